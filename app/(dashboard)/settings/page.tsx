@@ -1,0 +1,73 @@
+import type { Metadata } from 'next';
+import { LockIcon } from '@/components/icons';
+import { DateTime } from '@/components/ui/date-time';
+import { EmptyState } from '@/components/ui/empty-state';
+import { PageHeader } from '@/components/ui/page-header';
+import { requireUser } from '@/lib/auth/session';
+
+export const metadata: Metadata = { title: 'Settings' };
+
+const ACR_LABEL: Record<string, string> = {
+  'urn:leash:acr:pwd': 'Password',
+  'urn:leash:acr:mfa': 'Two factors',
+  'urn:leash:acr:phr': 'Phishing-resistant (passkey)',
+};
+
+function Row({ term, children }: { term: string; children: React.ReactNode }) {
+  return (
+    <div className="grid gap-1 px-5 py-3.5 sm:grid-cols-3 sm:gap-4">
+      <dt className="text-sm text-muted">{term}</dt>
+      <dd className="text-sm sm:col-span-2">{children}</dd>
+    </div>
+  );
+}
+
+export default async function SettingsPage() {
+  const user = await requireUser();
+  return (
+    <>
+      <PageHeader title="Settings" description="Your account, this session, and how you prove it is you." />
+      <div className="space-y-8">
+        <section aria-labelledby="account-heading">
+          <h2 id="account-heading" className="mb-3 text-sm font-semibold">
+            Account
+          </h2>
+          <dl className="divide-y divide-line rounded-2xl border border-line bg-surface">
+            <Row term="Email">{user.email}</Row>
+            <Row term="Name">{user.name ?? <span className="text-muted">Not set</span>}</Row>
+            <Row term="Role">{user.role === 'ADMIN' ? 'Administrator' : 'Member'}</Row>
+            <Row term="Time zone">{user.timeZone}</Row>
+            <Row term="Member since">
+              <DateTime value={user.createdAt} timeZone={user.timeZone} />
+            </Row>
+          </dl>
+        </section>
+        <section aria-labelledby="session-heading">
+          <h2 id="session-heading" className="mb-3 text-sm font-semibold">
+            This session
+          </h2>
+          <dl className="divide-y divide-line rounded-2xl border border-line bg-surface">
+            <Row term="Signed in">
+              <DateTime value={user.authTime} timeZone={user.timeZone} />
+            </Row>
+            <Row term="Assurance">
+              {ACR_LABEL[user.acr] ?? user.acr} <span className="font-mono text-xs text-muted">({user.acr})</span>
+            </Row>
+            <Row term="Methods">{user.amr.join(', ') || '—'}</Row>
+          </dl>
+        </section>
+        <section aria-labelledby="factors-heading">
+          <h2 id="factors-heading" className="mb-3 text-sm font-semibold">
+            Second factors
+          </h2>
+          <EmptyState icon={<LockIcon className="h-6 w-6" />} title="No second factor enrolled">
+            <p>
+              Authenticator apps and passkeys you enrol appear here. Leash asks for one before you approve a risky action
+              or when an agent&apos;s request demands stronger proof that it is you.
+            </p>
+          </EmptyState>
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,6 @@
+// GET /api/health: 200 when the database answers, 503 when it does not.
+import { handleHealth } from '@/lib/http/health';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = handleHealth;

@@ -1,0 +1,52 @@
+// Accounts for tests: each test makes its own, so tests never share rate-limit counters or state.
+import crypto from 'node:crypto';
+import { expect, type APIRequestContext } from '@playwright/test';
+
+export const DEMO = { email: 'demo@leash.dev', password: 'correct-horse-battery' };
+
+export function uniqueEmail(label: string): string {
+  return `${label}-${crypto.randomBytes(5).toString('hex')}@example.test`;
+}
+
+/** A fresh client IP per test (the test server trusts one proxy hop: LEASH_TRUSTED_PROXIES=1). */
+export function uniqueIp(): string {
+  const b = crypto.randomBytes(3);
+  return `10.${b[0]}.${b[1]}.${b[2]}`;
+}
+
+export function sameOrigin(baseURL: string | undefined): Record<string, string> {
+  return { Origin: new URL(baseURL ?? 'http://localhost').origin };
+}
+
+export async function createAccount(
+  request: APIRequestContext,
+  baseURL: string | undefined,
+  account: { email: string; password: string; name?: string },
+) {
+  const response = await request.post('/api/account/sign-up', { data: account, headers: sameOrigin(baseURL) });
+  expect(response.status(), await response.text()).toBe(201);
+  return account;
+}
+
+/**
+ * Signs in through next-auth's credentials endpoint the way its browser client does: fetch the
+ * CSRF token (double-submit cookie), then post the form. Returns the `error` code, or null.
+ */
+export async function signInOverHttp(
+  request: APIRequestContext,
+  baseURL: string | undefined,
+  credentials: { email: string; password: string },
+  ip: string,
+): Promise<{ error: string | null; status: number }> {
+  const headers = { ...sameOrigin(baseURL), 'X-Forwarded-For': ip };
+  const csrf = await request.get('/api/auth/csrf', { headers });
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const response = await request.post('/api/auth/callback/credentials', {
+    headers,
+    form: { ...credentials, csrfToken, json: 'true' },
+    maxRedirects: 0,
+  });
+  const body = (await response.json().catch(() => ({}))) as { url?: string };
+  const error = body.url ? new URL(body.url).searchParams.get('error') : null;
+  return { error, status: response.status() };
+}

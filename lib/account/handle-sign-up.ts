@@ -1,0 +1,30 @@
+// POST /api/account/sign-up: creates an account from the sign-up form. The browser then signs in
+// through next-auth with the same credentials. Cross-site posts are refused earlier (proxy.ts).
+import 'server-only';
+import { createAccount } from '@/lib/auth/create-account';
+import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
+
+export async function handleSignUp(request: Request): Promise<Response> {
+  try {
+    const input = await readJsonBody(request);
+    const result = await createAccount({
+      name: typeof input.name === 'string' ? input.name : undefined,
+      email: input.email as string,
+      password: input.password as string,
+    });
+    if (result.ok) {
+      return Response.json(
+        { id: result.user.id, email: result.user.email },
+        { status: 201, headers: { 'Cache-Control': 'no-store' } },
+      );
+    }
+    if (result.reason === 'email_taken') {
+      throw new ApiError(409, 'conflict', 'An account with this email already exists. Sign in instead.', {
+        email: ['An account with this email already exists.'],
+      });
+    }
+    throw new ApiError(400, 'invalid_request', 'Check the highlighted fields.', result.fieldErrors);
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}

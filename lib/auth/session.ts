@@ -1,0 +1,48 @@
+// The signed-in user, read where data is read (STYLE habit 10): every dashboard page and route
+// calls `requireUser()`, which checks the session cookie *and* that the account still exists and
+// is active in the database; `proxy.ts` only makes the redirect faster.
+import 'server-only';
+import { cache } from 'react';
+import { getServerSession } from 'next-auth';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { PATH_HEADER } from '@/lib/http/request-headers';
+import { authOptions } from '@/lib/auth/auth-options';
+import { db } from '@/lib/db/client';
+
+export type CurrentUser = {
+  id: string;
+  email: string;
+  name: string | null;
+  role: 'USER' | 'ADMIN';
+  timeZone: string;
+  createdAt: Date;
+  acr: string;
+  amr: string[];
+  authTime: Date;
+};
+
+/** The current user, or null when signed out (or the account is gone or suspended). Once per request. */
+export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
+  const session = await getServerSession(authOptions());
+  if (!session?.user?.id) return null;
+  const user = await db().user.findFirst({
+    where: { id: session.user.id, status: 'ACTIVE' },
+    select: { id: true, email: true, name: true, role: true, timeZone: true, createdAt: true },
+  });
+  if (!user) return null;
+  return { ...user, acr: session.acr, amr: session.amr, authTime: new Date(session.authTime * 1000) };
+});
+
+/**
+ * For pages: the current user, or a redirect to the sign-in page that comes back to the page asked
+ * for (proxy.ts passes its path in `x-leash-path`, so the layout and the page agree on it).
+ */
+export async function requireUser(): Promise<CurrentUser> {
+  const user = await getCurrentUser();
+  if (!user) {
+    const returnTo = (await headers()).get(PATH_HEADER) ?? '/agents';
+    redirect(`/sign-in?callbackUrl=${encodeURIComponent(returnTo)}`);
+  }
+  return user;
+}

@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config';
+
+const dirs: string[] = [];
+function tempDir() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leash-config-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('parseConfig', () => {
+  it('has documented defaults: port 3000, issuer on localhost, data in .leash/', () => {
+    const cwd = tempDir();
+    const config = parseConfig({}, cwd);
+    expect(config.port).toBe(3000);
+    expect(config.issuer).toBe('http://localhost:3000');
+    expect(config.secure).toBe(false);
+    expect(config.dataDir).toBe(path.join(cwd, '.leash'));
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.demo).toBe(true);
+    expect(config.trustedProxies).toBe(0);
+    expect(config.sessionMaxAge).toBe(28800);
+    expect(config.signIn).toEqual({ accountLimit: 5, ipLimit: 20, windowSeconds: 900 });
+    expect(config.embeddedDb.port).toBe(54329);
+  });
+
+  it('derives the default issuer from PORT and normalises a given one', () => {
+    const cwd = tempDir();
+    expect(parseConfig({ PORT: '4000' }, cwd).issuer).toBe('http://localhost:4000');
+    expect(parseConfig({ LEASH_ISSUER: 'https://auth.example.com/' }, cwd).issuer).toBe('https://auth.example.com');
+    expect(parseConfig({ LEASH_ISSUER: 'https://example.com/leash' }, cwd).issuer).toBe('https://example.com/leash');
+    expect(parseConfig({ LEASH_ISSUER: 'https://auth.example.com' }, cwd).secure).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ LEASH_ISSUER: 'http://auth.example.com' }, 'LEASH_ISSUER: must be https'],
+    [{ LEASH_ISSUER: 'https://auth.example.com/?a=1' }, 'LEASH_ISSUER: must not have a query'],
+    [{ LEASH_ISSUER: 'not a url' }, 'LEASH_ISSUER: not a URL'],
+    [{ LEASH_SESSION_SECRET: 'too-short' }, 'LEASH_SESSION_SECRET'],
+    [{ LEASH_ENCRYPTION_KEY: 'AAAA' }, 'LEASH_ENCRYPTION_KEY'],
+    [{ LEASH_DEMO: 'maybe' }, 'LEASH_DEMO'],
+  ])('rejects %o with a message naming the option', (env, message) => {
+    expect(() => parseConfig(env, tempDir())).toThrow(ConfigError);
+    expect(() => parseConfig(env, tempDir())).toThrow(message);
+  });
+
+  it('clamps tunables to their documented ranges', () => {
+    const config = parseConfig(
+      { LEASH_SESSION_MAX_AGE: '5', LEASH_SIGNIN_ACCOUNT_LIMIT: '1000', LEASH_SIGNIN_WINDOW: '999999' },
+      tempDir(),
+    );
+    expect(config.sessionMaxAge).toBe(300);
+    expect(config.signIn.accountLimit).toBe(100);
+    expect(config.signIn.windowSeconds).toBe(86400);
+  });
+
+  it('treats empty values as unset and LEASH_DEMO=0 as off', () => {
+    const config = parseConfig({ PORT: '', DATABASE_URL: '', LEASH_DEMO: '0' }, tempDir());
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.demo).toBe(false);
+  });
+
+  it('generates secrets on first start, keeps them private, and reuses them', () => {
+    const cwd = tempDir();
+    const first = parseConfig({}, cwd);
+    const file = path.join(cwd, '.leash', 'secrets.json');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(first.sessionSecret.length).toBeGreaterThanOrEqual(43);
+    expect(first.encryptionKey).toHaveLength(32);
+    const second = parseConfig({}, cwd);
+    expect(second.sessionSecret).toBe(first.sessionSecret);
+    expect(second.encryptionKey.equals(first.encryptionKey)).toBe(true);
+    expect(second.embeddedDb.password).toBe(first.embeddedDb.password);
+  });
+
+  it('prefers secrets given in the environment', () => {
+    const key = Buffer.alloc(32, 7).toString('base64url');
+    const config = parseConfig({ LEASH_SESSION_SECRET: 'x'.repeat(40), LEASH_ENCRYPTION_KEY: key }, tempDir());
+    expect(config.sessionSecret).toBe('x'.repeat(40));
+    expect(config.encryptionKey.equals(Buffer.alloc(32, 7))).toBe(true);
+  });
+
+  it('refuses a damaged secrets file instead of silently replacing it', () => {
+    const cwd = tempDir();
+    fs.mkdirSync(path.join(cwd, '.leash'));
+    fs.writeFileSync(path.join(cwd, '.leash', 'secrets.json'), '{"sessionSecret":"short"}');
+    expect(() => parseConfig({}, cwd)).toThrow(/secrets\.json is damaged/);
+  });
+});

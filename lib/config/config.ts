@@ -1,0 +1,132 @@
+// The one configuration object (STYLE habit 12): parsed from the environment once, every option
+// documented with its unit and default (README "Configuration" mirrors this file).
+// Imported by the server and by the launcher scripts, which run with the `react-server` condition.
+import 'server-only';
+import path from 'node:path';
+import { z } from 'zod';
+import { loadOrCreateSecrets } from './secrets';
+
+const booleanFlag = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const envSchema = z.object({
+  /** TCP port the app listens on. Default 3000. */
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Host interface to bind. Default 0.0.0.0 (all). */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** PostgreSQL connection string. Unset: `npm start` runs an embedded PostgreSQL 17. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** Folder for the embedded database, generated secrets and markers. Default `.leash/`. */
+  LEASH_DATA_DIR: z.string().min(1).optional(),
+  /** Public base URL of this deployment, used as the OAuth `issuer`. Default http://localhost:$PORT. */
+  LEASH_ISSUER: z.string().optional(),
+  /** Port of the embedded PostgreSQL (only when DATABASE_URL is unset). Default 54329. */
+  LEASH_DB_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  /** Secret that signs and encrypts session cookies (>= 32 chars). Default: generated, persisted. */
+  LEASH_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Key that encrypts private signing keys at rest (32 bytes, base64url). Default: generated, persisted. */
+  LEASH_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64url').length === 32, 'must be 32 bytes, base64url-encoded')
+    .optional(),
+  /** Seed the demo account on a fresh data folder. Default 1; `0` turns it off. */
+  LEASH_DEMO: booleanFlag.default(true),
+  /** Number of reverse proxies in front of the app whose X-Forwarded-For is trusted. Default 0. */
+  LEASH_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
+  /** Lifetime of a dashboard session, seconds. Default 28800 (8 h), clamped to 300..2592000. */
+  LEASH_SESSION_MAX_AGE: z.coerce
+    .number()
+    .int()
+    .default(8 * 3600)
+    .transform((v) => Math.min(Math.max(v, 300), 30 * 24 * 3600)),
+  /** Failed sign-ins allowed per account per window before it is locked. Default 5, clamped 1..100. */
+  LEASH_SIGNIN_ACCOUNT_LIMIT: z.coerce.number().int().default(5).transform(clampLimit),
+  /** Failed sign-ins allowed per client IP per window. Default 20, clamped 1..100. */
+  LEASH_SIGNIN_IP_LIMIT: z.coerce.number().int().default(20).transform(clampLimit),
+  /** The sign-in rate-limit window, seconds. Default 900 (15 min), clamped 60..86400. */
+  LEASH_SIGNIN_WINDOW: z.coerce
+    .number()
+    .int()
+    .default(900)
+    .transform((v) => Math.min(Math.max(v, 60), 86400)),
+});
+
+function clampLimit(v: number) {
+  return Math.min(Math.max(v, 1), 100);
+}
+
+export type Config = ReturnType<typeof parseConfig>;
+
+export class ConfigError extends Error {}
+
+/** Parses an environment into the configuration. Pure except for the secrets file in the data folder. */
+export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()) {
+  // Empty strings mean "unset", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(cwd, e.LEASH_DATA_DIR ?? '.leash');
+  const issuer = parseIssuer(e.LEASH_ISSUER ?? `http://localhost:${e.PORT}`);
+  const secrets = loadOrCreateSecrets(dataDir, {
+    sessionSecret: e.LEASH_SESSION_SECRET,
+    encryptionKey: e.LEASH_ENCRYPTION_KEY,
+  });
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    issuer,
+    /** True when the public URL is HTTPS: HSTS and `__Secure-` cookies. */
+    secure: issuer.startsWith('https://'),
+    embeddedDb: { port: e.LEASH_DB_PORT, password: secrets.databasePassword, dir: path.join(dataDir, 'postgres') },
+    sessionSecret: secrets.sessionSecret,
+    encryptionKey: Buffer.from(secrets.encryptionKey, 'base64url'),
+    demo: e.LEASH_DEMO,
+    trustedProxies: e.LEASH_TRUSTED_PROXIES,
+    sessionMaxAge: e.LEASH_SESSION_MAX_AGE,
+    signIn: {
+      accountLimit: e.LEASH_SIGNIN_ACCOUNT_LIMIT,
+      ipLimit: e.LEASH_SIGNIN_IP_LIMIT,
+      windowSeconds: e.LEASH_SIGNIN_WINDOW,
+    },
+  };
+}
+
+/**
+ * RFC 8414 §2: the issuer is an https URL with no query or fragment. Plain http is accepted only for
+ * loopback hosts (local development, RFC 8252 §8.3 spirit). No trailing slash, so that
+ * `${issuer}/path` is always well formed and `issuer` compares byte for byte.
+ */
+function parseIssuer(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`Invalid configuration:\n  LEASH_ISSUER: not a URL: ${raw}`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError('Invalid configuration:\n  LEASH_ISSUER: must be https (http only for localhost)');
+  }
+  if (url.search || url.hash || raw.includes('?') || raw.includes('#')) {
+    throw new ConfigError('Invalid configuration:\n  LEASH_ISSUER: must not have a query or fragment');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, parsed on first use. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

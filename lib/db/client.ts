@@ -1,0 +1,50 @@
+// The Prisma client (Prisma 7, Rust-free) over one `pg` pool per process. The pool is shared with
+// the few places that talk to PostgreSQL directly (rate limits, LISTEN/NOTIFY later).
+import 'server-only';
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '@/lib/generated/prisma/client';
+import { getConfig } from '@/lib/config/config';
+
+type Database = { pool: pg.Pool; prisma: PrismaClient };
+
+// Survives Next's module re-evaluation in development, so connections are not leaked.
+const holder = globalThis as typeof globalThis & { leashDatabase?: Database };
+
+function open(): Database {
+  const url = getConfig().databaseUrl;
+  if (!url) {
+    throw new Error('DATABASE_URL is not set: start Leash with `npm start`, which provides the database');
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // Fail fast and closed when the database is unreachable, instead of queueing requests.
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', (error) => console.error('[db] idle client error:', error.message));
+  return { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) };
+}
+
+/** The Prisma client. Opened lazily so that `next build` never needs a database. */
+export function db(): PrismaClient {
+  holder.leashDatabase ??= open();
+  return holder.leashDatabase.prisma;
+}
+
+/** The underlying pool, for libraries that take a `pg` client. */
+export function dbPool(): pg.Pool {
+  holder.leashDatabase ??= open();
+  return holder.leashDatabase.pool;
+}
+
+/** Closes this process's connections (launcher scripts, tests). */
+export async function closeDb(): Promise<void> {
+  const open = holder.leashDatabase;
+  holder.leashDatabase = undefined;
+  if (!open) return;
+  await open.prisma.$disconnect();
+  await open.pool.end();
+}

@@ -1,0 +1,62 @@
+// The dashboard's error vocabulary (separate from OAuth's, STYLE habit 3): `{ error, message }`
+// with a stable machine code, a sentence for people, and optional per-field messages.
+import 'server-only';
+
+export type ApiErrorCode =
+  | 'invalid_request'
+  | 'unsupported_media_type'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'csrf_rejected'
+  | 'rate_limited'
+  | 'server_error';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly fieldErrors?: Record<string, string[]>,
+  ) {
+    super(message);
+  }
+}
+
+export function apiErrorResponse(error: unknown): Response {
+  if (!(error instanceof ApiError)) {
+    // Internals go to the log, never to the client.
+    console.error('[api] unexpected error:', error);
+    error = new ApiError(500, 'server_error', 'Something went wrong on our side. Please try again.');
+  }
+  const e = error as ApiError;
+  return Response.json(
+    { error: e.code, message: e.message, ...(e.fieldErrors ? { field_errors: e.fieldErrors } : {}) },
+    { status: e.status, headers: { 'Cache-Control': 'no-store' } },
+  );
+}
+
+const MAX_JSON_BYTES = 64 * 1024;
+
+/** Reads a JSON object body: the right content type, a bounded size, valid JSON, an object. */
+export async function readJsonBody(request: Request): Promise<Record<string, unknown>> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.');
+  }
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_JSON_BYTES) {
+    throw new ApiError(413, 'invalid_request', 'The request body is too large.');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'invalid_request', 'The request body is not valid JSON.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ApiError(400, 'invalid_request', 'The request body must be a JSON object.');
+  }
+  return value as Record<string, unknown>;
+}

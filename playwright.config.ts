@@ -1,0 +1,55 @@
+// End-to-end tests against the production build, started the way operators start it
+// (`server/main.ts`), on the database `npm test` prepared. Two projects: `api` (HTTP, no browser)
+// and `browser` (Chromium). Chromium: LEASH_CHROMIUM_PATH, else Debian's /usr/bin/chromium when
+// present, else Playwright's own browser.
+import fs from 'node:fs';
+import { defineConfig, devices } from '@playwright/test';
+
+const port = Number(process.env.PORT ?? 3100);
+const baseURL = process.env.LEASH_ISSUER ?? `http://localhost:${port}`;
+const chromium = process.env.LEASH_CHROMIUM_PATH || (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: false,
+  workers: 2,
+  forbidOnly: true,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 7_000 },
+  reporter: [['list'], ['json']],
+  outputDir: '.leash-test/playwright-output',
+  use: { baseURL, trace: 'retain-on-failure' },
+  projects: [
+    { name: 'api', testMatch: /api\/.*\.spec\.ts/ },
+    {
+      name: 'browser',
+      testMatch: /browser\/.*\.spec\.ts/,
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: {
+          executablePath: chromium,
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: 'node --import tsx server/main.ts',
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    // One trusted proxy hop lets each test act from its own client address (X-Forwarded-For).
+    env: { PORT: String(port), HOST: '127.0.0.1', LEASH_TRUSTED_PROXIES: '1', LEASH_SIGNIN_ACCOUNT_LIMIT: '5', LEASH_SIGNIN_IP_LIMIT: '8' },
+  },
+});

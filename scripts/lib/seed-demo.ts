@@ -1,0 +1,19 @@
+// Seeds the documented demo account once per data folder (README "Demo account").
+// A marker file remembers it was done, so a demo account the user deleted is not recreated.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createAccount } from '../../lib/auth/create-account';
+
+export const DEMO_ACCOUNT = { email: 'demo@leash.dev', password: 'correct-horse-battery', name: 'Demo User' };
+
+export async function seedDemoAccount(dataDir: string): Promise<'created' | 'exists' | 'skipped'> {
+  const marker = path.join(dataDir, 'demo-seeded');
+  if (fs.existsSync(marker)) return 'skipped';
+  const result = await createAccount(DEMO_ACCOUNT);
+  if (!result.ok && result.reason !== 'email_taken') {
+    throw new Error(`Could not create the demo account: ${JSON.stringify(result)}`);
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(marker, new Date().toISOString() + '\n');
+  return result.ok ? 'created' : 'exists';
+}

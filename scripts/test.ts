@@ -1,0 +1,122 @@
+// `npm test`: every test, against a PostgreSQL of its own (own port, own data folder under
+// .leash-test/, removed afterwards): never the developer's database.
+//   1. Prisma client and production build, when sources changed (Playwright tests the build).
+//   2. Embedded PostgreSQL 17 with migrations applied and the demo account seeded.
+//   3. Vitest: unit and integration tests.   4. Playwright: HTTP and browser tests (Chromium).
+// `npm test -- unit` or `npm test -- e2e` runs one half. Extra arguments after that go to the runner.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
+import { findFreePort, startEmbeddedPostgres } from './lib/embedded-pg';
+import { deployMigrations } from './lib/schema-engine';
+import { seedDemoAccount } from './lib/seed-demo';
+import { closeDb } from '../lib/db/client';
+
+const [which = 'all', ...passThrough] = process.argv.slice(2);
+const runUnit = which === 'all' || which === 'unit';
+const runE2e = which === 'all' || which === 'e2e';
+if (!runUnit && !runE2e) {
+  console.error('usage: npm test [-- unit|e2e [runner arguments]]');
+  process.exit(2);
+}
+
+const log = (line: string) => console.log(`[test] ${line}`);
+
+function runner(command: string, args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+type Counts = { passed: number; failed: number; skipped: number };
+
+function vitestCounts(file: string): Counts | null {
+  if (!fs.existsSync(file)) return null;
+  const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
+}
+
+function playwrightCounts(file: string): Counts | null {
+  if (!fs.existsSync(file)) return null;
+  const s = JSON.parse(fs.readFileSync(file, 'utf8')).stats;
+  return { passed: s.expected + s.flaky, failed: s.unexpected, skipped: s.skipped };
+}
+
+async function main() {
+  generatePrismaClient(log);
+  if (runE2e) buildIfNeeded(log);
+
+  const runDir = path.join(ROOT, '.leash-test', `run-${process.pid}`);
+  fs.rmSync(runDir, { recursive: true, force: true });
+  fs.mkdirSync(runDir, { recursive: true });
+  const database = await startEmbeddedPostgres({
+    dir: path.join(runDir, 'postgres'),
+    port: await findFreePort(),
+    database: 'leash_test',
+    password: 'leash-test',
+  });
+  log(`PostgreSQL for this run: 127.0.0.1:${database.port}, data in ${path.relative(ROOT, runDir)}`);
+  const counts: Counts[] = [];
+  let failed = false;
+  try {
+    await deployMigrations({ databaseUrl: database.url });
+    const appPort = await findFreePort();
+    const env: Record<string, string> = {
+      DATABASE_URL: database.url,
+      LEASH_TEST_ADMIN_URL: database.adminUrl,
+      LEASH_DATA_DIR: path.join(runDir, 'data'),
+      LEASH_DEMO: '1',
+      PORT: String(appPort),
+      LEASH_ISSUER: `http://localhost:${appPort}`,
+      NEXT_TELEMETRY_DISABLED: '1',
+    };
+    // The e2e tests sign in with the documented demo account, seeded as `npm start` seeds it.
+    Object.assign(process.env, env);
+    await seedDemoAccount(env.LEASH_DATA_DIR!);
+    await closeDb();
+
+    if (runUnit) {
+      const report = path.join(runDir, 'vitest.json');
+      const code = await runner(
+        process.execPath,
+        [path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...passThrough],
+        env,
+      );
+      failed ||= code !== 0;
+      const c = vitestCounts(report);
+      if (c) counts.push(c);
+      else failed = true;
+    }
+    if (runE2e) {
+      const report = path.join(runDir, 'playwright.json');
+      const code = await runner(
+        process.execPath,
+        [path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', ...passThrough],
+        { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+      );
+      failed ||= code !== 0;
+      const c = playwrightCounts(report);
+      if (c) counts.push(c);
+      else failed = true;
+    }
+  } finally {
+    await database.stop();
+    if (!failed) fs.rmSync(runDir, { recursive: true, force: true });
+    else log(`Kept ${path.relative(ROOT, runDir)} for inspection.`);
+  }
+  const total = counts.reduce((a, c) => ({ passed: a.passed + c.passed, failed: a.failed + c.failed, skipped: a.skipped + c.skipped }), {
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+  });
+  // One plain summary line for people and CI.
+  console.log(`\n${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  process.exit(failed || total.failed > 0 || total.passed === 0 ? 1 : 0);
+}
+
+main().catch((error) => {
+  console.error('[test]', error);
+  process.exit(1);
+});

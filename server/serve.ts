@@ -1,0 +1,45 @@
+// The Leash HTTP server: Next.js (pages, consent portal, dashboard, route handlers) behind a plain
+// `node:http` server. Owning the socket lets us stamp the peer address on every request
+// (`x-leash-client-ip`, overwriting anything a client sent) and, later, answer the
+// machine-to-machine routes on a fast path before Next's router (DECISIONS 1).
+import http from 'node:http';
+import path from 'node:path';
+import next from 'next';
+
+export type RunningServer = { url: string; close: () => Promise<void> };
+
+export async function serve(options: { port: number; host: string; dev: boolean }): Promise<RunningServer> {
+  const dir = path.resolve(import.meta.dirname, '..');
+  const app = next({ dev: options.dev, dir, hostname: options.host, port: options.port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const server = http.createServer((request, response) => {
+    request.headers['x-leash-client-ip'] = request.socket.remoteAddress ?? 'unknown';
+    handle(request, response).catch((error: unknown) => {
+      console.error('[server] unhandled error:', error);
+      if (!response.headersSent) {
+        response.writeHead(500, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      }
+      response.end(JSON.stringify({ error: 'server_error', message: 'Something went wrong on our side.' }));
+    });
+  });
+  // Slow or idle clients must not hold sockets forever.
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const shown = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  return {
+    url: `http://${shown}:${options.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

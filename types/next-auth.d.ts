@@ -1,0 +1,29 @@
+// The session and JWT carry the authentication context the authorization server needs later:
+// `acr`, `amr` and `auth_time` (OpenID Connect Core §2, RFC 9470), plus the user's role.
+import 'next-auth';
+import 'next-auth/jwt';
+
+declare module 'next-auth' {
+  interface Session {
+    user: { id: string; email: string; name: string | null; role: 'USER' | 'ADMIN' };
+    acr: string;
+    amr: string[];
+    /** Seconds since the epoch when the user last authenticated. */
+    authTime: number;
+  }
+  interface User {
+    id: string;
+    email: string;
+    name: string | null;
+    role: 'USER' | 'ADMIN';
+  }
+}
+
+declare module 'next-auth/jwt' {
+  interface JWT {
+    role?: 'USER' | 'ADMIN';
+    acr?: string;
+    amr?: string[];
+    auth_time?: number;
+  }
+}
