@@ -8,7 +8,6 @@ import { parseConfig } from '../lib/config/config';
 import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './lib/embedded-pg';
 import { deployMigrations } from './lib/schema-engine';
-import { DEMO_ACCOUNT, seedDemoAccount } from './lib/seed-demo';
 
 const dev = process.argv.includes('--dev');
 (process.env as Record<string, string>).NODE_ENV = dev ? 'development' : 'production';
@@ -42,6 +41,8 @@ async function main() {
     const { applied } = await deployMigrations({ databaseUrl: process.env.DATABASE_URL!, log });
     log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database schema is up to date.');
     if (config.demo) {
+      // Imported only now: it needs the Prisma client generated above.
+      const { DEMO_ACCOUNT, seedDemoAccount } = await import('./lib/seed-demo');
       const seeded = await seedDemoAccount(config.dataDir);
       if (seeded === 'created') log(`Created the demo account ${DEMO_ACCOUNT.email}.`);
     }
@@ -58,6 +59,7 @@ async function main() {
     env: { ...process.env, PORT: String(config.port), HOST: config.host },
     stdio: 'inherit',
   });
+  const { DEMO_ACCOUNT } = await import('./lib/seed-demo');
   child.on('message', (message: { ready?: string }) => {
     if (!message.ready) return;
     console.log(`

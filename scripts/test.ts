@@ -10,8 +10,6 @@ import { spawn } from 'node:child_process';
 import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
 import { findFreePort, startEmbeddedPostgres } from './lib/embedded-pg';
 import { deployMigrations } from './lib/schema-engine';
-import { seedDemoAccount } from './lib/seed-demo';
-import { closeDb } from '../lib/db/client';
 
 const [which = 'all', ...passThrough] = process.argv.slice(2);
 const runUnit = which === 'all' || which === 'unit';
@@ -73,7 +71,10 @@ async function main() {
       NEXT_TELEMETRY_DISABLED: '1',
     };
     // The e2e tests sign in with the documented demo account, seeded as `npm start` seeds it.
+    // (Imported only now: they need the Prisma client generated above.)
     Object.assign(process.env, env);
+    const { seedDemoAccount } = await import('./lib/seed-demo');
+    const { closeDb } = await import('../lib/db/client');
     await seedDemoAccount(env.LEASH_DATA_DIR!);
     await closeDb();
 

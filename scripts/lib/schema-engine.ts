@@ -3,6 +3,7 @@
 // driver adapter. The Prisma CLI cannot download its native engine here (ENVIRONMENT.md), but this
 // is the same engine, so the migrations folder and the `_prisma_migrations` table stay exactly the
 // standard ones: anyone online can run the regular CLI on them.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -52,8 +53,9 @@ async function withEngine<T>(
   work: (engine: Engine) => Promise<T>,
 ): Promise<T> {
   const glue = await loadGlue();
+  const open = new Set<CharAsTextClient>();
   const factory = bindMigrationAwareSqlAdapterFactory(
-    new PrismaPg({ connectionString: options.databaseUrl, Client: CharAsTextClient }),
+    new PrismaPg({ ...connectionFields(options.databaseUrl), Client: clientClassFor(open) }),
   );
   const engineLog = (json: string) => {
     if (!options.log) return;
@@ -75,7 +77,25 @@ async function withEngine<T>(
     throw readableError(error);
   } finally {
     engine.free();
+    await Promise.all([...open].map((client) => client.end().catch(() => {})));
   }
+}
+
+/**
+ * Connection settings as separate fields, not a connection string: the adapter makes its shadow
+ * database by overriding `database`, which pg ignores when a `connectionString` is present (the
+ * "shadow" replay would then run in the real database).
+ */
+function connectionFields(url: string): pg.ClientConfig {
+  const u = new URL(url);
+  return {
+    host: decodeURIComponent(u.hostname).replace(/^\[|\]$/g, ''),
+    port: u.port ? Number(u.port) : 5432,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.slice(1)) || 'postgres',
+    ...(u.searchParams.get('sslmode') && u.searchParams.get('sslmode') !== 'disable' ? { ssl: { rejectUnauthorized: u.searchParams.get('sslmode') === 'verify-full' } } : {}),
+  };
 }
 
 type QueryResultLike = { fields?: { dataTypeID: number }[] };
@@ -86,9 +106,15 @@ const PG_TEXT = 25;
  * The engine's introspection queries read catalog columns of PostgreSQL's one-byte `"char"` type
  * (pg_class.relkind and friends), which @prisma/adapter-pg 7.10 does not map ("Column type 'char'
  * could not be deserialized"). The value arrives as a one-character string either way, so this
- * client reports such columns as text. TODO(prisma): drop once the adapter maps OID 18.
+ * client reports such columns as text. TODO(prisma): drop once the adapter maps OID 18 (and
+ * closes its shadow pool before dropping the shadow database, handled below too).
  */
 class CharAsTextClient extends pg.Client {
+  /** The connections of one engine (see `clientClassFor`). */
+  protected get siblings(): Set<CharAsTextClient> {
+    return new Set();
+  }
+
   // pg's query() has many overloads (promise or callback); patch the result in both forms.
   override query(...args: unknown[]): never {
     const fix = (result: unknown) => {
@@ -100,13 +126,44 @@ class CharAsTextClient extends pg.Client {
       return result;
     };
     const last = args[args.length - 1];
-    if (typeof last === 'function') {
-      args[args.length - 1] = (error: unknown, result: unknown) => last(error, error ? result : fix(result));
-      return (super.query as (...a: unknown[]) => never)(...args);
+    const callback = typeof last === 'function' ? (last as (e: unknown, r?: unknown) => void) : undefined;
+    if (callback) args[args.length - 1] = (error: unknown, result: unknown) => callback(error, error ? result : fix(result));
+    const run = () => (super.query as (...a: unknown[]) => unknown)(...args);
+
+    // @prisma/adapter-pg drops its shadow database before closing the shadow pool, so the drop
+    // fails ("is being accessed by other users"). Close that pool's connections first.
+    const shadow = typeof args[0] === 'string' ? /^DROP DATABASE "(prisma_migrate_shadow_db_[0-9a-f-]+)"$/.exec(args[0]) : null;
+    if (shadow) {
+      const others = [...this.siblings].filter((c) => c !== this && c.database === shadow[1]);
+      const closed = Promise.all(others.map((c) => c.end().catch(() => {})));
+      if (callback) {
+        void closed.then(run);
+        return undefined as never;
+      }
+      return closed.then(() => (run() as Promise<unknown>).then(fix)) as never;
     }
-    const returned = (super.query as (...a: unknown[]) => unknown)(...args);
+    const returned = run();
     return (returned instanceof Promise ? returned.then(fix) : returned) as never;
   }
+}
+
+/**
+ * A client class whose connections are tracked, so that they can all be closed when the engine is
+ * done: the adapter keeps its pool open, and an idle session still holding Prisma's migration
+ * advisory lock would make the next engine wait ten seconds for it.
+ */
+function clientClassFor(open: Set<CharAsTextClient>) {
+  return class TrackedClient extends CharAsTextClient {
+    constructor(config?: pg.ClientConfig) {
+      super(config);
+      open.add(this);
+      this.once('end', () => open.delete(this));
+    }
+
+    protected override get siblings() {
+      return open;
+    }
+  };
 }
 
 /** The engine's errors carry a Rust backtrace; keep the message a person needs. */
@@ -161,10 +218,62 @@ export async function deployMigrations(options: {
   log?: (line: string) => void;
 }): Promise<{ applied: string[] }> {
   const migrationsList = readMigrations(options.migrationsDir);
-  return withEngine(options, async (engine) => {
-    const result = await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
-    return { applied: result.appliedMigrationNames };
-  });
+  await assertHistoryUnchanged(options.databaseUrl, migrationsList.migrationDirectories);
+  try {
+    return await withEngine(options, async (engine) => {
+      const result = await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
+      return { applied: result.appliedMigrationNames };
+    });
+  } catch (error) {
+    const failed = await failedMigrations(options.databaseUrl);
+    if (failed.length && error instanceof Error) error.message = `Migration ${failed.join(', ')} failed: ${error.message}`;
+    throw error;
+  }
+}
+
+type MigrationDirectories = ReturnType<typeof readMigrations>['migrationDirectories'];
+
+async function historyRows(databaseUrl: string) {
+  const client = new pg.Client(connectionFields(databaseUrl));
+  await client.connect();
+  try {
+    const exists = await client.query("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present");
+    if (!exists.rows[0].present) return [];
+    const { rows } = await client.query<{ name: string; checksum: string; finished: boolean; rolledBack: boolean }>(
+      `SELECT migration_name AS name, checksum, finished_at IS NOT NULL AS finished,
+              rolled_back_at IS NOT NULL AS "rolledBack"
+         FROM _prisma_migrations`,
+    );
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function failedMigrations(databaseUrl: string): Promise<string[]> {
+  return (await historyRows(databaseUrl)).filter((r) => !r.finished && !r.rolledBack).map((r) => r.name);
+}
+
+/**
+ * An applied migration whose file has changed since means the database no longer matches the
+ * folder; the engine's apply does not look, so we refuse here before touching anything.
+ */
+async function assertHistoryUnchanged(databaseUrl: string, directories: MigrationDirectories) {
+  const files = new Map(
+    directories.map((d) => [d.path, d.migrationFile.content.tag === 'ok' ? d.migrationFile.content.value : null]),
+  );
+  for (const row of await historyRows(databaseUrl)) {
+    if (!row.finished || row.rolledBack) continue;
+    const content = files.get(row.name);
+    if (content === undefined) continue; // applied elsewhere, unknown here: the engine reports it
+    const checksum = content === null ? null : crypto.createHash('sha256').update(content).digest('hex');
+    if (checksum !== row.checksum) {
+      throw new Error(
+        `Migration ${row.name} was modified after it was applied (checksum mismatch). ` +
+          'Restore the original migration.sql and put the change in a new migration.',
+      );
+    }
+  }
 }
 
 /**
