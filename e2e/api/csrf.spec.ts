@@ -27,7 +27,7 @@ test.describe('CSRF protection of state-changing browser routes', () => {
     const email = uniqueEmail('fetch-metadata');
     const response = await request.post('/api/account/sign-up', {
       data: { ...account, email },
-      headers: { 'Sec-Fetch-Site': 'same-origin' },
+      headers: { 'Sec-Fetch-Site': 'same-origin', 'X-Forwarded-For': uniqueIp() },
     });
     expect(response.status()).toBe(201);
   });

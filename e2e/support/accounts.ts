@@ -23,7 +23,10 @@ export async function createAccount(
   baseURL: string | undefined,
   account: { email: string; password: string; name?: string },
 ) {
-  const response = await request.post('/api/account/sign-up', { data: account, headers: sameOrigin(baseURL) });
+  const response = await request.post('/api/account/sign-up', {
+    data: account,
+    headers: { ...sameOrigin(baseURL), 'X-Forwarded-For': uniqueIp() },
+  });
   expect(response.status(), await response.text()).toBe(201);
   return account;
 }

@@ -3,9 +3,18 @@
 import 'server-only';
 import { createAccount } from '@/lib/auth/create-account';
 import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
+import { clientIp } from '@/lib/http/client-ip';
+import { consumeSignUpAttempt } from '@/lib/auth/sign-up-limits';
 
 export async function handleSignUp(request: Request): Promise<Response> {
   try {
+    const retryAfter = await consumeSignUpAttempt(clientIp(request.headers));
+    if (retryAfter !== null) {
+      return apiErrorResponse(
+        new ApiError(429, 'rate_limited', 'Too many sign-ups from your network. Try again later.'),
+        { 'Retry-After': String(retryAfter) },
+      );
+    }
     const input = await readJsonBody(request);
     const result = await createAccount({
       name: typeof input.name === 'string' ? input.name : undefined,

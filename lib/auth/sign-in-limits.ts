@@ -2,9 +2,9 @@
 // PostgreSQL so that every app instance shares them. Only failures count; a success clears the
 // account's counter. Unknown emails count too, so the limiter does not reveal which accounts exist.
 import 'server-only';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { getConfig } from '@/lib/config/config';
-import { dbPool } from '@/lib/db/client';
+import { postgresLimiter } from '@/lib/http/postgres-limiter';
 
 type Limiters = { account: RateLimiterPostgres; ip: RateLimiterPostgres };
 
@@ -13,17 +13,9 @@ let limiters: Limiters | undefined;
 function getLimiters(): Limiters {
   if (limiters) return limiters;
   const { signIn } = getConfig();
-  const common = {
-    storeClient: dbPool(),
-    storeType: 'pool',
-    tableName: 'rate_limits',
-    // The table is created by the migrations (prisma/schema.prisma, model RateLimit).
-    tableCreated: true,
-    duration: signIn.windowSeconds,
-  };
   limiters = {
-    account: new RateLimiterPostgres({ ...common, keyPrefix: 'signin:account', points: signIn.accountLimit }),
-    ip: new RateLimiterPostgres({ ...common, keyPrefix: 'signin:ip', points: signIn.ipLimit }),
+    account: postgresLimiter({ keyPrefix: 'signin:account', points: signIn.accountLimit, duration: signIn.windowSeconds }),
+    ip: postgresLimiter({ keyPrefix: 'signin:ip', points: signIn.ipLimit, duration: signIn.windowSeconds }),
   };
   return limiters;
 }

@@ -27,6 +27,7 @@ describe('parseConfig', () => {
     expect(config.trustedProxies).toBe(0);
     expect(config.sessionMaxAge).toBe(28800);
     expect(config.signIn).toEqual({ accountLimit: 5, ipLimit: 20, windowSeconds: 900 });
+    expect(config.signUpIpLimit).toBe(10);
     expect(config.embeddedDb.port).toBe(54329);
   });
 

@@ -47,6 +47,8 @@ const envSchema = z.object({
   LEASH_SIGNIN_ACCOUNT_LIMIT: z.coerce.number().int().default(5).transform(clampLimit),
   /** Failed sign-ins allowed per client IP per window. Default 20, clamped 1..100. */
   LEASH_SIGNIN_IP_LIMIT: z.coerce.number().int().default(20).transform(clampLimit),
+  /** Sign-up attempts allowed per client IP per hour. Default 10, clamped 1..100. */
+  LEASH_SIGNUP_IP_LIMIT: z.coerce.number().int().default(10).transform(clampLimit),
   /** The sign-in rate-limit window, seconds. Default 900 (15 min), clamped 60..86400. */
   LEASH_SIGNIN_WINDOW: z.coerce
     .number()
@@ -93,6 +95,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     demo: e.LEASH_DEMO,
     trustedProxies: e.LEASH_TRUSTED_PROXIES,
     sessionMaxAge: e.LEASH_SESSION_MAX_AGE,
+    signUpIpLimit: e.LEASH_SIGNUP_IP_LIMIT,
     signIn: {
       accountLimit: e.LEASH_SIGNIN_ACCOUNT_LIMIT,
       ipLimit: e.LEASH_SIGNIN_IP_LIMIT,

@@ -24,7 +24,7 @@ export class ApiError extends Error {
   }
 }
 
-export function apiErrorResponse(error: unknown): Response {
+export function apiErrorResponse(error: unknown, extraHeaders: Record<string, string> = {}): Response {
   if (!(error instanceof ApiError)) {
     // Internals go to the log, never to the client.
     console.error('[api] unexpected error:', error);
@@ -33,7 +33,7 @@ export function apiErrorResponse(error: unknown): Response {
   const e = error as ApiError;
   return Response.json(
     { error: e.code, message: e.message, ...(e.fieldErrors ? { field_errors: e.fieldErrors } : {}) },
-    { status: e.status, headers: { 'Cache-Control': 'no-store' } },
+    { status: e.status, headers: { 'Cache-Control': 'no-store', ...extraHeaders } },
   );
 }
 
