@@ -91,6 +91,7 @@ describe('deployMigrations (offline `prisma migrate deploy`)', () => {
         'approval_requests',
         'alerts',
         'rate_limits',
+        'user_sessions',
         '_prisma_migrations',
       ]),
     );

@@ -6,6 +6,8 @@ import 'next-auth/jwt';
 declare module 'next-auth' {
   interface Session {
     user: { id: string; email: string; name: string | null; role: 'USER' | 'ADMIN' };
+    /** The server-side session (UserSession) id; not a credential by itself. */
+    sessionId: string;
     acr: string;
     amr: string[];
     /** Seconds since the epoch when the user last authenticated. */
@@ -13,6 +15,9 @@ declare module 'next-auth' {
   }
   interface User {
     id: string;
+    /** The server-side session created for this sign-in (UserSession). */
+    sessionId: string;
+    authTime: Date;
     email: string;
     name: string | null;
     role: 'USER' | 'ADMIN';
@@ -21,6 +26,8 @@ declare module 'next-auth' {
 
 declare module 'next-auth/jwt' {
   interface JWT {
+    /** UserSession id: checked on every read, so sign-out ends the session server-side. */
+    sid?: string;
     role?: 'USER' | 'ADMIN';
     acr?: string;
     amr?: string[];

@@ -72,12 +72,44 @@ test.describe('sign-in (next-auth credentials)', () => {
     expect(rows).toHaveLength(0);
   });
 
-  test('sign-out clears the session', async ({ request, baseURL }) => {
+  test('a sign-in opens a server-side session with its context', async ({ request, baseURL }) => {
+    const user = await createAccount(request, baseURL, { email: uniqueEmail('session'), password });
+    const ip = uniqueIp();
+    expect((await signInOverHttp(request, baseURL, user, ip)).error).toBeNull();
+    const session = await (await request.get('/api/auth/session')).json();
+    const { rows } = await testDb().query(
+      `SELECT s.id, s.ip, s.acr, s.amr, s.revoked_at, s.expires_at - s.created_at AS lifetime
+         FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1`,
+      [user.email],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: session.sessionId, ip, acr: 'urn:leash:acr:pwd', amr: ['pwd'], revoked_at: null });
+    expect(rows[0].lifetime).toEqual({ hours: 8 });
+  });
+
+  test('sign-out ends the session on the server: a copied cookie no longer works', async ({ playwright, request, baseURL }) => {
     const user = await createAccount(request, baseURL, { email: uniqueEmail('out'), password });
     expect((await signInOverHttp(request, baseURL, user, uniqueIp())).error).toBeNull();
+    const stolen = await request.storageState();
+    expect(stolen.cookies.some((c) => c.name === 'next-auth.session-token')).toBe(true);
+
     const { csrfToken } = await (await request.get('/api/auth/csrf')).json();
     const response = await request.post('/api/auth/signout', { headers: sameOrigin(baseURL), form: { csrfToken, json: 'true' } });
     expect(response.status()).toBe(200);
     expect(await (await request.get('/api/auth/session')).json()).toEqual({});
+
+    const { rows } = await testDb().query(
+      'SELECT s.revoked_at FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1',
+      [user.email],
+    );
+    expect(rows[0].revoked_at).not.toBeNull();
+
+    // The attacker's copy of the cookie: next-auth sees no session, and pages send it to sign-in.
+    const attacker = await playwright.request.newContext({ baseURL, storageState: stolen });
+    expect(await (await attacker.get('/api/auth/session')).json()).toEqual({});
+    const page = await attacker.get('/agents', { maxRedirects: 0 });
+    expect(page.status()).toBe(307);
+    expect(page.headers()['location']).toMatch(/\/sign-in\?callbackUrl=%2Fagents$/);
+    await attacker.dispose();
   });
 });

@@ -4,10 +4,12 @@ import 'server-only';
 import type { AuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { getConfig } from '@/lib/config/config';
-import { authenticatePassword } from '@/lib/auth/authenticate-password';
 import { ACR } from '@/lib/auth/assurance';
-import { clientIp } from '@/lib/http/client-ip';
-import { SIGN_IN_ERROR } from '@/lib/auth/sign-in-errors';
+import { signInWithPassword } from '@/lib/auth/sign-in-with-password';
+import { findActiveSession } from '@/lib/auth/find-active-session';
+import { revokeSession } from '@/lib/auth/revoke-session';
+
+const SESSION_ENDED = 'The session has ended';
 
 let options: AuthOptions | undefined;
 
@@ -26,35 +28,41 @@ export function authOptions(): AuthOptions {
         id: 'credentials',
         name: 'Email and password',
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-        async authorize(credentials, request) {
-          let result;
-          try {
-            result = await authenticatePassword({
-              email: credentials?.email,
-              password: credentials?.password,
-              ip: clientIp((request?.headers ?? {}) as Record<string, string>),
-            });
-          } catch (error) {
-            // Fail closed, and keep internals (database errors) out of the redirect URL.
-            console.error('[auth] sign-in failed:', error);
-            throw new Error(SIGN_IN_ERROR.unavailable);
-          }
-          if (result.ok) return result.user;
-          // next-auth turns a thrown message into the `error` the sign-in page receives.
-          if (result.reason === 'rate_limited') throw new Error(`${SIGN_IN_ERROR.rateLimited}:${result.retryAfterSeconds}`);
-          if (result.reason === 'suspended') throw new Error(SIGN_IN_ERROR.suspended);
-          return null;
-        },
+        authorize: (credentials, request) =>
+          signInWithPassword({ credentials, headers: (request?.headers ?? {}) as Record<string, string> }),
       }),
     ],
+    logger: {
+      error(code, metadata) {
+        // An ended session is routine (sign-out elsewhere, revocation), not an error.
+        if (code === 'JWT_SESSION_ERROR' && (metadata as { message?: string })?.message === SESSION_ENDED) return;
+        console.error(`[auth] ${code}`, metadata);
+      },
+      warn(code) {
+        console.warn(`[auth] ${code}`);
+      },
+      debug() {},
+    },
+    events: {
+      async signOut({ token }) {
+        if (token?.sid) await revokeSession({ id: token.sid });
+      },
+    },
     callbacks: {
       async jwt({ token, user }) {
         if (user) {
           token.sub = user.id;
+          token.sid = user.sessionId;
           token.role = user.role;
           token.acr = ACR.password;
           token.amr = ['pwd'];
-          token.auth_time = Math.floor(Date.now() / 1000);
+          token.auth_time = Math.floor(user.authTime.getTime() / 1000);
+          return token;
+        }
+        // Every later read: the server-side session must still be valid. Throwing makes next-auth
+        // answer "no session" and clear the cookie.
+        if (!token.sid || !token.sub || !(await findActiveSession({ id: token.sid, userId: token.sub }))) {
+          throw new Error(SESSION_ENDED);
         }
         return token;
       },
@@ -65,6 +73,7 @@ export function authOptions(): AuthOptions {
           name: token.name ?? null,
           role: token.role ?? 'USER',
         };
+        session.sessionId = token.sid ?? '';
         session.acr = token.acr ?? ACR.password;
         session.amr = token.amr ?? [];
         session.authTime = token.auth_time ?? 0;

@@ -8,7 +8,7 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { PATH_HEADER } from '@/lib/http/request-headers';
 import { authOptions } from '@/lib/auth/auth-options';
-import { db } from '@/lib/db/client';
+import { findActiveSession } from '@/lib/auth/find-active-session';
 
 export type CurrentUser = {
   id: string;
@@ -25,13 +25,10 @@ export type CurrentUser = {
 /** The current user, or null when signed out (or the account is gone or suspended). Once per request. */
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
   const session = await getServerSession(authOptions());
-  if (!session?.user?.id) return null;
-  const user = await db().user.findFirst({
-    where: { id: session.user.id, status: 'ACTIVE' },
-    select: { id: true, email: true, name: true, role: true, timeZone: true, createdAt: true },
-  });
-  if (!user) return null;
-  return { ...user, acr: session.acr, amr: session.amr, authTime: new Date(session.authTime * 1000) };
+  if (!session?.user?.id || !session.sessionId) return null;
+  const active = await findActiveSession({ id: session.sessionId, userId: session.user.id });
+  if (!active) return null;
+  return { ...active.user, acr: active.acr, amr: active.amr, authTime: active.authTime };
 });
 
 /**
