@@ -56,7 +56,7 @@ export function SignUpForm() {
   return (
     <form onSubmit={onSubmit} className="space-y-5" noValidate>
       {formError ? <Alert tone="danger">{formError}</Alert> : null}
-      <TextField id="name" name="name" label="Name" autoComplete="name" error={errors.name} />
+      <TextField id="name" name="name" label="Name (optional)" autoComplete="name" error={errors.name} />
       <TextField id="email" name="email" type="email" label="Email" autoComplete="username" required error={errors.email} />
       <TextField
         id="password"

@@ -17,6 +17,8 @@ export type CurrentUser = {
   role: 'USER' | 'ADMIN';
   timeZone: string;
   createdAt: Date;
+  /** The server-side session this request is signed in with. */
+  sessionId: string;
   acr: string;
   amr: string[];
   authTime: Date;
@@ -28,7 +30,7 @@ export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
   if (!session?.user?.id || !session.sessionId) return null;
   const active = await findActiveSession({ id: session.sessionId, userId: session.user.id });
   if (!active) return null;
-  return { ...active.user, acr: active.acr, amr: active.amr, authTime: active.authTime };
+  return { ...active.user, sessionId: session.sessionId, acr: active.acr, amr: active.amr, authTime: active.authTime };
 });
 
 /**

@@ -3,7 +3,11 @@ import { LockIcon } from '@/components/icons';
 import { DateTime } from '@/components/ui/date-time';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
+import { Badge } from '@/components/ui/badge';
 import { requireUser } from '@/lib/auth/session';
+import { listActiveSessions } from '@/lib/auth/list-active-sessions';
+import { describeUserAgent } from '@/lib/auth/describe-user-agent';
+import { RevokeOtherSessionsButton } from './revoke-other-sessions-button';
 
 export const metadata: Metadata = { title: 'Settings' };
 
@@ -24,6 +28,8 @@ function Row({ term, children }: { term: string; children: React.ReactNode }) {
 
 export default async function SettingsPage() {
   const user = await requireUser();
+  const sessions = await listActiveSessions({ userId: user.id });
+  const others = sessions.filter((s) => s.id !== user.sessionId).length;
   return (
     <>
       <PageHeader title="Settings" description="Your account, this session, and how you prove it is you." />
@@ -55,6 +61,25 @@ export default async function SettingsPage() {
             </Row>
             <Row term="Methods">{user.amr.join(', ') || '—'}</Row>
           </dl>
+        </section>
+        <section aria-labelledby="sessions-heading">
+          <h2 id="sessions-heading" className="mb-3 text-sm font-semibold">
+            Signed-in sessions
+          </h2>
+          <ul aria-label="Signed-in sessions" className="mb-4 divide-y divide-line rounded-2xl border border-line bg-surface">
+            {sessions.map((s) => (
+              <li key={s.id} className="flex flex-col gap-1 px-5 py-3.5 sm:flex-row sm:items-center sm:justify-between">
+                <p className="flex items-center gap-2 text-sm font-medium">
+                  {describeUserAgent(s.userAgent)}
+                  {s.id === user.sessionId ? <Badge tone="success">This session</Badge> : null}
+                </p>
+                <p className="text-sm text-muted">
+                  {s.ip ?? 'unknown address'} · signed in <DateTime value={s.createdAt} timeZone={user.timeZone} />
+                </p>
+              </li>
+            ))}
+          </ul>
+          <RevokeOtherSessionsButton count={others} />
         </section>
         <section aria-labelledby="factors-heading">
           <h2 id="factors-heading" className="mb-3 text-sm font-semibold">

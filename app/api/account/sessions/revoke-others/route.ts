@@ -1,0 +1,6 @@
+// POST /api/account/sessions/revoke-others: end every session of the user but this one.
+import { handleRevokeOtherSessions } from '@/lib/account/handle-revoke-other-sessions';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleRevokeOtherSessions;
