@@ -5,7 +5,7 @@ type Variant = 'primary' | 'secondary' | 'danger' | 'ghost';
 const VARIANTS: Record<Variant, string> = {
   primary: 'bg-accent text-accent-fg hover:bg-accent-hover shadow-sm',
   secondary: 'bg-surface text-fg border border-line-strong hover:bg-subtle shadow-sm',
-  danger: 'bg-danger text-white hover:opacity-90 shadow-sm',
+  danger: 'bg-danger text-danger-fg hover:opacity-90 shadow-sm',
   ghost: 'text-muted hover:text-fg hover:bg-subtle',
 };
 
