@@ -50,6 +50,7 @@ export default defineConfig({
     stdout: 'ignore',
     stderr: 'pipe',
     // One trusted proxy hop lets each test act from its own client address (X-Forwarded-For).
-    env: { PORT: String(port), HOST: '127.0.0.1', LEASH_TRUSTED_PROXIES: '1', LEASH_SIGNIN_ACCOUNT_LIMIT: '5', LEASH_SIGNIN_IP_LIMIT: '8', LEASH_SIGNUP_IP_LIMIT: '3' },
+    env: { PORT: String(port), HOST: '127.0.0.1', LEASH_TRUSTED_PROXIES: '1', LEASH_SIGNIN_ACCOUNT_LIMIT: '5', LEASH_SIGNIN_IP_LIMIT: '8', LEASH_SIGNUP_IP_LIMIT: '3',
+      LEASH_TOKEN_IP_LIMIT: '300', LEASH_TOKEN_CLIENT_LIMIT: '10', LEASH_REGISTER_IP_LIMIT: '40' },
   },
 });

@@ -49,6 +49,16 @@ const envSchema = z.object({
   LEASH_SIGNIN_IP_LIMIT: z.coerce.number().int().default(20).transform(clampLimit),
   /** Sign-up attempts allowed per client IP per hour. Default 10, clamped 1..100. */
   LEASH_SIGNUP_IP_LIMIT: z.coerce.number().int().default(10).transform(clampLimit),
+  /** Dynamic client registration: `open` (default), `token` (needs LEASH_REGISTRATION_TOKEN) or `off`. */
+  LEASH_REGISTRATION: z.enum(['open', 'token', 'off']).default('open'),
+  /** The initial access token for LEASH_REGISTRATION=token (at least 32 characters). */
+  LEASH_REGISTRATION_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Token endpoint requests per client IP per minute, per instance. Default 1200, clamped 10..1000000. */
+  LEASH_TOKEN_IP_LIMIT: z.coerce.number().int().default(1200).transform((v) => clamp(v, 10, 1_000_000)),
+  /** Token endpoint requests per client per minute, per instance. Default 600, clamped 10..1000000. */
+  LEASH_TOKEN_CLIENT_LIMIT: z.coerce.number().int().default(600).transform((v) => clamp(v, 10, 1_000_000)),
+  /** Client registrations per IP per hour, per instance. Default 20, clamped 1..10000. */
+  LEASH_REGISTER_IP_LIMIT: z.coerce.number().int().default(20).transform((v) => clamp(v, 1, 10_000)),
   /** The sign-in rate-limit window, seconds. Default 900 (15 min), clamped 60..86400. */
   LEASH_SIGNIN_WINDOW: z.coerce
     .number()
@@ -57,8 +67,12 @@ const envSchema = z.object({
     .transform((v) => Math.min(Math.max(v, 60), 86400)),
 });
 
+function clamp(v: number, min: number, max: number) {
+  return Math.min(Math.max(v, min), max);
+}
+
 function clampLimit(v: number) {
-  return Math.min(Math.max(v, 1), 100);
+  return clamp(v, 1, 100);
 }
 
 export type Config = ReturnType<typeof parseConfig>;
@@ -75,6 +89,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.LEASH_REGISTRATION === 'token' && !e.LEASH_REGISTRATION_TOKEN) {
+    throw new ConfigError('Invalid configuration:\n  LEASH_REGISTRATION_TOKEN: required when LEASH_REGISTRATION=token');
+  }
   const dataDir = path.resolve(cwd, e.LEASH_DATA_DIR ?? '.leash');
   const issuer = parseIssuer(e.LEASH_ISSUER ?? `http://localhost:${e.PORT}`);
   const secrets = loadOrCreateSecrets(dataDir, {
@@ -96,6 +113,12 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     trustedProxies: e.LEASH_TRUSTED_PROXIES,
     sessionMaxAge: e.LEASH_SESSION_MAX_AGE,
     signUpIpLimit: e.LEASH_SIGNUP_IP_LIMIT,
+    registration: { mode: e.LEASH_REGISTRATION, token: e.LEASH_REGISTRATION_TOKEN },
+    oauthLimits: {
+      tokenPerIpPerMinute: e.LEASH_TOKEN_IP_LIMIT,
+      tokenPerClientPerMinute: e.LEASH_TOKEN_CLIENT_LIMIT,
+      registerPerIpPerHour: e.LEASH_REGISTER_IP_LIMIT,
+    },
     signIn: {
       accountLimit: e.LEASH_SIGNIN_ACCOUNT_LIMIT,
       ipLimit: e.LEASH_SIGNIN_IP_LIMIT,

@@ -1,0 +1,6 @@
+// POST /oauth/introspect (RFC 7662 §2): token introspection for the token's own client.
+import { handleIntrospect } from '@/lib/oauth/handle-introspect';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleIntrospect;

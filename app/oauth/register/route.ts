@@ -1,0 +1,6 @@
+// POST /oauth/register (RFC 7591 §3): dynamic client registration.
+import { handleRegister } from '@/lib/clients/handle-register';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleRegister;

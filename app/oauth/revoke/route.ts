@@ -1,0 +1,6 @@
+// POST /oauth/revoke (RFC 7009 §2.1): token revocation.
+import { handleRevoke } from '@/lib/oauth/handle-revoke';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleRevoke;

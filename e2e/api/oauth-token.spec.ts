@@ -1,0 +1,154 @@
+import { expect, test } from '@playwright/test';
+import { testDb } from '../support/db';
+import { basic, expectNoStore, postRaw, registerClient, registerMachineClient } from '../support/oauth';
+
+test.describe('POST /oauth/token, client_credentials (RFC 6749 §4.4)', () => {
+  test('issues a short-lived opaque token, stores only its hash, and audits the issuance', async ({ request, baseURL }) => {
+    const client = await registerMachineClient(request);
+    const response = await request.post('/oauth/token', {
+      headers: { Authorization: basic(client.client_id, client.client_secret!) },
+      form: { grant_type: 'client_credentials', scope: 'reports:read datasets:read' },
+    });
+    expect(response.status()).toBe(200);
+    expectNoStore(response.headers());
+    const body = await response.json();
+    expect(body).toEqual({
+      access_token: expect.stringMatching(/^lsh_at_[0-9A-Za-z]{49}$/),
+      token_type: 'Bearer',
+      expires_in: 600,
+      scope: 'datasets:read reports:read',
+    });
+    const { rows } = await testDb().query(
+      `SELECT t.id, t.token_hash, t.kind, t.user_id, t.scopes, t.audience, round(extract(epoch FROM t.expires_at - t.created_at))::int AS ttl
+         FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE a.client_id = $1`,
+      [client.client_id],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ kind: 'ACCESS', user_id: null, scopes: ['reports:read', 'datasets:read'], audience: [`${baseURL}/api`] });
+    expect(rows[0].ttl).toBe(600);
+    expect(JSON.stringify(await testDb().query('SELECT * FROM tokens WHERE id = $1', [rows[0].id]))).not.toContain(body.access_token);
+    const audit = await testDb().query("SELECT action, decision, scopes FROM audit_events WHERE token_id = $1", [rows[0].id]);
+    expect(audit.rows).toEqual([{ action: 'token.issue', decision: 'ALLOW', scopes: ['reports:read', 'datasets:read'] }]);
+  });
+
+  test('without a scope, grants what the agent registered; client_secret_post works too', async ({ request }) => {
+    const client = await registerMachineClient(request, { token_endpoint_auth_method: 'client_secret_post' });
+    const response = await request.post('/oauth/token', {
+      form: { grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret! },
+    });
+    expect(response.status()).toBe(200);
+    expect((await response.json()).scope).toBe('datasets:read reports:read reports:write');
+  });
+
+  test('a resource indicator becomes the audience; an unknown one is invalid_target (RFC 8707)', async ({ request, baseURL }) => {
+    const client = await registerMachineClient(request);
+    const auth = { Authorization: basic(client.client_id, client.client_secret!) };
+    const ok = await postRaw(
+      request,
+      '/oauth/token',
+      `grant_type=client_credentials&resource=${encodeURIComponent(`${baseURL}/mcp`)}&resource=${encodeURIComponent(`${baseURL}/api`)}`,
+      auth,
+    );
+    expect(ok.status()).toBe(200);
+    const { rows } = await testDb().query(
+      'SELECT t.audience FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE a.client_id = $1',
+      [client.client_id],
+    );
+    expect(rows[0].audience).toEqual([`${baseURL}/mcp`, `${baseURL}/api`]);
+    for (const resource of ['https://evil.example/api', `${baseURL}/api#frag`, 'not a uri', `${baseURL}/api/`]) {
+      const bad = await request.post('/oauth/token', { headers: auth, form: { grant_type: 'client_credentials', resource } });
+      expect(bad.status()).toBe(400);
+      expect((await bad.json()).error).toBe('invalid_target');
+    }
+  });
+
+  test('scope: unknown, unregistered and offline_access are invalid_scope, and nothing is issued', async ({ request }) => {
+    const client = await registerMachineClient(request);
+    const auth = { Authorization: basic(client.client_id, client.client_secret!) };
+    for (const scope of ['admin', 'payments:write', 'reports:read offline_access']) {
+      const response = await request.post('/oauth/token', { headers: auth, form: { grant_type: 'client_credentials', scope } });
+      expect(response.status()).toBe(400);
+      expect((await response.json()).error).toBe('invalid_scope');
+    }
+    const { rows } = await testDb().query('SELECT count(*)::int AS n FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE a.client_id = $1', [client.client_id]);
+    expect(rows[0].n).toBe(0);
+  });
+});
+
+test.describe('POST /oauth/token: request and client errors', () => {
+  test('client authentication failures are 401 invalid_client, with a Basic challenge when Basic was used', async ({ request }) => {
+    const client = await registerMachineClient(request);
+    const cases: [Record<string, string>, Record<string, string>, boolean][] = [
+      [{ Authorization: basic(client.client_id, 'wrong-secret') }, {}, true],
+      [{ Authorization: basic('agent_unknown', client.client_secret!) }, {}, true],
+      [{ Authorization: 'Basic !!!not-base64' }, {}, true],
+      [{}, { client_id: client.client_id, client_secret: client.client_secret! }, false], // registered for basic, used post
+      [{}, { client_id: client.client_id }, false], // no secret at all
+      [{}, {}, false], // no client at all
+    ];
+    for (const [headers, form, challenged] of cases) {
+      const response = await request.post('/oauth/token', { headers, form: { grant_type: 'client_credentials', ...form } });
+      expect(response.status()).toBe(401);
+      expectNoStore(response.headers());
+      expect((await response.json()).error).toBe('invalid_client');
+      if (challenged) expect(response.headers()['www-authenticate']).toBe('Basic realm="leash", charset="UTF-8"');
+      else expect(response.headers()['www-authenticate']).toBeUndefined();
+    }
+  });
+
+  test('two authentication methods at once is invalid_request', async ({ request }) => {
+    const client = await registerMachineClient(request);
+    const response = await request.post('/oauth/token', {
+      headers: { Authorization: basic(client.client_id, client.client_secret!) },
+      form: { grant_type: 'client_credentials', client_secret: client.client_secret! },
+    });
+    expect(response.status()).toBe(400);
+    expect((await response.json()).error).toBe('invalid_request');
+  });
+
+  test('a suspended agent cannot get tokens', async ({ request }) => {
+    const client = await registerMachineClient(request);
+    await testDb().query("UPDATE agents SET status = 'SUSPENDED' WHERE client_id = $1", [client.client_id]);
+    const response = await request.post('/oauth/token', {
+      headers: { Authorization: basic(client.client_id, client.client_secret!) },
+      form: { grant_type: 'client_credentials' },
+    });
+    expect(response.status()).toBe(401);
+    expect(await response.json()).toEqual({ error: 'invalid_client', error_description: 'This client is suspended.' });
+  });
+
+  test('repeated parameters, wrong content type, oversized and missing grant_type are invalid_request', async ({ request }) => {
+    const client = await registerMachineClient(request);
+    const auth = { Authorization: basic(client.client_id, client.client_secret!) };
+    const repeated = await postRaw(request, '/oauth/token', 'grant_type=client_credentials&scope=reports:read&scope=datasets:read', auth);
+    expect(repeated.status()).toBe(400);
+    expect(await repeated.json()).toEqual({ error: 'invalid_request', error_description: 'The parameter "scope" is repeated.' });
+    const repeatedEmpty = await postRaw(request, '/oauth/token', 'grant_type=&grant_type=client_credentials', auth);
+    expect((await repeatedEmpty.json()).error).toBe('invalid_request');
+    const json = await request.post('/oauth/token', { headers: auth, data: { grant_type: 'client_credentials' } });
+    expect(json.status()).toBe(400);
+    expect((await json.json()).error).toBe('invalid_request');
+    const big = await postRaw(request, '/oauth/token', `grant_type=client_credentials&scope=${'a'.repeat(70_000)}`, auth);
+    expect(big.status()).toBe(413);
+    expect((await big.json()).error).toBe('invalid_request');
+    const missing = await request.post('/oauth/token', { headers: auth, form: { scope: 'reports:read' } });
+    expect(await missing.json()).toEqual({ error: 'invalid_request', error_description: 'grant_type is required.' });
+  });
+
+  test('unknown grants are unsupported_grant_type; grants the client did not register are unauthorized_client', async ({ request }) => {
+    const client = await registerMachineClient(request);
+    const auth = { Authorization: basic(client.client_id, client.client_secret!) };
+    const password = await request.post('/oauth/token', { headers: auth, form: { grant_type: 'password', username: 'a', password: 'b' } });
+    expect(password.status()).toBe(400);
+    expect((await password.json()).error).toBe('unsupported_grant_type');
+    // Registered before client_credentials was in its grant_types: simulate with the database.
+    const other = await registerClient(request, { grant_types: ['client_credentials'] });
+    await testDb().query("UPDATE agents SET grant_types = '{authorization_code}' WHERE client_id = $1", [other.client_id]);
+    const refused = await request.post('/oauth/token', {
+      headers: { Authorization: basic(other.client_id, other.client_secret!) },
+      form: { grant_type: 'client_credentials' },
+    });
+    expect(refused.status()).toBe(400);
+    expect((await refused.json()).error).toBe('unauthorized_client');
+  });
+});

@@ -1,0 +1,77 @@
+// Appends one record to the audit log, inside the caller's transaction, so that the record and
+// the decision it records commit or fail together (DECISIONS 10). Records are hash-chained: each
+// stores the hash of the previous one, and its own hash covers its content and that link.
+// A transaction-scoped advisory lock serialises appends, so the chain has no forks.
+import 'server-only';
+import crypto from 'node:crypto';
+import type { Prisma } from '@/lib/generated/prisma/client';
+
+export type AuditDecision = 'ALLOW' | 'DENY' | 'STEP_UP' | 'APPROVAL';
+
+export type AuditInput = {
+  action: string;
+  decision: AuditDecision;
+  reason?: string;
+  userId?: string | null;
+  agentId?: string | null;
+  actor?: Prisma.InputJsonValue | null;
+  resource?: string | null;
+  tokenId?: string | null;
+  scopes?: string[];
+  intent?: string | null;
+  ip?: string | null;
+  requestId?: string | null;
+  details?: Prisma.InputJsonValue | null;
+};
+
+const AUDIT_CHAIN_LOCK = 7_104_201; // any constant shared by every writer of the chain
+
+export async function appendAuditEvent(tx: Prisma.TransactionClient, input: AuditInput): Promise<{ id: bigint; hash: string }> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
+  const last = await tx.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } });
+  const record = {
+    createdAt: new Date(),
+    userId: input.userId ?? null,
+    agentId: input.agentId ?? null,
+    actor: input.actor ?? null,
+    action: input.action,
+    resource: input.resource ?? null,
+    decision: input.decision,
+    reason: input.reason ?? null,
+    tokenId: input.tokenId ?? null,
+    scopes: input.scopes ?? [],
+    intent: input.intent ?? null,
+    ip: input.ip ?? null,
+    requestId: input.requestId ?? null,
+    details: input.details ?? null,
+    prevHash: last?.hash ?? null,
+  };
+  const hash = auditHash(record);
+  const row = await tx.auditEvent.create({
+    data: {
+      ...record,
+      actor: record.actor ?? undefined,
+      details: record.details ?? undefined,
+      hash,
+    },
+    select: { id: true },
+  });
+  return { id: row.id, hash };
+}
+
+/** SHA-256 over the canonical JSON of a record (keys sorted, dates as ISO strings). */
+export function auditHash(record: Record<string, unknown>): string {
+  return crypto.createHash('sha256').update(canonicalJson(record)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}

@@ -1,0 +1,89 @@
+// Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3):
+// `client_secret_basic`, `client_secret_post`, or `none` (public clients send only client_id).
+// A client must use the method it registered, and only one method per request.
+import 'server-only';
+import { db } from '@/lib/db/client';
+import { OAuthError } from '@/lib/oauth/errors';
+import type { OAuthParams } from '@/lib/oauth/read-form';
+import { matchesHash } from '@/lib/tokens/opaque-token';
+
+export type AuthenticatedClient = {
+  id: string;
+  clientId: string;
+  name: string;
+  grantTypes: string[];
+  scopes: string[];
+  method: 'client_secret_basic' | 'client_secret_post' | 'none';
+  confidential: boolean;
+};
+
+// RFC 6749 §5.2: a client that tried the Authorization header gets 401 with a challenge.
+const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="leash", charset="UTF-8"' };
+
+function invalidClient(usedBasic: boolean, description = 'Client authentication failed.') {
+  return new OAuthError('invalid_client', description, { status: 401, headers: usedBasic ? BASIC_CHALLENGE : {} });
+}
+
+function parseBasic(header: string): { clientId: string; secret: string } | null {
+  const match = /^Basic ([A-Za-z0-9+/]+={0,2})$/i.exec(header.trim());
+  if (!match) return null;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  try {
+    // §2.3.1: both parts are form-urlencoded before being joined.
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+    };
+  } catch {
+    return null;
+  }
+}
+
+export async function authenticateClient(request: Request, params: OAuthParams): Promise<AuthenticatedClient> {
+  const header = request.headers.get('authorization');
+  const basic = header?.toLowerCase().startsWith('basic ') ? parseBasic(header) : null;
+  if (header?.toLowerCase().startsWith('basic ') && !basic) throw invalidClient(true, 'Malformed Basic credentials.');
+  const bodySecret = params.get('client_secret');
+  const bodyId = params.get('client_id');
+  if (basic && bodySecret) throw new OAuthError('invalid_request', 'Use only one client authentication method.');
+  if (basic && bodyId && bodyId !== basic.clientId) {
+    throw new OAuthError('invalid_request', 'client_id in the body does not match the Authorization header.');
+  }
+  const clientId = basic?.clientId ?? bodyId;
+  if (!clientId) throw invalidClient(false, 'Client authentication is required.');
+  const method = basic ? 'client_secret_basic' : bodySecret ? 'client_secret_post' : 'none';
+
+  const agent = await db().agent.findUnique({
+    where: { clientId },
+    select: {
+      id: true,
+      clientId: true,
+      name: true,
+      status: true,
+      grantTypes: true,
+      scopes: true,
+      tokenEndpointAuthMethod: true,
+      clientSecretHash: true,
+    },
+  });
+  const secret = basic?.secret ?? bodySecret;
+  // Compare even for unknown clients, so timing does not tell which client_ids exist.
+  const secretOk = secret !== undefined && matchesHash(secret, agent?.clientSecretHash ?? null);
+  if (!agent) throw invalidClient(Boolean(basic));
+  if (agent.tokenEndpointAuthMethod !== method) {
+    throw invalidClient(Boolean(basic), `This client must authenticate with ${agent.tokenEndpointAuthMethod}.`);
+  }
+  if (method !== 'none' && !secretOk) throw invalidClient(Boolean(basic));
+  if (agent.status !== 'ACTIVE') throw invalidClient(Boolean(basic), 'This client is suspended.');
+  return {
+    id: agent.id,
+    clientId: agent.clientId,
+    name: agent.name,
+    grantTypes: agent.grantTypes,
+    scopes: agent.scopes,
+    method,
+    confidential: method !== 'none',
+  };
+}

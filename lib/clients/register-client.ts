@@ -1,0 +1,81 @@
+// POST /oauth/register: Dynamic Client Registration (RFC 7591). An agent describes itself and
+// gets a client_id (and a client_secret, shown once, if it is confidential). Every registration is
+// audited in the same transaction as the new agent.
+import 'server-only';
+import crypto from 'node:crypto';
+import { db } from '@/lib/db/client';
+import { appendAuditEvent } from '@/lib/audit/append-audit-event';
+import { clientMetadataSchema } from '@/lib/clients/client-metadata';
+import { OAuthError } from '@/lib/oauth/errors';
+import { supportedGrantTypes } from '@/lib/oauth/grants/registry';
+import { parseScope, SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
+import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
+
+export async function registerClient(options: { metadata: unknown; ip: string }) {
+  const parsed = clientMetadataSchema.safeParse(options.metadata);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = String(issue.path[0] ?? 'metadata');
+    // RFC 7591 §3.2.2: a bad redirect URI has its own error code.
+    const code = field === 'redirect_uris' ? 'invalid_redirect_uri' : 'invalid_client_metadata';
+    throw new OAuthError(code, `${field}: ${issue.message}`);
+  }
+  const m = parsed.data;
+  const unsupported = m.grant_types.filter((g) => !supportedGrantTypes().includes(g));
+  if (unsupported.length) {
+    throw new OAuthError('invalid_client_metadata', `grant_types: not supported here: ${unsupported.join(' ')}`);
+  }
+  const scopes = m.scope ? parseScope(m.scope) : [...SUPPORTED_SCOPES];
+  const confidential = m.token_endpoint_auth_method !== 'none';
+  const clientId = `agent_${crypto.randomBytes(16).toString('base64url')}`;
+  const clientSecret = confidential ? mintToken(TOKEN_PREFIX.clientSecret) : undefined;
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const registered = {
+    client_id: clientId,
+    client_id_issued_at: issuedAt,
+    redirect_uris: m.redirect_uris ?? [],
+    token_endpoint_auth_method: m.token_endpoint_auth_method,
+    grant_types: m.grant_types,
+    response_types: m.response_types ?? (m.grant_types.includes('authorization_code') ? ['code'] : []),
+    application_type: m.application_type,
+    scope: scopes.join(' '),
+    ...(m.client_name ? { client_name: m.client_name } : {}),
+    ...(m.client_uri ? { client_uri: m.client_uri } : {}),
+    ...(m.logo_uri ? { logo_uri: m.logo_uri } : {}),
+    ...(m.tos_uri ? { tos_uri: m.tos_uri } : {}),
+    ...(m.policy_uri ? { policy_uri: m.policy_uri } : {}),
+    ...(m.contacts ? { contacts: m.contacts } : {}),
+    ...(m.software_id ? { software_id: m.software_id } : {}),
+    ...(m.software_version ? { software_version: m.software_version } : {}),
+  };
+  await db().$transaction(async (tx) => {
+    const agent = await tx.agent.create({
+      data: {
+        clientId,
+        name: m.client_name ?? 'Unnamed agent',
+        logoUri: m.logo_uri ?? null,
+        clientUri: m.client_uri ?? null,
+        registration: 'DCR',
+        redirectUris: registered.redirect_uris,
+        grantTypes: m.grant_types,
+        scopes,
+        tokenEndpointAuthMethod: m.token_endpoint_auth_method,
+        clientSecretHash: clientSecret ? hashToken(clientSecret) : null,
+        metadata: registered,
+      },
+      select: { id: true },
+    });
+    await appendAuditEvent(tx, {
+      action: 'client.register',
+      decision: 'ALLOW',
+      agentId: agent.id,
+      ip: options.ip,
+      reason: 'dynamic client registration (RFC 7591)',
+      details: { client_id: clientId, grant_types: m.grant_types, token_endpoint_auth_method: m.token_endpoint_auth_method },
+    });
+  });
+  return {
+    ...registered,
+    ...(clientSecret ? { client_secret: clientSecret, client_secret_expires_at: 0 } : {}),
+  };
+}

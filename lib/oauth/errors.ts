@@ -1,0 +1,66 @@
+// The one protocol error type (STYLE habit 3). Codes are the closed set the RFCs define; the
+// description is safe to show the client; internal detail goes to the log, never the response.
+import 'server-only';
+
+export type OAuthErrorCode =
+  // RFC 6749 §5.2 (token endpoint) and §4.1.2.1 (authorization endpoint)
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'access_denied'
+  | 'unsupported_response_type'
+  | 'server_error'
+  | 'temporarily_unavailable'
+  // RFC 6750 §3.1 (bearer tokens: the registration initial access token)
+  | 'invalid_token'
+  // RFC 7009 §2.2.1
+  | 'unsupported_token_type'
+  // RFC 7591 §3.2.2
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
+  // RFC 8707 §2
+  | 'invalid_target'
+  // Rate limits (no RFC code; RFC 6585 status 429)
+  | 'slow_down';
+
+const STATUS: Partial<Record<OAuthErrorCode, number>> = {
+  invalid_client: 401,
+  invalid_token: 401,
+  server_error: 500,
+  temporarily_unavailable: 503,
+  slow_down: 429,
+};
+
+export class OAuthError extends Error {
+  constructor(
+    readonly code: OAuthErrorCode,
+    readonly description: string,
+    readonly options: { status?: number; headers?: Record<string, string> } = {},
+  ) {
+    super(`${code}: ${description}`);
+  }
+
+  get status(): number {
+    return this.options.status ?? STATUS[this.code] ?? 400;
+  }
+}
+
+/** RFC 6749 §5.1/§5.2: every token-endpoint style response is uncacheable. */
+export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+
+export function oauthJson(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+  return Response.json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
+}
+
+/** Serialises an OAuthError; anything else becomes a bare server_error and is logged. */
+export function oauthErrorResponse(error: unknown): Response {
+  if (!(error instanceof OAuthError)) {
+    console.error('[oauth] unexpected error:', error);
+    error = new OAuthError('server_error', 'The authorization server hit an unexpected condition.');
+  }
+  const e = error as OAuthError;
+  return oauthJson({ error: e.code, error_description: e.description }, { status: e.status, headers: e.options.headers });
+}

@@ -1,0 +1,29 @@
+// POST /oauth/token (RFC 6749 §3.2): reads the form, authenticates the client, finds the grant by
+// `grant_type`, checks the client may use it, and answers with the token response or the error.
+import 'server-only';
+import { authenticateClient } from '@/lib/clients/authenticate-client';
+import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
+import { findGrant } from '@/lib/oauth/grants/registry';
+import { readOAuthForm } from '@/lib/oauth/read-form';
+import { clientIp } from '@/lib/http/client-ip';
+import { limitTokenRequestByClient, limitTokenRequestByIp } from '@/lib/oauth/rate-limits';
+
+export async function handleToken(request: Request): Promise<Response> {
+  try {
+    const ip = clientIp(request.headers);
+    await limitTokenRequestByIp(ip);
+    const params = await readOAuthForm(request);
+    const grantType = params.get('grant_type');
+    if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required.');
+    const client = await authenticateClient(request, params);
+    await limitTokenRequestByClient(client.id);
+    const grant = findGrant(grantType);
+    if (!grant) throw new OAuthError('unsupported_grant_type', `Unsupported grant_type: ${grantType}`);
+    if (!client.grantTypes.includes(grantType)) {
+      throw new OAuthError('unauthorized_client', `This client is not registered for ${grantType}.`);
+    }
+    return oauthJson(await grant.handle({ client, params, ip }));
+  } catch (error) {
+    return oauthErrorResponse(error);
+  }
+}

@@ -1,0 +1,30 @@
+// Looks a presented token up by its hash. Malformed or checksum-invalid strings never reach the
+// database. Returns the row whatever its state; callers decide what "active" means for them.
+import 'server-only';
+import { db } from '@/lib/db/client';
+import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
+
+export async function findToken(presented: string) {
+  const wellFormed =
+    isWellFormedToken(presented, TOKEN_PREFIX.accessToken) || isWellFormedToken(presented, TOKEN_PREFIX.refreshToken);
+  if (!wellFormed) return null;
+  return db().token.findUnique({
+    where: { tokenHash: hashToken(presented) },
+    include: {
+      agent: { select: { clientId: true, status: true } },
+      user: { select: { status: true } },
+    },
+  });
+}
+
+export type FoundToken = NonNullable<Awaited<ReturnType<typeof findToken>>>;
+
+/** Unexpired, unrevoked, and neither its agent nor its user suspended. */
+export function isTokenActive(token: FoundToken, now = new Date()): boolean {
+  return (
+    token.revokedAt === null &&
+    token.expiresAt > now &&
+    token.agent.status === 'ACTIVE' &&
+    (token.user === null || token.user.status === 'ACTIVE')
+  );
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { hashToken, isWellFormedToken, matchesHash, mintToken, TOKEN_PREFIX } from './opaque-token';
+
+describe('opaque tokens', () => {
+  it('have a readable prefix, 256 random bits in base62 and a checksum', () => {
+    const token = mintToken(TOKEN_PREFIX.accessToken);
+    expect(token).toMatch(/^lsh_at_[0-9A-Za-z]{49}$/);
+    expect(isWellFormedToken(token, TOKEN_PREFIX.accessToken)).toBe(true);
+    expect(isWellFormedToken(token, TOKEN_PREFIX.refreshToken)).toBe(false);
+  });
+
+  it('are all different', () => {
+    const tokens = new Set(Array.from({ length: 1000 }, () => mintToken(TOKEN_PREFIX.refreshToken)));
+    expect(tokens.size).toBe(1000);
+  });
+
+  it('reject a changed character through the checksum', () => {
+    const token = mintToken(TOKEN_PREFIX.accessToken);
+    const i = 20;
+    const changed = token.slice(0, i) + (token[i] === 'a' ? 'b' : 'a') + token.slice(i + 1);
+    expect(isWellFormedToken(changed, TOKEN_PREFIX.accessToken)).toBe(false);
+    expect(isWellFormedToken(token.slice(0, -1), TOKEN_PREFIX.accessToken)).toBe(false);
+    expect(isWellFormedToken(`${token}x`, TOKEN_PREFIX.accessToken)).toBe(false);
+  });
+
+  it('are compared by hash in constant time', () => {
+    const token = mintToken(TOKEN_PREFIX.clientSecret);
+    expect(hashToken(token)).toMatch(/^[0-9a-f]{64}$/);
+    expect(matchesHash(token, hashToken(token))).toBe(true);
+    expect(matchesHash(`${token}x`, hashToken(token))).toBe(false);
+    expect(matchesHash(token, null)).toBe(false);
+  });
+});
