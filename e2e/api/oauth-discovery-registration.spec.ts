@@ -12,6 +12,7 @@ test.describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
     const metadata = await response.json();
     expect(metadata).toEqual({
       issuer: baseURL,
+      authorization_endpoint: `${baseURL}/oauth/authorize`,
       token_endpoint: `${baseURL}/oauth/token`,
       registration_endpoint: `${baseURL}/oauth/register`,
       revocation_endpoint: `${baseURL}/oauth/revoke`,
@@ -26,9 +27,12 @@ test.describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
         'payments:write',
         'offline_access',
       ],
-      response_types_supported: [],
-      grant_types_supported: ['client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     });
@@ -79,7 +83,7 @@ test.describe('POST /oauth/register (RFC 7591)', () => {
 
   const invalid: [string, Record<string, unknown>, string, RegExp][] = [
     ['an unsupported grant type', { grant_types: ['password'] }, 'invalid_client_metadata', /not supported here: password/],
-    ['the default authorization_code grant (not available yet)', { redirect_uris: ['https://a.example/cb'] }, 'invalid_client_metadata', /authorization_code/],
+    ['the default authorization_code grant without redirect URIs', {}, 'invalid_redirect_uri', /required for authorization_code/],
     ['client_credentials for a public client', { grant_types: ['client_credentials'], token_endpoint_auth_method: 'none' }, 'invalid_client_metadata', /confidential/],
     ['an unknown scope', { grant_types: ['client_credentials'], scope: 'admin:all' }, 'invalid_client_metadata', /unknown scope: admin:all/],
     ['an http logo', { grant_types: ['client_credentials'], logo_uri: 'http://a.example/logo.png' }, 'invalid_client_metadata', /logo_uri/],

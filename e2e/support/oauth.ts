@@ -1,4 +1,5 @@
 // Helpers for black-box protocol tests: register agents over DCR, call the token endpoint.
+import crypto from 'node:crypto';
 import { expect, type APIRequestContext } from '@playwright/test';
 import { uniqueIp } from './accounts';
 
@@ -50,4 +51,74 @@ export function postRaw(request: APIRequestContext, path: string, body: string, 
 export function expectNoStore(headers: Record<string, string>) {
   expect(headers['cache-control']).toBe('no-store');
   expect(headers['pragma']).toBe('no-cache');
+}
+
+export function pkce(): { verifier: string; challenge: string } {
+  const verifier = crypto.randomBytes(32).toString('base64url');
+  return { verifier, challenge: crypto.createHash('sha256').update(verifier).digest('base64url') };
+}
+
+export const AGENT_CALLBACK = 'https://agent.example/callback';
+
+/** A public agent (no secret) using the authorization code flow with refresh tokens. */
+export function registerPublicAgent(request: APIRequestContext, extra: Record<string, unknown> = {}) {
+  return registerClient(request, {
+    client_name: 'Research assistant',
+    redirect_uris: [AGENT_CALLBACK],
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'none',
+    ...extra,
+  });
+}
+
+export type AuthorizeParams = Record<string, string | string[]>;
+
+export function authorizeUrl(baseURL: string, params: AuthorizeParams): string {
+  const url = new URL('/oauth/authorize', baseURL);
+  for (const [k, v] of Object.entries(params)) for (const value of [v].flat()) url.searchParams.append(k, value);
+  return url.toString();
+}
+
+/**
+ * The whole front channel over HTTP, as a signed-in browser would do it: authorize → consent
+ * screen (its consent token) → decision. `request` must carry a signed-in session.
+ */
+export async function authorizeOverHttp(
+  request: APIRequestContext,
+  baseURL: string,
+  params: AuthorizeParams,
+  decision: { decision?: 'allow' | 'deny'; scopes?: string[]; remember?: boolean } = {},
+): Promise<URL> {
+  const start = await request.get(authorizeUrl(baseURL, params), { maxRedirects: 0 });
+  expect(start.status(), await start.text()).toBe(303);
+  const consentPath = new URL(start.headers()['location']!).pathname;
+  const page = await request.get(consentPath, { maxRedirects: 0 });
+  if (page.status() === 307) return new URL(page.headers()['location']!); // remembered or prompt=none
+  const html = await page.text();
+  const token = /name="consent_token" value="([^"]+)"/.exec(html)?.[1];
+  expect(token, 'consent token on the consent page').toBeTruthy();
+  const requested = String(params.scope ?? '').split(' ').filter(Boolean);
+  const answer = await request.post(`/api/consent${consentPath.slice('/consent'.length)}`, {
+    headers: { Origin: new URL(baseURL).origin },
+    data: {
+      decision: decision.decision ?? 'allow',
+      scopes: decision.scopes ?? requested,
+      remember: decision.remember ?? false,
+      consent_token: token,
+    },
+  });
+  expect(answer.status(), await answer.text()).toBe(200);
+  return new URL((await answer.json()).redirect_to);
+}
+
+export function exchangeCode(
+  request: APIRequestContext,
+  client: RegisteredClient,
+  code: string,
+  verifier: string,
+  extra: Record<string, string> = {},
+) {
+  return request.post('/oauth/token', {
+    form: { grant_type: 'authorization_code', client_id: client.client_id, code, code_verifier: verifier, redirect_uri: AGENT_CALLBACK, ...extra },
+  });
 }

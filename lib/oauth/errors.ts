@@ -23,6 +23,11 @@ export type OAuthErrorCode =
   | 'invalid_client_metadata'
   // RFC 8707 §2
   | 'invalid_target'
+  // RFC 9396 §5
+  | 'invalid_authorization_details'
+  // prompt=none outcomes (OpenID Connect Core §3.1.2.6, used by OAuth servers generally)
+  | 'login_required'
+  | 'consent_required'
   // Rate limits (no RFC code; RFC 6585 status 429)
   | 'slow_down';
 

@@ -10,15 +10,20 @@ export function authorizationServerMetadata() {
   const clientAuth = ['client_secret_basic', 'client_secret_post'];
   return {
     issuer,
+    authorization_endpoint: `${issuer}/oauth/authorize`,
     token_endpoint: `${issuer}/oauth/token`,
     ...(registration.mode !== 'off' ? { registration_endpoint: `${issuer}/oauth/register` } : {}),
     revocation_endpoint: `${issuer}/oauth/revoke`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
     scopes_supported: SUPPORTED_SCOPES,
-    // REQUIRED by §2; empty until the authorization endpoint exists.
-    response_types_supported: [] as string[],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
     grant_types_supported: supportedGrantTypes(),
-    token_endpoint_auth_methods_supported: clientAuth,
+    // PKCE is required for every client, with S256 only (OAuth 2.1 §4.1.1, RFC 9700 §2.1.1).
+    code_challenge_methods_supported: ['S256'],
+    // RFC 9207: every authorization response carries `iss`.
+    authorization_response_iss_parameter_supported: true,
+    token_endpoint_auth_methods_supported: [...clientAuth, 'none'],
     revocation_endpoint_auth_methods_supported: clientAuth,
     introspection_endpoint_auth_methods_supported: clientAuth,
   };

@@ -1,53 +1,89 @@
-// Issues an opaque access token and writes its audit record in the same transaction (STYLE
-// habit 6): if either fails, neither happens. Only the token's hash is stored.
+// Issues opaque tokens and writes their audit records in the caller's transaction (STYLE habit
+// 6): if anything fails, nothing is issued. Only each token's hash is stored.
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
+import type { Prisma } from '@/lib/generated/prisma/client';
 
 /** Default access token lifetime: 10 minutes (short-lived, PRODUCT.md capability 1). */
 export const ACCESS_TOKEN_TTL_SECONDS = 600;
 
-export async function issueAccessToken(options: {
+export type TokenSubject = {
   agentId: string;
   userId?: string | null;
   grantId?: string | null;
+  authorizationRequestId?: string | null;
   scopes: string[];
   audience: string[];
-  grantType: string;
-  ip: string;
-  ttlSeconds?: number;
-}): Promise<{ token: string; id: string; expiresIn: number }> {
-  const ttl = options.ttlSeconds ?? ACCESS_TOKEN_TTL_SECONDS;
-  const token = mintToken(TOKEN_PREFIX.accessToken);
-  const id = await db().$transaction(async (tx) => {
-    const row = await tx.token.create({
-      data: {
-        kind: 'ACCESS',
-        tokenHash: hashToken(token),
-        prefix: TOKEN_PREFIX.accessToken,
-        agentId: options.agentId,
-        userId: options.userId ?? null,
-        grantId: options.grantId ?? null,
-        scopes: options.scopes,
-        audience: options.audience,
-        expiresAt: new Date(Date.now() + ttl * 1000),
-      },
-      select: { id: true },
-    });
-    await appendAuditEvent(tx, {
-      action: 'token.issue',
-      decision: 'ALLOW',
-      agentId: options.agentId,
-      userId: options.userId ?? null,
-      tokenId: row.id,
-      scopes: options.scopes,
-      resource: options.audience.join(' '),
-      ip: options.ip,
-      reason: `access token issued (${options.grantType})`,
-      details: { grant_type: options.grantType, expires_in: ttl },
-    });
-    return row.id;
+  authorizationDetails?: Prisma.InputJsonValue | null;
+  acr?: string | null;
+  amr?: string[];
+  authTime?: Date | null;
+};
+
+async function createToken(
+  tx: Prisma.TransactionClient,
+  kind: 'ACCESS' | 'REFRESH',
+  subject: TokenSubject,
+  options: { expiresAt: Date; familyId?: string; grantType: string; ip: string },
+) {
+  const prefix = kind === 'ACCESS' ? TOKEN_PREFIX.accessToken : TOKEN_PREFIX.refreshToken;
+  const token = mintToken(prefix);
+  const row = await tx.token.create({
+    data: {
+      kind,
+      tokenHash: hashToken(token),
+      prefix,
+      agentId: subject.agentId,
+      userId: subject.userId ?? null,
+      grantId: subject.grantId ?? null,
+      authorizationRequestId: subject.authorizationRequestId ?? null,
+      scopes: subject.scopes,
+      audience: subject.audience,
+      authorizationDetails: subject.authorizationDetails ?? undefined,
+      acr: subject.acr ?? null,
+      amr: subject.amr ?? [],
+      authTime: subject.authTime ?? null,
+      familyId: options.familyId ?? null,
+      expiresAt: options.expiresAt,
+    },
+    select: { id: true },
   });
-  return { token, id, expiresIn: ttl };
+  await appendAuditEvent(tx, {
+    action: 'token.issue',
+    decision: 'ALLOW',
+    agentId: subject.agentId,
+    userId: subject.userId ?? null,
+    tokenId: row.id,
+    scopes: subject.scopes,
+    resource: subject.audience.join(' '),
+    ip: options.ip,
+    reason: `${kind === 'ACCESS' ? 'access' : 'refresh'} token issued (${options.grantType})`,
+    details: { grant_type: options.grantType, kind, expires_at: options.expiresAt.toISOString() },
+  });
+  return { token, id: row.id };
+}
+
+export async function createAccessToken(
+  tx: Prisma.TransactionClient,
+  subject: TokenSubject,
+  options: { grantType: string; ip: string; ttlSeconds?: number },
+) {
+  const ttl = options.ttlSeconds ?? ACCESS_TOKEN_TTL_SECONDS;
+  const issued = await createToken(tx, 'ACCESS', subject, { ...options, expiresAt: new Date(Date.now() + ttl * 1000) });
+  return { ...issued, expiresIn: ttl };
+}
+
+export function createRefreshToken(
+  tx: Prisma.TransactionClient,
+  subject: TokenSubject,
+  options: { grantType: string; ip: string; familyId: string; expiresAt: Date },
+) {
+  return createToken(tx, 'REFRESH', subject, options);
+}
+
+/** An access token in a transaction of its own (client_credentials). */
+export async function issueAccessToken(subject: TokenSubject, options: { grantType: string; ip: string }) {
+  return db().$transaction((tx) => createAccessToken(tx, subject, options));
 }

@@ -22,13 +22,7 @@ export const clientCredentialsGrant: Grant = {
     const scopes = requested.length ? requested : client.scopes.filter((s) => s !== 'offline_access');
     if (scopes.length === 0) throw new OAuthError('invalid_scope', 'No scope to grant.');
     const audience = checkResources(params.resources);
-    const issued = await issueAccessToken({
-      agentId: client.id,
-      scopes,
-      audience,
-      grantType: 'client_credentials',
-      ip,
-    });
+    const issued = await issueAccessToken({ agentId: client.id, scopes, audience }, { grantType: 'client_credentials', ip });
     return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, scope: formatScope(scopes) };
   },
 };

@@ -1,9 +1,11 @@
 // The grant types the token endpoint supports, looked up by `grant_type`.
 import 'server-only';
+import { authorizationCodeGrant } from '@/lib/oauth/grants/authorization-code';
 import { clientCredentialsGrant } from '@/lib/oauth/grants/client-credentials';
+import { refreshTokenGrant } from '@/lib/oauth/grants/refresh-token';
 import type { Grant } from '@/lib/oauth/grants/types';
 
-const GRANTS: Grant[] = [clientCredentialsGrant];
+const GRANTS: Grant[] = [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant];
 
 export function findGrant(grantType: string): Grant | undefined {
   return GRANTS.find((g) => g.grantType === grantType);

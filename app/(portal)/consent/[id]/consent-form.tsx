@@ -1,0 +1,152 @@
+'use client';
+
+import { useState } from 'react';
+import { Button, Spinner } from '@/components/ui/button';
+import { Alert } from '@/components/ui/alert';
+import { Badge } from '@/components/ui/badge';
+import type { ConsentView } from '@/lib/consent/open-consent';
+
+const RISK_TONE = { low: 'success', medium: 'warning', high: 'danger' } as const;
+
+export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentView; consentToken: string; userEmail: string }) {
+  const [chosen, setChosen] = useState<string[]>(view.scopes.map((s) => s.name));
+  const [remember, setRemember] = useState(false);
+  const [pending, setPending] = useState<'allow' | 'deny' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function decide(decision: 'allow' | 'deny') {
+    setPending(decision);
+    setError(null);
+    try {
+      const response = await fetch(`/api/consent/${encodeURIComponent(view.requestId)}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ decision, scopes: chosen, remember, consent_token: consentToken }),
+      });
+      const body = (await response.json().catch(() => ({}))) as { redirect_to?: string; message?: string };
+      if (response.ok && body.redirect_to) {
+        window.location.assign(body.redirect_to);
+        return;
+      }
+      setError(body.message ?? 'Your answer could not be saved. Please try again.');
+    } catch {
+      setError('Leash could not be reached. Check your connection and try again.');
+    }
+    setPending(null);
+  }
+
+  const initials = view.agent.name.slice(0, 2).toUpperCase();
+  return (
+    <div className="rounded-2xl border border-line bg-surface p-6 shadow-sm sm:p-8">
+      <div className="flex items-center gap-3">
+        {view.agent.logoUri ? (
+          // eslint-disable-next-line @next/next/no-img-element -- an agent's logo from its own origin
+          <img src={view.agent.logoUri} alt="" referrerPolicy="no-referrer" className="h-12 w-12 rounded-xl border border-line object-cover" />
+        ) : (
+          <span className="flex h-12 w-12 items-center justify-center rounded-xl bg-accent-soft text-base font-semibold text-accent">{initials}</span>
+        )}
+        <div className="min-w-0">
+          <h1 className="truncate text-lg font-semibold tracking-tight" data-testid="agent-name">
+            {view.agent.name}
+          </h1>
+          {view.agent.verifiedDomain ? (
+            <Badge tone="success">Verified · {view.agent.verifiedDomain}</Badge>
+          ) : (
+            <Badge tone="warning">Self-registered · identity not verified</Badge>
+          )}
+        </div>
+      </div>
+
+      <p className="mt-5 text-sm leading-6 text-fg">
+        wants to act for <span className="font-medium">{userEmail}</span> with these permissions:
+      </p>
+
+      {error ? (
+        <div className="mt-4">
+          <Alert tone="danger">{error}</Alert>
+        </div>
+      ) : null}
+
+      {/* Also in the DOM for scripted clients and tests; the form itself posts with fetch. */}
+      <input type="hidden" name="consent_token" value={consentToken} />
+      <fieldset className="mt-3 divide-y divide-line rounded-xl border border-line">
+        <legend className="sr-only">Permissions</legend>
+        {view.scopes.map((scope) => (
+          <label key={scope.name} className="flex cursor-pointer items-start gap-3 px-4 py-3">
+            <input
+              type="checkbox"
+              name="scope"
+              value={scope.name}
+              checked={chosen.includes(scope.name)}
+              onChange={(e) => setChosen((c) => (e.target.checked ? [...c, scope.name] : c.filter((s) => s !== scope.name)))}
+              className="mt-1 h-4 w-4 accent-[var(--accent)]"
+              aria-describedby={`scope-${scope.name}`}
+            />
+            <span className="min-w-0 flex-1">
+              <span className="flex flex-wrap items-center gap-2 text-sm font-medium">
+                {scope.description}
+                <Badge tone={RISK_TONE[scope.risk]}>{scope.risk} risk</Badge>
+              </span>
+              <span id={`scope-${scope.name}`} className="font-mono text-xs text-muted">
+                {scope.name}
+              </span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+
+      {view.authorizationDetails.length ? (
+        <div className="mt-4 rounded-xl border border-warning/30 bg-warning-soft px-4 py-3">
+          <p className="text-xs font-semibold uppercase tracking-wide text-warning">Specific actions</p>
+          <ul className="mt-1 list-disc pl-5 text-sm text-fg">
+            {view.authorizationDetails.map((d) => (
+              <li key={d}>{d}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+
+      <dl className="mt-4 space-y-2 text-sm">
+        <div className="flex justify-between gap-4">
+          <dt className="text-muted">Can call</dt>
+          <dd className="text-right font-mono text-xs">{view.audience.join(', ')}</dd>
+        </div>
+        <div className="flex justify-between gap-4">
+          <dt className="text-muted">Access lasts</dt>
+          <dd className="text-right">
+            {view.accessTokenMinutes} minutes at a time
+            {view.refreshDays ? `, renewable for up to ${view.refreshDays} days` : ', not renewable'}
+          </dd>
+        </div>
+        <div className="flex justify-between gap-4">
+          <dt className="text-muted">Then sends you to</dt>
+          <dd className="text-right font-mono text-xs" data-testid="redirect-host">
+            {view.redirectHost}
+          </dd>
+        </div>
+      </dl>
+      {view.redirectIsLocal ? (
+        <div className="mt-3">
+          <Alert tone="warning">This agent runs on a computer (localhost). Continue only if you started it yourself.</Alert>
+        </div>
+      ) : null}
+
+      <label className="mt-5 flex cursor-pointer items-center gap-2 text-sm">
+        <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} className="h-4 w-4 accent-[var(--accent)]" />
+        Remember this decision for {view.agent.name}
+      </label>
+
+      <div className="mt-6 grid grid-cols-2 gap-3">
+        <Button variant="secondary" onClick={() => decide('deny')} disabled={pending !== null}>
+          {pending === 'deny' ? <Spinner /> : null}
+          Deny
+        </Button>
+        <Button onClick={() => decide('allow')} disabled={pending !== null || chosen.length === 0}>
+          {pending === 'allow' ? <Spinner /> : null}
+          Allow
+        </Button>
+      </div>
+      <p className="mt-4 text-center text-xs text-muted">You can revoke this access at any time from your Leash dashboard.</p>
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+// What the consent screen shows for a pending authorization request, for the signed-in user.
+// Opening it binds the request to this user (nobody else can decide it afterwards) and issues a
+// fresh consent token for the form (CSRF). A remembered consent that covers the request, or
+// prompt=none, decides at once and sends the browser back to the agent.
+import 'server-only';
+import crypto from 'node:crypto';
+import { db } from '@/lib/db/client';
+import { getConfig } from '@/lib/config/config';
+import { approveAuthorizationRequest } from '@/lib/consent/approve-authorization-request';
+import { denyAuthorizationRequest } from '@/lib/consent/deny-authorization-request';
+import { authorizationDetailsSchema, describeAuthorizationDetail } from '@/lib/oauth/authorization-details';
+import { ACCESS_TOKEN_TTL_SECONDS } from '@/lib/tokens/issue-access-token';
+import { REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
+import { isKnownScope, SCOPES } from '@/lib/oauth/scopes';
+import { hashToken } from '@/lib/tokens/opaque-token';
+
+export type ConsentView = {
+  requestId: string;
+  agent: { name: string; logoUri: string | null; clientUri: string | null; verifiedDomain: string | null; clientId: string };
+  redirectHost: string;
+  redirectIsLocal: boolean;
+  scopes: { name: string; description: string; risk: 'low' | 'medium' | 'high' }[];
+  audience: string[];
+  authorizationDetails: string[];
+  accessTokenMinutes: number;
+  refreshDays: number | null;
+  expiresAt: Date;
+};
+
+export type ConsentOutcome =
+  | { kind: 'missing' }
+  | { kind: 'redirect'; to: string }
+  | { kind: 'show'; view: ConsentView; consentToken: string };
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export async function openConsent(options: { id: string; userId: string; sessionId: string; ip: string }): Promise<ConsentOutcome> {
+  const { id, userId } = options;
+  const consentToken = crypto.randomBytes(32).toString('base64url');
+  const bound = await db().authorizationRequest.updateMany({
+    where: { id, status: 'PENDING', expiresAt: { gt: new Date() }, OR: [{ userId: null }, { userId }] },
+    data: { userId, sessionId: options.sessionId, consentTokenHash: hashToken(consentToken) },
+  });
+  if (bound.count !== 1) return { kind: 'missing' };
+  const request = await db().authorizationRequest.findUniqueOrThrow({
+    where: { id },
+    include: { agent: { select: { name: true, logoUri: true, clientUri: true, clientId: true, registration: true, verifiedDomain: true } } },
+  });
+
+  const forceConsent = request.prompt?.split(' ').includes('consent') ?? false;
+  const remembered =
+    forceConsent || request.authorizationDetails
+      ? null
+      : await db().grant.findFirst({
+          where: {
+            userId,
+            agentId: request.agentId,
+            status: 'ACTIVE',
+            remembered: true,
+            scopes: { hasEvery: request.scopes },
+            resources: { hasEvery: request.resources },
+          },
+          select: { id: true },
+        });
+  if (remembered) {
+    const to = await db().$transaction((tx) =>
+      approveAuthorizationRequest(tx, { request, userId, scopes: request.scopes, remember: true, existingGrantId: remembered.id, ip: options.ip }),
+    );
+    return { kind: 'redirect', to };
+  }
+  if (request.prompt?.split(' ').includes('none')) {
+    const to = await db().$transaction((tx) =>
+      denyAuthorizationRequest(tx, { request, userId, error: 'consent_required', description: 'The user has not consented to this request yet.', ip: options.ip }),
+    );
+    return { kind: 'redirect', to };
+  }
+
+  const redirect = new URL(request.redirectUri);
+  const details = authorizationDetailsSchema.safeParse(request.authorizationDetails ?? []);
+  return {
+    kind: 'show',
+    consentToken,
+    view: {
+      requestId: id,
+      agent: {
+        name: request.agent.name,
+        logoUri: request.agent.logoUri,
+        clientUri: request.agent.clientUri,
+        clientId: request.agent.clientId,
+        verifiedDomain: request.agent.registration === 'CIMD' ? request.agent.verifiedDomain : null,
+      },
+      redirectHost: redirect.protocol === 'http:' || redirect.protocol === 'https:' ? redirect.host : `${redirect.protocol}//`,
+      redirectIsLocal: LOCAL_HOSTS.has(redirect.hostname),
+      scopes: request.scopes.filter(isKnownScope).map((name) => ({ name, description: SCOPES[name].description, risk: SCOPES[name].risk })),
+      audience: request.resources.map((r) => r.replace(getConfig().issuer, '') || r),
+      authorizationDetails: details.success ? details.data.map(describeAuthorizationDetail) : [],
+      accessTokenMinutes: ACCESS_TOKEN_TTL_SECONDS / 60,
+      refreshDays: request.scopes.includes('offline_access') ? REFRESH_TOKEN_TTL_SECONDS / 86400 : null,
+      expiresAt: request.expiresAt,
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// RFC 9396 rich authorization requests: the types Leash understands, validated by zod, and their
+// description in words for the consent and approval screens.
+import { z } from 'zod';
+
+const paymentInitiation = z.object({
+  type: z.literal('payment_initiation'),
+  instructedAmount: z.object({
+    currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code'),
+    amount: z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'amount must be a decimal string'),
+  }),
+  creditorName: z.string().trim().min(1).max(140),
+  creditorAccount: z.object({ iban: z.string().regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/) }).optional(),
+  remittanceInformationUnstructured: z.string().max(140).optional(),
+  locations: z.array(z.string().url()).max(5).optional(),
+  actions: z.array(z.string().max(50)).max(10).optional(),
+});
+
+export const authorizationDetailsSchema = z.array(z.discriminatedUnion('type', [paymentInitiation])).min(1).max(5);
+
+export type AuthorizationDetail = z.infer<typeof authorizationDetailsSchema>[number];
+
+export function describeAuthorizationDetail(detail: AuthorizationDetail): string {
+  const amount = new Intl.NumberFormat('en-US', { style: 'currency', currency: detail.instructedAmount.currency }).format(
+    Number(detail.instructedAmount.amount),
+  );
+  const account = detail.creditorAccount ? ` (account ${detail.creditorAccount.iban})` : '';
+  const note = detail.remittanceInformationUnstructured ? `, reference “${detail.remittanceInformationUnstructured}”` : '';
+  return `Pay ${amount} to ${detail.creditorName}${account}${note}`;
+}

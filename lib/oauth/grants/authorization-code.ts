@@ -1,0 +1,116 @@
+// grant_type=authorization_code (RFC 6749 §4.1.3, OAuth 2.1 §4.1.3, RFC 7636 §4.6).
+// The code is single use: the first exchange marks it used (compare-and-swap) before anything
+// else, so a failed attempt burns it too; a second exchange is refused with invalid_grant and
+// revokes every token issued from the code (§4.1.2).
+import 'server-only';
+import crypto from 'node:crypto';
+import { db } from '@/lib/db/client';
+import { appendAuditEvent } from '@/lib/audit/append-audit-event';
+import { REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
+import { OAuthError } from '@/lib/oauth/errors';
+import { formatScope } from '@/lib/oauth/scopes';
+import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
+import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
+import type { Grant } from '@/lib/oauth/grants/types';
+
+const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+
+export const authorizationCodeGrant: Grant = {
+  grantType: 'authorization_code',
+  async handle({ client, params, ip }) {
+    const code = params.get('code');
+    const verifier = params.get('code_verifier');
+    if (!code) throw new OAuthError('invalid_request', 'code is required.');
+    if (!verifier) throw new OAuthError('invalid_request', 'code_verifier is required (PKCE).');
+    const invalid = new OAuthError('invalid_grant', 'The authorization code is invalid, expired or already used.');
+    if (!isWellFormedToken(code, TOKEN_PREFIX.authorizationCode)) throw invalid;
+
+    const request = await db().authorizationRequest.findUnique({ where: { codeHash: hashToken(code) } });
+    if (!request || request.agentId !== client.id || request.status !== 'APPROVED' || !request.userId) throw invalid;
+    const now = new Date();
+    const claimed = await db().authorizationRequest.updateMany({
+      where: { id: request.id, codeUsedAt: null },
+      data: { codeUsedAt: now },
+    });
+    if (claimed.count !== 1) {
+      await revokeTokensFromReplayedCode(request.id, request.agentId, request.userId, ip);
+      throw invalid;
+    }
+    if (!request.codeExpiresAt || request.codeExpiresAt <= now) throw invalid;
+
+    // RFC 6749 §4.1.3: redirect_uri must be repeated, identically, when the request had it.
+    const redirectUri = params.get('redirect_uri');
+    if ((request.redirectUriSent && redirectUri === undefined) || (redirectUri !== undefined && redirectUri !== request.redirectUri)) {
+      throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request.');
+    }
+    // RFC 7636 §4.6: BASE64URL(SHA256(code_verifier)) must equal the code_challenge.
+    const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+    if (!VERIFIER.test(verifier) || challenge !== request.codeChallenge) {
+      throw new OAuthError('invalid_grant', 'The code_verifier does not match the code_challenge.');
+    }
+    // RFC 8707 §2.2: the token may be narrowed to some of the resources that were authorized.
+    const audience = params.resources.length ? params.resources : request.resources;
+    if (audience.some((r) => !request.resources.includes(r))) {
+      throw new OAuthError('invalid_target', 'The resource was not part of the authorization.');
+    }
+    const grant = request.grantId
+      ? await db().grant.findFirst({ where: { id: request.grantId, status: 'ACTIVE' }, select: { id: true } })
+      : null;
+    if (!grant) throw invalid;
+    const session = request.sessionId
+      ? await db().userSession.findUnique({ where: { id: request.sessionId }, select: { acr: true, amr: true, authTime: true } })
+      : null;
+
+    const subject = {
+      agentId: client.id,
+      userId: request.userId,
+      grantId: grant.id,
+      authorizationRequestId: request.id,
+      scopes: request.scopes,
+      audience,
+      authorizationDetails: request.authorizationDetails ?? undefined,
+      acr: session?.acr ?? null,
+      amr: session?.amr ?? [],
+      authTime: session?.authTime ?? null,
+    };
+    const wantsRefresh = request.scopes.includes('offline_access') && client.grantTypes.includes('refresh_token');
+    return db().$transaction(async (tx) => {
+      const access = await createAccessToken(tx, subject, { grantType: 'authorization_code', ip });
+      const refresh = wantsRefresh
+        ? await createRefreshToken(tx, subject, {
+            grantType: 'authorization_code',
+            ip,
+            familyId: crypto.randomUUID(),
+            expiresAt: new Date(now.getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000),
+          })
+        : null;
+      return {
+        access_token: access.token,
+        token_type: 'Bearer' as const,
+        expires_in: access.expiresIn,
+        scope: formatScope(request.scopes),
+        ...(refresh ? { refresh_token: refresh.token } : {}),
+      };
+    });
+  },
+};
+
+async function revokeTokensFromReplayedCode(requestId: string, agentId: string, userId: string, ip: string) {
+  await db().$transaction(async (tx) => {
+    const issued = await tx.token.findMany({ where: { authorizationRequestId: requestId }, select: { id: true, familyId: true } });
+    const families = issued.map((t) => t.familyId).filter((f): f is string => f !== null);
+    const { count } = await tx.token.updateMany({
+      where: { revokedAt: null, OR: [{ authorizationRequestId: requestId }, { familyId: { in: families } }] },
+      data: { revokedAt: new Date(), revokedReason: 'authorization code replayed' },
+    });
+    await appendAuditEvent(tx, {
+      action: 'code.replay',
+      decision: 'DENY',
+      agentId,
+      userId,
+      ip,
+      reason: 'authorization code used twice: every token issued from it was revoked (RFC 6749 §4.1.2)',
+      details: { authorization_request: requestId, revoked: count },
+    });
+  });
+}

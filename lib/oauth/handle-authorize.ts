@@ -1,0 +1,91 @@
+// GET /oauth/authorize (RFC 6749 §4.1.1, OAuth 2.1 §4.1.1). Validates the request in the order the
+// RFC requires: first what makes a redirect safe (client, redirect URI; errors shown to the user),
+// then everything else (errors redirected to the agent, with state and iss). A valid request is
+// stored (see authorization-request-states.ts) and the browser goes to the consent screen.
+import 'server-only';
+import crypto from 'node:crypto';
+import { db } from '@/lib/db/client';
+import { getConfig } from '@/lib/config/config';
+import { matchRedirectUri } from '@/lib/clients/match-redirect-uri';
+import { authorizationRedirect } from '@/lib/oauth/authorization-response';
+import { authorizationErrorPage } from '@/lib/oauth/error-page';
+import { OAuthError } from '@/lib/oauth/errors';
+import { parseParameters } from '@/lib/oauth/read-form';
+import { AUTHORIZATION_REQUEST_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
+import { validateAuthorizationParams } from '@/lib/oauth/validate-authorization-params';
+import { hashToken } from '@/lib/tokens/opaque-token';
+
+export async function handleAuthorize(request: Request): Promise<Response> {
+  const query = new URL(request.url).searchParams;
+  for (const name of ['client_id', 'redirect_uri']) {
+    if (query.getAll(name).length > 1) return authorizationErrorPage('Invalid request', `The parameter ${name} is repeated.`);
+  }
+  const clientId = query.get('client_id');
+  if (!clientId) return authorizationErrorPage('Invalid request', 'The request does not say which application is asking (client_id).');
+
+  let agent;
+  try {
+    agent = await db().agent.findUnique({
+      where: { clientId },
+      select: { id: true, status: true, redirectUris: true, grantTypes: true, scopes: true, metadata: true },
+    });
+  } catch (error) {
+    console.error('[authorize] database error:', error);
+    return authorizationErrorPage('Leash is unavailable', 'Please try again in a moment.', 503);
+  }
+  if (!agent) return authorizationErrorPage('Unknown application', 'No application is registered with this client_id.');
+  if (agent.status !== 'ACTIVE') return authorizationErrorPage('Application suspended', 'This application has been suspended.');
+
+  // §3.1.2.3: with one registered redirect URI the parameter may be omitted; otherwise it must match.
+  const applicationType = (agent.metadata as { application_type?: string } | null)?.application_type ?? 'web';
+  const sentRedirect = query.get('redirect_uri');
+  const redirectUri = sentRedirect ?? (agent.redirectUris.length === 1 ? agent.redirectUris[0]! : null);
+  if (!redirectUri || !matchRedirectUri(redirectUri, agent.redirectUris, applicationType)) {
+    return authorizationErrorPage(
+      'Invalid redirect URI',
+      sentRedirect ? 'The redirect_uri does not match any URI registered for this application.' : 'redirect_uri is required.',
+    );
+  }
+
+  // From here on, errors go back to the agent.
+  const stateValues = query.getAll('state');
+  const state = stateValues.length === 1 ? stateValues[0] : undefined;
+  try {
+    const params = parseParameters(query);
+    if (!agent.grantTypes.includes('authorization_code')) {
+      throw new OAuthError('unauthorized_client', 'This application is not registered for the authorization code flow.');
+    }
+    const valid = validateAuthorizationParams(params, agent.scopes);
+    const id = crypto.randomBytes(24).toString('base64url');
+    await db().authorizationRequest.create({
+      data: {
+        id,
+        agentId: agent.id,
+        redirectUri,
+        redirectUriSent: sentRedirect !== null,
+        scopes: valid.scopes,
+        resources: valid.resources,
+        state: params.get('state') ?? null,
+        codeChallenge: valid.codeChallenge,
+        authorizationDetails: valid.authorizationDetails ?? undefined,
+        prompt: valid.prompt ?? null,
+        maxAge: valid.maxAge ?? null,
+        acrValues: valid.acrValues,
+        // Replaced with a fresh token each time the consent screen is shown.
+        consentTokenHash: hashToken(crypto.randomBytes(32).toString('base64url')),
+        expiresAt: new Date(Date.now() + AUTHORIZATION_REQUEST_TTL_SECONDS * 1000),
+      },
+    });
+    return Response.redirect(`${getConfig().issuer}/consent/${id}`, 303);
+  } catch (error) {
+    if (!(error instanceof OAuthError)) {
+      console.error('[authorize] unexpected error:', error);
+      error = new OAuthError('server_error', 'The authorization server hit an unexpected condition.');
+    }
+    const e = error as OAuthError;
+    return Response.redirect(
+      authorizationRedirect(redirectUri, { error: e.code, error_description: e.description, state }),
+      303,
+    );
+  }
+}

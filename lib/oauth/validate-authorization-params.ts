@@ -1,0 +1,77 @@
+// The authorization request's own parameters, checked once the redirect is known to be safe.
+// Each failure is the OAuthError the RFCs name; the caller redirects it to the agent.
+import 'server-only';
+import { authorizationDetailsSchema, type AuthorizationDetail } from '@/lib/oauth/authorization-details';
+import { checkResources } from '@/lib/oauth/check-resources';
+import { OAuthError } from '@/lib/oauth/errors';
+import type { OAuthParams } from '@/lib/oauth/read-form';
+import { isKnownScope, parseScope, SCOPES } from '@/lib/oauth/scopes';
+
+const PROMPTS = new Set(['none', 'login', 'consent']);
+
+export function validateAuthorizationParams(params: OAuthParams, registeredScopes: string[]) {
+  if (params.get('request_uri') || params.get('request')) {
+    throw new OAuthError('invalid_request', 'Request objects and request_uri are not supported yet.');
+  }
+  // OAuth 2.1 §4.1.1: only the authorization code flow.
+  const responseType = params.get('response_type');
+  if (!responseType) throw new OAuthError('invalid_request', 'response_type is required.');
+  if (responseType !== 'code') throw new OAuthError('unsupported_response_type', 'Only response_type=code is supported.');
+  const responseMode = params.get('response_mode');
+  if (responseMode && responseMode !== 'query') throw new OAuthError('invalid_request', 'Only response_mode=query is supported.');
+
+  // RFC 7636 + OAuth 2.1 §4.1.1: PKCE with S256 for every client; `plain` is refused.
+  const codeChallenge = params.get('code_challenge');
+  if (!codeChallenge) throw new OAuthError('invalid_request', 'code_challenge is required (PKCE).');
+  const method = params.get('code_challenge_method');
+  if (method !== 'S256') throw new OAuthError('invalid_request', 'code_challenge_method must be S256.');
+  if (!/^[A-Za-z0-9_-]{43}$/.test(codeChallenge)) {
+    throw new OAuthError('invalid_request', 'code_challenge must be a base64url SHA-256 (43 characters).');
+  }
+
+  // RFC 6749 §3.3. Nothing asked: the low-risk reads the agent registered for.
+  const requested = parseScope(params.get('scope'));
+  const unknown = requested.filter((s) => !isKnownScope(s));
+  if (unknown.length) throw new OAuthError('invalid_scope', `Unknown scope: ${unknown.join(' ')}`);
+  const beyond = requested.filter((s) => !registeredScopes.includes(s));
+  if (beyond.length) throw new OAuthError('invalid_scope', `This application did not register for: ${beyond.join(' ')}`);
+  const scopes = requested.length
+    ? requested
+    : registeredScopes.filter((s) => isKnownScope(s) && SCOPES[s].risk === 'low');
+  if (scopes.length === 0) throw new OAuthError('invalid_scope', 'No scope requested.');
+
+  const resources = checkResources(params.resources);
+
+  let authorizationDetails: AuthorizationDetail[] | undefined;
+  const rawDetails = params.get('authorization_details');
+  if (rawDetails) {
+    let json: unknown;
+    try {
+      json = JSON.parse(rawDetails);
+    } catch {
+      throw new OAuthError('invalid_authorization_details', 'authorization_details is not valid JSON.');
+    }
+    const parsed = authorizationDetailsSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new OAuthError('invalid_authorization_details', `${issue.path.join('.') || 'authorization_details'}: ${issue.message}`);
+    }
+    authorizationDetails = parsed.data;
+  }
+
+  const prompt = params.get('prompt');
+  if (prompt && !prompt.split(' ').every((p) => PROMPTS.has(p))) throw new OAuthError('invalid_request', 'Unsupported prompt value.');
+  const rawMaxAge = params.get('max_age');
+  if (rawMaxAge !== undefined && !/^\d{1,9}$/.test(rawMaxAge)) throw new OAuthError('invalid_request', 'max_age must be a whole number of seconds.');
+  const acrValues = parseScope(params.get('acr_values'));
+
+  return {
+    scopes,
+    resources,
+    codeChallenge,
+    authorizationDetails,
+    prompt,
+    maxAge: rawMaxAge === undefined ? undefined : Number(rawMaxAge),
+    acrValues,
+  };
+}
