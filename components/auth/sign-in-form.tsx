@@ -6,12 +6,14 @@ import { signIn } from 'next-auth/react';
 import { Button, Spinner } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { Alert } from '@/components/ui/alert';
+import { useHydrated } from '@/components/ui/use-hydrated';
 import { describeSignInError } from '@/lib/auth/sign-in-errors';
 import { safeCallbackPath } from '@/components/auth/safe-callback';
 
 export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string | null; initialError: string | null }) {
   const [error, setError] = useState<string | null>(describeSignInError(initialError));
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const destination = safeCallbackPath(callbackUrl);
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
@@ -38,11 +40,11 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string 
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-5" noValidate>
+    <form onSubmit={onSubmit} method="post" className="space-y-5" noValidate>
       {error ? <Alert tone="danger">{error}</Alert> : null}
       <TextField id="email" name="email" type="email" label="Email" autoComplete="username" required autoFocus />
       <TextField id="password" name="password" type="password" label="Password" autoComplete="current-password" required />
-      <Button type="submit" className="w-full" disabled={pending}>
+      <Button type="submit" className="w-full" disabled={!hydrated || pending}>
         {pending ? <Spinner /> : null}
         Sign in
       </Button>

@@ -6,6 +6,7 @@ import { signIn } from 'next-auth/react';
 import { Button, Spinner } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { Alert } from '@/components/ui/alert';
+import { useHydrated } from '@/components/ui/use-hydrated';
 import { PASSWORD_MIN_LENGTH } from '@/lib/auth/account-schemas';
 
 type FieldErrors = Partial<Record<'name' | 'email' | 'password', string>>;
@@ -14,6 +15,7 @@ export function SignUpForm() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -54,7 +56,7 @@ export function SignUpForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-5" noValidate>
+    <form onSubmit={onSubmit} method="post" className="space-y-5" noValidate>
       {formError ? <Alert tone="danger">{formError}</Alert> : null}
       <TextField id="name" name="name" label="Name (optional)" autoComplete="name" error={errors.name} />
       <TextField id="email" name="email" type="email" label="Email" autoComplete="username" required error={errors.email} />
@@ -69,7 +71,7 @@ export function SignUpForm() {
         hint={`At least ${PASSWORD_MIN_LENGTH} characters. A passphrase of a few words works well.`}
         error={errors.password}
       />
-      <Button type="submit" className="w-full" disabled={pending}>
+      <Button type="submit" className="w-full" disabled={!hydrated || pending}>
         {pending ? <Spinner /> : null}
         Create account
       </Button>

@@ -3,13 +3,15 @@
 import { useState } from 'react';
 import { signOut } from 'next-auth/react';
 import { SignOutIcon } from '@/components/icons';
+import { useHydrated } from '@/components/ui/use-hydrated';
 
 export function SignOutButton({ compact = false }: { compact?: boolean }) {
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   return (
     <button
       type="button"
-      disabled={pending}
+      disabled={!hydrated || pending}
       onClick={async () => {
         setPending(true);
         // next-auth posts to /api/auth/signout with its CSRF token and clears the session cookie.

@@ -4,12 +4,14 @@ import { useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { Button, Spinner } from '@/components/ui/button';
 import { Alert } from '@/components/ui/alert';
+import { useHydrated } from '@/components/ui/use-hydrated';
 
 // A destructive action: the first click asks, the second one acts.
 export function RevokeOtherSessionsButton({ count }: { count: number }) {
   const router = useRouter();
   const [step, setStep] = useState<'idle' | 'confirm' | 'pending'>('idle');
   const [error, setError] = useState<string | null>(null);
+  const hydrated = useHydrated();
 
   async function revoke() {
     setStep('pending');
@@ -30,7 +32,7 @@ export function RevokeOtherSessionsButton({ count }: { count: number }) {
     <div className="space-y-3">
       {error ? <Alert tone="danger">{error}</Alert> : null}
       {step === 'idle' ? (
-        <Button variant="secondary" onClick={() => setStep('confirm')}>
+        <Button variant="secondary" onClick={() => setStep('confirm')} disabled={!hydrated}>
           Sign out all other sessions
         </Button>
       ) : (

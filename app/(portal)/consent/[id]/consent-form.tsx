@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Button, Spinner } from '@/components/ui/button';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
+import { useHydrated } from '@/components/ui/use-hydrated';
 import type { ConsentView } from '@/lib/consent/open-consent';
 
 const RISK_TONE = { low: 'success', medium: 'warning', high: 'danger' } as const;
@@ -13,6 +14,7 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
   const [remember, setRemember] = useState(false);
   const [pending, setPending] = useState<'allow' | 'deny' | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const hydrated = useHydrated();
 
   async function decide(decision: 'allow' | 'deny') {
     setPending(decision);
@@ -137,11 +139,11 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
       </label>
 
       <div className="mt-6 grid grid-cols-2 gap-3">
-        <Button variant="secondary" onClick={() => decide('deny')} disabled={pending !== null}>
+        <Button variant="secondary" onClick={() => decide('deny')} disabled={!hydrated || pending !== null}>
           {pending === 'deny' ? <Spinner /> : null}
           Deny
         </Button>
-        <Button onClick={() => decide('allow')} disabled={pending !== null || chosen.length === 0}>
+        <Button onClick={() => decide('allow')} disabled={!hydrated || pending !== null || chosen.length === 0}>
           {pending === 'allow' ? <Spinner /> : null}
           Allow
         </Button>
