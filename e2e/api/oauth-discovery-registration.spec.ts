@@ -15,6 +15,7 @@ test.describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
       authorization_endpoint: `${baseURL}/oauth/authorize`,
       token_endpoint: `${baseURL}/oauth/token`,
       registration_endpoint: `${baseURL}/oauth/register`,
+      pushed_authorization_request_endpoint: `${baseURL}/oauth/par`,
       revocation_endpoint: `${baseURL}/oauth/revoke`,
       introspection_endpoint: `${baseURL}/oauth/introspect`,
       scopes_supported: [

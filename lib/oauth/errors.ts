@@ -23,6 +23,8 @@ export type OAuthErrorCode =
   | 'invalid_client_metadata'
   // RFC 8707 §2
   | 'invalid_target'
+  // OpenID Connect Core §3.1.2.6 / RFC 9101 §6.3: request objects
+  | 'request_not_supported'
   // RFC 9396 §5
   | 'invalid_authorization_details'
   // prompt=none outcomes (OpenID Connect Core §3.1.2.6, used by OAuth servers generally)

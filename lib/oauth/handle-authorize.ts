@@ -3,7 +3,6 @@
 // then everything else (errors redirected to the agent, with state and iss). A valid request is
 // stored (see authorization-request-states.ts) and the browser goes to the consent screen.
 import 'server-only';
-import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 import { matchRedirectUri } from '@/lib/clients/match-redirect-uri';
@@ -11,8 +10,7 @@ import { authorizationRedirect } from '@/lib/oauth/authorization-response';
 import { authorizationErrorPage } from '@/lib/oauth/error-page';
 import { OAuthError } from '@/lib/oauth/errors';
 import { parseParameters } from '@/lib/oauth/read-form';
-import { AUTHORIZATION_REQUEST_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
-import { validateAuthorizationParams } from '@/lib/oauth/validate-authorization-params';
+import { createAuthorizationRequest, REQUEST_URI_PREFIX } from '@/lib/oauth/create-authorization-request';
 import { hashToken } from '@/lib/tokens/opaque-token';
 
 export async function handleAuthorize(request: Request): Promise<Response> {
@@ -36,6 +34,11 @@ export async function handleAuthorize(request: Request): Promise<Response> {
   if (!agent) return authorizationErrorPage('Unknown application', 'No application is registered with this client_id.');
   if (agent.status !== 'ACTIVE') return authorizationErrorPage('Application suspended', 'This application has been suspended.');
 
+  // RFC 9126 §4: a pushed request is used once, by the client that pushed it, before it expires;
+  // only its stored parameters count.
+  const requestUri = query.get('request_uri');
+  if (requestUri?.startsWith(REQUEST_URI_PREFIX)) return usePushedRequest(agent.id, requestUri, query.getAll('request_uri').length);
+
   // §3.1.2.3: with one registered redirect URI the parameter may be omitted; otherwise it must match.
   const applicationType = (agent.metadata as { application_type?: string } | null)?.application_type ?? 'web';
   const sentRedirect = query.get('redirect_uri');
@@ -55,26 +58,12 @@ export async function handleAuthorize(request: Request): Promise<Response> {
     if (!agent.grantTypes.includes('authorization_code')) {
       throw new OAuthError('unauthorized_client', 'This application is not registered for the authorization code flow.');
     }
-    const valid = validateAuthorizationParams(params, agent.scopes);
-    const id = crypto.randomBytes(24).toString('base64url');
-    await db().authorizationRequest.create({
-      data: {
-        id,
-        agentId: agent.id,
-        redirectUri,
-        redirectUriSent: sentRedirect !== null,
-        scopes: valid.scopes,
-        resources: valid.resources,
-        state: params.get('state') ?? null,
-        codeChallenge: valid.codeChallenge,
-        authorizationDetails: valid.authorizationDetails ?? undefined,
-        prompt: valid.prompt ?? null,
-        maxAge: valid.maxAge ?? null,
-        acrValues: valid.acrValues,
-        // Replaced with a fresh token each time the consent screen is shown.
-        consentTokenHash: hashToken(crypto.randomBytes(32).toString('base64url')),
-        expiresAt: new Date(Date.now() + AUTHORIZATION_REQUEST_TTL_SECONDS * 1000),
-      },
+    const { id } = await createAuthorizationRequest({
+      agent,
+      params,
+      redirectUri,
+      redirectUriSent: sentRedirect !== null,
+      pushed: false,
     });
     return Response.redirect(`${getConfig().issuer}/consent/${id}`, 303);
   } catch (error) {
@@ -88,4 +77,23 @@ export async function handleAuthorize(request: Request): Promise<Response> {
       303,
     );
   }
+}
+
+async function usePushedRequest(agentId: string, requestUri: string, occurrences: number): Promise<Response> {
+  if (occurrences > 1) return authorizationErrorPage('Invalid request', 'The parameter request_uri is repeated.');
+  const claimed = await db().authorizationRequest.updateMany({
+    where: {
+      requestUriHash: hashToken(requestUri),
+      agentId,
+      requestUriUsedAt: null,
+      requestUriExpiresAt: { gt: new Date() },
+      status: 'PENDING',
+    },
+    data: { requestUriUsedAt: new Date() },
+  });
+  if (claimed.count !== 1) {
+    return authorizationErrorPage('Invalid request', 'The request_uri is unknown, expired, already used, or belongs to another application.');
+  }
+  const pushed = await db().authorizationRequest.findUniqueOrThrow({ where: { requestUriHash: hashToken(requestUri) }, select: { id: true } });
+  return Response.redirect(`${getConfig().issuer}/consent/${pushed.id}`, 303);
 }

@@ -13,6 +13,7 @@ export function authorizationServerMetadata() {
     authorization_endpoint: `${issuer}/oauth/authorize`,
     token_endpoint: `${issuer}/oauth/token`,
     ...(registration.mode !== 'off' ? { registration_endpoint: `${issuer}/oauth/register` } : {}),
+    pushed_authorization_request_endpoint: `${issuer}/oauth/par`,
     revocation_endpoint: `${issuer}/oauth/revoke`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
     scopes_supported: SUPPORTED_SCOPES,

@@ -10,9 +10,8 @@ import { isKnownScope, parseScope, SCOPES } from '@/lib/oauth/scopes';
 const PROMPTS = new Set(['none', 'login', 'consent']);
 
 export function validateAuthorizationParams(params: OAuthParams, registeredScopes: string[]) {
-  if (params.get('request_uri') || params.get('request')) {
-    throw new OAuthError('invalid_request', 'Request objects and request_uri are not supported yet.');
-  }
+  if (params.get('request')) throw new OAuthError('request_not_supported', 'Request objects (JAR) are not supported.');
+  if (params.get('request_uri')) throw new OAuthError('invalid_request', 'request_uri must come from the pushed authorization request endpoint.');
   // OAuth 2.1 §4.1.1: only the authorization code flow.
   const responseType = params.get('response_type');
   if (!responseType) throw new OAuthError('invalid_request', 'response_type is required.');

@@ -1,0 +1,6 @@
+// POST /oauth/par (RFC 9126 §2): pushed authorization requests.
+import { handlePar } from '@/lib/oauth/handle-par';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handlePar;
