@@ -14,6 +14,7 @@ test.describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
       issuer: baseURL,
       authorization_endpoint: `${baseURL}/oauth/authorize`,
       token_endpoint: `${baseURL}/oauth/token`,
+      jwks_uri: `${baseURL}/.well-known/jwks.json`,
       registration_endpoint: `${baseURL}/oauth/register`,
       pushed_authorization_request_endpoint: `${baseURL}/oauth/par`,
       revocation_endpoint: `${baseURL}/oauth/revoke`,
@@ -138,4 +139,15 @@ test.describe('POST /oauth/register (RFC 7591)', () => {
     const client = await registerClient(request, { grant_types: ['client_credentials'] });
     expect(client.scope).toContain('datasets:read');
   });
+});
+
+test('GET /.well-known/jwks.json publishes the public signing key, never a private member', async ({ request }) => {
+  const response = await request.get('/.well-known/jwks.json');
+  expect(response.status()).toBe(200);
+  expect(response.headers()['cache-control']).toBe('public, max-age=300');
+  const { keys } = await response.json();
+  expect(keys.length).toBeGreaterThanOrEqual(1);
+  for (const key of keys) {
+    expect(key).toEqual({ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid: expect.any(String), alg: 'ES256', use: 'sig' });
+  }
 });

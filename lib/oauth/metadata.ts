@@ -12,6 +12,7 @@ export function authorizationServerMetadata() {
     issuer,
     authorization_endpoint: `${issuer}/oauth/authorize`,
     token_endpoint: `${issuer}/oauth/token`,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
     ...(registration.mode !== 'off' ? { registration_endpoint: `${issuer}/oauth/register` } : {}),
     pushed_authorization_request_endpoint: `${issuer}/oauth/par`,
     revocation_endpoint: `${issuer}/oauth/revoke`,

@@ -1,0 +1,22 @@
+// GET /.well-known/jwks.json (RFC 7517, RFC 8414 jwks_uri): the public signing keys. Creates the
+// first key if there is none yet; fails closed (503) when the database is unreachable.
+import 'server-only';
+import { ensureSigningKey } from '@/lib/keys/ensure-signing-key';
+import { listPublishedKeys } from '@/lib/keys/list-published-keys';
+
+export async function handleJwks(_request: Request): Promise<Response> {
+  try {
+    await ensureSigningKey();
+    const keys = await listPublishedKeys();
+    return Response.json(
+      { keys },
+      { headers: { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' } },
+    );
+  } catch (error) {
+    console.error('[jwks] failed:', error);
+    return Response.json(
+      { error: 'server_error', error_description: 'The key set is temporarily unavailable.' },
+      { status: 503, headers: { 'Cache-Control': 'no-store' } },
+    );
+  }
+}
