@@ -1,11 +1,13 @@
-// Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3):
-// `client_secret_basic`, `client_secret_post`, or `none` (public clients send only client_id).
+// Client authentication at the token, PAR, introspection and revocation endpoints (RFC 6749
+// §2.3): `client_secret_basic`, `client_secret_post`, `private_key_jwt` (RFC 7523), or `none`
+// (public clients send only client_id).
 // A client must use the method it registered, and only one method per request.
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { OAuthError } from '@/lib/oauth/errors';
 import type { OAuthParams } from '@/lib/oauth/read-form';
 import { matchesHash } from '@/lib/tokens/opaque-token';
+import { assertedClientId, JWT_BEARER_ASSERTION, verifyClientAssertion } from '@/lib/clients/verify-client-assertion';
 
 export type AuthenticatedClient = {
   id: string;
@@ -13,7 +15,7 @@ export type AuthenticatedClient = {
   name: string;
   grantTypes: string[];
   scopes: string[];
-  method: 'client_secret_basic' | 'client_secret_post' | 'none';
+  method: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
   confidential: boolean;
 };
 
@@ -47,7 +49,12 @@ export async function authenticateClient(request: Request, params: OAuthParams):
   if (header?.toLowerCase().startsWith('basic ') && !basic) throw invalidClient(true, 'Malformed Basic credentials.');
   const bodySecret = params.get('client_secret');
   const bodyId = params.get('client_id');
-  if (basic && bodySecret) throw new OAuthError('invalid_request', 'Use only one client authentication method.');
+  const assertionType = params.get('client_assertion_type');
+  const assertion = params.get('client_assertion');
+  if ([basic, bodySecret, assertion].filter(Boolean).length > 1) {
+    throw new OAuthError('invalid_request', 'Use only one client authentication method.');
+  }
+  if (assertion || assertionType) return authenticateWithAssertion(assertionType, assertion, bodyId);
   if (basic && bodyId && bodyId !== basic.clientId) {
     throw new OAuthError('invalid_request', 'client_id in the body does not match the Authorization header.');
   }
@@ -77,6 +84,12 @@ export async function authenticateClient(request: Request, params: OAuthParams):
   }
   if (method !== 'none' && !secretOk) throw invalidClient(Boolean(basic));
   if (agent.status !== 'ACTIVE') throw invalidClient(Boolean(basic), 'This client is suspended.');
+  return toClient(agent, method);
+}
+
+type AgentRow = { id: string; clientId: string; name: string; grantTypes: string[]; scopes: string[] };
+
+function toClient(agent: AgentRow, method: AuthenticatedClient['method']): AuthenticatedClient {
   return {
     id: agent.id,
     clientId: agent.clientId,
@@ -86,4 +99,22 @@ export async function authenticateClient(request: Request, params: OAuthParams):
     method,
     confidential: method !== 'none',
   };
+}
+
+async function authenticateWithAssertion(type: string | undefined, assertion: string | undefined, bodyId: string | undefined) {
+  if (type !== JWT_BEARER_ASSERTION || !assertion) {
+    throw new OAuthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}, with client_assertion.`);
+  }
+  const clientId = assertedClientId(assertion);
+  if (!clientId || (bodyId && bodyId !== clientId)) throw invalidClient(false, 'The client assertion does not name this client.');
+  const agent = await db().agent.findUnique({
+    where: { clientId },
+    select: { id: true, clientId: true, name: true, status: true, grantTypes: true, scopes: true, tokenEndpointAuthMethod: true, jwks: true },
+  });
+  if (!agent || agent.tokenEndpointAuthMethod !== 'private_key_jwt') throw invalidClient(false);
+  if (!(await verifyClientAssertion({ assertion, clientId, jwks: agent.jwks }))) {
+    throw invalidClient(false, 'The client assertion is invalid, expired or was already used.');
+  }
+  if (agent.status !== 'ACTIVE') throw invalidClient(false, 'This client is suspended.');
+  return toClient(agent, 'private_key_jwt');
 }

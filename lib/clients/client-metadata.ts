@@ -34,7 +34,13 @@ const httpsUrl = z
   .max(2000)
   .refine((v) => URL.canParse(v) && new URL(v).protocol === 'https:', 'must be an https URL');
 
-export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
+
+// A registered public key set: public members only, a bounded number of keys.
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
+const jwksSchema = z
+  .object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(10) })
+  .refine((s) => s.keys.every((k) => typeof k.kty === 'string' && PRIVATE_MEMBERS.every((m) => !(m in k))), 'keys must be public JWKs');
 
 export const clientMetadataSchema = z
   .object({
@@ -52,6 +58,8 @@ export const clientMetadataSchema = z
     contacts: z.array(z.email().max(254)).max(10).optional(),
     software_id: z.string().max(200).optional(),
     software_version: z.string().max(200).optional(),
+    jwks: jwksSchema.optional(),
+    jwks_uri: z.string().optional(),
   })
   .superRefine((m, ctx) => {
     for (const uri of m.redirect_uris ?? []) {
@@ -68,6 +76,12 @@ export const clientMetadataSchema = z
     }
     if (m.grant_types.includes('client_credentials') && m.token_endpoint_auth_method === 'none') {
       ctx.addIssue({ code: 'custom', path: ['grant_types'], message: 'client_credentials needs a confidential client (RFC 6749 §4.4)' });
+    }
+    if (m.jwks_uri !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['jwks_uri'], message: 'jwks_uri is not supported yet; register the keys inline as jwks' });
+    }
+    if (m.token_endpoint_auth_method === 'private_key_jwt' && !m.jwks) {
+      ctx.addIssue({ code: 'custom', path: ['jwks'], message: 'private_key_jwt needs the client\'s public keys (jwks)' });
     }
     const unknown = parseScope(m.scope).filter((s) => !isKnownScope(s));
     if (unknown.length) ctx.addIssue({ code: 'custom', path: ['scope'], message: `unknown scope: ${unknown.join(' ')}` });

@@ -10,6 +10,7 @@ import { OAuthError } from '@/lib/oauth/errors';
 import { supportedGrantTypes } from '@/lib/oauth/grants/registry';
 import { parseScope, SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
+import type { Prisma } from '@/lib/generated/prisma/client';
 
 export async function registerClient(options: { metadata: unknown; ip: string }) {
   const parsed = clientMetadataSchema.safeParse(options.metadata);
@@ -26,7 +27,8 @@ export async function registerClient(options: { metadata: unknown; ip: string })
     throw new OAuthError('invalid_client_metadata', `grant_types: not supported here: ${unsupported.join(' ')}`);
   }
   const scopes = m.scope ? parseScope(m.scope) : [...SUPPORTED_SCOPES];
-  const confidential = m.token_endpoint_auth_method !== 'none';
+  // Only the secret-based methods get a secret; private_key_jwt clients prove themselves with keys.
+  const confidential = m.token_endpoint_auth_method === 'client_secret_basic' || m.token_endpoint_auth_method === 'client_secret_post';
   const clientId = `agent_${crypto.randomBytes(16).toString('base64url')}`;
   const clientSecret = confidential ? mintToken(TOKEN_PREFIX.clientSecret) : undefined;
   const issuedAt = Math.floor(Date.now() / 1000);
@@ -47,6 +49,7 @@ export async function registerClient(options: { metadata: unknown; ip: string })
     ...(m.contacts ? { contacts: m.contacts } : {}),
     ...(m.software_id ? { software_id: m.software_id } : {}),
     ...(m.software_version ? { software_version: m.software_version } : {}),
+    ...(m.jwks ? { jwks: m.jwks } : {}),
   };
   await db().$transaction(async (tx) => {
     const agent = await tx.agent.create({
@@ -61,7 +64,8 @@ export async function registerClient(options: { metadata: unknown; ip: string })
         scopes,
         tokenEndpointAuthMethod: m.token_endpoint_auth_method,
         clientSecretHash: clientSecret ? hashToken(clientSecret) : null,
-        metadata: registered,
+        jwks: (m.jwks as Prisma.InputJsonObject | undefined) ?? undefined,
+        metadata: registered as Prisma.InputJsonObject,
       },
       select: { id: true },
     });

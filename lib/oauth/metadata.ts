@@ -7,7 +7,7 @@ import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
 
 export function authorizationServerMetadata() {
   const { issuer, registration } = getConfig();
-  const clientAuth = ['client_secret_basic', 'client_secret_post'];
+  const clientAuth = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
   return {
     issuer,
     authorization_endpoint: `${issuer}/oauth/authorize`,
@@ -26,6 +26,7 @@ export function authorizationServerMetadata() {
     // RFC 9207: every authorization response carries `iss`.
     authorization_response_iss_parameter_supported: true,
     token_endpoint_auth_methods_supported: [...clientAuth, 'none'],
+    token_endpoint_auth_signing_alg_values_supported: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'],
     revocation_endpoint_auth_methods_supported: clientAuth,
     introspection_endpoint_auth_methods_supported: clientAuth,
   };
