@@ -51,6 +51,8 @@ export default defineConfig({
     stderr: 'pipe',
     // One trusted proxy hop lets each test act from its own client address (X-Forwarded-For).
     env: { PORT: String(port), HOST: '127.0.0.1', LEASH_TRUSTED_PROXIES: '1', LEASH_SIGNIN_ACCOUNT_LIMIT: '5', LEASH_SIGNIN_IP_LIMIT: '8', LEASH_SIGNUP_IP_LIMIT: '3',
-      LEASH_TOKEN_IP_LIMIT: '300', LEASH_TOKEN_CLIENT_LIMIT: '10', LEASH_REGISTER_IP_LIMIT: '40' },
+      LEASH_TOKEN_IP_LIMIT: '300', LEASH_TOKEN_CLIENT_LIMIT: '10', LEASH_REGISTER_IP_LIMIT: '40',
+      // The test's own metadata-document server (e2e/api/oauth-cimd.spec.ts) on loopback.
+      LEASH_CIMD_ALLOWLIST: `127.0.0.1:${process.env.LEASH_TEST_CIMD_PORT ?? 3101}` },
   },
 });

@@ -61,6 +61,8 @@ async function main() {
   try {
     await deployMigrations({ databaseUrl: database.url });
     const appPort = await findFreePort();
+    // A port for the test's own Client ID Metadata Document server, allowlisted for the app.
+    const cimdPort = await findFreePort();
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
       LEASH_TEST_ADMIN_URL: database.adminUrl,
@@ -68,6 +70,7 @@ async function main() {
       LEASH_DEMO: '1',
       PORT: String(appPort),
       LEASH_ISSUER: `http://localhost:${appPort}`,
+      LEASH_TEST_CIMD_PORT: String(cimdPort),
       NEXT_TELEMETRY_DISABLED: '1',
     };
     // The e2e tests sign in with the documented demo account, seeded as `npm start` seeds it.

@@ -8,6 +8,11 @@ import { OAuthError } from '@/lib/oauth/errors';
 import type { OAuthParams } from '@/lib/oauth/read-form';
 import { matchesHash } from '@/lib/tokens/opaque-token';
 import { assertedClientId, JWT_BEARER_ASSERTION, verifyClientAssertion } from '@/lib/clients/verify-client-assertion';
+import {
+  isMetadataDocumentClientId,
+  MetadataDocumentError,
+  resolveMetadataDocumentClient,
+} from '@/lib/clients/resolve-metadata-document-client';
 
 export type AuthenticatedClient = {
   id: string;
@@ -61,6 +66,15 @@ export async function authenticateClient(request: Request, params: OAuthParams):
   const clientId = basic?.clientId ?? bodyId;
   if (!clientId) throw invalidClient(false, 'Client authentication is required.');
   const method = basic ? 'client_secret_basic' : bodySecret ? 'client_secret_post' : 'none';
+  if (method === 'none' && isMetadataDocumentClientId(clientId)) {
+    // A metadata-document client may reach the back channel first (PAR): resolve it the same way.
+    try {
+      await resolveMetadataDocumentClient(clientId, 'back-channel');
+    } catch (error) {
+      if (error instanceof MetadataDocumentError) throw invalidClient(false, error.message);
+      throw error;
+    }
+  }
 
   const agent = await db().agent.findUnique({
     where: { clientId },

@@ -59,6 +59,11 @@ const envSchema = z.object({
   LEASH_TOKEN_CLIENT_LIMIT: z.coerce.number().int().default(600).transform((v) => clamp(v, 10, 1_000_000)),
   /** Client registrations per IP per hour, per instance. Default 20, clamped 1..10000. */
   LEASH_REGISTER_IP_LIMIT: z.coerce.number().int().default(20).transform((v) => clamp(v, 1, 10_000)),
+  /**
+   * host:port origins whose Client ID Metadata Documents may be fetched over plain http or from
+   * private/loopback addresses (development and tests only). Comma-separated. Default: none.
+   */
+  LEASH_CIMD_ALLOWLIST: z.string().default(''),
   /** The sign-in rate-limit window, seconds. Default 900 (15 min), clamped 60..86400. */
   LEASH_SIGNIN_WINDOW: z.coerce
     .number()
@@ -114,6 +119,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     sessionMaxAge: e.LEASH_SESSION_MAX_AGE,
     signUpIpLimit: e.LEASH_SIGNUP_IP_LIMIT,
     registration: { mode: e.LEASH_REGISTRATION, token: e.LEASH_REGISTRATION_TOKEN },
+    cimdAllowlist: e.LEASH_CIMD_ALLOWLIST.split(',').map((h) => h.trim()).filter(Boolean),
     oauthLimits: {
       tokenPerIpPerMinute: e.LEASH_TOKEN_IP_LIMIT,
       tokenPerClientPerMinute: e.LEASH_TOKEN_CLIENT_LIMIT,

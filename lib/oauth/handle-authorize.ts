@@ -6,6 +6,12 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 import { matchRedirectUri } from '@/lib/clients/match-redirect-uri';
+import {
+  isMetadataDocumentClientId,
+  MetadataDocumentError,
+  resolveMetadataDocumentClient,
+} from '@/lib/clients/resolve-metadata-document-client';
+import { clientIp } from '@/lib/http/client-ip';
 import { authorizationRedirect } from '@/lib/oauth/authorization-response';
 import { authorizationErrorPage } from '@/lib/oauth/error-page';
 import { OAuthError } from '@/lib/oauth/errors';
@@ -23,11 +29,13 @@ export async function handleAuthorize(request: Request): Promise<Response> {
 
   let agent;
   try {
+    if (isMetadataDocumentClientId(clientId)) await resolveMetadataDocumentClient(clientId, clientIp(request.headers));
     agent = await db().agent.findUnique({
       where: { clientId },
       select: { id: true, status: true, redirectUris: true, grantTypes: true, scopes: true, metadata: true },
     });
   } catch (error) {
+    if (error instanceof MetadataDocumentError) return authorizationErrorPage('Unverifiable application', error.message);
     console.error('[authorize] database error:', error);
     return authorizationErrorPage('Leash is unavailable', 'Please try again in a moment.', 503);
   }

@@ -23,6 +23,8 @@ export function authorizationServerMetadata() {
     grant_types_supported: supportedGrantTypes(),
     // PKCE is required for every client, with S256 only (OAuth 2.1 §4.1.1, RFC 9700 §2.1.1).
     code_challenge_methods_supported: ['S256'],
+    // Agents may use an https URL naming their metadata document as client_id.
+    client_id_metadata_document_supported: true,
     // RFC 9207: every authorization response carries `iss`.
     authorization_response_iss_parameter_supported: true,
     token_endpoint_auth_methods_supported: [...clientAuth, 'none'],

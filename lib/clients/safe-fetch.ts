@@ -1,0 +1,115 @@
+// Fetching a URL an agent chose (its Client ID Metadata Document) without letting it reach inside
+// our network (SSRF): https only; every address the name resolves to must be public (the check
+// runs in the socket's own DNS lookup, so a second, different answer cannot slip through); no
+// redirects; bounded time and size. Operators can allow exact host:port origins for development
+// and tests (LEASH_CIMD_ALLOWLIST), which may then be plain http and loopback.
+import 'server-only';
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { getConfig } from '@/lib/config/config';
+
+export class UnsafeFetchError extends Error {}
+
+const BLOCKED = new net.BlockList();
+for (const [prefix, bits] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
+  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) BLOCKED.addSubnet(prefix, bits, 'ipv4');
+for (const [prefix, bits] of [
+  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32],
+  ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
+] as const) BLOCKED.addSubnet(prefix, bits, 'ipv6');
+
+export function isPublicAddress(address: string): boolean {
+  const family = net.isIP(address);
+  if (family === 0) return false;
+  return !BLOCKED.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+const guardedLookup: typeof dns.lookup = ((hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error);
+    const list = addresses as dns.LookupAddress[];
+    const bad = list.find((a) => !isPublicAddress(a.address));
+    if (bad || list.length === 0) return callback(new UnsafeFetchError(`${hostname} resolves to a non-public address`));
+    if (options.all) return callback(null, list);
+    return callback(null, list[0]!.address, list[0]!.family);
+  });
+}) as typeof dns.lookup;
+
+export async function safeFetchJson(
+  rawUrl: string,
+  options: { maxBytes: number; timeoutMs: number },
+): Promise<{ status: number; body: unknown; cacheControl: string | null }> {
+  const url = new URL(rawUrl);
+  const allowlisted = getConfig().cimdAllowlist.includes(url.host);
+  if (!allowlisted) {
+    if (url.protocol !== 'https:') throw new UnsafeFetchError('only https URLs can be fetched');
+    if (net.isIP(url.hostname.replace(/^\[|\]$/g, '')) && !isPublicAddress(url.hostname.replace(/^\[|\]$/g, ''))) {
+      throw new UnsafeFetchError('the URL points at a non-public address');
+    }
+  }
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolvePromise, rejectPromise) => {
+    // Settle once; every later error (a destroyed socket) is swallowed rather than thrown.
+    let settled = false;
+    const resolve = (value: { status: number; body: unknown; cacheControl: string | null }) => {
+      if (settled) return;
+      settled = true;
+      resolvePromise(value);
+    };
+    const reject = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      rejectPromise(error);
+    };
+    const request = client.request(
+      url,
+      {
+        method: 'GET',
+        headers: { Accept: 'application/json', 'User-Agent': 'Leash-CIMD/1' },
+        lookup: allowlisted ? undefined : guardedLookup,
+        timeout: options.timeoutMs,
+      },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        if (status >= 300 && status < 400) {
+          response.resume();
+          return reject(new UnsafeFetchError('redirects are not followed'));
+        }
+        let size = 0;
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > options.maxBytes) {
+            reject(new UnsafeFetchError(`the document is larger than ${options.maxBytes} bytes`));
+            request.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('end', () => {
+          try {
+            resolve({
+              status,
+              body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+              cacheControl: response.headers['cache-control'] ?? null,
+            });
+          } catch {
+            reject(new UnsafeFetchError('the document is not valid JSON'));
+          }
+        });
+        response.on('error', reject);
+      },
+    );
+    request.on('timeout', () => {
+      reject(new UnsafeFetchError(`no answer within ${options.timeoutMs} ms`));
+      request.destroy();
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
