@@ -44,7 +44,7 @@ test.describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
 });
 
 test.describe('POST /oauth/register (RFC 7591)', () => {
-  test('registers a confidential agent: 201, secret shown once and stored only as a hash, audited', async ({ request }) => {
+  test('registers a confidential agent: 201, secret shown once and stored only as a hash, audited', async ({ request, baseURL }) => {
     const response = await request.post('/oauth/register', {
       headers: { 'X-Forwarded-For': uniqueIp() },
       data: {
@@ -73,6 +73,8 @@ test.describe('POST /oauth/register (RFC 7591)', () => {
       client_name: 'Quarterly <b>report</b> bot',
       logo_uri: 'https://agents.example/logo.png',
       contacts: ['ops@agents.example'],
+      registration_access_token: expect.stringMatching(/^lsh_rat_[0-9A-Za-z]{49}$/),
+      registration_client_uri: `${baseURL}/oauth/register/${body.client_id}`,
     });
     const { rows } = await testDb().query(
       'SELECT id, name, registration, client_secret_hash, scopes FROM agents WHERE client_id = $1',

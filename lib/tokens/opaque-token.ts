@@ -11,6 +11,7 @@ export const TOKEN_PREFIX = {
   refreshToken: 'lsh_rt_',
   clientSecret: 'lsh_cs_',
   authorizationCode: 'lsh_ac_',
+  registrationAccessToken: 'lsh_rat_',
 } as const;
 
 export type TokenPrefix = (typeof TOKEN_PREFIX)[keyof typeof TOKEN_PREFIX];
