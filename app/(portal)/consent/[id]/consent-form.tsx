@@ -80,6 +80,7 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
               name="scope"
               value={scope.name}
               checked={chosen.includes(scope.name)}
+              disabled={!hydrated}
               onChange={(e) => setChosen((c) => (e.target.checked ? [...c, scope.name] : c.filter((s) => s !== scope.name)))}
               className="mt-1 h-4 w-4 accent-[var(--accent)]"
               aria-describedby={`scope-${scope.name}`}
@@ -134,7 +135,13 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
       ) : null}
 
       <label className="mt-5 flex cursor-pointer items-center gap-2 text-sm">
-        <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} className="h-4 w-4 accent-[var(--accent)]" />
+        <input
+          type="checkbox"
+          checked={remember}
+          disabled={!hydrated}
+          onChange={(e) => setRemember(e.target.checked)}
+          className="h-4 w-4 accent-[var(--accent)]"
+        />
         Remember this decision for {view.agent.name}
       </label>
 
