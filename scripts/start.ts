@@ -46,6 +46,10 @@ async function main() {
       const seeded = await seedDemoAccount(config.dataDir);
       if (seeded === 'created') log(`Created the demo account ${DEMO_ACCOUNT.email}.`);
     }
+    // The first signing key is made now, not on the first request that needs it.
+    const { ensureSigningKey } = await import('../lib/keys/ensure-signing-key');
+    const { kid } = await ensureSigningKey();
+    log(`Signing key: ${kid}`);
     const { closeDb } = await import('../lib/db/client');
     await closeDb();
   } catch (error) {
