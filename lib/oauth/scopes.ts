@@ -30,3 +30,13 @@ export function parseScope(raw: string | undefined): string[] {
 export function formatScope(scopes: readonly string[]): string {
   return [...scopes].sort().join(' ');
 }
+
+/** The scopes a token effectively holds, with everything its scopes imply (reports:write ⊃ reports:read). */
+export function expandScopes(scopes: readonly string[]): Set<string> {
+  const held = new Set<string>();
+  for (const scope of scopes) {
+    held.add(scope);
+    if (isKnownScope(scope)) for (const implied of SCOPES[scope].implies) held.add(implied);
+  }
+  return held;
+}

@@ -8,7 +8,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // Machine-to-machine endpoints authenticate the caller themselves (client authentication, bearer
 // and DPoP tokens) and are called cross-origin by design: no ambient browser credential to abuse.
 // Browser forms under /oauth (consent) must therefore carry their own CSRF token.
-const MACHINE_ROOTS = ['/oauth', '/mcp'];
+const MACHINE_ROOTS = ['/oauth', '/mcp', '/api/v1'];
 
 export type CsrfVerdict = { ok: true } | { ok: false; reason: string };
 

@@ -1,0 +1,8 @@
+// GET /.well-known/oauth-protected-resource/{api|mcp} (RFC 9728 §3): protected resource metadata.
+import { handleResourceMetadata } from '@/lib/resource/handle-resource-metadata';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(_request: Request, context: { params: Promise<{ resource: string }> }) {
+  return handleResourceMetadata((await context.params).resource);
+}

@@ -1,0 +1,24 @@
+// GET /.well-known/oauth-protected-resource/{api|mcp} (RFC 9728 §3): what an agent needs to find
+// the authorization server for a resource and the scopes it understands.
+import 'server-only';
+import { getConfig } from '@/lib/config/config';
+import { resourceUri, type ResourceName } from '@/lib/resource/challenge';
+import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
+
+const NAMES: Record<ResourceName, string> = { api: 'Leash workspace API', mcp: 'Leash MCP server' };
+
+export function handleResourceMetadata(resource: string): Response {
+  if (resource !== 'api' && resource !== 'mcp') {
+    return Response.json({ error: 'not_found' }, { status: 404, headers: { 'Cache-Control': 'no-store' } });
+  }
+  return Response.json(
+    {
+      resource: resourceUri(resource),
+      authorization_servers: [getConfig().issuer],
+      scopes_supported: SUPPORTED_SCOPES.filter((s) => s !== 'offline_access'),
+      bearer_methods_supported: ['header'],
+      resource_name: NAMES[resource],
+    },
+    { headers: { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' } },
+  );
+}
