@@ -55,7 +55,7 @@ async function withEngine<T>(
   const glue = await loadGlue();
   const open = new Set<CharAsTextClient>();
   const factory = bindMigrationAwareSqlAdapterFactory(
-    new PrismaPg({ ...connectionFields(options.databaseUrl), Client: clientClassFor(open) }),
+    new WholeScriptPrismaPg({ ...connectionFields(options.databaseUrl), Client: clientClassFor(open) }),
   );
   const engineLog = (json: string) => {
     if (!options.log) return;
@@ -164,6 +164,36 @@ function clientClassFor(open: Set<CharAsTextClient>) {
       return open;
     }
   };
+}
+
+type ScriptAdapter = Awaited<ReturnType<PrismaPg['connect']>>;
+
+/**
+ * @prisma/adapter-pg runs a migration script by splitting it on ";", which breaks any statement
+ * with a semicolon inside (a PL/pgSQL function body, such as the audit log's append-only trigger).
+ * We send the whole script as one simple query instead: PostgreSQL runs its statements in order,
+ * as one implicit transaction, so a failing migration leaves nothing half-applied.
+ */
+class WholeScriptPrismaPg extends PrismaPg {
+  override async connect() {
+    return wholeScript(await super.connect());
+  }
+
+  override async connectToShadowDb() {
+    return wholeScript(await super.connectToShadowDb());
+  }
+}
+
+function wholeScript(adapter: ScriptAdapter): ScriptAdapter {
+  adapter.executeScript = async (script: string) => {
+    try {
+      await adapter.underlyingDriver().query(script);
+    } catch (error) {
+      // The adapter's own error mapping, so the engine reports it as it would any other.
+      (adapter as unknown as { onError: (e: unknown) => never }).onError(error);
+    }
+  };
+  return adapter;
 }
 
 /** The engine's errors carry a Rust backtrace; keep the message a person needs. */

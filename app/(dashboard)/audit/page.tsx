@@ -39,7 +39,7 @@ export default async function AuditPage() {
                   <Badge tone={DECISION_TONE[event.decision]}>{event.decision.toLowerCase().replace('_', '-')}</Badge>
                 </p>
                 <p className="mt-0.5 truncate text-sm text-muted">
-                  {[event.agent?.name, event.resource, event.reason].filter(Boolean).join(' · ')}
+                  {[event.agentName, event.resource, event.reason].filter(Boolean).join(' · ')}
                 </p>
               </div>
               <p className="text-sm text-muted">
