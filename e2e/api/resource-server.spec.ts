@@ -22,7 +22,9 @@ test('a valid token with the scope gets the data; the call is audited as ALLOW',
   expect(response.status()).toBe(200);
   expect((await response.json()).datasets.map((d: { id: string }) => d.id)).toContain('ds_sales_2026');
   const audit = await auditFor(response.headers()['x-request-id']!);
-  expect(audit).toEqual([{ action: 'datasets.list', decision: 'ALLOW', reason: 'token valid, audience and scopes sufficient', token_id: expect.any(String) }]);
+  expect(audit).toEqual([
+    { action: 'datasets.list', decision: 'ALLOW', reason: 'policy v0 permit:datasets.list: list datasets is allowed (allow)', token_id: expect.any(String) },
+  ]);
   const { rows } = await testDb().query('SELECT last_used_at IS NOT NULL AS used, last_used_ip FROM tokens WHERE id = $1', [audit[0].token_id]);
   expect(rows[0]).toEqual({ used: true, last_used_ip: expect.any(String) });
 });

@@ -4,6 +4,6 @@ import { SAMPLE_DATASETS } from '@/lib/workspace/sample-workspace';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = protect({ resource: 'api', action: 'datasets.list', scopes: ['datasets:read'] }, async () =>
+export const GET = protect({ resource: 'api', action: 'datasets.list' }, async () =>
   Response.json({ datasets: SAMPLE_DATASETS }, { headers: { 'Cache-Control': 'no-store' } }),
 );

@@ -4,6 +4,6 @@ import { SAMPLE_REPORTS } from '@/lib/workspace/sample-workspace';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = protect({ resource: 'api', action: 'reports.list', scopes: ['reports:read'] }, async () =>
+export const GET = protect({ resource: 'api', action: 'reports.list' }, async () =>
   Response.json({ reports: SAMPLE_REPORTS }, { headers: { 'Cache-Control': 'no-store' } }),
 );

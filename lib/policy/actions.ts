@@ -1,0 +1,22 @@
+// The actions of the agents' API that a policy governs, the scope each needs, and its default risk
+// tier for a new agent (PRODUCT.md: low-risk reads allowed, writes notify, high-risk actions need
+// step-up or approval). Shared by the resource server, the policy compiler and the future editor.
+export const RISK_TIERS = ['allow', 'notify', 'step_up', 'approval', 'deny'] as const;
+export type RiskTier = (typeof RISK_TIERS)[number];
+
+export const ACTIONS = {
+  'datasets.list': { scope: 'datasets:read', kind: 'dataset', defaultTier: 'allow', label: 'List datasets' },
+  'datasets.query': { scope: 'datasets:read', kind: 'dataset', defaultTier: 'allow', label: 'Query a dataset' },
+  'reports.list': { scope: 'reports:read', kind: 'report', defaultTier: 'allow', label: 'List reports' },
+  'reports.create': { scope: 'reports:write', kind: 'report', defaultTier: 'notify', label: 'Create a report' },
+  'workflows.trigger': { scope: 'workflows:trigger', kind: 'workflow', defaultTier: 'approval', label: 'Start a workflow' },
+  'invoices.list': { scope: 'invoices:read', kind: 'invoice', defaultTier: 'allow', label: 'List invoices' },
+  'invoices.dispute': { scope: 'invoices:write', kind: 'invoice', defaultTier: 'step_up', label: 'Dispute an invoice' },
+  'payments.initiate': { scope: 'payments:write', kind: 'payment', defaultTier: 'approval', label: 'Initiate a payment' },
+} as const satisfies Record<string, { scope: string; kind: string; defaultTier: RiskTier; label: string }>;
+
+export type ActionName = keyof typeof ACTIONS;
+export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
+
+export const SENSITIVITY = ['public', 'internal', 'confidential', 'restricted'] as const;
+export type Sensitivity = (typeof SENSITIVITY)[number];

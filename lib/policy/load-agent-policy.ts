@@ -1,0 +1,30 @@
+// The policy in force for a user's agent: the newest stored version, or the defaults for a new
+// agent (or for an agent acting as itself, with no user). Stored documents are validated on the
+// way out too (zod at every boundary); one that fails denies every request (fail closed).
+import 'server-only';
+import { db } from '@/lib/db/client';
+import { compilePolicy, type CompiledPolicy } from '@/lib/policy/compile-policy';
+import { defaultPolicyDocument, policyDocumentSchema } from '@/lib/policy/policy-document';
+
+export type LoadedPolicy = { compiled: CompiledPolicy; cacheKey: string; version: number };
+
+const DEFAULT: LoadedPolicy = { compiled: compilePolicy(defaultPolicyDocument()), cacheKey: 'default-v1', version: 0 };
+// Versions never change once written, so a compiled version can be kept for the process's life.
+const compiledById = new Map<string, LoadedPolicy>();
+
+export async function loadAgentPolicy(options: { userId: string | null; agentId: string }): Promise<LoadedPolicy> {
+  if (!options.userId) return DEFAULT;
+  const row = await db().policy.findFirst({
+    where: { userId: options.userId, agentId: options.agentId },
+    orderBy: { version: 'desc' },
+    select: { id: true, version: true, document: true },
+  });
+  if (!row) return DEFAULT;
+  const cached = compiledById.get(row.id);
+  if (cached) return cached;
+  const parsed = policyDocumentSchema.safeParse(row.document);
+  if (!parsed.success) throw new Error(`stored policy ${row.id} (v${row.version}) is invalid: ${parsed.error.issues[0]?.message}`);
+  const loaded = { compiled: compilePolicy(parsed.data), cacheKey: `policy-${row.id}`, version: row.version };
+  compiledById.set(row.id, loaded);
+  return loaded;
+}
