@@ -108,3 +108,21 @@ test('a stored policy that no longer validates fails closed', async ({ request, 
     reason: 'refused: the request could not be decided (failing closed)',
   });
 });
+
+test("the policy's rate limit answers 429 with Retry-After and RateLimit headers", async ({ request, baseURL }) => {
+  const { token, userId, agentId } = await userAgentToken(request, baseURL!);
+  await setPolicy(userId, agentId, 1, { rateLimit: { perMinute: 3, perDay: 1000 } });
+  const call = () => request.get('/api/v1/datasets', { headers: { Authorization: `Bearer ${token}` } });
+  for (let i = 0; i < 3; i++) {
+    const ok = await call();
+    expect(ok.status()).toBe(200);
+    expect(ok.headers()['ratelimit-policy']).toBe('3;w=60');
+    expect(ok.headers()['ratelimit']).toMatch(new RegExp(`^limit=3, remaining=${2 - i}, reset=\\d+$`));
+  }
+  const limited = await call();
+  expect(limited.status()).toBe(429);
+  expect(Number(limited.headers()['retry-after'])).toBeGreaterThan(0);
+  expect(limited.headers()['ratelimit']).toMatch(/^limit=3, remaining=0, reset=\d+$/);
+  expect(await limited.json()).toEqual({ error: 'rate_limited', error_description: 'Slow down: the rate limit of 3 calls per minute is reached.' });
+  expect(await audited(limited.headers()['x-request-id']!)).toEqual({ decision: 'DENY', reason: 'policy v1: rate limit of 3 calls per minute' });
+});

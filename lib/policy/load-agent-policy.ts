@@ -4,11 +4,12 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { compilePolicy, type CompiledPolicy } from '@/lib/policy/compile-policy';
-import { defaultPolicyDocument, policyDocumentSchema } from '@/lib/policy/policy-document';
+import { defaultPolicyDocument, policyDocumentSchema, type PolicyDocument } from '@/lib/policy/policy-document';
 
-export type LoadedPolicy = { compiled: CompiledPolicy; cacheKey: string; version: number };
+export type LoadedPolicy = { compiled: CompiledPolicy; cacheKey: string; version: number; document: PolicyDocument };
 
-const DEFAULT: LoadedPolicy = { compiled: compilePolicy(defaultPolicyDocument()), cacheKey: 'default-v1', version: 0 };
+const DEFAULT_DOCUMENT = defaultPolicyDocument();
+const DEFAULT: LoadedPolicy = { compiled: compilePolicy(DEFAULT_DOCUMENT), cacheKey: 'default-v1', version: 0, document: DEFAULT_DOCUMENT };
 // Versions never change once written, so a compiled version can be kept for the process's life.
 const compiledById = new Map<string, LoadedPolicy>();
 
@@ -24,7 +25,7 @@ export async function loadAgentPolicy(options: { userId: string | null; agentId:
   if (cached) return cached;
   const parsed = policyDocumentSchema.safeParse(row.document);
   if (!parsed.success) throw new Error(`stored policy ${row.id} (v${row.version}) is invalid: ${parsed.error.issues[0]?.message}`);
-  const loaded = { compiled: compilePolicy(parsed.data), cacheKey: `policy-${row.id}`, version: row.version };
+  const loaded = { compiled: compilePolicy(parsed.data), cacheKey: `policy-${row.id}`, version: row.version, document: parsed.data };
   compiledById.set(row.id, loaded);
   return loaded;
 }

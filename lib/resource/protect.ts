@@ -4,7 +4,7 @@
 // the scope hierarchy; the agent's and the user's state. Every decision, allow or deny, is written
 // to the audit log; an allowed call's audit row commits in the same transaction as its changes.
 // Then the agent's policy (Cedar) decides: deny, step-up (RFC 9470), approval, or allow.
-// TODO(rate-limits): per-agent rate limit and quota from the policy (issue 4, step 5).
+// Before that, the per-agent rate limit and quota from the policy (lib/resource/agent-rate-limit.ts).
 import 'server-only';
 import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
@@ -16,6 +16,7 @@ import { findToken, type FoundToken } from '@/lib/tokens/find-token';
 import { ACTIONS, type ActionName, type Sensitivity } from '@/lib/policy/actions';
 import { evaluatePolicy, type PolicyDecision } from '@/lib/policy/evaluate-policy';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
+import { checkAgentRate } from '@/lib/resource/agent-rate-limit';
 import { ACR } from '@/lib/auth/assurance';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
@@ -87,7 +88,20 @@ export function protect(options: Options, handler: (context: ProtectedContext) =
         );
       }
 
-      const { compiled, cacheKey, version } = await loadAgentPolicy({ userId: token.userId, agentId: token.agentId });
+      const { compiled, cacheKey, version, document } = await loadAgentPolicy({ userId: token.userId, agentId: token.agentId });
+      const rate = await checkAgentRate({
+        agentId: token.agentId,
+        userId: token.userId,
+        perMinuteLimit: document.rateLimit.perMinute,
+        perDayLimit: document.rateLimit.perDay,
+      });
+      if (!rate.ok) {
+        const refusal = Response.json(
+          { error: 'rate_limited', error_description: `Slow down: the ${rate.reason} is reached.` },
+          { status: 429, headers: { 'Cache-Control': 'no-store', 'Retry-After': String(rate.retryAfterSeconds), ...rate.headers } },
+        );
+        return await deny(refusal, `policy v${version}: ${rate.reason}`, token);
+      }
       const kind = ACTIONS[options.action].kind;
       const decision = evaluatePolicy(compiled, cacheKey, {
         agentId: token.agentId,
@@ -131,6 +145,7 @@ export function protect(options: Options, handler: (context: ProtectedContext) =
         return result;
       });
       response.headers.set('X-Request-Id', requestId);
+      for (const [name, value] of Object.entries(rate.headers)) response.headers.set(name, value);
       return response;
     } catch (error) {
       // Fail closed: refuse, record the refusal when the database still answers, and keep
