@@ -1,0 +1,99 @@
+// Steps 3, 5 and 6 of every agent call, once the token is known good: the scopes the action needs
+// (with the hierarchy), the agent's rate limit and quota, then its policy (Cedar). Each refusal is
+// the standard answer and is recorded; an allowed call gets the reason its audit row will carry.
+import 'server-only';
+import { ACR } from '@/lib/auth/assurance';
+import { expandScopes } from '@/lib/oauth/scopes';
+import { ACTIONS, type ActionName, type Sensitivity } from '@/lib/policy/actions';
+import { evaluatePolicy, type PolicyDecision } from '@/lib/policy/evaluate-policy';
+import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
+import { checkAgentRate } from '@/lib/resource/agent-rate-limit';
+import { bearerChallenge, resourceMetadataUrl, type ResourceName } from '@/lib/resource/challenge';
+import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
+import type { FoundToken } from '@/lib/tokens/find-token';
+
+export type Target = { id: string; kind: string; dataset?: string; sensitivity?: Sensitivity };
+
+export type Allowed = { decision: PolicyDecision; reason: string; rateHeaders: Record<string, string>; scopes: string[] };
+
+export async function authorizeAction(
+  call: CallContext,
+  options: { token: FoundToken; resource: ResourceName; action: ActionName; target?: Target },
+): Promise<{ allowed: Allowed } | { refused: Response }> {
+  const { token, action } = options;
+  const scopes = [ACTIONS[action].scope];
+  const refuse = async (response: Response, reason: string, decision: 'DENY' | 'STEP_UP' | 'APPROVAL' = 'DENY') => ({
+    refused: await recordRefusal(call, { response, reason, action, scopes, token, decision }),
+  });
+
+  const held = expandScopes(token.scopes);
+  if (!scopes.every((s) => held.has(s))) {
+    // RFC 6750 §3.1: name every scope the operation needs, in one challenge.
+    const scope = scopes.join(' ');
+    return refuse(
+      bearerChallenge(options.resource, 403, { code: 'insufficient_scope', description: `This operation needs: ${scope}.`, scope }),
+      `missing scope (needs ${scope})`,
+    );
+  }
+
+  const { compiled, cacheKey, version, document } = await loadAgentPolicy({ userId: token.userId, agentId: token.agentId });
+  const rate = await checkAgentRate({
+    agentId: token.agentId,
+    userId: token.userId,
+    perMinuteLimit: document.rateLimit.perMinute,
+    perDayLimit: document.rateLimit.perDay,
+  });
+  if (!rate.ok) {
+    const response = Response.json(
+      { error: 'rate_limited', error_description: `Slow down: the ${rate.reason} is reached.` },
+      { status: 429, headers: { 'Cache-Control': 'no-store', 'Retry-After': String(rate.retryAfterSeconds), ...rate.headers } },
+    );
+    return refuse(response, `policy v${version}: ${rate.reason}`);
+  }
+
+  const kind = ACTIONS[action].kind;
+  const decision = evaluatePolicy(compiled, cacheKey, {
+    agentId: token.agentId,
+    action,
+    resource: options.target ?? { id: `${kind}s`, kind },
+    scopes: held,
+    now: new Date(),
+    timeZone: token.user?.timeZone ?? 'UTC',
+    ip: call.ip,
+    acr: token.acr,
+    jit: token.jit,
+  });
+  const reason = `policy v${version} ${decision.rule}: ${decision.reason}`;
+  if (decision.outcome === 'deny') return refuse(policyRefusal('access_denied', decision), reason);
+  if (decision.outcome === 'step_up') return refuse(stepUpChallenge(options.resource, decision), reason, 'STEP_UP');
+  if (decision.outcome === 'approval') return refuse(policyRefusal('approval_required', decision, scopes), reason, 'APPROVAL');
+  return { allowed: { decision, reason, rateHeaders: rate.headers, scopes } };
+}
+
+function policyRefusal(error: 'access_denied' | 'approval_required', decision: PolicyDecision, scopes?: string[]) {
+  const body =
+    error === 'approval_required'
+      ? {
+          error,
+          error_description: `This action needs the user's approval (${decision.reason}). Just-in-time elevation is not available on this server yet.`,
+          policy_rule: decision.rule,
+          required_scope: scopes?.join(' '),
+        }
+      : { error, error_description: `Denied by the agent's policy: ${decision.reason}.`, policy_rule: decision.rule };
+  return Response.json(body, { status: 403, headers: { 'Cache-Control': 'no-store' } });
+}
+
+/** RFC 9470 §3: ask for a stronger authentication of the user. */
+function stepUpChallenge(resource: ResourceName, decision: PolicyDecision) {
+  const description = `This action needs a second factor (${decision.reason}).`;
+  return Response.json(
+    { error: 'insufficient_user_authentication', error_description: description, acr_values: ACR.mfa, policy_rule: decision.rule },
+    {
+      status: 401,
+      headers: {
+        'Cache-Control': 'no-store',
+        'WWW-Authenticate': `Bearer realm="leash", error="insufficient_user_authentication", error_description="${description.replace(/"/g, '')}", acr_values="${ACR.mfa}", resource_metadata="${resourceMetadataUrl(resource)}"`,
+      },
+    },
+  );
+}

@@ -1,0 +1,42 @@
+// One agent call as the resource server sees it, and how a refusal of it is recorded: every
+// decision, allow or deny, gets an audit row (issue 4, step 7).
+import 'server-only';
+import crypto from 'node:crypto';
+import { db } from '@/lib/db/client';
+import { appendAuditEvent, type AuditDecision } from '@/lib/audit/append-audit-event';
+import { clientIp } from '@/lib/http/client-ip';
+import type { FoundToken } from '@/lib/tokens/find-token';
+
+export type CallContext = { request: Request; ip: string; requestId: string; resourceLabel: string };
+
+export function callContext(request: Request): CallContext {
+  return {
+    request,
+    ip: clientIp(request.headers),
+    requestId: crypto.randomUUID(),
+    resourceLabel: `${request.method} ${new URL(request.url).pathname}`,
+  };
+}
+
+/** Records a refused call, tags the answer with the request id, and returns it. */
+export async function recordRefusal(
+  call: CallContext,
+  refusal: { response: Response; reason: string; action: string; scopes: string[]; token: FoundToken | null; decision?: AuditDecision },
+): Promise<Response> {
+  await db().$transaction((tx) =>
+    appendAuditEvent(tx, {
+      action: refusal.action,
+      decision: refusal.decision ?? 'DENY',
+      reason: refusal.reason,
+      userId: refusal.token?.userId ?? null,
+      agentId: refusal.token?.agentId ?? null,
+      tokenId: refusal.token?.id ?? null,
+      scopes: refusal.scopes,
+      resource: call.resourceLabel,
+      ip: call.ip,
+      requestId: call.requestId,
+    }),
+  );
+  refusal.response.headers.set('X-Request-Id', call.requestId);
+  return refusal.response;
+}
