@@ -1,0 +1,6 @@
+// POST|GET|DELETE /mcp: the MCP server (Streamable HTTP transport), protected by bearer tokens.
+import { handleMcp } from '@/lib/mcp/handle-mcp';
+
+export const dynamic = 'force-dynamic';
+
+export { handleMcp as GET, handleMcp as POST, handleMcp as DELETE };
