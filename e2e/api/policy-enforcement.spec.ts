@@ -126,3 +126,19 @@ test("the policy's rate limit answers 429 with Retry-After and RateLimit headers
   expect(await limited.json()).toEqual({ error: 'rate_limited', error_description: 'Slow down: the rate limit of 3 calls per minute is reached.' });
   expect(await audited(limited.headers()['x-request-id']!)).toEqual({ decision: 'DENY', reason: 'policy v1: rate limit of 3 calls per minute' });
 });
+
+test("the Agent-Intent header is kept as the user's privacy setting says", async ({ request, baseURL }) => {
+  const { token, userId } = await userAgentToken(request, baseURL!);
+  const intent = 'Find last quarter’s revenue for the board deck';
+  const call = async () => {
+    const response = await request.get('/api/v1/datasets', { headers: { Authorization: `Bearer ${token}`, 'Agent-Intent': encodeURIComponent(intent) } });
+    expect(response.status()).toBe(200);
+    const { rows } = await testDb().query('SELECT intent FROM audit_events WHERE request_id = $1', [response.headers()['x-request-id']]);
+    return rows[0].intent as string | null;
+  };
+  expect(await call()).toMatch(/^sha256:[0-9a-f]{64}$/); // the default: provable, unreadable
+  await testDb().query("UPDATE users SET intent_storage = 'FULL' WHERE id = $1", [userId]);
+  expect(await call()).toBe(encodeURIComponent(intent));
+  await testDb().query("UPDATE users SET intent_storage = 'OFF' WHERE id = $1", [userId]);
+  expect(await call()).toBeNull();
+});

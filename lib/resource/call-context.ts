@@ -6,8 +6,16 @@ import { db } from '@/lib/db/client';
 import { appendAuditEvent, type AuditDecision } from '@/lib/audit/append-audit-event';
 import { clientIp } from '@/lib/http/client-ip';
 import type { FoundToken } from '@/lib/tokens/find-token';
+import { storedIntent } from '@/lib/audit/stored-intent';
 
-export type CallContext = { request: Request; ip: string; requestId: string; resourceLabel: string };
+export type CallContext = {
+  request: Request;
+  ip: string;
+  requestId: string;
+  resourceLabel: string;
+  /** The `Agent-Intent` header as sent (stored per the user's privacy setting). */
+  intent: string | null;
+};
 
 export function callContext(request: Request): CallContext {
   return {
@@ -15,6 +23,7 @@ export function callContext(request: Request): CallContext {
     ip: clientIp(request.headers),
     requestId: crypto.randomUUID(),
     resourceLabel: `${request.method} ${new URL(request.url).pathname}`,
+    intent: request.headers.get('agent-intent'),
   };
 }
 
@@ -35,6 +44,7 @@ export async function recordRefusal(
       resource: call.resourceLabel,
       ip: call.ip,
       requestId: call.requestId,
+      intent: storedIntent(call.intent, refusal.token?.user?.intentStorage ?? 'HASHED'),
     }),
   );
   refusal.response.headers.set('X-Request-Id', call.requestId);

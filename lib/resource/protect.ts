@@ -12,6 +12,7 @@ import { authorizeAction, type Target } from '@/lib/resource/authorize-action';
 import { callContext, recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import type { ResourceName } from '@/lib/resource/challenge';
 import type { FoundToken } from '@/lib/tokens/find-token';
+import { storedIntent } from '@/lib/audit/stored-intent';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
 export type ProtectedContext = {
@@ -80,6 +81,7 @@ export async function recordAllowed(
     resource: call.resourceLabel,
     ip: call.ip,
     requestId: call.requestId,
+    intent: storedIntent(call.intent, token.user?.intentStorage ?? 'HASHED'),
     details,
   });
 }
