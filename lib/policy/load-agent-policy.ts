@@ -4,6 +4,7 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { compilePolicy, type CompiledPolicy } from '@/lib/policy/compile-policy';
+import { validateCedarPolicies } from '@/lib/policy/cedar-schema';
 import { defaultPolicyDocument, policyDocumentSchema, type PolicyDocument } from '@/lib/policy/policy-document';
 
 export type LoadedPolicy = { compiled: CompiledPolicy; cacheKey: string; version: number; document: PolicyDocument };
@@ -25,7 +26,12 @@ export async function loadAgentPolicy(options: { userId: string | null; agentId:
   if (cached) return cached;
   const parsed = policyDocumentSchema.safeParse(row.document);
   if (!parsed.success) throw new Error(`stored policy ${row.id} (v${row.version}) is invalid: ${parsed.error.issues[0]?.message}`);
-  const loaded = { compiled: compilePolicy(parsed.data), cacheKey: `policy-${row.id}`, version: row.version, document: parsed.data };
+  const compiled = compilePolicy(parsed.data);
+  // Defence in depth: what the compiler produced must validate against the schema the resource
+  // server evaluates with, or no request is decided by it.
+  const problems = validateCedarPolicies(compiled.text);
+  if (problems.length) throw new Error(`policy ${row.id} (v${row.version}) does not validate: ${problems[0]!.message}`);
+  const loaded = { compiled, cacheKey: `policy-${row.id}`, version: row.version, document: parsed.data };
   compiledById.set(row.id, loaded);
   return loaded;
 }
