@@ -15,7 +15,9 @@ export function encryptPrivateJwk(kid: string, jwk: object): string {
 export function decryptPrivateJwk(kid: string, sealed: string): crypto.JsonWebKey {
   const [iv, ciphertext, tag] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
   if (!iv || !ciphertext || !tag) throw new Error(`signing key ${kid}: malformed ciphertext`);
-  const decipher = crypto.createDecipheriv('aes-256-gcm', getConfig().encryptionKey, iv);
+  // The full 16-byte tag only: Node would otherwise accept a truncated (weaker) one.
+  if (tag.length !== 16) throw new Error(`signing key ${kid}: malformed authentication tag`);
+  const decipher = crypto.createDecipheriv('aes-256-gcm', getConfig().encryptionKey, iv, { authTagLength: 16 });
   decipher.setAAD(Buffer.from(kid));
   decipher.setAuthTag(tag);
   return JSON.parse(Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8'));

@@ -34,6 +34,8 @@ describe('signing keys', () => {
     flipped[0]! ^= 1;
     expect(() => decryptPrivateJwk(row.id, [iv, flipped.toString('base64url'), tag].join('.'))).toThrow();
     expect(() => decryptPrivateJwk('another-kid', row.privateJwkEncrypted)).toThrow();
+    // A truncated tag is refused, not accepted as a weaker one.
+    expect(() => decryptPrivateJwk(row.id, [iv, ct, Buffer.from(tag!, 'base64url').subarray(0, 8).toString('base64url')].join('.'))).toThrow(/authentication tag/);
   });
 
   it('leaves exactly one ACTIVE key when many callers start at once', async () => {
