@@ -18,7 +18,13 @@ export type Allowed = { decision: PolicyDecision; reason: string; rateHeaders: R
 
 export async function authorizeAction(
   call: CallContext,
-  options: { token: FoundToken; resource: ResourceName; action: ActionName; target?: Target },
+  options: {
+    token: FoundToken;
+    resource: ResourceName;
+    action: ActionName;
+    target?: Target;
+    payment?: { currency: string; amountMinor: number };
+  },
 ): Promise<{ allowed: Allowed } | { refused: Response }> {
   const { token, action } = options;
   const scopes = [ACTIONS[action].scope];
@@ -62,6 +68,7 @@ export async function authorizeAction(
     ip: call.ip,
     acr: token.acr,
     jit: token.jit,
+    payment: options.payment,
   });
   const reason = `policy v${version} ${decision.rule}: ${decision.reason}`;
   if (decision.outcome === 'deny') return refuse(policyRefusal('access_denied', decision), reason);

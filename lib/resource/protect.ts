@@ -14,22 +14,31 @@ import type { ResourceName } from '@/lib/resource/challenge';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import { storedIntent } from '@/lib/audit/stored-intent';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import type { z } from 'zod';
 
-export type ProtectedContext = {
+export type ProtectedContext<I = undefined> = {
   request: Request;
   token: FoundToken;
+  /** The validated JSON body, for routes that declare an input schema. */
+  input: I;
   /** The caller's transaction: the audit row of this call commits with whatever it writes. */
   tx: Prisma.TransactionClient;
 };
 
-type Options = {
+type Options<I> = {
   resource: ResourceName;
   action: ActionName;
+  /** A JSON body schema; bad input is 400 invalid_request (and recorded) before the policy runs. */
+  input?: z.ZodType<I>;
   /** What the call acts on, for the policy's resource rules. Default: the action's collection. */
-  target?: (request: Request) => Target;
+  target?: (request: Request, input: I) => Target;
+  /** The payment a call makes, for the policy's payment limit. */
+  payment?: (input: I) => { currency: string; amountMinor: number };
+  /** Acts in a user's workspace: an agent acting as itself (client credentials) is refused. */
+  requiresUser?: boolean;
 };
 
-export function protect(options: Options, handler: (context: ProtectedContext) => Promise<Response>) {
+export function protect<I = undefined>(options: Options<I>, handler: (context: ProtectedContext<I>) => Promise<Response>) {
   const audit = { action: options.action, scopes: [ACTIONS[options.action].scope] };
   return async function protectedRoute(request: Request): Promise<Response> {
     const call = callContext(request);
@@ -37,12 +46,36 @@ export function protect(options: Options, handler: (context: ProtectedContext) =
       const authenticated = await authenticateBearer(call, options.resource, audit);
       if ('refused' in authenticated) return authenticated.refused;
       const { token } = authenticated;
-      const authorized = await authorizeAction(call, { token, resource: options.resource, action: options.action, target: options.target?.(request) });
+      if (options.requiresUser && !token.userId) {
+        const response = Response.json(
+          { error: 'access_denied', error_description: "This action works in a user's workspace: use a token a user delegated." },
+          { status: 403, headers: { 'Cache-Control': 'no-store' } },
+        );
+        return await recordRefusal(call, { response, reason: 'needs a user-delegated token', token, ...audit });
+      }
+      let input = undefined as I;
+      if (options.input) {
+        const parsed = options.input.safeParse(await request.json().catch(() => undefined));
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          const description = `Invalid request body${issue ? `: ${issue.path.join('.') || 'body'}: ${issue.message}` : ''}.`;
+          const response = Response.json({ error: 'invalid_request', error_description: description }, { status: 400, headers: { 'Cache-Control': 'no-store' } });
+          return await recordRefusal(call, { response, reason: description, token, ...audit });
+        }
+        input = parsed.data;
+      }
+      const authorized = await authorizeAction(call, {
+        token,
+        resource: options.resource,
+        action: options.action,
+        target: options.target?.(request, input),
+        payment: options.payment?.(input),
+      });
       if ('refused' in authorized) return authorized.refused;
       const { allowed } = authorized;
 
       const response = await db().$transaction(async (tx) => {
-        const result = await handler({ request, token, tx });
+        const result = await handler({ request, token, tx, input });
         await recordAllowed(tx, call, token, options.action, allowed.reason, allowed.scopes, {
           status: result.status,
           ...(allowed.decision.outcome === 'notify' ? { notify: true } : {}),
