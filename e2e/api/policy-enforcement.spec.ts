@@ -1,5 +1,6 @@
 // The agent's policy, stored per user and agent, decides each API call at request time: a new
 // version applies to the very next request, and every outcome has its standard answer and audit row.
+import crypto from 'node:crypto';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { testDb } from '../support/db';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
@@ -129,16 +130,22 @@ test("the policy's rate limit answers 429 with Retry-After and RateLimit headers
 
 test("the Agent-Intent header is kept as the user's privacy setting says", async ({ request, baseURL }) => {
   const { token, userId } = await userAgentToken(request, baseURL!);
-  const intent = 'Find last quarter’s revenue for the board deck';
+  const intent = encodeURIComponent('Find last quarter’s revenue for the board deck');
+  const sha = `sha256:${crypto.createHash('sha256').update(intent).digest('hex')}`;
   const call = async () => {
-    const response = await request.get('/api/v1/datasets', { headers: { Authorization: `Bearer ${token}`, 'Agent-Intent': encodeURIComponent(intent) } });
+    const response = await request.get('/api/v1/datasets', { headers: { Authorization: `Bearer ${token}`, 'Agent-Intent': intent } });
     expect(response.status()).toBe(200);
-    const { rows } = await testDb().query('SELECT intent FROM audit_events WHERE request_id = $1', [response.headers()['x-request-id']]);
-    return rows[0].intent as string | null;
+    const { rows } = await testDb().query(
+      `SELECT e.intent, t.text, round(extract(epoch FROM t.purge_after - e.created_at) / 86400)::int AS kept_days
+         FROM audit_events e LEFT JOIN audit_intent_texts t ON t.event_id = e.id WHERE e.request_id = $1`,
+      [response.headers()['x-request-id']],
+    );
+    return rows[0] as { intent: string | null; text: string | null; kept_days: number | null };
   };
-  expect(await call()).toMatch(/^sha256:[0-9a-f]{64}$/); // the default: provable, unreadable
-  await testDb().query("UPDATE users SET intent_storage = 'FULL' WHERE id = $1", [userId]);
-  expect(await call()).toBe(encodeURIComponent(intent));
+  expect(await call()).toEqual({ intent: sha, text: null, kept_days: null }); // the default: provable, unreadable
+  await testDb().query("UPDATE users SET intent_storage = 'FULL', intent_retention_days = 7 WHERE id = $1", [userId]);
+  // The log row keeps the hash (so the chain survives the purge); the text is kept for 7 days.
+  expect(await call()).toEqual({ intent: sha, text: intent, kept_days: 7 });
   await testDb().query("UPDATE users SET intent_storage = 'OFF' WHERE id = $1", [userId]);
-  expect(await call()).toBeNull();
+  expect(await call()).toEqual({ intent: null, text: null, kept_days: null });
 });

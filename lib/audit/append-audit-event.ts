@@ -5,6 +5,7 @@
 import 'server-only';
 import crypto from 'node:crypto';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import type { StoredIntent } from '@/lib/audit/stored-intent';
 
 export type AuditDecision = 'ALLOW' | 'DENY' | 'STEP_UP' | 'APPROVAL';
 
@@ -18,7 +19,8 @@ export type AuditInput = {
   resource?: string | null;
   tokenId?: string | null;
   scopes?: string[];
-  intent?: string | null;
+  /** The `Agent-Intent` as the user's privacy setting keeps it (lib/audit/stored-intent.ts). */
+  intent?: StoredIntent | null;
   ip?: string | null;
   requestId?: string | null;
   details?: Prisma.InputJsonValue | null;
@@ -40,7 +42,7 @@ export async function appendAuditEvent(tx: Prisma.TransactionClient, input: Audi
     reason: input.reason ?? null,
     tokenId: input.tokenId ?? null,
     scopes: input.scopes ?? [],
-    intent: input.intent ?? null,
+    intent: input.intent?.hash ?? null,
     ip: input.ip ?? null,
     requestId: input.requestId ?? null,
     details: input.details ?? null,
@@ -56,6 +58,10 @@ export async function appendAuditEvent(tx: Prisma.TransactionClient, input: Audi
     },
     select: { id: true },
   });
+  // The full text sits outside the chain (the row holds its hash), so it can be purged later.
+  if (input.intent?.text) {
+    await tx.auditIntentText.create({ data: { eventId: row.id, text: input.intent.text.text, purgeAfter: input.intent.text.purgeAfter } });
+  }
   return { id: row.id, hash };
 }
 

@@ -44,7 +44,7 @@ export async function recordRefusal(
       resource: call.resourceLabel,
       ip: call.ip,
       requestId: call.requestId,
-      intent: storedIntent(call.intent, refusal.token?.user?.intentStorage ?? 'HASHED'),
+      intent: storedIntent(call.intent, refusal.token?.user),
     }),
   );
   refusal.response.headers.set('X-Request-Id', call.requestId);

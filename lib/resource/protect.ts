@@ -114,7 +114,7 @@ export async function recordAllowed(
     resource: call.resourceLabel,
     ip: call.ip,
     requestId: call.requestId,
-    intent: storedIntent(call.intent, token.user?.intentStorage ?? 'HASHED'),
+    intent: storedIntent(call.intent, token.user),
     details,
   });
 }

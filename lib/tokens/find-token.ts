@@ -12,7 +12,7 @@ export async function findToken(presented: string) {
     where: { tokenHash: hashToken(presented) },
     include: {
       agent: { select: { clientId: true, status: true } },
-      user: { select: { status: true, timeZone: true, intentStorage: true } },
+      user: { select: { status: true, timeZone: true, intentStorage: true, intentRetentionDays: true } },
     },
   });
 }

@@ -10,6 +10,7 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const BUILD_INPUTS = ['app', 'components', 'lib', 'server', 'types', 'public'];
 const BUILD_FILES = [
   'proxy.ts',
+  'instrumentation.ts',
   'next.config.ts',
   'postcss.config.mjs',
   'tsconfig.json',
