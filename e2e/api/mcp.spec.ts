@@ -25,7 +25,10 @@ test('an MCP client lists the tools and calls one with a token for /mcp', async 
   const client = await connect(baseURL!, token);
   try {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['list_datasets', 'list_reports']);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'create_report', 'dispute_invoice', 'initiate_payment', 'list_datasets', 'list_invoices', 'list_reports',
+      'list_workflows', 'query_dataset', 'read_invoice', 'read_report', 'trigger_workflow', 'update_report',
+    ]);
     const result = await client.callTool({ name: 'list_datasets', arguments: {} });
     expect(result.isError).toBeFalsy();
     const text = (result.content as { type: string; text: string }[])[0]!.text;

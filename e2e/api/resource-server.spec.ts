@@ -83,8 +83,11 @@ test('missing scope is 403 insufficient_scope naming what is needed; reports:wri
   expect(await denied.json()).toEqual({ error: 'insufficient_scope', error_description: 'This operation needs: datasets:read.', scope: 'datasets:read' });
   expect((await auditFor(denied.headers()['x-request-id']!))[0]).toMatchObject({ decision: 'DENY', reason: 'missing scope (needs datasets:read)' });
 
+  // reports:write passes the reports:read check; the next step refuses a token no user delegated.
   const implied = await request.get('/api/v1/reports', { headers: bearer(token) });
-  expect(implied.status()).toBe(200);
+  expect(implied.status()).toBe(403);
+  expect((await implied.json()).error).toBe('access_denied');
+  expect((await auditFor(implied.headers()['x-request-id']!))[0]).toMatchObject({ decision: 'DENY', reason: 'needs a user-delegated token' });
 });
 
 test('a suspended agent is refused at once, even with an unexpired token', async ({ request }) => {

@@ -49,7 +49,7 @@ test('an agent writes a report: the row and its audit record commit together; it
   expect(report).toMatchObject({ title: 'Weekly sales', dataset_id: 'ds_sales_2026' });
   const audit = await audited(created.headers()['x-request-id']!);
   expect(audit).toMatchObject({ decision: 'ALLOW', details: { status: 201, notify: true } }); // writes notify by default
-  const { rows } = await testDb().query('SELECT title FROM reports WHERE user_id = $1', [userId]);
+  const { rows } = await testDb().query('SELECT title FROM reports WHERE user_id = $1 AND agent_id IS NOT NULL', [userId]);
   expect(rows).toEqual([{ title: 'Weekly sales' }]);
   const list = await (await request.get('/api/v1/reports', { headers: auth })).json();
   expect(list.reports[0]).toMatchObject({ id: report.id, title: 'Weekly sales' });
@@ -63,7 +63,7 @@ test('bad input is 400 invalid_request, recorded, and writes nothing', async ({ 
     expect((await response.json()).error).toBe('invalid_request');
     expect((await audited(response.headers()['x-request-id']!)).decision).toBe('DENY');
   }
-  const { rows } = await testDb().query('SELECT count(*)::int AS n FROM reports WHERE user_id = $1', [userId]);
+  const { rows } = await testDb().query('SELECT count(*)::int AS n FROM reports WHERE user_id = $1 AND agent_id IS NOT NULL', [userId]);
   expect(rows[0].n).toBe(0);
 });
 

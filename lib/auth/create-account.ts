@@ -1,9 +1,10 @@
-// Creates a human account (sign-up and the demo seed).
+// Creates a human account (sign-up and the demo seed), with its sample workspace.
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { signUpSchema, type SignUpInput } from '@/lib/auth/account-schemas';
 import { hashPassword } from '@/lib/auth/password';
 import { Prisma } from '@/lib/generated/prisma/client';
+import { seedWorkspace } from '@/lib/workspace/seed-workspace';
 
 export type CreateAccountResult =
   | { ok: true; user: { id: string; email: string } }
@@ -23,9 +24,10 @@ export async function createAccount(input: SignUpInput): Promise<CreateAccountRe
   const { email, name, password } = parsed.data;
   const passwordHash = await hashPassword(password);
   try {
-    const user = await db().user.create({
-      data: { email, name, passwordHash },
-      select: { id: true, email: true },
+    const user = await db().$transaction(async (tx) => {
+      const created = await tx.user.create({ data: { email, name, passwordHash }, select: { id: true, email: true } });
+      await seedWorkspace(tx, created.id);
+      return created;
     });
     return { ok: true, user };
   } catch (error) {

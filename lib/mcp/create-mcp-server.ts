@@ -1,54 +1,46 @@
-// The MCP server's tools for one authenticated call. Each tool is an action of the agents' API and
-// goes through the same authorization as the HTTP routes (scopes, rate limit, Cedar policy) and
-// the same audit; a refusal comes back as a tool error the model can read.
+// The MCP server's tools for one authenticated call: every operation of the agents' API
+// (lib/workspace/operations.ts) as a tool with the same input schema, run through the same
+// authorization (scopes, rate limit, Cedar policy) and audit as the HTTP routes. A refusal comes
+// back as a tool error carrying the same JSON body the HTTP API answers (error, description,
+// scope), so the model can read it and the client can act on it.
 import 'server-only';
+import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { db } from '@/lib/db/client';
-import type { ActionName } from '@/lib/policy/actions';
-import { authorizeAction } from '@/lib/resource/authorize-action';
+import { ACTIONS } from '@/lib/policy/actions';
 import type { CallContext } from '@/lib/resource/call-context';
-import { recordAllowed } from '@/lib/resource/protect';
+import { executeOperation, type Operation } from '@/lib/resource/operation';
 import type { FoundToken } from '@/lib/tokens/find-token';
-import { SAMPLE_DATASETS, SAMPLE_REPORTS } from '@/lib/workspace/sample-workspace';
+import { OPERATIONS, OPERATIONS_BY_ACTION } from '@/lib/workspace/operations';
 
 type ToolResult = { content: { type: 'text'; text: string }[]; isError?: boolean };
 
-const TOOLS: { name: string; title: string; description: string; action: ActionName; run: () => unknown }[] = [
-  {
-    name: 'list_datasets',
-    title: 'List datasets',
-    description: 'Lists the datasets in the workspace, with their size and sensitivity. Needs datasets:read.',
-    action: 'datasets.list',
-    run: () => ({ datasets: SAMPLE_DATASETS }),
-  },
-  {
-    name: 'list_reports',
-    title: 'List reports',
-    description: 'Lists the reports in the workspace. Needs reports:read.',
-    action: 'reports.list',
-    run: () => ({ reports: SAMPLE_REPORTS }),
-  },
-];
+/** One object schema for the tool: the path parameters and the body's fields side by side. */
+export function toolInputSchema(operation: Operation): z.ZodObject {
+  const params = operation.params?.shape ?? {};
+  const input = operation.input instanceof z.ZodObject ? operation.input.shape : {};
+  return z.object({ ...params, ...input });
+}
+
+function split(operation: Operation, args: Record<string, unknown>) {
+  const paramNames = new Set(Object.keys(operation.params?.shape ?? {}));
+  const params: Record<string, unknown> = {};
+  const input: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(args)) (paramNames.has(name) ? params : input)[name] = value;
+  return { params, input };
+}
 
 export function createMcpServer(call: CallContext, token: FoundToken): McpServer {
   const server = new McpServer({ name: 'leash', version: '0.1.0' });
-  for (const tool of TOOLS) {
-    server.registerTool(tool.name, { title: tool.title, description: tool.description }, async (): Promise<ToolResult> => {
-      const authorized = await authorizeAction(call, { token, resource: 'mcp', action: tool.action });
-      if ('refused' in authorized) {
-        return { isError: true, content: [{ type: 'text', text: await authorized.refused.text() }] };
-      }
-      const { allowed } = authorized;
-      const result = await db().$transaction(async (tx) => {
-        const output = tool.run();
-        await recordAllowed(tx, call, token, tool.action, allowed.reason, allowed.scopes, {
-          tool: tool.name,
-          ...(allowed.decision.outcome === 'notify' ? { notify: true } : {}),
-        });
-        return output;
-      });
-      return { content: [{ type: 'text', text: JSON.stringify(result) }] };
-    });
+  for (const operation of OPERATIONS) {
+    const spec = ACTIONS[operation.action];
+    server.registerTool(
+      operation.tool,
+      { title: spec.label, description: `${operation.description} Needs ${spec.scope}.`, inputSchema: toolInputSchema(operation).shape },
+      async (args: Record<string, unknown>): Promise<ToolResult> => {
+        const response = await executeOperation(call, token, 'mcp', operation, split(operation, args), OPERATIONS_BY_ACTION);
+        return { content: [{ type: 'text', text: await response.text() }], ...(response.ok ? {} : { isError: true }) };
+      },
+    );
   }
   return server;
 }

@@ -6,7 +6,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { createMcpServer } from '@/lib/mcp/create-mcp-server';
 import { authenticateBearer } from '@/lib/resource/authenticate-bearer';
 import { callContext } from '@/lib/resource/call-context';
-import { failClosed } from '@/lib/resource/protect';
+import { failClosed } from '@/lib/resource/record-call';
 
 const CONNECT = { action: 'mcp.request', scopes: [] as string[] };
 

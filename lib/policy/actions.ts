@@ -8,9 +8,13 @@ export const ACTIONS = {
   'datasets.list': { scope: 'datasets:read', kind: 'dataset', defaultTier: 'allow', label: 'List datasets' },
   'datasets.query': { scope: 'datasets:read', kind: 'dataset', defaultTier: 'allow', label: 'Query a dataset' },
   'reports.list': { scope: 'reports:read', kind: 'report', defaultTier: 'allow', label: 'List reports' },
+  'reports.read': { scope: 'reports:read', kind: 'report', defaultTier: 'allow', label: 'Read a report' },
   'reports.create': { scope: 'reports:write', kind: 'report', defaultTier: 'notify', label: 'Create a report' },
+  'reports.update': { scope: 'reports:write', kind: 'report', defaultTier: 'notify', label: 'Update a report' },
+  'workflows.list': { scope: 'workflows:trigger', kind: 'workflow', defaultTier: 'allow', label: 'List workflows' },
   'workflows.trigger': { scope: 'workflows:trigger', kind: 'workflow', defaultTier: 'approval', label: 'Start a workflow' },
   'invoices.list': { scope: 'invoices:read', kind: 'invoice', defaultTier: 'allow', label: 'List invoices' },
+  'invoices.read': { scope: 'invoices:read', kind: 'invoice', defaultTier: 'allow', label: 'Read an invoice' },
   'invoices.dispute': { scope: 'invoices:write', kind: 'invoice', defaultTier: 'step_up', label: 'Dispute an invoice' },
   'payments.initiate': { scope: 'payments:write', kind: 'payment', defaultTier: 'approval', label: 'Initiate a payment' },
 } as const satisfies Record<string, { scope: string; kind: string; defaultTier: RiskTier; label: string }>;

@@ -46,12 +46,13 @@ export function compilePolicy(document: PolicyDocument): CompiledPolicy {
     }
   }
 
+  // Whatever the call acts on (a dataset, a report about one, a workflow over one) names its dataset.
   const datasets = document.resources.datasets;
   if (datasets?.length) {
     add(
       'datasets',
       `only these datasets are allowed: ${datasets.join(', ')}`,
-      `forbid (principal, action, resource) when { resource.kind == "dataset" && resource.dataset != "" && ![${datasets.map(str).join(', ')}].contains(resource.dataset) };`,
+      `forbid (principal, action, resource) when { resource.dataset != "" && ![${datasets.map(str).join(', ')}].contains(resource.dataset) };`,
     );
   }
   if (document.resources.maxSensitivity) {

@@ -14,7 +14,12 @@ import type { FoundToken } from '@/lib/tokens/find-token';
 
 export type Target = { id: string; kind: string; dataset?: string; sensitivity?: Sensitivity };
 
-export type Allowed = { decision: PolicyDecision; reason: string; rateHeaders: Record<string, string>; scopes: string[] };
+/** Would this token's policy let it take another action now (for the `_links` of an answer)? */
+export type WouldAllow = (action: ActionName, target?: Target, payment?: Payment) => boolean;
+
+export type Allowed = { decision: PolicyDecision; reason: string; rateHeaders: Record<string, string>; scopes: string[]; wouldAllow: WouldAllow };
+
+type Payment = { currency: string; amountMinor: number };
 
 export async function authorizeAction(
   call: CallContext,
@@ -22,8 +27,11 @@ export async function authorizeAction(
     token: FoundToken;
     resource: ResourceName;
     action: ActionName;
-    target?: Target;
-    payment?: { currency: string; amountMinor: number };
+    /** What the call acts on; a loader runs after the scope and rate checks (null: not found). */
+    target?: Target | (() => Promise<Target | null>);
+    payment?: Payment;
+    /** Acts in a user's workspace: a token an agent holds for itself (client credentials) is refused. */
+    requiresUser?: boolean;
   },
 ): Promise<{ allowed: Allowed } | { refused: Response }> {
   const { token, action } = options;
@@ -42,6 +50,14 @@ export async function authorizeAction(
     );
   }
 
+  if (options.requiresUser && !token.userId) {
+    const response = Response.json(
+      { error: 'access_denied', error_description: "This action works in a user's workspace: use a token a user delegated." },
+      { status: 403, headers: { 'Cache-Control': 'no-store' } },
+    );
+    return refuse(response, 'needs a user-delegated token');
+  }
+
   const { compiled, cacheKey, version, document } = await loadAgentPolicy({ userId: token.userId, agentId: token.agentId });
   const rate = await checkAgentRate({
     agentId: token.agentId,
@@ -57,24 +73,41 @@ export async function authorizeAction(
     return refuse(response, `policy v${version}: ${rate.reason}`);
   }
 
-  const kind = ACTIONS[action].kind;
-  const decision = evaluatePolicy(compiled, cacheKey, {
-    agentId: token.agentId,
-    action,
-    resource: options.target ?? { id: `${kind}s`, kind },
-    scopes: held,
-    now: new Date(),
-    timeZone: token.user?.timeZone ?? 'UTC',
-    ip: call.ip,
-    acr: token.acr,
-    jit: token.jit,
-    payment: options.payment,
-  });
+  let target: Target | null | undefined;
+  if (typeof options.target === 'function') {
+    target = await options.target();
+    if (!target) {
+      const response = Response.json({ error: 'not_found', error_description: 'No such item in this workspace.' }, { status: 404, headers: { 'Cache-Control': 'no-store' } });
+      return refuse(response, 'not found');
+    }
+  } else {
+    target = options.target;
+  }
+
+  const decide = (name: ActionName, resource?: Target, payment?: Payment) =>
+    evaluatePolicy(compiled, cacheKey, {
+      agentId: token.agentId,
+      action: name,
+      resource: resource ?? { id: `${ACTIONS[name].kind}s`, kind: ACTIONS[name].kind },
+      scopes: held,
+      now: new Date(),
+      timeZone: token.user?.timeZone ?? 'UTC',
+      ip: call.ip,
+      acr: token.acr,
+      jit: token.jit,
+      payment,
+    });
+  const decision = decide(action, target, options.payment);
   const reason = `policy v${version} ${decision.rule}: ${decision.reason}`;
   if (decision.outcome === 'deny') return refuse(policyRefusal('access_denied', decision), reason);
   if (decision.outcome === 'step_up') return refuse(stepUpChallenge(options.resource, decision), reason, 'STEP_UP');
   if (decision.outcome === 'approval') return refuse(policyRefusal('approval_required', decision, scopes), reason, 'APPROVAL');
-  return { allowed: { decision, reason, rateHeaders: rate.headers, scopes } };
+  const wouldAllow: WouldAllow = (name, resource, payment) => {
+    if (!held.has(ACTIONS[name].scope)) return false;
+    const outcome = decide(name, resource, payment).outcome;
+    return outcome === 'allow' || outcome === 'notify';
+  };
+  return { allowed: { decision, reason, rateHeaders: rate.headers, scopes, wouldAllow } };
 }
 
 function policyRefusal(error: 'access_denied' | 'approval_required', decision: PolicyDecision, scopes?: string[]) {

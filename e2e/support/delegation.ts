@@ -1,0 +1,56 @@
+// A user who delegated to an agent, for black-box tests of the agents' API: a fresh account signs
+// in, a public agent registers, and the authorization code flow (PKCE) yields its access token.
+// `setPolicy` stores a version of the user's policy for that agent, as the dashboard will.
+import { expect, type APIRequestContext } from '@playwright/test';
+import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from './accounts';
+import { testDb } from './db';
+import { AGENT_CALLBACK, authorizeOverHttp, exchangeCode, pkce, registerPublicAgent } from './oauth';
+
+export type Delegation = { token: string; auth: { Authorization: string }; userId: string; agentId: string; clientId: string };
+
+export async function delegatedToken(request: APIRequestContext, baseURL: string, scope: string, extra: Record<string, string> = {}): Promise<Delegation> {
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('delegate'), password: 'a-long-enough-passphrase' });
+  expect((await signInOverHttp(request, baseURL, user, uniqueIp())).error).toBeNull();
+  const client = await registerPublicAgent(request);
+  const { verifier, challenge } = pkce();
+  const back = await authorizeOverHttp(request, baseURL, {
+    response_type: 'code',
+    client_id: client.client_id,
+    redirect_uri: AGENT_CALLBACK,
+    scope,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...extra,
+  });
+  const response = await exchangeCode(request, client, back.searchParams.get('code')!, verifier);
+  expect(response.status(), await response.text()).toBe(200);
+  const token = (await response.json()).access_token as string;
+  const { rows } = await testDb().query('SELECT u.id AS user_id, a.id AS agent_id FROM users u, agents a WHERE u.email = $1 AND a.client_id = $2', [
+    user.email,
+    client.client_id,
+  ]);
+  return { token, auth: { Authorization: `Bearer ${token}` }, userId: rows[0].user_id, agentId: rows[0].agent_id, clientId: client.client_id };
+}
+
+export const DEFAULT_POLICY = {
+  version: 1,
+  scopeCeiling: ['datasets:read', 'reports:read', 'reports:write', 'workflows:trigger', 'invoices:read', 'invoices:write', 'payments:write', 'offline_access'],
+  actions: {},
+  resources: {},
+  rateLimit: { perMinute: 600, perDay: 100000 },
+  tokens: { accessTokenSeconds: 600, refreshAllowed: true, refreshDays: 30, dpopRequired: false },
+};
+
+/** Stores the next version of the user's policy for the agent (the defaults, overridden). */
+export async function setPolicy(delegation: Pick<Delegation, 'userId' | 'agentId'>, document: Record<string, unknown>) {
+  await testDb().query(
+    `INSERT INTO policies (id, user_id, agent_id, version, document, cedar)
+     SELECT gen_random_uuid(), $1, $2, COALESCE(MAX(version), 0) + 1, $3, '-- compiled at load' FROM policies WHERE user_id = $1 AND agent_id = $2`,
+    [delegation.userId, delegation.agentId, JSON.stringify({ ...DEFAULT_POLICY, ...document })],
+  );
+}
+
+export async function auditRow(requestId: string) {
+  const { rows } = await testDb().query('SELECT action, decision, reason, details FROM audit_events WHERE request_id = $1 ORDER BY id', [requestId]);
+  return rows[0];
+}

@@ -1,0 +1,174 @@
+// An operation of the agents' API, defined once and served twice: as an HTTP route under /api/v1
+// and as an MCP tool. The definition carries its zod schemas (which also generate the OpenAPI
+// document and the tools' input schemas), what it acts on for the policy, and its handler. Every
+// execution goes through the same steps (issue 4): token, audience, scope, agent and user state,
+// rate limit, policy, then the handler and its audit row in one transaction.
+import 'server-only';
+import type { z } from 'zod';
+import { db } from '@/lib/db/client';
+import { getConfig } from '@/lib/config/config';
+import { ACTIONS, type ActionName } from '@/lib/policy/actions';
+import { authenticateBearer } from '@/lib/resource/authenticate-bearer';
+import { authorizeAction, type Target, type WouldAllow } from '@/lib/resource/authorize-action';
+import { callContext, recordRefusal, type CallContext } from '@/lib/resource/call-context';
+import type { ResourceName } from '@/lib/resource/challenge';
+import { failClosed, recordAllowed } from '@/lib/resource/record-call';
+import type { FoundToken } from '@/lib/tokens/find-token';
+import type { Prisma } from '@/lib/generated/prisma/client';
+
+type Payment = { currency: string; amountMinor: number };
+
+/** A HAL-style link to a next action, with the MCP tool that does the same. */
+export type Link = { href: string; method: string; tool: string; title: string; templated?: true };
+
+export type LinkOptions = { params?: Record<string, string>; target?: Target; payment?: Payment; templated?: boolean };
+
+export type OperationContext<P, I> = {
+  token: FoundToken;
+  /** The user whose workspace this is; never null for operations that require a user. */
+  userId: string | null;
+  params: P;
+  input: I;
+  /** The call's transaction: the audit row commits with whatever the handler writes. */
+  tx: Prisma.TransactionClient;
+  /** A link to another operation, only when this token may take it now (scope and policy). */
+  link: (action: ActionName, options?: LinkOptions) => Link | undefined;
+};
+
+export class OperationError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    readonly code: string,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}
+
+export type Operation<P = any, I = any> = {
+  action: ActionName;
+  method: 'GET' | 'POST' | 'PATCH';
+  /** Below /api/v1, with {placeholders} for the path parameters (OpenAPI form). */
+  path: string;
+  /** The MCP tool's name. */
+  tool: string;
+  description: string;
+  params?: z.ZodObject<any>;
+  input?: z.ZodType<I>;
+  status?: 200 | 201;
+  /** Works in a user's workspace (refused for tokens an agent holds for itself). */
+  requiresUser?: boolean;
+  /** What the call acts on, for the policy's resource rules; null when it does not exist. */
+  target?: (context: { userId: string | null; params: P; input: I }) => Target | null | Promise<Target | null>;
+  payment?: (input: I) => Payment;
+  run: (context: OperationContext<P, I>) => Promise<Record<string, unknown>>;
+};
+
+export function defineOperation<PS extends z.ZodObject<any> | undefined, IS extends z.ZodType | undefined>(
+  operation: Omit<Operation<PS extends z.ZodObject<any> ? z.infer<PS> : undefined, IS extends z.ZodType ? z.infer<IS> : undefined>, 'params' | 'input'> & {
+    params?: PS;
+    input?: IS;
+  },
+): Operation {
+  return operation as Operation;
+}
+
+const noStore = { 'Cache-Control': 'no-store' };
+
+function hrefFor(operation: Operation, params: Record<string, string> = {}, templated = false): string {
+  const path = operation.path.replace(/\{(\w+)\}/g, (whole, name: string) => (templated && !(name in params) ? whole : encodeURIComponent(params[name] ?? '')));
+  return `${getConfig().issuer}/api/v1${path}`;
+}
+
+/** Runs one operation for an authenticated token; the answer is HTTP-shaped for both mounts. */
+export async function executeOperation(
+  call: CallContext,
+  token: FoundToken,
+  resource: ResourceName,
+  operation: Operation,
+  raw: { params: unknown; input: unknown },
+  registry: ReadonlyMap<ActionName, Operation>,
+): Promise<Response> {
+  const audit = { action: operation.action, scopes: [ACTIONS[operation.action].scope] };
+  const refuse = (status: number, error: string, description: string, reason = description) =>
+    recordRefusal(call, { response: Response.json({ error, error_description: description }, { status, headers: noStore }), reason, token, ...audit });
+
+  const userId = token.userId;
+  // A malformed id names nothing: the same 404 as an id that does not exist.
+  const params = operation.params ? operation.params.safeParse(raw.params) : { success: true as const, data: undefined };
+  if (!params.success) return refuse(404, 'not_found', 'No such item in this workspace.', 'not found (malformed id)');
+  const input = operation.input ? operation.input.safeParse(raw.input) : { success: true as const, data: undefined };
+  if (!input.success) {
+    const issue = input.error.issues[0];
+    return refuse(400, 'invalid_request', `Invalid request body${issue ? `: ${issue.path.join('.') || 'body'}: ${issue.message}` : ''}.`);
+  }
+  const args = { userId, params: params.data, input: input.data };
+
+  const authorized = await authorizeAction(call, {
+    token,
+    resource,
+    action: operation.action,
+    target: operation.target ? async () => operation.target!(args) : undefined,
+    payment: operation.payment?.(input.data),
+    requiresUser: operation.requiresUser,
+  });
+  if ('refused' in authorized) return authorized.refused;
+  const { allowed } = authorized;
+
+  const link = linker(allowed.wouldAllow, registry);
+  try {
+    const body = await db().$transaction(async (tx) => {
+      const result = await operation.run({ ...args, token, tx, link });
+      await recordAllowed(tx, call, token, operation.action, allowed.reason, allowed.scopes, {
+        status: operation.status ?? 200,
+        ...(resource === 'mcp' ? { tool: operation.tool } : {}),
+        ...(allowed.decision.outcome === 'notify' ? { notify: true } : {}),
+      });
+      return result;
+    });
+    const response = Response.json(body, { status: operation.status ?? 200, headers: noStore });
+    for (const [name, value] of Object.entries(allowed.rateHeaders)) response.headers.set(name, value);
+    response.headers.set('X-Request-Id', call.requestId);
+    return response;
+  } catch (error) {
+    // Nothing the handler wrote was committed; the refusal is recorded on its own.
+    if (error instanceof OperationError) return refuse(error.status, error.code, error.description, `not performed: ${error.description}`);
+    throw error;
+  }
+}
+
+function linker(wouldAllow: WouldAllow, registry: ReadonlyMap<ActionName, Operation>) {
+  return (action: ActionName, options: LinkOptions = {}): Link | undefined => {
+    const operation = registry.get(action);
+    if (!operation || !wouldAllow(action, options.target, options.payment)) return undefined;
+    return {
+      href: hrefFor(operation, options.params, options.templated),
+      method: operation.method,
+      tool: operation.tool,
+      title: ACTIONS[action].label,
+      ...(options.templated ? { templated: true as const } : {}),
+    };
+  };
+}
+
+/** `{ rel: link }` without the links this token may not follow. */
+export function links(entries: Record<string, Link | undefined>): Record<string, Link> {
+  return Object.fromEntries(Object.entries(entries).filter((entry): entry is [string, Link] => entry[1] !== undefined));
+}
+
+/** The HTTP mount: a Next route handler (path parameters from the route's segments). */
+export function operationRoute(operation: Operation, registry: ReadonlyMap<ActionName, Operation>) {
+  const audit = { action: operation.action, scopes: [ACTIONS[operation.action].scope] };
+  return async function route(request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> {
+    const call = callContext(request);
+    try {
+      const authenticated = await authenticateBearer(call, 'api', audit);
+      if ('refused' in authenticated) return authenticated.refused;
+      const params = await context.params;
+      const input = operation.input ? await request.json().catch(() => undefined) : undefined;
+      return await executeOperation(call, authenticated.token, 'api', operation, { params, input }, registry);
+    } catch (error) {
+      return failClosed(call, audit, error);
+    }
+  };
+}

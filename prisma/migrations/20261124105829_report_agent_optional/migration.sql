@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "reports" ALTER COLUMN "agent_id" DROP NOT NULL;
