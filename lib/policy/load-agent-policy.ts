@@ -1,10 +1,11 @@
-// The policy in force for a user's agent: the newest stored version, or the defaults for a new
-// agent (or for an agent acting as itself, with no user). Stored documents are validated on the
-// way out too (zod at every boundary); one that fails denies every request (fail closed).
+// The policy in force for a user's agent: the newest stored version (compiled from its document,
+// or its hand-written Cedar), or the defaults for a new agent (or for an agent acting as itself,
+// with no user). Stored documents are validated on the way out too (zod at every boundary); one that fails denies every request (fail closed).
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { compilePolicy, type CompiledPolicy } from '@/lib/policy/compile-policy';
 import { validateCedarPolicies } from '@/lib/policy/cedar-schema';
+import { compileHandWrittenCedar } from '@/lib/policy/hand-written-cedar';
 import { defaultPolicyDocument, policyDocumentSchema, type PolicyDocument } from '@/lib/policy/policy-document';
 
 export type LoadedPolicy = { compiled: CompiledPolicy; cacheKey: string; version: number; document: PolicyDocument };
@@ -19,18 +20,26 @@ export async function loadAgentPolicy(options: { userId: string | null; agentId:
   const row = await db().policy.findFirst({
     where: { userId: options.userId, agentId: options.agentId },
     orderBy: { version: 'desc' },
-    select: { id: true, version: true, document: true },
+    select: { id: true, version: true, document: true, cedar: true, handWritten: true },
   });
   if (!row) return DEFAULT;
   const cached = compiledById.get(row.id);
   if (cached) return cached;
   const parsed = policyDocumentSchema.safeParse(row.document);
   if (!parsed.success) throw new Error(`stored policy ${row.id} (v${row.version}) is invalid: ${parsed.error.issues[0]?.message}`);
-  const compiled = compilePolicy(parsed.data);
-  // Defence in depth: what the compiler produced must validate against the schema the resource
-  // server evaluates with, or no request is decided by it.
-  const problems = validateCedarPolicies(compiled.text);
-  if (problems.length) throw new Error(`policy ${row.id} (v${row.version}) does not validate: ${problems[0]!.message}`);
+  let compiled: CompiledPolicy;
+  if (row.handWritten) {
+    // Validated when saved, and again here: the schema may have changed since.
+    const handWritten = compileHandWrittenCedar(row.cedar, parsed.data);
+    if ('problems' in handWritten) throw new Error(`policy ${row.id} (v${row.version}) does not validate: ${handWritten.problems[0]!.message}`);
+    compiled = handWritten.compiled;
+  } else {
+    compiled = compilePolicy(parsed.data);
+    // Defence in depth: what the compiler produced must validate against the schema the resource
+    // server evaluates with, or no request is decided by it.
+    const problems = validateCedarPolicies(compiled.text);
+    if (problems.length) throw new Error(`policy ${row.id} (v${row.version}) does not validate: ${problems[0]!.message}`);
+  }
   const loaded = { compiled, cacheKey: `policy-${row.id}`, version: row.version, document: parsed.data };
   compiledById.set(row.id, loaded);
   return loaded;
