@@ -3,45 +3,9 @@
 import crypto from 'node:crypto';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { testDb } from '../support/db';
-import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
-import { authorizeOverHttp, exchangeCode, pkce, registerPublicAgent, AGENT_CALLBACK } from '../support/oauth';
+import { delegatedToken, setPolicy } from '../support/delegation';
 
-async function userAgentToken(request: APIRequestContext, baseURL: string) {
-  const user = await createAccount(request, baseURL, { email: uniqueEmail('policy'), password: 'a-long-enough-passphrase' });
-  expect((await signInOverHttp(request, baseURL, user, uniqueIp())).error).toBeNull();
-  const client = await registerPublicAgent(request);
-  const { verifier, challenge } = pkce();
-  const back = await authorizeOverHttp(request, baseURL, {
-    response_type: 'code',
-    client_id: client.client_id,
-    redirect_uri: AGENT_CALLBACK,
-    scope: 'datasets:read reports:read',
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-  });
-  const tokens = await (await exchangeCode(request, client, back.searchParams.get('code')!, verifier)).json();
-  const { rows } = await testDb().query(
-    'SELECT u.id AS user_id, a.id AS agent_id FROM users u, agents a WHERE u.email = $1 AND a.client_id = $2',
-    [user.email, client.client_id],
-  );
-  return { token: tokens.access_token as string, userId: rows[0].user_id as string, agentId: rows[0].agent_id as string };
-}
-
-const DEFAULTS = {
-  version: 1,
-  scopeCeiling: ['datasets:read', 'reports:read', 'reports:write', 'offline_access'],
-  actions: {},
-  resources: {},
-  rateLimit: { perMinute: 600, perDay: 100000 },
-  tokens: { accessTokenSeconds: 600, refreshAllowed: true, refreshDays: 30, dpopRequired: false },
-};
-
-async function setPolicy(userId: string, agentId: string, version: number, document: Record<string, unknown>) {
-  await testDb().query(
-    `INSERT INTO policies (id, user_id, agent_id, version, document, cedar) VALUES (gen_random_uuid(), $1, $2, $3, $4, '-- compiled at load')`,
-    [userId, agentId, version, JSON.stringify({ ...DEFAULTS, ...document })],
-  );
-}
+const userAgentToken = (request: APIRequestContext, baseURL: string) => delegatedToken(request, baseURL, 'datasets:read reports:read');
 
 async function audited(requestId: string) {
   const { rows } = await testDb().query('SELECT decision, reason FROM audit_events WHERE request_id = $1', [requestId]);
@@ -53,7 +17,7 @@ test('each policy version decides the next request: deny, time window, step-up, 
   const call = () => request.get('/api/v1/datasets', { headers: { Authorization: `Bearer ${token}` } });
   expect((await call()).status()).toBe(200);
 
-  await setPolicy(userId, agentId, 1, { actions: { 'datasets.list': 'deny' } });
+  await setPolicy({ userId, agentId }, { actions: { 'datasets.list': 'deny' } });
   const denied = await call();
   expect(denied.status()).toBe(403);
   expect(await denied.json()).toEqual({
@@ -70,12 +34,12 @@ test('each policy version decides the next request: deny, time window, step-up, 
   const hour = new Date().getUTCHours();
   const start = `${String((hour + 2) % 24).padStart(2, '0')}:00`;
   const end = `${String((hour + 2) % 24).padStart(2, '0')}:30`;
-  await setPolicy(userId, agentId, 2, { timeWindows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start, end }] });
+  await setPolicy({ userId, agentId }, { timeWindows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start, end }] });
   const outside = await call();
   expect(outside.status()).toBe(403);
   expect((await outside.json()).policy_rule).toBe('time-window');
 
-  await setPolicy(userId, agentId, 3, { actions: { 'datasets.list': 'step_up' } });
+  await setPolicy({ userId, agentId }, { actions: { 'datasets.list': 'step_up' } });
   const stepUp = await call();
   expect(stepUp.status()).toBe(401);
   expect(stepUp.headers()['www-authenticate']).toContain('error="insufficient_user_authentication"');
@@ -83,13 +47,13 @@ test('each policy version decides the next request: deny, time window, step-up, 
   expect((await stepUp.json()).error).toBe('insufficient_user_authentication');
   expect((await audited(stepUp.headers()['x-request-id']!)).decision).toBe('STEP_UP');
 
-  await setPolicy(userId, agentId, 4, { actions: { 'datasets.list': 'approval' } });
+  await setPolicy({ userId, agentId }, { actions: { 'datasets.list': 'approval' } });
   const approval = await call();
   expect(approval.status()).toBe(403);
   expect(await approval.json()).toMatchObject({ error: 'approval_required', policy_rule: 'permit:datasets.list', required_scope: 'datasets:read' });
   expect((await audited(approval.headers()['x-request-id']!)).decision).toBe('APPROVAL');
 
-  await setPolicy(userId, agentId, 5, { actions: { 'datasets.list': 'notify' } });
+  await setPolicy({ userId, agentId }, { actions: { 'datasets.list': 'notify' } });
   const allowed = await call();
   expect(allowed.status()).toBe(200);
   expect(await audited(allowed.headers()['x-request-id']!)).toEqual({
@@ -100,7 +64,7 @@ test('each policy version decides the next request: deny, time window, step-up, 
 
 test('a stored policy that no longer validates fails closed', async ({ request, baseURL }) => {
   const { token, userId, agentId } = await userAgentToken(request, baseURL!);
-  await setPolicy(userId, agentId, 1, { ipRanges: ['not-a-range'] });
+  await setPolicy({ userId, agentId }, { ipRanges: ['not-a-range'] });
   const response = await request.get('/api/v1/datasets', { headers: { Authorization: `Bearer ${token}` } });
   expect(response.status()).toBe(503);
   expect((await response.json()).error).toBe('temporarily_unavailable');
@@ -112,7 +76,7 @@ test('a stored policy that no longer validates fails closed', async ({ request, 
 
 test("the policy's rate limit answers 429 with Retry-After and RateLimit headers", async ({ request, baseURL }) => {
   const { token, userId, agentId } = await userAgentToken(request, baseURL!);
-  await setPolicy(userId, agentId, 1, { rateLimit: { perMinute: 3, perDay: 1000 } });
+  await setPolicy({ userId, agentId }, { rateLimit: { perMinute: 3, perDay: 1000 } });
   const call = () => request.get('/api/v1/datasets', { headers: { Authorization: `Bearer ${token}` } });
   for (let i = 0; i < 3; i++) {
     const ok = await call();

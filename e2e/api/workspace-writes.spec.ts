@@ -2,47 +2,16 @@
 // refused before the policy runs, and the policy's resource and payment rules decide.
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { testDb } from '../support/db';
-import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
-import { AGENT_CALLBACK, authorizeOverHttp, clientCredentialsToken, exchangeCode, pkce, registerMachineClient, registerPublicAgent } from '../support/oauth';
+import { delegatedToken, setPolicy } from '../support/delegation';
+import { clientCredentialsToken, registerMachineClient } from '../support/oauth';
 
-async function delegatedToken(request: APIRequestContext, baseURL: string) {
-  const user = await createAccount(request, baseURL, { email: uniqueEmail('writer'), password: 'a-long-enough-passphrase' });
-  expect((await signInOverHttp(request, baseURL, user, uniqueIp())).error).toBeNull();
-  const client = await registerPublicAgent(request);
-  const { verifier, challenge } = pkce();
-  const back = await authorizeOverHttp(request, baseURL, {
-    response_type: 'code',
-    client_id: client.client_id,
-    redirect_uri: AGENT_CALLBACK,
-    scope: 'reports:write payments:write',
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-  });
-  const tokens = await (await exchangeCode(request, client, back.searchParams.get('code')!, verifier)).json();
-  const { rows } = await testDb().query('SELECT u.id AS user_id, a.id AS agent_id FROM users u, agents a WHERE u.email = $1 AND a.client_id = $2', [user.email, client.client_id]);
-  return { auth: { Authorization: `Bearer ${tokens.access_token}` }, userId: rows[0].user_id as string, agentId: rows[0].agent_id as string };
-}
-
-async function setPolicy(userId: string, agentId: string, document: Record<string, unknown>) {
-  await testDb().query(
-    `INSERT INTO policies (id, user_id, agent_id, version, document, cedar) VALUES (gen_random_uuid(), $1, $2, 1, $3, '-- compiled at load')`,
-    [userId, agentId, JSON.stringify({
-      version: 1,
-      scopeCeiling: ['reports:read', 'reports:write', 'payments:write'],
-      actions: {},
-      resources: {},
-      rateLimit: { perMinute: 600, perDay: 100000 },
-      tokens: { accessTokenSeconds: 600, refreshAllowed: true, refreshDays: 30, dpopRequired: false },
-      ...document,
-    })],
-  );
-}
+const writerToken = (request: APIRequestContext, baseURL: string) => delegatedToken(request, baseURL, 'reports:write payments:write');
 
 const audited = async (requestId: string) =>
   (await testDb().query('SELECT decision, reason, details FROM audit_events WHERE request_id = $1', [requestId])).rows[0];
 
 test('an agent writes a report: the row and its audit record commit together; it appears in the list', async ({ request, baseURL }) => {
-  const { auth, userId } = await delegatedToken(request, baseURL!);
+  const { auth, userId } = await writerToken(request, baseURL!);
   const created = await request.post('/api/v1/reports', { headers: auth, data: { title: 'Weekly sales', dataset_id: 'ds_sales_2026', body: 'Up 4%.' } });
   expect(created.status()).toBe(201);
   const report = await created.json();
@@ -56,7 +25,7 @@ test('an agent writes a report: the row and its audit record commit together; it
 });
 
 test('bad input is 400 invalid_request, recorded, and writes nothing', async ({ request, baseURL }) => {
-  const { auth, userId } = await delegatedToken(request, baseURL!);
+  const { auth, userId } = await writerToken(request, baseURL!);
   for (const data of [{ title: '', dataset_id: 'ds_sales_2026' }, { title: 'x', dataset_id: 'ds_unknown' }, 'not json']) {
     const response = await request.post('/api/v1/reports', { headers: { ...auth, 'Content-Type': 'application/json' }, data });
     expect(response.status()).toBe(400);
@@ -68,8 +37,8 @@ test('bad input is 400 invalid_request, recorded, and writes nothing', async ({ 
 });
 
 test("the policy's dataset and sensitivity rules apply to writes", async ({ request, baseURL }) => {
-  const { auth, userId, agentId } = await delegatedToken(request, baseURL!);
-  await setPolicy(userId, agentId, { resources: { datasets: ['ds_public_prices', 'ds_support_tickets'], maxSensitivity: 'internal' } });
+  const { auth, userId, agentId } = await writerToken(request, baseURL!);
+  await setPolicy({ userId, agentId }, { resources: { datasets: ['ds_public_prices', 'ds_support_tickets'], maxSensitivity: 'internal' } });
   const write = (dataset_id: string) => request.post('/api/v1/reports', { headers: auth, data: { title: 't', dataset_id } });
   expect((await write('ds_public_prices')).status()).toBe(201);
   const otherDataset = await write('ds_sales_2026');
@@ -80,14 +49,14 @@ test("the policy's dataset and sensitivity rules apply to writes", async ({ requ
 });
 
 test('payments need approval by default; a policy can allow them up to a limit', async ({ request, baseURL }) => {
-  const { auth, userId, agentId } = await delegatedToken(request, baseURL!);
+  const { auth, userId, agentId } = await writerToken(request, baseURL!);
   const pay = (amount: string, currency = 'USD') =>
     request.post('/api/v1/payments', { headers: auth, data: { amount, currency, creditor_name: 'ACME Ltd' } });
   const byDefault = await pay('12.50');
   expect(byDefault.status()).toBe(403);
   expect((await byDefault.json()).error).toBe('approval_required');
 
-  await setPolicy(userId, agentId, { actions: { 'payments.initiate': 'allow' }, paymentLimit: { currency: 'USD', amountMinor: 100000 } });
+  await setPolicy({ userId, agentId }, { actions: { 'payments.initiate': 'allow' }, paymentLimit: { currency: 'USD', amountMinor: 100000 } });
   const small = await pay('999.99');
   expect(small.status()).toBe(201);
   expect(await small.json()).toMatchObject({ amount: '999.99', currency: 'USD', status: 'initiated' });
