@@ -8,10 +8,23 @@ import { AGENT_CALLBACK, authorizeOverHttp, exchangeCode, pkce, registerPublicAg
 
 export type Delegation = { token: string; auth: { Authorization: string }; userId: string; agentId: string; clientId: string };
 
-export async function delegatedToken(request: APIRequestContext, baseURL: string, scope: string, extra: Record<string, string> = {}): Promise<Delegation> {
-  const user = await createAccount(request, baseURL, { email: uniqueEmail('delegate'), password: 'a-long-enough-passphrase' });
-  expect((await signInOverHttp(request, baseURL, user, uniqueIp())).error).toBeNull();
-  const client = await registerPublicAgent(request);
+/**
+ * `signedInAs`: `request` already carries that user's session (a page's `page.request`), so the
+ * agent is connected to that user instead of a fresh one. `agentName`: the agent's client_name.
+ */
+export async function delegatedToken(
+  request: APIRequestContext,
+  baseURL: string,
+  scope: string,
+  extra: Record<string, string> = {},
+  options: { signedInAs?: { email: string }; agentName?: string } = {},
+): Promise<Delegation & { refreshToken?: string }> {
+  let user = options.signedInAs;
+  if (!user) {
+    user = await createAccount(request, baseURL, { email: uniqueEmail('delegate'), password: 'a-long-enough-passphrase' });
+    expect((await signInOverHttp(request, baseURL, user as { email: string; password: string }, uniqueIp())).error).toBeNull();
+  }
+  const client = await registerPublicAgent(request, options.agentName ? { client_name: options.agentName } : {});
   const { verifier, challenge } = pkce();
   const back = await authorizeOverHttp(request, baseURL, {
     response_type: 'code',
@@ -24,12 +37,20 @@ export async function delegatedToken(request: APIRequestContext, baseURL: string
   });
   const response = await exchangeCode(request, client, back.searchParams.get('code')!, verifier);
   expect(response.status(), await response.text()).toBe(200);
-  const token = (await response.json()).access_token as string;
+  const tokens = await response.json();
+  const token = tokens.access_token as string;
   const { rows } = await testDb().query('SELECT u.id AS user_id, a.id AS agent_id FROM users u, agents a WHERE u.email = $1 AND a.client_id = $2', [
     user.email,
     client.client_id,
   ]);
-  return { token, auth: { Authorization: `Bearer ${token}` }, userId: rows[0].user_id, agentId: rows[0].agent_id, clientId: client.client_id };
+  return {
+    token,
+    refreshToken: tokens.refresh_token,
+    auth: { Authorization: `Bearer ${token}` },
+    userId: rows[0].user_id,
+    agentId: rows[0].agent_id,
+    clientId: client.client_id,
+  };
 }
 
 export const DEFAULT_POLICY = {

@@ -18,6 +18,13 @@ type PendingRequest = {
 
 export class AlreadyDecidedError extends Error {}
 
+/** The user's kill switch is on for this agent: nothing is granted until they resume it. */
+export class AgentSuspendedError extends Error {}
+
+export async function isAgentSuspended(tx: Prisma.TransactionClient, userId: string, agentId: string): Promise<boolean> {
+  return (await tx.grant.count({ where: { userId, agentId, status: 'SUSPENDED' } })) > 0;
+}
+
 export async function approveAuthorizationRequest(
   tx: Prisma.TransactionClient,
   options: {
@@ -31,6 +38,7 @@ export async function approveAuthorizationRequest(
   },
 ): Promise<string> {
   const { request, userId, scopes } = options;
+  if (await isAgentSuspended(tx, userId, request.agentId)) throw new AgentSuspendedError('The user suspended this agent.');
   const grantId =
     options.existingGrantId ??
     (

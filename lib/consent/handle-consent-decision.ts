@@ -6,7 +6,7 @@ import 'server-only';
 import { z } from 'zod';
 import { db } from '@/lib/db/client';
 import { getCurrentUser } from '@/lib/auth/session';
-import { AlreadyDecidedError, approveAuthorizationRequest } from '@/lib/consent/approve-authorization-request';
+import { AgentSuspendedError, AlreadyDecidedError, approveAuthorizationRequest } from '@/lib/consent/approve-authorization-request';
 import { denyAuthorizationRequest } from '@/lib/consent/deny-authorization-request';
 import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
 import { clientIp } from '@/lib/http/client-ip';
@@ -47,6 +47,9 @@ export async function handleConsentDecision(request: Request, id: string): Promi
     });
     return Response.json({ redirect_to: redirectTo }, { headers: { 'Cache-Control': 'no-store' } });
   } catch (error) {
+    if (error instanceof AgentSuspendedError) {
+      return apiErrorResponse(new ApiError(409, 'conflict', 'You suspended this agent. Resume it on the Tokens page before allowing it again.'));
+    }
     if (error instanceof AlreadyDecidedError) {
       return apiErrorResponse(new ApiError(409, 'conflict', 'This request was already answered.'));
     }

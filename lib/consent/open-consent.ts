@@ -6,7 +6,7 @@ import 'server-only';
 import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
-import { approveAuthorizationRequest } from '@/lib/consent/approve-authorization-request';
+import { approveAuthorizationRequest, isAgentSuspended } from '@/lib/consent/approve-authorization-request';
 import { denyAuthorizationRequest } from '@/lib/consent/deny-authorization-request';
 import { authorizationDetailsSchema, describeAuthorizationDetail } from '@/lib/oauth/authorization-details';
 import { ACCESS_TOKEN_TTL_SECONDS } from '@/lib/tokens/issue-access-token';
@@ -46,6 +46,14 @@ export async function openConsent(options: { id: string; userId: string; session
     where: { id },
     include: { agent: { select: { name: true, logoUri: true, clientUri: true, clientId: true, registration: true, verifiedDomain: true } } },
   });
+
+  // The user's kill switch is on for this agent: the agent is told no at once (RFC 6749 §4.1.2.1).
+  if (await isAgentSuspended(db(), userId, request.agentId)) {
+    const to = await db().$transaction((tx) =>
+      denyAuthorizationRequest(tx, { request, userId, error: 'access_denied', description: 'The user has suspended this agent.', ip: options.ip }),
+    );
+    return { kind: 'redirect', to };
+  }
 
   const forceConsent = request.prompt?.split(' ').includes('consent') ?? false;
   const remembered =

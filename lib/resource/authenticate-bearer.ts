@@ -29,6 +29,7 @@ export async function authenticateBearer(
   if (token.expiresAt <= new Date()) return invalid('The access token has expired.', token);
   if (!token.audience.includes(resourceUri(resource))) return invalid('The access token is not for this resource.', token);
   if (token.agent.status !== 'ACTIVE') return invalid('The agent is suspended.', token);
+  if (token.grant && token.grant.status !== 'ACTIVE') return invalid('The user suspended or disconnected this agent.', token);
   if (token.user && token.user.status !== 'ACTIVE') return invalid('The user account is suspended.', token);
   return { token };
 }

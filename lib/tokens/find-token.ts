@@ -13,18 +13,20 @@ export async function findToken(presented: string) {
     include: {
       agent: { select: { clientId: true, status: true } },
       user: { select: { status: true, timeZone: true, intentStorage: true, intentRetentionDays: true } },
+      grant: { select: { status: true } },
     },
   });
 }
 
 export type FoundToken = NonNullable<Awaited<ReturnType<typeof findToken>>>;
 
-/** Unexpired, unrevoked, and neither its agent nor its user suspended. */
+/** Unexpired, unrevoked, and neither its agent, its grant nor its user suspended. */
 export function isTokenActive(token: FoundToken, now = new Date()): boolean {
   return (
     token.revokedAt === null &&
     token.expiresAt > now &&
     token.agent.status === 'ACTIVE' &&
+    (token.grant === null || token.grant.status === 'ACTIVE') &&
     (token.user === null || token.user.status === 'ACTIVE')
   );
 }

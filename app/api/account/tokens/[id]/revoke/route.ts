@@ -1,0 +1,6 @@
+// POST /api/account/tokens/{id}/revoke: the user revokes one of their agents' tokens.
+import { handleRevokeToken } from '@/lib/account/handle-agent-controls';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleRevokeToken;

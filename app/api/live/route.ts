@@ -1,0 +1,6 @@
+// GET /api/live: Server-Sent Events of the signed-in user's token and agent changes.
+import { handleLiveEvents } from '@/lib/live/handle-live-events';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = handleLiveEvents;

@@ -1,0 +1,151 @@
+// The Tokens screen, live: an agent connected through the real OAuth flow appears without a reload;
+// revoking a token, the kill switch and "revoke everything" take effect on the agent's very next
+// call and show at once; a second app instance on the same database sees the same events; another
+// user can neither see nor touch any of it.
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { createAccount, sameOrigin, uniqueEmail, uniqueIp } from '../support/accounts';
+import { testDb } from '../support/db';
+import { delegatedToken } from '../support/delegation';
+import { AGENT_CALLBACK, authorizeOverHttp, pkce } from '../support/oauth';
+import { spawnServer } from '../support/spawn-server';
+
+const password = 'a-long-enough-passphrase';
+
+async function signedInPage(browser: Browser, baseURL: string, email: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL, extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
+  const page = await context.newPage();
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/agents$/);
+  return page;
+}
+
+const callApi = (page: Page, token: string) => page.request.get('/api/v1/datasets', { headers: { Authorization: `Bearer ${token}` } });
+
+test('a new agent and its token appear without a reload; revoking it stops the next call', async ({ browser, request, baseURL }) => {
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('live'), password });
+  const page = await signedInPage(browser, baseURL!, user.email);
+  await page.goto('/tokens');
+  await expect(page.getByRole('heading', { name: 'No active tokens' })).toBeVisible();
+  await expect(page.getByRole('status', { name: 'Live updates: Live' })).toBeVisible();
+
+  const agent = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Live report bot' });
+  const section = page.getByRole('region', { name: 'Live report bot' });
+  await expect(section.getByRole('listitem')).toHaveCount(1);
+  await expect(section).toContainText('datasets:read');
+  await expect(section).toContainText('never used');
+
+  expect((await callApi(page, agent.token)).status()).toBe(200);
+  await expect(section).toContainText('last used'); // the use arrives live too
+
+  await section.getByRole('button', { name: 'Revoke' }).click();
+  await section.getByRole('group', { name: 'Revoke' }).getByRole('button', { name: 'Revoke' }).click();
+  await expect(section.getByRole('listitem')).toHaveCount(0);
+  await expect(section).toContainText('No active tokens right now.');
+  const refused = await callApi(page, agent.token);
+  expect(refused.status()).toBe(401);
+  expect((await refused.json()).error_description).toBe('The access token was revoked.');
+  const { rows } = await testDb().query("SELECT reason FROM audit_events WHERE action = 'token.revoke' AND token_id = (SELECT id FROM tokens WHERE token_hash = encode(sha256($1::bytea), 'hex'))", [agent.token]);
+  expect(rows).toEqual([{ reason: 'revoked by the user' }]);
+});
+
+test('the kill switch revokes everything an agent holds and blocks new tokens until resumed', async ({ browser, request, baseURL }) => {
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('kill'), password });
+  const page = await signedInPage(browser, baseURL!, user.email);
+  const agent = await delegatedToken(page.request, baseURL!, 'datasets:read offline_access', {}, { signedInAs: user, agentName: 'Runaway agent' });
+  expect(agent.refreshToken).toBeTruthy();
+  await page.goto('/tokens');
+  const section = page.getByRole('region', { name: 'Runaway agent' });
+  await expect(section.getByRole('listitem')).toHaveCount(2); // access and refresh
+
+  await section.getByRole('button', { name: 'Kill switch' }).click();
+  await expect(section.getByText('Every token it holds is revoked')).toBeVisible();
+  await section.getByRole('button', { name: 'Stop this agent' }).click();
+  await expect(section.getByText('Suspended', { exact: true })).toBeVisible();
+  await expect(section.getByRole('listitem')).toHaveCount(0);
+
+  expect((await callApi(page, agent.token)).status()).toBe(401);
+  const refresh = await page.request.post('/oauth/token', { form: { grant_type: 'refresh_token', refresh_token: agent.refreshToken!, client_id: agent.clientId } });
+  expect(refresh.status()).toBe(400);
+  expect((await refresh.json()).error).toBe('invalid_grant');
+  // A new authorization is refused at once while suspended (RFC 6749 §4.1.2.1 access_denied).
+  const again = await authorizeOverHttp(page.request, baseURL!, {
+    response_type: 'code',
+    client_id: agent.clientId,
+    redirect_uri: AGENT_CALLBACK,
+    scope: 'datasets:read',
+    code_challenge: pkce().challenge,
+    code_challenge_method: 'S256',
+  }).catch((error: Error) => error);
+  expect(String(again)).toContain('error=access_denied');
+
+  await section.getByRole('button', { name: 'Resume' }).click();
+  await section.getByRole('group', { name: 'Resume' }).getByRole('button', { name: 'Resume' }).click();
+  await expect(section.getByText('Active', { exact: true })).toBeVisible();
+  const { rows } = await testDb().query('SELECT action FROM audit_events WHERE agent_id = $1 AND action LIKE $2 ORDER BY id', [agent.agentId, 'agent.%']);
+  expect(rows.map((r) => r.action)).toEqual(['agent.suspend', 'agent.resume']);
+});
+
+test('revoke everything needs the typed confirmation, then every agent is cut off', async ({ browser, request, baseURL }) => {
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('everything'), password });
+  const page = await signedInPage(browser, baseURL!, user.email);
+  const first = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'First agent' });
+  const second = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Second agent' });
+  await page.goto('/tokens');
+  await page.getByRole('button', { name: 'Revoke everything' }).click();
+  const submit = page.getByRole('button', { name: 'Revoke all tokens' });
+  await page.getByLabel('Confirmation').fill('revoke');
+  await expect(submit).toBeDisabled();
+  await page.getByLabel('Confirmation').fill('revoke everything');
+  await submit.click();
+  await expect(page.getByRole('region', { name: 'First agent' })).toContainText('No active tokens right now.');
+  await expect(page.getByRole('region', { name: 'Second agent' })).toContainText('No active tokens right now.');
+  expect((await callApi(page, first.token)).status()).toBe(401);
+  expect((await callApi(page, second.token)).status()).toBe(401);
+});
+
+test('another user sees none of it and cannot revoke it, through the page or the JSON routes', async ({ browser, request, baseURL }) => {
+  const owner = await createAccount(request, baseURL, { email: uniqueEmail('owner'), password });
+  const ownerPage = await signedInPage(browser, baseURL!, owner.email);
+  const agent = await delegatedToken(ownerPage.request, baseURL!, 'datasets:read', {}, { signedInAs: owner, agentName: 'Private agent' });
+  const { rows } = await testDb().query('SELECT id FROM tokens WHERE token_hash = encode(sha256($1::bytea), $2)', [agent.token, 'hex']);
+  const tokenId = rows[0].id as string;
+
+  const other = await createAccount(request, baseURL, { email: uniqueEmail('other'), password });
+  const otherPage = await signedInPage(browser, baseURL!, other.email);
+  await otherPage.goto('/tokens');
+  await expect(otherPage.getByRole('heading', { name: 'No active tokens' })).toBeVisible();
+  const list = await (await otherPage.request.get('/api/account/tokens')).json();
+  expect(list).toEqual({ tokens: [], agents: [] });
+  const headers = sameOrigin(baseURL);
+  for (const path of [`/api/account/tokens/${tokenId}/revoke`, `/api/account/agents/${agent.agentId}/suspend`, `/api/account/agents/${agent.agentId}/revoke-access`]) {
+    const response = await otherPage.request.post(path, { headers });
+    expect(response.status(), path).toBe(404);
+  }
+  expect((await request.get('/api/account/tokens')).status()).toBe(401); // not signed in
+  expect((await callApi(ownerPage, agent.token)).status()).toBe(200);
+});
+
+test('a revocation made through one instance reaches a browser connected to another', async ({ browser, request, baseURL }) => {
+  // Instance B: same database and secrets, its own port (and its own issuer, http://localhost:<port>).
+  const second = await spawnServer({ DATABASE_URL: process.env.DATABASE_URL!, LEASH_DATA_DIR: process.env.LEASH_DATA_DIR!, LEASH_TRUSTED_PROXIES: '1' });
+  try {
+    const user = await createAccount(request, baseURL, { email: uniqueEmail('instances'), password });
+    const onA = await signedInPage(browser, baseURL!, user.email);
+    const onB = await signedInPage(browser, second.baseURL.replace('127.0.0.1', 'localhost'), user.email);
+    const agent = await delegatedToken(onA.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Two-instance agent' });
+    await onB.goto('/tokens');
+    const section = onB.getByRole('region', { name: 'Two-instance agent' });
+    await expect(section.getByRole('listitem')).toHaveCount(1);
+    await expect(onB.getByRole('status', { name: 'Live updates: Live' })).toBeVisible();
+
+    const { rows } = await testDb().query('SELECT id FROM tokens WHERE token_hash = encode(sha256($1::bytea), $2)', [agent.token, 'hex']);
+    const revoked = await onA.request.post(`/api/account/tokens/${rows[0].id}/revoke`, { headers: sameOrigin(baseURL) });
+    expect(revoked.status()).toBe(200);
+    await expect(section.getByRole('listitem')).toHaveCount(0, { timeout: 2000 });
+  } finally {
+    await second.stop();
+  }
+});

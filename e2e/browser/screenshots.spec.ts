@@ -1,0 +1,41 @@
+// Every dashboard screen at desktop and phone widths, light and dark, with a connected agent: the
+// pictures land in .leash-test/screenshots/ for people to look at, and each page is checked for
+// what breaks layouts silently (content wider than the screen, an error boundary showing).
+import { expect, test } from '@playwright/test';
+import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { delegatedToken } from '../support/delegation';
+
+const password = 'a-long-enough-passphrase';
+const SCREENS = ['agents', 'tokens', 'approvals', 'audit', 'settings'];
+const SIZES = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+];
+
+test('each dashboard screen fits desktop and phone widths, in light and dark', async ({ browser, request, baseURL }) => {
+  test.setTimeout(90_000);
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('shots'), password });
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const size of SIZES) {
+      const context = await browser.newContext({ viewport: size, colorScheme, extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
+      const page = await context.newPage();
+      await page.goto('/sign-in');
+      await page.getByLabel('Email').fill(user.email);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page).toHaveURL(/\/agents$/);
+      if (colorScheme === 'light' && size.name === 'desktop') {
+        await delegatedToken(page.request, baseURL!, 'datasets:read reports:read offline_access', {}, { signedInAs: user, agentName: 'Quarterly report agent' });
+      }
+      for (const screen of SCREENS) {
+        await page.goto(`/${screen}`);
+        await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+        await expect(page.getByText('This page could not be loaded')).toHaveCount(0);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${screen} at ${size.name} is wider than the screen`).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: `.leash-test/screenshots/${screen}-${size.name}-${colorScheme}.png`, fullPage: true });
+      }
+      await context.close();
+    }
+  }
+});

@@ -1,0 +1,52 @@
+// The Tokens screen's data: every active credential of the user's agents, and the agents that hold
+// them (or that the user suspended), with what the screen's controls need. Ownership is in the query.
+import 'server-only';
+import { db } from '@/lib/db/client';
+
+export async function listLiveCredentials(options: { userId: string }) {
+  const { userId } = options;
+  const now = new Date();
+  const [tokens, grants] = await Promise.all([
+    db().token.findMany({
+      where: { userId, revokedAt: null, expiresAt: { gt: now } },
+      select: {
+        id: true,
+        kind: true,
+        prefix: true,
+        scopes: true,
+        audience: true,
+        createdAt: true,
+        expiresAt: true,
+        lastUsedAt: true,
+        lastUsedIp: true,
+        jit: true,
+        agentId: true,
+        agent: { select: { name: true } },
+      },
+      orderBy: { createdAt: 'desc' },
+      take: 500,
+    }),
+    db().grant.findMany({
+      where: { userId, status: { in: ['ACTIVE', 'SUSPENDED'] } },
+      select: { agentId: true, status: true, agent: { select: { name: true } } },
+    }),
+  ]);
+  const agents = new Map<string, { id: string; name: string; suspended: boolean }>();
+  for (const grant of grants) {
+    const agent = agents.get(grant.agentId) ?? { id: grant.agentId, name: grant.agent.name, suspended: false };
+    agent.suspended ||= grant.status === 'SUSPENDED';
+    agents.set(grant.agentId, agent);
+  }
+  return {
+    tokens: tokens.map(({ agent, ...token }) => ({
+      ...token,
+      agentName: agent.name,
+      createdAt: token.createdAt.toISOString(),
+      expiresAt: token.expiresAt.toISOString(),
+      lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+    })),
+    agents: [...agents.values()].sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}
+
+export type LiveCredentials = Awaited<ReturnType<typeof listLiveCredentials>>;
