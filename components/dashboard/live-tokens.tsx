@@ -13,6 +13,8 @@ import { Button, Spinner } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { TextField } from '@/components/ui/text-field';
 import { useHydrated } from '@/components/ui/use-hydrated';
+import { ConfirmButton } from '@/components/ui/confirm-button';
+import { postJson as post } from '@/components/dashboard/post-json';
 import { useLiveUpdates, useNow, type LiveStatus } from '@/components/dashboard/use-live-updates';
 import type { LiveCredentials } from '@/lib/tokens/list-live-credentials';
 
@@ -21,19 +23,6 @@ type Agent = LiveCredentials['agents'][number];
 
 export const CREDENTIALS_KEY = ['credentials'] as const;
 const CONFIRMATION = 'revoke everything';
-
-async function post(path: string, body?: unknown) {
-  const response = await fetch(path, {
-    method: 'POST',
-    headers: body ? { 'Content-Type': 'application/json' } : undefined,
-    body: body ? JSON.stringify(body) : undefined,
-  }).catch(() => null);
-  if (!response?.ok) {
-    const problem = (await response?.json().catch(() => null)) as { message?: string } | null;
-    throw new Error(problem?.message ?? 'The server could not be reached. Please try again.');
-  }
-  return response.json();
-}
 
 function countdown(ms: number): string {
   if (ms <= 0) return 'expired';
@@ -186,54 +175,6 @@ function AgentTokens({
         </ul>
       )}
     </section>
-  );
-}
-
-/** A destructive action: the first click asks, the second acts. */
-function ConfirmButton({
-  label,
-  question,
-  confirmLabel,
-  variant,
-  onConfirm,
-}: {
-  label: string;
-  question: string;
-  confirmLabel: string;
-  variant: 'danger' | 'secondary';
-  onConfirm: () => Promise<unknown>;
-}) {
-  const hydrated = useHydrated();
-  const [step, setStep] = useState<'idle' | 'confirm' | 'pending'>('idle');
-  if (step === 'idle') {
-    return (
-      <Button variant={variant} className="h-9 shrink-0 px-3" onClick={() => setStep('confirm')} disabled={!hydrated}>
-        {label}
-      </Button>
-    );
-  }
-  return (
-    <div role="group" aria-label={label} className="flex flex-col gap-2 rounded-xl border border-danger/30 bg-danger-soft px-3 py-2 sm:max-w-md sm:flex-row sm:items-center">
-      <p className="text-sm text-fg">{question}</p>
-      <div className="flex shrink-0 gap-2">
-        <Button
-          variant="danger"
-          className="h-9 px-3"
-          disabled={step === 'pending'}
-          onClick={async () => {
-            setStep('pending');
-            await onConfirm();
-            setStep('idle');
-          }}
-        >
-          {step === 'pending' ? <Spinner /> : null}
-          {confirmLabel}
-        </Button>
-        <Button variant="ghost" className="h-9 px-3" onClick={() => setStep('idle')} disabled={step === 'pending'}>
-          Cancel
-        </Button>
-      </div>
-    </div>
   );
 }
 

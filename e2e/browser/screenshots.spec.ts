@@ -15,6 +15,7 @@ const SIZES = [
 test('each dashboard screen fits desktop and phone widths, in light and dark', async ({ browser, request, baseURL }) => {
   test.setTimeout(90_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('shots'), password });
+  let agentId = '';
   for (const colorScheme of ['light', 'dark'] as const) {
     for (const size of SIZES) {
       const context = await browser.newContext({ viewport: size, colorScheme, extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
@@ -25,10 +26,13 @@ test('each dashboard screen fits desktop and phone widths, in light and dark', a
       await page.getByRole('button', { name: 'Sign in' }).click();
       await expect(page).toHaveURL(/\/agents$/);
       if (colorScheme === 'light' && size.name === 'desktop') {
-        await delegatedToken(page.request, baseURL!, 'datasets:read reports:read offline_access', {}, { signedInAs: user, agentName: 'Quarterly report agent' });
+        const agent = await delegatedToken(page.request, baseURL!, 'datasets:read reports:read offline_access', {}, { signedInAs: user, agentName: 'Quarterly report agent' });
+        agentId = agent.agentId;
+        await page.request.get('/api/v1/datasets', { headers: agent.auth });
+        await page.request.get('/api/v1/invoices', { headers: agent.auth }); // refused: some red in the charts
       }
-      for (const screen of SCREENS) {
-        await page.goto(`/${screen}`);
+      for (const screen of [...SCREENS, 'agent', 'policy']) {
+        await page.goto(screen === 'agent' ? `/agents/${agentId}` : screen === 'policy' ? `/agents/${agentId}/policy` : `/${screen}`);
         await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
         await expect(page.getByText('This page could not be loaded')).toHaveCount(0);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

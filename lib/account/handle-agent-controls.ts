@@ -8,6 +8,10 @@ import { resumeAgent, revokeAgentAccess, revokeAllTokens, revokeUserToken, suspe
 import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
 import { clientIp } from '@/lib/http/client-ip';
 import { listLiveCredentials } from '@/lib/tokens/list-live-credentials';
+import { usedScopes } from '@/lib/agents/agent-activity';
+import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
+import { saveAgentPolicy } from '@/lib/policy/save-agent-policy';
+import { db } from '@/lib/db/client';
 
 type IdContext = { params: Promise<{ id: string }> };
 
@@ -75,6 +79,31 @@ export async function handleRevokeEverything(request: Request): Promise<Response
       throw new ApiError(400, 'invalid_request', `Type "${REVOKE_EVERYTHING_CONFIRMATION}" to confirm.`, { confirm: ['Does not match.'] });
     }
     return Response.json(await revokeAllTokens({ userId: user.id, ip: clientIp(request.headers) }), { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
+
+/** POST /api/account/agents/{id}/narrow-scopes: the policy's scope ceiling becomes what the agent used in 30 days. */
+export async function handleNarrowScopes(_request: Request, context: IdContext): Promise<Response> {
+  try {
+    const user = await signedIn();
+    const agentId = await idFrom(context, 'agent');
+    const connected = await db().grant.count({ where: { userId: user.id, agentId, status: { in: ['ACTIVE', 'SUSPENDED'] } } });
+    if (!connected) throw new ApiError(404, 'not_found', 'No such agent connected to your account.');
+    const used = new Set(await usedScopes({ userId: user.id, agentId, days: 30 }));
+    const current = await loadAgentPolicy({ userId: user.id, agentId });
+    if (current.handWritten) throw new ApiError(409, 'conflict', 'This agent’s policy is hand-written Cedar: change its rules in the policy editor.');
+    const scopeCeiling = current.document.scopeCeiling.filter((s) => used.has(s) || s === 'offline_access');
+    const saved = await saveAgentPolicy({
+      userId: user.id,
+      agentId,
+      document: { ...current.document, scopeCeiling },
+      expectedVersion: current.version,
+      savedById: user.id,
+    });
+    if (!saved.ok) throw new ApiError(409, 'conflict', 'The policy changed meanwhile. Reload and try again.');
+    return Response.json({ version: saved.version, scopeCeiling }, { headers: noStore });
   } catch (error) {
     return apiErrorResponse(error);
   }

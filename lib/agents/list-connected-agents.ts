@@ -1,12 +1,14 @@
-// The agents connected to a user: those holding an active grant from them, or that they own.
+// The agents connected to a user: those holding an active or suspended grant from them, or that
+// they own, with what the Agents screen shows (status for this user, last use, calls per day).
 // Ownership is part of the query itself (STYLE habit 9).
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { dailyActivity } from '@/lib/agents/agent-activity';
 
 export async function listConnectedAgents(options: { userId: string }) {
   const { userId } = options;
   const agents = await db().agent.findMany({
-    where: { OR: [{ ownerUserId: userId }, { grants: { some: { userId, status: 'ACTIVE' } } }] },
+    where: { OR: [{ ownerUserId: userId }, { grants: { some: { userId, status: { in: ['ACTIVE', 'SUSPENDED'] } } } }] },
     select: {
       id: true,
       name: true,
@@ -15,15 +17,23 @@ export async function listConnectedAgents(options: { userId: string }) {
       registration: true,
       verifiedDomain: true,
       status: true,
-      grants: { where: { userId, status: 'ACTIVE' }, select: { scopes: true } },
+      grants: { where: { userId, status: { in: ['ACTIVE', 'SUSPENDED'] } }, select: { scopes: true, status: true } },
       _count: { select: { tokens: { where: { userId, revokedAt: null, expiresAt: { gt: new Date() } } } } },
     },
     orderBy: { createdAt: 'desc' },
     take: 200,
   });
+  const ids = agents.map((a) => a.id);
+  const [lastUse, activity] = await Promise.all([
+    db().token.groupBy({ by: ['agentId'], where: { userId, agentId: { in: ids } }, _max: { lastUsedAt: true } }),
+    dailyActivity({ userId, days: 14 }),
+  ]);
   return agents.map(({ grants, _count, ...agent }) => ({
     ...agent,
+    suspended: grants.some((g) => g.status === 'SUSPENDED'),
     scopes: [...new Set(grants.flatMap((g) => g.scopes))].sort(),
     activeTokens: _count.tokens,
+    lastUsedAt: lastUse.find((l) => l.agentId === agent.id)?._max.lastUsedAt ?? null,
+    activity: activity.get(agent.id) ?? [],
   }));
 }

@@ -72,7 +72,7 @@ export function compilePolicy(document: PolicyDocument): CompiledPolicy {
       .map((w) => `([${w.days.map((d) => str(DAYS[d])).join(', ')}].contains(context.weekday) && context.minute >= ${minutes(w.start)} && context.minute < ${minutes(w.end)})`)
       .join(' || ');
     const described = document.timeWindows.map((w) => `${w.days.join(',')} ${w.start}-${w.end}`).join('; ');
-    add('time-window', `calls are allowed only ${described} (user's time zone)`, `forbid (principal, action, resource) unless { ${windows} };`);
+    add('time-window', `calls are allowed only ${described} (${document.timeZone ?? "the user's time zone"})`, `forbid (principal, action, resource) unless { ${windows} };`);
   }
   if (document.ipRanges?.length) {
     const ranges = document.ipRanges.map((r) => `context.ip.isInRange(ip(${str(r)}))`).join(' || ');

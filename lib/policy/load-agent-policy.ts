@@ -8,10 +8,10 @@ import { validateCedarPolicies } from '@/lib/policy/cedar-schema';
 import { compileHandWrittenCedar } from '@/lib/policy/hand-written-cedar';
 import { defaultPolicyDocument, policyDocumentSchema, type PolicyDocument } from '@/lib/policy/policy-document';
 
-export type LoadedPolicy = { compiled: CompiledPolicy; cacheKey: string; version: number; document: PolicyDocument };
+export type LoadedPolicy = { compiled: CompiledPolicy; cacheKey: string; version: number; document: PolicyDocument; handWritten: boolean };
 
 const DEFAULT_DOCUMENT = defaultPolicyDocument();
-const DEFAULT: LoadedPolicy = { compiled: compilePolicy(DEFAULT_DOCUMENT), cacheKey: 'default-v1', version: 0, document: DEFAULT_DOCUMENT };
+const DEFAULT: LoadedPolicy = { compiled: compilePolicy(DEFAULT_DOCUMENT), cacheKey: 'default-v1', version: 0, document: DEFAULT_DOCUMENT, handWritten: false };
 // Versions never change once written, so a compiled version can be kept for the process's life.
 const compiledById = new Map<string, LoadedPolicy>();
 
@@ -40,7 +40,7 @@ export async function loadAgentPolicy(options: { userId: string | null; agentId:
     const problems = validateCedarPolicies(compiled.text);
     if (problems.length) throw new Error(`policy ${row.id} (v${row.version}) does not validate: ${problems[0]!.message}`);
   }
-  const loaded = { compiled, cacheKey: `policy-${row.id}`, version: row.version, document: parsed.data };
+  const loaded = { compiled, cacheKey: `policy-${row.id}`, version: row.version, document: parsed.data, handWritten: row.handWritten };
   compiledById.set(row.id, loaded);
   return loaded;
 }

@@ -36,6 +36,19 @@ export const policyDocumentSchema = z.object({
     .array(z.object({ days: z.array(z.enum(WEEKDAYS)).min(1), start: hhmm, end: hhmm }).refine((w) => w.start < w.end, 'start must be before end'))
     .max(14)
     .optional(),
+  /** The IANA time zone the time windows are in; absent: the user's own (Settings). */
+  timeZone: z
+    .string()
+    .max(64)
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone such as Europe/Paris')
+    .optional(),
   /** Client addresses calls may come from; absent means any. */
   ipRanges: z.array(cidr).max(50).optional(),
   rateLimit: z.object({ perMinute: z.number().int().min(1).max(100_000), perDay: z.number().int().min(1).max(10_000_000) }),

@@ -91,7 +91,7 @@ export async function authorizeAction(
       resource: resource ?? { id: `${ACTIONS[name].kind}s`, kind: ACTIONS[name].kind },
       scopes: held,
       now: new Date(),
-      timeZone: token.user?.timeZone ?? 'UTC',
+      timeZone: document.timeZone ?? token.user?.timeZone ?? 'UTC',
       ip: call.ip,
       acr: token.acr,
       jit: token.jit,

@@ -1,0 +1,156 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { ActivityChart } from '@/components/dashboard/activity-chart';
+import { AgentControls, NarrowScopes } from '@/components/dashboard/agent-controls';
+import { Badge } from '@/components/ui/badge';
+import { DateTime } from '@/components/ui/date-time';
+import { requireUser } from '@/lib/auth/session';
+import { getAgentDetail } from '@/lib/agents/get-agent-detail';
+import { buttonClasses } from '@/components/ui/button';
+
+export const metadata: Metadata = { title: 'Agent' };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function Section({ title, children, actions }: { title: string; children: React.ReactNode; actions?: React.ReactNode }) {
+  return (
+    <section aria-label={title} className="rounded-2xl border border-line bg-surface p-4 sm:p-5">
+      <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
+        <h2 className="font-semibold text-fg">{title}</h2>
+        {actions}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+export default async function AgentPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const { id } = await params;
+  const detail = UUID.test(id) ? await getAgentDetail({ userId: user.id, agentId: id }) : null;
+  if (!detail) notFound();
+  const { agent } = detail;
+  const status = !detail.connected ? 'Disconnected' : detail.suspended || agent.status !== 'ACTIVE' ? 'Suspended' : 'Active';
+  return (
+    <div className="space-y-5">
+      <nav className="text-sm text-muted">
+        <Link href="/agents" className="hover:text-fg">
+          Agents
+        </Link>{' '}
+        / <span className="text-fg">{agent.name}</span>
+      </nav>
+      <header className="flex flex-col gap-4 sm:flex-row sm:items-start sm:justify-between">
+        <div className="min-w-0">
+          <h1 className="flex flex-wrap items-center gap-2 text-2xl font-semibold tracking-tight text-fg">
+            {agent.name}
+            <Badge tone={status === 'Active' ? 'success' : 'danger'}>{status}</Badge>
+          </h1>
+          <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-muted">
+            {agent.registration === 'CIMD' && agent.verifiedDomain ? <Badge tone="success">Verified · {agent.verifiedDomain}</Badge> : <Badge>Self-registered</Badge>}
+            <span className="break-all font-mono text-xs">{agent.clientId}</span>
+          </p>
+        </div>
+        <AgentControls agentId={agent.id} name={agent.name} suspended={detail.suspended} connected={detail.connected} />
+      </header>
+
+      <Section title="Activity">
+        <ActivityChart series={detail.activity} label="Calls and refusals, last 14 days" />
+      </Section>
+
+      <div className="grid gap-5 lg:grid-cols-2">
+        <Section title="Scopes granted vs used" actions={<NarrowScopes agentId={agent.id} unused={detail.scopes.unused} />}>
+          {detail.scopes.granted.length === 0 ? (
+            <p className="text-sm text-muted">No scopes granted.</p>
+          ) : (
+            <ul className="space-y-1.5 text-sm" aria-label="Granted scopes">
+              {detail.scopes.granted.map((scope) => (
+                <li key={scope} className="flex items-center justify-between gap-2">
+                  <span className="font-mono text-xs">{scope}</span>
+                  {scope === 'offline_access' ? (
+                    <Badge>refresh</Badge>
+                  ) : detail.scopes.used.includes(scope) ? (
+                    <Badge tone="success">used</Badge>
+                  ) : (
+                    <Badge tone="warning">not used in 30 days</Badge>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Section>
+        <Section
+          title={`Policy ${detail.policy.version ? `v${detail.policy.version}` : '(defaults)'}`}
+          actions={
+            <Link href={`/agents/${agent.id}/policy`} className={buttonClasses('secondary', 'h-9 px-3')}>
+              Edit policy
+            </Link>
+          }
+        >
+          <dl className="grid grid-cols-2 gap-x-4 gap-y-2 text-sm">
+            <dt className="text-muted">Scope ceiling</dt>
+            <dd className="font-mono text-xs">{detail.policy.document.scopeCeiling.join(' ')}</dd>
+            <dt className="text-muted">Rate limit</dt>
+            <dd>
+              {detail.policy.document.rateLimit.perMinute}/min, {detail.policy.document.rateLimit.perDay}/day
+            </dd>
+            <dt className="text-muted">Access tokens</dt>
+            <dd>{Math.round(detail.policy.document.tokens.accessTokenSeconds / 60)} minutes</dd>
+            <dt className="text-muted">Refresh</dt>
+            <dd>{detail.policy.document.tokens.refreshAllowed ? `up to ${detail.policy.document.tokens.refreshDays} days` : 'not allowed'}</dd>
+          </dl>
+        </Section>
+      </div>
+
+      <Section
+        title="Grants"
+        actions={
+          <Link href="/tokens" className="text-sm text-accent hover:underline">
+            {detail.activeTokens} active token{detail.activeTokens === 1 ? '' : 's'} →
+          </Link>
+        }
+      >
+        <ul className="divide-y divide-line text-sm" aria-label="Grants">
+          {detail.grants.map((grant) => (
+            <li key={grant.id} className="flex flex-col gap-1 py-2 sm:flex-row sm:items-center sm:justify-between">
+              <span className="font-mono text-xs">{grant.scopes.join(' ')}</span>
+              <span className="flex items-center gap-2 text-xs text-muted">
+                <DateTime value={grant.createdAt} timeZone={user.timeZone} />
+                {grant.remembered ? <Badge>remembered</Badge> : null}
+                <Badge tone={grant.status === 'ACTIVE' ? 'success' : 'danger'}>{grant.status.toLowerCase()}</Badge>
+              </span>
+            </li>
+          ))}
+        </ul>
+      </Section>
+
+      <Section
+        title="Recent activity"
+        actions={
+          <Link href={`/audit?agent=${agent.id}`} className="text-sm text-accent hover:underline">
+            Full audit log →
+          </Link>
+        }
+      >
+        {detail.recent.length === 0 ? (
+          <p className="text-sm text-muted">No calls yet.</p>
+        ) : (
+          <ul className="divide-y divide-line text-sm" aria-label="Recent activity">
+            {detail.recent.map((event) => (
+              <li key={String(event.id)} className="flex flex-col gap-1 py-2 sm:flex-row sm:items-center sm:justify-between">
+                <span className="flex min-w-0 items-center gap-2">
+                  <Badge tone={event.decision === 'ALLOW' ? 'success' : event.decision === 'DENY' ? 'danger' : 'warning'}>{event.decision.toLowerCase().replace('_', '-')}</Badge>
+                  <span className="font-mono text-xs">{event.action}</span>
+                  <span className="truncate text-xs text-muted">{event.reason}</span>
+                </span>
+                <span className="shrink-0 text-xs text-muted">
+                  <DateTime value={event.createdAt} timeZone={user.timeZone} />
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,6 @@
+// POST /api/account/agents/{id}/policy/check: compile, validate and simulate a draft policy.
+import { handleCheckPolicy } from '@/lib/account/handle-policy';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleCheckPolicy;

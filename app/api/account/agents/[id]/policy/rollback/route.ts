@@ -1,0 +1,6 @@
+// POST /api/account/agents/{id}/policy/rollback: an old version becomes the newest again.
+import { handleRollbackPolicy } from '@/lib/account/handle-policy';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleRollbackPolicy;
