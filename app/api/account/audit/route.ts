@@ -1,0 +1,6 @@
+// GET /api/account/audit: one keyset page of the user's audit records (filters in the query).
+import { handleAuditSearch } from '@/lib/audit/handle-audit-routes';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = handleAuditSearch;

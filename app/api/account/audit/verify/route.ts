@@ -1,0 +1,6 @@
+// POST /api/account/audit/verify: recompute the audit log's hash chain and report the first break.
+import { handleAuditVerify } from '@/lib/audit/handle-audit-routes';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleAuditVerify;

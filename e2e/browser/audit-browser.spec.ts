@@ -1,0 +1,93 @@
+// The audit browser in Chromium: the records an agent's calls produced can be filtered, opened,
+// paged, verified and exported; another user sees none of them, through the page or the routes.
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { delegatedToken } from '../support/delegation';
+
+const password = 'a-long-enough-passphrase';
+
+async function signedInPage(browser: Browser, email: string): Promise<Page> {
+  const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() }, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/agents$/);
+  return page;
+}
+
+test('filters, the record drawer, paging, chain verification and export show what the calls produced', async ({ browser, request, baseURL }) => {
+  test.setTimeout(60_000);
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('auditor'), password });
+  const page = await signedInPage(browser, user.email);
+  const agent = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Audited agent' });
+  const intent = 'Count urgent tickets for the Monday review';
+  for (let i = 0; i < 55; i++) expect((await page.request.get('/api/v1/datasets', { headers: agent.auth })).status()).toBe(200);
+  const denied = await page.request.get('/api/v1/reports', { headers: { ...agent.auth, 'Agent-Intent': intent } });
+  expect(denied.status()).toBe(403);
+
+  await page.goto('/audit');
+  const list = page.getByRole('list', { name: 'Audit events' });
+  await expect(list.getByRole('listitem')).toHaveCount(50); // one keyset page
+  await page.getByRole('button', { name: 'Load older records' }).click();
+  await expect(list.getByRole('listitem')).toHaveCount(58); // 56 calls, the consent and the token's issuance
+  await expect(page.getByText('That is everything.')).toBeVisible();
+
+  // Filter: this agent's refusals.
+  await page.getByLabel('Agent').selectOption({ label: 'Audited agent' });
+  await page.getByLabel('Decision').selectOption('DENY');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/decision=DENY/);
+  await expect(list.getByRole('listitem')).toHaveCount(1);
+  await list.getByRole('button').first().click();
+  const drawer = page.getByRole('dialog');
+  await expect(drawer).toContainText('reports.list');
+  await expect(drawer).toContainText('missing scope (needs reports:read)');
+  await expect(drawer).toContainText(/sha256:[0-9a-f]{64}/); // the intent, kept as its hash by default
+  await expect(drawer).toContainText(denied.headers()['x-request-id']!);
+  await drawer.getByRole('button', { name: 'Close' }).click();
+
+  // Free text finds the same record by its request id.
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByLabel('Text').fill(denied.headers()['x-request-id']!);
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(list.getByRole('listitem')).toHaveCount(1);
+
+  await page.getByRole('button', { name: 'Verify now' }).click();
+  await expect(page.getByRole('status', { name: 'Chain verification' })).toContainText(/Chain verified: all \d+ records are intact/);
+
+  // Export of the current filter (the one record), as CSV and as JSONL.
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+  const text = await (await csv.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString());
+  const lines = text.trim().split('\r\n');
+  expect(lines[0]).toMatch(/^id,createdAt,userId,agentId,agentName,action/);
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain('reports.list');
+  const jsonl = await page.request.get(`/api/account/audit/export?format=jsonl&agent=${agent.agentId}`);
+  expect(jsonl.headers()['content-type']).toContain('application/x-ndjson');
+  const records = (await jsonl.text()).trim().split('\n').map((l) => JSON.parse(l));
+  expect(records).toHaveLength(58); // the calls, the consent and the issuance
+  expect(records.filter((r) => r.decision === 'DENY')).toHaveLength(1);
+});
+
+test('another user’s audit view and routes contain none of these records', async ({ browser, request, baseURL }) => {
+  const owner = await createAccount(request, baseURL, { email: uniqueEmail('audit-owner'), password });
+  const ownerPage = await signedInPage(browser, owner.email);
+  const agent = await delegatedToken(ownerPage.request, baseURL!, 'datasets:read', {}, { signedInAs: owner, agentName: 'Secret agent' });
+  const call = await ownerPage.request.get('/api/v1/datasets', { headers: agent.auth });
+  const requestId = call.headers()['x-request-id']!;
+
+  const other = await createAccount(request, baseURL, { email: uniqueEmail('audit-other'), password });
+  const otherPage = await signedInPage(browser, other.email);
+  await otherPage.goto(`/audit?agent=${agent.agentId}`);
+  await expect(otherPage.getByRole('heading', { name: 'No records match these filters' })).toBeVisible();
+  const search = await (await otherPage.request.get(`/api/account/audit?q=${requestId}`)).json();
+  expect(search.events).toEqual([]);
+  const exported = await otherPage.request.get(`/api/account/audit/export?format=jsonl&agent=${agent.agentId}`);
+  expect(await exported.text()).toBe('');
+  expect((await otherPage.request.get('/api/account/audit?decision=MAYBE')).status()).toBe(400);
+  expect((await request.get('/api/account/audit')).status()).toBe(401);
+  const mine = await (await ownerPage.request.get(`/api/account/audit?q=${requestId}`)).json();
+  expect(mine.events).toHaveLength(1);
+});
