@@ -17,7 +17,7 @@ export async function findActiveSession(options: { id: string; userId: string })
       acr: true,
       amr: true,
       authTime: true,
-      user: { select: { id: true, email: true, name: true, role: true, timeZone: true, createdAt: true } },
+      user: { select: { id: true, email: true, name: true, role: true, timeZone: true, intentStorage: true, intentRetentionDays: true, createdAt: true } },
     },
   });
 }

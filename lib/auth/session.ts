@@ -16,6 +16,8 @@ export type CurrentUser = {
   name: string | null;
   role: 'USER' | 'ADMIN';
   timeZone: string;
+  intentStorage: 'OFF' | 'HASHED' | 'FULL';
+  intentRetentionDays: number;
   createdAt: Date;
   /** The server-side session this request is signed in with. */
   sessionId: string;

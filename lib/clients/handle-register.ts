@@ -3,6 +3,7 @@
 import 'server-only';
 import crypto from 'node:crypto';
 import { getConfig } from '@/lib/config/config';
+import { registrationMode } from '@/lib/settings/deployment-settings';
 import { registerClient } from '@/lib/clients/register-client';
 import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
 import { clientIp } from '@/lib/http/client-ip';
@@ -19,10 +20,11 @@ function sameSecret(a: string, b: string): boolean {
 export async function handleRegister(request: Request): Promise<Response> {
   try {
     const { registration } = getConfig();
-    if (registration.mode === 'off') {
+    const mode = await registrationMode();
+    if (mode === 'off') {
       throw new OAuthError('access_denied', 'Dynamic client registration is disabled on this server.', { status: 403 });
     }
-    if (registration.mode === 'token') {
+    if (mode === 'token') {
       const presented = /^Bearer (.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? '';
       if (!registration.token || !sameSecret(presented, registration.token)) {
         throw new OAuthError('invalid_token', 'A valid initial access token is required to register.', {

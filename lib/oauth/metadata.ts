@@ -4,16 +4,17 @@ import 'server-only';
 import { getConfig } from '@/lib/config/config';
 import { supportedGrantTypes } from '@/lib/oauth/grants/registry';
 import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
+import { registrationMode, type RegistrationMode } from '@/lib/settings/deployment-settings';
 
-export function authorizationServerMetadata() {
-  const { issuer, registration } = getConfig();
+export function authorizationServerMetadata(registration: RegistrationMode) {
+  const { issuer } = getConfig();
   const clientAuth = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
   return {
     issuer,
     authorization_endpoint: `${issuer}/oauth/authorize`,
     token_endpoint: `${issuer}/oauth/token`,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
-    ...(registration.mode !== 'off' ? { registration_endpoint: `${issuer}/oauth/register` } : {}),
+    ...(registration !== 'off' ? { registration_endpoint: `${issuer}/oauth/register` } : {}),
     pushed_authorization_request_endpoint: `${issuer}/oauth/par`,
     revocation_endpoint: `${issuer}/oauth/revoke`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
@@ -36,8 +37,10 @@ export function authorizationServerMetadata() {
 
 // GET /.well-known/oauth-authorization-server: public, cacheable briefly, readable cross-origin
 // (browser-based agents discover the server too).
-export function handleMetadata(): Response {
-  return Response.json(authorizationServerMetadata(), {
+export async function handleMetadata(): Promise<Response> {
+  // Without the database the environment's default is advertised; /oauth/register still decides.
+  const registration = await registrationMode().catch(() => getConfig().registration.mode);
+  return Response.json(authorizationServerMetadata(registration), {
     headers: { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' },
   });
 }

@@ -8,6 +8,9 @@ import { requireUser } from '@/lib/auth/session';
 import { listActiveSessions } from '@/lib/auth/list-active-sessions';
 import { describeUserAgent } from '@/lib/auth/describe-user-agent';
 import { RevokeOtherSessionsButton } from './revoke-other-sessions-button';
+import { PrivacySettings, RegistrationSwitch } from '@/components/dashboard/settings-forms';
+import { registrationMode } from '@/lib/settings/deployment-settings';
+import { getConfig } from '@/lib/config/config';
 
 export const metadata: Metadata = { title: 'Settings' };
 
@@ -30,6 +33,7 @@ export default async function SettingsPage() {
   const user = await requireUser();
   const sessions = await listActiveSessions({ userId: user.id });
   const others = sessions.filter((s) => s.id !== user.sessionId).length;
+  const registration = user.role === 'ADMIN' ? await registrationMode() : null;
   return (
     <>
       <PageHeader title="Settings" description="Your account, this session, and how you prove it is you." />
@@ -48,6 +52,20 @@ export default async function SettingsPage() {
             </Row>
           </dl>
         </section>
+        <section aria-labelledby="privacy-heading">
+          <h2 id="privacy-heading" className="mb-3 text-sm font-semibold">
+            Privacy and time zone
+          </h2>
+          <PrivacySettings timeZone={user.timeZone} intentStorage={user.intentStorage} intentRetentionDays={user.intentRetentionDays} />
+        </section>
+        {registration ? (
+          <section aria-labelledby="deployment-heading">
+            <h2 id="deployment-heading" className="mb-3 text-sm font-semibold">
+              Deployment (administrators)
+            </h2>
+            <RegistrationSwitch mode={registration} tokenAvailable={Boolean(getConfig().registration.token)} />
+          </section>
+        ) : null}
         <section aria-labelledby="session-heading">
           <h2 id="session-heading" className="mb-3 text-sm font-semibold">
             This session

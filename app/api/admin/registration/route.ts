@@ -1,0 +1,6 @@
+// POST /api/admin/registration {mode}: an administrator opens or closes client registration.
+import { handleSetRegistrationMode } from '@/lib/account/handle-settings';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleSetRegistrationMode;
