@@ -3,7 +3,7 @@
 // call and show at once; a second app instance on the same database sees the same events; another
 // user can neither see nor touch any of it.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { createAccount, sameOrigin, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, DEMO, sameOrigin, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 import { AGENT_CALLBACK, authorizeOverHttp, pkce } from '../support/oauth';
@@ -23,6 +23,25 @@ async function signedInPage(browser: Browser, baseURL: string, email: string): P
 }
 
 const callApi = (page: Page, token: string) => page.request.get('/api/v1/datasets', { headers: { Authorization: `Bearer ${token}` } });
+
+test('signed in as the demo account, a newly connected agent appears in Agents, and its token in Tokens, without a reload', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
+  const agents = await context.newPage();
+  await agents.goto('/sign-in');
+  await agents.getByLabel('Email').fill(DEMO.email);
+  await agents.getByLabel('Password').fill(DEMO.password);
+  await agents.getByRole('button', { name: 'Sign in' }).click();
+  await expect(agents).toHaveURL(/\/agents$/);
+  const tokens = await context.newPage();
+  await tokens.goto('/tokens');
+  await expect(tokens.getByRole('status', { name: 'Live updates: Live' })).toBeVisible();
+
+  const name = `Demo agent ${uniqueIp()}`;
+  await delegatedToken(agents.request, baseURL!, 'datasets:read', {}, { signedInAs: DEMO, agentName: name });
+  await expect(agents.getByRole('list', { name: 'Connected agents' }).getByRole('link', { name })).toBeVisible();
+  await expect(tokens.getByRole('region', { name }).getByRole('listitem')).toHaveCount(1);
+  await context.close();
+});
 
 test('a new agent and its token appear without a reload; revoking it stops the next call', async ({ browser, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('live'), password });

@@ -1,4 +1,4 @@
-// The dashboard's JSON routes for the Tokens screen: read the live list, revoke a token, the kill
+// The dashboard's JSON routes for the Agents and Tokens screens: read the live lists, revoke a token, the kill
 // switch and its undo, revoke an agent's access, and revoke everything (typed confirmation). Each
 // acts only on the signed-in user's own agents and tokens: anything else is 404.
 import 'server-only';
@@ -8,6 +8,7 @@ import { resumeAgent, revokeAgentAccess, revokeAllTokens, revokeUserToken, suspe
 import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
 import { clientIp } from '@/lib/http/client-ip';
 import { listLiveCredentials } from '@/lib/tokens/list-live-credentials';
+import { listConnectedAgents } from '@/lib/agents/list-connected-agents';
 import { usedScopes } from '@/lib/agents/agent-activity';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
 import { saveAgentPolicy } from '@/lib/policy/save-agent-policy';
@@ -34,6 +35,15 @@ export async function handleListCredentials(): Promise<Response> {
   try {
     const user = await signedIn();
     return Response.json(await listLiveCredentials({ userId: user.id }), { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
+
+export async function handleListAgents(): Promise<Response> {
+  try {
+    const user = await signedIn();
+    return Response.json({ agents: await listConnectedAgents({ userId: user.id }) }, { headers: noStore });
   } catch (error) {
     return apiErrorResponse(error);
   }

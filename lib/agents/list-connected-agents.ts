@@ -33,7 +33,9 @@ export async function listConnectedAgents(options: { userId: string }) {
     suspended: grants.some((g) => g.status === 'SUSPENDED'),
     scopes: [...new Set(grants.flatMap((g) => g.scopes))].sort(),
     activeTokens: _count.tokens,
-    lastUsedAt: lastUse.find((l) => l.agentId === agent.id)?._max.lastUsedAt ?? null,
+    lastUsedAt: lastUse.find((l) => l.agentId === agent.id)?._max.lastUsedAt?.toISOString() ?? null,
     activity: activity.get(agent.id) ?? [],
   }));
 }
+
+export type ConnectedAgent = Awaited<ReturnType<typeof listConnectedAgents>>[number];

@@ -1,0 +1,6 @@
+// GET /api/account/agents: the agents connected to the signed-in user (Agents screen).
+import { handleListAgents } from '@/lib/account/handle-agent-controls';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = handleListAgents;
