@@ -9,7 +9,7 @@ import { getConfig } from '@/lib/config/config';
 import { approveAuthorizationRequest, isAgentSuspended } from '@/lib/consent/approve-authorization-request';
 import { denyAuthorizationRequest } from '@/lib/consent/deny-authorization-request';
 import { authorizationDetailsSchema, describeAuthorizationDetail } from '@/lib/oauth/authorization-details';
-import { ACCESS_TOKEN_TTL_SECONDS } from '@/lib/tokens/issue-access-token';
+import { tokenPolicy } from '@/lib/oauth/agent-token-policy';
 import { REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
 import { isKnownScope, SCOPES } from '@/lib/oauth/scopes';
 import { hashToken } from '@/lib/tokens/opaque-token';
@@ -83,6 +83,8 @@ export async function openConsent(options: { id: string; userId: string; session
     return { kind: 'redirect', to };
   }
 
+  // What the user's policy for this agent will actually issue (lib/oauth/agent-token-policy.ts).
+  const policy = await tokenPolicy({ userId, agentId: request.agentId });
   const redirect = new URL(request.redirectUri);
   const details = authorizationDetailsSchema.safeParse(request.authorizationDetails ?? []);
   return {
@@ -102,8 +104,9 @@ export async function openConsent(options: { id: string; userId: string; session
       scopes: request.scopes.filter(isKnownScope).map((name) => ({ name, description: SCOPES[name].description, risk: SCOPES[name].risk })),
       audience: request.resources.map((r) => r.replace(getConfig().issuer, '') || r),
       authorizationDetails: details.success ? details.data.map(describeAuthorizationDetail) : [],
-      accessTokenMinutes: ACCESS_TOKEN_TTL_SECONDS / 60,
-      refreshDays: request.scopes.includes('offline_access') ? REFRESH_TOKEN_TTL_SECONDS / 86400 : null,
+      accessTokenMinutes: Math.round(policy.accessTokenSeconds / 60),
+      refreshDays:
+        request.scopes.includes('offline_access') && policy.refreshAllowed ? Math.min(REFRESH_TOKEN_TTL_SECONDS * 1000, policy.refreshMs) / 86_400_000 : null,
       expiresAt: request.expiresAt,
     },
   };

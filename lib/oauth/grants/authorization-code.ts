@@ -12,6 +12,7 @@ import { formatScope } from '@/lib/oauth/scopes';
 import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import type { Grant } from '@/lib/oauth/grants/types';
+import { refuseByPolicy, tokenPolicy } from '@/lib/oauth/agent-token-policy';
 
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
@@ -61,34 +62,44 @@ export const authorizationCodeGrant: Grant = {
       ? await db().userSession.findUnique({ where: { id: request.sessionId }, select: { acr: true, amr: true, authTime: true } })
       : null;
 
+    // The user's policy for this agent bounds what is issued (lib/oauth/agent-token-policy.ts).
+    const policy = await tokenPolicy({ userId: request.userId, agentId: client.id });
+    const scopes = policy.allowedScopes(request.scopes);
+    if (!scopes.length) {
+      await refuseByPolicy(
+        { agentId: client.id, userId: request.userId, ip, scopes: request.scopes, reason: `policy v${policy.version}: none of the granted scopes is within the agent's scope ceiling` },
+        new OAuthError('invalid_scope', "None of the granted scopes is allowed by the user's policy for this agent."),
+      );
+    }
+
     const subject = {
       agentId: client.id,
       userId: request.userId,
       grantId: grant.id,
       authorizationRequestId: request.id,
-      scopes: request.scopes,
+      scopes,
       audience,
       authorizationDetails: request.authorizationDetails ?? undefined,
       acr: session?.acr ?? null,
       amr: session?.amr ?? [],
       authTime: session?.authTime ?? null,
     };
-    const wantsRefresh = request.scopes.includes('offline_access') && client.grantTypes.includes('refresh_token');
+    const wantsRefresh = scopes.includes('offline_access') && client.grantTypes.includes('refresh_token') && policy.refreshAllowed;
     return db().$transaction(async (tx) => {
-      const access = await createAccessToken(tx, subject, { grantType: 'authorization_code', ip });
+      const access = await createAccessToken(tx, subject, { grantType: 'authorization_code', ip, ttlSeconds: policy.accessTokenSeconds });
       const refresh = wantsRefresh
         ? await createRefreshToken(tx, subject, {
             grantType: 'authorization_code',
             ip,
             familyId: crypto.randomUUID(),
-            expiresAt: new Date(now.getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000),
+            expiresAt: new Date(now.getTime() + Math.min(REFRESH_TOKEN_TTL_SECONDS * 1000, policy.refreshMs)),
           })
         : null;
       return {
         access_token: access.token,
         token_type: 'Bearer' as const,
         expires_in: access.expiresIn,
-        scope: formatScope(request.scopes),
+        scope: formatScope(scopes),
         ...(refresh ? { refresh_token: refresh.token } : {}),
       };
     });

@@ -11,6 +11,7 @@ import { formatScope, parseScope } from '@/lib/oauth/scopes';
 import { findToken, isTokenActive, type FoundToken } from '@/lib/tokens/find-token';
 import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
 import type { Grant } from '@/lib/oauth/grants/types';
+import { refuseByPolicy, tokenPolicy } from '@/lib/oauth/agent-token-policy';
 
 export const refreshTokenGrant: Grant = {
   grantType: 'refresh_token',
@@ -38,7 +39,29 @@ export const refreshTokenGrant: Grant = {
     const requested = parseScope(params.get('scope'));
     const beyond = requested.filter((s) => !token.scopes.includes(s));
     if (beyond.length) throw new OAuthError('invalid_scope', `The refresh token does not cover: ${beyond.join(' ')}`);
-    const scopes = requested.length ? requested : token.scopes;
+
+    // The user's policy as it is now: refresh may have been switched off, the ceiling lowered, or
+    // the refresh lifetime shortened since the family began. What it no longer allows ends here.
+    const policy = token.userId ? await tokenPolicy({ userId: token.userId, agentId: client.id }) : null;
+    let familyExpiresAt = token.expiresAt;
+    if (policy && token.userId) {
+      const refuse = (reason: string, error: OAuthError) =>
+        refuseByPolicy({ agentId: client.id, userId: token.userId!, ip, scopes: token.scopes, reason: `policy v${policy.version}: ${reason}`, revokeFamily: token.familyId }, error);
+      if (!policy.refreshAllowed) {
+        await refuse('refresh tokens are not allowed for this agent', new OAuthError('invalid_grant', "This agent's policy no longer allows refresh tokens."));
+      }
+      const first = await db().token.findFirst({ where: { familyId: token.familyId }, orderBy: { createdAt: 'asc' }, select: { createdAt: true } });
+      const cap = new Date((first?.createdAt ?? token.createdAt).getTime() + policy.refreshMs);
+      if (cap < familyExpiresAt) familyExpiresAt = cap;
+      if (familyExpiresAt <= new Date()) {
+        await refuse('the refresh lifetime the policy allows has ended', new OAuthError('invalid_grant', 'The refresh token has expired under the policy for this agent.'));
+      }
+      if (!policy.allowedScopes(requested.length ? requested : token.scopes).length) {
+        await refuse('none of the scopes is within the scope ceiling', new OAuthError('invalid_scope', "None of these scopes is allowed by the user's policy for this agent."));
+      }
+    }
+    const allowed = (list: string[]) => (policy ? policy.allowedScopes(list) : list);
+    const scopes = allowed(requested.length ? requested : token.scopes);
     const audience = params.resources.length ? params.resources : token.audience;
     if (audience.some((r) => !token.audience.includes(r))) throw new OAuthError('invalid_target', 'The resource was not part of the authorization.');
 
@@ -53,12 +76,13 @@ export const refreshTokenGrant: Grant = {
       authTime: token.authTime,
     };
     return db().$transaction(async (tx) => {
-      const access = await createAccessToken(tx, { ...base, scopes, audience }, { grantType: 'refresh_token', ip });
-      // RFC 6749 §6: the new refresh token keeps the scope of the one it replaces.
+      const access = await createAccessToken(tx, { ...base, scopes, audience }, { grantType: 'refresh_token', ip, ttlSeconds: policy?.accessTokenSeconds });
+      // RFC 6749 §6: the new refresh token keeps the scope of the one it replaces (less what the
+      // policy no longer allows).
       const refresh = await createRefreshToken(
         tx,
-        { ...base, scopes: token.scopes, audience: token.audience },
-        { grantType: 'refresh_token', ip, familyId: token.familyId!, expiresAt: token.expiresAt },
+        { ...base, scopes: allowed(token.scopes), audience: token.audience },
+        { grantType: 'refresh_token', ip, familyId: token.familyId!, expiresAt: familyExpiresAt },
       );
       return {
         access_token: access.token,

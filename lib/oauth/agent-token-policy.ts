@@ -1,0 +1,56 @@
+// The user's policy for an agent also bounds what the authorization server issues (issue 4): the
+// scopes are cut to the policy's scope ceiling (RFC 6749 §3.3 lets the server issue less than was
+// asked, and §5.1 then requires `scope` in the response; nothing left is `invalid_scope`), the
+// access token lives as long as the policy says, and refresh tokens are issued only when the
+// policy allows them, for at most its number of days. Refusals are audited.
+import 'server-only';
+import { db } from '@/lib/db/client';
+import { appendAuditEvent } from '@/lib/audit/append-audit-event';
+import { OAuthError } from '@/lib/oauth/errors';
+import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
+
+const DAY_MS = 86_400_000;
+
+export type TokenPolicy = {
+  version: number;
+  /** The requested scopes the policy allows, in their order. */
+  allowedScopes: (scopes: string[]) => string[];
+  accessTokenSeconds: number;
+  refreshAllowed: boolean;
+  refreshMs: number;
+};
+
+export async function tokenPolicy(options: { userId: string; agentId: string }): Promise<TokenPolicy> {
+  const { document, version } = await loadAgentPolicy(options);
+  const ceiling = new Set<string>(document.scopeCeiling);
+  return {
+    version,
+    allowedScopes: (scopes) => scopes.filter((s) => ceiling.has(s)),
+    accessTokenSeconds: document.tokens.accessTokenSeconds,
+    refreshAllowed: document.tokens.refreshAllowed,
+    refreshMs: document.tokens.refreshDays * DAY_MS,
+  };
+}
+
+/** Records a token request the policy refused, then throws its OAuth error. */
+export async function refuseByPolicy(
+  refusal: { agentId: string; userId: string; ip: string; reason: string; scopes?: string[]; revokeFamily?: string | null },
+  error: OAuthError,
+): Promise<never> {
+  await db().$transaction(async (tx) => {
+    const revoked = refusal.revokeFamily
+      ? (await tx.token.updateMany({ where: { familyId: refusal.revokeFamily, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: refusal.reason } })).count
+      : 0;
+    await appendAuditEvent(tx, {
+      action: 'token.refuse',
+      decision: 'DENY',
+      agentId: refusal.agentId,
+      userId: refusal.userId,
+      scopes: refusal.scopes ?? [],
+      ip: refusal.ip,
+      reason: refusal.reason,
+      details: { error: error.code, ...(revoked ? { revoked } : {}) },
+    });
+  });
+  throw error;
+}
