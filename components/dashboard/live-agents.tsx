@@ -8,6 +8,7 @@ import { useQuery } from '@tanstack/react-query';
 import { AgentIcon } from '@/components/icons';
 import { ActivityChart, Sparkline } from '@/components/dashboard/activity-chart';
 import { useLiveUpdates } from '@/components/dashboard/use-live-updates';
+import { AgentAvatar } from '@/components/ui/agent-avatar';
 import { Badge } from '@/components/ui/badge';
 import { DataList, DataRow } from '@/components/ui/data-list';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -56,7 +57,9 @@ export function LiveAgents({ initial, timeZone }: { initial: ConnectedAgent[]; t
           const suspended = agent.suspended || agent.status !== 'ACTIVE';
           return (
             <DataRow key={agent.id}>
-              <div className="min-w-0">
+              <div className="flex min-w-0 items-start gap-3">
+                <AgentAvatar name={agent.name} logoUri={agent.logoUri} size="sm" />
+                <div className="min-w-0">
                 <p className="flex flex-wrap items-center gap-2 font-medium">
                   <Link href={`/agents/${agent.id}`} className="hover:underline">
                     {agent.name}
@@ -65,6 +68,7 @@ export function LiveAgents({ initial, timeZone }: { initial: ConnectedAgent[]; t
                 </p>
                 <p className="mt-0.5 truncate text-sm text-muted">{agent.scopes.join(' ') || 'No scopes granted'}</p>
                 <p className="mt-0.5 text-xs text-muted">{agent.lastUsedAt ? `Last used ${when(agent.lastUsedAt, timeZone)}` : 'Never used'}</p>
+                </div>
               </div>
               <div className="flex items-center gap-3 text-sm text-muted">
                 <Sparkline series={agent.activity} label={`Calls by ${agent.name}`} />

@@ -2,6 +2,7 @@
 // paged, verified and exported; another user sees none of them, through the page or the routes.
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 
 const password = 'a-long-enough-passphrase';
@@ -90,4 +91,21 @@ test('another user’s audit view and routes contain none of these records', asy
   expect((await request.get('/api/account/audit')).status()).toBe(401);
   const mine = await (await ownerPage.request.get(`/api/account/audit?q=${requestId}`)).json();
   expect(mine.events).toHaveLength(1);
+});
+
+test('an administrator sees every user’s records', async ({ browser, request, baseURL }) => {
+  const owner = await createAccount(request, baseURL, { email: uniqueEmail('audited-user'), password });
+  const ownerPage = await signedInPage(browser, owner.email);
+  const agent = await delegatedToken(ownerPage.request, baseURL!, 'datasets:read', {}, { signedInAs: owner, agentName: 'Watched agent' });
+  const requestId = (await ownerPage.request.get('/api/v1/datasets', { headers: agent.auth })).headers()['x-request-id']!;
+
+  const admin = await createAccount(request, baseURL, { email: uniqueEmail('audit-admin'), password });
+  await testDb().query("UPDATE users SET role = 'ADMIN' WHERE email = $1", [admin.email]);
+  const adminPage = await signedInPage(browser, admin.email);
+  const found = await (await adminPage.request.get(`/api/account/audit?q=${requestId}`)).json();
+  expect(found.events).toHaveLength(1);
+  expect(found.events[0]).toMatchObject({ agentName: 'Watched agent', action: 'datasets.list' });
+  await adminPage.goto(`/audit?q=${requestId}`);
+  await expect(adminPage.getByText('Every decision Leash made, for every user')).toBeVisible();
+  await expect(adminPage.getByRole('list', { name: 'Audit events' }).getByRole('listitem')).toHaveCount(1);
 });

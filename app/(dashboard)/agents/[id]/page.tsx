@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ActivityChart } from '@/components/dashboard/activity-chart';
 import { AgentControls, NarrowScopes } from '@/components/dashboard/agent-controls';
+import { AgentAvatar } from '@/components/ui/agent-avatar';
 import { Badge } from '@/components/ui/badge';
 import { DateTime } from '@/components/ui/date-time';
 import { requireUser } from '@/lib/auth/session';
@@ -41,7 +42,9 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
         / <span className="text-fg">{agent.name}</span>
       </nav>
       <header className="flex flex-col gap-4 sm:flex-row sm:items-start sm:justify-between">
-        <div className="min-w-0">
+        <div className="flex min-w-0 items-center gap-3">
+          <AgentAvatar name={agent.name} logoUri={agent.logoUri} />
+          <div className="min-w-0">
           <h1 className="flex flex-wrap items-center gap-2 text-2xl font-semibold tracking-tight text-fg">
             {agent.name}
             <Badge tone={status === 'Active' ? 'success' : 'danger'}>{status}</Badge>
@@ -50,6 +53,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
             {agent.registration === 'CIMD' && agent.verifiedDomain ? <Badge tone="success">Verified · {agent.verifiedDomain}</Badge> : <Badge>Self-registered</Badge>}
             <span className="break-all font-mono text-xs">{agent.clientId}</span>
           </p>
+          </div>
         </div>
         <AgentControls agentId={agent.id} name={agent.name} suspended={detail.suspended} connected={detail.connected} />
       </header>

@@ -1,5 +1,6 @@
 'use client';
 
+import { AgentAvatar } from '@/components/ui/agent-avatar';
 import { useState } from 'react';
 import { Button, Spinner } from '@/components/ui/button';
 import { Alert } from '@/components/ui/alert';
@@ -37,16 +38,10 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
     setPending(null);
   }
 
-  const initials = view.agent.name.slice(0, 2).toUpperCase();
   return (
     <div className="rounded-2xl border border-line bg-surface p-6 shadow-sm sm:p-8">
       <div className="flex items-center gap-3">
-        {view.agent.logoUri ? (
-          // eslint-disable-next-line @next/next/no-img-element -- an agent's logo from its own origin
-          <img src={view.agent.logoUri} alt="" referrerPolicy="no-referrer" className="h-12 w-12 rounded-xl border border-line object-cover" />
-        ) : (
-          <span className="flex h-12 w-12 items-center justify-center rounded-xl bg-accent-soft text-base font-semibold text-accent">{initials}</span>
-        )}
+        <AgentAvatar name={view.agent.name} logoUri={view.agent.logoUri} />
         <div className="min-w-0">
           <h1 className="truncate text-lg font-semibold tracking-tight" data-testid="agent-name">
             {view.agent.name}
