@@ -35,6 +35,8 @@ test('editing the policy decides the next call, the simulator predicts it, and r
   await expect(usage.getByRole('listitem').filter({ hasText: 'reports:write' })).toContainText('used');
   await expect(usage.getByRole('listitem').filter({ hasText: 'datasets:read' })).toContainText('not used in 30 days');
   await expect(page.getByRole('region', { name: 'Recent activity' })).toContainText('reports.create');
+  await expect(page.getByRole('list', { name: 'Active tokens' }).getByRole('listitem')).toHaveCount(1);
+  await expect(page.getByRole('list', { name: 'Active tokens' })).toContainText('last used');
 
   await page.getByRole('link', { name: 'Edit policy' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Policy for Report writer');

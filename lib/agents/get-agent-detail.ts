@@ -20,7 +20,12 @@ export async function getAgentDetail(options: { userId: string; agentId: string 
       orderBy: { createdAt: 'desc' },
       take: 50,
     }),
-    db().token.count({ where: { userId, agentId, revokedAt: null, expiresAt: { gt: new Date() } } }),
+    db().token.findMany({
+      where: { userId, agentId, revokedAt: null, expiresAt: { gt: new Date() } },
+      select: { id: true, kind: true, prefix: true, scopes: true, audience: true, expiresAt: true, lastUsedAt: true, lastUsedIp: true, jit: true },
+      orderBy: { createdAt: 'desc' },
+      take: 50,
+    }),
     db().auditEvent.findMany({
       where: { userId, agentId },
       select: { id: true, createdAt: true, action: true, decision: true, reason: true, resource: true },
@@ -37,7 +42,8 @@ export async function getAgentDetail(options: { userId: string; agentId: string 
     suspended: grants.some((g) => g.status === 'SUSPENDED'),
     connected: grants.some((g) => g.status !== 'REVOKED'),
     grants,
-    activeTokens,
+    activeTokens: activeTokens.length,
+    tokens: activeTokens,
     recent,
     activity: activity.get(agentId) ?? [],
     scopes: { granted, used, unused: granted.filter((s) => s !== 'offline_access' && !used.includes(s)) },

@@ -107,13 +107,42 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
       </div>
 
       <Section
-        title="Grants"
+        title="Active tokens"
         actions={
           <Link href="/tokens" className="text-sm text-accent hover:underline">
-            {detail.activeTokens} active token{detail.activeTokens === 1 ? '' : 's'} →
+            Manage on the Tokens page →
           </Link>
         }
       >
+        {detail.tokens.length === 0 ? (
+          <p className="text-sm text-muted">{detail.suspended ? 'Suspended: it holds no tokens.' : 'No active tokens right now.'}</p>
+        ) : (
+          <ul className="divide-y divide-line text-sm" aria-label="Active tokens">
+            {detail.tokens.map((token) => (
+              <li key={token.id} className="flex flex-col gap-1 py-2 sm:flex-row sm:items-center sm:justify-between">
+                <span className="flex min-w-0 flex-wrap items-center gap-2">
+                  <Badge tone="accent">{token.kind === 'ACCESS' ? 'Access' : 'Refresh'}</Badge>
+                  {token.jit ? <Badge tone="warning">Just-in-time</Badge> : null}
+                  <span className="font-mono text-xs">{token.scopes.join(' ')}</span>
+                </span>
+                <span className="shrink-0 text-xs text-muted">
+                  expires <DateTime value={token.expiresAt} timeZone={user.timeZone} /> ·{' '}
+                  {token.lastUsedAt ? (
+                    <>
+                      last used <DateTime value={token.lastUsedAt} timeZone={user.timeZone} />
+                      {token.lastUsedIp ? ` from ${token.lastUsedIp}` : ''}
+                    </>
+                  ) : (
+                    'never used'
+                  )}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+
+      <Section title="Grants">
         <ul className="divide-y divide-line text-sm" aria-label="Grants">
           {detail.grants.map((grant) => (
             <li key={grant.id} className="flex flex-col gap-1 py-2 sm:flex-row sm:items-center sm:justify-between">
