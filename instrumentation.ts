@@ -4,4 +4,6 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { schedulePurgeOfIntentTexts } = await import('@/lib/audit/purge-intent-texts');
   schedulePurgeOfIntentTexts();
+  const { sweepUsedDpopProofs } = await import('@/lib/dpop/verify-dpop-proof');
+  setInterval(() => void sweepUsedDpopProofs().catch((error) => console.error('[dpop] sweep failed:', error)), 10 * 60_000).unref();
 }

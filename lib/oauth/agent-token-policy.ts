@@ -18,6 +18,7 @@ export type TokenPolicy = {
   accessTokenSeconds: number;
   refreshAllowed: boolean;
   refreshMs: number;
+  dpopRequired: boolean;
 };
 
 export async function tokenPolicy(options: { userId: string; agentId: string }): Promise<TokenPolicy> {
@@ -29,6 +30,7 @@ export async function tokenPolicy(options: { userId: string; agentId: string }):
     accessTokenSeconds: document.tokens.accessTokenSeconds,
     refreshAllowed: document.tokens.refreshAllowed,
     refreshMs: document.tokens.refreshDays * DAY_MS,
+    dpopRequired: document.tokens.dpopRequired,
   };
 }
 

@@ -25,7 +25,7 @@ export async function handleIntrospect(request: Request): Promise<Response> {
       active: true,
       iss: getConfig().issuer,
       jti: token.id,
-      token_type: token.kind === 'ACCESS' ? 'Bearer' : 'refresh_token',
+      token_type: token.kind === 'ACCESS' ? (token.dpopJkt ? 'DPoP' : 'Bearer') : 'refresh_token',
       client_id: token.agent.clientId,
       // No user behind a client_credentials token: the agent is the subject.
       sub: token.userId ?? token.agent.clientId,

@@ -7,6 +7,8 @@ import { findGrant } from '@/lib/oauth/grants/registry';
 import { readOAuthForm } from '@/lib/oauth/read-form';
 import { clientIp } from '@/lib/http/client-ip';
 import { limitTokenRequestByClient, limitTokenRequestByIp } from '@/lib/oauth/rate-limits';
+import { getConfig } from '@/lib/config/config';
+import { currentDpopNonce, verifyDpopProof, type DpopProof } from '@/lib/dpop/verify-dpop-proof';
 
 export async function handleToken(request: Request): Promise<Response> {
   try {
@@ -15,6 +17,8 @@ export async function handleToken(request: Request): Promise<Response> {
     const params = await readOAuthForm(request);
     const grantType = params.get('grant_type');
     if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required.');
+    // The proof first (RFC 9449 §5): a missing or stale nonce is answered before anything else.
+    const dpop = await dpopProof(request);
     const client = await authenticateClient(request, params);
     await limitTokenRequestByClient(client.id);
     const grant = findGrant(grantType);
@@ -22,8 +26,20 @@ export async function handleToken(request: Request): Promise<Response> {
     if (!client.grantTypes.includes(grantType)) {
       throw new OAuthError('unauthorized_client', `This client is not registered for ${grantType}.`);
     }
-    return oauthJson(await grant.handle({ client, params, ip }));
+    const response = oauthJson(await grant.handle({ client, params, ip, dpop }));
+    if (dpop) response.headers.set('DPoP-Nonce', currentDpopNonce());
+    return response;
   } catch (error) {
     return oauthErrorResponse(error);
   }
+}
+
+/** RFC 9449 §5: a DPoP header at the token endpoint must be a valid proof for this request. */
+async function dpopProof(request: Request): Promise<DpopProof | null> {
+  if (!request.headers.has('dpop')) return null;
+  const url = `${getConfig().issuer}${new URL(request.url).pathname}`;
+  const verified = await verifyDpopProof({ headers: request.headers, method: request.method, url });
+  if (verified.ok) return verified.proof;
+  // §8: a missing or stale nonce is answered with a fresh one to retry with.
+  throw new OAuthError(verified.failure.error, verified.failure.description, { headers: { 'DPoP-Nonce': currentDpopNonce() } });
 }

@@ -4,6 +4,7 @@ import 'server-only';
 import { getConfig } from '@/lib/config/config';
 import { supportedGrantTypes } from '@/lib/oauth/grants/registry';
 import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
+import { DPOP_ALGS } from '@/lib/dpop/verify-dpop-proof';
 import { registrationMode, type RegistrationMode } from '@/lib/settings/deployment-settings';
 
 export function authorizationServerMetadata(registration: RegistrationMode) {
@@ -24,6 +25,8 @@ export function authorizationServerMetadata(registration: RegistrationMode) {
     grant_types_supported: supportedGrantTypes(),
     // PKCE is required for every client, with S256 only (OAuth 2.1 §4.1.1, RFC 9700 §2.1.1).
     code_challenge_methods_supported: ['S256'],
+    // RFC 9449 §5.1: DPoP proofs accepted at the token endpoint.
+    dpop_signing_alg_values_supported: [...DPOP_ALGS],
     // Agents may use an https URL naming their metadata document as client_id.
     client_id_metadata_document_supported: true,
     // RFC 9207: every authorization response carries `iss`.

@@ -1,9 +1,11 @@
-// Steps 1, 2 and 4 of every agent call: the bearer token from the Authorization header only
+// Steps 1, 2 and 4 of every agent call: the bearer (or DPoP, RFC 9449) token from the Authorization header only
 // (RFC 6750 §2.1; never the query string), looked up by hash; unexpired and unrevoked; meant for
 // this resource (RFC 8707 audience); its agent and user not suspended. Refusals are 401 challenges
 // pointing at the resource metadata (RFC 9728), each recorded.
 import 'server-only';
-import { bearerChallenge, resourceUri, type ResourceName } from '@/lib/resource/challenge';
+import { bearerChallenge, dpopChallenge, resourceUri, type ResourceName } from '@/lib/resource/challenge';
+import { verifyDpopProof } from '@/lib/dpop/verify-dpop-proof';
+import { getConfig } from '@/lib/config/config';
 import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import { findToken, type FoundToken } from '@/lib/tokens/find-token';
 
@@ -17,7 +19,9 @@ export async function authenticateBearer(
   });
   const header = call.request.headers.get('authorization');
   if (!header) return refuse(bearerChallenge(resource, 401), 'no bearer token', null);
-  const presented = /^Bearer ([\x21-\x7e]+)$/i.exec(header.trim())?.[1];
+  const match = /^(Bearer|DPoP) ([\x21-\x7e]+)$/i.exec(header.trim());
+  const scheme = match?.[1]?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
+  const presented = match?.[2];
   if (!presented) {
     return refuse(bearerChallenge(resource, 401, { code: 'invalid_request', description: 'Malformed Authorization header.' }), 'malformed Authorization header', null);
   }
@@ -28,6 +32,18 @@ export async function authenticateBearer(
   if (token.revokedAt) return invalid('The access token was revoked.', token);
   if (token.expiresAt <= new Date()) return invalid('The access token has expired.', token);
   if (!token.audience.includes(resourceUri(resource))) return invalid('The access token is not for this resource.', token);
+  // RFC 9449 §7: a bound token needs the DPoP scheme and a proof made with its key (with `ath`);
+  // sent as a plain bearer token it is refused, since whoever copied it lacks the key.
+  if (token.dpopJkt || scheme === 'DPoP') {
+    const dpopRefusal = (code: 'invalid_token' | 'invalid_dpop_proof' | 'use_dpop_nonce', description: string) =>
+      refuse(dpopChallenge(resource, { code, description }), description, token);
+    if (scheme !== 'DPoP') return dpopRefusal('invalid_token', 'This access token is DPoP-bound: send it with the DPoP scheme and a proof.');
+    if (!token.dpopJkt) return dpopRefusal('invalid_token', 'This access token is not DPoP-bound: send it as a Bearer token.');
+    const url = `${getConfig().issuer}${new URL(call.request.url).pathname}`;
+    const verified = await verifyDpopProof({ headers: call.request.headers, method: call.request.method, url, accessToken: presented });
+    if (!verified.ok) return dpopRefusal(verified.failure.error, verified.failure.description);
+    if (verified.proof.jkt !== token.dpopJkt) return dpopRefusal('invalid_token', 'The DPoP proof was made with another key than the one this token is bound to.');
+  }
   if (token.agent.status !== 'ACTIVE') return invalid('The agent is suspended.', token);
   if (token.grant && token.grant.status !== 'ACTIVE') return invalid('The user suspended or disconnected this agent.', token);
   if (token.user && token.user.status !== 'ACTIVE') return invalid('The user account is suspended.', token);

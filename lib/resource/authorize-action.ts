@@ -8,7 +8,7 @@ import { ACTIONS, type ActionName, type Sensitivity } from '@/lib/policy/actions
 import { evaluatePolicy, type PolicyDecision } from '@/lib/policy/evaluate-policy';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
 import { checkAgentRate } from '@/lib/resource/agent-rate-limit';
-import { bearerChallenge, resourceMetadataUrl, type ResourceName } from '@/lib/resource/challenge';
+import { bearerChallenge, dpopChallenge, resourceMetadataUrl, type ResourceName } from '@/lib/resource/challenge';
 import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import type { FoundToken } from '@/lib/tokens/find-token';
 
@@ -59,6 +59,11 @@ export async function authorizeAction(
   }
 
   const { compiled, cacheKey, version, document } = await loadAgentPolicy({ userId: token.userId, agentId: token.agentId });
+  // The user's policy may require proof-of-possession (RFC 9449) for this agent.
+  if (document.tokens.dpopRequired && !token.dpopJkt) {
+    const description = "The user's policy for this agent requires a DPoP-bound token.";
+    return refuse(dpopChallenge(options.resource, { code: 'invalid_token', description }), `policy v${version}: DPoP required`);
+  }
   const rate = await checkAgentRate({
     agentId: token.agentId,
     userId: token.userId,

@@ -2,6 +2,7 @@
 // RFC 9728 §5.1 `resource_metadata` so an agent can discover where to get a proper token.
 import 'server-only';
 import { getConfig } from '@/lib/config/config';
+import { currentDpopNonce, DPOP_ALGS } from '@/lib/dpop/verify-dpop-proof';
 
 export type ResourceName = 'api' | 'mcp';
 
@@ -28,5 +29,26 @@ export function bearerChallenge(
   return Response.json(
     error ? { error: error.code, error_description: error.description, ...(error.scope ? { scope: error.scope } : {}) } : { error: 'unauthorized', error_description: 'A bearer token is required.' },
     { status, headers: { 'WWW-Authenticate': `Bearer ${parts.join(', ')}`, 'Cache-Control': 'no-store' } },
+  );
+}
+
+/**
+ * RFC 9449 §7.1: the challenge for DPoP-bound access: the `DPoP` scheme with the algorithms this
+ * server accepts, and a fresh `DPoP-Nonce` (§9) so the client can retry at once.
+ */
+export function dpopChallenge(
+  resource: ResourceName,
+  error: { code: 'invalid_token' | 'invalid_dpop_proof' | 'use_dpop_nonce'; description: string },
+): Response {
+  const parts = [
+    `realm="leash"`,
+    `algs="${DPOP_ALGS.join(' ')}"`,
+    `resource_metadata=${quote(resourceMetadataUrl(resource))}`,
+    `error=${quote(error.code)}`,
+    `error_description=${quote(error.description)}`,
+  ];
+  return Response.json(
+    { error: error.code, error_description: error.description },
+    { status: 401, headers: { 'WWW-Authenticate': `DPoP ${parts.join(', ')}`, 'DPoP-Nonce': currentDpopNonce(), 'Cache-Control': 'no-store' } },
   );
 }

@@ -4,6 +4,7 @@ import 'server-only';
 import { getConfig } from '@/lib/config/config';
 import { resourceUri, type ResourceName } from '@/lib/resource/challenge';
 import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
+import { DPOP_ALGS } from '@/lib/dpop/verify-dpop-proof';
 
 const NAMES: Record<ResourceName, string> = { api: 'Leash workspace API', mcp: 'Leash MCP server' };
 
@@ -17,6 +18,8 @@ export function handleResourceMetadata(resource: string): Response {
       authorization_servers: [getConfig().issuer],
       scopes_supported: SUPPORTED_SCOPES.filter((s) => s !== 'offline_access'),
       bearer_methods_supported: ['header'],
+      // RFC 9728 §2 / RFC 9449: DPoP-bound tokens are accepted (and required where a policy says so).
+      dpop_signing_alg_values_supported: [...DPOP_ALGS],
       resource_name: NAMES[resource],
     },
     { headers: { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' } },

@@ -20,6 +20,8 @@ export type TokenSubject = {
   acr?: string | null;
   amr?: string[];
   authTime?: Date | null;
+  /** RFC 9449 §6.1: the thumbprint of the key the token is bound to (`cnf.jkt`). */
+  dpopJkt?: string | null;
 };
 
 async function createToken(
@@ -46,6 +48,7 @@ async function createToken(
       amr: subject.amr ?? [],
       authTime: subject.authTime ?? null,
       familyId: options.familyId ?? null,
+      dpopJkt: subject.dpopJkt ?? null,
       expiresAt: options.expiresAt,
     },
     select: { id: true },
@@ -60,7 +63,7 @@ async function createToken(
     resource: subject.audience.join(' '),
     ip: options.ip,
     reason: `${kind === 'ACCESS' ? 'access' : 'refresh'} token issued (${options.grantType})`,
-    details: { grant_type: options.grantType, kind, expires_at: options.expiresAt.toISOString() },
+    details: { grant_type: options.grantType, kind, expires_at: options.expiresAt.toISOString(), ...(subject.dpopJkt ? { dpop_jkt: subject.dpopJkt } : {}) },
   });
   return { token, id: row.id };
 }

@@ -18,7 +18,7 @@ const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
 export const authorizationCodeGrant: Grant = {
   grantType: 'authorization_code',
-  async handle({ client, params, ip }) {
+  async handle({ client, params, ip, dpop }) {
     const code = params.get('code');
     const verifier = params.get('code_verifier');
     if (!code) throw new OAuthError('invalid_request', 'code is required.');
@@ -65,6 +65,12 @@ export const authorizationCodeGrant: Grant = {
     // The user's policy for this agent bounds what is issued (lib/oauth/agent-token-policy.ts).
     const policy = await tokenPolicy({ userId: request.userId, agentId: client.id });
     const scopes = policy.allowedScopes(request.scopes);
+    if (policy.dpopRequired && !dpop) {
+      await refuseByPolicy(
+        { agentId: client.id, userId: request.userId, ip, scopes: request.scopes, reason: `policy v${policy.version}: DPoP-bound tokens are required` },
+        new OAuthError('invalid_dpop_proof', "The user's policy for this agent requires DPoP-bound tokens (RFC 9449)."),
+      );
+    }
     if (!scopes.length) {
       await refuseByPolicy(
         { agentId: client.id, userId: request.userId, ip, scopes: request.scopes, reason: `policy v${policy.version}: none of the granted scopes is within the agent's scope ceiling` },
@@ -83,12 +89,14 @@ export const authorizationCodeGrant: Grant = {
       acr: session?.acr ?? null,
       amr: session?.amr ?? [],
       authTime: session?.authTime ?? null,
+      dpopJkt: dpop?.jkt ?? null,
     };
     const wantsRefresh = scopes.includes('offline_access') && client.grantTypes.includes('refresh_token') && policy.refreshAllowed;
     return db().$transaction(async (tx) => {
       const access = await createAccessToken(tx, subject, { grantType: 'authorization_code', ip, ttlSeconds: policy.accessTokenSeconds });
       const refresh = wantsRefresh
-        ? await createRefreshToken(tx, subject, {
+        ? // RFC 9449 §5: a public client's refresh token is bound to its DPoP key too.
+          await createRefreshToken(tx, { ...subject, dpopJkt: client.confidential ? null : subject.dpopJkt }, {
             grantType: 'authorization_code',
             ip,
             familyId: crypto.randomUUID(),
@@ -97,7 +105,7 @@ export const authorizationCodeGrant: Grant = {
         : null;
       return {
         access_token: access.token,
-        token_type: 'Bearer' as const,
+        token_type: dpop ? ('DPoP' as const) : ('Bearer' as const),
         expires_in: access.expiresIn,
         scope: formatScope(scopes),
         ...(refresh ? { refresh_token: refresh.token } : {}),

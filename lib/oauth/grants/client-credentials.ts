@@ -10,7 +10,7 @@ import type { Grant } from '@/lib/oauth/grants/types';
 
 export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
-  async handle({ client, params, ip }) {
+  async handle({ client, params, ip, dpop }) {
     if (!client.confidential) {
       throw new OAuthError('unauthorized_client', 'client_credentials is only for confidential clients.');
     }
@@ -22,7 +22,7 @@ export const clientCredentialsGrant: Grant = {
     const scopes = requested.length ? requested : client.scopes.filter((s) => s !== 'offline_access');
     if (scopes.length === 0) throw new OAuthError('invalid_scope', 'No scope to grant.');
     const audience = checkResources(params.resources);
-    const issued = await issueAccessToken({ agentId: client.id, scopes, audience }, { grantType: 'client_credentials', ip });
-    return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, scope: formatScope(scopes) };
+    const issued = await issueAccessToken({ agentId: client.id, scopes, audience, dpopJkt: dpop?.jkt }, { grantType: 'client_credentials', ip });
+    return { access_token: issued.token, token_type: dpop ? 'DPoP' : 'Bearer', expires_in: issued.expiresIn, scope: formatScope(scopes) };
   },
 };

@@ -15,12 +15,17 @@ import { refuseByPolicy, tokenPolicy } from '@/lib/oauth/agent-token-policy';
 
 export const refreshTokenGrant: Grant = {
   grantType: 'refresh_token',
-  async handle({ client, params, ip }) {
+  async handle({ client, params, ip, dpop }) {
     const presented = params.get('refresh_token');
     if (!presented) throw new OAuthError('invalid_request', 'refresh_token is required.');
     const invalid = new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
     const token = await findToken(presented);
     if (!token || token.kind !== 'REFRESH' || token.agentId !== client.id || !token.familyId) throw invalid;
+    // RFC 9449 §5: a bound refresh token needs a proof made with the same key. Checked before the
+    // token is claimed, so a thief without the key cannot even burn it.
+    if (token.dpopJkt && dpop?.jkt !== token.dpopJkt) {
+      throw new OAuthError('invalid_dpop_proof', 'This refresh token is bound to a DPoP key: send a proof made with that key.');
+    }
 
     const claimed = await db().token.updateMany({
       where: { id: token.id, usedAt: null, revokedAt: null },
@@ -47,6 +52,9 @@ export const refreshTokenGrant: Grant = {
     if (policy && token.userId) {
       const refuse = (reason: string, error: OAuthError) =>
         refuseByPolicy({ agentId: client.id, userId: token.userId!, ip, scopes: token.scopes, reason: `policy v${policy.version}: ${reason}`, revokeFamily: token.familyId }, error);
+      if (policy.dpopRequired && !dpop) {
+        await refuse('DPoP-bound tokens are required', new OAuthError('invalid_dpop_proof', "The user's policy for this agent requires DPoP-bound tokens (RFC 9449)."));
+      }
       if (!policy.refreshAllowed) {
         await refuse('refresh tokens are not allowed for this agent', new OAuthError('invalid_grant', "This agent's policy no longer allows refresh tokens."));
       }
@@ -75,18 +83,19 @@ export const refreshTokenGrant: Grant = {
       amr: token.amr,
       authTime: token.authTime,
     };
+    const accessJkt = dpop?.jkt ?? null;
     return db().$transaction(async (tx) => {
-      const access = await createAccessToken(tx, { ...base, scopes, audience }, { grantType: 'refresh_token', ip, ttlSeconds: policy?.accessTokenSeconds });
+      const access = await createAccessToken(tx, { ...base, scopes, audience, dpopJkt: accessJkt }, { grantType: 'refresh_token', ip, ttlSeconds: policy?.accessTokenSeconds });
       // RFC 6749 §6: the new refresh token keeps the scope of the one it replaces (less what the
       // policy no longer allows).
       const refresh = await createRefreshToken(
         tx,
-        { ...base, scopes: allowed(token.scopes), audience: token.audience },
+        { ...base, scopes: allowed(token.scopes), audience: token.audience, dpopJkt: token.dpopJkt },
         { grantType: 'refresh_token', ip, familyId: token.familyId!, expiresAt: familyExpiresAt },
       );
       return {
         access_token: access.token,
-        token_type: 'Bearer' as const,
+        token_type: accessJkt ? ('DPoP' as const) : ('Bearer' as const),
         expires_in: access.expiresIn,
         scope: formatScope(scopes),
         refresh_token: refresh.token,

@@ -1,16 +1,19 @@
 import 'server-only';
 import type { AuthenticatedClient } from '@/lib/clients/authenticate-client';
 import type { OAuthParams } from '@/lib/oauth/read-form';
+import type { DpopProof } from '@/lib/dpop/verify-dpop-proof';
 
 export type TokenResponse = {
   access_token: string;
-  token_type: 'Bearer';
+  /** RFC 9449 §5: `DPoP` when the access token is bound to the proof's key. */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
   refresh_token?: string;
 };
 
-export type GrantContext = { client: AuthenticatedClient; params: OAuthParams; ip: string };
+/** `dpop`: a verified DPoP proof sent with the request (RFC 9449 §5), or null. */
+export type GrantContext = { client: AuthenticatedClient; params: OAuthParams; ip: string; dpop: DpopProof | null };
 
 /** One grant type (STYLE habit 2): found by `grant_type`; adding one never edits the endpoint. */
 export type Grant = {

@@ -1,0 +1,107 @@
+// DPoP proofs (RFC 9449): the checks of §4.3, in its order, shared by the token endpoint and the
+// resource server. A proof is a JWT the client signs with a key whose public half is in its header;
+// tokens issued against it are bound to that key's thumbprint (`cnf.jkt`, §6.1), so a stolen
+// token is useless without the private key. Server nonces (§8, §9) are stateless: an HMAC of a
+// five-minute window, so every instance accepts every other's. Each proof is accepted once: its
+// jti goes into a replay store in PostgreSQL (§11.1), whose primary key decides under concurrency.
+import 'server-only';
+import crypto from 'node:crypto';
+import * as jose from 'jose';
+import { db } from '@/lib/db/client';
+import { getConfig } from '@/lib/config/config';
+import { Prisma } from '@/lib/generated/prisma/client';
+
+/** Asymmetric algorithms only (§4.2: `none` and MACs are not allowed). */
+export const DPOP_ALGS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;
+const IAT_WINDOW_SECONDS = 60;
+const NONCE_WINDOW_MS = 5 * 60_000;
+
+export type DpopFailure = { error: 'invalid_dpop_proof' | 'use_dpop_nonce'; description: string };
+export type DpopProof = { jkt: string };
+
+function nonceFor(window: number): string {
+  return crypto.createHmac('sha256', getConfig().sessionSecret).update(`dpop-nonce:${window}`).digest('base64url');
+}
+
+/** The nonce to hand out now (`DPoP-Nonce` header). */
+export function currentDpopNonce(now = Date.now()): string {
+  return nonceFor(Math.floor(now / NONCE_WINDOW_MS));
+}
+
+function isFreshNonce(nonce: unknown, now = Date.now()): boolean {
+  if (typeof nonce !== 'string') return false;
+  const window = Math.floor(now / NONCE_WINDOW_MS);
+  return [window, window - 1].some((w) => {
+    const expected = Buffer.from(nonceFor(w));
+    const given = Buffer.from(nonce);
+    return expected.length === given.length && crypto.timingSafeEqual(expected, given);
+  });
+}
+
+/** §4.3 step 9: the request URI without query and fragment, compared normalized. */
+function sameHtu(htu: unknown, requestUrl: string): boolean {
+  if (typeof htu !== 'string') return false;
+  try {
+    const a = new URL(htu);
+    const b = new URL(requestUrl);
+    return a.origin === b.origin && a.pathname === b.pathname;
+  } catch {
+    return false;
+  }
+}
+
+export async function verifyDpopProof(options: {
+  /** The DPoP header values (§4.3 step 1: exactly one). */
+  headers: Headers;
+  method: string;
+  /** The URL the client addressed (the issuer's origin, not the one behind a proxy). */
+  url: string;
+  /** At the resource server: the access token the proof must be bound to (`ath`, §4.3 step 12). */
+  accessToken?: string;
+}): Promise<{ ok: true; proof: DpopProof } | { ok: false; failure: DpopFailure }> {
+  const fail = (description: string, error: DpopFailure['error'] = 'invalid_dpop_proof') => ({ ok: false as const, failure: { error, description } });
+  const values = options.headers.get('dpop');
+  if (!values) return fail('A DPoP proof is required.');
+  if (values.includes(',')) return fail('Send exactly one DPoP header.');
+
+  let header: jose.ProtectedHeaderParameters;
+  let payload: jose.JWTPayload;
+  try {
+    header = jose.decodeProtectedHeader(values);
+    if (header.typ !== 'dpop+jwt') return fail('The proof must have typ "dpop+jwt".');
+    if (!DPOP_ALGS.includes(header.alg as (typeof DPOP_ALGS)[number])) return fail(`Unsupported proof algorithm; use one of ${DPOP_ALGS.join(', ')}.`);
+    const jwk = header.jwk as jose.JWK | undefined;
+    if (!jwk || typeof jwk !== 'object') return fail('The proof header must carry the public key (jwk).');
+    // §4.3 step 7: a private key in the header is refused outright.
+    if ('d' in jwk || 'p' in jwk || 'q' in jwk || 'k' in jwk) return fail('The proof header must carry a public key only.');
+    ({ payload } = await jose.jwtVerify(values, jose.EmbeddedJWK, { typ: 'dpop+jwt', algorithms: [...DPOP_ALGS] }));
+  } catch {
+    return fail('The DPoP proof is malformed or its signature does not verify.');
+  }
+  if (typeof payload.jti !== 'string' || !payload.jti || payload.jti.length > 256) return fail('The proof needs a jti.');
+  if (payload.htm !== options.method) return fail('The proof was made for another HTTP method (htm).');
+  if (!sameHtu(payload.htu, options.url)) return fail('The proof was made for another URL (htu).');
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof payload.iat !== 'number' || Math.abs(now - payload.iat) > IAT_WINDOW_SECONDS) return fail('The proof is too old or from the future (iat).');
+  // §8 / §9: this server requires its own recent nonce in every proof.
+  if (!isFreshNonce(payload.nonce)) return fail('Use the DPoP-Nonce this server provides.', 'use_dpop_nonce');
+  if (options.accessToken !== undefined) {
+    const ath = crypto.createHash('sha256').update(options.accessToken).digest('base64url');
+    if (payload.ath !== ath) return fail('The proof is not bound to this access token (ath).');
+  }
+  const jkt = await jose.calculateJwkThumbprint(header.jwk as jose.JWK, 'sha256');
+  // §11.1: one use per proof. The window bounds how long the jti must be remembered.
+  const id = crypto.createHash('sha256').update(`${jkt}\0${payload.jti}`).digest('hex');
+  try {
+    await db().usedDpopProof.create({ data: { id, expiresAt: new Date((payload.iat + IAT_WINDOW_SECONDS + 5) * 1000) } });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return fail('This DPoP proof was already used.');
+    throw error;
+  }
+  return { ok: true, proof: { jkt } };
+}
+
+/** Sweeps proofs past their window (called now and then; the table stays small). */
+export async function sweepUsedDpopProofs(): Promise<void> {
+  await db().usedDpopProof.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+}
