@@ -442,9 +442,9 @@ function RulesForm({
             </div>
           </Field>
         </div>
-        <label className="flex items-center gap-2 text-sm text-muted">
-          <input type="checkbox" checked={draft.tokens.dpopRequired} disabled />
-          Require DPoP-bound tokens (available when Leash supports DPoP)
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" checked={draft.tokens.dpopRequired} onChange={(e) => update('tokens', { ...draft.tokens, dpopRequired: e.target.checked })} />
+          Require DPoP-bound tokens (proof of possession: a copied token is useless without the agent’s key)
         </label>
       </Card>
     </div>
