@@ -403,6 +403,25 @@ function RulesForm({
         </Field>
       </Card>
 
+      <Card title="Delegation">
+        <label className="block space-y-1.5 text-sm">
+          <span className="font-medium">Agents that may act for this one</span>
+          <textarea
+            aria-label="Agents that may act for this one"
+            className="min-h-16 w-full rounded-lg border border-line-strong bg-surface p-2 font-mono text-xs text-fg outline-none focus:border-accent"
+            placeholder="One client_id per line"
+            value={(draft.mayAct ?? []).join('\n')}
+            onChange={(e) => {
+              const ids = e.target.value.split('\n').map((l) => l.trim());
+              update('mayAct', ids.some(Boolean) ? ids.filter((id, i) => id || i === ids.length - 1) : undefined);
+            }}
+          />
+          <span className="block text-xs text-muted">
+            Through token exchange (RFC 8693) they get at most this agent’s access, for you, with their own policy on top; every call shows the whole chain in the audit log. Empty: no one.
+          </span>
+        </label>
+      </Card>
+
       <Card title="Limits and tokens">
         <div className="grid gap-4 sm:grid-cols-2">
           <Field label="Calls per minute">

@@ -51,6 +51,11 @@ export const policyDocumentSchema = z.object({
     .optional(),
   /** Client addresses calls may come from; absent means any. */
   ipRanges: z.array(cidr).max(50).optional(),
+  /**
+   * Delegation (RFC 8693 `may_act`): the client_ids of other agents this agent may hand its
+   * access to, through token exchange. Absent or empty: nobody may act for it.
+   */
+  mayAct: z.array(z.string().min(1).max(2000)).max(50).optional(),
   rateLimit: z.object({ perMinute: z.number().int().min(1).max(100_000), perDay: z.number().int().min(1).max(10_000_000) }),
   tokens: z.object({
     accessTokenSeconds: z.number().int().min(60).max(3600),

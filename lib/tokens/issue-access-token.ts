@@ -22,6 +22,8 @@ export type TokenSubject = {
   authTime?: Date | null;
   /** RFC 9449 §6.1: the thumbprint of the key the token is bound to (`cnf.jkt`). */
   dpopJkt?: string | null;
+  /** RFC 8693 §4.1: the delegation chain (`act`), for tokens issued by token exchange. */
+  actor?: Prisma.InputJsonValue | null;
 };
 
 async function createToken(
@@ -49,6 +51,7 @@ async function createToken(
       authTime: subject.authTime ?? null,
       familyId: options.familyId ?? null,
       dpopJkt: subject.dpopJkt ?? null,
+      actor: subject.actor ?? undefined,
       expiresAt: options.expiresAt,
     },
     select: { id: true },
@@ -59,6 +62,7 @@ async function createToken(
     agentId: subject.agentId,
     userId: subject.userId ?? null,
     tokenId: row.id,
+    actor: subject.actor ?? null,
     scopes: subject.scopes,
     resource: subject.audience.join(' '),
     ip: options.ip,

@@ -3,9 +3,10 @@ import 'server-only';
 import { authorizationCodeGrant } from '@/lib/oauth/grants/authorization-code';
 import { clientCredentialsGrant } from '@/lib/oauth/grants/client-credentials';
 import { refreshTokenGrant } from '@/lib/oauth/grants/refresh-token';
+import { tokenExchangeGrant } from '@/lib/oauth/grants/token-exchange';
 import type { Grant } from '@/lib/oauth/grants/types';
 
-const GRANTS: Grant[] = [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant];
+const GRANTS: Grant[] = [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant, tokenExchangeGrant];
 
 export function findGrant(grantType: string): Grant | undefined {
   return GRANTS.find((g) => g.grantType === grantType);

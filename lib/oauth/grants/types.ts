@@ -10,6 +10,8 @@ export type TokenResponse = {
   expires_in: number;
   scope: string;
   refresh_token?: string;
+  /** RFC 8693 §2.2.1 (token exchange responses). */
+  issued_token_type?: string;
 };
 
 /** `dpop`: a verified DPoP proof sent with the request (RFC 9449 §5), or null. */

@@ -1,0 +1,102 @@
+// grant_type=urn:ietf:params:oauth:grant-type:token-exchange (RFC 8693): delegation between
+// agents. The authenticated client is the actor; `subject_token` is an access token a user
+// delegated to another agent; `actor_token`, when sent, must be the actor's own active token.
+// The result acts for the same user, names the chain in `act` (§4.1, nested for chains of agents),
+// and is never broader than the subject token (scope, audience, lifetime) or than the actor's own
+// policy; the subject agent's policy must list the actor in `mayAct` (a `may_act`-style rule,
+// §4.4). Impersonation (no actor token) is refused. No refresh token is issued (§2.2.1).
+import 'server-only';
+import { db } from '@/lib/db/client';
+import { appendAuditEvent } from '@/lib/audit/append-audit-event';
+import { OAuthError } from '@/lib/oauth/errors';
+import { formatScope, parseScope } from '@/lib/oauth/scopes';
+import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
+import { findToken, isTokenActive } from '@/lib/tokens/find-token';
+import { createAccessToken } from '@/lib/tokens/issue-access-token';
+import type { Grant } from '@/lib/oauth/grants/types';
+import type { Prisma } from '@/lib/generated/prisma/client';
+
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+export const tokenExchangeGrant: Grant = {
+  grantType: TOKEN_EXCHANGE,
+  async handle({ client, params, ip, dpop }) {
+    const subjectToken = params.get('subject_token');
+    const subjectType = params.get('subject_token_type');
+    if (!subjectToken || !subjectType) throw new OAuthError('invalid_request', 'subject_token and subject_token_type are required (RFC 8693 §2.1).');
+    if (subjectType !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `subject_token_type must be ${ACCESS_TOKEN_TYPE}.`);
+    const requestedType = params.get('requested_token_type');
+    if (requestedType !== undefined && requestedType !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `Only ${ACCESS_TOKEN_TYPE} can be issued.`);
+    const actorToken = params.get('actor_token');
+    const actorType = params.get('actor_token_type');
+    if (!actorToken) throw new OAuthError('invalid_request', 'actor_token is required: impersonation is not allowed on this server; delegation names its actor.');
+    if (actorType !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `actor_token_type must be ${ACCESS_TOKEN_TYPE} (RFC 8693 §2.1).`);
+
+    const subject = await findToken(subjectToken);
+    if (!subject || subject.kind !== 'ACCESS' || !isTokenActive(subject) || !subject.userId) {
+      throw new OAuthError('invalid_grant', 'The subject_token is not an active access token a user delegated.');
+    }
+    const actor = await findToken(actorToken);
+    if (!actor || actor.kind !== 'ACCESS' || !isTokenActive(actor) || actor.agentId !== client.id) {
+      throw new OAuthError('invalid_grant', 'The actor_token must be an active access token of the client making this request.');
+    }
+    if (subject.agentId === client.id) throw new OAuthError('invalid_grant', 'An agent cannot exchange its own token to act for itself.');
+
+    // The user's policy for the subject agent says who may act for it (may_act).
+    const subjectPolicy = await loadAgentPolicy({ userId: subject.userId, agentId: subject.agentId });
+    if (!(subjectPolicy.document.mayAct ?? []).includes(client.clientId)) {
+      await refuse({ userId: subject.userId, actorId: client.id, ip, reason: `policy v${subjectPolicy.version} of the subject agent does not let ${client.clientId} act for it` });
+    }
+
+    // Never broader than the subject token (RFC 8693 §2.2.2 invalid_scope / invalid_target)...
+    const requested = parseScope(params.get('scope'));
+    const beyond = requested.filter((s) => !subject.scopes.includes(s));
+    if (beyond.length) throw new OAuthError('invalid_scope', `The subject token does not cover: ${beyond.join(' ')}`);
+    const audience = params.resources.length ? params.resources : subject.audience;
+    if (audience.some((r) => !subject.audience.includes(r))) throw new OAuthError('invalid_target', 'The subject token is not valid for that resource.');
+    // ...nor than the actor's own policy for this user.
+    const actorPolicy = await loadAgentPolicy({ userId: subject.userId, agentId: client.id });
+    const ceiling = new Set<string>(actorPolicy.document.scopeCeiling);
+    const scopes = (requested.length ? requested : subject.scopes).filter((s) => s !== 'offline_access' && ceiling.has(s));
+    if (!scopes.length) throw new OAuthError('invalid_scope', "None of these scopes is allowed by the user's policy for the acting agent.");
+    const remaining = Math.floor((subject.expiresAt.getTime() - Date.now()) / 1000);
+    const ttl = Math.max(1, Math.min(remaining, actorPolicy.document.tokens.accessTokenSeconds));
+
+    // §4.1: `act` names the current actor; a chain nests the earlier actors inside it.
+    const act: Prisma.InputJsonObject = { sub: client.clientId, ...(subject.actor ? { act: subject.actor as Prisma.InputJsonObject } : {}) };
+    const issued = await db().$transaction(async (tx) => {
+      const access = await createAccessToken(
+        tx,
+        {
+          agentId: client.id,
+          userId: subject.userId,
+          grantId: subject.grantId,
+          scopes,
+          audience,
+          actor: act,
+          acr: subject.acr,
+          amr: subject.amr,
+          authTime: subject.authTime,
+          dpopJkt: dpop?.jkt ?? null,
+        },
+        { grantType: 'token_exchange', ip, ttlSeconds: ttl },
+      );
+      return access;
+    });
+    return {
+      access_token: issued.token,
+      issued_token_type: ACCESS_TOKEN_TYPE,
+      token_type: dpop ? ('DPoP' as const) : ('Bearer' as const),
+      expires_in: issued.expiresIn,
+      scope: formatScope(scopes),
+    };
+  },
+};
+
+async function refuse(refusal: { userId: string; actorId: string; ip: string; reason: string }): Promise<never> {
+  await db().$transaction((tx) =>
+    appendAuditEvent(tx, { action: 'token.exchange', decision: 'DENY', userId: refusal.userId, agentId: refusal.actorId, ip: refusal.ip, reason: refusal.reason }),
+  );
+  throw new OAuthError('invalid_grant', "The user has not allowed this agent to act for the subject token's agent.");
+}
