@@ -17,6 +17,7 @@ test.describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
       jwks_uri: `${baseURL}/.well-known/jwks.json`,
       registration_endpoint: `${baseURL}/oauth/register`,
       pushed_authorization_request_endpoint: `${baseURL}/oauth/par`,
+      device_authorization_endpoint: `${baseURL}/oauth/device_authorization`,
       revocation_endpoint: `${baseURL}/oauth/revoke`,
       introspection_endpoint: `${baseURL}/oauth/introspect`,
       scopes_supported: [
@@ -31,7 +32,13 @@ test.describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
       ],
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
-      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+      grant_types_supported: [
+        'authorization_code',
+        'refresh_token',
+        'client_credentials',
+        'urn:ietf:params:oauth:grant-type:token-exchange',
+        'urn:ietf:params:oauth:grant-type:device_code',
+      ],
       code_challenge_methods_supported: ['S256'],
       dpop_signing_alg_values_supported: ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'],
       client_id_metadata_document_supported: true,

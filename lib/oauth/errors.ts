@@ -30,6 +30,9 @@ export type OAuthErrorCode =
   // prompt=none outcomes (OpenID Connect Core §3.1.2.6, used by OAuth servers generally)
   | 'login_required'
   | 'consent_required'
+  // RFC 8628 §3.5 (device flow polling)
+  | 'authorization_pending'
+  | 'expired_token'
   // RFC 9449 §5 and §8 (DPoP)
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce'

@@ -17,6 +17,7 @@ export function authorizationServerMetadata(registration: RegistrationMode) {
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     ...(registration !== 'off' ? { registration_endpoint: `${issuer}/oauth/register` } : {}),
     pushed_authorization_request_endpoint: `${issuer}/oauth/par`,
+    device_authorization_endpoint: `${issuer}/oauth/device_authorization`,
     revocation_endpoint: `${issuer}/oauth/revoke`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
     scopes_supported: SUPPORTED_SCOPES,

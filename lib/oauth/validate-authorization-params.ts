@@ -28,16 +28,7 @@ export function validateAuthorizationParams(params: OAuthParams, registeredScope
     throw new OAuthError('invalid_request', 'code_challenge must be a base64url SHA-256 (43 characters).');
   }
 
-  // RFC 6749 §3.3. Nothing asked: the low-risk reads the agent registered for.
-  const requested = parseScope(params.get('scope'));
-  const unknown = requested.filter((s) => !isKnownScope(s));
-  if (unknown.length) throw new OAuthError('invalid_scope', `Unknown scope: ${unknown.join(' ')}`);
-  const beyond = requested.filter((s) => !registeredScopes.includes(s));
-  if (beyond.length) throw new OAuthError('invalid_scope', `This application did not register for: ${beyond.join(' ')}`);
-  const scopes = requested.length
-    ? requested
-    : registeredScopes.filter((s) => isKnownScope(s) && SCOPES[s].risk === 'low');
-  if (scopes.length === 0) throw new OAuthError('invalid_scope', 'No scope requested.');
+  const scopes = resolveRequestedScopes(params.get('scope'), registeredScopes);
 
   const resources = checkResources(params.resources);
 
@@ -73,4 +64,16 @@ export function validateAuthorizationParams(params: OAuthParams, registeredScope
     maxAge: rawMaxAge === undefined ? undefined : Number(rawMaxAge),
     acrValues,
   };
+}
+
+/** RFC 6749 §3.3: known scopes the agent registered for. Nothing asked: its low-risk reads. */
+export function resolveRequestedScopes(raw: string | undefined, registeredScopes: string[]): string[] {
+  const requested = parseScope(raw);
+  const unknown = requested.filter((s) => !isKnownScope(s));
+  if (unknown.length) throw new OAuthError('invalid_scope', `Unknown scope: ${unknown.join(' ')}`);
+  const beyond = requested.filter((s) => !registeredScopes.includes(s));
+  if (beyond.length) throw new OAuthError('invalid_scope', `This application did not register for: ${beyond.join(' ')}`);
+  const scopes = requested.length ? requested : registeredScopes.filter((s) => isKnownScope(s) && SCOPES[s].risk === 'low');
+  if (scopes.length === 0) throw new OAuthError('invalid_scope', 'No scope requested.');
+  return scopes;
 }

@@ -12,6 +12,7 @@ export const TOKEN_PREFIX = {
   clientSecret: 'lsh_cs_',
   authorizationCode: 'lsh_ac_',
   registrationAccessToken: 'lsh_rat_',
+  deviceCode: 'lsh_dc_',
 } as const;
 
 export type TokenPrefix = (typeof TOKEN_PREFIX)[keyof typeof TOKEN_PREFIX];

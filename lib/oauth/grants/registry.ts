@@ -4,9 +4,10 @@ import { authorizationCodeGrant } from '@/lib/oauth/grants/authorization-code';
 import { clientCredentialsGrant } from '@/lib/oauth/grants/client-credentials';
 import { refreshTokenGrant } from '@/lib/oauth/grants/refresh-token';
 import { tokenExchangeGrant } from '@/lib/oauth/grants/token-exchange';
+import { deviceCodeGrant } from '@/lib/oauth/grants/device-code';
 import type { Grant } from '@/lib/oauth/grants/types';
 
-const GRANTS: Grant[] = [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant, tokenExchangeGrant];
+const GRANTS: Grant[] = [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant, tokenExchangeGrant, deviceCodeGrant];
 
 export function findGrant(grantType: string): Grant | undefined {
   return GRANTS.find((g) => g.grantType === grantType);

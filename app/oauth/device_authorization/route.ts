@@ -1,0 +1,6 @@
+// POST /oauth/device_authorization (RFC 8628 §3.1).
+import { handleDeviceAuthorization } from '@/lib/oauth/handle-device-authorization';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleDeviceAuthorization;

@@ -1,0 +1,76 @@
+// POST /oauth/device_authorization (RFC 8628 §3.1-3.2): a headless agent asks for access; it gets a
+// device_code to poll with and a user_code the person types at /device, which leads into the normal
+// sign-in and consent screen. The request is an authorization request like any other (same state
+// machine, same consent, same remembered grants and kill switch), with a device code instead of a
+// redirect back to the agent.
+import 'server-only';
+import crypto from 'node:crypto';
+import { db } from '@/lib/db/client';
+import { authenticateClient } from '@/lib/clients/authenticate-client';
+import { getConfig } from '@/lib/config/config';
+import { clientIp } from '@/lib/http/client-ip';
+import { checkResources } from '@/lib/oauth/check-resources';
+import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
+import { limitTokenRequestByIp } from '@/lib/oauth/rate-limits';
+import { readOAuthForm } from '@/lib/oauth/read-form';
+import { formatUserCode, generateUserCode } from '@/lib/oauth/user-code';
+import { resolveRequestedScopes } from '@/lib/oauth/validate-authorization-params';
+import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
+import { Prisma } from '@/lib/generated/prisma/client';
+
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+export const DEVICE_CODE_TTL_SECONDS = 600;
+export const DEVICE_POLL_INTERVAL_SECONDS = 5;
+
+export async function handleDeviceAuthorization(request: Request): Promise<Response> {
+  try {
+    await limitTokenRequestByIp(clientIp(request.headers));
+    const params = await readOAuthForm(request);
+    const client = await authenticateClient(request, params);
+    if (!client.grantTypes.includes(DEVICE_CODE_GRANT)) {
+      throw new OAuthError('unauthorized_client', `This client is not registered for ${DEVICE_CODE_GRANT}.`);
+    }
+    const scopes = resolveRequestedScopes(params.get('scope'), client.scopes);
+    const resources = checkResources(params.resources);
+    const { issuer } = getConfig();
+    const deviceCode = mintToken(TOKEN_PREFIX.deviceCode);
+    const now = Date.now();
+    // A user code is unique among live requests; on the rare collision, draw again.
+    for (let attempt = 0; ; attempt++) {
+      const userCode = generateUserCode();
+      try {
+        await db().authorizationRequest.create({
+          data: {
+            id: crypto.randomBytes(24).toString('base64url'),
+            agentId: client.id,
+            redirectUri: `${issuer}/device/done`,
+            redirectUriSent: false,
+            scopes,
+            resources,
+            // No authorization code is ever exchanged for a device request: an unknowable challenge.
+            codeChallenge: crypto.randomBytes(32).toString('base64url'),
+            acrValues: [],
+            consentTokenHash: hashToken(crypto.randomBytes(32).toString('base64url')),
+            deviceCodeHash: hashToken(deviceCode),
+            userCode,
+            pollIntervalSeconds: DEVICE_POLL_INTERVAL_SECONDS,
+            expiresAt: new Date(now + DEVICE_CODE_TTL_SECONDS * 1000),
+          },
+        });
+        return oauthJson({
+          device_code: deviceCode,
+          user_code: formatUserCode(userCode),
+          verification_uri: `${issuer}/device`,
+          verification_uri_complete: `${issuer}/device?user_code=${formatUserCode(userCode)}`,
+          expires_in: DEVICE_CODE_TTL_SECONDS,
+          interval: DEVICE_POLL_INTERVAL_SECONDS,
+        });
+      } catch (error) {
+        const collision = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+        if (!collision || attempt >= 3) throw error;
+      }
+    }
+  } catch (error) {
+    return oauthErrorResponse(error);
+  }
+}
