@@ -11,7 +11,7 @@ import { formatScope, parseScope } from '@/lib/oauth/scopes';
 import { findToken, isTokenActive, type FoundToken } from '@/lib/tokens/find-token';
 import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
 import type { Grant } from '@/lib/oauth/grants/types';
-import { refuseByPolicy, tokenPolicy } from '@/lib/oauth/agent-token-policy';
+import { refuseByPolicy, tokenPolicy, type TokenPolicy } from '@/lib/oauth/agent-token-policy';
 
 export const refreshTokenGrant: Grant = {
   grantType: 'refresh_token',
@@ -27,9 +27,20 @@ export const refreshTokenGrant: Grant = {
       throw new OAuthError('invalid_dpop_proof', 'This refresh token is bound to a DPoP key: send a proof made with that key.');
     }
 
+    // The user's policy as it is now (loaded once, before the token is spent: a policy that fails
+    // to load answers server_error and leaves the token usable). Refresh may have been switched
+    // off, the ceiling lowered or the refresh lifetime shortened since the family began.
+    const policy = token.userId ? await tokenPolicy({ userId: token.userId, agentId: client.id }) : null;
+    const requested = parseScope(params.get('scope'));
+    const bounds = policy && isTokenActive(token) ? await policyBounds(policy, token, requested, dpop !== null) : null;
+    const familyExpiresAt = bounds?.familyExpiresAt ?? token.expiresAt;
+
+    // A token the policy refuses is spent by revoking it, not by marking it used: presenting it
+    // again is then plainly invalid, not mistaken for theft (RFC 9700 §4.14.2 reuse detection).
+    const now = new Date();
     const claimed = await db().token.updateMany({
       where: { id: token.id, usedAt: null, revokedAt: null },
-      data: { usedAt: new Date() },
+      data: bounds?.refusal ? { revokedAt: now, revokedReason: `policy v${policy!.version}: ${bounds.refusal.reason}` } : { usedAt: now },
     });
     if (claimed.count !== 1) {
       if (token.usedAt !== null || token.revokedAt === null) await revokeFamilyOnReuse(token, ip);
@@ -40,34 +51,15 @@ export const refreshTokenGrant: Grant = {
       const grant = await db().grant.findFirst({ where: { id: token.grantId, status: 'ACTIVE' }, select: { id: true } });
       if (!grant) throw invalid;
     }
+    if (bounds?.refusal) {
+      // What the policy no longer allows ends here: the rest of the family is revoked, and audited.
+      const reason = `policy v${policy!.version}: ${bounds.refusal.reason}`;
+      await refuseByPolicy({ agentId: client.id, userId: token.userId!, ip, scopes: token.scopes, reason, revokeFamily: token.familyId }, bounds.refusal.error);
+    }
 
-    const requested = parseScope(params.get('scope'));
     const beyond = requested.filter((s) => !token.scopes.includes(s));
     if (beyond.length) throw new OAuthError('invalid_scope', `The refresh token does not cover: ${beyond.join(' ')}`);
 
-    // The user's policy as it is now: refresh may have been switched off, the ceiling lowered, or
-    // the refresh lifetime shortened since the family began. What it no longer allows ends here.
-    const policy = token.userId ? await tokenPolicy({ userId: token.userId, agentId: client.id }) : null;
-    let familyExpiresAt = token.expiresAt;
-    if (policy && token.userId) {
-      const refuse = (reason: string, error: OAuthError) =>
-        refuseByPolicy({ agentId: client.id, userId: token.userId!, ip, scopes: token.scopes, reason: `policy v${policy.version}: ${reason}`, revokeFamily: token.familyId }, error);
-      if (policy.dpopRequired && !dpop) {
-        await refuse('DPoP-bound tokens are required', new OAuthError('invalid_dpop_proof', "The user's policy for this agent requires DPoP-bound tokens (RFC 9449)."));
-      }
-      if (!policy.refreshAllowed) {
-        await refuse('refresh tokens are not allowed for this agent', new OAuthError('invalid_grant', "This agent's policy no longer allows refresh tokens."));
-      }
-      const first = await db().token.findFirst({ where: { familyId: token.familyId }, orderBy: { createdAt: 'asc' }, select: { createdAt: true } });
-      const cap = new Date((first?.createdAt ?? token.createdAt).getTime() + policy.refreshMs);
-      if (cap < familyExpiresAt) familyExpiresAt = cap;
-      if (familyExpiresAt <= new Date()) {
-        await refuse('the refresh lifetime the policy allows has ended', new OAuthError('invalid_grant', 'The refresh token has expired under the policy for this agent.'));
-      }
-      if (!policy.allowedScopes(requested.length ? requested : token.scopes).length) {
-        await refuse('none of the scopes is within the scope ceiling', new OAuthError('invalid_scope', "None of these scopes is allowed by the user's policy for this agent."));
-      }
-    }
     const allowed = (list: string[]) => (policy ? policy.allowedScopes(list) : list);
     const scopes = allowed(requested.length ? requested : token.scopes);
     const audience = params.resources.length ? params.resources : token.audience;
@@ -84,25 +76,58 @@ export const refreshTokenGrant: Grant = {
       authTime: token.authTime,
     };
     const accessJkt = dpop?.jkt ?? null;
+    // RFC 6749 §6: the new refresh token keeps the scope of the one it replaces (less what the
+    // policy no longer allows). Refresh tokens exist only under offline_access: once the ceiling
+    // drops it, this refresh still answers but issues no new refresh token (§6 "MAY issue"), so
+    // the family ends here.
+    const refreshScopes = allowed(token.scopes);
+    const rotate = !policy || refreshScopes.includes('offline_access');
     return db().$transaction(async (tx) => {
       const access = await createAccessToken(tx, { ...base, scopes, audience, dpopJkt: accessJkt }, { grantType: 'refresh_token', ip, ttlSeconds: policy?.accessTokenSeconds });
-      // RFC 6749 §6: the new refresh token keeps the scope of the one it replaces (less what the
-      // policy no longer allows).
-      const refresh = await createRefreshToken(
-        tx,
-        { ...base, scopes: allowed(token.scopes), audience: token.audience, dpopJkt: token.dpopJkt },
-        { grantType: 'refresh_token', ip, familyId: token.familyId!, expiresAt: familyExpiresAt },
-      );
+      const refresh = rotate
+        ? await createRefreshToken(
+            tx,
+            { ...base, scopes: refreshScopes, audience: token.audience, dpopJkt: token.dpopJkt },
+            { grantType: 'refresh_token', ip, familyId: token.familyId!, expiresAt: familyExpiresAt },
+          )
+        : null;
       return {
         access_token: access.token,
         token_type: accessJkt ? ('DPoP' as const) : ('Bearer' as const),
         expires_in: access.expiresIn,
         scope: formatScope(scopes),
-        refresh_token: refresh.token,
+        ...(refresh ? { refresh_token: refresh.token } : {}),
       };
     });
   },
 };
+
+type PolicyBounds = { familyExpiresAt: Date; refusal: { reason: string; error: OAuthError } | null };
+
+/**
+ * What the policy allows this refresh: the family's absolute expiry (the policy's refresh days
+ * from the family's first token, if sooner) and the reason it refuses the refresh, if any.
+ */
+async function policyBounds(policy: TokenPolicy, token: FoundToken, requested: string[], hasDpop: boolean): Promise<PolicyBounds> {
+  const first = await db().token.findFirst({ where: { familyId: token.familyId }, orderBy: { createdAt: 'asc' }, select: { createdAt: true } });
+  const cap = new Date((first?.createdAt ?? token.createdAt).getTime() + policy.refreshMs);
+  const familyExpiresAt = cap < token.expiresAt ? cap : token.expiresAt;
+  const refuse = (reason: string, error: OAuthError): PolicyBounds => ({ familyExpiresAt, refusal: { reason, error } });
+  if (policy.dpopRequired && !hasDpop) {
+    return refuse('DPoP-bound tokens are required', new OAuthError('invalid_dpop_proof', "The user's policy for this agent requires DPoP-bound tokens (RFC 9449)."));
+  }
+  if (!policy.refreshAllowed) {
+    return refuse('refresh tokens are not allowed for this agent', new OAuthError('invalid_grant', "This agent's policy no longer allows refresh tokens."));
+  }
+  if (familyExpiresAt <= new Date()) {
+    return refuse('the refresh lifetime the policy allows has ended', new OAuthError('invalid_grant', 'The refresh token has expired under the policy for this agent.'));
+  }
+  // RFC 6749 §5.2: nothing within the scope ceiling is invalid_scope.
+  if (!policy.allowedScopes(requested.length ? requested : token.scopes).length) {
+    return refuse('none of the scopes is within the scope ceiling', new OAuthError('invalid_scope', "None of these scopes is allowed by the user's policy for this agent."));
+  }
+  return { familyExpiresAt, refusal: null };
+}
 
 async function revokeFamilyOnReuse(token: FoundToken, ip: string) {
   await db().$transaction(async (tx) => {
