@@ -10,6 +10,7 @@ import { approveAuthorizationRequest, isAgentSuspended } from '@/lib/consent/app
 import { denyAuthorizationRequest } from '@/lib/consent/deny-authorization-request';
 import { authorizationDetailsSchema, describeAuthorizationDetail } from '@/lib/oauth/authorization-details';
 import { tokenPolicy } from '@/lib/oauth/agent-token-policy';
+import { ACR } from '@/lib/auth/assurance';
 import { REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
 import { isKnownScope, SCOPES } from '@/lib/oauth/scopes';
 import { hashToken } from '@/lib/tokens/opaque-token';
@@ -30,11 +31,13 @@ export type ConsentView = {
 export type ConsentOutcome =
   | { kind: 'missing' }
   | { kind: 'redirect'; to: string }
+  /** The request asks for more assurance than this session has (acr_values): step up first. */
+  | { kind: 'step_up' }
   | { kind: 'show'; view: ConsentView; consentToken: string };
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-export async function openConsent(options: { id: string; userId: string; sessionId: string; ip: string }): Promise<ConsentOutcome> {
+export async function openConsent(options: { id: string; userId: string; sessionId: string; sessionAcr: string; ip: string }): Promise<ConsentOutcome> {
   const { id, userId } = options;
   const consentToken = crypto.randomBytes(32).toString('base64url');
   const bound = await db().authorizationRequest.updateMany({
@@ -54,6 +57,12 @@ export async function openConsent(options: { id: string; userId: string; session
     );
     return { kind: 'redirect', to };
   }
+
+  // OpenID Connect Core §3.1.2.1 acr_values (as RFC 9470 re-uses them): a request for multi-factor
+  // or phishing-resistant assurance sends a password-only session through step-up first; the
+  // tokens then carry the session's stronger acr.
+  const wantsStrong = request.acrValues.some((v) => v === ACR.mfa || v === ACR.phishingResistant);
+  if (wantsStrong && options.sessionAcr === ACR.password) return { kind: 'step_up' };
 
   const forceConsent = request.prompt?.split(' ').includes('consent') ?? false;
   const remembered =

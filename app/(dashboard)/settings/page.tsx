@@ -1,7 +1,5 @@
 import type { Metadata } from 'next';
-import { LockIcon } from '@/components/icons';
 import { DateTime } from '@/components/ui/date-time';
-import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { Badge } from '@/components/ui/badge';
 import { requireUser } from '@/lib/auth/session';
@@ -9,6 +7,8 @@ import { listActiveSessions } from '@/lib/auth/list-active-sessions';
 import { describeUserAgent } from '@/lib/auth/describe-user-agent';
 import { RevokeOtherSessionsButton } from './revoke-other-sessions-button';
 import { PrivacySettings, RegistrationSwitch } from '@/components/dashboard/settings-forms';
+import { TotpSettings } from '@/components/dashboard/totp-settings';
+import { db } from '@/lib/db/client';
 import { registrationMode } from '@/lib/settings/deployment-settings';
 import { getConfig } from '@/lib/config/config';
 
@@ -34,6 +34,10 @@ export default async function SettingsPage() {
   const sessions = await listActiveSessions({ userId: user.id });
   const others = sessions.filter((s) => s.id !== user.sessionId).length;
   const registration = user.role === 'ADMIN' ? await registrationMode() : null;
+  const factors = await db().user.findUniqueOrThrow({
+    where: { id: user.id },
+    select: { totpEnabledAt: true, _count: { select: { recoveryCodes: { where: { usedAt: null } } } } },
+  });
   return (
     <>
       <PageHeader title="Settings" description="Your account, this session, and how you prove it is you." />
@@ -103,12 +107,7 @@ export default async function SettingsPage() {
           <h2 id="factors-heading" className="mb-3 text-sm font-semibold">
             Second factors
           </h2>
-          <EmptyState icon={<LockIcon className="h-6 w-6" />} title="No second factor enrolled">
-            <p>
-              Authenticator apps and passkeys you enrol appear here. Leash asks for one before you approve a risky action
-              or when an agent&apos;s request demands stronger proof that it is you.
-            </p>
-          </EmptyState>
+          <TotpSettings enabledAt={factors.totpEnabledAt?.toISOString() ?? null} recoveryLeft={factors._count.recoveryCodes} />
         </section>
       </div>
     </>

@@ -1,0 +1,35 @@
+'use client';
+
+import { useState } from 'react';
+import { Alert } from '@/components/ui/alert';
+import { Button, Spinner } from '@/components/ui/button';
+import { TextField } from '@/components/ui/text-field';
+import { useHydrated } from '@/components/ui/use-hydrated';
+
+export function StepUpForm({ next }: { next: string }) {
+  const hydrated = useHydrated();
+  const [code, setCode] = useState('');
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      className="mt-6 space-y-4"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        setPending(true);
+        const response = await fetch('/api/account/step-up', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }) }).catch(() => null);
+        if (response?.ok) return window.location.assign(next);
+        const body = (await response?.json().catch(() => null)) as { message?: string } | null;
+        setError(body?.message ?? 'The server could not be reached. Please try again.');
+        setPending(false);
+      }}
+    >
+      {error ? <Alert tone="danger">{error}</Alert> : null}
+      <TextField id="step-up-code" label="Code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} required />
+      <Button type="submit" className="w-full" disabled={!hydrated || pending}>
+        {pending ? <Spinner /> : null}
+        Confirm
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,6 @@
+// POST /api/account/step-up {code}: prove a second factor; this session becomes multi-factor.
+import { handleStepUp } from '@/lib/account/handle-second-factor';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleStepUp;

@@ -1,0 +1,6 @@
+// POST /api/account/totp/remove {code}: remove the authenticator app.
+import { handleTotpRemove } from '@/lib/account/handle-second-factor';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleTotpRemove;

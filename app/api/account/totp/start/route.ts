@@ -1,0 +1,6 @@
+// POST /api/account/totp/start: begin enrolling an authenticator app.
+import { handleTotpStart } from '@/lib/account/handle-second-factor';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleTotpStart;

@@ -1,0 +1,87 @@
+// Second-factor routes (issue 6, step-up):
+// - POST /api/account/totp/start     a new secret and its QR code (pending until confirmed)
+// - POST /api/account/totp/confirm   {code} → enrolled, with ten recovery codes shown once
+// - POST /api/account/totp/remove    {code} → removed (needs a current code)
+// - POST /api/account/step-up        {code} → this session becomes multi-factor (acr mfa)
+// Wrong codes are limited per user (PostgreSQL counters, shared by instances).
+import 'server-only';
+import { z } from 'zod';
+import { getCurrentUser } from '@/lib/auth/session';
+import { confirmTotpEnrolment, disableTotp, startTotpEnrolment, stepUpSession, verifySecondFactor } from '@/lib/auth/totp';
+import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
+import { clientIp } from '@/lib/http/client-ip';
+import { postgresLimiter } from '@/lib/http/postgres-limiter';
+
+const noStore = { 'Cache-Control': 'no-store' };
+const WRONG_CODES = 5;
+let limiter: ReturnType<typeof postgresLimiter> | undefined;
+const wrongCodes = () => (limiter ??= postgresLimiter({ keyPrefix: 'factor:wrong-code', points: WRONG_CODES, duration: 15 * 60 }));
+
+async function signedIn() {
+  const user = await getCurrentUser();
+  if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in first.');
+  return user;
+}
+
+async function codeFrom(request: Request, userId: string): Promise<string> {
+  const used = await wrongCodes().get(userId);
+  if (used && used.consumedPoints >= WRONG_CODES) {
+    throw new ApiError(429, 'rate_limited', `Too many wrong codes. Try again in ${Math.ceil(used.msBeforeNext / 60_000)} minutes.`);
+  }
+  const parsed = z.object({ code: z.string().trim().min(6).max(20) }).safeParse(await readJsonBody(request));
+  if (!parsed.success) throw new ApiError(400, 'invalid_request', 'Type the 6-digit code from your authenticator app.', { code: ['Required.'] });
+  return parsed.data.code;
+}
+
+async function wrongCode(userId: string): Promise<never> {
+  await wrongCodes().penalty(userId, 1);
+  throw new ApiError(400, 'invalid_request', 'That code is not right, or it was already used. Wait for the next one and try again.', { code: ['Not valid.'] });
+}
+
+export async function handleTotpStart(): Promise<Response> {
+  try {
+    const user = await signedIn();
+    const enrolment = await startTotpEnrolment(user);
+    return Response.json({ uri: enrolment.uri, secret: enrolment.secret, qr_svg: enrolment.qrSvg }, { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
+
+export async function handleTotpConfirm(request: Request): Promise<Response> {
+  try {
+    const user = await signedIn();
+    const code = await codeFrom(request, user.id);
+    const confirmed = await confirmTotpEnrolment(user.id, code.replace(/\s/g, ''), clientIp(request.headers));
+    if (!confirmed.ok) return await wrongCode(user.id);
+    return Response.json({ recovery_codes: confirmed.recoveryCodes }, { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
+
+export async function handleTotpRemove(request: Request): Promise<Response> {
+  try {
+    const user = await signedIn();
+    const code = await codeFrom(request, user.id);
+    if (!(await verifySecondFactor(user.id, code))) return await wrongCode(user.id);
+    await disableTotp(user.id, clientIp(request.headers));
+    return Response.json({ removed: true }, { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
+
+export async function handleStepUp(request: Request): Promise<Response> {
+  try {
+    const user = await signedIn();
+    const code = await codeFrom(request, user.id);
+    const method = await verifySecondFactor(user.id, code);
+    if (!method) return await wrongCode(user.id);
+    await wrongCodes().delete(user.id);
+    await stepUpSession({ userId: user.id, sessionId: user.sessionId, method, ip: clientIp(request.headers) });
+    return Response.json({ acr: 'urn:leash:acr:mfa' }, { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
