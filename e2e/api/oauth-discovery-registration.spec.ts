@@ -18,6 +18,9 @@ test.describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
       registration_endpoint: `${baseURL}/oauth/register`,
       pushed_authorization_request_endpoint: `${baseURL}/oauth/par`,
       device_authorization_endpoint: `${baseURL}/oauth/device_authorization`,
+      backchannel_authentication_endpoint: `${baseURL}/oauth/bc-authorize`,
+      backchannel_token_delivery_modes_supported: ['poll'],
+      backchannel_user_code_parameter_supported: false,
       revocation_endpoint: `${baseURL}/oauth/revoke`,
       introspection_endpoint: `${baseURL}/oauth/introspect`,
       scopes_supported: [
@@ -38,6 +41,7 @@ test.describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
         'client_credentials',
         'urn:ietf:params:oauth:grant-type:token-exchange',
         'urn:ietf:params:oauth:grant-type:device_code',
+        'urn:openid:params:grant-type:ciba',
       ],
       code_challenge_methods_supported: ['S256'],
       dpop_signing_alg_values_supported: ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'],

@@ -17,14 +17,14 @@ export async function delegatedToken(
   baseURL: string,
   scope: string,
   extra: Record<string, string> = {},
-  options: { signedInAs?: { email: string }; agentName?: string } = {},
+  options: { signedInAs?: { email: string }; agentName?: string; registration?: Record<string, unknown> } = {},
 ): Promise<Delegation & { refreshToken?: string }> {
   let user = options.signedInAs;
   if (!user) {
     user = await createAccount(request, baseURL, { email: uniqueEmail('delegate'), password: 'a-long-enough-passphrase' });
     expect((await signInOverHttp(request, baseURL, user as { email: string; password: string }, uniqueIp())).error).toBeNull();
   }
-  const client = await registerPublicAgent(request, options.agentName ? { client_name: options.agentName } : {});
+  const client = await registerPublicAgent(request, { ...(options.agentName ? { client_name: options.agentName } : {}), ...options.registration });
   const { verifier, challenge } = pkce();
   const back = await authorizeOverHttp(request, baseURL, {
     response_type: 'code',

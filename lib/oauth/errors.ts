@@ -33,6 +33,9 @@ export type OAuthErrorCode =
   // RFC 8628 §3.5 (device flow polling)
   | 'authorization_pending'
   | 'expired_token'
+  // OpenID CIBA Core §13 (backchannel authentication endpoint)
+  | 'unknown_user_id'
+  | 'invalid_binding_message'
   // RFC 9449 §5 and §8 (DPoP)
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce'

@@ -18,6 +18,10 @@ export function authorizationServerMetadata(registration: RegistrationMode) {
     ...(registration !== 'off' ? { registration_endpoint: `${issuer}/oauth/register` } : {}),
     pushed_authorization_request_endpoint: `${issuer}/oauth/par`,
     device_authorization_endpoint: `${issuer}/oauth/device_authorization`,
+    // OpenID CIBA Core §4: just-in-time elevation, poll mode only.
+    backchannel_authentication_endpoint: `${issuer}/oauth/bc-authorize`,
+    backchannel_token_delivery_modes_supported: ['poll'],
+    backchannel_user_code_parameter_supported: false,
     revocation_endpoint: `${issuer}/oauth/revoke`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
     scopes_supported: SUPPORTED_SCOPES,

@@ -3,6 +3,7 @@
 // the standard answer and is recorded; an allowed call gets the reason its audit row will carry.
 import 'server-only';
 import { ACR } from '@/lib/auth/assurance';
+import { getConfig } from '@/lib/config/config';
 import { expandScopes } from '@/lib/oauth/scopes';
 import { ACTIONS, type ActionName, type Sensitivity } from '@/lib/policy/actions';
 import { evaluatePolicy, type PolicyDecision } from '@/lib/policy/evaluate-policy';
@@ -120,9 +121,11 @@ function policyRefusal(error: 'access_denied' | 'approval_required', decision: P
     error === 'approval_required'
       ? {
           error,
-          error_description: `This action needs the user's approval (${decision.reason}). Just-in-time elevation is not available on this server yet.`,
+          error_description: `This action needs the user's approval (${decision.reason}). Ask for it at the backchannel authentication endpoint (OpenID CIBA, poll mode) with login_hint set to the user's sub, this scope and a binding_message; poll the token endpoint for a just-in-time token.`,
           policy_rule: decision.rule,
           required_scope: scopes?.join(' '),
+          backchannel_authentication_endpoint: `${getConfig().issuer}/oauth/bc-authorize`,
+          grant_type: 'urn:openid:params:grant-type:ciba',
         }
       : { error, error_description: `Denied by the agent's policy: ${decision.reason}.`, policy_rule: decision.rule };
   return Response.json(body, { status: 403, headers: { 'Cache-Control': 'no-store' } });

@@ -37,7 +37,7 @@ export type OperationContext<P, I> = {
 
 export class OperationError extends Error {
   constructor(
-    readonly status: 400 | 404 | 409,
+    readonly status: 400 | 403 | 404 | 409,
     readonly code: string,
     readonly description: string,
   ) {

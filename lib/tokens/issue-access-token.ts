@@ -24,6 +24,8 @@ export type TokenSubject = {
   dpopJkt?: string | null;
   /** RFC 8693 §4.1: the delegation chain (`act`), for tokens issued by token exchange. */
   actor?: Prisma.InputJsonValue | null;
+  /** A just-in-time elevated token (CIBA approval): satisfies the policy's "needs approval" tier. */
+  jit?: boolean;
 };
 
 async function createToken(
@@ -52,6 +54,7 @@ async function createToken(
       familyId: options.familyId ?? null,
       dpopJkt: subject.dpopJkt ?? null,
       actor: subject.actor ?? undefined,
+      jit: subject.jit ?? false,
       expiresAt: options.expiresAt,
     },
     select: { id: true },
@@ -67,7 +70,7 @@ async function createToken(
     resource: subject.audience.join(' '),
     ip: options.ip,
     reason: `${kind === 'ACCESS' ? 'access' : 'refresh'} token issued (${options.grantType})`,
-    details: { grant_type: options.grantType, kind, expires_at: options.expiresAt.toISOString(), ...(subject.dpopJkt ? { dpop_jkt: subject.dpopJkt } : {}) },
+    details: { grant_type: options.grantType, kind, ...(subject.jit ? { jit: true } : {}), expires_at: options.expiresAt.toISOString(), ...(subject.dpopJkt ? { dpop_jkt: subject.dpopJkt } : {}) },
   });
   return { token, id: row.id };
 }

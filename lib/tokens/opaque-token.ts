@@ -13,6 +13,7 @@ export const TOKEN_PREFIX = {
   authorizationCode: 'lsh_ac_',
   registrationAccessToken: 'lsh_rat_',
   deviceCode: 'lsh_dc_',
+  authReqId: 'lsh_ar_',
 } as const;
 
 export type TokenPrefix = (typeof TOKEN_PREFIX)[keyof typeof TOKEN_PREFIX];

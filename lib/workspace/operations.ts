@@ -22,6 +22,7 @@ import {
   workflowParams,
 } from '@/lib/workspace/workspace-inputs';
 import { db } from '@/lib/db/client';
+import { authorizationDetailsSchema } from '@/lib/oauth/authorization-details';
 
 const REPORT_FIELDS = { id: true, title: true, datasetId: true, body: true, agentId: true, createdAt: true, updatedAt: true } as const;
 type ReportRow = { id: string; title: string; datasetId: string; body: string; agentId: string | null; createdAt: Date; updatedAt: Date };
@@ -319,6 +320,18 @@ const paymentsInitiate = defineOperation({
   input: initiatePaymentInput,
   payment: (input) => ({ currency: input.currency, amountMinor: toMinorUnits(input.amount) }),
   run: async ({ tx, token, userId, input }) => {
+    // A just-in-time token approved for one payment (RFC 9396 details) pays exactly that payment,
+    // once: it is revoked in the same transaction as the payment it made.
+    if (token.jit && token.authorizationDetails) {
+      const approved = authorizationDetailsSchema.safeParse(token.authorizationDetails);
+      const matches =
+        approved.success &&
+        approved.data.some(
+          (d) => d.instructedAmount.currency === input.currency && toMinorUnits(d.instructedAmount.amount) === toMinorUnits(input.amount) && d.creditorName === input.creditor_name,
+        );
+      if (!matches) throw new OperationError(403, 'access_denied', 'This token was approved for a different payment.');
+      await tx.token.update({ where: { id: token.id }, data: { revokedAt: new Date(), revokedReason: 'just-in-time token used for its approved payment' } });
+    }
     const payment = await tx.payment.create({
       data: {
         userId: userId!,

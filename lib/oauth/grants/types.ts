@@ -12,6 +12,8 @@ export type TokenResponse = {
   refresh_token?: string;
   /** RFC 8693 §2.2.1 (token exchange responses). */
   issued_token_type?: string;
+  /** RFC 9396 §7: the details the token carries. */
+  authorization_details?: unknown;
 };
 
 /** `dpop`: a verified DPoP proof sent with the request (RFC 9449 §5), or null. */

@@ -1,0 +1,6 @@
+// POST /oauth/bc-authorize: just-in-time elevation requests (OpenID CIBA Core, poll mode).
+import { handleBackchannelAuthentication } from '@/lib/oauth/handle-backchannel-authentication';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleBackchannelAuthentication;

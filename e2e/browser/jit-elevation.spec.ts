@@ -1,0 +1,133 @@
+// The just-in-time elevation story (OpenID CIBA, poll mode): an agent's payment gets "needs
+// approval", the agent files a request, it appears live in the user's Approvals inbox, the user
+// steps up and approves, the agent's poll returns a single-purpose just-in-time token, the payment
+// succeeds once; a denied request returns access_denied; approve/deny races leave one outcome.
+import { generate } from 'otplib';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { createAccount, sameOrigin, uniqueEmail, uniqueIp } from '../support/accounts';
+import { testDb } from '../support/db';
+import { delegatedToken } from '../support/delegation';
+
+const CIBA = 'urn:openid:params:grant-type:ciba';
+const password = 'a-long-enough-passphrase';
+const PAYMENT = { amount: '1250.00', currency: 'USD', creditor_name: 'ACME Ltd' };
+const DETAILS = JSON.stringify([{ type: 'payment_initiation', instructedAmount: { currency: 'USD', amount: '1250.00' }, creditorName: 'ACME Ltd' }]);
+
+test.beforeEach(async ({ context }) => {
+  await context.setExtraHTTPHeaders({ 'X-Forwarded-For': uniqueIp() });
+});
+
+async function signedIn(page: Page, email: string) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/agents$/);
+}
+
+/** Enrols TOTP through the JSON routes; answers the secret. */
+async function enrolTotp(page: Page, baseURL: string) {
+  const headers = sameOrigin(baseURL);
+  const { secret } = await (await page.request.post('/api/account/totp/start', { headers })).json();
+  expect((await page.request.post('/api/account/totp/confirm', { headers, data: { code: await generate({ secret }) } })).status()).toBe(200);
+  return secret as string;
+}
+
+function cibaAgent(request: APIRequestContext, clientId: string) {
+  return {
+    ask: (userId: string, extra: Record<string, string> = {}) =>
+      request.post('/oauth/bc-authorize', { form: { client_id: clientId, login_hint: userId, scope: 'payments:write', authorization_details: DETAILS, binding_message: 'Pay invoice INV-2026-0142', ...extra } }),
+    poll: async (authReqId: string) => {
+      await testDb().query("UPDATE approval_requests SET last_polled_at = now() - interval '1 minute' WHERE last_polled_at IS NOT NULL AND agent_id = (SELECT id FROM agents WHERE client_id = $1)", [clientId]);
+      return request.post('/oauth/token', { form: { grant_type: CIBA, client_id: clientId, auth_req_id: authReqId } });
+    },
+  };
+}
+
+test('needs approval → CIBA request → live in the inbox → step-up and approve → JIT token pays once', async ({ page, request, baseURL }) => {
+  test.setTimeout(60_000);
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('jit'), password });
+  await signedIn(page, user.email);
+  const secret = await enrolTotp(page, baseURL!);
+  const agent = await delegatedToken(page.request, baseURL!, 'payments:write', {}, { signedInAs: user, agentName: 'Accounts payable agent', registration: { grant_types: ['authorization_code', CIBA], scope: 'payments:write' } });
+
+  const blocked = await request.post('/api/v1/payments', { headers: agent.auth, data: PAYMENT });
+  expect(blocked.status()).toBe(403);
+  expect(await blocked.json()).toMatchObject({ error: 'approval_required', backchannel_authentication_endpoint: `${baseURL}/oauth/bc-authorize`, grant_type: CIBA });
+
+  await page.goto('/approvals');
+  await expect(page.getByRole('heading', { name: 'Nothing waiting for you' })).toBeVisible();
+  const ciba = cibaAgent(request, agent.clientId);
+  const asked = await ciba.ask(agent.userId);
+  expect(asked.status(), await asked.text()).toBe(200);
+  const { auth_req_id, expires_in, interval } = await asked.json();
+  expect({ expires_in, interval }).toEqual({ expires_in: 300, interval: 5 });
+  expect((await (await ciba.poll(auth_req_id)).json()).error).toBe('authorization_pending');
+
+  // Live in the inbox, in words.
+  const card = page.getByRole('listitem', { name: 'Request from Accounts payable agent' });
+  await expect(card).toContainText('Pay $1,250.00 to ACME Ltd');
+  await expect(card).toContainText('“Pay invoice INV-2026-0142”');
+  await expect(card).toContainText('lasts 10 minutes');
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await expect(page).toHaveURL(/\/step-up\?/); // a password is not enough to approve a payment
+  await page.getByLabel('Code').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page).toHaveURL(/\/approvals$/);
+  await page.getByRole('listitem', { name: 'Request from Accounts payable agent' }).getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByText('Approved. The agent gets its elevated access on its next poll.')).toBeVisible();
+
+  const polled = await ciba.poll(auth_req_id);
+  expect(polled.status(), await polled.text()).toBe(200);
+  const jit = await polled.json();
+  expect(jit).toMatchObject({ token_type: 'Bearer', scope: 'payments:write' });
+  expect(jit.expires_in).toBeLessThanOrEqual(600);
+  expect((await (await ciba.poll(auth_req_id)).json()).error).toBe('invalid_grant'); // collected once
+  const jitAuth = { Authorization: `Bearer ${jit.access_token}` };
+  const other = await request.post('/api/v1/payments', { headers: jitAuth, data: { ...PAYMENT, amount: '9999.00' } });
+  expect(other.status()).toBe(403);
+  expect((await other.json()).error_description).toBe('This token was approved for a different payment.');
+  const paid = await request.post('/api/v1/payments', { headers: jitAuth, data: PAYMENT });
+  expect(paid.status(), await paid.text()).toBe(201);
+  expect((await request.post('/api/v1/payments', { headers: jitAuth, data: PAYMENT })).status()).toBe(401); // single-purpose
+  const { rows } = await testDb().query("SELECT jit, revoked_reason FROM tokens WHERE token_hash = encode(sha256($1::bytea), 'hex')", [jit.access_token]);
+  expect(rows[0]).toEqual({ jit: true, revoked_reason: 'just-in-time token used for its approved payment' });
+  const audit = await testDb().query("SELECT action FROM audit_events WHERE agent_id = $1 AND action LIKE 'elevation.%' ORDER BY id", [agent.agentId]);
+  expect(audit.rows.map((r) => r.action)).toEqual(['elevation.request', 'elevation.approve']);
+});
+
+test('a denied request answers access_denied; approve and deny racing leave exactly one outcome', async ({ page, request, baseURL }) => {
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('jit-deny'), password });
+  await signedIn(page, user.email);
+  const secret = await enrolTotp(page, baseURL!);
+  const agent = await delegatedToken(page.request, baseURL!, 'payments:write', {}, { signedInAs: user, agentName: 'Eager agent', registration: { grant_types: ['authorization_code', CIBA], scope: 'payments:write' } });
+  const ciba = cibaAgent(request, agent.clientId);
+
+  const first = (await (await ciba.ask(agent.userId)).json()).auth_req_id;
+  await page.goto('/approvals');
+  await page.getByRole('listitem', { name: 'Request from Eager agent' }).getByRole('button', { name: 'Deny' }).click();
+  await expect(page.getByText('Denied. The agent was told no.')).toBeVisible();
+  expect((await (await ciba.poll(first)).json()).error).toBe('access_denied');
+
+  // Step the session up, then race approve against deny on a second request.
+  const headers = sameOrigin(baseURL);
+  expect((await page.request.post('/api/account/step-up', { headers, data: { code: await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }) } })).status()).toBe(200);
+  await ciba.ask(agent.userId);
+  const { rows } = await testDb().query("SELECT id FROM approval_requests WHERE agent_id = $1 AND status = 'PENDING'", [agent.agentId]);
+  const id = rows[0].id;
+  const answers = await Promise.all([
+    page.request.post(`/api/account/approvals/${id}/approve`, { headers }),
+    page.request.post(`/api/account/approvals/${id}/deny`, { headers }),
+    page.request.post(`/api/account/approvals/${id}/approve`, { headers }),
+  ]);
+  expect(answers.map((a) => a.status()).sort()).toEqual([200, 409, 409]);
+  const decided = await testDb().query('SELECT status FROM approval_requests WHERE id = $1', [id]);
+  expect(['APPROVED', 'DENIED']).toContain(decided.rows[0].status);
+
+  // Unknown users and someone else's request.
+  expect((await (await ciba.ask('00000000-0000-7000-8000-000000000000')).json()).error).toBe('unknown_user_id');
+  const stranger = await createAccount(request, baseURL, { email: uniqueEmail('jit-stranger'), password });
+  const strangerPage = await page.context().browser()!.newPage({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
+  await signedIn(strangerPage, stranger.email);
+  expect((await strangerPage.request.post(`/api/account/approvals/${id}/deny`, { headers })).status()).toBe(404);
+});

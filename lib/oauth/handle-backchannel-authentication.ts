@@ -1,0 +1,109 @@
+// POST /oauth/bc-authorize: just-in-time elevation (OpenID CIBA Core 1.0, poll mode). An agent that
+// already holds a grant from a user asks for more (scopes, or RFC 9396 details such as one
+// payment), with a binding_message saying why; the request appears at once in the user's
+// Approvals inbox; the agent polls the token endpoint with grant_type
+// urn:openid:params:grant-type:ciba and the auth_req_id. The user is named by `login_hint`: the
+// `sub` the agent's tokens carry (introspection shows it).
+import 'server-only';
+import { z } from 'zod';
+import { db } from '@/lib/db/client';
+import { appendAuditEvent } from '@/lib/audit/append-audit-event';
+import { authenticateClient } from '@/lib/clients/authenticate-client';
+import { clientIp } from '@/lib/http/client-ip';
+import { storedIntent } from '@/lib/audit/stored-intent';
+import { ACR } from '@/lib/auth/assurance';
+import { authorizationDetailsSchema } from '@/lib/oauth/authorization-details';
+import { checkResources } from '@/lib/oauth/check-resources';
+import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
+import { limitTokenRequestByClient, limitTokenRequestByIp } from '@/lib/oauth/rate-limits';
+import { readOAuthForm } from '@/lib/oauth/read-form';
+import { isKnownScope, parseScope } from '@/lib/oauth/scopes';
+import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
+import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
+
+export const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
+/** How long the user has to decide (CIBA §7.3 expires_in). */
+export const CIBA_REQUEST_TTL_SECONDS = 300;
+export const CIBA_POLL_INTERVAL_SECONDS = 5;
+
+export async function handleBackchannelAuthentication(request: Request): Promise<Response> {
+  try {
+    const ip = clientIp(request.headers);
+    await limitTokenRequestByIp(ip);
+    const params = await readOAuthForm(request);
+    const client = await authenticateClient(request, params);
+    await limitTokenRequestByClient(client.id);
+    if (!client.grantTypes.includes(CIBA_GRANT)) throw new OAuthError('unauthorized_client', `This client is not registered for ${CIBA_GRANT}.`);
+
+    const loginHint = params.get('login_hint');
+    if (!loginHint) throw new OAuthError('invalid_request', 'login_hint is required: the sub of the user (CIBA §7.1).');
+    const userId = z.uuid().safeParse(loginHint).success ? loginHint : null;
+    // CIBA §13: unknown_user_id. Only a user who already granted this agent something can be asked.
+    const grant = userId ? await db().grant.findFirst({ where: { userId, agentId: client.id, status: 'ACTIVE' }, select: { id: true } }) : null;
+    if (!userId || !grant) throw new OAuthError('unknown_user_id', 'No user with this sub has connected this agent.');
+
+    const scopes = parseScope(params.get('scope'));
+    const unknown = scopes.filter((s) => !isKnownScope(s) || s === 'offline_access' || !client.scopes.includes(s));
+    if (unknown.length) throw new OAuthError('invalid_scope', `Cannot ask for: ${unknown.join(' ')}`);
+    let details: z.infer<typeof authorizationDetailsSchema> | null = null;
+    const rawDetails = params.get('authorization_details');
+    if (rawDetails) {
+      const parsed = authorizationDetailsSchema.safeParse(parseJson(rawDetails));
+      if (!parsed.success) throw new OAuthError('invalid_authorization_details', 'authorization_details are not valid (RFC 9396).');
+      details = parsed.data;
+    }
+    if (!scopes.length && !details) throw new OAuthError('invalid_request', 'Ask for a scope or authorization_details.');
+    const bindingMessage = params.get('binding_message');
+    if (bindingMessage !== undefined && (bindingMessage.length > 200 || /[\u0000-\u001f]/.test(bindingMessage))) {
+      throw new OAuthError('invalid_binding_message', 'binding_message must be a short line of text.');
+    }
+    const resources = checkResources(params.resources);
+    const policy = await loadAgentPolicy({ userId, agentId: client.id });
+    const user = await db().user.findUniqueOrThrow({ where: { id: userId }, select: { intentStorage: true, intentRetentionDays: true } });
+    const intent = storedIntent(request.headers.get('agent-intent'), user);
+
+    const authReqId = mintToken(TOKEN_PREFIX.authReqId);
+    await db().$transaction(async (tx) => {
+      const row = await tx.approvalRequest.create({
+        data: {
+          authReqIdHash: hashToken(authReqId),
+          userId,
+          agentId: client.id,
+          scopes,
+          resources,
+          authorizationDetails: details ?? undefined,
+          bindingMessage: bindingMessage ?? null,
+          intent: intent?.text?.text ?? intent?.hash ?? null,
+          requiredAcr: ACR.mfa,
+          pollIntervalSeconds: CIBA_POLL_INTERVAL_SECONDS,
+          windowSeconds: (policy.document.jitMinutes ?? 10) * 60,
+          expiresAt: new Date(Date.now() + CIBA_REQUEST_TTL_SECONDS * 1000),
+        },
+        select: { id: true },
+      });
+      await appendAuditEvent(tx, {
+        action: 'elevation.request',
+        decision: 'APPROVAL',
+        reason: bindingMessage ? `asks: ${bindingMessage}` : 'asks for just-in-time elevation',
+        userId,
+        agentId: client.id,
+        scopes,
+        resource: resources.join(' '),
+        ip,
+        intent,
+        details: { approval_request: row.id, ...(details ? { authorization_details: details } : {}) },
+      });
+    });
+    return oauthJson({ auth_req_id: authReqId, expires_in: CIBA_REQUEST_TTL_SECONDS, interval: CIBA_POLL_INTERVAL_SECONDS });
+  } catch (error) {
+    return oauthErrorResponse(error);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
