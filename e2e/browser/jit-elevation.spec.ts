@@ -77,8 +77,11 @@ test('needs approval → CIBA request → live in the inbox → step-up and appr
   await page.getByRole('listitem', { name: 'Request from Accounts payable agent' }).getByRole('button', { name: 'Approve' }).click();
   await expect(page.getByText('Approved. The agent gets its elevated access on its next poll.')).toBeVisible();
 
-  const polled = await ciba.poll(auth_req_id);
-  expect(polled.status(), await polled.text()).toBe(200);
+  // Two polls at once: exactly one gets the token.
+  await testDb().query("UPDATE approval_requests SET last_polled_at = now() - interval '1 minute' WHERE agent_id = $1", [agent.agentId]);
+  const raced = await Promise.all([1, 2].map(() => request.post('/oauth/token', { form: { grant_type: CIBA, client_id: agent.clientId, auth_req_id } })));
+  expect(raced.map((r) => r.status()).sort()).toEqual([200, 400]);
+  const polled = raced.find((r) => r.status() === 200)!;
   const jit = await polled.json();
   expect(jit).toMatchObject({ token_type: 'Bearer', scope: 'payments:write' });
   expect(jit.expires_in).toBeLessThanOrEqual(600);

@@ -92,3 +92,25 @@ test('a dispute needing a second factor passes after the user steps up during re
   expect((await stepUp(recoveryCode)).status()).toBe(400);
   await other.close();
 });
+
+test('prompt=login and max_age make the user confirm their password before consenting; auth_time moves', async ({ page, request, baseURL }) => {
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('reauth'), password });
+  await signIn(page, user.email);
+  const agent = await registerPublicAgent(request);
+  for (const extra of [{ prompt: 'login' }, { max_age: '0' }] as Record<string, string>[]) {
+    const before = await testDb().query('SELECT max(auth_time) AS t FROM user_sessions WHERE user_id = (SELECT id FROM users WHERE email = $1)', [user.email]);
+    await new Promise((r) => setTimeout(r, 1100)); // max_age is in whole seconds
+    const verifier = await authorizeInBrowser(page, baseURL!, agent.client_id, extra);
+    await expect(page).toHaveURL(/\/step-up\?reauth=1/);
+    await page.getByLabel('Password').fill('not-my-password');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect(page.getByText('That password is not right.')).toBeVisible();
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await expect(page).toHaveURL(/^https:\/\/agent\.example\/callback\?/);
+    const tokens = await (await exchangeCode(request, agent, new URL(page.url()).searchParams.get('code')!, verifier)).json();
+    const { rows } = await testDb().query("SELECT auth_time FROM tokens WHERE token_hash = encode(sha256($1::bytea), 'hex')", [tokens.access_token]);
+    expect(rows[0].auth_time.getTime()).toBeGreaterThan(before.rows[0].t.getTime());
+  }
+});

@@ -3,11 +3,14 @@
 // - POST /api/account/totp/confirm   {code} → enrolled, with ten recovery codes shown once
 // - POST /api/account/totp/remove    {code} → removed (needs a current code)
 // - POST /api/account/step-up        {code} → this session becomes multi-factor (acr mfa)
+// - POST /api/account/reauthenticate {password} → this session's auth_time is now
 // Wrong codes are limited per user (PostgreSQL counters, shared by instances).
 import 'server-only';
 import { z } from 'zod';
 import { getCurrentUser } from '@/lib/auth/session';
 import { confirmTotpEnrolment, disableTotp, startTotpEnrolment, stepUpSession, verifySecondFactor } from '@/lib/auth/totp';
+import { reauthenticateSession } from '@/lib/auth/reauthenticate-session';
+import { authenticatePassword } from '@/lib/auth/authenticate-password';
 import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
 import { clientIp } from '@/lib/http/client-ip';
 import { postgresLimiter } from '@/lib/http/postgres-limiter';
@@ -81,6 +84,24 @@ export async function handleStepUp(request: Request): Promise<Response> {
     await wrongCodes().delete(user.id);
     await stepUpSession({ userId: user.id, sessionId: user.sessionId, method, ip: clientIp(request.headers) });
     return Response.json({ acr: 'urn:leash:acr:mfa' }, { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
+
+/** POST /api/account/reauthenticate {password}: prove the password again (prompt=login, max_age). */
+export async function handleReauthenticate(request: Request): Promise<Response> {
+  try {
+    const user = await signedIn();
+    const body = await readJsonBody(request);
+    const ip = clientIp(request.headers);
+    const result = await authenticatePassword({ email: user.email, password: body.password, ip });
+    if (!result.ok) {
+      if (result.reason === 'rate_limited') throw new ApiError(429, 'rate_limited', `Too many attempts. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`);
+      throw new ApiError(400, 'invalid_request', 'That password is not right.', { password: ['Not right.'] });
+    }
+    await reauthenticateSession({ userId: user.id, sessionId: user.sessionId, ip });
+    return Response.json({ ok: true }, { headers: noStore });
   } catch (error) {
     return apiErrorResponse(error);
   }

@@ -33,11 +33,20 @@ export type ConsentOutcome =
   | { kind: 'redirect'; to: string }
   /** The request asks for more assurance than this session has (acr_values): step up first. */
   | { kind: 'step_up' }
+  /** prompt=login, or a sign-in older than max_age: the user proves their password again first. */
+  | { kind: 'reauthenticate' }
   | { kind: 'show'; view: ConsentView; consentToken: string };
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-export async function openConsent(options: { id: string; userId: string; sessionId: string; sessionAcr: string; ip: string }): Promise<ConsentOutcome> {
+export async function openConsent(options: {
+  id: string;
+  userId: string;
+  sessionId: string;
+  sessionAcr: string;
+  sessionAuthTime: Date;
+  ip: string;
+}): Promise<ConsentOutcome> {
   const { id, userId } = options;
   const consentToken = crypto.randomBytes(32).toString('base64url');
   const bound = await db().authorizationRequest.updateMany({
@@ -57,6 +66,16 @@ export async function openConsent(options: { id: string; userId: string; session
     );
     return { kind: 'redirect', to };
   }
+
+  // OpenID Connect Core §3.1.2.1: prompt=login wants an authentication made for this request;
+  // max_age bounds how old the sign-in may be. Either way the user confirms their password again
+  // (the session's auth_time moves forward, and the tokens carry it).
+  // A password confirmed after the request arrived satisfies both (max_age=0 acts like prompt=login).
+  const freshForRequest = options.sessionAuthTime >= request.createdAt;
+  const signedInFor = (Date.now() - options.sessionAuthTime.getTime()) / 1000;
+  const wantsLogin = request.prompt?.split(' ').includes('login') ?? false;
+  const tooOld = request.maxAge !== null && signedInFor > request.maxAge;
+  if (!freshForRequest && (wantsLogin || tooOld)) return { kind: 'reauthenticate' };
 
   // OpenID Connect Core §3.1.2.1 acr_values (as RFC 9470 re-uses them): a request for multi-factor
   // or phishing-resistant assurance sends a password-only session through step-up first; the

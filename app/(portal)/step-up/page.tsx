@@ -10,10 +10,20 @@ import { StepUpForm } from './step-up-form';
 
 export const metadata: Metadata = { title: 'Confirm it is you' };
 
-export default async function StepUpPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
-  const next = safeCallbackPath((await searchParams).callbackUrl);
+export default async function StepUpPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; reauth?: string }> }) {
+  const query = await searchParams;
+  const next = safeCallbackPath(query.callbackUrl);
   const user = await getCurrentUser();
   if (!user) redirect(`/sign-in?callbackUrl=${encodeURIComponent(`/step-up?callbackUrl=${encodeURIComponent(next)}`)}`);
+  if (query.reauth) {
+    return (
+      <div className="rounded-2xl border border-line bg-surface p-6 shadow-sm sm:p-8">
+        <h1 className="text-xl font-semibold tracking-tight">Confirm your password</h1>
+        <p className="mt-2 text-sm leading-6 text-muted">The application asks for a recent sign-in. Type your password again to continue as {user.email}.</p>
+        <StepUpForm next={next} mode="password" />
+      </div>
+    );
+  }
   const { totpEnabledAt } = await db().user.findUniqueOrThrow({ where: { id: user.id }, select: { totpEnabledAt: true } });
   return (
     <div className="rounded-2xl border border-line bg-surface p-6 shadow-sm sm:p-8">
@@ -21,7 +31,7 @@ export default async function StepUpPage({ searchParams }: { searchParams: Promi
       {totpEnabledAt ? (
         <>
           <p className="mt-2 text-sm leading-6 text-muted">This needs a second factor. Type the code from your authenticator app, or one of your recovery codes.</p>
-          <StepUpForm next={next} />
+          <StepUpForm next={next} mode="code" />
         </>
       ) : (
         <>

@@ -6,7 +6,8 @@ import { Button, Spinner } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { useHydrated } from '@/components/ui/use-hydrated';
 
-export function StepUpForm({ next }: { next: string }) {
+/** `code`: a second factor (step-up); `password`: the password again (prompt=login, max_age). */
+export function StepUpForm({ next, mode }: { next: string; mode: 'code' | 'password' }) {
   const hydrated = useHydrated();
   const [code, setCode] = useState('');
   const [pending, setPending] = useState(false);
@@ -17,7 +18,8 @@ export function StepUpForm({ next }: { next: string }) {
       onSubmit={async (event) => {
         event.preventDefault();
         setPending(true);
-        const response = await fetch('/api/account/step-up', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }) }).catch(() => null);
+        const [path, payload] = mode === 'code' ? ['/api/account/step-up', { code }] : ['/api/account/reauthenticate', { password: code }];
+        const response = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) }).catch(() => null);
         if (response?.ok) return window.location.assign(next);
         const body = (await response?.json().catch(() => null)) as { message?: string } | null;
         setError(body?.message ?? 'The server could not be reached. Please try again.');
@@ -25,7 +27,11 @@ export function StepUpForm({ next }: { next: string }) {
       }}
     >
       {error ? <Alert tone="danger">{error}</Alert> : null}
-      <TextField id="step-up-code" label="Code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} required />
+      {mode === 'code' ? (
+        <TextField id="step-up-code" label="Code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} required />
+      ) : (
+        <TextField id="step-up-password" label="Password" type="password" autoComplete="current-password" value={code} onChange={(e) => setCode(e.target.value)} required />
+      )}
       <Button type="submit" className="w-full" disabled={!hydrated || pending}>
         {pending ? <Spinner /> : null}
         Confirm

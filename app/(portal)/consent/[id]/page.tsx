@@ -14,8 +14,9 @@ export default async function ConsentPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const user = await getCurrentUser();
   if (!user) redirect(`/sign-in?callbackUrl=${encodeURIComponent(`/consent/${id}`)}`);
-  const outcome = await openConsent({ id, userId: user.id, sessionId: user.sessionId, sessionAcr: user.acr, ip: clientIp(await headers()) });
+  const outcome = await openConsent({ id, userId: user.id, sessionId: user.sessionId, sessionAcr: user.acr, sessionAuthTime: user.authTime, ip: clientIp(await headers()) });
   if (outcome.kind === 'redirect') redirect(outcome.to);
+  if (outcome.kind === 'reauthenticate') redirect(`/step-up?reauth=1&callbackUrl=${encodeURIComponent(`/consent/${id}`)}`);
   if (outcome.kind === 'step_up') redirect(`/step-up?callbackUrl=${encodeURIComponent(`/consent/${id}`)}`);
   if (outcome.kind === 'missing') {
     return (
