@@ -114,3 +114,29 @@ test('prompt=login and max_age make the user confirm their password before conse
     expect(rows[0].auth_time.getTime()).toBeGreaterThan(before.rows[0].t.getTime());
   }
 });
+
+test('a passkey (Chromium virtual authenticator) is enrolled and answers a phishing-resistant step-up', async ({ page, request, baseURL }) => {
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('passkey'), password });
+  await signIn(page, user.email);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  await page.goto('/settings');
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await expect(page.getByText('Passkey added.')).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Passkeys' }).getByRole('listitem')).toHaveCount(1);
+
+  const agent = await registerPublicAgent(request);
+  const verifier = await authorizeInBrowser(page, baseURL!, agent.client_id, { acr_values: 'urn:leash:acr:phr' });
+  await expect(page).toHaveURL(/\/step-up\?/);
+  await page.getByRole('button', { name: 'Use a passkey' }).click();
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await expect(page).toHaveURL(/^https:\/\/agent\.example\/callback\?/);
+  const tokens = await (await exchangeCode(request, agent, new URL(page.url()).searchParams.get('code')!, verifier)).json();
+  const { rows } = await testDb().query("SELECT acr, amr FROM tokens WHERE token_hash = encode(sha256($1::bytea), 'hex')", [tokens.access_token]);
+  expect(rows[0]).toEqual({ acr: 'urn:leash:acr:phr', amr: ['pwd', 'hwk', 'user'] });
+  const audit = await testDb().query("SELECT reason FROM audit_events WHERE user_id = (SELECT id FROM users WHERE email = $1) AND action = 'session.step_up'", [user.email]);
+  expect(audit.rows).toEqual([{ reason: 'second factor verified (passkey)' }]);
+});

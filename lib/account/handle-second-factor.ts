@@ -4,12 +4,15 @@
 // - POST /api/account/totp/remove    {code} → removed (needs a current code)
 // - POST /api/account/step-up        {code} → this session becomes multi-factor (acr mfa)
 // - POST /api/account/reauthenticate {password} → this session's auth_time is now
+// - POST /api/account/passkeys/{register-options,register,step-up-options,step-up}: WebAuthn
 // Wrong codes are limited per user (PostgreSQL counters, shared by instances).
 import 'server-only';
 import { z } from 'zod';
 import { getCurrentUser } from '@/lib/auth/session';
 import { confirmTotpEnrolment, disableTotp, startTotpEnrolment, stepUpSession, verifySecondFactor } from '@/lib/auth/totp';
 import { reauthenticateSession } from '@/lib/auth/reauthenticate-session';
+import { passkeyAuthenticationOptions, passkeyRegistrationOptions, registerPasskey, verifyPasskey } from '@/lib/auth/passkeys';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { authenticatePassword } from '@/lib/auth/authenticate-password';
 import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
 import { clientIp } from '@/lib/http/client-ip';
@@ -102,6 +105,55 @@ export async function handleReauthenticate(request: Request): Promise<Response> 
     }
     await reauthenticateSession({ userId: user.id, sessionId: user.sessionId, ip });
     return Response.json({ ok: true }, { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
+
+// Passkeys: the browser runs each WebAuthn ceremony between an options call and a verify call.
+export async function handlePasskeyRegisterOptions(): Promise<Response> {
+  try {
+    const user = await signedIn();
+    return Response.json(await passkeyRegistrationOptions(user), { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
+
+export async function handlePasskeyRegister(request: Request): Promise<Response> {
+  try {
+    const user = await signedIn();
+    const body = z.object({ response: z.record(z.string(), z.unknown()), name: z.string().trim().min(1).max(60).default('Passkey') }).safeParse(await readJsonBody(request));
+    if (!body.success) throw new ApiError(400, 'invalid_request', 'Send the authenticator response.');
+    const ok = await registerPasskey(user, body.data.response as unknown as RegistrationResponseJSON, body.data.name, clientIp(request.headers));
+    if (!ok) throw new ApiError(400, 'invalid_request', 'The passkey could not be verified. Try again.');
+    return Response.json({ ok: true }, { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
+
+export async function handlePasskeyStepUpOptions(): Promise<Response> {
+  try {
+    const user = await signedIn();
+    const options = await passkeyAuthenticationOptions(user);
+    if (!options) throw new ApiError(404, 'not_found', 'You have no passkey yet: add one in Settings.');
+    return Response.json(options, { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
+
+export async function handlePasskeyStepUp(request: Request): Promise<Response> {
+  try {
+    const user = await signedIn();
+    const body = z.object({ response: z.record(z.string(), z.unknown()) }).safeParse(await readJsonBody(request));
+    if (!body.success) throw new ApiError(400, 'invalid_request', 'Send the authenticator response.');
+    if (!(await verifyPasskey(user, body.data.response as unknown as AuthenticationResponseJSON))) {
+      throw new ApiError(400, 'invalid_request', 'The passkey could not be verified. Try again.');
+    }
+    await stepUpSession({ userId: user.id, sessionId: user.sessionId, method: 'passkey', ip: clientIp(request.headers) });
+    return Response.json({ acr: 'urn:leash:acr:phr' }, { headers: noStore });
   } catch (error) {
     return apiErrorResponse(error);
   }

@@ -69,17 +69,19 @@ export async function verifySecondFactor(userId: string, code: string): Promise<
   return used.count === 1 ? 'recovery' : null;
 }
 
-/** Raises the current session to multi-factor assurance (RFC 9470 step-up), audited. */
-export async function stepUpSession(options: { userId: string; sessionId: string; method: 'totp' | 'recovery'; ip: string }) {
+/** Raises the current session's assurance (RFC 9470 step-up): multi-factor, or phishing-resistant with a passkey. Audited. */
+export async function stepUpSession(options: { userId: string; sessionId: string; method: 'totp' | 'recovery' | 'passkey'; ip: string }) {
+  const AMR = { totp: ['pwd', 'otp'], recovery: ['pwd', 'kba'], passkey: ['pwd', 'hwk', 'user'] } as const;
+  const WORDS = { totp: 'authenticator app', recovery: 'recovery code', passkey: 'passkey' } as const;
   await db().$transaction(async (tx) => {
     await tx.userSession.update({
       where: { id: options.sessionId, userId: options.userId },
-      data: { acr: ACR.mfa, amr: ['pwd', options.method === 'totp' ? 'otp' : 'kba'] },
+      data: { acr: options.method === 'passkey' ? ACR.phishingResistant : ACR.mfa, amr: [...AMR[options.method]] },
     });
     await appendAuditEvent(tx, {
       action: 'session.step_up',
       decision: 'ALLOW',
-      reason: `second factor verified (${options.method === 'totp' ? 'authenticator app' : 'recovery code'})`,
+      reason: `second factor verified (${WORDS[options.method]})`,
       userId: options.userId,
       ip: options.ip,
     });

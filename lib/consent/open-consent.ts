@@ -80,8 +80,9 @@ export async function openConsent(options: {
   // OpenID Connect Core §3.1.2.1 acr_values (as RFC 9470 re-uses them): a request for multi-factor
   // or phishing-resistant assurance sends a password-only session through step-up first; the
   // tokens then carry the session's stronger acr.
-  const wantsStrong = request.acrValues.some((v) => v === ACR.mfa || v === ACR.phishingResistant);
-  if (wantsStrong && options.sessionAcr === ACR.password) return { kind: 'step_up' };
+  const RANK: Record<string, number> = { [ACR.password]: 0, [ACR.mfa]: 1, [ACR.phishingResistant]: 2 };
+  const required = Math.max(0, ...request.acrValues.map((v) => RANK[v] ?? 0));
+  if ((RANK[options.sessionAcr] ?? 0) < required) return { kind: 'step_up' };
 
   const forceConsent = request.prompt?.split(' ').includes('consent') ?? false;
   const remembered =

@@ -8,6 +8,7 @@ import { describeUserAgent } from '@/lib/auth/describe-user-agent';
 import { RevokeOtherSessionsButton } from './revoke-other-sessions-button';
 import { PrivacySettings, RegistrationSwitch } from '@/components/dashboard/settings-forms';
 import { TotpSettings } from '@/components/dashboard/totp-settings';
+import { PasskeySettings } from '@/components/dashboard/passkey-settings';
 import { db } from '@/lib/db/client';
 import { registrationMode } from '@/lib/settings/deployment-settings';
 import { getConfig } from '@/lib/config/config';
@@ -36,7 +37,11 @@ export default async function SettingsPage() {
   const registration = user.role === 'ADMIN' ? await registrationMode() : null;
   const factors = await db().user.findUniqueOrThrow({
     where: { id: user.id },
-    select: { totpEnabledAt: true, _count: { select: { recoveryCodes: { where: { usedAt: null } } } } },
+    select: {
+      totpEnabledAt: true,
+      _count: { select: { recoveryCodes: { where: { usedAt: null } } } },
+      passkeys: { select: { id: true, name: true, createdAt: true, lastUsedAt: true }, orderBy: { createdAt: 'asc' } },
+    },
   });
   return (
     <>
@@ -107,7 +112,12 @@ export default async function SettingsPage() {
           <h2 id="factors-heading" className="mb-3 text-sm font-semibold">
             Second factors
           </h2>
-          <TotpSettings enabledAt={factors.totpEnabledAt?.toISOString() ?? null} recoveryLeft={factors._count.recoveryCodes} />
+          <div className="space-y-4">
+            <TotpSettings enabledAt={factors.totpEnabledAt?.toISOString() ?? null} recoveryLeft={factors._count.recoveryCodes} />
+            <PasskeySettings
+              passkeys={factors.passkeys.map((p) => ({ id: p.id, name: p.name, createdAt: p.createdAt.toISOString(), lastUsedAt: p.lastUsedAt?.toISOString() ?? null }))}
+            />
+          </div>
         </section>
       </div>
     </>

@@ -6,7 +6,7 @@ import { redirect } from 'next/navigation';
 import { getCurrentUser } from '@/lib/auth/session';
 import { db } from '@/lib/db/client';
 import { safeCallbackPath } from '@/components/auth/safe-callback';
-import { StepUpForm } from './step-up-form';
+import { PasskeyStepUp, StepUpForm } from './step-up-form';
 
 export const metadata: Metadata = { title: 'Confirm it is you' };
 
@@ -24,14 +24,21 @@ export default async function StepUpPage({ searchParams }: { searchParams: Promi
       </div>
     );
   }
-  const { totpEnabledAt } = await db().user.findUniqueOrThrow({ where: { id: user.id }, select: { totpEnabledAt: true } });
+  const { totpEnabledAt, _count } = await db().user.findUniqueOrThrow({ where: { id: user.id }, select: { totpEnabledAt: true, _count: { select: { passkeys: true } } } });
+  const hasPasskey = _count.passkeys > 0;
   return (
     <div className="rounded-2xl border border-line bg-surface p-6 shadow-sm sm:p-8">
       <h1 className="text-xl font-semibold tracking-tight">Confirm it is you</h1>
-      {totpEnabledAt ? (
+      {totpEnabledAt || hasPasskey ? (
         <>
-          <p className="mt-2 text-sm leading-6 text-muted">This needs a second factor. Type the code from your authenticator app, or one of your recovery codes.</p>
-          <StepUpForm next={next} mode="code" />
+          <p className="mt-2 text-sm leading-6 text-muted">This needs a second factor.</p>
+          {hasPasskey ? <PasskeyStepUp next={next} /> : null}
+          {totpEnabledAt ? (
+            <>
+              <p className="mt-6 text-sm text-muted">Type the code from your authenticator app, or one of your recovery codes.</p>
+              <StepUpForm next={next} mode="code" />
+            </>
+          ) : null}
         </>
       ) : (
         <>
