@@ -142,18 +142,20 @@ test.describe('authorization_code exchange under the agent policy', () => {
     const body = await response.json();
     expect(body.refresh_token).toBeUndefined();
     expect(body.expires_in).toBe(600);
-    expect(typeof body.scope).toBe('string');
+    expect(body.scope).toBe('datasets:read'); // offline_access is not granted where refresh is not allowed
     expect((await tokenRows(flow.ids.agentId)).map((t) => t.kind)).toEqual(['ACCESS']);
   });
 
-  test('a policy that fails to load fails closed: server_error, nothing issued', async ({ request, baseURL }) => {
+  test('a policy that fails to load fails closed: 503 temporarily_unavailable, audited, nothing issued', async ({ request, baseURL }) => {
     const flow = await consented(request, baseURL!, 'datasets:read');
     await setPolicy(flow.ids, { ipRanges: ['not-a-range'] });
     const response = await flow.exchange();
-    expect(response.status()).toBe(500);
+    expect(response.status()).toBe(503);
     expectNoStore(response.headers());
-    expect((await response.json()).error).toBe('server_error');
+    expect((await response.json()).error).toBe('temporarily_unavailable');
     expect(await tokenRows(flow.ids.agentId)).toEqual([]);
+    const { rows } = await testDb().query("SELECT reason FROM audit_events WHERE agent_id = $1 AND action = 'token.refuse'", [flow.ids.agentId]);
+    expect(rows).toEqual([{ reason: "refused: the agent's policy could not be loaded (failing closed)" }]);
   });
 });
 
@@ -251,13 +253,13 @@ test.describe('refresh_token grant under the agent policy', () => {
     expect(alerts).toEqual([]);
   });
 
-  test('a policy that fails to load fails closed: server_error, nothing issued, the refresh token left unspent', async ({ request, baseURL }) => {
+  test('a policy that fails to load fails closed: 503 temporarily_unavailable, nothing issued, the refresh token left unspent', async ({ request, baseURL }) => {
     const flow = await refreshable(request, baseURL!, 'datasets:read offline_access');
     await setPolicy(flow.ids, { ipRanges: ['not-a-range'] });
     const response = await flow.refresh(flow.refreshToken);
-    expect(response.status()).toBe(500);
+    expect(response.status()).toBe(503);
     expectNoStore(response.headers());
-    expect((await response.json()).error).toBe('server_error');
+    expect((await response.json()).error).toBe('temporarily_unavailable');
     expect((await tokenRows(flow.ids.agentId)).map((t) => [t.kind, t.live])).toEqual([
       ['ACCESS', true],
       ['REFRESH', true],

@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
 
 export type TokenPolicy = {
   version: number;
-  /** The requested scopes the policy allows, in their order. */
+  /** The requested scopes the policy allows, in their order (offline_access only where refresh is allowed). */
   allowedScopes: (scopes: string[]) => string[];
   accessTokenSeconds: number;
   refreshAllowed: boolean;
@@ -21,12 +21,33 @@ export type TokenPolicy = {
   dpopRequired: boolean;
 };
 
-export async function tokenPolicy(options: { userId: string; agentId: string }): Promise<TokenPolicy> {
-  const { document, version } = await loadAgentPolicy(options);
+export async function tokenPolicy(options: { userId: string; agentId: string; ip?: string }): Promise<TokenPolicy> {
+  let loaded: Awaited<ReturnType<typeof loadAgentPolicy>>;
+  try {
+    loaded = await loadAgentPolicy(options);
+  } catch (error) {
+    // A policy that cannot be read decides nothing: fail closed like the resource server (503,
+    // audited when the database still answers), and issue nothing.
+    console.error('[oauth] policy could not be loaded:', error);
+    await db()
+      .$transaction((tx) =>
+        appendAuditEvent(tx, {
+          action: 'token.refuse',
+          decision: 'DENY',
+          agentId: options.agentId,
+          userId: options.userId,
+          ip: options.ip ?? null,
+          reason: "refused: the agent's policy could not be loaded (failing closed)",
+        }),
+      )
+      .catch(() => undefined);
+    throw new OAuthError('temporarily_unavailable', 'The request cannot be decided right now. Try again later.', { headers: { 'Retry-After': '5' } });
+  }
+  const { document, version } = loaded;
   const ceiling = new Set<string>(document.scopeCeiling);
   return {
     version,
-    allowedScopes: (scopes) => scopes.filter((s) => ceiling.has(s)),
+    allowedScopes: (scopes) => scopes.filter((s) => ceiling.has(s) && (s !== 'offline_access' || document.tokens.refreshAllowed)),
     accessTokenSeconds: document.tokens.accessTokenSeconds,
     refreshAllowed: document.tokens.refreshAllowed,
     refreshMs: document.tokens.refreshDays * DAY_MS,

@@ -63,7 +63,7 @@ export const authorizationCodeGrant: Grant = {
       : null;
 
     // The user's policy for this agent bounds what is issued (lib/oauth/agent-token-policy.ts).
-    const policy = await tokenPolicy({ userId: request.userId, agentId: client.id });
+    const policy = await tokenPolicy({ userId: request.userId, agentId: client.id, ip });
     const scopes = policy.allowedScopes(request.scopes);
     if (policy.dpopRequired && !dpop) {
       await refuseByPolicy(

@@ -46,7 +46,7 @@ export const deviceCodeGrant: Grant = {
     if (claimed.count !== 1 || !request.userId || !request.grantId) throw invalid;
     const grant = await db().grant.findFirst({ where: { id: request.grantId, status: 'ACTIVE' }, select: { id: true } });
     if (!grant) throw invalid;
-    const policy = await tokenPolicy({ userId: request.userId, agentId: client.id });
+    const policy = await tokenPolicy({ userId: request.userId, agentId: client.id, ip });
     const scopes = policy.allowedScopes(request.scopes);
     if (!scopes.length) {
       await refuseByPolicy(

@@ -30,7 +30,7 @@ export const refreshTokenGrant: Grant = {
     // The user's policy as it is now (loaded once, before the token is spent: a policy that fails
     // to load answers server_error and leaves the token usable). Refresh may have been switched
     // off, the ceiling lowered or the refresh lifetime shortened since the family began.
-    const policy = token.userId ? await tokenPolicy({ userId: token.userId, agentId: client.id }) : null;
+    const policy = token.userId ? await tokenPolicy({ userId: token.userId, agentId: client.id, ip }) : null;
     const requested = parseScope(params.get('scope'));
     const bounds = policy && isTokenActive(token) ? await policyBounds(policy, token, requested, dpop !== null) : null;
     const familyExpiresAt = bounds?.familyExpiresAt ?? token.expiresAt;

@@ -46,7 +46,10 @@ export const tokenExchangeGrant: Grant = {
     // The user's policy for the subject agent says who may act for it (may_act).
     const subjectPolicy = await loadAgentPolicy({ userId: subject.userId, agentId: subject.agentId });
     if (!(subjectPolicy.document.mayAct ?? []).includes(client.clientId)) {
-      await refuse({ userId: subject.userId, actorId: client.id, ip, reason: `policy v${subjectPolicy.version} of the subject agent does not let ${client.clientId} act for it` });
+      await refuse(
+        { userId: subject.userId, actorId: client.id, ip, reason: `policy v${subjectPolicy.version} of the subject agent does not let ${client.clientId} act for it` },
+        new OAuthError('invalid_grant', "The user has not allowed this agent to act for the subject token's agent."),
+      );
     }
 
     // Never broader than the subject token (RFC 8693 §2.2.2 invalid_scope / invalid_target)...
@@ -59,7 +62,12 @@ export const tokenExchangeGrant: Grant = {
     const actorPolicy = await loadAgentPolicy({ userId: subject.userId, agentId: client.id });
     const ceiling = new Set<string>(actorPolicy.document.scopeCeiling);
     const scopes = (requested.length ? requested : subject.scopes).filter((s) => s !== 'offline_access' && ceiling.has(s));
-    if (!scopes.length) throw new OAuthError('invalid_scope', "None of these scopes is allowed by the user's policy for the acting agent.");
+    if (!scopes.length) {
+      await refuse(
+        { userId: subject.userId, actorId: client.id, ip, reason: `policy v${actorPolicy.version} of the acting agent allows none of these scopes` },
+        new OAuthError('invalid_scope', "None of these scopes is allowed by the user's policy for the acting agent."),
+      );
+    }
     const remaining = Math.floor((subject.expiresAt.getTime() - Date.now()) / 1000);
     const ttl = Math.max(1, Math.min(remaining, actorPolicy.document.tokens.accessTokenSeconds));
 
@@ -94,9 +102,10 @@ export const tokenExchangeGrant: Grant = {
   },
 };
 
-async function refuse(refusal: { userId: string; actorId: string; ip: string; reason: string }): Promise<never> {
+/** Records a refusal the user's policies made, then throws its OAuth error. */
+async function refuse(refusal: { userId: string; actorId: string; ip: string; reason: string }, error: OAuthError): Promise<never> {
   await db().$transaction((tx) =>
     appendAuditEvent(tx, { action: 'token.exchange', decision: 'DENY', userId: refusal.userId, agentId: refusal.actorId, ip: refusal.ip, reason: refusal.reason }),
   );
-  throw new OAuthError('invalid_grant', "The user has not allowed this agent to act for the subject token's agent.");
+  throw error;
 }
