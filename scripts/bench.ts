@@ -1,0 +1,214 @@
+// `npm run bench [-- --quick]`: Leash against node-oidc-provider on this machine, in the same run.
+// Builds Leash if needed, starts it in production mode on its own embedded PostgreSQL and the peer
+// (minimal configuration, in-memory store) on 127.0.0.1, then drives both with autocannon,
+// alternating, several rounds, each server pinned to core 0 and the load generator to core 1 when
+// `taskset` exists. Prints medians, p50/p99 and Leash/peer ratios; writes
+// .leash-bench/results.json and docs/benchmarks.md. No assertion: the numbers are the output.
+// Also measured: requests accepted after a revocation returned (must be 0).
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { findFreePort, startEmbeddedPostgres } from './lib/embedded-pg';
+import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
+import { deployMigrations } from './lib/schema-engine';
+
+const quick = process.argv.includes('--quick');
+const ROUNDS = quick ? 2 : 3;
+const SECONDS = quick ? 5 : 15;
+const CONNECTIONS = 50;
+const pin = fs.existsSync('/usr/bin/taskset') && os.cpus().length >= 2;
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+type Target = { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string };
+type Sample = { rps: number; p50: number; p99: number; non2xx: number; errors: number };
+
+function run(target: Target): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url: target.url, method: target.method, headers: target.headers, body: target.body, connections: CONNECTIONS, duration: SECONDS },
+      (error, result) => {
+        if (error) return reject(error);
+        resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors });
+      },
+    );
+  });
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+function startProcess(command: string, args: string[], env: Record<string, string>): ChildProcess {
+  const [cmd, argv] = pin ? ['taskset', ['-c', '0', command, ...args]] : [command, args];
+  return spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function waitFor(url: string, child: ChildProcess) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${url}: server exited (${child.exitCode})`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${url}: server did not start`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+
+async function main() {
+  generatePrismaClient(log);
+  buildIfNeeded(log);
+  const runDir = path.join(ROOT, '.leash-bench', `run-${process.pid}`);
+  fs.rmSync(runDir, { recursive: true, force: true });
+  fs.mkdirSync(runDir, { recursive: true });
+  const database = await startEmbeddedPostgres({ dir: path.join(runDir, 'postgres'), port: await findFreePort(), database: 'leash_bench', password: 'leash-bench' });
+  const children: ChildProcess[] = [];
+  try {
+    await deployMigrations({ databaseUrl: database.url });
+    const leashPort = await findFreePort();
+    const issuer = `http://127.0.0.1:${leashPort}`;
+    const env = {
+      DATABASE_URL: database.url,
+      LEASH_DATA_DIR: path.join(runDir, 'data'),
+      LEASH_ISSUER: issuer,
+      PORT: String(leashPort),
+      HOST: '127.0.0.1',
+      NEXT_TELEMETRY_DISABLED: '1',
+      // The load comes from one address and one client: lift the abuse limits for the run.
+      LEASH_TOKEN_IP_LIMIT: '1000000',
+      LEASH_TOKEN_CLIENT_LIMIT: '1000000',
+      LEASH_USER_RATE_LIMIT: '1000000',
+    };
+    Object.assign(process.env, env);
+    const leash = startProcess(process.execPath, ['--import', 'tsx', 'server/main.ts'], env);
+    children.push(leash);
+    await waitFor(`${issuer}/api/health`, leash);
+
+    const peerPort = await findFreePort();
+    const peerSecret = crypto.randomBytes(24).toString('base64url');
+    const peerArgs = ['scripts/bench/peer-oidc-provider.mjs', String(peerPort), peerSecret];
+    const peer = startProcess(process.execPath, peerArgs, { NODE_ENV: 'production' });
+    children.push(peer);
+    const peerUrl = `http://127.0.0.1:${peerPort}`;
+    await waitFor(`${peerUrl}/.well-known/openid-configuration`, peer);
+
+    // Leash: a confidential agent (client_credentials), and a user-delegated token for API reads
+    // under a policy whose rate limit does not cap the run (set up in-process, not measured).
+    const registered = await (
+      await fetch(`${issuer}/oauth/register`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ client_name: 'Bench agent', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', scope: 'datasets:read' }),
+      })
+    ).json();
+    const leashAuth = basic(registered.client_id, registered.client_secret);
+    const tokenBody = 'grant_type=client_credentials&scope=datasets%3Aread';
+    const leashToken = (await (await fetch(`${issuer}/oauth/token`, { method: 'POST', headers: { ...form, Authorization: leashAuth }, body: tokenBody })).json()).access_token as string;
+    const apiToken = await delegatedBenchToken(registered.client_id, issuer);
+    const peerAuth = basic('bench', peerSecret);
+    const peerBody = 'grant_type=client_credentials&scope=api%3Aread';
+    const peerToken = (await (await fetch(`${peerUrl}/token`, { method: 'POST', headers: { ...form, Authorization: peerAuth }, body: peerBody })).json()).access_token as string;
+
+    const scenarios: { name: string; leash: Target; peer?: Target }[] = [
+      {
+        name: 'token issuance (client_credentials, opaque)',
+        leash: { url: `${issuer}/oauth/token`, method: 'POST', headers: { ...form, Authorization: leashAuth }, body: tokenBody },
+        peer: { url: `${peerUrl}/token`, method: 'POST', headers: { ...form, Authorization: peerAuth }, body: peerBody },
+      },
+      {
+        name: 'introspection',
+        leash: { url: `${issuer}/oauth/introspect`, method: 'POST', headers: { ...form, Authorization: leashAuth }, body: `token=${leashToken}` },
+        peer: { url: `${peerUrl}/token/introspection`, method: 'POST', headers: { ...form, Authorization: peerAuth }, body: `token=${peerToken}` },
+      },
+      {
+        name: 'protected API read (lookup, Cedar, rate limit, audit row)',
+        leash: { url: `${issuer}/api/v1/datasets`, method: 'GET', headers: { Authorization: `Bearer ${apiToken}` } },
+      },
+    ];
+
+    const results: Record<string, { leash: Sample[]; peer: Sample[] }> = {};
+    for (const scenario of scenarios) {
+      results[scenario.name] = { leash: [], peer: [] };
+      for (let round = 1; round <= ROUNDS; round++) {
+        for (const side of ['leash', 'peer'] as const) {
+          const target = scenario[side];
+          if (!target) continue;
+          const sample = await run(target);
+          results[scenario.name]![side].push(sample);
+          log(`${scenario.name} · ${side} · round ${round}: ${Math.round(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms${sample.non2xx ? `, ${sample.non2xx} non-2xx` : ''}`);
+        }
+      }
+    }
+
+    // Revocation: the revoke call returns, then nothing with that token is accepted.
+    const victim = (await (await fetch(`${issuer}/oauth/token`, { method: 'POST', headers: { ...form, Authorization: leashAuth }, body: tokenBody })).json()).access_token as string;
+    await fetch(`${issuer}/oauth/revoke`, { method: 'POST', headers: { ...form, Authorization: leashAuth }, body: `token=${victim}` });
+    const after = await Promise.all(Array.from({ length: 200 }, () => fetch(`${issuer}/api/v1/datasets`, { headers: { Authorization: `Bearer ${victim}` } }).then((r) => r.status)));
+    const acceptedAfterRevoke = after.filter((s) => s === 200).length;
+
+    const rows = Object.entries(results).map(([name, { leash, peer }]) => {
+      const leashRps = median(leash.map((s) => s.rps));
+      const peerRps = peer.length ? median(peer.map((s) => s.rps)) : null;
+      return {
+        scenario: name,
+        leash: { rps: Math.round(leashRps), p50: median(leash.map((s) => s.p50)), p99: median(leash.map((s) => s.p99)), non2xx: leash.reduce((n, s) => n + s.non2xx, 0) },
+        peer: peerRps === null ? null : { rps: Math.round(peerRps), p50: median(peer.map((s) => s.p50)), p99: median(peer.map((s) => s.p99)) },
+        ratio: peerRps ? Number((leashRps / peerRps).toFixed(2)) : null,
+      };
+    });
+    const summary = {
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, pinned: pin },
+      settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS },
+      rows,
+      acceptedAfterRevoke,
+    };
+    fs.mkdirSync(path.join(ROOT, '.leash-bench'), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, '.leash-bench', 'results.json'), JSON.stringify(summary, null, 2) + '\n');
+    const table = [
+      '| scenario | Leash req/s | p50 / p99 ms | node-oidc-provider req/s | p50 / p99 ms | Leash / peer |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...rows.map(
+        (r) =>
+          `| ${r.scenario} | ${r.leash.rps} | ${r.leash.p50} / ${r.leash.p99} | ${r.peer ? r.peer.rps : 'n/a'} | ${r.peer ? `${r.peer.p50} / ${r.peer.p99}` : 'n/a'} | ${r.ratio ?? 'n/a'} |`,
+      ),
+    ].join('\n');
+    const markdown = `# Benchmarks\n\nMedians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${summary.machine.cpus} cores (${summary.machine.model}), Node ${process.version}, ${pin ? 'servers pinned to core 0, load to core 1' : 'not pinned'}. Measured ${summary.date} by \`npm run bench\`${quick ? ' --quick' : ''}.\n\n${table}\n\nRequests accepted after a revocation returned: **${acceptedAfterRevoke}** of 200.\n`;
+    fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), markdown);
+    console.log(`\n${table}\n\nAccepted after revoke: ${acceptedAfterRevoke} of 200\nWritten: .leash-bench/results.json, docs/benchmarks.md`);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    await database.stop();
+    fs.rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+/** A token a user delegated to the bench agent, under a policy that does not rate-limit the run. */
+async function delegatedBenchToken(clientId: string, issuer: string): Promise<string> {
+  const { createAccount } = await import('../lib/auth/create-account');
+  const { saveAgentPolicy } = await import('../lib/policy/save-agent-policy');
+  const { defaultPolicyDocument } = await import('../lib/policy/policy-document');
+  const { createAccessToken } = await import('../lib/tokens/issue-access-token');
+  const { db, closeDb } = await import('../lib/db/client');
+  const created = await createAccount({ email: `bench-${crypto.randomUUID()}@example.test`, password: crypto.randomBytes(16).toString('hex'), name: 'Bench' });
+  if (!created.ok) throw new Error('bench account');
+  const userId = created.user.id;
+  const agent = await db().agent.findUniqueOrThrow({ where: { clientId }, select: { id: true } });
+  const grant = await db().grant.create({ data: { userId, agentId: agent.id, scopes: ['datasets:read'], resources: [`${issuer}/api`] }, select: { id: true } });
+  await saveAgentPolicy({ userId, agentId: agent.id, document: { ...defaultPolicyDocument(), rateLimit: { perMinute: 100_000, perDay: 10_000_000 } }, savedById: userId });
+  const issued = await db().$transaction((tx) =>
+    createAccessToken(tx, { agentId: agent.id, userId, grantId: grant.id, scopes: ['datasets:read'], audience: [`${issuer}/api`] }, { grantType: 'bench', ip: '127.0.0.1', ttlSeconds: 3600 }),
+  );
+  await closeDb();
+  return issued.token;
+}
+
+await main();
