@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick]`: Leash against node-oidc-provider on this machine, in the same run.
 // Builds Leash if needed, starts it in production mode on its own embedded PostgreSQL and the peer
 // (minimal configuration, in-memory store) on 127.0.0.1, then drives both with autocannon,
-// alternating, several rounds, each server pinned to core 0 and the load generator to core 1 when
+// alternating, several rounds, each server pinned to core 0 when
 // `taskset` exists. Prints medians, p50/p99 and Leash/peer ratios; writes
 // .leash-bench/results.json and docs/benchmarks.md. No assertion: the numbers are the output.
 // Also measured: requests accepted after a revocation returned (must be 0).
@@ -179,7 +179,7 @@ async function main() {
           `| ${r.scenario} | ${r.leash.rps} | ${r.leash.p50} / ${r.leash.p99} | ${r.peer ? r.peer.rps : 'n/a'} | ${r.peer ? `${r.peer.p50} / ${r.peer.p99}` : 'n/a'} | ${r.ratio ?? 'n/a'} |`,
       ),
     ].join('\n');
-    const markdown = `# Benchmarks\n\nMedians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${summary.machine.cpus} cores (${summary.machine.model}), Node ${process.version}, ${pin ? 'servers pinned to core 0, load to core 1' : 'not pinned'}. Measured ${summary.date} by \`npm run bench\`${quick ? ' --quick' : ''}.\n\n${table}\n\nRequests accepted after a revocation returned: **${acceptedAfterRevoke}** of 200.\n`;
+    const markdown = `# Benchmarks\n\nMedians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${summary.machine.cpus} cores (${summary.machine.model}), Node ${process.version}, ${pin ? 'servers pinned to core 0 (load generator and PostgreSQL unpinned)' : 'not pinned'}. Measured ${summary.date} by \`npm run bench\`${quick ? ' --quick' : ''}.\n\n${table}\n\nRequests accepted after a revocation returned: **${acceptedAfterRevoke}** of 200.\n`;
     fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), markdown);
     console.log(`\n${table}\n\nAccepted after revoke: ${acceptedAfterRevoke} of 200\nWritten: .leash-bench/results.json, docs/benchmarks.md`);
