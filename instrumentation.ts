@@ -2,6 +2,8 @@
 // do, because each task is idempotent.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  const { scheduleAuditSealing } = await import('@/lib/audit/seal-audit-chain');
+  scheduleAuditSealing();
   const { schedulePurgeOfIntentTexts } = await import('@/lib/audit/purge-intent-texts');
   schedulePurgeOfIntentTexts();
   const { sweepUsedDpopProofs } = await import('@/lib/dpop/verify-dpop-proof');

@@ -1,7 +1,8 @@
 // Appends one record to the audit log, inside the caller's transaction, so that the record and
 // the decision it records commit or fail together (DECISIONS 10). Records are hash-chained: each
-// stores the hash of the previous one, and its own hash covers its content and that link.
-// A transaction-scoped advisory lock serialises appends, so the chain has no forks.
+// stores the hash of the previous one, and its own hash covers its content and that link. The
+// chain is sealed by one writer at a time right after commit (seal-audit-chain.ts), so appends
+// never wait for each other.
 import 'server-only';
 import crypto from 'node:crypto';
 import type { Prisma } from '@/lib/generated/prisma/client';
@@ -26,35 +27,28 @@ export type AuditInput = {
   details?: Prisma.InputJsonValue | null;
 };
 
-const AUDIT_CHAIN_LOCK = 7_104_201; // any constant shared by every writer of the chain
-
-export async function appendAuditEvent(tx: Prisma.TransactionClient, input: AuditInput): Promise<{ id: bigint; hash: string }> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
-  const last = await tx.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } });
-  const record = {
-    createdAt: new Date(),
-    userId: input.userId ?? null,
-    agentId: input.agentId ?? null,
-    actor: input.actor ?? null,
-    action: input.action,
-    resource: input.resource ?? null,
-    decision: input.decision,
-    reason: input.reason ?? null,
-    tokenId: input.tokenId ?? null,
-    scopes: input.scopes ?? [],
-    intent: input.intent?.hash ?? null,
-    ip: input.ip ?? null,
-    requestId: input.requestId ?? null,
-    details: input.details ?? null,
-    prevHash: last?.hash ?? null,
-  };
-  const hash = auditHash(record);
+/**
+ * Inserts the record, unsealed, in the caller's transaction: no lock, so concurrent decisions do
+ * not queue behind each other's commits. The sealer (lib/audit/seal-audit-chain.ts) chains it
+ * moments later; until then the trigger allows that one change only.
+ */
+export async function appendAuditEvent(tx: Prisma.TransactionClient, input: AuditInput): Promise<{ id: bigint }> {
   const row = await tx.auditEvent.create({
     data: {
-      ...record,
-      actor: record.actor ?? undefined,
-      details: record.details ?? undefined,
-      hash,
+      createdAt: new Date(),
+      userId: input.userId ?? null,
+      agentId: input.agentId ?? null,
+      actor: input.actor ?? undefined,
+      action: input.action,
+      resource: input.resource ?? null,
+      decision: input.decision,
+      reason: input.reason ?? null,
+      tokenId: input.tokenId ?? null,
+      scopes: input.scopes ?? [],
+      intent: input.intent?.hash ?? null,
+      ip: input.ip ?? null,
+      requestId: input.requestId ?? null,
+      details: input.details ?? undefined,
     },
     select: { id: true },
   });
@@ -62,12 +56,16 @@ export async function appendAuditEvent(tx: Prisma.TransactionClient, input: Audi
   if (input.intent?.text) {
     await tx.auditIntentText.create({ data: { eventId: row.id, text: input.intent.text.text, purgeAfter: input.intent.text.purgeAfter } });
   }
-  return { id: row.id, hash };
+  return { id: row.id };
 }
 
-/** SHA-256 over the canonical JSON of a record (keys sorted, dates as ISO strings). */
+/**
+ * SHA-256 over the canonical JSON of a record (keys sorted, dates as ISO strings), as read back
+ * from the database, with its previous hash and without its id, own hash and chain position.
+ */
 export function auditHash(record: Record<string, unknown>): string {
-  return crypto.createHash('sha256').update(canonicalJson(record)).digest('hex');
+  const { id: _id, hash: _hash, chainSeq: _seq, ...content } = record;
+  return crypto.createHash('sha256').update(canonicalJson(content)).digest('hex');
 }
 
 function canonicalJson(value: unknown): string {

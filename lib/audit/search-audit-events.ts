@@ -62,7 +62,8 @@ type Row = {
   request_id: string | null;
   details: unknown;
   prev_hash: string | null;
-  hash: string;
+  /** Null for a moment after the insert, until the sealer chains the row. */
+  hash: string | null;
 };
 
 export type AuditRecord = ReturnType<typeof toRecord>;

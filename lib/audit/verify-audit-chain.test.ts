@@ -4,14 +4,32 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeDb, db, dbPool } from '@/lib/db/client';
 import { appendAuditEvent } from './append-audit-event';
 import { verifyAuditChain } from './verify-audit-chain';
+import { sealAuditChain } from './seal-audit-chain';
+
+/** Seals until `id` has its place (another test file's sealer may hold the turn for a moment). */
+async function sealed(id: bigint) {
+  for (let i = 0; i < 100; i++) {
+    await sealAuditChain();
+    if ((await db().auditEvent.findUniqueOrThrow({ where: { id }, select: { chainSeq: true } })).chainSeq !== null) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('not sealed');
+}
 
 afterAll(closeDb);
 
 const append = (action: string) => db().$transaction((tx) => appendAuditEvent(tx, { action, decision: 'ALLOW' }));
 
 describe('the audit log', () => {
-  it('refuses UPDATE, DELETE and TRUNCATE', async () => {
+  it('refuses UPDATE (except the one seal), DELETE and TRUNCATE', async () => {
     const { id } = await append('test.immutable');
+    // Unsealed: still no changing its content, nor sealing it with other content.
+    await expect(dbPool().query("UPDATE audit_events SET reason = 'x' WHERE id = $1", [id])).rejects.toThrow(/append-only: UPDATE/);
+    await expect(
+      dbPool().query("UPDATE audit_events SET chain_seq = -1, hash = repeat('0', 64), reason = 'x' WHERE id = $1", [id]),
+    ).rejects.toThrow(/append-only: UPDATE/);
+    await sealed(id);
+    await expect(dbPool().query("UPDATE audit_events SET hash = repeat('0', 64) WHERE id = $1", [id])).rejects.toThrow(/append-only: UPDATE/);
     await expect(dbPool().query("UPDATE audit_events SET reason = 'x' WHERE id = $1", [id])).rejects.toThrow(/append-only: UPDATE/);
     await expect(dbPool().query('DELETE FROM audit_events WHERE id = $1', [id])).rejects.toThrow(/append-only: DELETE/);
     await expect(dbPool().query('TRUNCATE audit_events CASCADE')).rejects.toThrow(/append-only: TRUNCATE/);
@@ -28,7 +46,8 @@ describe('the audit log', () => {
 
   it('finds a record changed behind the trigger, and a removed link', async () => {
     const { id } = await append('test.tamper.target');
-    await append('test.tamper.after');
+    const after = await append('test.tamper.after');
+    await sealed(after.id); // tampering is found in what is sealed
     const client = await dbPool().connect();
     try {
       // A superuser can switch the trigger off; the chain still tells.

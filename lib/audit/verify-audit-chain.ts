@@ -1,8 +1,10 @@
-// Recomputes the audit chain (DECISIONS 10): each record's hash must cover its content and the
-// previous record's hash. Reads in keyset pages, so it runs in constant memory over any length.
+// Recomputes the audit chain (DECISIONS 10): in chain order, each record's hash must cover its
+// content and the previous record's hash. Seals what is waiting first, so the answer covers
+// everything committed. Reads in keyset pages, so it runs in constant memory over any length.
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { auditHash } from '@/lib/audit/append-audit-event';
+import { sealAuditChain } from '@/lib/audit/seal-audit-chain';
 
 export type ChainVerdict =
   | { ok: true; checked: number; lastId: bigint | null }
@@ -11,23 +13,25 @@ export type ChainVerdict =
 const PAGE = 1000;
 
 export async function verifyAuditChain(): Promise<ChainVerdict> {
+  await sealAuditChain();
   let previousHash: string | null = null;
   let after: bigint | undefined;
+  let lastId: bigint | null = null;
   let checked = 0;
   for (;;) {
     const rows = await db().auditEvent.findMany({
-      where: after === undefined ? {} : { id: { gt: after } },
-      orderBy: { id: 'asc' },
+      where: after === undefined ? { chainSeq: { not: null } } : { chainSeq: { gt: after } },
+      orderBy: { chainSeq: 'asc' },
       take: PAGE,
     });
     for (const row of rows) {
-      const { id, hash, ...content } = row;
-      if (content.prevHash !== previousHash) return { ok: false, checked, brokenAt: id, reason: 'link broken' };
-      if (auditHash(content) !== hash) return { ok: false, checked, brokenAt: id, reason: 'content changed' };
-      previousHash = hash;
+      if (row.prevHash !== previousHash) return { ok: false, checked, brokenAt: row.id, reason: 'link broken' };
+      if (auditHash(row) !== row.hash) return { ok: false, checked, brokenAt: row.id, reason: 'content changed' };
+      previousHash = row.hash;
+      lastId = row.id;
       checked++;
     }
-    if (rows.length < PAGE) return { ok: true, checked, lastId: rows.at(-1)?.id ?? after ?? null };
-    after = rows.at(-1)!.id;
+    if (rows.length < PAGE) return { ok: true, checked, lastId };
+    after = rows.at(-1)!.chainSeq!;
   }
 }
