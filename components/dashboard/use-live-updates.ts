@@ -7,9 +7,9 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 
 /**
  * Keeps the react-query cache in step with the server: an EventSource on /api/live (fed by
- * PostgreSQL LISTEN/NOTIFY on every instance) invalidates the queries each event touches. After a
- * drop the browser reconnects by itself; everything is refetched then, since events may have been
- * missed in between.
+ * PostgreSQL LISTEN/NOTIFY on every instance) invalidates the queries each event touches. The
+ * browser reconnects by itself after a drop; on every (re)connection everything is refetched once,
+ * since events may have been missed before it.
  */
 export function useLiveUpdates(topics: Record<string, readonly unknown[]>): LiveStatus {
   const queryClient = useQueryClient();
@@ -22,11 +22,10 @@ export function useLiveUpdates(topics: Record<string, readonly unknown[]>): Live
       for (const queryKey of Object.values(byTopic)) void queryClient.invalidateQueries({ queryKey });
     };
     const source = new EventSource('/api/live');
-    let opened = false;
     source.addEventListener('ready', () => {
-      // A reconnection: what happened during the gap is unknown, so refetch.
-      if (opened) refreshAll();
-      opened = true;
+      // Connected (or reconnected): whatever changed between the page's render, or the drop, and
+      // now was not announced to this browser, so refetch once.
+      refreshAll();
       setStatus('live');
     });
     source.addEventListener('resync', refreshAll);

@@ -57,6 +57,8 @@ test('needs approval → CIBA request → live in the inbox → step-up and appr
 
   await page.goto('/approvals');
   await expect(page.getByRole('heading', { name: 'Nothing waiting for you' })).toBeVisible();
+  // (Even if the request below lands before the inbox's event stream connects, the inbox refetches
+  // when it connects: this test does not need to wait for it.)
   const ciba = cibaAgent(request, agent.clientId);
   const asked = await ciba.ask(agent.userId);
   expect(asked.status(), await asked.text()).toBe(200);
