@@ -45,6 +45,11 @@ export async function startEmbeddedPostgres(options: StartOptions): Promise<Embe
   });
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
     fs.mkdirSync(path.dirname(dir), { recursive: true });
+    // PostgreSQL runs as its own system user, which must be able to reach its data folder: the
+    // folder above it may have been created owner-only (a umask of 077, or the secrets file's
+    // folder), so make it traversable (never readable) by others.
+    const parent = path.dirname(dir);
+    fs.chmodSync(parent, fs.statSync(parent).mode | 0o711);
     await pg.initialise();
   } else {
     // A previous run killed without a clean shutdown leaves its pid file behind.
