@@ -63,6 +63,7 @@ test('without a token, or with a token for /api, the MCP endpoint answers 401 wi
   });
   expect(bare.status()).toBe(401);
   expect(bare.headers()['www-authenticate']).toContain(`resource_metadata="${baseURL}/.well-known/oauth-protected-resource/mcp"`);
+  expect(bare.headers()['www-authenticate']).toContain('scope="datasets:read reports:read"'); // what a spec-following MCP client then asks for
 
   const client = await registerMachineClient(request);
   const apiToken = await clientCredentialsToken(request, client, { scope: 'datasets:read' });

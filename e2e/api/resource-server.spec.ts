@@ -29,11 +29,11 @@ test('a valid token with the scope gets the data; the call is audited as ALLOW',
   expect(rows[0]).toEqual({ used: true, last_used_ip: expect.any(String) });
 });
 
-test('no token: 401 with the resource metadata pointer and no error code (RFC 6750 §3.1, RFC 9728 §5.1)', async ({ request, baseURL }) => {
+test('no token: 401 with the resource metadata pointer, the scope to ask for and no error code (RFC 6750 §3, RFC 9728 §5.1)', async ({ request, baseURL }) => {
   const response = await request.get('/api/v1/datasets');
   expect(response.status()).toBe(401);
   expect(response.headers()['www-authenticate']).toBe(
-    `Bearer realm="leash", resource_metadata="${baseURL}/.well-known/oauth-protected-resource/api"`,
+    `Bearer realm="leash", resource_metadata="${baseURL}/.well-known/oauth-protected-resource/api", scope="datasets:read"`,
   );
   expect(await auditFor(response.headers()['x-request-id']!)).toEqual([
     { action: 'datasets.list', decision: 'DENY', reason: 'no bearer token', token_id: null },

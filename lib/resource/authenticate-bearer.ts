@@ -9,6 +9,8 @@ import { getConfig } from '@/lib/config/config';
 import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import { findToken, type FoundToken } from '@/lib/tokens/find-token';
 
+const MCP_DEFAULT_SCOPE = 'datasets:read reports:read';
+
 export async function authenticateBearer(
   call: CallContext,
   resource: ResourceName,
@@ -18,7 +20,12 @@ export async function authenticateBearer(
     refused: await recordRefusal(call, { response, reason, token, ...audit }),
   });
   const header = call.request.headers.get('authorization');
-  if (!header) return refuse(bearerChallenge(resource, 401), 'no bearer token', null);
+  if (!header) {
+    // The operation's own scope; for the MCP endpoint as a whole, its low-risk reads (MCP clients
+    // ask for what the first challenge names, and widen with insufficient_scope when a tool needs it).
+    const hint = audit.scopes.length ? audit.scopes.join(' ') : resource === 'mcp' ? MCP_DEFAULT_SCOPE : undefined;
+    return refuse(bearerChallenge(resource, 401, undefined, hint), 'no bearer token', null);
+  }
   const match = /^(Bearer|DPoP) ([\x21-\x7e]+)$/i.exec(header.trim());
   const scheme = match?.[1]?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
   const presented = match?.[2];

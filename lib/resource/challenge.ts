@@ -20,8 +20,11 @@ export function bearerChallenge(
   resource: ResourceName,
   status: 401 | 403,
   error?: { code: 'invalid_token' | 'insufficient_scope' | 'invalid_request'; description: string; scope?: string },
+  /** Without an error: the scope to ask for (RFC 6750 §3), so clients do not ask for everything. */
+  scopeHint?: string,
 ): Response {
   const parts = [`realm="leash"`, `resource_metadata=${quote(resourceMetadataUrl(resource))}`];
+  if (!error && scopeHint) parts.push(`scope=${quote(scopeHint)}`);
   if (error) {
     parts.push(`error=${quote(error.code)}`, `error_description=${quote(error.description)}`);
     if (error.scope) parts.push(`scope=${quote(error.scope)}`);
