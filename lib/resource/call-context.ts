@@ -7,6 +7,7 @@ import { appendAuditEvent, type AuditDecision } from '@/lib/audit/append-audit-e
 import { clientIp } from '@/lib/http/client-ip';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import { storedIntent } from '@/lib/audit/stored-intent';
+import { checkDeniedCalls } from '@/lib/alerts/denied-calls-alert';
 
 export type CallContext = {
   request: Request;
@@ -47,6 +48,10 @@ export async function recordRefusal(
       intent: storedIntent(call.intent, refusal.token?.user),
     }),
   );
+  if ((refusal.decision ?? 'DENY') === 'DENY' && refusal.token?.userId) {
+    // The anomaly rule never changes the answer; a failure to evaluate it is only logged.
+    await checkDeniedCalls({ userId: refusal.token.userId, agentId: refusal.token.agentId }).catch((error) => console.error('[alerts] denied-calls rule failed:', error));
+  }
   refusal.response.headers.set('X-Request-Id', call.requestId);
   return refusal.response;
 }

@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import { LiveAgents } from '@/components/dashboard/live-agents';
+import { OpenAlerts } from '@/components/dashboard/open-alerts';
+import { listOpenAlerts } from '@/lib/alerts/handle-alerts';
 import { PageHeader } from '@/components/ui/page-header';
 import { requireUser } from '@/lib/auth/session';
 import { listConnectedAgents } from '@/lib/agents/list-connected-agents';
@@ -8,10 +10,11 @@ export const metadata: Metadata = { title: 'Agents' };
 
 export default async function AgentsPage() {
   const user = await requireUser();
-  const agents = await listConnectedAgents({ userId: user.id });
+  const [agents, alerts] = await Promise.all([listConnectedAgents({ userId: user.id }), listOpenAlerts({ userId: user.id })]);
   return (
     <>
       <PageHeader title="Agents" description="The AI agents you have connected to your account, what they may do, and whether they are active." />
+      <OpenAlerts alerts={alerts} />
       <LiveAgents initial={agents} timeZone={user.timeZone} />
     </>
   );

@@ -1,0 +1,6 @@
+// POST /api/account/alerts/{id}/acknowledge: the user has seen this alert.
+import { handleAcknowledgeAlert } from '@/lib/alerts/handle-alerts';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleAcknowledgeAlert;

@@ -1,0 +1,34 @@
+// The denied-calls anomaly rule: an agent refused ten times within five minutes raises one alert
+// (not one per refusal), shown on the Agents screen until the user acknowledges it.
+import { expect, test } from '@playwright/test';
+import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { testDb } from '../support/db';
+import { delegatedToken } from '../support/delegation';
+
+const password = 'a-long-enough-passphrase';
+
+test('ten refusals in five minutes raise one alert, shown until acknowledged', async ({ page, request, baseURL }) => {
+  await page.context().setExtraHTTPHeaders({ 'X-Forwarded-For': uniqueIp() });
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('alerts'), password });
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/agents$/);
+  const agent = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Probing agent' });
+
+  const probe = () => request.get('/api/v1/invoices', { headers: agent.auth }); // no invoices:read: refused
+  for (let i = 0; i < 9; i++) expect((await probe()).status()).toBe(403);
+  const count = async () => (await testDb().query("SELECT count(*)::int AS n FROM alerts WHERE agent_id = $1 AND kind = 'denied_calls'", [agent.agentId])).rows[0].n;
+  expect(await count()).toBe(0);
+  await Promise.all([probe(), probe(), probe()]); // the tenth, and two more at once
+  expect(await count()).toBe(1);
+
+  await page.goto('/agents');
+  const alerts = page.getByRole('list', { name: 'Alerts' });
+  await expect(alerts).toContainText('Probing agent was refused');
+  await alerts.getByRole('button', { name: 'Acknowledge' }).click();
+  await expect(page.getByRole('list', { name: 'Alerts' })).toHaveCount(0);
+  const { rows } = await testDb().query('SELECT acknowledged_at IS NOT NULL AS done FROM alerts WHERE agent_id = $1', [agent.agentId]);
+  expect(rows).toEqual([{ done: true }]);
+});
