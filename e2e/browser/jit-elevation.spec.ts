@@ -129,6 +129,20 @@ test('a denied request answers access_denied; approve and deny racing leave exac
   const decided = await testDb().query('SELECT status FROM approval_requests WHERE id = $1', [id]);
   expect(['APPROVED', 'DENIED']).toContain(decided.rows[0].status);
 
+  // An approved window that ends unused: the token is dead, and the Tokens list no longer shows it.
+  const third = (await (await ciba.ask(agent.userId)).json()).auth_req_id;
+  const pendingId = (await testDb().query("SELECT id FROM approval_requests WHERE agent_id = $1 AND status = 'PENDING'", [agent.agentId])).rows[0].id;
+  expect((await page.request.post(`/api/account/approvals/${pendingId}/approve`, { headers })).status()).toBe(200);
+  const unused = await (await ciba.poll(third)).json();
+  await page.goto('/tokens');
+  await expect(page.getByRole('region', { name: 'Eager agent' }).getByText('Just-in-time')).toBeVisible();
+  await testDb().query("UPDATE tokens SET expires_at = now() - interval '1 second' WHERE token_hash = encode(sha256($1::bytea), 'hex')", [unused.access_token]);
+  const dead = await request.post('/api/v1/payments', { headers: { Authorization: `Bearer ${unused.access_token}` }, data: PAYMENT });
+  expect(dead.status()).toBe(401);
+  expect((await dead.json()).error_description).toBe('The access token has expired.');
+  await page.reload();
+  await expect(page.getByRole('region', { name: 'Eager agent' }).getByText('Just-in-time')).toHaveCount(0);
+
   // Unknown users and someone else's request.
   expect((await (await ciba.ask('00000000-0000-7000-8000-000000000000')).json()).error).toBe('unknown_user_id');
   const stranger = await createAccount(request, baseURL, { email: uniqueEmail('jit-stranger'), password });
