@@ -2,23 +2,13 @@
 // saved in the editor decides the agent's very next call (and the simulator predicts it), rollback
 // restores the earlier behaviour, hand-written Cedar is validated as it is typed, and "narrow to
 // what is used" removes unused scopes. Another user reaches none of it.
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { createAccount, sameOrigin, uniqueEmail, uniqueIp } from '../support/accounts';
+import { expect, test } from '@playwright/test';
+import { createAccount, sameOrigin, uniqueEmail, uniqueIp, signedInPage } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 
 const password = 'a-long-enough-passphrase';
 
-async function signedInPage(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
-  const page = await context.newPage();
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/agents$/);
-  return page;
-}
 
 test('editing the policy decides the next call, the simulator predicts it, and rollback restores it', async ({ browser, request, baseURL }) => {
   test.setTimeout(60_000);

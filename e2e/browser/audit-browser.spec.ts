@@ -1,27 +1,17 @@
 // The audit browser in Chromium: the records an agent's calls produced can be filtered, opened,
 // paged, verified and exported; another user sees none of them, through the page or the routes.
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { expect, test } from '@playwright/test';
+import { createAccount, uniqueEmail, uniqueIp, signedInPage } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 
 const password = 'a-long-enough-passphrase';
 
-async function signedInPage(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() }, acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/agents$/);
-  return page;
-}
 
 test('filters, the record drawer, paging, chain verification and export show what the calls produced', async ({ browser, request, baseURL }) => {
   test.setTimeout(60_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('auditor'), password });
-  const page = await signedInPage(browser, user.email);
+  const page = await signedInPage(browser, user.email, { acceptDownloads: true });
   const agent = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Audited agent' });
   const intent = 'Count urgent tickets for the Monday review';
   for (let i = 0; i < 55; i++) expect((await page.request.get('/api/v1/datasets', { headers: agent.auth })).status()).toBe(200);
@@ -74,13 +64,13 @@ test('filters, the record drawer, paging, chain verification and export show wha
 
 test('another user’s audit view and routes contain none of these records', async ({ browser, request, baseURL }) => {
   const owner = await createAccount(request, baseURL, { email: uniqueEmail('audit-owner'), password });
-  const ownerPage = await signedInPage(browser, owner.email);
+  const ownerPage = await signedInPage(browser, owner.email, { acceptDownloads: true });
   const agent = await delegatedToken(ownerPage.request, baseURL!, 'datasets:read', {}, { signedInAs: owner, agentName: 'Secret agent' });
   const call = await ownerPage.request.get('/api/v1/datasets', { headers: agent.auth });
   const requestId = call.headers()['x-request-id']!;
 
   const other = await createAccount(request, baseURL, { email: uniqueEmail('audit-other'), password });
-  const otherPage = await signedInPage(browser, other.email);
+  const otherPage = await signedInPage(browser, other.email, { acceptDownloads: true });
   await otherPage.goto(`/audit?agent=${agent.agentId}`);
   await expect(otherPage.getByRole('heading', { name: 'No records match these filters' })).toBeVisible();
   const search = await (await otherPage.request.get(`/api/account/audit?q=${requestId}`)).json();
@@ -95,13 +85,13 @@ test('another user’s audit view and routes contain none of these records', asy
 
 test('an administrator sees every user’s records', async ({ browser, request, baseURL }) => {
   const owner = await createAccount(request, baseURL, { email: uniqueEmail('audited-user'), password });
-  const ownerPage = await signedInPage(browser, owner.email);
+  const ownerPage = await signedInPage(browser, owner.email, { acceptDownloads: true });
   const agent = await delegatedToken(ownerPage.request, baseURL!, 'datasets:read', {}, { signedInAs: owner, agentName: 'Watched agent' });
   const requestId = (await ownerPage.request.get('/api/v1/datasets', { headers: agent.auth })).headers()['x-request-id']!;
 
   const admin = await createAccount(request, baseURL, { email: uniqueEmail('audit-admin'), password });
   await testDb().query("UPDATE users SET role = 'ADMIN' WHERE email = $1", [admin.email]);
-  const adminPage = await signedInPage(browser, admin.email);
+  const adminPage = await signedInPage(browser, admin.email, { acceptDownloads: true });
   const found = await (await adminPage.request.get(`/api/account/audit?q=${requestId}`)).json();
   expect(found.events).toHaveLength(1);
   expect(found.events[0]).toMatchObject({ agentName: 'Watched agent', action: 'datasets.list' });

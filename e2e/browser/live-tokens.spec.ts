@@ -2,8 +2,8 @@
 // revoking a token, the kill switch and "revoke everything" take effect on the agent's very next
 // call and show at once; a second app instance on the same database sees the same events; another
 // user can neither see nor touch any of it.
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { createAccount, DEMO, sameOrigin, uniqueEmail, uniqueIp } from '../support/accounts';
+import { expect, test, type Page } from '@playwright/test';
+import { createAccount, DEMO, sameOrigin, uniqueEmail, uniqueIp, signedInPage } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 import { AGENT_CALLBACK, authorizeOverHttp, pkce } from '../support/oauth';
@@ -11,16 +11,6 @@ import { spawnServer } from '../support/spawn-server';
 
 const password = 'a-long-enough-passphrase';
 
-async function signedInPage(browser: Browser, baseURL: string, email: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL, extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
-  const page = await context.newPage();
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/agents$/);
-  return page;
-}
 
 const callApi = (page: Page, token: string) => page.request.get('/api/v1/datasets', { headers: { Authorization: `Bearer ${token}` } });
 
@@ -45,7 +35,7 @@ test('signed in as the demo account, a newly connected agent appears in Agents, 
 
 test('a new agent and its token appear without a reload; revoking it stops the next call', async ({ browser, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('live'), password });
-  const page = await signedInPage(browser, baseURL!, user.email);
+  const page = await signedInPage(browser, user.email, { baseURL: baseURL! });
   await page.goto('/tokens');
   await expect(page.getByRole('heading', { name: 'No active tokens' })).toBeVisible();
   await expect(page.getByRole('status', { name: 'Live updates: Live' })).toBeVisible();
@@ -72,7 +62,7 @@ test('a new agent and its token appear without a reload; revoking it stops the n
 
 test('the kill switch revokes everything an agent holds and blocks new tokens until resumed', async ({ browser, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('kill'), password });
-  const page = await signedInPage(browser, baseURL!, user.email);
+  const page = await signedInPage(browser, user.email, { baseURL: baseURL! });
   const agent = await delegatedToken(page.request, baseURL!, 'datasets:read offline_access', {}, { signedInAs: user, agentName: 'Runaway agent' });
   expect(agent.refreshToken).toBeTruthy();
   await page.goto('/tokens');
@@ -109,7 +99,7 @@ test('the kill switch revokes everything an agent holds and blocks new tokens un
 
 test('revoke everything needs the typed confirmation, then every agent is cut off', async ({ browser, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('everything'), password });
-  const page = await signedInPage(browser, baseURL!, user.email);
+  const page = await signedInPage(browser, user.email, { baseURL: baseURL! });
   const first = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'First agent' });
   const second = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Second agent' });
   await page.goto('/tokens');
@@ -127,13 +117,13 @@ test('revoke everything needs the typed confirmation, then every agent is cut of
 
 test('another user sees none of it and cannot revoke it, through the page or the JSON routes', async ({ browser, request, baseURL }) => {
   const owner = await createAccount(request, baseURL, { email: uniqueEmail('owner'), password });
-  const ownerPage = await signedInPage(browser, baseURL!, owner.email);
+  const ownerPage = await signedInPage(browser, owner.email, { baseURL: baseURL! });
   const agent = await delegatedToken(ownerPage.request, baseURL!, 'datasets:read', {}, { signedInAs: owner, agentName: 'Private agent' });
   const { rows } = await testDb().query('SELECT id FROM tokens WHERE token_hash = encode(sha256($1::bytea), $2)', [agent.token, 'hex']);
   const tokenId = rows[0].id as string;
 
   const other = await createAccount(request, baseURL, { email: uniqueEmail('other'), password });
-  const otherPage = await signedInPage(browser, baseURL!, other.email);
+  const otherPage = await signedInPage(browser, other.email, { baseURL: baseURL! });
   await otherPage.goto('/tokens');
   await expect(otherPage.getByRole('heading', { name: 'No active tokens' })).toBeVisible();
   const list = await (await otherPage.request.get('/api/account/tokens')).json();
@@ -152,8 +142,8 @@ test('a revocation made through one instance reaches a browser connected to anot
   const second = await spawnServer({ DATABASE_URL: process.env.DATABASE_URL!, LEASH_DATA_DIR: process.env.LEASH_DATA_DIR!, LEASH_TRUSTED_PROXIES: '1' });
   try {
     const user = await createAccount(request, baseURL, { email: uniqueEmail('instances'), password });
-    const onA = await signedInPage(browser, baseURL!, user.email);
-    const onB = await signedInPage(browser, second.baseURL.replace('127.0.0.1', 'localhost'), user.email);
+    const onA = await signedInPage(browser, user.email, { baseURL: baseURL! });
+    const onB = await signedInPage(browser, user.email, { baseURL: second.baseURL.replace('127.0.0.1', 'localhost') });
     const agent = await delegatedToken(onA.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Two-instance agent' });
     await onB.goto('/tokens');
     const section = onB.getByRole('region', { name: 'Two-instance agent' });

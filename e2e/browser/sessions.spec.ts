@@ -1,18 +1,8 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { createAccount, sameOrigin, uniqueEmail, uniqueIp } from '../support/accounts';
+import { expect, test } from '@playwright/test';
+import { createAccount, sameOrigin, uniqueEmail, uniqueIp, signedInPage } from '../support/accounts';
 
 const password = 'a-long-enough-passphrase';
 
-async function signedInPage(browser: Browser, email: string, ip: string): Promise<Page> {
-  const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': ip } });
-  const page = await context.newPage();
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/agents$/);
-  return page;
-}
 
 test('settings lists the signed-in sessions and signs out all the others after confirmation', async ({
   browser,
@@ -22,8 +12,8 @@ test('settings lists the signed-in sessions and signs out all the others after c
   const user = await createAccount(request, baseURL, { email: uniqueEmail('sessions'), password });
   const laptopIp = uniqueIp();
   const phoneIp = uniqueIp();
-  const laptop = await signedInPage(browser, user.email, laptopIp);
-  const phone = await signedInPage(browser, user.email, phoneIp);
+  const laptop = await signedInPage(browser, user.email, { ip: laptopIp });
+  const phone = await signedInPage(browser, user.email, { ip: phoneIp });
 
   await laptop.goto('/settings');
   const list = laptop.getByRole('list', { name: 'Signed-in sessions' });

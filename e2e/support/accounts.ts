@@ -1,6 +1,6 @@
 // Accounts for tests: each test makes its own, so tests never share rate-limit counters or state.
 import crypto from 'node:crypto';
-import { expect, type APIRequestContext } from '@playwright/test';
+import { expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 
 export const DEMO = { email: 'demo@leash.dev', password: 'correct-horse-battery' };
 
@@ -52,4 +52,24 @@ export async function signInOverHttp(
   const body = (await response.json().catch(() => ({}))) as { url?: string };
   const error = body.url ? new URL(body.url).searchParams.get('error') : null;
   return { error, status: response.status() };
+}
+
+/** A fresh browser context signed in as `email` (its own client address unless `ip` is given). */
+export async function signedInPage(
+  browser: Browser,
+  email: string,
+  options: { password?: string; baseURL?: string; ip?: string; acceptDownloads?: boolean } = {},
+): Promise<Page> {
+  const context = await browser.newContext({
+    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+    extraHTTPHeaders: { 'X-Forwarded-For': options.ip ?? uniqueIp() },
+    acceptDownloads: options.acceptDownloads ?? false,
+  });
+  const page = await context.newPage();
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(options.password ?? 'a-long-enough-passphrase');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/agents$/);
+  return page;
 }

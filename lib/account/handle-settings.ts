@@ -11,21 +11,12 @@ import { getConfig } from '@/lib/config/config';
 import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
 import { clientIp } from '@/lib/http/client-ip';
 import { registrationModeSchema, setRegistrationMode } from '@/lib/settings/deployment-settings';
+import { ianaTimeZone } from '@/lib/policy/policy-document';
 
 const noStore = { 'Cache-Control': 'no-store' };
 
 const settingsSchema = z.object({
-  timeZone: z
-    .string()
-    .max(64)
-    .refine((zone) => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: zone });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'Choose a time zone from the list.'),
+  timeZone: ianaTimeZone,
   intentStorage: z.enum(['OFF', 'HASHED', 'FULL']),
   intentRetentionDays: z.number().int().min(1, 'At least 1 day.').max(365, 'At most 365 days.'),
 });

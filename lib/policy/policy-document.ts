@@ -5,6 +5,19 @@ import { z } from 'zod';
 import { ACTION_NAMES, ACTIONS, RISK_TIERS, SENSITIVITY, type ActionName } from '@/lib/policy/actions';
 import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
 
+/** An IANA time zone this runtime knows (Intl is the authority), e.g. Europe/Paris. */
+export const ianaTimeZone = z
+  .string()
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone such as Europe/Paris');
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM, 24-hour');
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
@@ -37,18 +50,7 @@ export const policyDocumentSchema = z.object({
     .max(14)
     .optional(),
   /** The IANA time zone the time windows are in; absent: the user's own (Settings). */
-  timeZone: z
-    .string()
-    .max(64)
-    .refine((zone) => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: zone });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'an IANA time zone such as Europe/Paris')
-    .optional(),
+  timeZone: ianaTimeZone.optional(),
   /** Client addresses calls may come from; absent means any. */
   ipRanges: z.array(cidr).max(50).optional(),
   /**

@@ -6,13 +6,10 @@ import 'server-only';
 import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
-import { REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
 import { OAuthError } from '@/lib/oauth/errors';
-import { formatScope } from '@/lib/oauth/scopes';
-import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import type { Grant } from '@/lib/oauth/grants/types';
-import { refuseByPolicy, tokenPolicy } from '@/lib/oauth/agent-token-policy';
+import { issueForConsent } from '@/lib/oauth/issue-for-consent';
 
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
@@ -58,58 +55,13 @@ export const authorizationCodeGrant: Grant = {
       ? await db().grant.findFirst({ where: { id: request.grantId, status: 'ACTIVE' }, select: { id: true } })
       : null;
     if (!grant) throw invalid;
-    const session = request.sessionId
-      ? await db().userSession.findUnique({ where: { id: request.sessionId }, select: { acr: true, amr: true, authTime: true } })
-      : null;
-
-    // The user's policy for this agent bounds what is issued (lib/oauth/agent-token-policy.ts).
-    const policy = await tokenPolicy({ userId: request.userId, agentId: client.id, ip });
-    const scopes = policy.allowedScopes(request.scopes);
-    if (policy.dpopRequired && !dpop) {
-      await refuseByPolicy(
-        { agentId: client.id, userId: request.userId, ip, scopes: request.scopes, reason: `policy v${policy.version}: DPoP-bound tokens are required` },
-        new OAuthError('invalid_dpop_proof', "The user's policy for this agent requires DPoP-bound tokens (RFC 9449)."),
-      );
-    }
-    if (!scopes.length) {
-      await refuseByPolicy(
-        { agentId: client.id, userId: request.userId, ip, scopes: request.scopes, reason: `policy v${policy.version}: none of the granted scopes is within the agent's scope ceiling` },
-        new OAuthError('invalid_scope', "None of the granted scopes is allowed by the user's policy for this agent."),
-      );
-    }
-
-    const subject = {
-      agentId: client.id,
-      userId: request.userId,
-      grantId: grant.id,
-      authorizationRequestId: request.id,
-      scopes,
+    return issueForConsent({
+      client,
+      request: { id: request.id, userId: request.userId, grantId: grant.id, scopes: request.scopes, sessionId: request.sessionId, authorizationDetails: request.authorizationDetails },
       audience,
-      authorizationDetails: request.authorizationDetails ?? undefined,
-      acr: session?.acr ?? null,
-      amr: session?.amr ?? [],
-      authTime: session?.authTime ?? null,
-      dpopJkt: dpop?.jkt ?? null,
-    };
-    const wantsRefresh = scopes.includes('offline_access') && client.grantTypes.includes('refresh_token') && policy.refreshAllowed;
-    return db().$transaction(async (tx) => {
-      const access = await createAccessToken(tx, subject, { grantType: 'authorization_code', ip, ttlSeconds: policy.accessTokenSeconds });
-      const refresh = wantsRefresh
-        ? // RFC 9449 §5: a public client's refresh token is bound to its DPoP key too.
-          await createRefreshToken(tx, { ...subject, dpopJkt: client.confidential ? null : subject.dpopJkt }, {
-            grantType: 'authorization_code',
-            ip,
-            familyId: crypto.randomUUID(),
-            expiresAt: new Date(now.getTime() + Math.min(REFRESH_TOKEN_TTL_SECONDS * 1000, policy.refreshMs)),
-          })
-        : null;
-      return {
-        access_token: access.token,
-        token_type: dpop ? ('DPoP' as const) : ('Bearer' as const),
-        expires_in: access.expiresIn,
-        scope: formatScope(scopes),
-        ...(refresh ? { refresh_token: refresh.token } : {}),
-      };
+      dpop,
+      ip,
+      grantType: 'authorization_code',
     });
   },
 };

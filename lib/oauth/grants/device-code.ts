@@ -4,14 +4,10 @@
 // expired_token after the code's lifetime; tokens once, when approved (compare-and-swap on the
 // request, so two concurrent polls cannot both collect them), bounded by the user's policy.
 import 'server-only';
-import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
-import { REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
-import { refuseByPolicy, tokenPolicy } from '@/lib/oauth/agent-token-policy';
+import { issueForConsent } from '@/lib/oauth/issue-for-consent';
 import { OAuthError } from '@/lib/oauth/errors';
 import { DEVICE_CODE_GRANT } from '@/lib/oauth/handle-device-authorization';
-import { formatScope } from '@/lib/oauth/scopes';
-import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import type { Grant } from '@/lib/oauth/grants/types';
 
@@ -46,51 +42,13 @@ export const deviceCodeGrant: Grant = {
     if (claimed.count !== 1 || !request.userId || !request.grantId) throw invalid;
     const grant = await db().grant.findFirst({ where: { id: request.grantId, status: 'ACTIVE' }, select: { id: true } });
     if (!grant) throw invalid;
-    const policy = await tokenPolicy({ userId: request.userId, agentId: client.id, ip });
-    const scopes = policy.allowedScopes(request.scopes);
-    if (!scopes.length) {
-      await refuseByPolicy(
-        { agentId: client.id, userId: request.userId, ip, scopes: request.scopes, reason: `policy v${policy.version}: none of the granted scopes is within the agent's scope ceiling` },
-        new OAuthError('invalid_scope', "None of the granted scopes is allowed by the user's policy for this agent."),
-      );
-    }
-    if (policy.dpopRequired && !dpop) {
-      await refuseByPolicy(
-        { agentId: client.id, userId: request.userId, ip, scopes, reason: `policy v${policy.version}: DPoP-bound tokens are required` },
-        new OAuthError('invalid_dpop_proof', "The user's policy for this agent requires DPoP-bound tokens (RFC 9449)."),
-      );
-    }
-    const session = request.sessionId ? await db().userSession.findUnique({ where: { id: request.sessionId }, select: { acr: true, amr: true, authTime: true } }) : null;
-    const subject = {
-      agentId: client.id,
-      userId: request.userId,
-      grantId: grant.id,
-      authorizationRequestId: request.id,
-      scopes,
+    return issueForConsent({
+      client,
+      request: { id: request.id, userId: request.userId, grantId: grant.id, scopes: request.scopes, sessionId: request.sessionId, authorizationDetails: request.authorizationDetails },
       audience: request.resources,
-      acr: session?.acr ?? null,
-      amr: session?.amr ?? [],
-      authTime: session?.authTime ?? null,
-      dpopJkt: dpop?.jkt ?? null,
-    };
-    const wantsRefresh = scopes.includes('offline_access') && client.grantTypes.includes('refresh_token') && policy.refreshAllowed;
-    return db().$transaction(async (tx) => {
-      const access = await createAccessToken(tx, subject, { grantType: 'device_code', ip, ttlSeconds: policy.accessTokenSeconds });
-      const refresh = wantsRefresh
-        ? await createRefreshToken(tx, { ...subject, dpopJkt: client.confidential ? null : subject.dpopJkt }, {
-            grantType: 'device_code',
-            ip,
-            familyId: crypto.randomUUID(),
-            expiresAt: new Date(now.getTime() + Math.min(REFRESH_TOKEN_TTL_SECONDS * 1000, policy.refreshMs)),
-          })
-        : null;
-      return {
-        access_token: access.token,
-        token_type: dpop ? ('DPoP' as const) : ('Bearer' as const),
-        expires_in: access.expiresIn,
-        scope: formatScope(scopes),
-        ...(refresh ? { refresh_token: refresh.token } : {}),
-      };
+      dpop,
+      ip,
+      grantType: 'device_code',
     });
   },
 };
