@@ -1,0 +1,36 @@
+'use client';
+
+// Pieces the policy editor's tabs share: the data shapes, a JSON POST, and the form's layout.
+import type { PolicyDocument } from '@/lib/policy/policy-document';
+
+export type PolicyVersion = { version: number; createdAt: string; document: PolicyDocument; cedar: string; handWritten: boolean };
+
+export type Problem = { policy: string | null; message: string };
+export type Check = { ok: boolean; cedar?: string; issues: { path: string; message: string }[]; problems: Problem[]; decision?: { outcome: string; rule: string; reason: string } };
+export const input = 'h-9 rounded-lg border border-line-strong bg-surface px-2.5 text-sm text-fg shadow-sm outline-none focus:border-accent focus:ring-2 focus:ring-accent/25';
+
+export async function call(path: string, body: unknown): Promise<{ ok: boolean; status: number; body: Record<string, unknown> }> {
+  const response = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).catch(() => null);
+  if (!response) return { ok: false, status: 0, body: { message: 'The server could not be reached. Please try again.' } };
+  return { ok: response.ok, status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
+}
+
+export function Field({ label, children, hint }: { label: string; children: React.ReactNode; hint?: string }) {
+  return (
+    <div className="space-y-1.5">
+      <p className="text-sm font-medium text-fg">{label}</p>
+      {children}
+      {hint ? <p className="text-xs text-muted">{hint}</p> : null}
+    </div>
+  );
+}
+
+export function Card({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <fieldset className="space-y-4 rounded-2xl border border-line bg-surface p-4 sm:p-5">
+      <legend className="px-1 text-sm font-semibold text-fg">{title}</legend>
+      {children}
+    </fieldset>
+  );
+}
+

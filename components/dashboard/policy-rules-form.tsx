@@ -1,0 +1,266 @@
+'use client';
+
+// The policy editor's Rules tab: every field of the structured policy.
+import { useMemo } from 'react';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { ACTION_NAMES, ACTIONS, RISK_TIERS, SENSITIVITY, type RiskTier } from '@/lib/policy/actions';
+import type { PolicyDocument } from '@/lib/policy/policy-document';
+import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
+import { SAMPLE_DATASETS } from '@/lib/workspace/sample-workspace';
+import { Card, Field, input } from '@/components/dashboard/policy-editor-parts';
+
+const TIER_LABELS: Record<RiskTier, string> = { allow: 'Allow', notify: 'Allow and notify', step_up: 'Require second factor', approval: 'Require approval', deny: 'Deny' };
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export function RulesForm({
+  draft,
+  update,
+  userTimeZone,
+  handEdited,
+}: {
+  draft: PolicyDocument;
+  update: <K extends keyof PolicyDocument>(key: K, value: PolicyDocument[K]) => void;
+  userTimeZone: string;
+  handEdited: boolean;
+}) {
+  const zones = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC']), []);
+  const toggle = (list: string[], value: string) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
+  const limit = draft.paymentLimit;
+  return (
+    <div className="space-y-5">
+      {handEdited ? <Alert tone="warning">The Cedar is hand-written: scope ceiling, resources, payment limit, time windows and IP ranges below are not used until you discard the hand edits.</Alert> : null}
+      <Card title="Scope ceiling">
+        <p className="text-sm text-muted">The most this agent may ever use, whatever it was granted. Token requests beyond it get only what is allowed.</p>
+        <div className="grid gap-2 sm:grid-cols-2">
+          {SUPPORTED_SCOPES.map((scope) => (
+            <label key={scope} className="flex items-center gap-2 text-sm">
+              <input type="checkbox" checked={draft.scopeCeiling.includes(scope)} onChange={() => update('scopeCeiling', toggle(draft.scopeCeiling, scope) as PolicyDocument['scopeCeiling'])} />
+              <span className="font-mono text-xs">{scope}</span>
+            </label>
+          ))}
+        </div>
+      </Card>
+
+      <Card title="Risk per action">
+        <div className="divide-y divide-line">
+          {ACTION_NAMES.map((action) => (
+            <div key={action} className="flex flex-col gap-1 py-2 sm:flex-row sm:items-center sm:justify-between">
+              <label htmlFor={`tier-${action}`} className="text-sm">
+                {ACTIONS[action].label} <span className="font-mono text-xs text-muted">{ACTIONS[action].scope}</span>
+              </label>
+              <select
+                id={`tier-${action}`}
+                className={input}
+                value={draft.actions[action] ?? ACTIONS[action].defaultTier}
+                onChange={(e) => update('actions', { ...draft.actions, [action]: e.target.value as RiskTier })}
+              >
+                {RISK_TIERS.map((tier) => (
+                  <option key={tier} value={tier}>
+                    {TIER_LABELS[tier]}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ))}
+        </div>
+      </Card>
+
+      <Card title="Resources and payments">
+        <Field label="Datasets" hint="None ticked: any dataset.">
+          <div className="flex flex-wrap gap-3">
+            {SAMPLE_DATASETS.map((d) => (
+              <label key={d.id} className="flex items-center gap-2 text-sm">
+                <input
+                  type="checkbox"
+                  checked={draft.resources.datasets?.includes(d.id) ?? false}
+                  onChange={() => {
+                    const next = toggle(draft.resources.datasets ?? [], d.id);
+                    update('resources', { ...draft.resources, datasets: next.length ? next : undefined });
+                  }}
+                />
+                {d.name}
+              </label>
+            ))}
+          </div>
+        </Field>
+        <Field label="Highest sensitivity">
+          <select
+            aria-label="Highest sensitivity"
+            className={input}
+            value={draft.resources.maxSensitivity ?? ''}
+            onChange={(e) => update('resources', { ...draft.resources, maxSensitivity: (e.target.value || undefined) as PolicyDocument['resources']['maxSensitivity'] })}
+          >
+            <option value="">Any</option>
+            {SENSITIVITY.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Payment limit" hint="Largest single payment; empty: no limit (the risk tier still applies).">
+          <div className="flex gap-2">
+            <input
+              aria-label="Payment limit amount"
+              className={`${input} w-36`}
+              inputMode="decimal"
+              placeholder="1000.00"
+              value={limit ? (limit.amountMinor / 100).toFixed(2) : ''}
+              onChange={(e) => {
+                const value = e.target.value.trim();
+                if (!value) return update('paymentLimit', undefined);
+                const amount = Math.round(Number(value) * 100);
+                if (Number.isFinite(amount) && amount >= 0) update('paymentLimit', { currency: limit?.currency ?? 'USD', amountMinor: amount });
+              }}
+            />
+            <input
+              aria-label="Payment limit currency"
+              className={`${input} w-20 uppercase`}
+              maxLength={3}
+              value={limit?.currency ?? 'USD'}
+              onChange={(e) => limit && update('paymentLimit', { ...limit, currency: e.target.value.toUpperCase() })}
+            />
+          </div>
+        </Field>
+      </Card>
+
+      <Card title="When and from where">
+        <Field label="Time zone" hint={`Time windows are in this zone. Default: your own (${userTimeZone}).`}>
+          <select aria-label="Time zone" className={input} value={draft.timeZone ?? ''} onChange={(e) => update('timeZone', e.target.value || undefined)}>
+            <option value="">Mine ({userTimeZone})</option>
+            {zones.map((zone) => (
+              <option key={zone} value={zone}>
+                {zone}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Time windows" hint="No window: any time.">
+          <div className="space-y-2">
+            {(draft.timeWindows ?? []).map((window, index) => (
+              <div key={index} className="flex flex-wrap items-center gap-2 rounded-lg border border-line p-2">
+                {WEEKDAYS.map((day) => (
+                  <label key={day} className="flex items-center gap-1 text-xs">
+                    <input
+                      type="checkbox"
+                      checked={window.days.includes(day)}
+                      onChange={() => {
+                        const windows = [...(draft.timeWindows ?? [])];
+                        windows[index] = { ...window, days: toggle(window.days, day) as typeof window.days };
+                        update('timeWindows', windows);
+                      }}
+                    />
+                    {day}
+                  </label>
+                ))}
+                {(['start', 'end'] as const).map((edge) => (
+                  <input
+                    key={edge}
+                    type="time"
+                    aria-label={`Window ${index + 1} ${edge}`}
+                    className={input}
+                    value={window[edge]}
+                    onChange={(e) => {
+                      const windows = [...(draft.timeWindows ?? [])];
+                      windows[index] = { ...window, [edge]: e.target.value };
+                      update('timeWindows', windows);
+                    }}
+                  />
+                ))}
+                <Button
+                  variant="ghost"
+                  className="h-8 px-2"
+                  onClick={() => {
+                    const windows = (draft.timeWindows ?? []).filter((_, i) => i !== index);
+                    update('timeWindows', windows.length ? windows : undefined);
+                  }}
+                >
+                  Remove
+                </Button>
+              </div>
+            ))}
+            <Button variant="secondary" className="h-9 px-3" onClick={() => update('timeWindows', [...(draft.timeWindows ?? []), { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' }])}>
+              Add a time window
+            </Button>
+          </div>
+        </Field>
+        <Field label="IP ranges" hint="One CIDR range per line, e.g. 203.0.113.0/24. Empty: any address.">
+          <textarea
+            aria-label="IP ranges"
+            className="min-h-20 w-full rounded-lg border border-line-strong bg-surface p-2 font-mono text-xs text-fg outline-none focus:border-accent"
+            value={(draft.ipRanges ?? []).join('\n')}
+            onChange={(e) => {
+              const ranges = e.target.value.split('\n').map((l) => l.trim());
+              update('ipRanges', ranges.some(Boolean) ? ranges.filter((r, i) => r || i === ranges.length - 1) : undefined);
+            }}
+          />
+        </Field>
+      </Card>
+
+      <Card title="Delegation">
+        <label className="block space-y-1.5 text-sm">
+          <span className="font-medium">Agents that may act for this one</span>
+          <textarea
+            aria-label="Agents that may act for this one"
+            className="min-h-16 w-full rounded-lg border border-line-strong bg-surface p-2 font-mono text-xs text-fg outline-none focus:border-accent"
+            placeholder="One client_id per line"
+            value={(draft.mayAct ?? []).join('\n')}
+            onChange={(e) => {
+              const ids = e.target.value.split('\n').map((l) => l.trim());
+              update('mayAct', ids.some(Boolean) ? ids.filter((id, i) => id || i === ids.length - 1) : undefined);
+            }}
+          />
+          <span className="block text-xs text-muted">
+            Through token exchange (RFC 8693) they get at most this agent’s access, for you, with their own policy on top; every call shows the whole chain in the audit log. Empty: no one.
+          </span>
+        </label>
+      </Card>
+
+      <Card title="Limits and tokens">
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field label="Calls per minute">
+            <input aria-label="Calls per minute" type="number" min={1} className={input} value={draft.rateLimit.perMinute} onChange={(e) => update('rateLimit', { ...draft.rateLimit, perMinute: Number(e.target.value) })} />
+          </Field>
+          <Field label="Calls per day">
+            <input aria-label="Calls per day" type="number" min={1} className={input} value={draft.rateLimit.perDay} onChange={(e) => update('rateLimit', { ...draft.rateLimit, perDay: Number(e.target.value) })} />
+          </Field>
+          <Field label="Access token lifetime (minutes)">
+            <input
+              aria-label="Access token lifetime (minutes)"
+              type="number"
+              min={1}
+              max={60}
+              className={input}
+              value={Math.round(draft.tokens.accessTokenSeconds / 60)}
+              onChange={(e) => update('tokens', { ...draft.tokens, accessTokenSeconds: Number(e.target.value) * 60 })}
+            />
+          </Field>
+          <Field label="Refresh tokens">
+            <div className="flex items-center gap-3">
+              <label className="flex items-center gap-2 text-sm">
+                <input type="checkbox" checked={draft.tokens.refreshAllowed} onChange={(e) => update('tokens', { ...draft.tokens, refreshAllowed: e.target.checked })} />
+                Allowed, for
+              </label>
+              <input
+                aria-label="Refresh token days"
+                type="number"
+                min={1}
+                max={30}
+                className={`${input} w-20`}
+                value={draft.tokens.refreshDays}
+                disabled={!draft.tokens.refreshAllowed}
+                onChange={(e) => update('tokens', { ...draft.tokens, refreshDays: Number(e.target.value) })}
+              />
+              <span className="text-sm text-muted">days</span>
+            </div>
+          </Field>
+        </div>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" checked={draft.tokens.dpopRequired} onChange={(e) => update('tokens', { ...draft.tokens, dpopRequired: e.target.checked })} />
+          Require DPoP-bound tokens (proof of possession: a copied token is useless without the agent’s key)
+        </label>
+      </Card>
+    </div>
+  );
+}
+

@@ -1,0 +1,108 @@
+'use client';
+
+// The policy editor's Simulator tab: what would this draft decide, and by which rule.
+import { useState } from 'react';
+import { Alert } from '@/components/ui/alert';
+import { Badge } from '@/components/ui/badge';
+import { Button, Spinner } from '@/components/ui/button';
+import { ACTION_NAMES, ACTIONS, type ActionName } from '@/lib/policy/actions';
+import type { PolicyDocument } from '@/lib/policy/policy-document';
+import { SAMPLE_DATASETS } from '@/lib/workspace/sample-workspace';
+import { call, Card, Field, input, type Check } from '@/components/dashboard/policy-editor-parts';
+
+export function Simulator({ base, draft, cedar }: { base: string; draft: PolicyDocument; cedar: string | undefined }) {
+  const [action, setAction] = useState<ActionName>('reports.create');
+  const [dataset, setDataset] = useState('');
+  const [at, setAt] = useState(() => new Date().toISOString().slice(0, 16));
+  const [ip, setIp] = useState('203.0.113.10');
+  const [amount, setAmount] = useState('100.00');
+  const [secondFactor, setSecondFactor] = useState(false);
+  const [result, setResult] = useState<Check['decision'] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  const sensitivity = SAMPLE_DATASETS.find((d) => d.id === dataset)?.sensitivity;
+  async function run() {
+    setPending(true);
+    const answer = await call(`${base}/check`, {
+      document: draft,
+      cedar,
+      simulate: { action, dataset: dataset || undefined, sensitivity, at: new Date(at).toISOString(), ip, amount: ACTIONS[action].kind === 'payment' ? amount : undefined, secondFactor },
+    });
+    setPending(false);
+    const body = answer.body as unknown as Check & { message?: string };
+    if (!answer.ok || !body.decision) {
+      setResult(null);
+      setError(body.message ?? [...(body.issues ?? []).map((i) => `${i.path}: ${i.message}`), ...(body.problems ?? []).map((p) => p.message)].join('; ') ?? 'The draft cannot be evaluated.');
+      return;
+    }
+    setError(null);
+    setResult(body.decision);
+  }
+  const tone = result?.outcome === 'allow' || result?.outcome === 'notify' ? 'success' : result?.outcome === 'deny' ? 'danger' : 'warning';
+  return (
+    <Card title="Simulator">
+      <p className="text-sm text-muted">What would this draft decide? Nothing is saved or sent to the agent.</p>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field label="Action">
+          <select aria-label="Action" className={input} value={action} onChange={(e) => setAction(e.target.value as ActionName)}>
+            {ACTION_NAMES.map((a) => (
+              <option key={a} value={a}>
+                {ACTIONS[a].label} ({a})
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Dataset">
+          <select aria-label="Dataset" className={input} value={dataset} onChange={(e) => setDataset(e.target.value)}>
+            <option value="">None</option>
+            {SAMPLE_DATASETS.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name} ({d.sensitivity})
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="At (your browser’s time)">
+          <input aria-label="At" type="datetime-local" className={input} value={at} onChange={(e) => setAt(e.target.value)} />
+        </Field>
+        <Field label="From IP">
+          <input aria-label="From IP" className={input} value={ip} onChange={(e) => setIp(e.target.value)} />
+        </Field>
+        {ACTIONS[action].kind === 'payment' ? (
+          <Field label="Amount (USD)">
+            <input aria-label="Amount" className={input} value={amount} onChange={(e) => setAmount(e.target.value)} />
+          </Field>
+        ) : null}
+        <label className="flex items-center gap-2 self-end text-sm">
+          <input type="checkbox" checked={secondFactor} onChange={(e) => setSecondFactor(e.target.checked)} />
+          The user signed in with a second factor
+        </label>
+      </div>
+      <Button onClick={run} disabled={pending}>
+        {pending ? <Spinner /> : null}
+        Simulate
+      </Button>
+      {error ? <Alert tone="danger">{error}</Alert> : null}
+      {result ? (
+        <div role="status" aria-label="Simulation result" className="space-y-1 rounded-xl border border-line bg-subtle p-3 text-sm">
+          <p className="flex items-center gap-2">
+            <Badge tone={tone}>{result.outcome.replace('_', '-')}</Badge>
+            <span className="text-fg">{OUTCOME_WORDS[result.outcome] ?? result.outcome}</span>
+          </p>
+          <p className="text-muted">
+            because rule <span className="font-mono text-xs text-fg">{result.rule}</span>: {result.reason}
+          </p>
+        </div>
+      ) : null}
+    </Card>
+  );
+}
+
+const OUTCOME_WORDS: Record<string, string> = {
+  allow: 'Allowed',
+  notify: 'Allowed, and you are notified',
+  step_up: 'Needs your second factor',
+  approval: 'Needs your approval',
+  deny: 'Denied',
+};
+
