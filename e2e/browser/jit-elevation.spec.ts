@@ -143,6 +143,14 @@ test('a denied request answers access_denied; approve and deny racing leave exac
   await page.reload();
   await expect(page.getByRole('region', { name: 'Eager agent' }).getByText('Just-in-time')).toHaveCount(0);
 
+  // An agent cannot approve its own request: the inbox needs the user's session, not a token.
+  const self = await request.post(`/api/account/approvals/${pendingId}/deny`, { headers: { ...headers, Authorization: agent.auth.Authorization } });
+  expect(self.status()).toBe(401);
+  // CIBA Core §13: a binding message that is not a short line of text is refused.
+  const bad = await ciba.ask(agent.userId, { binding_message: 'line one\nline two' });
+  expect(bad.status()).toBe(400);
+  expect((await bad.json()).error).toBe('invalid_binding_message');
+
   // Unknown users and someone else's request.
   expect((await (await ciba.ask('00000000-0000-7000-8000-000000000000')).json()).error).toBe('unknown_user_id');
   const stranger = await createAccount(request, baseURL, { email: uniqueEmail('jit-stranger'), password });
