@@ -1,12 +1,30 @@
 // End-to-end tests against the production build, started the way operators start it
-// (`server/main.ts`), on the database `npm test` prepared. Two projects: `api` (HTTP, no browser)
-// and `browser` (Chromium). Chromium: LEASH_CHROMIUM_PATH, else Debian's /usr/bin/chromium when
+// (`server/main.ts`), on the database `npm test` prepared. Projects: `api` (HTTP, no browser),
+// `browser` (Chromium), and `api-next`: the protocol specs again against a second server with the
+// fast path off (LEASH_FAST_PATH=0), so the machine routes are tested on both mounts. Chromium: LEASH_CHROMIUM_PATH, else Debian's /usr/bin/chromium when
 // present, else Playwright's own browser.
 import fs from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
 
 const port = Number(process.env.PORT ?? 3100);
 const baseURL = process.env.LEASH_ISSUER ?? `http://localhost:${port}`;
+// The second server (fast path off) on the port `npm test` picked for it.
+const nextMountPort = Number(process.env.LEASH_TEST_NEXT_MOUNT_PORT ?? port + 2);
+const nextMountURL = `http://localhost:${nextMountPort}`;
+const PROTOCOL_SPECS = /api\/(oauth-token|oauth-introspect-revoke|oauth-par|oauth-private-key-jwt|dpop|resource-server|mcp|workspace-api|workspace-writes|token-exchange|fast-path)\.spec\.ts/;
+const serverEnv = {
+  HOST: '127.0.0.1',
+  // One trusted proxy hop lets each test act from its own client address (X-Forwarded-For).
+  LEASH_TRUSTED_PROXIES: '1',
+  LEASH_SIGNIN_ACCOUNT_LIMIT: '5',
+  LEASH_SIGNIN_IP_LIMIT: '8',
+  LEASH_SIGNUP_IP_LIMIT: '3',
+  LEASH_TOKEN_IP_LIMIT: '300',
+  LEASH_TOKEN_CLIENT_LIMIT: '10',
+  LEASH_REGISTER_IP_LIMIT: '40',
+  // The test's own metadata-document server (e2e/api/oauth-cimd.spec.ts) on loopback.
+  LEASH_CIMD_ALLOWLIST: `127.0.0.1:${process.env.LEASH_TEST_CIMD_PORT ?? 3101}`,
+};
 const chromium = process.env.LEASH_CHROMIUM_PATH || (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
 export default defineConfig({
@@ -22,6 +40,7 @@ export default defineConfig({
   use: { baseURL, trace: 'retain-on-failure' },
   projects: [
     { name: 'api', testMatch: /api\/.*\.spec\.ts/ },
+    { name: 'api-next', testMatch: PROTOCOL_SPECS, use: { baseURL: nextMountURL } },
     {
       name: 'browser',
       testMatch: /browser\/.*\.spec\.ts/,
@@ -42,17 +61,24 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: 'node --import tsx server/main.ts',
-    url: `${baseURL}/api/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    // One trusted proxy hop lets each test act from its own client address (X-Forwarded-For).
-    env: { PORT: String(port), HOST: '127.0.0.1', LEASH_TRUSTED_PROXIES: '1', LEASH_SIGNIN_ACCOUNT_LIMIT: '5', LEASH_SIGNIN_IP_LIMIT: '8', LEASH_SIGNUP_IP_LIMIT: '3',
-      LEASH_TOKEN_IP_LIMIT: '300', LEASH_TOKEN_CLIENT_LIMIT: '10', LEASH_REGISTER_IP_LIMIT: '40',
-      // The test's own metadata-document server (e2e/api/oauth-cimd.spec.ts) on loopback.
-      LEASH_CIMD_ALLOWLIST: `127.0.0.1:${process.env.LEASH_TEST_CIMD_PORT ?? 3101}` },
-  },
+  webServer: [
+    {
+      command: 'node --import tsx server/main.ts',
+      url: `${baseURL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { ...serverEnv, PORT: String(port) },
+    },
+    {
+      command: 'node --import tsx server/main.ts',
+      url: `${nextMountURL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { ...serverEnv, PORT: String(nextMountPort), LEASH_ISSUER: nextMountURL, LEASH_FAST_PATH: '0' },
+    },
+  ],
 });

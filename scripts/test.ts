@@ -63,6 +63,8 @@ async function main() {
     const appPort = await findFreePort();
     // A port for the test's own Client ID Metadata Document server, allowlisted for the app.
     const cimdPort = await findFreePort();
+    // The second server of the e2e run, with the fast path off (playwright.config.ts, `api-next`).
+    const nextMountPort = await findFreePort();
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
       LEASH_TEST_ADMIN_URL: database.adminUrl,
@@ -71,6 +73,7 @@ async function main() {
       PORT: String(appPort),
       LEASH_ISSUER: `http://localhost:${appPort}`,
       LEASH_TEST_CIMD_PORT: String(cimdPort),
+      LEASH_TEST_NEXT_MOUNT_PORT: String(nextMountPort),
       NEXT_TELEMETRY_DISABLED: '1',
     };
     // The e2e tests sign in with the documented demo account, seeded as `npm start` seeds it.

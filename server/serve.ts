@@ -1,10 +1,12 @@
 // The Leash HTTP server: Next.js (pages, consent portal, dashboard, route handlers) behind a plain
 // `node:http` server. Owning the socket lets us stamp the peer address on every request
-// (`x-leash-client-ip`, overwriting anything a client sent) and, later, answer the
-// machine-to-machine routes on a fast path before Next's router (DECISIONS 1).
+// (`x-leash-client-ip`, overwriting anything a client sent) and answer the machine-to-machine
+// routes on a fast path before Next's router (server/fast-path.ts, DECISIONS 1). The fast path is
+// on in production; `next dev` (hot reload) and LEASH_FAST_PATH=0 leave every route to Next.
 import http from 'node:http';
 import path from 'node:path';
 import next from 'next';
+import { loadFastPath } from './fast-path';
 
 export type RunningServer = { url: string; close: () => Promise<void> };
 
@@ -13,9 +15,11 @@ export async function serve(options: { port: number; host: string; dev: boolean 
   const app = next({ dev: options.dev, dir, hostname: options.host, port: options.port });
   const handle = app.getRequestHandler();
   await app.prepare();
+  const fastPath = !options.dev && process.env.LEASH_FAST_PATH !== '0' ? await loadFastPath() : null;
 
   const server = http.createServer((request, response) => {
     request.headers['x-leash-client-ip'] = request.socket.remoteAddress ?? 'unknown';
+    if (fastPath?.(request, response)) return;
     handle(request, response).catch((error: unknown) => {
       console.error('[server] unhandled error:', error);
       if (!response.headersSent) {

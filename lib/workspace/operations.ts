@@ -37,7 +37,10 @@ export function operation(action: ActionName): Operation {
   return OPERATIONS_BY_ACTION.get(action)!;
 }
 
-/** The Next route handler that serves one operation under /api/v1. */
+const API_ROUTES = new Map(OPERATIONS.map((o) => [o.action, operationRoute(o, OPERATIONS_BY_ACTION)]));
+
+/** The route handler that serves one operation under /api/v1 (one function per operation, shared by
+ * the Next route and the fast path: lib/http/machine-routes.ts). */
 export function apiRoute(action: ActionName) {
-  return operationRoute(operation(action), OPERATIONS_BY_ACTION);
+  return API_ROUTES.get(action)!;
 }

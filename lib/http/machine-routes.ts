@@ -1,0 +1,73 @@
+// The machine-to-machine routes, as one table: what agents and clients call (the token, PAR,
+// introspection, revocation, backchannel and device endpoints, the agent API and MCP). The same
+// handlers are mounted twice (DECISIONS 1): as Next route handlers under app/ (so `next dev` and
+// the app tree keep working), and on the production server's `node:http` fast path
+// (server/fast-path.ts), which answers these routes before Next's router. A unit test checks that
+// this table and the app/ tree list the same routes with the same handlers.
+import 'server-only';
+import { handleMcp } from '@/lib/mcp/handle-mcp';
+import { handleBackchannelAuthentication } from '@/lib/oauth/handle-backchannel-authentication';
+import { handleDeviceAuthorization } from '@/lib/oauth/handle-device-authorization';
+import { handleIntrospect } from '@/lib/oauth/handle-introspect';
+import { handlePar } from '@/lib/oauth/handle-par';
+import { handleRevoke } from '@/lib/oauth/handle-revoke';
+import { handleToken } from '@/lib/oauth/handle-token';
+import { OPERATIONS, apiRoute } from '@/lib/workspace/operations';
+
+export type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type Route = { method: string; pattern: string; handler: RouteHandler; match: (pathname: string) => Record<string, string> | null };
+
+function route(method: string, pattern: string, handler: RouteHandler): Route {
+  const segments = pattern.split('/');
+  const dynamic = segments.some((s) => s.startsWith('{'));
+  return {
+    method,
+    pattern,
+    handler,
+    match(pathname) {
+      if (!dynamic) return pathname === pattern ? {} : null;
+      const parts = pathname.split('/');
+      if (parts.length !== segments.length) return null;
+      const params: Record<string, string> = {};
+      for (const [i, segment] of segments.entries()) {
+        const part = parts[i]!;
+        if (segment.startsWith('{')) {
+          if (!part) return null;
+          // Decoded as Next decodes path parameters (a malformed escape throws: Next answers it).
+          params[segment.slice(1, -1)] = decodeURIComponent(part);
+        } else if (part !== segment) return null;
+      }
+      return params;
+    },
+  };
+}
+
+const mcp = handleMcp as RouteHandler;
+
+export const MACHINE_ROUTES: readonly Route[] = [
+  route('POST', '/oauth/token', handleToken as RouteHandler),
+  route('POST', '/oauth/introspect', handleIntrospect as RouteHandler),
+  route('POST', '/oauth/revoke', handleRevoke as RouteHandler),
+  route('POST', '/oauth/par', handlePar as RouteHandler),
+  route('POST', '/oauth/bc-authorize', handleBackchannelAuthentication as RouteHandler),
+  route('POST', '/oauth/device_authorization', handleDeviceAuthorization as RouteHandler),
+  route('GET', '/mcp', mcp),
+  route('POST', '/mcp', mcp),
+  route('DELETE', '/mcp', mcp),
+  ...OPERATIONS.map((o) => route(o.method, `/api/v1${o.path}`, apiRoute(o.action) as RouteHandler)),
+];
+
+/** The route for this method and path, or null to let Next answer (pages, other methods, 404s). */
+export function matchMachineRoute(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string> } | null {
+  for (const candidate of MACHINE_ROUTES) {
+    if (candidate.method !== method) continue;
+    let params: Record<string, string> | null;
+    try {
+      params = candidate.match(pathname);
+    } catch {
+      return null;
+    }
+    if (params) return { handler: candidate.handler, params };
+  }
+  return null;
+}
