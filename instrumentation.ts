@@ -7,5 +7,8 @@ export async function register() {
   const { schedulePurgeOfIntentTexts } = await import('@/lib/audit/purge-intent-texts');
   schedulePurgeOfIntentTexts();
   const { sweepUsedDpopProofs } = await import('@/lib/dpop/verify-dpop-proof');
+  // The hot path's in-memory cache listens for invalidations from the start (lib/cache/hot-cache.ts).
+  const { startHotCache } = await import('@/lib/cache/hot-cache');
+  void startHotCache();
   setInterval(() => void sweepUsedDpopProofs().catch((error) => console.error('[dpop] sweep failed:', error)), 10 * 60_000).unref();
 }

@@ -86,7 +86,9 @@ async function main() {
       LEASH_USER_RATE_LIMIT: '1000000',
     };
     Object.assign(process.env, env);
-    const leash = startProcess(process.execPath, ['--import', 'tsx', 'server/main.ts'], env);
+    // LEASH_BENCH_PROFILE=<dir>: a V8 CPU profile of the Leash server for the whole run.
+    const profile = process.env.LEASH_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.LEASH_BENCH_PROFILE)}`] : [];
+    const leash = startProcess(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts'], env);
     children.push(leash);
     await waitFor(`${issuer}/api/health`, leash);
 
@@ -133,7 +135,9 @@ async function main() {
     ];
 
     const results: Record<string, { leash: Sample[]; peer: Sample[] }> = {};
-    for (const scenario of scenarios) {
+    // LEASH_BENCH_ONLY=<text>: only the scenarios whose name contains it (profiling one path).
+    const only = process.env.LEASH_BENCH_ONLY;
+    for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {
       results[scenario.name] = { leash: [], peer: [] };
       for (let round = 1; round <= ROUNDS; round++) {
         for (const side of ['leash', 'peer'] as const) {
@@ -184,8 +188,14 @@ async function main() {
     fs.writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), markdown);
     console.log(`\n${table}\n\nAccepted after revoke: ${acceptedAfterRevoke} of 200\nWritten: .leash-bench/results.json, docs/benchmarks.md`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    await Promise.all(
+      children.map((child) => {
+        if (child.exitCode !== null) return;
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        return Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      }),
+    );
     await database.stop();
     fs.rmSync(runDir, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { testDb } from '../support/db';
+import { changeSeen, testDb } from '../support/db';
 import { basic, expectNoStore, postRaw, registerClient, registerMachineClient } from '../support/oauth';
 
 test.describe('POST /oauth/token, client_credentials (RFC 6749 §4.4)', () => {
@@ -108,7 +108,11 @@ test.describe('POST /oauth/token: request and client errors', () => {
 
   test('a suspended agent cannot get tokens', async ({ request }) => {
     const client = await registerMachineClient(request);
-    await testDb().query("UPDATE agents SET status = 'SUSPENDED' WHERE client_id = $1", [client.client_id]);
+    await changeSeen("UPDATE agents SET status = 'SUSPENDED' WHERE client_id = $1 RETURNING id AS cache_key", [client.client_id]);
+    // Made behind the app's back (as by another instance): applied once the app hears of it.
+    await expect
+      .poll(async () => (await request.post('/oauth/token', { headers: { Authorization: basic(client.client_id, client.client_secret!) }, form: { grant_type: 'client_credentials' } })).status())
+      .toBe(401);
     const response = await request.post('/oauth/token', {
       headers: { Authorization: basic(client.client_id, client.client_secret!) },
       form: { grant_type: 'client_credentials' },
@@ -143,7 +147,11 @@ test.describe('POST /oauth/token: request and client errors', () => {
     expect((await password.json()).error).toBe('unsupported_grant_type');
     // Registered before client_credentials was in its grant_types: simulate with the database.
     const other = await registerClient(request, { grant_types: ['client_credentials'] });
-    await testDb().query("UPDATE agents SET grant_types = '{authorization_code}' WHERE client_id = $1", [other.client_id]);
+    await changeSeen("UPDATE agents SET grant_types = '{authorization_code}' WHERE client_id = $1 RETURNING id AS cache_key", [other.client_id]);
+    // Made behind the app's back (as by another instance): applied once the app hears of it.
+    await expect
+      .poll(async () => (await request.post('/oauth/token', { headers: { Authorization: basic(other.client_id, other.client_secret!) }, form: { grant_type: 'client_credentials' } })).status())
+      .toBe(400);
     const refused = await request.post('/oauth/token', {
       headers: { Authorization: basic(other.client_id, other.client_secret!) },
       form: { grant_type: 'client_credentials' },

@@ -2,7 +2,7 @@
 // version applies to the very next request, and every outcome has its standard answer and audit row.
 import crypto from 'node:crypto';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { testDb } from '../support/db';
+import { changeSeen, testDb } from '../support/db';
 import { delegatedToken, setPolicy } from '../support/delegation';
 
 const userAgentToken = (request: APIRequestContext, baseURL: string) => delegatedToken(request, baseURL, 'datasets:read reports:read');
@@ -107,9 +107,10 @@ test("the Agent-Intent header is kept as the user's privacy setting says", async
     return rows[0] as { intent: string | null; text: string | null; kept_days: number | null };
   };
   expect(await call()).toEqual({ intent: sha, text: null, kept_days: null }); // the default: provable, unreadable
-  await testDb().query("UPDATE users SET intent_storage = 'FULL', intent_retention_days = 7 WHERE id = $1", [userId]);
+  await changeSeen("UPDATE users SET intent_storage = 'FULL', intent_retention_days = 7 WHERE id = $1 RETURNING id AS cache_key", [userId]);
   // The log row keeps the hash (so the chain survives the purge); the text is kept for 7 days.
-  expect(await call()).toEqual({ intent: sha, text: intent, kept_days: 7 });
-  await testDb().query("UPDATE users SET intent_storage = 'OFF' WHERE id = $1", [userId]);
-  expect(await call()).toEqual({ intent: null, text: null, kept_days: null });
+  // Made behind the app's back (as by another instance): applied once the app hears of it.
+  await expect.poll(call).toEqual({ intent: sha, text: intent, kept_days: 7 });
+  await changeSeen("UPDATE users SET intent_storage = 'OFF' WHERE id = $1 RETURNING id AS cache_key", [userId]);
+  await expect.poll(call).toEqual({ intent: null, text: null, kept_days: null });
 });

@@ -1,7 +1,7 @@
 // The resource-server module in front of the agents' API: bearer token only from the header,
 // audience, scope hierarchy, agent state, standard challenges, and an audit row for every decision.
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { testDb } from '../support/db';
+import { changeSeen, testDb } from '../support/db';
 import { basic, clientCredentialsToken, registerMachineClient } from '../support/oauth';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -25,8 +25,10 @@ test('a valid token with the scope gets the data; the call is audited as ALLOW',
   expect(audit).toEqual([
     { action: 'datasets.list', decision: 'ALLOW', reason: 'policy v0 permit:datasets.list: list datasets is allowed (allow)', token_id: expect.any(String) },
   ]);
-  const { rows } = await testDb().query('SELECT last_used_at IS NOT NULL AS used, last_used_ip FROM tokens WHERE id = $1', [audit[0].token_id]);
-  expect(rows[0]).toEqual({ used: true, last_used_ip: expect.any(String) });
+  // The last use is written behind the request, within about a second (lib/tokens/note-token-use.ts).
+  await expect
+    .poll(async () => (await testDb().query('SELECT last_used_at IS NOT NULL AS used, last_used_ip FROM tokens WHERE id = $1', [audit[0].token_id])).rows[0])
+    .toEqual({ used: true, last_used_ip: expect.any(String) });
 });
 
 test('no token: 401 with the resource metadata pointer, the scope to ask for and no error code (RFC 6750 §3, RFC 9728 §5.1)', async ({ request, baseURL }) => {
@@ -63,7 +65,9 @@ test('unknown, forged, revoked and expired tokens are 401 invalid_token', async 
   await check(token, 'The access token was revoked.');
 
   const other = await agentToken(request, { scope: 'datasets:read' });
-  await testDb().query("UPDATE tokens SET expires_at = now() - interval '1 second' WHERE agent_id = (SELECT id FROM agents WHERE client_id = $1)", [other.client.client_id]);
+  await changeSeen("UPDATE tokens SET expires_at = now() - interval '1 second' WHERE agent_id = (SELECT id FROM agents WHERE client_id = $1) RETURNING id AS cache_key", [other.client.client_id]);
+  // Made behind the app's back (as by another instance): applied once the app hears of it.
+  await expect.poll(async () => (await request.get('/api/v1/datasets', { headers: bearer(other.token) })).status()).toBe(401);
   await check(other.token, 'The access token has expired.');
 });
 
@@ -93,7 +97,9 @@ test('missing scope is 403 insufficient_scope naming what is needed; reports:wri
 test('a suspended agent is refused at once, even with an unexpired token', async ({ request }) => {
   const { client, token } = await agentToken(request, { scope: 'datasets:read' });
   expect((await request.get('/api/v1/datasets', { headers: bearer(token) })).status()).toBe(200);
-  await testDb().query("UPDATE agents SET status = 'SUSPENDED' WHERE client_id = $1", [client.client_id]);
+  await changeSeen("UPDATE agents SET status = 'SUSPENDED' WHERE client_id = $1 RETURNING id AS cache_key", [client.client_id]);
+  // Made behind the app's back (as by another instance): applied once the app hears of it.
+  await expect.poll(async () => (await request.get('/api/v1/datasets', { headers: bearer(token) })).status()).toBe(401);
   const response = await request.get('/api/v1/datasets', { headers: bearer(token) });
   expect(response.status()).toBe(401);
   expect((await response.json()).error_description).toBe('The agent is suspended.');

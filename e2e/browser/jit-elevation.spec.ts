@@ -5,7 +5,7 @@
 import { generate } from 'otplib';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { createAccount, sameOrigin, uniqueEmail, uniqueIp } from '../support/accounts';
-import { testDb } from '../support/db';
+import { changeSeen, testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 
 const CIBA = 'urn:openid:params:grant-type:ciba';
@@ -136,7 +136,9 @@ test('a denied request answers access_denied; approve and deny racing leave exac
   const unused = await (await ciba.poll(third)).json();
   await page.goto('/tokens');
   await expect(page.getByRole('region', { name: 'Eager agent' }).getByText('Just-in-time')).toBeVisible();
-  await testDb().query("UPDATE tokens SET expires_at = now() - interval '1 second' WHERE token_hash = encode(sha256($1::bytea), 'hex')", [unused.access_token]);
+  await changeSeen("UPDATE tokens SET expires_at = now() - interval '1 second' WHERE token_hash = encode(sha256($1::bytea), 'hex') RETURNING id AS cache_key", [unused.access_token]);
+  // Made behind the app's back (as by another instance): applied once the app hears of it.
+  await expect.poll(async () => (await request.get('/api/v1/invoices', { headers: { Authorization: `Bearer ${unused.access_token}` } })).status()).toBe(401);
   const dead = await request.post('/api/v1/payments', { headers: { Authorization: `Bearer ${unused.access_token}` }, data: PAYMENT });
   expect(dead.status()).toBe(401);
   expect((await dead.json()).error_description).toBe('The access token has expired.');

@@ -14,3 +14,47 @@ export async function countUsers(email: string): Promise<number> {
   const { rows } = await testDb().query('SELECT count(*)::int AS n FROM users WHERE email = $1', [email.toLowerCase()]);
   return rows[0].n;
 }
+
+// Changes made here bypass the app, as another instance's would: the app hears of them through
+// `leash_cache` (lib/cache/hot-cache.ts) a moment later. `changeSeen` runs a statement that
+// RETURNS a `cache_key` column (the id the notification carries: a token, grant, agent or user id,
+// or `user_id:agent_id` for policies) and resolves once PostgreSQL has delivered the matching
+// notifications, which reach the app's listener at the same time as this one.
+let listener: Promise<{ seen: Set<string>; waiters: Set<() => void> }> | undefined;
+
+function cacheListener() {
+  listener ??= (async () => {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const state = { seen: new Set<string>(), waiters: new Set<() => void>() };
+    client.on('notification', (message) => {
+      const payload = message.payload ?? '';
+      state.seen.add(payload.slice(payload.indexOf(':') + 1));
+      for (const wake of state.waiters) wake();
+    });
+    await client.connect();
+    await client.query('LISTEN leash_cache');
+    return state;
+  })();
+  return listener;
+}
+
+export async function changeSeen(sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
+  const state = await cacheListener();
+  const result = await testDb().query(sql, params);
+  const keys: string[] = result.rows.map((r) => String(r.cache_key));
+  if (!keys.length) throw new Error(`changeSeen: the statement changed nothing (${sql})`);
+  const deadline = Date.now() + 5000;
+  while (!keys.every((k) => state.seen.has(k))) {
+    if (Date.now() > deadline) throw new Error(`changeSeen: no notification for ${keys.join(', ')}`);
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        state.waiters.delete(wake);
+        resolve();
+      };
+      state.waiters.add(wake);
+      setTimeout(wake, 100);
+    });
+  }
+  for (const k of keys) state.seen.delete(k);
+  return result;
+}

@@ -10,6 +10,7 @@
 // kill switch is refused too.
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
@@ -21,7 +22,7 @@ async function revokeTokens(tx: Prisma.TransactionClient, where: Prisma.TokenWhe
 }
 
 export async function suspendAgent(actor: Actor & { agentId: string }): Promise<{ found: boolean; revoked: number }> {
-  return db().$transaction(async (tx) => {
+  return forgettingAfter(db().$transaction(async (tx) => {
     const grants = await tx.grant.updateMany({ where: { userId: actor.userId, agentId: actor.agentId, status: 'ACTIVE' }, data: { status: 'SUSPENDED' } });
     const known = grants.count > 0 || (await tx.grant.count({ where: { userId: actor.userId, agentId: actor.agentId, status: 'SUSPENDED' } })) > 0;
     if (!known) return { found: false, revoked: 0 };
@@ -36,11 +37,11 @@ export async function suspendAgent(actor: Actor & { agentId: string }): Promise<
       details: { grants: grants.count, revokedTokens: revoked },
     });
     return { found: true, revoked };
-  });
+  }));
 }
 
 export async function resumeAgent(actor: Actor & { agentId: string }): Promise<{ found: boolean }> {
-  return db().$transaction(async (tx) => {
+  return forgettingAfter(db().$transaction(async (tx) => {
     const grants = await tx.grant.updateMany({ where: { userId: actor.userId, agentId: actor.agentId, status: 'SUSPENDED' }, data: { status: 'ACTIVE' } });
     if (!grants.count) return { found: false };
     await appendAuditEvent(tx, {
@@ -53,11 +54,11 @@ export async function resumeAgent(actor: Actor & { agentId: string }): Promise<{
       details: { grants: grants.count },
     });
     return { found: true };
-  });
+  }));
 }
 
 export async function revokeAgentAccess(actor: Actor & { agentId: string }): Promise<{ found: boolean; revoked: number }> {
-  return db().$transaction(async (tx) => {
+  return forgettingAfter(db().$transaction(async (tx) => {
     const grants = await tx.grant.updateMany({
       where: { userId: actor.userId, agentId: actor.agentId, status: { in: ['ACTIVE', 'SUSPENDED'] } },
       data: { status: 'REVOKED', revokedAt: new Date() },
@@ -74,11 +75,11 @@ export async function revokeAgentAccess(actor: Actor & { agentId: string }): Pro
       details: { grants: grants.count, revokedTokens: revoked },
     });
     return { found: true, revoked };
-  });
+  }));
 }
 
 export async function revokeUserToken(actor: Actor & { tokenId: string }): Promise<{ found: boolean; revoked: number }> {
-  return db().$transaction(async (tx) => {
+  return forgettingAfter(db().$transaction(async (tx) => {
     const token = await tx.token.findFirst({
       where: { id: actor.tokenId, userId: actor.userId },
       select: { id: true, kind: true, agentId: true, familyId: true, grantId: true, scopes: true, revokedAt: true },
@@ -104,11 +105,11 @@ export async function revokeUserToken(actor: Actor & { tokenId: string }): Promi
       });
     }
     return { found: true, revoked };
-  });
+  }));
 }
 
 export async function revokeAllTokens(actor: Actor): Promise<{ revoked: number }> {
-  return db().$transaction(async (tx) => {
+  return forgettingAfter(db().$transaction(async (tx) => {
     const revoked = await revokeTokens(tx, { userId: actor.userId }, 'the user revoked everything');
     await appendAuditEvent(tx, {
       action: 'token.revoke_all',
@@ -119,5 +120,5 @@ export async function revokeAllTokens(actor: Actor): Promise<{ revoked: number }
       details: { revoked },
     });
     return { revoked };
-  });
+  }));
 }

@@ -2,11 +2,14 @@
 // it, its active tokens, recent activity, the policy in force and the scopes it really used. Null
 // when the agent is not connected to this user (another user's agent is simply not found).
 import 'server-only';
+import { flushTokenUses } from '@/lib/tokens/note-token-use';
 import { db } from '@/lib/db/client';
 import { dailyActivity, usedScopes } from '@/lib/agents/agent-activity';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
 
 export async function getAgentDetail(options: { userId: string; agentId: string }) {
+  // This instance's last uses are written first, so the screen shows the call just made.
+  await flushTokenUses();
   const { userId, agentId } = options;
   const agent = await db().agent.findFirst({
     where: { id: agentId, OR: [{ ownerUserId: userId }, { grants: { some: { userId } } }] },

@@ -2,10 +2,13 @@
 // they own, with what the Agents screen shows (status for this user, last use, calls per day).
 // Ownership is part of the query itself (STYLE habit 9).
 import 'server-only';
+import { flushTokenUses } from '@/lib/tokens/note-token-use';
 import { db } from '@/lib/db/client';
 import { dailyActivity } from '@/lib/agents/agent-activity';
 
 export async function listConnectedAgents(options: { userId: string }) {
+  // This instance's last uses are written first, so the screen shows the call just made.
+  await flushTokenUses();
   const { userId } = options;
   const agents = await db().agent.findMany({
     where: { OR: [{ ownerUserId: userId }, { grants: { some: { userId, status: { in: ['ACTIVE', 'SUSPENDED'] } } } }] },

@@ -4,6 +4,7 @@
 // A client must use the method it registered, and only one method per request.
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { cached } from '@/lib/cache/hot-cache';
 import { OAuthError } from '@/lib/oauth/errors';
 import type { OAuthParams } from '@/lib/oauth/read-form';
 import { matchesHash } from '@/lib/tokens/opaque-token';
@@ -76,7 +77,22 @@ export async function authenticateClient(request: Request, params: OAuthParams):
     }
   }
 
-  const agent = await db().agent.findUnique({
+  const agent = await cached('client', clientId, () => loadClient(clientId), (a) => [a.id]);
+  const secret = basic?.secret ?? bodySecret;
+  // Compare even for unknown clients, so timing does not tell which client_ids exist.
+  const secretOk = secret !== undefined && matchesHash(secret, agent?.clientSecretHash ?? null);
+  if (!agent) throw invalidClient(Boolean(basic));
+  if (agent.tokenEndpointAuthMethod !== method) {
+    throw invalidClient(Boolean(basic), `This client must authenticate with ${agent.tokenEndpointAuthMethod}.`);
+  }
+  if (method !== 'none' && !secretOk) throw invalidClient(Boolean(basic));
+  if (agent.status !== 'ACTIVE') throw invalidClient(Boolean(basic), 'This client is suspended.');
+  return toClient(agent, method);
+}
+
+/** A client by client_id, cached per instance until the agent row changes (lib/cache/hot-cache.ts). */
+function loadClient(clientId: string) {
+  return db().agent.findUnique({
     where: { clientId },
     select: {
       id: true,
@@ -89,16 +105,6 @@ export async function authenticateClient(request: Request, params: OAuthParams):
       clientSecretHash: true,
     },
   });
-  const secret = basic?.secret ?? bodySecret;
-  // Compare even for unknown clients, so timing does not tell which client_ids exist.
-  const secretOk = secret !== undefined && matchesHash(secret, agent?.clientSecretHash ?? null);
-  if (!agent) throw invalidClient(Boolean(basic));
-  if (agent.tokenEndpointAuthMethod !== method) {
-    throw invalidClient(Boolean(basic), `This client must authenticate with ${agent.tokenEndpointAuthMethod}.`);
-  }
-  if (method !== 'none' && !secretOk) throw invalidClient(Boolean(basic));
-  if (agent.status !== 'ACTIVE') throw invalidClient(Boolean(basic), 'This client is suspended.');
-  return toClient(agent, method);
 }
 
 type AgentRow = { id: string; clientId: string; name: string; grantTypes: string[]; scopes: string[] };

@@ -3,6 +3,7 @@
 // every token and grant it holds and disables the client_id; the record stays for the audit log.
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { describeRegistration, managementUri, parseClientMetadata } from '@/lib/clients/register-client';
 import { OAuthError, oauthErrorResponse, oauthJson, NO_STORE } from '@/lib/oauth/errors';
@@ -30,7 +31,7 @@ export async function handleClientConfiguration(request: Request, clientId: stri
     if (request.method === 'GET') return oauthJson({ ...current, registration_client_uri: managementUri(clientId) });
 
     if (request.method === 'DELETE') {
-      await db().$transaction(async (tx) => {
+      await forgettingAfter(db().$transaction(async (tx) => {
         const now = new Date();
         await tx.token.updateMany({ where: { agentId: agent.id, revokedAt: null }, data: { revokedAt: now, revokedReason: 'client deleted (RFC 7592)' } });
         await tx.grant.updateMany({ where: { agentId: agent.id, status: 'ACTIVE' }, data: { status: 'REVOKED', revokedAt: now } });
@@ -39,7 +40,7 @@ export async function handleClientConfiguration(request: Request, clientId: stri
           data: { status: 'SUSPENDED', clientSecretHash: null, registrationAccessTokenHash: null },
         });
         await appendAuditEvent(tx, { action: 'client.delete', decision: 'ALLOW', agentId: agent.id, ip, reason: 'deleted by the client (RFC 7592 §2.3)' });
-      });
+      }));
       return new Response(null, { status: 204, headers: NO_STORE });
     }
 
@@ -66,10 +67,10 @@ export async function handleClientConfiguration(request: Request, clientId: stri
       throw new OAuthError('invalid_client_metadata', 'token_endpoint_auth_method cannot switch between secret and non-secret methods.');
     }
     const { registered, columns } = describeRegistration(m, clientId, Number(current.client_id_issued_at ?? 0));
-    await db().$transaction(async (tx) => {
+    await forgettingAfter(db().$transaction(async (tx) => {
       await tx.agent.update({ where: { id: agent.id }, data: columns });
       await appendAuditEvent(tx, { action: 'client.update', decision: 'ALLOW', agentId: agent.id, ip, reason: 'registration updated (RFC 7592 §2.2)' });
-    });
+    }));
     return oauthJson({ ...registered, registration_client_uri: managementUri(clientId) });
   } catch (error) {
     return oauthErrorResponse(error);

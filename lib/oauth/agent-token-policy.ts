@@ -5,6 +5,7 @@
 // policy allows them, for at most its number of days. Refusals are audited.
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { OAuthError } from '@/lib/oauth/errors';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
@@ -60,7 +61,7 @@ export async function refuseByPolicy(
   refusal: { agentId: string; userId: string; ip: string; reason: string; scopes?: string[]; revokeFamily?: string | null },
   error: OAuthError,
 ): Promise<never> {
-  await db().$transaction(async (tx) => {
+  await forgettingAfter(db().$transaction(async (tx) => {
     const revoked = refusal.revokeFamily
       ? (await tx.token.updateMany({ where: { familyId: refusal.revokeFamily, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: refusal.reason } })).count
       : 0;
@@ -74,6 +75,6 @@ export async function refuseByPolicy(
       reason: refusal.reason,
       details: { error: error.code, ...(revoked ? { revoked } : {}) },
     });
-  });
+  }));
   throw error;
 }

@@ -5,6 +5,7 @@
 // makes concurrent editors fail instead of overwriting each other. The dashboard's editor calls this.
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import type { CedarProblem } from '@/lib/policy/cedar-schema';
 import { validateCedarPolicies } from '@/lib/policy/cedar-schema';
@@ -46,7 +47,7 @@ export async function saveAgentPolicy(options: {
   }
 
   try {
-    return await db().$transaction(async (tx) => {
+    return await forgettingAfter(db().$transaction(async (tx) => {
       const latest = await tx.policy.findFirst({
         where: { userId: options.userId, agentId: options.agentId },
         orderBy: { version: 'desc' },
@@ -77,7 +78,7 @@ export async function saveAgentPolicy(options: {
         details: { version, handWritten: options.cedar !== undefined },
       });
       return { ok: true as const, version };
-    });
+    }));
   } catch (error) {
     // Two saves of the same next version: the unique index lets one win.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {

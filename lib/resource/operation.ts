@@ -13,6 +13,8 @@ import { authorizeAction, type Target, type WouldAllow } from '@/lib/resource/au
 import { callContext, recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import type { ResourceName } from '@/lib/resource/challenge';
 import { failClosed, recordAllowed } from '@/lib/resource/record-call';
+import { forgetCached } from '@/lib/cache/hot-cache';
+import { noteTokenUse } from '@/lib/tokens/note-token-use';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
@@ -117,15 +119,28 @@ export async function executeOperation(
 
   const link = linker(allowed.wouldAllow, registry);
   try {
-    const body = await db().$transaction(async (tx) => {
-      const result = await operation.run({ ...args, token, tx, link });
-      await recordAllowed(tx, call, token, operation.action, allowed.reason, allowed.scopes, {
-        status: operation.status ?? 200,
-        ...(resource === 'mcp' ? { tool: operation.tool } : {}),
-        ...(allowed.decision.outcome === 'notify' ? { notify: true } : {}),
+    const details = {
+      status: operation.status ?? 200,
+      ...(resource === 'mcp' ? { tool: operation.tool } : {}),
+      ...(allowed.decision.outcome === 'notify' ? { notify: true } : {}),
+    };
+    const record = (tx: Prisma.TransactionClient | null) => recordAllowed(tx, call, token, operation.action, allowed.reason, allowed.scopes, details);
+    let body: Record<string, unknown>;
+    if (operation.method === 'GET') {
+      // A read changes nothing: no transaction, and its audit row is group-committed. The answer
+      // still waits for that row (no decision without its audit row).
+      body = await operation.run({ ...args, token, tx: db(), link });
+      await record(null);
+    } else {
+      body = await db().$transaction(async (tx) => {
+        const result = await operation.run({ ...args, token, tx, link });
+        await record(tx);
+        return result;
       });
-      return result;
-    });
+      // A just-in-time token may have been spent by this call: not from this instance's cache again.
+      if (token.jit) forgetCached(token.id);
+    }
+    noteTokenUse(token.id, call.ip);
     const response = Response.json(body, { status: operation.status ?? 200, headers: noStore });
     for (const [name, value] of Object.entries(allowed.rateHeaders)) response.headers.set(name, value);
     response.headers.set('X-Request-Id', call.requestId);

@@ -1,16 +1,23 @@
 // How an agent call ends: the audit row of an allowed call (written in the call's transaction, so
-// it commits with whatever the call changes), and the fail-closed answer when a call cannot be
-// decided or recorded. Used by every operation (lib/resource/operation.ts) and the MCP endpoint.
+// it commits with whatever the call changes, or group-committed for calls that change nothing),
+// and the fail-closed answer when a call cannot be decided or recorded. Used by every operation (lib/resource/operation.ts) and the MCP endpoint.
 import 'server-only';
-import { appendAuditEvent } from '@/lib/audit/append-audit-event';
+import { appendAuditEvent, type AuditInput } from '@/lib/audit/append-audit-event';
+import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
+import { db } from '@/lib/db/client';
 import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import { storedIntent } from '@/lib/audit/stored-intent';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
-/** The audit row of an allowed call, and the token's last use, in the call's transaction. */
+/**
+ * The audit row of an allowed call. With `tx`, in the call's transaction (it commits with what the
+ * call changed); without, for calls that change nothing, through group commit
+ * (lib/audit/audit-group-commit.ts). Either way it has committed when this returns, or this throws
+ * and the call fails closed.
+ */
 export async function recordAllowed(
-  tx: Prisma.TransactionClient,
+  tx: Prisma.TransactionClient | null,
   call: CallContext,
   token: FoundToken,
   action: string,
@@ -18,8 +25,7 @@ export async function recordAllowed(
   scopes: string[],
   details: Prisma.InputJsonObject,
 ) {
-  await tx.token.update({ where: { id: token.id }, data: { lastUsedAt: new Date(), lastUsedIp: call.ip } });
-  await appendAuditEvent(tx, {
+  const row: AuditInput = {
     action,
     decision: 'ALLOW',
     reason,
@@ -33,7 +39,11 @@ export async function recordAllowed(
     requestId: call.requestId,
     intent: storedIntent(call.intent, token.user),
     details,
-  });
+  };
+  if (tx) await appendAuditEvent(tx, row);
+  // The full intent text is a second row in another table: those two commit together.
+  else if (row.intent?.text) await db().$transaction((t) => appendAuditEvent(t, row));
+  else await appendAuditEventGrouped(row);
 }
 
 export async function failClosed(call: CallContext, audit: { action: string; scopes: string[] }, error: unknown): Promise<Response> {

@@ -2,12 +2,23 @@
 // database. Returns the row whatever its state; callers decide what "active" means for them.
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { cached } from '@/lib/cache/hot-cache';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 
 export async function findToken(presented: string) {
   const wellFormed =
     isWellFormedToken(presented, TOKEN_PREFIX.accessToken) || isWellFormedToken(presented, TOKEN_PREFIX.refreshToken);
   if (!wellFormed) return null;
+  // Refresh tokens are single-use: always read from the database.
+  if (!isWellFormedToken(presented, TOKEN_PREFIX.accessToken)) return loadToken(presented);
+  // Access tokens are cached per instance and dropped on any change to the token, its grant,
+  // agent or user (lib/cache/hot-cache.ts): a revocation that returned is never answered from memory.
+  return cached('token', hashToken(presented), () => loadToken(presented), (t) =>
+    [t.id, t.grantId, t.agentId, t.userId].filter((id): id is string => id !== null),
+  );
+}
+
+function loadToken(presented: string) {
   return db().token.findUnique({
     where: { tokenHash: hashToken(presented) },
     include: {

@@ -1,9 +1,12 @@
 // The Tokens screen's data: every active credential of the user's agents, and the agents that hold
 // them (or that the user suspended), with what the screen's controls need. Ownership is in the query.
 import 'server-only';
+import { flushTokenUses } from '@/lib/tokens/note-token-use';
 import { db } from '@/lib/db/client';
 
 export async function listLiveCredentials(options: { userId: string }) {
+  // This instance's last uses are written first, so the screen shows the call just made.
+  await flushTokenUses();
   const { userId } = options;
   const now = new Date();
   const [tokens, grants] = await Promise.all([

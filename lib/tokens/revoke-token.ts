@@ -2,12 +2,13 @@
 // transaction. A refresh token takes its whole family and the access tokens of its grant along.
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import type { FoundToken } from '@/lib/tokens/find-token';
 
 export async function revokeToken(options: { token: FoundToken; reason: string; ip: string }): Promise<number> {
   const { token } = options;
-  return db().$transaction(async (tx) => {
+  return forgettingAfter(db().$transaction(async (tx) => {
     const now = new Date();
     const where =
       token.kind === 'REFRESH' && (token.familyId || token.grantId)
@@ -35,5 +36,5 @@ export async function revokeToken(options: { token: FoundToken; reason: string; 
       });
     }
     return count;
-  });
+  }));
 }

@@ -5,6 +5,7 @@
 import 'server-only';
 import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
+import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { OAuthError } from '@/lib/oauth/errors';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
@@ -67,7 +68,7 @@ export const authorizationCodeGrant: Grant = {
 };
 
 async function revokeTokensFromReplayedCode(requestId: string, agentId: string, userId: string, ip: string) {
-  await db().$transaction(async (tx) => {
+  await forgettingAfter(db().$transaction(async (tx) => {
     const issued = await tx.token.findMany({ where: { authorizationRequestId: requestId }, select: { id: true, familyId: true } });
     const families = issued.map((t) => t.familyId).filter((f): f is string => f !== null);
     const { count } = await tx.token.updateMany({
@@ -83,5 +84,5 @@ async function revokeTokensFromReplayedCode(requestId: string, agentId: string, 
       reason: 'authorization code used twice: every token issued from it was revoked (RFC 6749 §4.1.2)',
       details: { authorization_request: requestId, revoked: count },
     });
-  });
+  }));
 }

@@ -5,6 +5,7 @@
 // The family keeps the absolute expiry of its first token; scope may only shrink.
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { OAuthError } from '@/lib/oauth/errors';
 import { formatScope, parseScope } from '@/lib/oauth/scopes';
@@ -130,7 +131,7 @@ async function policyBounds(policy: TokenPolicy, token: FoundToken, requested: s
 }
 
 async function revokeFamilyOnReuse(token: FoundToken, ip: string) {
-  await db().$transaction(async (tx) => {
+  await forgettingAfter(db().$transaction(async (tx) => {
     const family = await tx.token.findMany({ where: { familyId: token.familyId }, select: { id: true } });
     const { count } = await tx.token.updateMany({
       where: {
@@ -160,5 +161,5 @@ async function revokeFamilyOnReuse(token: FoundToken, ip: string) {
         details: { family: token.familyId, ip },
       },
     });
-  });
+  }));
 }

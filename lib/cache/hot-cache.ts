@@ -1,0 +1,159 @@
+// In-memory copies of what the machine-to-machine hot path reads on every request (issue 7): the
+// presented token with its agent, grant and user state; a client by client_id; a user's policy for
+// an agent. Kept exactly as fresh as revocation demands:
+// - PostgreSQL announces every relevant change on `leash_cache` (triggers in the migration
+//   cache_invalidation); one LISTEN connection per process drops the affected entries, on every
+//   instance.
+// - The code that revokes or suspends on this instance calls `forgetCached()` after its commit,
+//   before it answers, so nothing cached here outlives a revocation that returned.
+// - The cache is used only while the LISTEN connection is up; losing it empties the cache and
+//   sends every read to the database until it is back (a missed notification cannot matter).
+// - A read that raced with an invalidation is not stored (a generation counter), and entries
+//   expire after a minute whatever happens.
+// Shared through globalThis: the Next bundle and the fast path (server/fast-path.ts) are two
+// module instances in one process, and must see one cache.
+import 'server-only';
+import pg from 'pg';
+import { getConfig } from '@/lib/config/config';
+
+const MAX_ENTRIES = 20_000;
+const TTL_MS = 60_000;
+
+type Entry<T> = { value: T; at: number; ids: string[] };
+type Area = Map<string, Entry<unknown>>;
+type State = {
+  areas: Map<string, Area>;
+  generation: number;
+  client: pg.Client | null;
+  connecting: Promise<void> | null;
+  retryMs: number;
+  closed: boolean;
+};
+
+const holder = globalThis as typeof globalThis & { leashHotCache?: State };
+
+function state(): State {
+  holder.leashHotCache ??= { areas: new Map(), generation: 0, client: null, connecting: null, retryMs: 250, closed: false };
+  return holder.leashHotCache;
+}
+
+function area(name: string): Area {
+  const s = state();
+  let found = s.areas.get(name);
+  if (!found) s.areas.set(name, (found = new Map()));
+  return found;
+}
+
+/** Drops every cached entry that depends on one of these ids (all entries without ids). */
+export function forgetCached(...ids: string[]): void {
+  const s = state();
+  s.generation++;
+  if (!ids.length) {
+    for (const a of s.areas.values()) a.clear();
+    return;
+  }
+  for (const a of s.areas.values()) {
+    for (const [key, entry] of a) if (entry.ids.some((id) => ids.includes(id))) a.delete(key);
+  }
+}
+
+/**
+ * The cached value for `key` in `areaName`, else `load()`'s, stored when it is not null and no
+ * invalidation happened meanwhile. `dependsOn(value)` lists the ids whose change must drop it.
+ */
+export async function cached<T>(areaName: string, key: string, load: () => Promise<T | null>, dependsOn: (value: T) => string[]): Promise<T | null> {
+  const s = state();
+  const listening = s.client !== null;
+  if (!listening) void ensureListening();
+  const a = area(areaName);
+  const hit = a.get(key);
+  const now = Date.now();
+  if (listening && hit && now - hit.at < TTL_MS) return hit.value as T;
+  const generation = s.generation;
+  const value = await load();
+  if (value !== null && listening && s.client !== null && s.generation === generation) {
+    if (a.size >= MAX_ENTRIES) a.delete(a.keys().next().value!);
+    a.set(key, { value, at: now, ids: dependsOn(value) });
+  }
+  return value;
+}
+
+function onNotification(payload: string): void {
+  // '<kind>:<id>', or 'policy:<user_id>:<agent_id>' (policies are cached under that pair).
+  const colon = payload.indexOf(':');
+  if (colon > 0) forgetCached(payload.slice(colon + 1));
+}
+
+async function connect(): Promise<void> {
+  const s = state();
+  const client = new pg.Client({ connectionString: getConfig().databaseUrl, connectionTimeoutMillis: 3000 });
+  const lost = () => {
+    if (s.client === client) s.client = null;
+    forgetCached();
+    client.end().catch(() => {});
+    if (!s.closed) setTimeout(() => void ensureListening(), s.retryMs).unref();
+    s.retryMs = Math.min(s.retryMs * 2, 10_000);
+  };
+  client.on('error', (error) => {
+    console.error('[cache] invalidation connection lost:', error.message);
+    lost();
+  });
+  client.on('end', lost);
+  client.on('notification', (message) => onNotification(message.payload ?? ''));
+  try {
+    await client.connect();
+    await client.query('LISTEN leash_cache');
+  } catch (error) {
+    lost();
+    throw error;
+  }
+  // Anything cached before this connection existed may have missed a notification.
+  forgetCached();
+  s.client = client;
+  s.retryMs = 250;
+}
+
+function ensureListening(): Promise<void> {
+  const s = state();
+  if (s.client || s.closed) return Promise.resolve();
+  s.connecting ??= connect()
+    .catch(() => {})
+    .finally(() => {
+      s.connecting = null;
+    });
+  return s.connecting;
+}
+
+/** Whether cached reads are being served (the invalidation connection is up). For tests. */
+export function isCaching(): boolean {
+  return state().client !== null;
+}
+
+/** Starts listening now (the first request would otherwise go uncached), and waits for it. */
+export function startHotCache(): Promise<void> {
+  state().closed = false;
+  return ensureListening();
+}
+
+/** Closes the invalidation connection and empties the cache (tests, shutdown). */
+export async function stopHotCache(): Promise<void> {
+  const s = state();
+  s.closed = true;
+  const client = s.client;
+  s.client = null;
+  forgetCached();
+  await client?.end().catch(() => {});
+}
+
+/**
+ * Runs a write that revokes or suspends something, then empties this instance's cache once it has
+ * committed (or failed), before the caller answers: other instances hear of it through
+ * `leash_cache`, this one must not wait for that.
+ */
+export async function forgettingAfter<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } finally {
+    forgetCached();
+  }
+}
