@@ -37,19 +37,18 @@ describe('hot cache', () => {
     await until(async () => (await cached('t', id, load, () => [id]))!.n === 2);
   });
 
-  it('a policy version inserted by another connection is announced for its user and agent pair', async () => {
-    const key = `${crypto.randomUUID()}:${crypto.randomUUID()}`;
-    let loads = 0;
-    const load = async () => ({ n: ++loads });
-    await cached('p', key, load, () => [key]);
+  it('the triggers announce a change to a cached row: a user suspended by another connection', async () => {
     const user = await other.query(
       `INSERT INTO users (id, email, password_hash, updated_at) VALUES (gen_random_uuid(), $1, 'x', now()) RETURNING id`,
       [`cache-${crypto.randomBytes(4).toString('hex')}@example.test`],
     );
-    expect(user.rowCount).toBe(1);
-    // The trigger fires for policies; a direct notify stands in for the pair here.
-    await other.query(`SELECT pg_notify('leash_cache', 'policy:' || $1::text)`, [key]);
-    await until(async () => (await cached('p', key, load, () => [key]))!.n === 2);
+    const id: string = user.rows[0].id;
+    let loads = 0;
+    const load = async () => ({ n: ++loads });
+    await cached('u', `token-of-${id}`, load, () => [id]);
+    expect(await cached('u', `token-of-${id}`, load, () => [id])).toEqual({ n: 1 });
+    await other.query(`UPDATE users SET status = 'SUSPENDED' WHERE id = $1`, [id]);
+    await until(async () => (await cached('u', `token-of-${id}`, load, () => [id]))!.n === 2);
   });
 
   it('does not store a read that raced with an invalidation', async () => {
