@@ -27,8 +27,24 @@ export type PolicyRequest = {
 const STRONG_ACR = new Set(['urn:leash:acr:mfa', 'urn:leash:acr:phr']);
 const parsed = new Set<string>();
 
+// Building a DateTimeFormat costs far more than using one: one per time zone, kept.
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+// Cedar's answers, memoised by everything Cedar is given (the policy version's cache key, the
+// principal, action, resource and its attributes, and the whole context, minute included): the
+// evaluation is a pure function of those, so a repeated request costs a lookup instead of a call
+// into WebAssembly. Emptied when full.
+type CedarAnswer = { decision: 'allow' | 'deny'; rule: string | undefined; error: string | undefined };
+const answers = new Map<string, CedarAnswer>();
+const MAX_ANSWERS = 50_000;
+
 function clock(now: Date, timeZone: string): { weekday: string; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(now);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '0';
   return { weekday: get('weekday'), minute: Number(get('hour')) * 60 + Number(get('minute')) };
 }
@@ -45,46 +61,42 @@ export function evaluatePolicy(compiled: CompiledPolicy, cacheKey: string, reque
     parsed.add(cacheKey);
   }
   const { weekday, minute } = clock(request.now, request.timeZone);
-  const resource = { type: 'Leash::Resource', id: request.resource.id };
-  const answer = cedar.statefulIsAuthorized({
-    principal: { type: 'Leash::Agent', id: request.agentId },
-    action: { type: 'Leash::Action', id: request.action },
-    resource,
-    context: {
-      scopes: [...request.scopes],
-      weekday,
-      minute,
-      ip: { __extn: { fn: 'ip', arg: usableIp(request.ip) } },
-      currency: request.payment?.currency ?? '',
-      amountMinor: request.payment?.amountMinor ?? 0,
-    },
-    preparsedPolicySetId: cacheKey,
-    entities: [
-      {
-        uid: resource,
-        attrs: {
-          kind: request.resource.kind,
-          dataset: request.resource.dataset ?? '',
-          sensitivity: SENSITIVITY.indexOf(request.resource.sensitivity ?? 'public'),
-        },
-        parents: [],
-      },
-    ],
-  });
-  if (answer.type !== 'success') throw new Error(`policy evaluation failed: ${answer.errors.map((e) => e.message).join('; ')}`);
-  const { decision, diagnostics } = answer.response;
+  const ip = usableIp(request.ip);
+  const scopes = [...request.scopes].sort();
+  const { id, kind, dataset = '', sensitivity = 'public' } = request.resource;
+  const currency = request.payment?.currency ?? '';
+  const amountMinor = request.payment?.amountMinor ?? 0;
+  const key = [cacheKey, request.agentId, request.action, id, kind, dataset, sensitivity, scopes.join(' '), weekday, minute, ip, currency, amountMinor].join('\u0000');
+  let cedarAnswer = answers.get(key);
+  if (!cedarAnswer) {
+    const resource = { type: 'Leash::Resource', id };
+    const answer = cedar.statefulIsAuthorized({
+      principal: { type: 'Leash::Agent', id: request.agentId },
+      action: { type: 'Leash::Action', id: request.action },
+      resource,
+      context: { scopes, weekday, minute, ip: { __extn: { fn: 'ip', arg: ip } }, currency, amountMinor },
+      preparsedPolicySetId: cacheKey,
+      entities: [{ uid: resource, attrs: { kind, dataset, sensitivity: SENSITIVITY.indexOf(sensitivity) }, parents: [] }],
+    });
+    if (answer.type !== 'success') throw new Error(`policy evaluation failed: ${answer.errors.map((e) => e.message).join('; ')}`);
+    const { decision, diagnostics } = answer.response;
+    cedarAnswer = { decision, rule: diagnostics.reason[0], error: diagnostics.errors[0]?.policyId };
+    if (answers.size >= MAX_ANSWERS) answers.clear();
+    answers.set(key, cedarAnswer);
+  }
+  const { decision } = cedarAnswer;
   // A rule that errored never counts as satisfied: with every attribute supplied above, an error
   // means a broken policy, and the request is denied.
-  if (diagnostics.errors.length) {
-    return { outcome: 'deny', rule: diagnostics.errors[0]!.policyId, reason: 'the policy could not be evaluated' };
+  if (cedarAnswer.error !== undefined) {
+    return { outcome: 'deny', rule: cedarAnswer.error, reason: 'the policy could not be evaluated' };
   }
   if (decision === 'deny') {
-    const rule = diagnostics.reason[0];
+    const rule = cedarAnswer.rule;
     return rule
       ? { outcome: 'deny', rule, reason: compiled.reasons[rule] ?? 'denied by the policy' }
       : { outcome: 'deny', rule: 'default-deny', reason: 'no rule of the policy allows this action' };
   }
-  const rule = diagnostics.reason[0] ?? `permit:${request.action}`;
+  const rule = cedarAnswer.rule ?? `permit:${request.action}`;
   const tier = compiled.tiers[request.action];
   const reason = compiled.reasons[rule] ?? 'allowed by the policy';
   if (tier === 'step_up' && !(request.acr && STRONG_ACR.has(request.acr))) return { outcome: 'step_up', rule, reason };
