@@ -1,18 +1,37 @@
-// Group commit for the audit rows of calls that change nothing (issue 7): a read's decision is
-// durable before its answer leaves, but concurrent reads share one INSERT (and one WAL flush)
-// instead of a transaction each. Rows wait for the statement in flight, at most one batch of
-// MAX_BATCH, then go together; each caller's promise settles when its row has committed, and
-// rejects if the batch failed (the caller then fails closed: no answer without its audit row).
+// Group commit (issue 7) for the hot path's writes that stand alone: the audit row of a call that
+// changes nothing, and a client_credentials token with its issuance record. Each is durable before
+// its answer leaves, but concurrent requests share one statement (and one WAL flush) instead of a
+// transaction each: rows wait for the statement in flight, then go together, at most MAX_BATCH at
+// a time. A token and its audit row are in the same statement (a data-modifying WITH), so they
+// commit together or not at all. If a batch fails, its rows are retried one by one, so one bad row
+// (an agent deleted a moment ago) cannot fail the others; whatever still fails rejects its caller,
+// who fails closed (no answer without its audit row, no token without its record).
 // Rows are inserted unsealed, exactly as appendAuditEvent inserts them; the sealer chains them.
 import 'server-only';
 import { dbPool } from '@/lib/db/client';
 import type { AuditInput } from '@/lib/audit/append-audit-event';
 
 const MAX_BATCH = 256;
-const COLUMNS = ['created_at', 'user_id', 'agent_id', 'actor', 'action', 'resource', 'decision', 'reason', 'token_id', 'scopes', 'intent', 'ip', 'request_id', 'details'];
-const CASTS = ['timestamptz', 'uuid', 'uuid', 'jsonb', 'text', 'text', '"Decision"', 'text', 'uuid', 'text[]', 'text', 'text', 'text', 'jsonb'];
+const AUDIT_COLUMNS = ['created_at', 'user_id', 'agent_id', 'actor', 'action', 'resource', 'decision', 'reason', 'token_id', 'scopes', 'intent', 'ip', 'request_id', 'details'];
+const AUDIT_CASTS = ['timestamptz', 'uuid', 'uuid', 'jsonb', 'text', 'text', '"Decision"', 'text', 'uuid', 'text[]', 'text', 'text', 'text', 'jsonb'];
+const TOKEN_COLUMNS = ['id', 'kind', 'token_hash', 'prefix', 'agent_id', 'user_id', 'scopes', 'audience', 'amr', 'dpop_jkt', 'created_at', 'expires_at'];
+const TOKEN_CASTS = ['uuid', '"TokenKind"', 'text', 'text', 'uuid', 'uuid', 'text[]', 'text[]', 'text[]', 'text', 'timestamptz', 'timestamptz'];
 
-type Waiting = { values: unknown[]; resolve: () => void; reject: (error: unknown) => void };
+/** A token row written with its audit row (only what a client_credentials token has). */
+export type GroupedToken = {
+  id: string;
+  kind: 'ACCESS';
+  tokenHash: string;
+  prefix: string;
+  agentId: string;
+  scopes: string[];
+  audience: string[];
+  dpopJkt: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+};
+
+type Waiting = { audit: unknown[]; token: unknown[] | null; resolve: () => void; reject: (error: unknown) => void };
 type State = { queue: Waiting[]; writing: boolean };
 
 const holder = globalThis as typeof globalThis & { leashAuditGroup?: State };
@@ -22,14 +41,13 @@ function state(): State {
   return holder.leashAuditGroup;
 }
 
-/** Appends one audit row (no intent text: those go through appendAuditEvent) and waits for its commit. */
-export function appendAuditEventGrouped(input: AuditInput): Promise<void> {
-  if (input.intent?.text) return Promise.reject(new Error('audit rows with an intent text are appended with appendAuditEvent'));
-  const values = [
-    new Date(),
+function auditValues(input: AuditInput, createdAt = new Date()): unknown[] {
+  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  return [
+    createdAt,
     input.userId ?? null,
     input.agentId ?? null,
-    input.actor === undefined || input.actor === null ? null : JSON.stringify(input.actor),
+    json(input.actor),
     input.action,
     input.resource ?? null,
     input.decision,
@@ -39,13 +57,38 @@ export function appendAuditEventGrouped(input: AuditInput): Promise<void> {
     input.intent?.hash ?? null,
     input.ip ?? null,
     input.requestId ?? null,
-    input.details === undefined || input.details === null ? null : JSON.stringify(input.details),
+    json(input.details),
   ];
+}
+
+function enqueue(audit: unknown[], token: unknown[] | null): Promise<void> {
   return new Promise((resolve, reject) => {
     const s = state();
-    s.queue.push({ values, resolve, reject });
+    s.queue.push({ audit, token, resolve, reject });
     if (!s.writing) void write();
   });
+}
+
+/** Appends one audit row (no intent text: those go through appendAuditEvent) and waits for its commit. */
+export function appendAuditEventGrouped(input: AuditInput): Promise<void> {
+  if (input.intent?.text) return Promise.reject(new Error('audit rows with an intent text are appended with appendAuditEvent'));
+  return enqueue(auditValues(input), null);
+}
+
+/** Inserts a token and its issuance record together, and waits for their commit. */
+export function insertTokenGrouped(token: GroupedToken, audit: AuditInput): Promise<void> {
+  const row = [token.id, token.kind, token.tokenHash, token.prefix, token.agentId, null, token.scopes, token.audience, [], token.dpopJkt, token.createdAt, token.expiresAt];
+  return enqueue(auditValues({ ...audit, tokenId: token.id }, token.createdAt), row);
+}
+
+function statement(batch: Waiting[]): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const tuple = (row: unknown[], casts: string[]) => `(${row.map((v, i) => (values.push(v), `$${values.length}::${casts[i]}`)).join(', ')})`;
+  const tokens = batch.filter((w) => w.token).map((w) => tuple(w.token!, TOKEN_CASTS));
+  const audits = batch.map((w) => tuple(w.audit, AUDIT_CASTS));
+  const insertAudits = `INSERT INTO audit_events (${AUDIT_COLUMNS.join(', ')}) VALUES ${audits.join(', ')}`;
+  const text = tokens.length ? `WITH issued AS (INSERT INTO tokens (${TOKEN_COLUMNS.join(', ')}) VALUES ${tokens.join(', ')}) ${insertAudits}` : insertAudits;
+  return { text, values };
 }
 
 async function write(): Promise<void> {
@@ -54,13 +97,27 @@ async function write(): Promise<void> {
   try {
     while (s.queue.length) {
       const batch = s.queue.splice(0, MAX_BATCH);
-      const params: unknown[] = [];
-      const rows = batch.map((w) => `(${w.values.map((v, i) => (params.push(v), `$${params.length}::${CASTS[i]}`)).join(', ')})`);
       try {
-        await dbPool().query(`INSERT INTO audit_events (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`, params);
+        const { text, values } = statement(batch);
+        await dbPool().query(text, values);
         for (const w of batch) w.resolve();
       } catch (error) {
-        for (const w of batch) w.reject(error);
+        if (batch.length === 1) {
+          batch[0]!.reject(error);
+          continue;
+        }
+        // One by one, so a row that cannot be written does not take the others down with it.
+        await Promise.all(
+          batch.map(async (w) => {
+            try {
+              const { text, values } = statement([w]);
+              await dbPool().query(text, values);
+              w.resolve();
+            } catch (single) {
+              w.reject(single);
+            }
+          }),
+        );
       }
     }
   } finally {

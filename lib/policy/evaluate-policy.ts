@@ -38,7 +38,20 @@ type CedarAnswer = { decision: 'allow' | 'deny'; rule: string | undefined; error
 const answers = new Map<string, CedarAnswer>();
 const MAX_ANSWERS = 50_000;
 
+// The wall clock in a time zone, worked out once per zone and minute.
+const clocks = new Map<string, { weekday: string; minute: number }>();
+
 function clock(now: Date, timeZone: string): { weekday: string; minute: number } {
+  const key = `${timeZone} ${Math.floor(now.getTime() / 60_000)}`;
+  let found = clocks.get(key);
+  if (!found) {
+    if (clocks.size > 1000) clocks.clear();
+    clocks.set(key, (found = wallClock(now, timeZone)));
+  }
+  return found;
+}
+
+function wallClock(now: Date, timeZone: string): { weekday: string; minute: number } {
   let format = formats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });

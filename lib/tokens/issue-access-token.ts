@@ -2,7 +2,9 @@
 // 6): if anything fails, nothing is issued. Only each token's hash is stored.
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { appendAuditEvent } from '@/lib/audit/append-audit-event';
+import { appendAuditEvent, type AuditInput } from '@/lib/audit/append-audit-event';
+import { insertTokenGrouped } from '@/lib/audit/audit-group-commit';
+import { uuid7 } from '@/lib/db/uuid7';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
@@ -59,20 +61,25 @@ async function createToken(
     },
     select: { id: true },
   });
-  await appendAuditEvent(tx, {
+  await appendAuditEvent(tx, issuanceRecord(kind, subject, options, row.id));
+  return { token, id: row.id };
+}
+
+/** The audit record of an issuance. */
+function issuanceRecord(kind: 'ACCESS' | 'REFRESH', subject: TokenSubject, options: { grantType: string; ip: string; expiresAt: Date }, tokenId: string): AuditInput {
+  return {
     action: 'token.issue',
     decision: 'ALLOW',
     agentId: subject.agentId,
     userId: subject.userId ?? null,
-    tokenId: row.id,
+    tokenId,
     actor: subject.actor ?? null,
     scopes: subject.scopes,
     resource: subject.audience.join(' '),
     ip: options.ip,
     reason: `${kind === 'ACCESS' ? 'access' : 'refresh'} token issued (${options.grantType})`,
     details: { grant_type: options.grantType, kind, ...(subject.jit ? { jit: true } : {}), expires_at: options.expiresAt.toISOString(), ...(subject.dpopJkt ? { dpop_jkt: subject.dpopJkt } : {}) },
-  });
-  return { token, id: row.id };
+  };
 }
 
 export async function createAccessToken(
@@ -93,7 +100,20 @@ export function createRefreshToken(
   return createToken(tx, 'REFRESH', subject, options);
 }
 
-/** An access token in a transaction of its own (client_credentials). */
+/**
+ * An access token that stands alone (client_credentials): the token row and its issuance record
+ * are group-committed in one statement with those of concurrent requests
+ * (lib/audit/audit-group-commit.ts); both are durable when this returns.
+ */
 export async function issueAccessToken(subject: TokenSubject, options: { grantType: string; ip: string }) {
-  return db().$transaction((tx) => createAccessToken(tx, subject, options));
+  const ttl = ACCESS_TOKEN_TTL_SECONDS;
+  const token = mintToken(TOKEN_PREFIX.accessToken);
+  const createdAt = new Date();
+  const expiresAt = new Date(createdAt.getTime() + ttl * 1000);
+  const id = uuid7(createdAt.getTime());
+  await insertTokenGrouped(
+    { id, kind: 'ACCESS', tokenHash: hashToken(token), prefix: TOKEN_PREFIX.accessToken, agentId: subject.agentId, scopes: subject.scopes, audience: subject.audience, dpopJkt: subject.dpopJkt ?? null, createdAt, expiresAt },
+    issuanceRecord('ACCESS', subject, { grantType: options.grantType, ip: options.ip, expiresAt }, id),
+  );
+  return { token, id, expiresIn: ttl };
 }

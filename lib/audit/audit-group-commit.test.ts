@@ -1,0 +1,60 @@
+// Group commit against the real database: concurrent rows share statements yet each caller learns
+// its own outcome; a token and its issuance record commit together; a row that cannot be written
+// fails alone.
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendAuditEventGrouped, insertTokenGrouped } from './audit-group-commit';
+import { closeDb, db } from '@/lib/db/client';
+import { uuid7 } from '@/lib/db/uuid7';
+
+let agentId: string;
+beforeAll(async () => {
+  agentId = (await db().agent.create({ data: { clientId: `group-${crypto.randomBytes(4).toString('hex')}`, name: 'Group commit agent', registration: 'DCR' }, select: { id: true } })).id;
+});
+afterAll(closeDb);
+
+const token = (agent: string) => {
+  const now = new Date();
+  return {
+    id: uuid7(now.getTime()),
+    kind: 'ACCESS' as const,
+    tokenHash: crypto.randomBytes(32).toString('hex'),
+    prefix: 'lsh_at_',
+    agentId: agent,
+    scopes: ['datasets:read'],
+    audience: ['http://x/api'],
+    dpopJkt: null,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + 600_000),
+  };
+};
+
+describe('group commit', () => {
+  it('writes 100 concurrent audit rows, each committed when its promise resolves', async () => {
+    const requestIds = Array.from({ length: 100 }, () => `group-${crypto.randomUUID()}`);
+    await Promise.all(requestIds.map((requestId) => appendAuditEventGrouped({ action: 'datasets.list', decision: 'ALLOW', agentId, requestId, scopes: ['datasets:read'], details: { n: 1 } })));
+    const rows = await db().auditEvent.findMany({ where: { requestId: { in: requestIds } }, select: { action: true, scopes: true, details: true, agentId: true } });
+    expect(rows).toHaveLength(100);
+    expect(rows[0]).toEqual({ action: 'datasets.list', scopes: ['datasets:read'], details: { n: 1 }, agentId });
+  });
+
+  it('commits a token with its issuance record, and a bad row fails alone', async () => {
+    const good = token(agentId);
+    const orphan = token(crypto.randomUUID()); // no such agent: the foreign key refuses it
+    const results = await Promise.allSettled([
+      insertTokenGrouped(good, { action: 'token.issue', decision: 'ALLOW', agentId, reason: 'test' }),
+      insertTokenGrouped(orphan, { action: 'token.issue', decision: 'ALLOW', agentId: orphan.agentId, reason: 'test' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect(await db().token.count({ where: { id: good.id } })).toBe(1);
+    expect(await db().auditEvent.count({ where: { tokenId: good.id, action: 'token.issue' } })).toBe(1);
+    expect(await db().token.count({ where: { id: orphan.id } })).toBe(0);
+    expect(await db().auditEvent.count({ where: { tokenId: orphan.id } })).toBe(0);
+  });
+
+  it('refuses a row with an intent text (that needs its second table in the same transaction)', async () => {
+    await expect(
+      appendAuditEventGrouped({ action: 'x', decision: 'ALLOW', intent: { hash: 'h', text: { text: 't', purgeAfter: new Date() } } }),
+    ).rejects.toThrow(/intent text/);
+  });
+});
