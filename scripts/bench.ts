@@ -19,16 +19,17 @@ const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 2 : 3;
 const SECONDS = quick ? 5 : 15;
 const CONNECTIONS = 50;
+const WARMUP_SECONDS = 2;
 const pin = fs.existsSync('/usr/bin/taskset') && os.cpus().length >= 2;
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 type Target = { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string };
 type Sample = { rps: number; p50: number; p99: number; non2xx: number; errors: number };
 
-function run(target: Target): Promise<Sample> {
+function run(target: Target, seconds = SECONDS): Promise<Sample> {
   return new Promise((resolve, reject) => {
     autocannon(
-      { url: target.url, method: target.method, headers: target.headers, body: target.body, connections: CONNECTIONS, duration: SECONDS },
+      { url: target.url, method: target.method, headers: target.headers, body: target.body, connections: CONNECTIONS, duration: seconds },
       (error, result) => {
         if (error) return reject(error);
         resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors });
@@ -139,6 +140,8 @@ async function main() {
     const only = process.env.LEASH_BENCH_ONLY;
     for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {
       results[scenario.name] = { leash: [], peer: [] };
+      // A short unmeasured run of each side first: JIT compilation, caches and pools warm up.
+      for (const side of ['leash', 'peer'] as const) if (scenario[side]) await run(scenario[side]!, WARMUP_SECONDS);
       for (let round = 1; round <= ROUNDS; round++) {
         for (const side of ['leash', 'peer'] as const) {
           const target = scenario[side];

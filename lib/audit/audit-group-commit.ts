@@ -1,7 +1,7 @@
 // Group commit (issue 7) for the hot path's writes that stand alone: the audit row of a call that
 // changes nothing, and a client_credentials token with its issuance record. Each is durable before
 // its answer leaves, but concurrent requests share one statement (and one WAL flush) instead of a
-// transaction each: rows wait for the statement in flight, then go together, at most MAX_BATCH at
+// transaction each: rows wait while WRITERS statements are in flight, then go together, at most MAX_BATCH at
 // a time. A token and its audit row are in the same statement (a data-modifying WITH), so they
 // commit together or not at all. If a batch fails, its rows are retried one by one, so one bad row
 // (an agent deleted a moment ago) cannot fail the others; whatever still fails rejects its caller,
@@ -12,6 +12,8 @@ import { dbPool } from '@/lib/db/client';
 import type { AuditInput } from '@/lib/audit/append-audit-event';
 
 const MAX_BATCH = 256;
+// Statements in flight at once: while one waits for its WAL flush, the next batch is on its way.
+const WRITERS = 3;
 const AUDIT_COLUMNS = ['created_at', 'user_id', 'agent_id', 'actor', 'action', 'resource', 'decision', 'reason', 'token_id', 'scopes', 'intent', 'ip', 'request_id', 'details'];
 const AUDIT_CASTS = ['timestamptz', 'uuid', 'uuid', 'jsonb', 'text', 'text', '"Decision"', 'text', 'uuid', 'text[]', 'text', 'text', 'text', 'jsonb'];
 const TOKEN_COLUMNS = ['id', 'kind', 'token_hash', 'prefix', 'agent_id', 'user_id', 'scopes', 'audience', 'amr', 'dpop_jkt', 'created_at', 'expires_at'];
@@ -32,12 +34,12 @@ export type GroupedToken = {
 };
 
 type Waiting = { audit: unknown[]; token: unknown[] | null; resolve: () => void; reject: (error: unknown) => void };
-type State = { queue: Waiting[]; writing: boolean };
+type State = { queue: Waiting[]; writers: number };
 
 const holder = globalThis as typeof globalThis & { leashAuditGroup?: State };
 
 function state(): State {
-  holder.leashAuditGroup ??= { queue: [], writing: false };
+  holder.leashAuditGroup ??= { queue: [], writers: 0 };
   return holder.leashAuditGroup;
 }
 
@@ -65,7 +67,7 @@ function enqueue(audit: unknown[], token: unknown[] | null): Promise<void> {
   return new Promise((resolve, reject) => {
     const s = state();
     s.queue.push({ audit, token, resolve, reject });
-    if (!s.writing) void write();
+    if (s.writers < WRITERS) void write();
   });
 }
 
@@ -93,7 +95,7 @@ function statement(batch: Waiting[]): { text: string; values: unknown[] } {
 
 async function write(): Promise<void> {
   const s = state();
-  s.writing = true;
+  s.writers++;
   try {
     while (s.queue.length) {
       const batch = s.queue.splice(0, MAX_BATCH);
@@ -121,6 +123,6 @@ async function write(): Promise<void> {
       }
     }
   } finally {
-    s.writing = false;
+    s.writers--;
   }
 }
