@@ -11,25 +11,56 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { findFreePort, startEmbeddedPostgres } from './lib/embedded-pg';
 import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
 import { deployMigrations } from './lib/schema-engine';
+import { dpopKey } from './bench/dpop-proof';
+import { crossInstanceRevocation, liveUpdate, percentile, signIn } from './bench/latency';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 2 : 3;
 const SECONDS = quick ? 5 : 15;
 const CONNECTIONS = 50;
 const WARMUP_SECONDS = 2;
+const LATENCY_SAMPLES = quick ? 20 : 60;
+const AUDIT_ROWS = quick ? 1_000_000 : 10_000_000;
 const pin = fs.existsSync('/usr/bin/taskset') && os.cpus().length >= 2;
 const log = (line: string) => console.log(`[bench] ${line}`);
 
-type Target = { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string };
+type Target = {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  /** Per request: extra headers (a fresh DPoP proof). */
+  perRequest?: () => Record<string, string>;
+  /** Sees each response's headers (a new DPoP nonce). */
+  onHeaders?: (headers: Record<string, string>) => void;
+};
 type Sample = { rps: number; p50: number; p99: number; non2xx: number; errors: number };
 
 function run(target: Target, seconds = SECONDS): Promise<Sample> {
   return new Promise((resolve, reject) => {
     autocannon(
-      { url: target.url, method: target.method, headers: target.headers, body: target.body, connections: CONNECTIONS, duration: seconds },
+      {
+        url: target.url,
+        method: target.method,
+        headers: target.headers,
+        body: target.body,
+        connections: CONNECTIONS,
+        duration: seconds,
+        ...(target.perRequest
+          ? {
+              requests: [
+                {
+                  setupRequest: (request: Record<string, unknown>) => ({ ...request, headers: { ...(request.headers as object), ...target.perRequest!() } }),
+                  onResponse: (_status: number, _body: string, _context: unknown, headers?: Record<string, string>) => headers && target.onHeaders?.(headers),
+                },
+              ],
+            }
+          : {}),
+      } as autocannon.Options,
       (error, result) => {
         if (error) return reject(error);
         resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors });
@@ -113,7 +144,14 @@ async function main() {
     const leashAuth = basic(registered.client_id, registered.client_secret);
     const tokenBody = 'grant_type=client_credentials&scope=datasets%3Aread';
     const leashToken = (await (await fetch(`${issuer}/oauth/token`, { method: 'POST', headers: { ...form, Authorization: leashAuth }, body: tokenBody })).json()).access_token as string;
-    const apiToken = await delegatedBenchToken(registered.client_id, issuer);
+    const delegation = await benchDelegation(registered.client_id, issuer);
+    const apiToken = await delegation.issue();
+    // A DPoP-bound token for the same call (RFC 9449 §7): a fresh proof per request, with the
+    // server's nonce (fetched once, then taken from the responses as it rotates).
+    const key = dpopKey();
+    const boundToken = await delegation.issue(key.jkt);
+    const apiUrl = `${issuer}/api/v1/datasets`;
+    let nonce = (await fetch(apiUrl, { headers: { Authorization: `DPoP ${boundToken}`, DPoP: key.proof('GET', apiUrl, boundToken, undefined) } })).headers.get('dpop-nonce') ?? undefined;
     const peerAuth = basic('bench', peerSecret);
     const peerBody = 'grant_type=client_credentials&scope=api%3Aread';
     const peerToken = (await (await fetch(`${peerUrl}/token`, { method: 'POST', headers: { ...form, Authorization: peerAuth }, body: peerBody })).json()).access_token as string;
@@ -131,7 +169,19 @@ async function main() {
       },
       {
         name: 'protected API read (lookup, Cedar, rate limit, audit row)',
-        leash: { url: `${issuer}/api/v1/datasets`, method: 'GET', headers: { Authorization: `Bearer ${apiToken}` } },
+        leash: { url: apiUrl, method: 'GET', headers: { Authorization: `Bearer ${apiToken}` } },
+      },
+      {
+        name: 'the same read with a DPoP-bound token (proof per request, jti stored)',
+        leash: {
+          url: apiUrl,
+          method: 'GET',
+          headers: { Authorization: `DPoP ${boundToken}` },
+          perRequest: () => ({ DPoP: key.proof('GET', apiUrl, boundToken, nonce) }),
+          onHeaders: (headers) => {
+            if (headers['dpop-nonce']) nonce = headers['dpop-nonce'];
+          },
+        },
       },
     ];
 
@@ -159,6 +209,33 @@ async function main() {
     const after = await Promise.all(Array.from({ length: 200 }, () => fetch(`${issuer}/api/v1/datasets`, { headers: { Authorization: `Bearer ${victim}` } }).then((r) => r.status)));
     const acceptedAfterRevoke = after.filter((s) => s === 200).length;
 
+    // A second instance on the same database: how long until it refuses a token revoked on the first.
+    const portB = await findFreePort();
+    const instanceB = startProcess(process.execPath, ['--import', 'tsx', 'server/main.ts'], { ...env, PORT: String(portB), LEASH_ISSUER: issuer });
+    children.push(instanceB);
+    await waitFor(`http://127.0.0.1:${portB}/api/health`, instanceB);
+    const issueMachineToken = async () =>
+      (await (await fetch(`${issuer}/oauth/token`, { method: 'POST', headers: { ...form, Authorization: leashAuth }, body: tokenBody })).json()).access_token as string;
+    const revokeOnA = async (token: string) => {
+      const answer = await fetch(`${issuer}/oauth/revoke`, { method: 'POST', headers: { ...form, Authorization: leashAuth }, body: `token=${token}` });
+      if (answer.status !== 200) throw new Error(`revoke answered ${answer.status}`);
+    };
+    log('revocation between instances…');
+    const crossInstance = await crossInstanceRevocation(LATENCY_SAMPLES, `http://127.0.0.1:${portB}`, issueMachineToken, revokeOnA);
+    log('live update after a revocation…');
+    const cookie = await signIn(issuer, delegation.email, delegation.password);
+    const live = await liveUpdate(LATENCY_SAMPLES, issuer, cookie, () => delegation.issue(), revokeOnA);
+
+    // The audit browser over a large table, in a database of its own.
+    log(`audit browser over ${AUDIT_ROWS.toLocaleString('en-US')} rows (filling the table)…`);
+    const auditUrl = database.url.replace(/\/leash_bench$/, '/leash_audit_bench');
+    const admin = new pg.Client({ connectionString: database.adminUrl });
+    await admin.connect();
+    await admin.query('CREATE DATABASE leash_audit_bench');
+    await admin.end();
+    await deployMigrations({ databaseUrl: auditUrl });
+    const audit = await auditQueryTimes(auditUrl, AUDIT_ROWS);
+
     const rows = Object.entries(results).map(([name, { leash, peer }]) => {
       const leashRps = median(leash.map((s) => s.rps));
       const peerRps = peer.length ? median(peer.map((s) => s.rps)) : null;
@@ -175,6 +252,9 @@ async function main() {
       settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS },
       rows,
       acceptedAfterRevoke,
+      revocationBetweenInstancesMs: { p50: percentile(crossInstance, 0.5), p99: percentile(crossInstance, 0.99), samples: crossInstance.length },
+      liveUpdateMs: { p50: percentile(live, 0.5), p95: percentile(live, 0.95), samples: live.length },
+      auditBrowser: audit,
     };
     fs.mkdirSync(path.join(ROOT, '.leash-bench'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, '.leash-bench', 'results.json'), JSON.stringify(summary, null, 2) + '\n');
@@ -186,10 +266,20 @@ async function main() {
           `| ${r.scenario} | ${r.leash.rps} | ${r.leash.p50} / ${r.leash.p99} | ${r.peer ? r.peer.rps : 'n/a'} | ${r.peer ? `${r.peer.p50} / ${r.peer.p99}` : 'n/a'} | ${r.ratio ?? 'n/a'} |`,
       ),
     ].join('\n');
-    const markdown = `# Benchmarks\n\nMedians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${summary.machine.cpus} cores (${summary.machine.model}), Node ${process.version}, ${pin ? 'servers pinned to core 0 (load generator and PostgreSQL unpinned)' : 'not pinned'}. Measured ${summary.date} by \`npm run bench\`${quick ? ' --quick' : ''}.\n\n${table}\n\nRequests accepted after a revocation returned: **${acceptedAfterRevoke}** of 200.\n`;
+    const auditTable = [
+      `| audit browser page (${audit.userRows.toLocaleString('en-US')} of the user's ${audit.rows.toLocaleString('en-US')} rows) | p50 ms | p95 ms |`,
+      '| --- | --- | --- |',
+      ...Object.entries(audit.results).map(([shape, t]) => `| ${shape} | ${t.p50} | ${t.p95} |`),
+    ].join('\n');
+    const latencies = [
+      `Requests accepted after a revocation returned: **${acceptedAfterRevoke}** of 200.`,
+      `Revocation reaching a second instance (same database, LISTEN/NOTIFY): p50 **${summary.revocationBetweenInstancesMs.p50} ms**, p99 **${summary.revocationBetweenInstancesMs.p99} ms** (${crossInstance.length} samples).`,
+      `Live update (revoke call → dashboard event stream): p50 **${summary.liveUpdateMs.p50} ms**, p95 **${summary.liveUpdateMs.p95} ms** (${live.length} samples).`,
+    ].join('\n\n');
+    const markdown = `# Benchmarks\n\nMedians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${summary.machine.cpus} cores (${summary.machine.model}), Node ${process.version}, ${pin ? 'servers pinned to core 0 (load generator and PostgreSQL unpinned)' : 'not pinned'}. Measured ${summary.date} by \`npm run bench\`${quick ? ' --quick' : ''}.\n\n${table}\n\n${latencies}\n\n${auditTable}\n`;
     fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), markdown);
-    console.log(`\n${table}\n\nAccepted after revoke: ${acceptedAfterRevoke} of 200\nWritten: .leash-bench/results.json, docs/benchmarks.md`);
+    console.log(`\n${table}\n\n${latencies}\n\n${auditTable}\n\nWritten: .leash-bench/results.json, docs/benchmarks.md`);
   } finally {
     await Promise.all(
       children.map((child) => {
@@ -199,29 +289,52 @@ async function main() {
         return Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
       }),
     );
+    const { closeDb } = await import('../lib/db/client');
+    await closeDb();
     await database.stop();
     fs.rmSync(runDir, { recursive: true, force: true });
   }
 }
 
-/** A token a user delegated to the bench agent, under a policy that does not rate-limit the run. */
-async function delegatedBenchToken(clientId: string, issuer: string): Promise<string> {
+/** scripts/bench/audit-query.ts in a child process, on its own database. */
+function auditQueryTimes(databaseUrl: string, rows: number): Promise<{ rows: number; userRows: number; results: Record<string, { p50: number; p95: number }> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/bench/audit-query.ts', String(rows)], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`audit query bench exited with ${code}`));
+      resolve(JSON.parse(out.trim().split('\n').at(-1)!));
+    });
+  });
+}
+
+/** A user who delegated to the bench agent, under a policy that does not rate-limit the run; issues its tokens in-process. */
+async function benchDelegation(clientId: string, issuer: string) {
   const { createAccount } = await import('../lib/auth/create-account');
   const { saveAgentPolicy } = await import('../lib/policy/save-agent-policy');
   const { defaultPolicyDocument } = await import('../lib/policy/policy-document');
   const { createAccessToken } = await import('../lib/tokens/issue-access-token');
-  const { db, closeDb } = await import('../lib/db/client');
-  const created = await createAccount({ email: `bench-${crypto.randomUUID()}@example.test`, password: crypto.randomBytes(16).toString('hex'), name: 'Bench' });
+  const { db } = await import('../lib/db/client');
+  const email = `bench-${crypto.randomUUID()}@example.test`;
+  const password = crypto.randomBytes(16).toString('hex');
+  const created = await createAccount({ email, password, name: 'Bench' });
   if (!created.ok) throw new Error('bench account');
   const userId = created.user.id;
   const agent = await db().agent.findUniqueOrThrow({ where: { clientId }, select: { id: true } });
   const grant = await db().grant.create({ data: { userId, agentId: agent.id, scopes: ['datasets:read'], resources: [`${issuer}/api`] }, select: { id: true } });
   await saveAgentPolicy({ userId, agentId: agent.id, document: { ...defaultPolicyDocument(), rateLimit: { perMinute: 100_000, perDay: 10_000_000 } }, savedById: userId });
-  const issued = await db().$transaction((tx) =>
-    createAccessToken(tx, { agentId: agent.id, userId, grantId: grant.id, scopes: ['datasets:read'], audience: [`${issuer}/api`] }, { grantType: 'bench', ip: '127.0.0.1', ttlSeconds: 3600 }),
-  );
-  await closeDb();
-  return issued.token;
+  const issue = async (dpopJkt?: string) =>
+    (
+      await db().$transaction((tx) =>
+        createAccessToken(tx, { agentId: agent.id, userId, grantId: grant.id, scopes: ['datasets:read'], audience: [`${issuer}/api`], dpopJkt }, { grantType: 'bench', ip: '127.0.0.1', ttlSeconds: 3600 }),
+      )
+    ).token;
+  return { email, password, issue };
 }
 
 await main();

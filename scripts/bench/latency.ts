@@ -1,0 +1,87 @@
+// Part of `npm run bench`: how fast a revocation reaches (1) another instance's API and (2) a
+// dashboard's live event stream. Each sample: a fresh token, seen once (so instance B holds it in
+// its cache), revoked on instance A; then B is asked until it refuses, or the stream's next
+// `tokens` event is awaited. Milliseconds from the revoke call's answer (instances), or from its
+// start (the event stream, which usually hears of the commit before the revoke call answers).
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Number(sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)]!.toFixed(1));
+}
+
+type Issue = () => Promise<string>;
+type Revoke = (token: string) => Promise<void>;
+
+export async function crossInstanceRevocation(samples: number, instanceB: string, issue: Issue, revoke: Revoke): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const token = await issue();
+    const call = () => fetch(`${instanceB}/api/v1/datasets`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => (r.body?.cancel(), r.status));
+    if ((await call()) !== 200) throw new Error('instance B refused a fresh token');
+    await revoke(token);
+    const revokedAt = performance.now();
+    for (;;) {
+      if ((await call()) !== 200) break;
+      if (performance.now() - revokedAt > 10_000) throw new Error('instance B still accepts a token revoked 10 s ago');
+    }
+    latencies.push(performance.now() - revokedAt);
+    await sleep(20);
+  }
+  return latencies;
+}
+
+/** Signs in over HTTP (next-auth credentials), answers the session cookie header. */
+export async function signIn(baseURL: string, email: string, password: string): Promise<string> {
+  const origin = { Origin: new URL(baseURL).origin };
+  const csrf = await fetch(`${baseURL}/api/auth/csrf`, { headers: origin });
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const jar = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const response = await fetch(`${baseURL}/api/auth/callback/credentials`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { ...origin, Cookie: jar, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email, password, csrfToken, json: 'true' }),
+  });
+  const session = response.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.includes('session-token'));
+  if (!session) throw new Error(`sign-in failed (${response.status})`);
+  return session;
+}
+
+export async function liveUpdate(samples: number, baseURL: string, cookie: string, issue: Issue, revoke: Revoke): Promise<number[]> {
+  const aborted = new AbortController();
+  const stream = await fetch(`${baseURL}/api/live`, { headers: { Cookie: cookie, Accept: 'text/event-stream' }, signal: aborted.signal });
+  if (stream.status !== 200 || !stream.body) throw new Error(`live stream refused (${stream.status})`);
+  const reader = stream.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  const nextEvent = async (topic: string) => {
+    for (;;) {
+      const end = buffer.indexOf('\n\n');
+      if (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (block.includes(`event: ${topic}`)) return;
+        continue;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error('live stream ended');
+      buffer += value;
+    }
+  };
+  await nextEvent('ready');
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      const token = await issue();
+      await nextEvent('tokens'); // the issuance itself
+      // The event can arrive before the revoke call's answer: timed from the call's start.
+      const seen = nextEvent('tokens').then(() => performance.now());
+      const revokeStarted = performance.now();
+      await revoke(token);
+      latencies.push((await seen) - revokeStarted);
+    }
+  } finally {
+    aborted.abort();
+  }
+  return latencies;
+}
