@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '../../scripts/lib/embedded-pg';
 
-export type SpawnedServer = { baseURL: string; stop: () => Promise<void> };
+export type SpawnedServer = { baseURL: string; pid: number; stop: () => Promise<void> };
 
 export async function spawnServer(env: Record<string, string>): Promise<SpawnedServer> {
   const port = await findFreePort();
@@ -32,6 +32,7 @@ export async function spawnServer(env: Record<string, string>): Promise<SpawnedS
   }
   return {
     baseURL,
+    pid: child.pid!,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
