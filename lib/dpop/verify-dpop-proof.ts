@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import * as jose from 'jose';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
-import { Prisma } from '@/lib/generated/prisma/client';
+import { claimProofId } from '@/lib/dpop/claim-proof-ids';
 
 /** Asymmetric algorithms only (§4.2: `none` and MACs are not allowed). */
 export const DPOP_ALGS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;
@@ -50,6 +50,24 @@ function sameHtu(htu: unknown, requestUrl: string): boolean {
   }
 }
 
+// The public key in a proof's header, imported once per key (importing costs more than verifying).
+const importedKeys = new Map<string, jose.CryptoKey | Uint8Array>();
+
+async function embeddedKey(header: jose.JWSHeaderParameters): Promise<jose.CryptoKey | Uint8Array> {
+  const jwk = header.jwk;
+  if (!jwk || typeof jwk !== 'object') throw new Error('no jwk');
+  const cacheKey = `${header.alg}:${JSON.stringify(jwk)}`;
+  let key = importedKeys.get(cacheKey);
+  if (!key) {
+    key = await jose.importJWK(jwk, header.alg);
+    // §4.3 step 7 again, as jose's EmbeddedJWK does: only an asymmetric public key verifies.
+    if (key instanceof Uint8Array || key.type !== 'public') throw new Error('not a public key');
+    if (importedKeys.size >= 10_000) importedKeys.clear();
+    importedKeys.set(cacheKey, key);
+  }
+  return key;
+}
+
 export async function verifyDpopProof(options: {
   /** The DPoP header values (§4.3 step 1: exactly one). */
   headers: Headers;
@@ -74,7 +92,7 @@ export async function verifyDpopProof(options: {
     if (!jwk || typeof jwk !== 'object') return fail('The proof header must carry the public key (jwk).');
     // §4.3 step 7: a private key in the header is refused outright.
     if ('d' in jwk || 'p' in jwk || 'q' in jwk || 'k' in jwk) return fail('The proof header must carry a public key only.');
-    ({ payload } = await jose.jwtVerify(values, jose.EmbeddedJWK, { typ: 'dpop+jwt', algorithms: [...DPOP_ALGS] }));
+    ({ payload } = await jose.jwtVerify(values, embeddedKey, { typ: 'dpop+jwt', algorithms: [...DPOP_ALGS] }));
   } catch {
     return fail('The DPoP proof is malformed or its signature does not verify.');
   }
@@ -92,12 +110,7 @@ export async function verifyDpopProof(options: {
   const jkt = await jose.calculateJwkThumbprint(header.jwk as jose.JWK, 'sha256');
   // §11.1: one use per proof. The window bounds how long the jti must be remembered.
   const id = crypto.createHash('sha256').update(`${jkt}\0${payload.jti}`).digest('hex');
-  try {
-    await db().usedDpopProof.create({ data: { id, expiresAt: new Date((payload.iat + IAT_WINDOW_SECONDS + 5) * 1000) } });
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return fail('This DPoP proof was already used.');
-    throw error;
-  }
+  if (!(await claimProofId(id, new Date((payload.iat + IAT_WINDOW_SECONDS + 5) * 1000)))) return fail('This DPoP proof was already used.');
   return { ok: true, proof: { jkt } };
 }
 
