@@ -24,6 +24,8 @@ const serverEnv = {
   LEASH_REGISTER_IP_LIMIT: '40',
   // The test's own metadata-document server (e2e/api/oauth-cimd.spec.ts) on loopback.
   LEASH_CIMD_ALLOWLIST: `127.0.0.1:${process.env.LEASH_TEST_CIMD_PORT ?? 3101}`,
+  // The test's own webhook receiver (e2e/api/alerts.spec.ts) on loopback.
+  LEASH_WEBHOOK_ALLOWLIST: `127.0.0.1:${process.env.LEASH_TEST_WEBHOOK_PORT ?? 3103}`,
 };
 const chromium = process.env.LEASH_CHROMIUM_PATH || (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 

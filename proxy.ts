@@ -7,7 +7,7 @@ import { checkCsrf } from '@/lib/security/csrf';
 import { PATH_HEADER } from '@/lib/http/request-headers';
 import { contentSecurityPolicy, HSTS, STATIC_SECURITY_HEADERS } from '@/lib/security/headers';
 
-const DASHBOARD_PREFIXES = ['/agents', '/tokens', '/approvals', '/audit', '/settings'];
+const DASHBOARD_PREFIXES = ['/agents', '/tokens', '/approvals', '/alerts', '/audit', '/settings'];
 const SESSION_COOKIES = ['next-auth.session-token', '__Secure-next-auth.session-token'];
 
 export function proxy(request: NextRequest) {

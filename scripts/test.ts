@@ -65,6 +65,8 @@ async function main() {
     const cimdPort = await findFreePort();
     // The second server of the e2e run, with the fast path off (playwright.config.ts, `api-next`).
     const nextMountPort = await findFreePort();
+    // The test's webhook receiver, allowlisted for the app (alert webhooks).
+    const webhookPort = await findFreePort();
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
       LEASH_TEST_ADMIN_URL: database.adminUrl,
@@ -74,6 +76,7 @@ async function main() {
       LEASH_ISSUER: `http://localhost:${appPort}`,
       LEASH_TEST_CIMD_PORT: String(cimdPort),
       LEASH_TEST_NEXT_MOUNT_PORT: String(nextMountPort),
+      LEASH_TEST_WEBHOOK_PORT: String(webhookPort),
       NEXT_TELEMETRY_DISABLED: '1',
     };
     // The e2e tests sign in with the documented demo account, seeded as `npm start` seeds it.

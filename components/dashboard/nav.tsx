@@ -2,12 +2,14 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { AgentIcon, ApprovalIcon, AuditIcon, KeyIcon, SettingsIcon } from '@/components/icons';
+import { AgentIcon, ApprovalIcon, AuditIcon, BellIcon, KeyIcon, SettingsIcon } from '@/components/icons';
+import { AlertsBadge, useOpenAlertCount } from '@/components/dashboard/alerts-badge';
 
 export const NAV_ITEMS = [
   { href: '/agents', label: 'Agents', Icon: AgentIcon },
   { href: '/tokens', label: 'Tokens', Icon: KeyIcon },
   { href: '/approvals', label: 'Approvals', Icon: ApprovalIcon },
+  { href: '/alerts', label: 'Alerts', Icon: BellIcon },
   { href: '/audit', label: 'Audit', Icon: AuditIcon },
   { href: '/settings', label: 'Settings', Icon: SettingsIcon },
 ] as const;
@@ -20,6 +22,7 @@ function useActive() {
 /** Sidebar navigation, from the `md` breakpoint up. */
 export function SidebarNav() {
   const isActive = useActive();
+  const openAlerts = useOpenAlertCount(true);
   return (
     <nav aria-label="Main" className="flex flex-col gap-0.5">
       {NAV_ITEMS.map(({ href, label, Icon }) => {
@@ -35,6 +38,7 @@ export function SidebarNav() {
           >
             <Icon className="h-[18px] w-[18px]" />
             {label}
+            {href === '/alerts' ? <AlertsBadge count={openAlerts} /> : null}
           </Link>
         );
       })}
@@ -45,10 +49,11 @@ export function SidebarNav() {
 /** Bottom tab bar on phones: approvals are often done there, so every section is one tap away. */
 export function TabBarNav() {
   const isActive = useActive();
+  const openAlerts = useOpenAlertCount(false);
   return (
     <nav
       aria-label="Main"
-      className="fixed inset-x-0 bottom-0 z-20 grid grid-cols-5 border-t border-line bg-surface/95 pb-[env(safe-area-inset-bottom)] backdrop-blur md:hidden"
+      className="fixed inset-x-0 bottom-0 z-20 grid grid-cols-6 border-t border-line bg-surface/95 pb-[env(safe-area-inset-bottom)] backdrop-blur md:hidden"
     >
       {NAV_ITEMS.map(({ href, label, Icon }) => {
         const active = isActive(href);
@@ -57,10 +62,11 @@ export function TabBarNav() {
             key={href}
             href={href}
             aria-current={active ? 'page' : undefined}
-            className={`flex flex-col items-center gap-1 py-2.5 text-[11px] font-medium ${active ? 'text-accent' : 'text-muted'}`}
+            className={`relative flex flex-col items-center gap-1 py-2.5 text-[11px] font-medium ${active ? 'text-accent' : 'text-muted'}`}
           >
             <Icon className="h-5 w-5" />
             {label}
+            {href === '/alerts' ? <AlertsBadge count={openAlerts} compact /> : null}
           </Link>
         );
       })}

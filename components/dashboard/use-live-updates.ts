@@ -18,6 +18,7 @@ export function useLiveUpdates(topics: Record<string, readonly unknown[]>): Live
 
   useEffect(() => {
     const byTopic = JSON.parse(key) as Record<string, unknown[]>;
+    if (!Object.keys(byTopic).length) return;
     const refreshAll = () => {
       for (const queryKey of Object.values(byTopic)) void queryClient.invalidateQueries({ queryKey });
     };

@@ -3,7 +3,7 @@
 import { expect, test } from '@playwright/test';
 import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
-import { delegatedToken } from '../support/delegation';
+import { delegatedToken, setPolicy } from '../support/delegation';
 
 const password = 'a-long-enough-passphrase';
 
@@ -31,4 +31,34 @@ test('ten refusals in five minutes raise one alert, shown until acknowledged', a
   await expect(page.getByRole('list', { name: 'Alerts' })).toHaveCount(0);
   const { rows } = await testDb().query('SELECT acknowledged_at IS NOT NULL AS done FROM alerts WHERE agent_id = $1', [agent.agentId]);
   expect(rows).toEqual([{ done: true }]);
+});
+
+test('the Alerts page and the navigation badge update live; acknowledged alerts move to their tab', async ({ page, request, baseURL }) => {
+  await page.context().setExtraHTTPHeaders({ 'X-Forwarded-For': uniqueIp() });
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('alerts-page'), password });
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/agents$/);
+  const agent = await delegatedToken(page.request, baseURL!, 'workflows:trigger', {}, { signedInAs: user, agentName: 'Night runner' });
+  await setPolicy(agent, { actions: { 'workflows.trigger': 'allow' } });
+
+  await page.goto('/alerts');
+  await expect(page.getByRole('heading', { name: 'No open alerts' })).toBeVisible();
+  const nav = page.getByRole('navigation', { name: 'Main' }).first();
+  await expect(nav.getByLabel(/open alert/)).toHaveCount(0);
+
+  // The agent's first high-risk call raises an alert while the page is open: no reload.
+  expect((await request.post('/api/v1/workflows/wf_monthly_close/runs', { headers: agent.auth, data: { parameters: {} } })).status()).toBe(201);
+  const open = page.getByRole('list', { name: 'Open alerts' });
+  await expect(open.getByRole('listitem')).toHaveCount(1);
+  await expect(open).toContainText('Night runner used workflows:trigger for the first time');
+  await expect(nav.getByLabel('1 open alert')).toBeVisible();
+
+  await open.getByRole('button', { name: 'Acknowledge' }).click();
+  await expect(page.getByRole('heading', { name: 'No open alerts' })).toBeVisible();
+  await expect(nav.getByLabel(/open alert/)).toHaveCount(0);
+  await page.getByRole('tab', { name: 'Acknowledged' }).click();
+  await expect(page.getByRole('list', { name: 'Acknowledged alerts' })).toContainText('Night runner used workflows:trigger');
 });

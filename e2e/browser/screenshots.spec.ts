@@ -6,7 +6,7 @@ import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
 import { delegatedToken } from '../support/delegation';
 
 const password = 'a-long-enough-passphrase';
-const SCREENS = ['agents', 'tokens', 'approvals', 'audit', 'settings'];
+const SCREENS = ['agents', 'tokens', 'approvals', 'alerts', 'audit', 'settings'];
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 },

@@ -17,6 +17,8 @@ import { authenticatePassword } from '@/lib/auth/authenticate-password';
 import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
 import { clientIp } from '@/lib/http/client-ip';
 import { postgresLimiter } from '@/lib/http/postgres-limiter';
+import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
+import { checkStepUpFailures } from '@/lib/alerts/rules';
 
 const noStore = { 'Cache-Control': 'no-store' };
 const WRONG_CODES = 5;
@@ -39,8 +41,18 @@ async function codeFrom(request: Request, userId: string): Promise<string> {
   return parsed.data.code;
 }
 
-async function wrongCode(userId: string): Promise<never> {
+/**
+ * A failed confirmation of the user's identity (code, passkey or password), audited, and counted by
+ * the step-up failures alert rule (lib/alerts/rules.ts).
+ */
+async function recordFailure(request: Request, userId: string, what: string): Promise<void> {
+  await appendAuditEventGrouped({ action: 'step_up.fail', decision: 'DENY', reason: `${what} was not right`, userId, ip: clientIp(request.headers) });
+  void checkStepUpFailures({ userId });
+}
+
+async function wrongCode(userId: string, request?: Request): Promise<never> {
   await wrongCodes().penalty(userId, 1);
+  if (request) await recordFailure(request, userId, 'the authenticator code');
   throw new ApiError(400, 'invalid_request', 'That code is not right, or it was already used. Wait for the next one and try again.', { code: ['Not valid.'] });
 }
 
@@ -83,7 +95,7 @@ export async function handleStepUp(request: Request): Promise<Response> {
     const user = await signedIn();
     const code = await codeFrom(request, user.id);
     const method = await verifySecondFactor(user.id, code);
-    if (!method) return await wrongCode(user.id);
+    if (!method) return await wrongCode(user.id, request);
     await wrongCodes().delete(user.id);
     await stepUpSession({ userId: user.id, sessionId: user.sessionId, method, ip: clientIp(request.headers) });
     return Response.json({ acr: 'urn:leash:acr:mfa' }, { headers: noStore });
@@ -101,6 +113,7 @@ export async function handleReauthenticate(request: Request): Promise<Response> 
     const result = await authenticatePassword({ email: user.email, password: body.password, ip });
     if (!result.ok) {
       if (result.reason === 'rate_limited') throw new ApiError(429, 'rate_limited', `Too many attempts. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`);
+      await recordFailure(request, user.id, 'the password');
       throw new ApiError(400, 'invalid_request', 'That password is not right.', { password: ['Not right.'] });
     }
     await reauthenticateSession({ userId: user.id, sessionId: user.sessionId, ip });
@@ -150,6 +163,7 @@ export async function handlePasskeyStepUp(request: Request): Promise<Response> {
     const body = z.object({ response: z.record(z.string(), z.unknown()) }).safeParse(await readJsonBody(request));
     if (!body.success) throw new ApiError(400, 'invalid_request', 'Send the authenticator response.');
     if (!(await verifyPasskey(user, body.data.response as unknown as AuthenticationResponseJSON))) {
+      await recordFailure(request, user.id, 'the passkey');
       throw new ApiError(400, 'invalid_request', 'The passkey could not be verified. Try again.');
     }
     await stepUpSession({ userId: user.id, sessionId: user.sessionId, method: 'passkey', ip: clientIp(request.headers) });

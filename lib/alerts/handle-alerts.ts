@@ -1,4 +1,5 @@
-// The user's open alerts (shown on the Agents screen), and acknowledging one.
+// The user's alerts: the open ones (Agents screen, navigation badge), the Alerts page's list, and
+// acknowledging one. GET /api/account/alerts?status=open|acknowledged;
 // POST /api/account/alerts/{id}/acknowledge: only the user's own alert; anything else is 404.
 import 'server-only';
 import { z } from 'zod';
@@ -14,6 +15,46 @@ export async function listOpenAlerts(options: { userId: string }) {
     take: 20,
   });
   return alerts.map((a) => ({ ...a, createdAt: a.createdAt.toISOString() }));
+}
+
+export type AlertItem = {
+  id: string;
+  kind: string;
+  severity: 'INFO' | 'WARNING' | 'CRITICAL';
+  message: string;
+  createdAt: string;
+  acknowledgedAt: string | null;
+  agentId: string | null;
+  agentName: string | null;
+  autoSuspended: boolean;
+  delivery: string | null;
+};
+
+export async function listAlerts(options: { userId: string; status: 'open' | 'acknowledged' }): Promise<{ alerts: AlertItem[]; open: number }> {
+  const [rows, open] = await Promise.all([
+    db().alert.findMany({
+      where: { userId: options.userId, acknowledgedAt: options.status === 'open' ? null : { not: null } },
+      select: { id: true, kind: true, severity: true, message: true, createdAt: true, acknowledgedAt: true, agentId: true, autoSuspended: true, delivery: true, agent: { select: { name: true } } },
+      orderBy: { createdAt: 'desc' },
+      take: 100,
+    }),
+    db().alert.count({ where: { userId: options.userId, acknowledgedAt: null } }),
+  ]);
+  return {
+    open,
+    alerts: rows.map(({ agent, ...a }) => ({ ...a, agentName: agent?.name ?? null, createdAt: a.createdAt.toISOString(), acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null })),
+  };
+}
+
+export async function handleListAlerts(request: Request): Promise<Response> {
+  try {
+    const user = await getCurrentUser();
+    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in first.');
+    const status = new URL(request.url).searchParams.get('status') === 'acknowledged' ? 'acknowledged' : 'open';
+    return Response.json(await listAlerts({ userId: user.id, status }), { headers: { 'Cache-Control': 'no-store' } });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
 }
 
 export async function handleAcknowledgeAlert(_request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {

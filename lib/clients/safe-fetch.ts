@@ -113,3 +113,40 @@ export async function safeFetchJson(
     request.end();
   });
 }
+
+/**
+ * POSTs a JSON body to a URL a user chose (an alert webhook), with the same guard: https only, every
+ * resolved address public, no redirects, bounded time. `allowlist`: exact host:port origins that may
+ * be plain http and loopback (LEASH_WEBHOOK_ALLOWLIST, development and tests). Answers the status.
+ */
+export async function safePostJson(rawUrl: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; allowlist: string[] }): Promise<number> {
+  const url = new URL(rawUrl);
+  const allowlisted = options.allowlist.includes(url.host);
+  if (!allowlisted) {
+    if (url.protocol !== 'https:') throw new UnsafeFetchError('only https URLs can be called');
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (net.isIP(host) && !isPublicAddress(host)) throw new UnsafeFetchError('the URL points at a non-public address');
+  }
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = client.request(
+      url,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'User-Agent': 'Leash-Webhook/1', ...headers },
+        lookup: allowlisted ? undefined : guardedLookup,
+        timeout: options.timeoutMs,
+      },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on('timeout', () => {
+      reject(new UnsafeFetchError(`no answer within ${options.timeoutMs} ms`));
+      request.destroy();
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}

@@ -64,6 +64,7 @@ const envSchema = z.object({
    * private/loopback addresses (development and tests only). Comma-separated. Default: none.
    */
   LEASH_CIMD_ALLOWLIST: z.string().default(''),
+  LEASH_WEBHOOK_ALLOWLIST: z.string().default(''),
   /** Agent API calls per user per minute across all of that user's agents, per instance. Default 3000. */
   LEASH_USER_RATE_LIMIT: z.coerce.number().int().default(3000).transform((v) => clamp(v, 1, 1_000_000)),
   /** The sign-in rate-limit window, seconds. Default 900 (15 min), clamped 60..86400. */
@@ -123,6 +124,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     userRateLimitPerMinute: e.LEASH_USER_RATE_LIMIT,
     registration: { mode: e.LEASH_REGISTRATION, token: e.LEASH_REGISTRATION_TOKEN },
     cimdAllowlist: e.LEASH_CIMD_ALLOWLIST.split(',').map((h) => h.trim()).filter(Boolean),
+    webhookAllowlist: e.LEASH_WEBHOOK_ALLOWLIST.split(',').map((h) => h.trim()).filter(Boolean),
     oauthLimits: {
       tokenPerIpPerMinute: e.LEASH_TOKEN_IP_LIMIT,
       tokenPerClientPerMinute: e.LEASH_TOKEN_CLIENT_LIMIT,

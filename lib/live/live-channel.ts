@@ -8,7 +8,7 @@ import 'server-only';
 import pg from 'pg';
 import { getConfig } from '@/lib/config/config';
 
-export type LiveEvent = { topic: 'tokens' | 'agents' | 'approvals'; user_id: string; agent_id: string; id: string; op: 'insert' | 'update' } | { topic: 'resync' };
+export type LiveEvent = { topic: 'tokens' | 'agents' | 'approvals' | 'alerts'; user_id: string; agent_id: string; id: string; op: 'insert' | 'update' } | { topic: 'resync' };
 type Listener = (event: LiveEvent) => void;
 
 type Channel = { listeners: Map<string, Set<Listener>>; client: pg.Client | null; connecting: Promise<void> | null; retryMs: number };

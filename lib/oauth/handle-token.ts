@@ -9,6 +9,19 @@ import { clientIp } from '@/lib/http/client-ip';
 import { limitTokenRequestByClient, limitTokenRequestByIp } from '@/lib/oauth/rate-limits';
 import { getConfig } from '@/lib/config/config';
 import { currentDpopNonce, verifyDpopProof, type DpopProof } from '@/lib/dpop/verify-dpop-proof';
+import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
+import { noteTokenFlood } from '@/lib/alerts/rules';
+
+// The flood rule looks at each flooding client at most every ten seconds: a flood must not turn
+// into a flood of alert checks.
+const floodChecked = new Map<string, number>();
+function noteTokenFloodThrottled(agentId: string) {
+  const now = Date.now();
+  if ((floodChecked.get(agentId) ?? 0) > now - 10_000) return;
+  if (floodChecked.size > 10_000) floodChecked.clear();
+  floodChecked.set(agentId, now);
+  void noteTokenFlood({ agentId }).catch((error) => console.error('[alerts] token-flood rule failed:', error));
+}
 
 export async function handleToken(request: Request): Promise<Response> {
   try {
@@ -20,7 +33,12 @@ export async function handleToken(request: Request): Promise<Response> {
     // The proof first (RFC 9449 §5): a missing or stale nonce is answered before anything else.
     const dpop = await dpopProof(request);
     const client = await authenticateClient(request, params);
-    await limitTokenRequestByClient(client.id);
+    await limitTokenRequestByClient(client.id).catch(async (error: unknown) => {
+      // A refused flood is a decision too: audited (group-committed), and counted by the alert rule.
+      await appendAuditEventGrouped({ action: 'token.flood', decision: 'DENY', agentId: client.id, ip, reason: 'too many token requests for this client' });
+      noteTokenFloodThrottled(client.id);
+      throw error;
+    });
     const grant = findGrant(grantType);
     if (!grant) throw new OAuthError('unsupported_grant_type', `Unsupported grant_type: ${grantType}`);
     if (!client.grantTypes.includes(grantType)) {

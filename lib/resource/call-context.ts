@@ -7,7 +7,7 @@ import { appendAuditEvent, type AuditDecision } from '@/lib/audit/append-audit-e
 import { clientIp } from '@/lib/http/client-ip';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import { storedIntent } from '@/lib/audit/stored-intent';
-import { checkDeniedCalls } from '@/lib/alerts/denied-calls-alert';
+import { checkDeniedCalls, checkOutsideTimeWindow } from '@/lib/alerts/rules';
 
 export type CallContext = {
   request: Request;
@@ -51,6 +51,7 @@ export async function recordRefusal(
   if ((refusal.decision ?? 'DENY') === 'DENY' && refusal.token?.userId) {
     // The anomaly rule never changes the answer; a failure to evaluate it is only logged.
     await checkDeniedCalls({ userId: refusal.token.userId, agentId: refusal.token.agentId }).catch((error) => console.error('[alerts] denied-calls rule failed:', error));
+    if (/\btime-window\b/.test(refusal.reason)) await checkOutsideTimeWindow({ userId: refusal.token.userId, agentId: refusal.token.agentId, action: refusal.action });
   }
   refusal.response.headers.set('X-Request-Id', call.requestId);
   return refusal.response;

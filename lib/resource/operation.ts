@@ -15,6 +15,7 @@ import type { ResourceName } from '@/lib/resource/challenge';
 import { failClosed, recordAllowed } from '@/lib/resource/record-call';
 import { forgetCached } from '@/lib/cache/hot-cache';
 import { noteTokenUse } from '@/lib/tokens/note-token-use';
+import { checkFirstHighRiskUse } from '@/lib/alerts/rules';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
@@ -141,6 +142,7 @@ export async function executeOperation(
       if (token.jit) forgetCached(token.id);
     }
     noteTokenUse(token.id, call.ip);
+    if (token.userId) void checkFirstHighRiskUse({ userId: token.userId, agentId: token.agentId, scope: ACTIONS[operation.action].scope, action: operation.action });
     const response = Response.json(body, { status: operation.status ?? 200, headers: noStore });
     for (const [name, value] of Object.entries(allowed.rateHeaders)) response.headers.set(name, value);
     response.headers.set('X-Request-Id', call.requestId);

@@ -9,6 +9,8 @@ import { RevokeOtherSessionsButton } from './revoke-other-sessions-button';
 import { PrivacySettings, RegistrationSwitch } from '@/components/dashboard/settings-forms';
 import { TotpSettings } from '@/components/dashboard/totp-settings';
 import { PasskeySettings } from '@/components/dashboard/passkey-settings';
+import { AlertSettingsForm } from '@/components/dashboard/alert-settings-form';
+import { getAlertSettings } from '@/lib/alerts/alert-settings';
 import { db } from '@/lib/db/client';
 import { registrationMode } from '@/lib/settings/deployment-settings';
 import { getConfig } from '@/lib/config/config';
@@ -66,6 +68,12 @@ export default async function SettingsPage() {
             Privacy and time zone
           </h2>
           <PrivacySettings timeZone={user.timeZone} intentStorage={user.intentStorage} intentRetentionDays={user.intentRetentionDays} />
+        </section>
+        <section aria-labelledby="alerts-heading">
+          <h2 id="alerts-heading" className="mb-3 text-sm font-semibold">
+            Alerts
+          </h2>
+          <AlertSettingsForm initial={await getAlertSettings(user.id)} />
         </section>
         {registration ? (
           <section aria-labelledby="deployment-heading">

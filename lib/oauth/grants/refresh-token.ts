@@ -6,6 +6,7 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { forgettingAfter } from '@/lib/cache/hot-cache';
+import { raiseAlert } from '@/lib/alerts/raise-alert';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { OAuthError } from '@/lib/oauth/errors';
 import { formatScope, parseScope } from '@/lib/oauth/scopes';
@@ -151,15 +152,15 @@ async function revokeFamilyOnReuse(token: FoundToken, ip: string) {
       reason: 'a used refresh token was presented again: the whole family was revoked (RFC 9700 §4.14.2)',
       details: { family: token.familyId, family_size: family.length, revoked: count },
     });
-    await tx.alert.create({
-      data: {
-        userId: token.userId,
-        agentId: token.agentId,
-        kind: 'refresh_token_reuse',
-        severity: 'CRITICAL',
-        message: 'A refresh token was used twice. Someone may have copied it; every token of that session was revoked.',
-        details: { family: token.familyId, ip },
-      },
-    });
   }));
+  if (token.userId) {
+    await raiseAlert({
+      userId: token.userId,
+      agentId: token.agentId,
+      kind: 'refresh_token_reuse',
+      severity: 'CRITICAL',
+      dedupeMinutes: 1,
+      decide: async () => ({ message: 'A refresh token was used twice. Someone may have copied it; every token of that session was revoked.', details: { family: token.familyId, ip } }),
+    }).catch((error) => console.error('[alerts] refresh-reuse alert failed:', error));
+  }
 }

@@ -1,0 +1,45 @@
+// Sends an alert to the user's webhook: a JSON body signed with the user's webhook secret, in the
+// style of Stripe and Standard Webhooks: `Leash-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
+// "<t>.<body>">`, so a receiver can check origin and freshness (verifyWebhookSignature is the
+// reference). The URL is called through the SSRF guard (https, public addresses, no redirects, 5 s).
+// The outcome is kept on the alert; a failure never reaches the request that raised the alert.
+import 'server-only';
+import crypto from 'node:crypto';
+import { db } from '@/lib/db/client';
+import { getConfig } from '@/lib/config/config';
+import { safePostJson } from '@/lib/clients/safe-fetch';
+import { openSecret } from '@/lib/keys/key-encryption';
+
+export const SIGNATURE_HEADER = 'Leash-Signature';
+const TOLERANCE_SECONDS = 300;
+
+export function signWebhook(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): string {
+  return `t=${timestamp},v1=${crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** What a receiver does: the signature matches the body and the secret, and is recent. */
+export function verifyWebhookSignature(secret: string, body: string, header: string, now = Math.floor(Date.now() / 1000)): boolean {
+  const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
+  const timestamp = Number(parts.t);
+  if (!Number.isInteger(timestamp) || Math.abs(now - timestamp) > TOLERANCE_SECONDS || !parts.v1) return false;
+  const expected = Buffer.from(signWebhook(secret, body, timestamp).split('v1=')[1]!, 'hex');
+  const given = Buffer.from(parts.v1, 'hex');
+  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+}
+
+export async function deliverAlert(userId: string, url: string, payload: Record<string, unknown>): Promise<void> {
+  let outcome: string;
+  try {
+    const settings = await db().alertSettings.findUnique({ where: { userId }, select: { webhookSecretSealed: true } });
+    if (!settings?.webhookSecretSealed) throw new Error('no webhook secret');
+    const secret = openSecret(`webhook:${userId}`, settings.webhookSecretSealed);
+    const body = JSON.stringify(payload);
+    const status = await safePostJson(url, body, { [SIGNATURE_HEADER]: signWebhook(secret, body) }, { timeoutMs: 5000, allowlist: getConfig().webhookAllowlist });
+    outcome = status >= 200 && status < 300 ? `delivered (${status})` : `failed: the webhook answered ${status}`;
+  } catch (error) {
+    outcome = `failed: ${(error as Error).message}`.slice(0, 200);
+  }
+  await db()
+    .alert.update({ where: { id: String(payload.id) }, data: { delivery: outcome } })
+    .catch((error) => console.error('[alerts] could not record the delivery:', error));
+}

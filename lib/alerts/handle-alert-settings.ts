@@ -1,0 +1,103 @@
+// The user's alert settings (Settings → Alerts):
+// - GET  /api/account/alert-settings                the thresholds, webhook URL, auto-suspend level
+// - PUT  /api/account/alert-settings                {thresholds, webhookUrl, autoSuspend} (audited)
+// - POST /api/account/alert-settings/webhook-secret a new signing secret, shown once (audited)
+// The webhook URL must be https and name a public host (the SSRF guard checks again at delivery).
+import 'server-only';
+import crypto from 'node:crypto';
+import net from 'node:net';
+import { z } from 'zod';
+import { db } from '@/lib/db/client';
+import { getCurrentUser } from '@/lib/auth/session';
+import { appendAuditEvent } from '@/lib/audit/append-audit-event';
+import { getAlertSettings, thresholdsSchema } from '@/lib/alerts/alert-settings';
+import { getConfig } from '@/lib/config/config';
+import { isPublicAddress } from '@/lib/clients/safe-fetch';
+import { sealSecret } from '@/lib/keys/key-encryption';
+import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
+import { clientIp } from '@/lib/http/client-ip';
+
+const noStore = { 'Cache-Control': 'no-store' };
+
+const webhookUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      if (getConfig().webhookAllowlist.includes(url.host)) return true;
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      return url.protocol === 'https:' && !url.username && !url.password && host !== 'localhost' && (!net.isIP(host) || isPublicAddress(host));
+    } catch {
+      return false;
+    }
+  }, 'Use an https URL on a public host.');
+
+const settingsSchema = z.object({
+  thresholds: thresholdsSchema,
+  webhookUrl: webhookUrl.nullable(),
+  autoSuspend: z.enum(['INFO', 'WARNING', 'CRITICAL']).nullable(),
+});
+
+async function signedIn() {
+  const user = await getCurrentUser();
+  if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in first.');
+  return user;
+}
+
+export async function handleGetAlertSettings(): Promise<Response> {
+  try {
+    const user = await signedIn();
+    return Response.json(await getAlertSettings(user.id), { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
+
+export async function handleUpdateAlertSettings(request: Request): Promise<Response> {
+  try {
+    const user = await signedIn();
+    const parsed = settingsSchema.safeParse(await readJsonBody(request));
+    if (!parsed.success) {
+      const errors: Record<string, string[]> = {};
+      for (const issue of parsed.error.issues) (errors[issue.path.join('.') || 'form'] ??= []).push(issue.message);
+      throw new ApiError(400, 'invalid_request', 'Some alert settings are not valid.', errors);
+    }
+    const data = { thresholds: parsed.data.thresholds, webhookUrl: parsed.data.webhookUrl, autoSuspend: parsed.data.autoSuspend };
+    await db().$transaction(async (tx) => {
+      await tx.alertSettings.upsert({ where: { userId: user.id }, create: { userId: user.id, ...data }, update: data });
+      await appendAuditEvent(tx, {
+        action: 'account.alert_settings',
+        decision: 'ALLOW',
+        reason: `alert settings saved${data.webhookUrl ? '; webhook set' : ''}${data.autoSuspend ? `; auto-suspend from ${data.autoSuspend.toLowerCase()}` : ''}`,
+        userId: user.id,
+        ip: clientIp(request.headers),
+        details: data,
+      });
+    });
+    return Response.json(await getAlertSettings(user.id), { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
+
+export async function handleNewWebhookSecret(request: Request): Promise<Response> {
+  try {
+    const user = await signedIn();
+    const secret = `whsec_${crypto.randomBytes(32).toString('base64url')}`;
+    const sealed = sealSecret(`webhook:${user.id}`, secret);
+    const current = await getAlertSettings(user.id);
+    await db().$transaction(async (tx) => {
+      await tx.alertSettings.upsert({
+        where: { userId: user.id },
+        create: { userId: user.id, thresholds: current.thresholds, webhookSecretSealed: sealed },
+        update: { webhookSecretSealed: sealed },
+      });
+      await appendAuditEvent(tx, { action: 'account.webhook_secret', decision: 'ALLOW', reason: 'a new webhook signing secret was made', userId: user.id, ip: clientIp(request.headers) });
+    });
+    return Response.json({ secret }, { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}

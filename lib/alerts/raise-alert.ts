@@ -1,0 +1,87 @@
+// Raising an alert (issue 7): one row per rule, agent and user per window (a transaction-scoped
+// advisory lock keeps concurrent triggers from raising it twice), shown live on the Alerts page
+// (the alerts table notifies `leash_live`). After it commits: the agent is suspended for that user
+// exactly as the kill switch does, when the user's settings ask for it at this severity; and the
+// alert is sent to the user's webhook, signed, without delaying or failing the request that
+// triggered it. Every rule goes through here (lib/alerts/rules.ts).
+import 'server-only';
+import crypto from 'node:crypto';
+import { db } from '@/lib/db/client';
+import { appendAuditEvent } from '@/lib/audit/append-audit-event';
+import { suspendAgent } from '@/lib/agents/control-agent-access';
+import { getAlertSettings } from '@/lib/alerts/alert-settings';
+import { deliverAlert } from '@/lib/alerts/deliver-alert';
+import type { Prisma } from '@/lib/generated/prisma/client';
+
+export type Severity = 'INFO' | 'WARNING' | 'CRITICAL';
+const RANK: Record<Severity, number> = { INFO: 0, WARNING: 1, CRITICAL: 2 };
+
+export type AlertInput = {
+  userId: string;
+  agentId: string | null;
+  kind: string;
+  severity: Severity;
+  /** Decides inside the lock, with the transaction: the message and details, or null for no alert. */
+  decide: (tx: Prisma.TransactionClient) => Promise<{ message: string; details: Prisma.InputJsonObject } | null>;
+  /** No second alert of this kind for this agent and user within this many minutes (0: ever). */
+  dedupeMinutes: number;
+};
+
+export async function raiseAlert(input: AlertInput): Promise<{ id: string } | null> {
+  const lockKey = crypto.createHash('sha256').update(`alert:${input.kind}:${input.agentId ?? '-'}:${input.userId}`).digest().readBigInt64BE(0);
+  const raised = await db().$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${lockKey})`;
+    const recent = await tx.alert.count({
+      where: {
+        userId: input.userId,
+        agentId: input.agentId,
+        kind: input.kind,
+        ...(input.dedupeMinutes ? { createdAt: { gt: new Date(Date.now() - input.dedupeMinutes * 60_000) } } : {}),
+      },
+    });
+    if (recent) return null;
+    const decided = await input.decide(tx);
+    if (!decided) return null;
+    return tx.alert.create({
+      data: { userId: input.userId, agentId: input.agentId, kind: input.kind, severity: input.severity, message: decided.message, details: decided.details },
+      select: { id: true, createdAt: true, message: true, details: true },
+    });
+  });
+  if (!raised) return null;
+  await afterRaised(input, raised).catch((error) => console.error('[alerts] follow-up failed:', error));
+  return { id: raised.id };
+}
+
+async function afterRaised(input: AlertInput, alert: { id: string; createdAt: Date; message: string; details: unknown }) {
+  const settings = await getAlertSettings(input.userId);
+  let suspended = false;
+  if (input.agentId && settings.autoSuspend && RANK[input.severity] >= RANK[settings.autoSuspend]) {
+    const result = await suspendAgent({ userId: input.userId, agentId: input.agentId, ip: 'leash' });
+    suspended = result.found;
+    if (suspended) {
+      await db().$transaction(async (tx) => {
+        await tx.alert.update({ where: { id: alert.id }, data: { autoSuspended: true } });
+        await appendAuditEvent(tx, {
+          action: 'alert.auto_suspend',
+          decision: 'ALLOW',
+          reason: `alert ${input.kind} (${input.severity.toLowerCase()}) suspended the agent, as the user's alert settings ask`,
+          userId: input.userId,
+          agentId: input.agentId,
+          details: { alert: alert.id, revokedTokens: result.revoked },
+        });
+      });
+    }
+  }
+  if (settings.webhookUrl) {
+    void deliverAlert(input.userId, settings.webhookUrl, {
+      id: alert.id,
+      kind: input.kind,
+      severity: input.severity,
+      message: alert.message,
+      agent_id: input.agentId,
+      created_at: alert.createdAt.toISOString(),
+      auto_suspended: suspended,
+      details: alert.details,
+    });
+  }
+}
