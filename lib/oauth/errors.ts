@@ -1,6 +1,7 @@
 // The one protocol error type (STYLE habit 3). Codes are the closed set the RFCs define; the
 // description is safe to show the client; internal detail goes to the log, never the response.
 import 'server-only';
+import { isDatabaseUnavailable } from '@/lib/db/is-database-unavailable';
 
 export type OAuthErrorCode =
   // RFC 6749 §5.2 (token endpoint) and §4.1.2.1 (authorization endpoint)
@@ -71,11 +72,17 @@ export function oauthJson(body: unknown, init: { status?: number; headers?: Reco
   return Response.json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
 }
 
-/** Serialises an OAuthError; anything else becomes a bare server_error and is logged. */
+/** Serialises an OAuthError; a database outage becomes temporarily_unavailable (503), anything else a bare server_error (500), logged. */
 export function oauthErrorResponse(error: unknown): Response {
   if (!(error instanceof OAuthError)) {
-    console.error('[oauth] unexpected error:', error);
-    error = new OAuthError('server_error', 'The authorization server hit an unexpected condition.');
+    if (isDatabaseUnavailable(error)) {
+      // Fail closed and say so: nothing was issued or changed; retrying later is the remedy.
+      console.error('[oauth] database unavailable:', (error as Error).message);
+      error = new OAuthError('temporarily_unavailable', 'The authorization server cannot reach its database. Try again shortly.', { headers: { 'Retry-After': '5' } });
+    } else {
+      console.error('[oauth] unexpected error:', error);
+      error = new OAuthError('server_error', 'The authorization server hit an unexpected condition.');
+    }
   }
   const e = error as OAuthError;
   return oauthJson({ error: e.code, error_description: e.description }, { status: e.status, headers: e.options.headers });

@@ -1,0 +1,126 @@
+// Faults (issue 7): the database stops in the middle of traffic, and two clients race for one
+// authorization code. (Elsewhere: the health endpoint's outage test in health.spec.ts, concurrent
+// refreshes in oauth-authorization-code.spec.ts, concurrent CIBA polls and approve-vs-deny in
+// jit-elevation.spec.ts, the revoked-while-cached cases in resource-server.spec.ts.)
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { expect, test } from '@playwright/test';
+import { findFreePort, startEmbeddedPostgres } from '../../scripts/lib/embedded-pg';
+import { deployMigrations } from '../../scripts/lib/schema-engine';
+import { spawnServer } from '../support/spawn-server';
+import { testDb } from '../support/db';
+import { AGENT_CALLBACK, authorizeOverHttp, basic, exchangeCode, pkce, registerPublicAgent } from '../support/oauth';
+import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
+
+test('the database stops mid-traffic: clean 503s, nothing answered 200 without its record, a cached token is not honoured, and service resumes', async () => {
+  test.setTimeout(120_000);
+  fs.mkdirSync('.leash-test', { recursive: true });
+  const dir = fs.mkdtempSync(path.resolve('.leash-test', 'faults-'));
+  fs.chmodSync(dir, 0o755);
+  const port = await findFreePort();
+  const start = () => startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port, database: 'leash', password: 'faults-test' });
+  let database = await start();
+  await deployMigrations({ databaseUrl: database.url });
+  const server = await spawnServer({ DATABASE_URL: database.url, LEASH_TOKEN_CLIENT_LIMIT: '1000000', LEASH_TOKEN_IP_LIMIT: '1000000' });
+  const base = server.baseURL;
+  try {
+    const client = await (
+      await fetch(`${base}/oauth/register`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ client_name: 'Fault agent', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', scope: 'datasets:read' }),
+      })
+    ).json();
+    const auth = basic(client.client_id, client.client_secret);
+    const form = { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded' };
+    const issue = () => fetch(`${base}/oauth/token`, { method: 'POST', headers: form, body: 'grant_type=client_credentials&scope=datasets%3Aread' });
+    const cached = (await (await issue()).json()).access_token as string;
+    const read = (token: string) => fetch(`${base}/api/v1/datasets`, { headers: { Authorization: `Bearer ${token}` } });
+    expect((await read(cached)).status).toBe(200); // now in the server's cache
+
+    type Seen = { kind: 'token' | 'read'; status: number; body: Record<string, unknown>; requestId: string | null; retryAfter: string | null };
+    const seen: Seen[] = [];
+    let running = true;
+    const traffic = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (running) {
+          for (const kind of ['token', 'read'] as const) {
+            const response = await (kind === 'token' ? issue() : read(cached)).catch(() => null);
+            if (!response) continue;
+            seen.push({ kind, status: response.status, body: await response.json().catch(() => ({})), requestId: response.headers.get('x-request-id'), retryAfter: response.headers.get('retry-after') });
+          }
+        }
+      }),
+    );
+    await expect.poll(() => seen.filter((s) => s.status === 200).length).toBeGreaterThan(20);
+    await database.stop();
+    await expect.poll(() => seen.filter((s) => s.status === 503).length, { timeout: 20_000 }).toBeGreaterThan(10);
+
+    // While it is down, the token that was cached is not honoured (the cache turns off with its connection).
+    const whileDown = await read(cached);
+    expect(whileDown.status).toBe(503);
+    expect(await whileDown.json()).toMatchObject({ error: 'temporarily_unavailable' });
+    const introspected = await fetch(`${base}/oauth/introspect`, { method: 'POST', headers: form, body: `token=${cached}` });
+    expect(introspected.status).toBe(503);
+
+    database = await start();
+    const restartedAt = seen.length;
+    await expect.poll(() => seen.slice(restartedAt).filter((s) => s.status === 200 && s.kind === 'token').length, { timeout: 30_000 }).toBeGreaterThan(3);
+    await expect.poll(() => seen.slice(restartedAt).filter((s) => s.status === 200 && s.kind === 'read').length, { timeout: 30_000 }).toBeGreaterThan(3);
+    running = false;
+    await traffic;
+
+    // Only intended answers: 200, or 503 temporarily_unavailable with Retry-After (RFC 9110 §15.6.4).
+    for (const s of seen) {
+      expect([200, 503], JSON.stringify(s)).toContain(s.status);
+      if (s.status === 503) {
+        expect(s.body.error).toBe('temporarily_unavailable');
+        expect(s.retryAfter).toBe('5');
+      }
+    }
+    // Every 200 left its durable record.
+    const sql = new pg.Client({ connectionString: database.url });
+    await sql.connect();
+    try {
+      const tokens = seen.filter((s) => s.kind === 'token' && s.status === 200).map((s) => crypto.createHash('sha256').update(String(s.body.access_token)).digest('hex'));
+      const stored = await sql.query(
+        `SELECT count(DISTINCT t.id)::int AS n FROM tokens t JOIN audit_events e ON e.token_id = t.id AND e.action = 'token.issue' WHERE t.token_hash = ANY($1)`,
+        [tokens],
+      );
+      expect(stored.rows[0].n).toBe(new Set(tokens).size);
+      const requestIds = seen.filter((s) => s.kind === 'read' && s.status === 200).map((s) => s.requestId);
+      const audited = await sql.query("SELECT count(*)::int AS n FROM audit_events WHERE request_id = ANY($1) AND decision = 'ALLOW'", [requestIds]);
+      expect(audited.rows[0].n).toBe(requestIds.length);
+    } finally {
+      await sql.end();
+    }
+  } finally {
+    await server.stop();
+    await database.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('two clients racing to redeem one code: exactly one gets tokens (RFC 6749 §4.1.2)', async ({ request, baseURL }) => {
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('race'), password: 'a-long-enough-passphrase' });
+  expect((await signInOverHttp(request, baseURL, user as { email: string; password: string }, uniqueIp())).error).toBeNull();
+  const client = await registerPublicAgent(request);
+  const { verifier, challenge } = pkce();
+  const back = await authorizeOverHttp(request, baseURL!, {
+    response_type: 'code',
+    client_id: client.client_id,
+    redirect_uri: AGENT_CALLBACK,
+    scope: 'datasets:read',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  });
+  const code = back.searchParams.get('code')!;
+  const answers = await Promise.all([1, 2, 3].map(() => exchangeCode(request, client, code, verifier)));
+  const statuses = answers.map((a) => a.status()).sort();
+  expect(statuses).toEqual([200, 400, 400]);
+  for (const loser of answers.filter((a) => a.status() === 400)) expect((await loser.json()).error).toBe('invalid_grant');
+  const { rows } = await testDb().query("SELECT count(*)::int AS n FROM audit_events WHERE agent_id = (SELECT id FROM agents WHERE client_id = $1) AND action = 'token.issue'", [client.client_id]);
+  expect(rows[0].n).toBe(1);
+});
