@@ -1,17 +1,18 @@
-// Faults (issue 7): the database stops in the middle of traffic, and two clients race for one
-// authorization code. (Elsewhere: the health endpoint's outage test in health.spec.ts, concurrent
+// Faults (issue 7): the database stops in the middle of traffic; the server restarts in the middle
+// of an authorization; two clients race for one authorization code; clients' clocks are off. (Elsewhere: the health endpoint's outage test in health.spec.ts, concurrent
 // refreshes in oauth-authorization-code.spec.ts, concurrent CIBA polls and approve-vs-deny in
 // jit-elevation.spec.ts, the revoked-while-cached cases in resource-server.spec.ts.)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import * as jose from 'jose';
 import pg from 'pg';
 import { expect, test } from '@playwright/test';
 import { findFreePort, startEmbeddedPostgres } from '../../scripts/lib/embedded-pg';
 import { deployMigrations } from '../../scripts/lib/schema-engine';
 import { spawnServer } from '../support/spawn-server';
 import { testDb } from '../support/db';
-import { AGENT_CALLBACK, authorizeOverHttp, basic, exchangeCode, pkce, registerPublicAgent } from '../support/oauth';
+import { AGENT_CALLBACK, authorizeOverHttp, authorizeUrl, basic, exchangeCode, pkce, registerClient, registerMachineClient, registerPublicAgent } from '../support/oauth';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
 
 test('the database stops mid-traffic: clean 503s, nothing answered 200 without its record, a cached token is not honoured, and service resumes', async () => {
@@ -123,4 +124,95 @@ test('two clients racing to redeem one code: exactly one gets tokens (RFC 6749 �
   for (const loser of answers.filter((a) => a.status() === 400)) expect((await loser.json()).error).toBe('invalid_grant');
   const { rows } = await testDb().query("SELECT count(*)::int AS n FROM audit_events WHERE agent_id = (SELECT id FROM agents WHERE client_id = $1) AND action = 'token.issue'", [client.client_id]);
   expect(rows[0].n).toBe(1);
+});
+
+test('the server restarts in the middle of an authorization: the pending request and the session survive, the flow completes', async ({ playwright }) => {
+  test.setTimeout(120_000);
+  fs.mkdirSync('.leash-test', { recursive: true });
+  const dir = fs.mkdtempSync(path.resolve('.leash-test', 'restart-'));
+  fs.chmodSync(dir, 0o755);
+  const database = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: await findFreePort(), database: 'leash', password: 'restart-test' });
+  await deployMigrations({ databaseUrl: database.url });
+  const port = await findFreePort();
+  const dataDir = path.join(dir, 'data');
+  const env = { DATABASE_URL: database.url, LEASH_ISSUER: `http://127.0.0.1:${port}`, LEASH_TRUSTED_PROXIES: '1' };
+  let server = await spawnServer(env, { port, dataDir });
+  const http = await playwright.request.newContext({ baseURL: server.baseURL });
+  try {
+    const user = await createAccount(http, server.baseURL, { email: uniqueEmail('restart'), password: 'a-long-enough-passphrase' });
+    expect((await signInOverHttp(http, server.baseURL, user as { email: string; password: string }, uniqueIp())).error).toBeNull();
+    const client = await registerPublicAgent(http);
+    const { verifier, challenge } = pkce();
+    const start = await http.get(
+      authorizeUrl(server.baseURL, { response_type: 'code', client_id: client.client_id, redirect_uri: AGENT_CALLBACK, scope: 'datasets:read', state: 'st', code_challenge: challenge, code_challenge_method: 'S256' }),
+      { maxRedirects: 0 },
+    );
+    expect(start.status()).toBe(303);
+    const consentPath = new URL(start.headers()['location']!).pathname;
+    const consentToken = /name="consent_token" value="([^"]+)"/.exec(await (await http.get(consentPath)).text())?.[1];
+    expect(consentToken).toBeTruthy();
+
+    // The process goes away between the consent screen and the user's click.
+    await server.stop();
+    server = await spawnServer(env, { port, dataDir });
+
+    const answer = await http.post(`/api/consent${consentPath.slice('/consent'.length)}`, {
+      headers: { Origin: server.baseURL },
+      data: { decision: 'allow', scopes: ['datasets:read'], remember: false, consent_token: consentToken },
+    });
+    expect(answer.status(), await answer.text()).toBe(200);
+    const back = new URL((await answer.json()).redirect_to);
+    expect(back.searchParams.get('state')).toBe('st');
+    const tokens = await exchangeCode(http, client, back.searchParams.get('code')!, verifier);
+    expect(tokens.status()).toBe(200);
+    const { access_token } = await tokens.json();
+    expect((await http.get('/api/v1/datasets', { headers: { Authorization: `Bearer ${access_token}` } })).status()).toBe(200);
+  } finally {
+    await http.dispose();
+    await server.stop();
+    await database.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.describe('clock skew (RFC 9449 §11.1, RFC 7523 §3)', () => {
+  test('a DPoP proof 45 s off either way is accepted; 90 s off is refused', async ({ request, baseURL }) => {
+    const key = (await jose.generateKeyPair('ES256', { extractable: true })) as CryptoKeyPair;
+    const jwk = await jose.exportJWK(key.publicKey);
+    const url = `${baseURL}/oauth/token`;
+    const proof = (iat: number, nonce?: string) =>
+      new jose.SignJWT({ htm: 'POST', htu: url, jti: crypto.randomUUID(), iat, ...(nonce ? { nonce } : {}) }).setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk }).sign(key.privateKey);
+    const now = () => Math.floor(Date.now() / 1000);
+    const client = await registerMachineClient(request);
+    const ask = async (iat: number, nonce?: string) =>
+      request.post('/oauth/token', { headers: { Authorization: basic(client.client_id, client.client_secret!), DPoP: await proof(iat, nonce) }, form: { grant_type: 'client_credentials' } });
+    const nonce = (await ask(now())).headers()['dpop-nonce']!;
+    expect((await ask(now() + 45, nonce)).status()).toBe(200);
+    expect((await ask(now() - 45, nonce)).status()).toBe(200);
+    for (const skew of [90, -90]) {
+      const refused = await ask(now() + skew, nonce);
+      expect(refused.status()).toBe(400);
+      expect(await refused.json()).toEqual({ error: 'invalid_dpop_proof', error_description: 'The proof is too old or from the future (iat).' });
+    }
+  });
+
+  test('a client assertion that expired 3 s ago is within tolerance; 30 s ago it is not', async ({ request, baseURL }) => {
+    const { publicKey, privateKey } = await jose.generateKeyPair('ES256', { extractable: true });
+    const client = await registerClient(request, {
+      client_name: 'Skewed agent',
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [{ ...(await jose.exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }] },
+      scope: 'reports:read',
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = (exp: number) =>
+      new jose.SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(client.client_id).setSubject(client.client_id).setAudience(`${baseURL}/oauth/token`).setIssuedAt(exp - 60).setExpirationTime(exp).setJti(crypto.randomUUID()).sign(privateKey);
+    const ask = async (exp: number) =>
+      request.post('/oauth/token', { form: { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion(exp) } });
+    expect((await ask(now - 3)).status()).toBe(200);
+    const late = await ask(now - 30);
+    expect(late.status()).toBe(401);
+    expect((await late.json()).error).toBe('invalid_client');
+  });
 });

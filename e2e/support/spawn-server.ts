@@ -8,9 +8,13 @@ import { findFreePort } from '../../scripts/lib/embedded-pg';
 
 export type SpawnedServer = { baseURL: string; pid: number; stop: () => Promise<void> };
 
-export async function spawnServer(env: Record<string, string>): Promise<SpawnedServer> {
-  const port = await findFreePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leash-e2e-'));
+/**
+ * `port` and `dataDir` (secrets and keys) let a test restart "the same" server; a data folder
+ * given by the test is left in place on stop.
+ */
+export async function spawnServer(env: Record<string, string>, options: { port?: number; dataDir?: string } = {}): Promise<SpawnedServer> {
+  const port = options.port ?? (await findFreePort());
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'leash-e2e-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: path.resolve(import.meta.dirname, '..', '..'),
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LEASH_DATA_DIR: dataDir, ...env },
@@ -39,7 +43,7 @@ export async function spawnServer(env: Record<string, string>): Promise<SpawnedS
         child.kill('SIGTERM');
         await exited;
       }
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
