@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as jose from 'jose';
 import pg from 'pg';
+import { generate } from 'otplib';
 import { expect, test } from '@playwright/test';
 import { findFreePort, startEmbeddedPostgres } from '../../scripts/lib/embedded-pg';
 import { deployMigrations } from '../../scripts/lib/schema-engine';
@@ -126,17 +127,35 @@ test('two clients racing to redeem one code: exactly one gets tokens (RFC 6749 ย
   expect(rows[0].n).toBe(1);
 });
 
-test('the server restarts in the middle of an authorization: the pending request and the session survive, the flow completes', async ({ playwright }) => {
-  test.setTimeout(120_000);
+/** An own database and a server that can be restarted on the same port with the same secrets. */
+async function restartableServer(label: string) {
   fs.mkdirSync('.leash-test', { recursive: true });
-  const dir = fs.mkdtempSync(path.resolve('.leash-test', 'restart-'));
+  const dir = fs.mkdtempSync(path.resolve('.leash-test', `${label}-`));
   fs.chmodSync(dir, 0o755);
-  const database = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: await findFreePort(), database: 'leash', password: 'restart-test' });
+  const database = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: await findFreePort(), database: 'leash', password: `${label}-test` });
   await deployMigrations({ databaseUrl: database.url });
   const port = await findFreePort();
   const dataDir = path.join(dir, 'data');
   const env = { DATABASE_URL: database.url, LEASH_ISSUER: `http://127.0.0.1:${port}`, LEASH_TRUSTED_PROXIES: '1' };
   let server = await spawnServer(env, { port, dataDir });
+  return {
+    baseURL: server.baseURL,
+    databaseUrl: database.url,
+    restart: async () => {
+      await server.stop();
+      server = await spawnServer(env, { port, dataDir });
+    },
+    stop: async () => {
+      await server.stop();
+      await database.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('the server restarts in the middle of an authorization: the pending request and the session survive, the flow completes', async ({ playwright }) => {
+  test.setTimeout(120_000);
+  const server = await restartableServer('restart');
   const http = await playwright.request.newContext({ baseURL: server.baseURL });
   try {
     const user = await createAccount(http, server.baseURL, { email: uniqueEmail('restart'), password: 'a-long-enough-passphrase' });
@@ -153,8 +172,7 @@ test('the server restarts in the middle of an authorization: the pending request
     expect(consentToken).toBeTruthy();
 
     // The process goes away between the consent screen and the user's click.
-    await server.stop();
-    server = await spawnServer(env, { port, dataDir });
+    await server.restart();
 
     const answer = await http.post(`/api/consent${consentPath.slice('/consent'.length)}`, {
       headers: { Origin: server.baseURL },
@@ -170,8 +188,51 @@ test('the server restarts in the middle of an authorization: the pending request
   } finally {
     await http.dispose();
     await server.stop();
-    await database.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the server restarts while an agent polls for a CIBA approval: polling carries on, the approval yields the token once', async ({ playwright }) => {
+  test.setTimeout(120_000);
+  const CIBA = 'urn:openid:params:grant-type:ciba';
+  const server = await restartableServer('ciba-restart');
+  const http = await playwright.request.newContext({ baseURL: server.baseURL });
+  const sql = new pg.Client({ connectionString: server.databaseUrl });
+  await sql.connect();
+  try {
+    const user = await createAccount(http, server.baseURL, { email: uniqueEmail('ciba-restart'), password: 'a-long-enough-passphrase' });
+    expect((await signInOverHttp(http, server.baseURL, user as { email: string; password: string }, uniqueIp())).error).toBeNull();
+    const headers = { Origin: server.baseURL };
+    const { secret } = await (await http.post('/api/account/totp/start', { headers })).json();
+    expect((await http.post('/api/account/totp/confirm', { headers, data: { code: await generate({ secret }) } })).status()).toBe(200);
+    expect((await http.post('/api/account/step-up', { headers, data: { code: await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }) } })).status()).toBe(200);
+    const agent = await registerPublicAgent(http, { grant_types: ['authorization_code', CIBA], scope: 'datasets:read' });
+    const { verifier, challenge } = pkce();
+    const back = await authorizeOverHttp(http, server.baseURL, { response_type: 'code', client_id: agent.client_id, redirect_uri: AGENT_CALLBACK, scope: 'datasets:read', code_challenge: challenge, code_challenge_method: 'S256' });
+    expect((await exchangeCode(http, agent, back.searchParams.get('code')!, verifier)).status()).toBe(200);
+    const userId = (await sql.query('SELECT id FROM users WHERE email = $1', [user.email])).rows[0].id;
+
+    const asked = await http.post('/oauth/bc-authorize', { form: { client_id: agent.client_id, login_hint: userId, scope: 'datasets:read', binding_message: 'Nightly export' } });
+    expect(asked.status(), await asked.text()).toBe(200);
+    const { auth_req_id } = await asked.json();
+    const poll = async () => {
+      // Polls must be spaced by the interval (slow_down otherwise, CIBA Core ยง11): let it pass.
+      await sql.query('UPDATE approval_requests SET last_polled_at = now() - interval \'1 minute\' WHERE last_polled_at IS NOT NULL');
+      return http.post('/oauth/token', { form: { grant_type: CIBA, client_id: agent.client_id, auth_req_id } });
+    };
+    expect((await (await poll()).json()).error).toBe('authorization_pending');
+
+    await server.restart();
+    expect((await (await poll()).json()).error).toBe('authorization_pending');
+    const id = (await sql.query("SELECT id FROM approval_requests WHERE status = 'PENDING'")).rows[0].id;
+    expect((await http.post(`/api/account/approvals/${id}/approve`, { headers })).status()).toBe(200);
+    const granted = await poll();
+    expect(granted.status(), await granted.text()).toBe(200);
+    expect((await granted.json()).access_token).toMatch(/^lsh_at_/);
+    expect((await (await poll()).json()).error).toBe('invalid_grant'); // handed out once
+  } finally {
+    await sql.end();
+    await http.dispose();
+    await server.stop();
   }
 });
 
