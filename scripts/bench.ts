@@ -327,7 +327,7 @@ async function benchDelegation(clientId: string, issuer: string) {
   const userId = created.user.id;
   const agent = await db().agent.findUniqueOrThrow({ where: { clientId }, select: { id: true } });
   const grant = await db().grant.create({ data: { userId, agentId: agent.id, scopes: ['datasets:read'], resources: [`${issuer}/api`] }, select: { id: true } });
-  await saveAgentPolicy({ userId, agentId: agent.id, document: { ...defaultPolicyDocument(), rateLimit: { perMinute: 100_000, perDay: 10_000_000 } }, savedById: userId });
+  await saveAgentPolicy({ userId, agentId: agent.id, document: { ...defaultPolicyDocument(), rateLimit: { perMinute: 1_000_000, perDay: 10_000_000 } }, savedById: userId });
   const issue = async (dpopJkt?: string) =>
     (
       await db().$transaction((tx) =>

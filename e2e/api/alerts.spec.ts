@@ -135,3 +135,12 @@ test('alert settings are validated, and only for the signed-in user', async ({ r
   expect((await anonymous.get('/api/account/alerts')).status()).toBe(401);
   await anonymous.dispose();
 });
+
+test('a storm of refused calls is answered and audited call by call, and raises one alert', async ({ request, baseURL }) => {
+  const agent = await delegatedToken(request, baseURL!, 'datasets:read');
+  const answers = await Promise.all(Array.from({ length: 200 }, () => fetch(`${baseURL}/api/v1/invoices`, { headers: agent.auth }).then((r) => r.status)));
+  expect(answers.filter((s) => s !== 403)).toEqual([]);
+  const { rows } = await testDb().query("SELECT count(*)::int AS n FROM audit_events WHERE agent_id = $1 AND action = 'invoices.list' AND decision = 'DENY'", [agent.agentId]);
+  expect(rows[0].n).toBe(200);
+  await expect.poll(async () => (await alertsOf(agent.userId, 'denied_calls')).length).toBe(1);
+});

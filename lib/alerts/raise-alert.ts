@@ -1,5 +1,5 @@
 // Raising an alert (issue 7): one row per rule, agent and user per window (a transaction-scoped
-// advisory lock keeps concurrent triggers from raising it twice), shown live on the Alerts page
+// advisory lock, tried rather than awaited, keeps concurrent triggers from raising it twice), shown live on the Alerts page
 // (the alerts table notifies `leash_live`). After it commits: the agent is suspended for that user
 // exactly as the kill switch does, when the user's settings ask for it at this severity; and the
 // alert is sent to the user's webhook, signed, without delaying or failing the request that
@@ -27,10 +27,33 @@ export type AlertInput = {
   dedupeMinutes: number;
 };
 
+// A storm of triggers (an agent refused thousands of times a second) must not become a storm of
+// rule checks holding database connections: in each process, one check per rule, agent and user
+// at a time (the others skip: the running check sees their rows or the next one will), none while
+// the rule is known to be within its dedupe window, and no waiting on another instance's lock.
+const inFlight = new Set<string>();
+const quietUntil = new Map<string, number>();
+
 export async function raiseAlert(input: AlertInput): Promise<{ id: string } | null> {
-  const lockKey = crypto.createHash('sha256').update(`alert:${input.kind}:${input.agentId ?? '-'}:${input.userId}`).digest().readBigInt64BE(0);
+  const name = `alert:${input.kind}:${input.agentId ?? '-'}:${input.userId}`;
+  if (inFlight.has(name) || (quietUntil.get(name) ?? 0) > Date.now()) return null;
+  inFlight.add(name);
+  try {
+    return await raise(input, name);
+  } finally {
+    inFlight.delete(name);
+  }
+}
+
+async function raise(input: AlertInput, name: string): Promise<{ id: string } | null> {
+  const lockKey = crypto.createHash('sha256').update(name).digest().readBigInt64BE(0);
+  const quiet = () => {
+    if (quietUntil.size > 50_000) quietUntil.clear();
+    quietUntil.set(name, input.dedupeMinutes ? Date.now() + input.dedupeMinutes * 60_000 : Number.POSITIVE_INFINITY);
+  };
   const raised = await db().$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${lockKey})`;
+    const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${lockKey}) AS locked`;
+    if (!lock?.locked) return null; // another instance is checking this very rule now
     const recent = await tx.alert.count({
       where: {
         userId: input.userId,
@@ -39,7 +62,10 @@ export async function raiseAlert(input: AlertInput): Promise<{ id: string } | nu
         ...(input.dedupeMinutes ? { createdAt: { gt: new Date(Date.now() - input.dedupeMinutes * 60_000) } } : {}),
       },
     });
-    if (recent) return null;
+    if (recent) {
+      quiet();
+      return null;
+    }
     const decided = await input.decide(tx);
     if (!decided) return null;
     return tx.alert.create({
@@ -48,6 +74,7 @@ export async function raiseAlert(input: AlertInput): Promise<{ id: string } | nu
     });
   });
   if (!raised) return null;
+  quiet();
   await afterRaised(input, raised).catch((error) => console.error('[alerts] follow-up failed:', error));
   return { id: raised.id };
 }

@@ -60,7 +60,7 @@ export const policyDocumentSchema = z.object({
   mayAct: z.array(z.string().min(1).max(2000)).max(50).optional(),
   /** How long a just-in-time elevated token lives once the user approves it (5 to 15 minutes). */
   jitMinutes: z.number().int().min(5).max(15).optional(),
-  rateLimit: z.object({ perMinute: z.number().int().min(1).max(100_000), perDay: z.number().int().min(1).max(10_000_000) }),
+  rateLimit: z.object({ perMinute: z.number().int().min(1).max(1_000_000), perDay: z.number().int().min(1).max(10_000_000) }),
   tokens: z.object({
     accessTokenSeconds: z.number().int().min(60).max(3600),
     refreshAllowed: z.boolean(),

@@ -1,9 +1,10 @@
 // One agent call as the resource server sees it, and how a refusal of it is recorded: every
 // decision, allow or deny, gets an audit row (issue 4, step 7).
 import 'server-only';
+import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
-import { appendAuditEvent, type AuditDecision } from '@/lib/audit/append-audit-event';
+import { appendAuditEvent, type AuditInput, type AuditDecision } from '@/lib/audit/append-audit-event';
 import { clientIp } from '@/lib/http/client-ip';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import { storedIntent } from '@/lib/audit/stored-intent';
@@ -33,21 +34,23 @@ export async function recordRefusal(
   call: CallContext,
   refusal: { response: Response; reason: string; action: string; scopes: string[]; token: FoundToken | null; decision?: AuditDecision },
 ): Promise<Response> {
-  await db().$transaction((tx) =>
-    appendAuditEvent(tx, {
-      action: refusal.action,
-      decision: refusal.decision ?? 'DENY',
-      reason: refusal.reason,
-      userId: refusal.token?.userId ?? null,
-      agentId: refusal.token?.agentId ?? null,
-      tokenId: refusal.token?.id ?? null,
-      scopes: refusal.scopes,
-      resource: call.resourceLabel,
-      ip: call.ip,
-      requestId: call.requestId,
-      intent: storedIntent(call.intent, refusal.token?.user),
-    }),
-  );
+  const row: AuditInput = {
+    action: refusal.action,
+    decision: refusal.decision ?? 'DENY',
+    reason: refusal.reason,
+    userId: refusal.token?.userId ?? null,
+    agentId: refusal.token?.agentId ?? null,
+    tokenId: refusal.token?.id ?? null,
+    scopes: refusal.scopes,
+    resource: call.resourceLabel,
+    ip: call.ip,
+    requestId: call.requestId,
+    intent: storedIntent(call.intent, refusal.token?.user),
+  };
+  // Group-committed like a read's row (a storm of refused calls must not take a transaction
+  // each); with a full intent text, its two rows in one transaction.
+  if (row.intent?.text) await db().$transaction((tx) => appendAuditEvent(tx, row));
+  else await appendAuditEventGrouped(row);
   if ((refusal.decision ?? 'DENY') === 'DENY' && refusal.token?.userId) {
     // The anomaly rule never changes the answer; a failure to evaluate it is only logged.
     await checkDeniedCalls({ userId: refusal.token.userId, agentId: refusal.token.agentId }).catch((error) => console.error('[alerts] denied-calls rule failed:', error));
