@@ -1,7 +1,9 @@
 // RFC 7591 client metadata, validated by one zod schema that also decides which RFC 7591 §3.2.2
 // error a bad field produces (invalid_redirect_uri vs invalid_client_metadata). Unknown fields are
 // ignored, as §2 requires. Rules for redirect URIs follow OAuth 2.1 §2.3 and RFC 8252 (native apps).
+import net from 'node:net';
 import { z } from 'zod';
+import { isPublicAddress } from '@/lib/clients/safe-fetch';
 import { isKnownScope, parseScope } from '@/lib/oauth/scopes';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -34,6 +36,18 @@ const httpsUrl = z
   .max(2000)
   .refine((v) => URL.canParse(v) && new URL(v).protocol === 'https:', 'must be an https URL');
 
+// The consent screen and dashboard make the user's browser load the logo (Leash never fetches it):
+// a logo on a loopback, private or link-local host would have the user's browser send a request
+// into their own network (RFC 7591 §5: the client chooses these URLs; the Client ID Metadata
+// Document draft's security considerations on SSRF).
+function isPublicHost(raw: string): boolean {
+  if (!URL.canParse(raw)) return true; // reported as "must be an https URL"
+  const host = new URL(raw).hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return false;
+  return net.isIP(host) === 0 || isPublicAddress(host);
+}
+const logoUrl = httpsUrl.refine(isPublicHost, 'must be an https URL on a public host');
+
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 
 // A registered public key set: public members only, a bounded number of keys.
@@ -51,7 +65,7 @@ export const clientMetadataSchema = z
     application_type: z.enum(['web', 'native']).default('web'),
     client_name: z.string().trim().min(1).max(200).optional(),
     client_uri: httpsUrl.optional(),
-    logo_uri: httpsUrl.optional(),
+    logo_uri: logoUrl.optional(),
     tos_uri: httpsUrl.optional(),
     policy_uri: httpsUrl.optional(),
     scope: z.string().max(2000).optional(),

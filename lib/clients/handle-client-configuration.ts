@@ -9,6 +9,7 @@ import { describeRegistration, managementUri, parseClientMetadata } from '@/lib/
 import { OAuthError, oauthErrorResponse, oauthJson, NO_STORE } from '@/lib/oauth/errors';
 import { clientIp } from '@/lib/http/client-ip';
 import { matchesHash } from '@/lib/tokens/opaque-token';
+import { readClientMetadataText } from '@/lib/clients/handle-register';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="leash", error="invalid_token"' };
 
@@ -48,9 +49,10 @@ export async function handleClientConfiguration(request: Request, clientId: stri
     if (!/^application\/json\s*(;|$)/i.test(request.headers.get('content-type') ?? '')) {
       throw new OAuthError('invalid_client_metadata', 'Send the client metadata as application/json.');
     }
+    const text = await readClientMetadataText(request);
     let body: Record<string, unknown>;
     try {
-      body = JSON.parse(await request.text());
+      body = JSON.parse(text);
     } catch {
       throw new OAuthError('invalid_client_metadata', 'The body is not valid JSON.');
     }

@@ -8,6 +8,7 @@ import { registerClient } from '@/lib/clients/register-client';
 import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
 import { clientIp } from '@/lib/http/client-ip';
 import { limitRegistrationByIp } from '@/lib/oauth/rate-limits';
+import { BodyNotUtf8Error, BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 
 const MAX_BODY_BYTES = 32 * 1024;
 
@@ -15,6 +16,17 @@ function sameSecret(a: string, b: string): boolean {
   const x = crypto.createHash('sha256').update(a).digest();
   const y = crypto.createHash('sha256').update(b).digest();
   return crypto.timingSafeEqual(x, y);
+}
+
+/** The metadata body, bounded and strictly UTF-8 (RFC 8259 §8.1); also used by RFC 7592 updates. */
+export async function readClientMetadataText(request: Request): Promise<string> {
+  try {
+    return await readBodyText(request, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new OAuthError('invalid_client_metadata', 'The client metadata is too large.', { status: 413 });
+    if (error instanceof BodyNotUtf8Error) throw new OAuthError('invalid_client_metadata', 'The body is not valid UTF-8 JSON.');
+    throw error;
+  }
 }
 
 export async function handleRegister(request: Request): Promise<Response> {
@@ -36,10 +48,7 @@ export async function handleRegister(request: Request): Promise<Response> {
     if (!/^application\/json\s*(;|$)/i.test(request.headers.get('content-type') ?? '')) {
       throw new OAuthError('invalid_client_metadata', 'Send the client metadata as application/json.');
     }
-    const text = await request.text();
-    if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-      throw new OAuthError('invalid_client_metadata', 'The client metadata is too large.', { status: 413 });
-    }
+    const text = await readClientMetadataText(request);
     let metadata: unknown;
     try {
       metadata = JSON.parse(text);

@@ -1,6 +1,7 @@
 // The dashboard's error vocabulary (separate from OAuth's, STYLE habit 3): `{ error, message }`
 // with a stable machine code, a sentence for people, and optional per-field messages.
 import 'server-only';
+import { BodyNotUtf8Error, BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 
 export type ApiErrorCode =
   | 'invalid_request'
@@ -45,9 +46,13 @@ export async function readJsonBody(request: Request): Promise<Record<string, unk
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.');
   }
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_JSON_BYTES) {
-    throw new ApiError(413, 'invalid_request', 'The request body is too large.');
+  let text: string;
+  try {
+    text = await readBodyText(request, MAX_JSON_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new ApiError(413, 'invalid_request', 'The request body is too large.');
+    if (error instanceof BodyNotUtf8Error) throw new ApiError(400, 'invalid_request', 'The request body is not valid UTF-8 JSON.');
+    throw error;
   }
   let value: unknown;
   try {

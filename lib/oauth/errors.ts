@@ -51,13 +51,27 @@ const STATUS: Partial<Record<OAuthErrorCode, number>> = {
   slow_down: 429,
 };
 
+/**
+ * RFC 6749 §5.2 and §4.1.2.1: error_description is human-readable ASCII. Descriptions often quote
+ * what the client sent (a scope, a URL), so anything else is replaced and the text is bounded:
+ * client input is never reflected verbatim or at any length.
+ */
+const MAX_DESCRIPTION = 300;
+function asciiDescription(text: string): string {
+  const ascii = text.replace(/[^\x20-\x7E]/g, '?');
+  return ascii.length > MAX_DESCRIPTION ? `${ascii.slice(0, MAX_DESCRIPTION - 3)}...` : ascii;
+}
+
 export class OAuthError extends Error {
+  readonly description: string;
+
   constructor(
     readonly code: OAuthErrorCode,
-    readonly description: string,
+    description: string,
     readonly options: { status?: number; headers?: Record<string, string> } = {},
   ) {
     super(`${code}: ${description}`);
+    this.description = asciiDescription(description);
   }
 
   get status(): number {

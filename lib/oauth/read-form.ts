@@ -3,6 +3,7 @@
 // once. The single exception is `resource`, which RFC 8707 §2 allows to repeat.
 import 'server-only';
 import { OAuthError } from '@/lib/oauth/errors';
+import { BodyNotUtf8Error, BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MULTI_VALUED = new Set(['resource']);
@@ -31,12 +32,13 @@ export async function readOAuthForm(request: Request): Promise<OAuthParams> {
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
     throw new OAuthError('invalid_request', 'The body must be application/x-www-form-urlencoded.');
   }
-  if (Number(request.headers.get('content-length') ?? '0') > MAX_BODY_BYTES) {
-    throw new OAuthError('invalid_request', 'The request body is too large.', { status: 413 });
-  }
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-    throw new OAuthError('invalid_request', 'The request body is too large.', { status: 413 });
+  let text: string;
+  try {
+    text = await readBodyText(request, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new OAuthError('invalid_request', 'The request body is too large.', { status: 413 });
+    if (error instanceof BodyNotUtf8Error) throw new OAuthError('invalid_request', 'The request body is not valid UTF-8.');
+    throw error;
   }
   return parseParameters(new URLSearchParams(text));
 }

@@ -18,6 +18,7 @@ import { noteTokenUse } from '@/lib/tokens/note-token-use';
 import { checkFirstHighRiskUse } from '@/lib/alerts/rules';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 
 type Payment = { currency: string; amountMinor: number };
 
@@ -100,6 +101,7 @@ export async function executeOperation(
   // A malformed id names nothing: the same 404 as an id that does not exist.
   const params = operation.params ? operation.params.safeParse(raw.params) : { success: true as const, data: undefined };
   if (!params.success) return refuse(404, 'not_found', 'No such item in this workspace.', 'not found (malformed id)');
+  if (raw.input === INPUT_TOO_LARGE) return refuse(413, 'invalid_request', 'The request body is too large.');
   const input = operation.input ? operation.input.safeParse(raw.input) : { success: true as const, data: undefined };
   if (!input.success) {
     const issue = input.error.issues[0];
@@ -173,6 +175,19 @@ export function links(entries: Record<string, Link | undefined>): Record<string,
   return Object.fromEntries(Object.entries(entries).filter((entry): entry is [string, Link] => entry[1] !== undefined));
 }
 
+const MAX_INPUT_BYTES = 64 * 1024;
+/** Marks a body over MAX_INPUT_BYTES: refused with 413 (and audited) by executeOperation. */
+export const INPUT_TOO_LARGE = Symbol('input too large');
+
+/** The JSON body, bounded as it is read (a chunked body too); malformed JSON is `undefined`. */
+async function readInput(request: Request): Promise<unknown> {
+  try {
+    return JSON.parse(await readBodyText(request, MAX_INPUT_BYTES));
+  } catch (error) {
+    return error instanceof BodyTooLargeError ? INPUT_TOO_LARGE : undefined;
+  }
+}
+
 /** The HTTP mount: a Next route handler (path parameters from the route's segments). */
 export function operationRoute(operation: Operation, registry: ReadonlyMap<ActionName, Operation>) {
   const audit = { action: operation.action, scopes: [ACTIONS[operation.action].scope] };
@@ -182,7 +197,7 @@ export function operationRoute(operation: Operation, registry: ReadonlyMap<Actio
       const authenticated = await authenticateBearer(call, 'api', audit);
       if ('refused' in authenticated) return authenticated.refused;
       const params = await context.params;
-      const input = operation.input ? await request.json().catch(() => undefined) : undefined;
+      const input = operation.input ? await readInput(request) : undefined;
       return await executeOperation(call, authenticated.token, 'api', operation, { params, input }, registry);
     } catch (error) {
       return failClosed(call, audit, error);

@@ -37,6 +37,18 @@ export const refreshTokenGrant: Grant = {
     const bounds = policy && isTokenActive(token) ? await policyBounds(policy, token, requested, dpop !== null) : null;
     const familyExpiresAt = bounds?.familyExpiresAt ?? token.expiresAt;
 
+    // RFC 6749 §6: scope (and, RFC 8707 §2.2, audience) may only shrink. Checked before the token
+    // is spent: the old refresh token may be revoked only once a new one is issued, so a request
+    // that asks for too much leaves it usable (spending it would make the client's next refresh
+    // look like theft and revoke the family). A used or revoked token still goes on to reuse
+    // detection below.
+    const beyond = requested.filter((s) => !token.scopes.includes(s));
+    const audience = params.resources.length ? params.resources : token.audience;
+    if (token.usedAt === null && isTokenActive(token)) {
+      if (beyond.length) throw new OAuthError('invalid_scope', `The refresh token does not cover: ${beyond.join(' ')}`);
+      if (audience.some((r) => !token.audience.includes(r))) throw new OAuthError('invalid_target', 'The resource was not part of the authorization.');
+    }
+
     // A token the policy refuses is spent by revoking it, not by marking it used: presenting it
     // again is then plainly invalid, not mistaken for theft (RFC 9700 §4.14.2 reuse detection).
     const now = new Date();
@@ -59,13 +71,8 @@ export const refreshTokenGrant: Grant = {
       await refuseByPolicy({ agentId: client.id, userId: token.userId!, ip, scopes: token.scopes, reason, revokeFamily: token.familyId }, bounds.refusal.error);
     }
 
-    const beyond = requested.filter((s) => !token.scopes.includes(s));
-    if (beyond.length) throw new OAuthError('invalid_scope', `The refresh token does not cover: ${beyond.join(' ')}`);
-
     const allowed = (list: string[]) => (policy ? policy.allowedScopes(list) : list);
     const scopes = allowed(requested.length ? requested : token.scopes);
-    const audience = params.resources.length ? params.resources : token.audience;
-    if (audience.some((r) => !token.audience.includes(r))) throw new OAuthError('invalid_target', 'The resource was not part of the authorization.');
 
     const base = {
       agentId: client.id,

@@ -1,0 +1,30 @@
+// Reads a request body as text with a byte limit that holds with or without Content-Length (a
+// chunked body is measured as it arrives and reading stops at the limit), decoding strictly: a
+// body that is not UTF-8 is refused rather than silently rewritten with U+FFFD (RFC 8259 §8.1 for
+// JSON; RFC 6749 Appendix B for forms, whose percent-encoded octets are decoded later).
+export class BodyTooLargeError extends Error {}
+export class BodyNotUtf8Error extends Error {}
+
+export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+  if (Number(request.headers.get('content-length') ?? '0') > maxBytes) throw new BodyTooLargeError();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw new BodyTooLargeError();
+      }
+      chunks.push(value);
+    }
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new BodyNotUtf8Error();
+  }
+}
