@@ -184,7 +184,7 @@ test.describe('very long parameters', () => {
   });
 });
 
-test.describe('markup in agent-chosen names (RFC 9700 §4.? / RFC 7591 §5: rendered as text)', () => {
+test.describe('markup in agent-chosen names (RFC 7591 §5: client metadata is untrusted; rendered as text)', () => {
   const NAME = `<script>alert("name")</script><img src=x onerror=alert(2)>&amp;`;
 
   async function consentHtml(request: APIRequestContext, baseURL: string) {
