@@ -2,7 +2,7 @@
 // child process against a database of its own (DATABASE_URL, migrations applied): fills it with
 // ROWS synthetic records (one heavy user holds a tenth of them, spread over 20 agents and four
 // decisions), then times searchAuditEvents — the function the audit browser calls — for each
-// filter shape, first page and deep pages. Prints one JSON line: milliseconds per shape.
+// filter shape, first page and deep pages, after one untimed run of each. Prints one JSON line: milliseconds per shape.
 import crypto from 'node:crypto';
 import { closeDb, db, dbPool } from '../../lib/db/client';
 import { searchAuditEvents, type AuditFilter } from '../../lib/audit/search-audit-events';
@@ -40,11 +40,14 @@ async function fill(): Promise<{ userId: string; agents: string[] }> {
     );
   }
   await pool.query('ANALYZE audit_events');
+  // Let the bulk load's checkpoint finish before anything is timed.
+  await pool.query('CHECKPOINT');
   return { userId: users[0]!, agents };
 }
 
 async function time(filter: AuditFilter, userId: string): Promise<number[]> {
   const samples: number[] = [];
+  await searchAuditEvents(filter, { userId, role: 'USER' }); // one untimed run: a page the browser just showed
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
     await searchAuditEvents(filter, { userId, role: 'USER' });
