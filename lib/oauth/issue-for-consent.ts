@@ -17,6 +17,13 @@ import { formatScope } from '@/lib/oauth/scopes';
 import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
+/** Another request claimed what this one was about to redeem: nothing was issued. */
+export class ClaimLost extends Error {
+  constructor() {
+    super('claimed by another request');
+  }
+}
+
 export async function issueForConsent(options: {
   client: AuthenticatedClient;
   request: { id: string; userId: string; grantId: string; scopes: string[]; sessionId: string | null; authorizationDetails: Prisma.JsonValue | null };
@@ -24,6 +31,12 @@ export async function issueForConsent(options: {
   dpop: DpopProof | null;
   ip: string;
   grantType: 'authorization_code' | 'device_code';
+  /**
+   * Runs first in the issuance transaction; false rolls it back with `ClaimLost`. The authorization
+   * code grant claims its code here, so the claim and the tokens commit together and a concurrent
+   * claim waits for them (lib/oauth/grants/authorization-code.ts).
+   */
+  claim?: (tx: Prisma.TransactionClient) => Promise<boolean>;
 }): Promise<TokenResponse> {
   const { client, request, dpop, ip } = options;
   const policy = await tokenPolicy({ userId: request.userId, agentId: client.id, ip });
@@ -54,6 +67,7 @@ export async function issueForConsent(options: {
   };
   const wantsRefresh = scopes.includes('offline_access') && client.grantTypes.includes('refresh_token') && policy.refreshAllowed;
   return db().$transaction(async (tx) => {
+    if (options.claim && !(await options.claim(tx))) throw new ClaimLost();
     const access = await createAccessToken(tx, subject, { grantType: options.grantType, ip, ttlSeconds: policy.accessTokenSeconds });
     const refresh = wantsRefresh
       ? await createRefreshToken(tx, { ...subject, dpopJkt: client.confidential ? null : subject.dpopJkt }, {
