@@ -13,6 +13,8 @@ import { formatScope, parseScope } from '@/lib/oauth/scopes';
 import { findToken, isTokenActive, type FoundToken } from '@/lib/tokens/find-token';
 import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
 import type { Grant } from '@/lib/oauth/grants/types';
+import { ClaimLost } from '@/lib/oauth/issue-for-consent';
+import type { Prisma } from '@/lib/generated/prisma/client';
 import { refuseByPolicy, tokenPolicy, type TokenPolicy } from '@/lib/oauth/agent-token-policy';
 
 export const refreshTokenGrant: Grant = {
@@ -51,63 +53,85 @@ export const refreshTokenGrant: Grant = {
 
     // A token the policy refuses is spent by revoking it, not by marking it used: presenting it
     // again is then plainly invalid, not mistaken for theft (RFC 9700 §4.14.2 reuse detection).
+    // A token that is refused or no longer active is spent at once; a good one by the first
+    // statement of the transaction that issues its successors: a concurrent use of the same token
+    // waits for them to commit, fails its claim and revokes the family with them in it (had the
+    // claim committed first, the successors issued after that revocation would survive it).
     const now = new Date();
-    const claimed = await db().token.updateMany({
-      where: { id: token.id, usedAt: null, revokedAt: null },
-      data: bounds?.refusal ? { revokedAt: now, revokedReason: `policy v${policy!.version}: ${bounds.refusal.reason}` } : { usedAt: now },
-    });
-    if (claimed.count !== 1) {
+    const spend = (q: Prisma.TransactionClient = db()) =>
+      q.token.updateMany({
+        where: { id: token.id, usedAt: null, revokedAt: null },
+        data: bounds?.refusal ? { revokedAt: now, revokedReason: `policy v${policy!.version}: ${bounds.refusal.reason}` } : { usedAt: now },
+      });
+    const lost = async (): Promise<never> => {
       if (token.usedAt !== null || token.revokedAt === null) await revokeFamilyOnReuse(token, ip);
       throw invalid;
-    }
-    if (!isTokenActive(token)) throw invalid;
-    if (token.grantId) {
-      const grant = await db().grant.findFirst({ where: { id: token.grantId, status: 'ACTIVE' }, select: { id: true } });
-      if (!grant) throw invalid;
-    }
-    if (bounds?.refusal) {
-      // What the policy no longer allows ends here: the rest of the family is revoked, and audited.
-      const reason = `policy v${policy!.version}: ${bounds.refusal.reason}`;
-      await refuseByPolicy({ agentId: client.id, userId: token.userId!, ip, scopes: token.scopes, reason, revokeFamily: token.familyId }, bounds.refusal.error);
-    }
-
-    const allowed = (list: string[]) => (policy ? policy.allowedScopes(list) : list);
-    const scopes = allowed(requested.length ? requested : token.scopes);
-
-    const base = {
-      agentId: client.id,
-      userId: token.userId,
-      grantId: token.grantId,
-      authorizationRequestId: token.authorizationRequestId,
-      authorizationDetails: token.authorizationDetails ?? undefined,
-      acr: token.acr,
-      amr: token.amr,
-      authTime: token.authTime,
     };
-    const accessJkt = dpop?.jkt ?? null;
-    // RFC 6749 §6: the new refresh token keeps the scope of the one it replaces (less what the
-    // policy no longer allows). Refresh tokens exist only under offline_access: once the ceiling
-    // drops it, this refresh still answers but issues no new refresh token (§6 "MAY issue"), so
-    // the family ends here.
-    const refreshScopes = allowed(token.scopes);
-    const rotate = !policy || refreshScopes.includes('offline_access');
-    return db().$transaction(async (tx) => {
-      const access = await createAccessToken(tx, { ...base, scopes, audience, dpopJkt: accessJkt }, { grantType: 'refresh_token', ip, ttlSeconds: policy?.accessTokenSeconds });
-      const refresh = rotate
-        ? await createRefreshToken(
-            tx,
-            { ...base, scopes: refreshScopes, audience: token.audience, dpopJkt: token.dpopJkt },
-            { grantType: 'refresh_token', ip, familyId: token.familyId!, expiresAt: familyExpiresAt },
-          )
-        : null;
-      return {
-        access_token: access.token,
-        token_type: accessJkt ? ('DPoP' as const) : ('Bearer' as const),
-        expires_in: access.expiresIn,
-        scope: formatScope(scopes),
-        ...(refresh ? { refresh_token: refresh.token } : {}),
+    const early = Boolean(bounds?.refusal) || !isTokenActive(token);
+    if (early && (await spend()).count !== 1) return lost();
+    try {
+      if (!isTokenActive(token)) throw invalid;
+      if (token.grantId) {
+        const grant = await db().grant.findFirst({ where: { id: token.grantId, status: 'ACTIVE' }, select: { id: true } });
+        if (!grant) throw invalid;
+      }
+      if (bounds?.refusal) {
+        // What the policy no longer allows ends here: the rest of the family is revoked, and audited.
+        const reason = `policy v${policy!.version}: ${bounds.refusal.reason}`;
+        await refuseByPolicy({ agentId: client.id, userId: token.userId!, ip, scopes: token.scopes, reason, revokeFamily: token.familyId }, bounds.refusal.error);
+      }
+
+      const beyond = requested.filter((s) => !token.scopes.includes(s));
+      if (beyond.length) throw new OAuthError('invalid_scope', `The refresh token does not cover: ${beyond.join(' ')}`);
+
+      const allowed = (list: string[]) => (policy ? policy.allowedScopes(list) : list);
+      const scopes = allowed(requested.length ? requested : token.scopes);
+      const audience = params.resources.length ? params.resources : token.audience;
+      if (audience.some((r) => !token.audience.includes(r))) throw new OAuthError('invalid_target', 'The resource was not part of the authorization.');
+
+      const base = {
+        agentId: client.id,
+        userId: token.userId,
+        grantId: token.grantId,
+        authorizationRequestId: token.authorizationRequestId,
+        authorizationDetails: token.authorizationDetails ?? undefined,
+        acr: token.acr,
+        amr: token.amr,
+        authTime: token.authTime,
       };
-    });
+      const accessJkt = dpop?.jkt ?? null;
+      // RFC 6749 §6: the new refresh token keeps the scope of the one it replaces (less what the
+      // policy no longer allows). Refresh tokens exist only under offline_access: once the ceiling
+      // drops it, this refresh still answers but issues no new refresh token (§6 "MAY issue"), so
+      // the family ends here.
+      const refreshScopes = allowed(token.scopes);
+      const rotate = !policy || refreshScopes.includes('offline_access');
+      return await db().$transaction(async (tx) => {
+        if (!early && (await spend(tx)).count !== 1) throw new ClaimLost();
+        const access = await createAccessToken(tx, { ...base, scopes, audience, dpopJkt: accessJkt }, { grantType: 'refresh_token', ip, ttlSeconds: policy?.accessTokenSeconds });
+        const refresh = rotate
+          ? await createRefreshToken(
+              tx,
+              { ...base, scopes: refreshScopes, audience: token.audience, dpopJkt: token.dpopJkt },
+              { grantType: 'refresh_token', ip, familyId: token.familyId!, expiresAt: familyExpiresAt },
+            )
+          : null;
+        return {
+          access_token: access.token,
+          token_type: accessJkt ? ('DPoP' as const) : ('Bearer' as const),
+          expires_in: access.expiresIn,
+          scope: formatScope(scopes),
+          ...(refresh ? { refresh_token: refresh.token } : {}),
+        };
+      });
+    } catch (error) {
+      if (early) throw error;
+      if (error instanceof ClaimLost) return lost();
+      // A failed attempt spends the token too; if another use had it first, this one is a reuse.
+      const spent = await spend().catch(() => null);
+      if (spent?.count === 0) return lost();
+      throw error;
+    }
   },
 };
 
