@@ -1,5 +1,6 @@
 // Faults (issue 7): the database stops in the middle of traffic; the server restarts in the middle
-// of an authorization; two clients race for one authorization code; clients' clocks are off. (Elsewhere: the health endpoint's outage test in health.spec.ts, concurrent
+// of an authorization and of a CIBA poll; clients' clocks are off. (Races on one code or refresh
+// token: faults-races.spec.ts.) (Elsewhere: the health endpoint's outage test in health.spec.ts, concurrent
 // refreshes in oauth-authorization-code.spec.ts, concurrent CIBA polls and approve-vs-deny in
 // jit-elevation.spec.ts, the revoked-while-cached cases in resource-server.spec.ts.)
 import crypto from 'node:crypto';
@@ -12,7 +13,6 @@ import { expect, test } from '@playwright/test';
 import { findFreePort, startEmbeddedPostgres } from '../../scripts/lib/embedded-pg';
 import { deployMigrations } from '../../scripts/lib/schema-engine';
 import { spawnServer } from '../support/spawn-server';
-import { testDb } from '../support/db';
 import { AGENT_CALLBACK, authorizeOverHttp, authorizeUrl, basic, exchangeCode, pkce, registerClient, registerMachineClient, registerPublicAgent } from '../support/oauth';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
 
@@ -103,28 +103,6 @@ test('the database stops mid-traffic: clean 503s, nothing answered 200 without i
     await database.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test('two clients racing to redeem one code: exactly one gets tokens (RFC 6749 §4.1.2)', async ({ request, baseURL }) => {
-  const user = await createAccount(request, baseURL, { email: uniqueEmail('race'), password: 'a-long-enough-passphrase' });
-  expect((await signInOverHttp(request, baseURL, user as { email: string; password: string }, uniqueIp())).error).toBeNull();
-  const client = await registerPublicAgent(request);
-  const { verifier, challenge } = pkce();
-  const back = await authorizeOverHttp(request, baseURL!, {
-    response_type: 'code',
-    client_id: client.client_id,
-    redirect_uri: AGENT_CALLBACK,
-    scope: 'datasets:read',
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-  });
-  const code = back.searchParams.get('code')!;
-  const answers = await Promise.all([1, 2, 3].map(() => exchangeCode(request, client, code, verifier)));
-  const statuses = answers.map((a) => a.status()).sort();
-  expect(statuses).toEqual([200, 400, 400]);
-  for (const loser of answers.filter((a) => a.status() === 400)) expect((await loser.json()).error).toBe('invalid_grant');
-  const { rows } = await testDb().query("SELECT count(*)::int AS n FROM audit_events WHERE agent_id = (SELECT id FROM agents WHERE client_id = $1) AND action = 'token.issue'", [client.client_id]);
-  expect(rows[0].n).toBe(1);
 });
 
 /** An own database and a server that can be restarted on the same port with the same secrets. */
