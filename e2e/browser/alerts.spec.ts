@@ -62,3 +62,29 @@ test('the Alerts page and the navigation badge update live; acknowledged alerts 
   await page.getByRole('tab', { name: 'Acknowledged' }).click();
   await expect(page.getByRole('list', { name: 'Acknowledged alerts' })).toContainText('Night runner used workflows:trigger');
 });
+
+test('a dashboard page opens one live connection, shared by the page and the navigation badge', async ({ page, request, baseURL }) => {
+  await page.context().setExtraHTTPHeaders({ 'X-Forwarded-For': uniqueIp() });
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('one-stream'), password });
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/agents$/);
+  // Count the EventSource objects the page makes (a request count would also see reconnects).
+  await page.addInitScript(() => {
+    const Original = window.EventSource;
+    (window as unknown as { liveStreams: number }).liveStreams = 0;
+    window.EventSource = class extends Original {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        super(url, init);
+        (window as unknown as { liveStreams: number }).liveStreams++;
+      }
+    } as typeof EventSource;
+  });
+  await page.goto('/tokens');
+  // Browsers allow six HTTP/1.1 connections per origin: one stream per component would block the
+  // third open dashboard tab.
+  await expect(page.getByRole('status', { name: 'Live updates: Live' })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { liveStreams: number }).liveStreams)).toBe(1);
+});
