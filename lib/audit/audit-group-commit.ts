@@ -9,6 +9,7 @@
 // Rows are inserted unsealed, exactly as appendAuditEvent inserts them; the sealer chains them.
 import 'server-only';
 import { dbPool } from '@/lib/db/client';
+import { groupCommit } from '@/lib/db/group-commit';
 import type { AuditInput } from '@/lib/audit/append-audit-event';
 
 const MAX_BATCH = 256;
@@ -33,16 +34,6 @@ export type GroupedToken = {
   expiresAt: Date;
 };
 
-type Waiting = { audit: unknown[]; token: unknown[] | null; resolve: () => void; reject: (error: unknown) => void };
-type State = { queue: Waiting[]; writers: number };
-
-const holder = globalThis as typeof globalThis & { leashAuditGroup?: State };
-
-function state(): State {
-  holder.leashAuditGroup ??= { queue: [], writers: 0 };
-  return holder.leashAuditGroup;
-}
-
 function auditValues(input: AuditInput, createdAt = new Date()): unknown[] {
   const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
   return [
@@ -63,66 +54,46 @@ function auditValues(input: AuditInput, createdAt = new Date()): unknown[] {
   ];
 }
 
-function enqueue(audit: unknown[], token: unknown[] | null): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = state();
-    s.queue.push({ audit, token, resolve, reject });
-    if (s.writers < WRITERS) void write();
-  });
-}
+type Row = { audit: unknown[]; token: unknown[] | null };
+
+// Rows of concurrent requests in one statement; a failed batch is retried row by row, so one row
+// that cannot be written (an agent deleted a moment ago) does not fail the others.
+const enqueue = groupCommit<Row, void>('audit', { maxBatch: MAX_BATCH, writers: WRITERS }, async (batch) => {
+  try {
+    await insert(batch);
+    return batch.map(() => ({ ok: true as const, value: undefined }));
+  } catch (error) {
+    if (batch.length === 1) return [{ ok: false as const, error }];
+    return Promise.all(
+      batch.map(async (row) => {
+        try {
+          await insert([row]);
+          return { ok: true as const, value: undefined };
+        } catch (single) {
+          return { ok: false as const, error: single };
+        }
+      }),
+    );
+  }
+});
 
 /** Appends one audit row (no intent text: those go through appendAuditEvent) and waits for its commit. */
 export function appendAuditEventGrouped(input: AuditInput): Promise<void> {
   if (input.intent?.text) return Promise.reject(new Error('audit rows with an intent text are appended with appendAuditEvent'));
-  return enqueue(auditValues(input), null);
+  return enqueue({ audit: auditValues(input), token: null });
 }
 
 /** Inserts a token and its issuance record together, and waits for their commit. */
 export function insertTokenGrouped(token: GroupedToken, audit: AuditInput): Promise<void> {
   const row = [token.id, token.kind, token.tokenHash, token.prefix, token.agentId, null, token.scopes, token.audience, [], token.dpopJkt, token.createdAt, token.expiresAt];
-  return enqueue(auditValues({ ...audit, tokenId: token.id }, token.createdAt), row);
+  return enqueue({ audit: auditValues({ ...audit, tokenId: token.id }, token.createdAt), token: row });
 }
 
-function statement(batch: Waiting[]): { text: string; values: unknown[] } {
+function insert(batch: Row[]) {
   const values: unknown[] = [];
   const tuple = (row: unknown[], casts: string[]) => `(${row.map((v, i) => (values.push(v), `$${values.length}::${casts[i]}`)).join(', ')})`;
-  const tokens = batch.filter((w) => w.token).map((w) => tuple(w.token!, TOKEN_CASTS));
-  const audits = batch.map((w) => tuple(w.audit, AUDIT_CASTS));
+  const tokens = batch.filter((r) => r.token).map((r) => tuple(r.token!, TOKEN_CASTS));
+  const audits = batch.map((r) => tuple(r.audit, AUDIT_CASTS));
   const insertAudits = `INSERT INTO audit_events (${AUDIT_COLUMNS.join(', ')}) VALUES ${audits.join(', ')}`;
-  const text = tokens.length ? `WITH issued AS (INSERT INTO tokens (${TOKEN_COLUMNS.join(', ')}) VALUES ${tokens.join(', ')}) ${insertAudits}` : insertAudits;
-  return { text, values };
-}
-
-async function write(): Promise<void> {
-  const s = state();
-  s.writers++;
-  try {
-    while (s.queue.length) {
-      const batch = s.queue.splice(0, MAX_BATCH);
-      try {
-        const { text, values } = statement(batch);
-        await dbPool().query(text, values);
-        for (const w of batch) w.resolve();
-      } catch (error) {
-        if (batch.length === 1) {
-          batch[0]!.reject(error);
-          continue;
-        }
-        // One by one, so a row that cannot be written does not take the others down with it.
-        await Promise.all(
-          batch.map(async (w) => {
-            try {
-              const { text, values } = statement([w]);
-              await dbPool().query(text, values);
-              w.resolve();
-            } catch (single) {
-              w.reject(single);
-            }
-          }),
-        );
-      }
-    }
-  } finally {
-    s.writers--;
-  }
+  return dbPool().query(tokens.length ? `WITH issued AS (INSERT INTO tokens (${TOKEN_COLUMNS.join(', ')}) VALUES ${tokens.join(', ')}) ${insertAudits}` : insertAudits, values);
 }
