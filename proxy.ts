@@ -5,7 +5,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { getConfig } from '@/lib/config/config';
 import { checkCsrf } from '@/lib/security/csrf';
 import { PATH_HEADER } from '@/lib/http/request-headers';
-import { contentSecurityPolicy, HSTS, STATIC_SECURITY_HEADERS } from '@/lib/security/headers';
+import { contentSecurityPolicy, securityHeaders } from '@/lib/security/headers';
 
 const DASHBOARD_PREFIXES = ['/agents', '/tokens', '/approvals', '/alerts', '/audit', '/settings'];
 const SESSION_COOKIES = ['next-auth.session-token', '__Secure-next-auth.session-token'];
@@ -51,9 +51,7 @@ export function proxy(request: NextRequest) {
 }
 
 function withSecurityHeaders(response: NextResponse, csp: string | null, secure: boolean) {
-  response.headers.set('Content-Security-Policy', csp ?? "default-src 'none'; frame-ancestors 'none'");
-  for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) response.headers.set(name, value);
-  if (secure) response.headers.set('Strict-Transport-Security', HSTS);
+  for (const [name, value] of Object.entries(securityHeaders(secure, csp ?? undefined))) response.headers.set(name, value);
   return response;
 }
 

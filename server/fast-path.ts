@@ -15,14 +15,10 @@ type Dispatch = (request: http.IncomingMessage, response: http.ServerResponse) =
 export async function loadFastPath(): Promise<Dispatch> {
   register(new URL('./server-only-hook.mjs', import.meta.url));
   const { matchMachineRoute } = await import('../lib/http/machine-routes');
-  const { STATIC_SECURITY_HEADERS, HSTS } = await import('../lib/security/headers');
+  const { securityHeaders: headersFor } = await import('../lib/security/headers');
   const { getConfig } = await import('../lib/config/config');
   const config = getConfig();
-  const securityHeaders: Record<string, string> = {
-    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-    ...STATIC_SECURITY_HEADERS,
-    ...(config.secure ? { 'Strict-Transport-Security': HSTS } : {}),
-  };
+  const securityHeaders = headersFor(config.secure);
   const fallbackHost = new URL(config.issuer).host;
 
   return function dispatch(request, response) {

@@ -5,14 +5,13 @@
 // The webhook URL must be https and name a public host (the SSRF guard checks again at delivery).
 import 'server-only';
 import crypto from 'node:crypto';
-import net from 'node:net';
 import { z } from 'zod';
 import { db } from '@/lib/db/client';
 import { getCurrentUser } from '@/lib/auth/session';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { getAlertSettings, thresholdsSchema } from '@/lib/alerts/alert-settings';
 import { getConfig } from '@/lib/config/config';
-import { isPublicAddress } from '@/lib/clients/safe-fetch';
+import { checkTarget } from '@/lib/clients/safe-fetch';
 import { sealSecret } from '@/lib/keys/key-encryption';
 import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
 import { clientIp } from '@/lib/http/client-ip';
@@ -26,9 +25,8 @@ const webhookUrl = z
   .refine((value) => {
     try {
       const url = new URL(value);
-      if (getConfig().webhookAllowlist.includes(url.host)) return true;
-      const host = url.hostname.replace(/^\[|\]$/g, '');
-      return url.protocol === 'https:' && !url.username && !url.password && host !== 'localhost' && (!net.isIP(host) || isPublicAddress(host));
+      // The delivery's own guard, checked at save time too (names are checked again as they resolve).
+      return checkTarget(url, getConfig().webhookAllowlist) || (!url.username && !url.password && url.hostname !== 'localhost');
     } catch {
       return false;
     }

@@ -29,6 +29,19 @@ export function isPublicAddress(address: string): boolean {
   return !BLOCKED.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/**
+ * What can be checked before any DNS lookup: an allowlisted host:port (answers true: it may be
+ * plain http and loopback), or else https with no literal non-public address. Throws otherwise;
+ * names are checked again as they resolve (guardedLookup).
+ */
+export function checkTarget(url: URL, allowlist: string[]): boolean {
+  if (allowlist.includes(url.host)) return true;
+  if (url.protocol !== 'https:') throw new UnsafeFetchError('only https URLs can be called');
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (net.isIP(host) && !isPublicAddress(host)) throw new UnsafeFetchError('the URL points at a non-public address');
+  return false;
+}
+
 const guardedLookup: typeof dns.lookup = ((hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
   dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error);
@@ -45,13 +58,7 @@ export async function safeFetchJson(
   options: { maxBytes: number; timeoutMs: number },
 ): Promise<{ status: number; body: unknown; cacheControl: string | null }> {
   const url = new URL(rawUrl);
-  const allowlisted = getConfig().cimdAllowlist.includes(url.host);
-  if (!allowlisted) {
-    if (url.protocol !== 'https:') throw new UnsafeFetchError('only https URLs can be fetched');
-    if (net.isIP(url.hostname.replace(/^\[|\]$/g, '')) && !isPublicAddress(url.hostname.replace(/^\[|\]$/g, ''))) {
-      throw new UnsafeFetchError('the URL points at a non-public address');
-    }
-  }
+  const allowlisted = checkTarget(url, getConfig().cimdAllowlist);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolvePromise, rejectPromise) => {
     // Settle once; every later error (a destroyed socket) is swallowed rather than thrown.
@@ -121,12 +128,7 @@ export async function safeFetchJson(
  */
 export async function safePostJson(rawUrl: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; allowlist: string[] }): Promise<number> {
   const url = new URL(rawUrl);
-  const allowlisted = options.allowlist.includes(url.host);
-  if (!allowlisted) {
-    if (url.protocol !== 'https:') throw new UnsafeFetchError('only https URLs can be called');
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (net.isIP(host) && !isPublicAddress(host)) throw new UnsafeFetchError('the URL points at a non-public address');
-  }
+  const allowlisted = checkTarget(url, options.allowlist);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.request(

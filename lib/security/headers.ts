@@ -33,3 +33,11 @@ export const STATIC_SECURITY_HEADERS: Record<string, string> = {
 };
 
 export const HSTS = 'max-age=63072000; includeSubDomains';
+
+/** The CSP of responses that are not pages (JSON, errors): nothing loads, nothing frames them. */
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/** Every security header of a response: its CSP (a page's nonce-based one, or API_CSP), the static ones, HSTS behind HTTPS. */
+export function securityHeaders(secure: boolean, csp: string = API_CSP): Record<string, string> {
+  return { 'Content-Security-Policy': csp, ...STATIC_SECURITY_HEADERS, ...(secure ? { 'Strict-Transport-Security': HSTS } : {}) };
+}
