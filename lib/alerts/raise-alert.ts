@@ -23,8 +23,12 @@ export type AlertInput = {
   severity: Severity;
   /** Decides inside the lock, with the transaction: the message and details, or null for no alert. */
   decide: (tx: Prisma.TransactionClient) => Promise<{ message: string; details: Prisma.InputJsonObject } | null>;
-  /** No second alert of this kind for this agent and user within this many minutes (0: ever). */
-  dedupeMinutes: number;
+  /**
+   * No second alert of this kind for this agent and user within this many minutes (0: ever). A
+   * function when it comes from the user's settings: read only once the in-process gate let the
+   * check through, so a storm of triggers does not read settings per trigger either.
+   */
+  dedupeMinutes: number | (() => Promise<number>);
 };
 
 // A storm of triggers (an agent refused thousands of times a second) must not become a storm of
@@ -39,17 +43,18 @@ export async function raiseAlert(input: AlertInput): Promise<{ id: string } | nu
   if (inFlight.has(name) || (quietUntil.get(name) ?? 0) > Date.now()) return null;
   inFlight.add(name);
   try {
-    return await raise(input, name);
+    const dedupeMinutes = typeof input.dedupeMinutes === 'number' ? input.dedupeMinutes : await input.dedupeMinutes();
+    return await raise(input, name, dedupeMinutes);
   } finally {
     inFlight.delete(name);
   }
 }
 
-async function raise(input: AlertInput, name: string): Promise<{ id: string } | null> {
+async function raise(input: AlertInput, name: string, dedupeMinutes: number): Promise<{ id: string } | null> {
   const lockKey = crypto.createHash('sha256').update(name).digest().readBigInt64BE(0);
   const quiet = () => {
     if (quietUntil.size > 50_000) quietUntil.clear();
-    quietUntil.set(name, input.dedupeMinutes ? Date.now() + input.dedupeMinutes * 60_000 : Number.POSITIVE_INFINITY);
+    quietUntil.set(name, dedupeMinutes ? Date.now() + dedupeMinutes * 60_000 : Number.POSITIVE_INFINITY);
   };
   const raised = await db().$transaction(async (tx) => {
     const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${lockKey}) AS locked`;
@@ -59,7 +64,7 @@ async function raise(input: AlertInput, name: string): Promise<{ id: string } | 
         userId: input.userId,
         agentId: input.agentId,
         kind: input.kind,
-        ...(input.dedupeMinutes ? { createdAt: { gt: new Date(Date.now() - input.dedupeMinutes * 60_000) } } : {}),
+        ...(dedupeMinutes ? { createdAt: { gt: new Date(Date.now() - dedupeMinutes * 60_000) } } : {}),
       },
     });
     if (recent) {

@@ -4,30 +4,57 @@
 // change the answer to the request that triggered them; a failing rule is only logged.
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { getAlertSettings } from '@/lib/alerts/alert-settings';
-import { raiseAlert } from '@/lib/alerts/raise-alert';
+import { getAlertSettings, type Thresholds } from '@/lib/alerts/alert-settings';
+import { raiseAlert, type Severity } from '@/lib/alerts/raise-alert';
+import type { Prisma } from '@/lib/generated/prisma/client';
 import { SCOPES } from '@/lib/oauth/scopes';
 
 const agentName = async (agentId: string) => (await db().agent.findUnique({ where: { id: agentId }, select: { name: true } }))?.name ?? 'An agent';
 const logged = (rule: string) => (error: unknown) => console.error(`[alerts] ${rule} rule failed:`, error);
 
+type CountingRule = {
+  userId: string;
+  agentId: string | null;
+  kind: string;
+  severity: Severity;
+  threshold: (thresholds: Thresholds) => { count: number; windowMinutes: number };
+  /** The audit rows this rule counts, since the window began. */
+  count: (tx: Prisma.TransactionClient, since: Date) => Promise<number>;
+  message: (counted: number, windowMinutes: number) => Promise<string>;
+};
+
+/**
+ * A rule that fires once `count` reaches the user's threshold within the window (at most one
+ * alert per window). The user's settings are read only when the check actually runs.
+ */
+function countingRule(rule: CountingRule): Promise<{ id: string } | null> {
+  let limits: Promise<{ count: number; windowMinutes: number }> | undefined;
+  const threshold = () => (limits ??= getAlertSettings(rule.userId).then((s) => rule.threshold(s.thresholds)));
+  return raiseAlert({
+    userId: rule.userId,
+    agentId: rule.agentId,
+    kind: rule.kind,
+    severity: rule.severity,
+    dedupeMinutes: async () => (await threshold()).windowMinutes,
+    decide: async (tx) => {
+      const { count, windowMinutes } = await threshold();
+      const counted = await rule.count(tx, new Date(Date.now() - windowMinutes * 60_000));
+      if (counted < count) return null;
+      return { message: await rule.message(counted, windowMinutes), details: { counted, windowMinutes } };
+    },
+  });
+}
+
 /** Many refused calls by one agent for one user in a short window: possible prompt-injection probing. */
 export async function checkDeniedCalls(options: { userId: string; agentId: string }): Promise<boolean> {
-  const { deniedCalls } = (await getAlertSettings(options.userId)).thresholds;
-  const raised = await raiseAlert({
+  const raised = await countingRule({
     ...options,
     kind: 'denied_calls',
     severity: 'WARNING',
-    dedupeMinutes: deniedCalls.windowMinutes,
-    decide: async (tx) => {
-      const since = new Date(Date.now() - deniedCalls.windowMinutes * 60_000);
-      const denied = await tx.auditEvent.count({ where: { userId: options.userId, agentId: options.agentId, decision: 'DENY', createdAt: { gt: since } } });
-      if (denied < deniedCalls.count) return null;
-      return {
-        message: `${await agentName(options.agentId)} was refused ${denied} times in ${deniedCalls.windowMinutes} minutes. It may be probing what it is allowed to do; check its recent activity, and stop it if this is not expected.`,
-        details: { denied, windowMinutes: deniedCalls.windowMinutes },
-      };
-    },
+    threshold: (t) => t.deniedCalls,
+    count: (tx, since) => tx.auditEvent.count({ where: { userId: options.userId, agentId: options.agentId, decision: 'DENY', createdAt: { gt: since } } }),
+    message: async (denied, minutes) =>
+      `${await agentName(options.agentId)} was refused ${denied} times in ${minutes} minutes. It may be probing what it is allowed to do; check its recent activity, and stop it if this is not expected.`,
   });
   return raised !== null;
 }
@@ -62,50 +89,44 @@ export async function checkFirstHighRiskUse(options: { userId: string; agentId: 
   }).catch(logged('first-use'));
 }
 
+// The flood rule looks at each flooding client at most every ten seconds: a flood must not turn
+// into a flood of grant lookups.
+const floodChecked = new Map<string, number>();
+
 /**
  * An agent refused at the token endpoint for flooding it: an alert for every user who granted it
  * access, once their threshold of refusals within the window is reached.
  */
 export async function noteTokenFlood(options: { agentId: string }): Promise<void> {
+  const now = Date.now();
+  if ((floodChecked.get(options.agentId) ?? 0) > now - 10_000) return;
+  if (floodChecked.size > 10_000) floodChecked.clear();
+  floodChecked.set(options.agentId, now);
   const grants = await db().grant.findMany({ where: { agentId: options.agentId, status: 'ACTIVE' }, select: { userId: true }, take: 100 });
   for (const { userId } of grants) {
-    const { tokenFlood } = (await getAlertSettings(userId)).thresholds;
-    await raiseAlert({
+    await countingRule({
       userId,
       agentId: options.agentId,
       kind: 'token_flood',
       severity: 'WARNING',
-      dedupeMinutes: tokenFlood.windowMinutes,
-      decide: async (tx) => {
-        const since = new Date(Date.now() - tokenFlood.windowMinutes * 60_000);
-        const refused = await tx.auditEvent.count({ where: { agentId: options.agentId, action: 'token.flood', createdAt: { gt: since } } });
-        if (refused < tokenFlood.count) return null;
-        return {
-          message: `${await agentName(options.agentId)} asked for tokens faster than allowed and was slowed down (${refused} times in ${tokenFlood.windowMinutes} minutes). A stuck loop or a stolen client secret looks like this.`,
-          details: { refused, windowMinutes: tokenFlood.windowMinutes },
-        };
-      },
+      threshold: (t) => t.tokenFlood,
+      count: (tx, since) => tx.auditEvent.count({ where: { agentId: options.agentId, action: 'token.flood', createdAt: { gt: since } } }),
+      message: async (refused, minutes) =>
+        `${await agentName(options.agentId)} asked for tokens faster than allowed and was slowed down (${refused} times in ${minutes} minutes). A stuck loop or a stolen client secret looks like this.`,
     }).catch(logged('token-flood'));
   }
 }
 
 /** Failed second-factor or password confirmations of the user's own session. */
 export async function checkStepUpFailures(options: { userId: string }): Promise<void> {
-  const { stepUpFailures } = (await getAlertSettings(options.userId)).thresholds;
-  await raiseAlert({
+  await countingRule({
     userId: options.userId,
     agentId: null,
     kind: 'step_up_failures',
     severity: 'CRITICAL',
-    dedupeMinutes: stepUpFailures.windowMinutes,
-    decide: async (tx) => {
-      const since = new Date(Date.now() - stepUpFailures.windowMinutes * 60_000);
-      const failed = await tx.auditEvent.count({ where: { userId: options.userId, action: 'step_up.fail', createdAt: { gt: since } } });
-      if (failed < stepUpFailures.count) return null;
-      return {
-        message: `Someone failed to confirm your identity ${failed} times in ${stepUpFailures.windowMinutes} minutes (wrong codes, passkeys or passwords). If it was not you, sign out your other sessions and change your password.`,
-        details: { failed, windowMinutes: stepUpFailures.windowMinutes },
-      };
-    },
+    threshold: (t) => t.stepUpFailures,
+    count: (tx, since) => tx.auditEvent.count({ where: { userId: options.userId, action: 'step_up.fail', createdAt: { gt: since } } }),
+    message: async (failed, minutes) =>
+      `Someone failed to confirm your identity ${failed} times in ${minutes} minutes (wrong codes, passkeys or passwords). If it was not you, sign out your other sessions and change your password.`,
   }).catch(logged('step-up'));
 }

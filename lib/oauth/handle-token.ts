@@ -12,16 +12,6 @@ import { currentDpopNonce, verifyDpopProof, type DpopProof } from '@/lib/dpop/ve
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import { noteTokenFlood } from '@/lib/alerts/rules';
 
-// The flood rule looks at each flooding client at most every ten seconds: a flood must not turn
-// into a flood of alert checks.
-const floodChecked = new Map<string, number>();
-function noteTokenFloodThrottled(agentId: string) {
-  const now = Date.now();
-  if ((floodChecked.get(agentId) ?? 0) > now - 10_000) return;
-  if (floodChecked.size > 10_000) floodChecked.clear();
-  floodChecked.set(agentId, now);
-  void noteTokenFlood({ agentId }).catch((error) => console.error('[alerts] token-flood rule failed:', error));
-}
 
 export async function handleToken(request: Request): Promise<Response> {
   try {
@@ -36,7 +26,7 @@ export async function handleToken(request: Request): Promise<Response> {
     await limitTokenRequestByClient(client.id).catch(async (error: unknown) => {
       // A refused flood is a decision too: audited (group-committed), and counted by the alert rule.
       await appendAuditEventGrouped({ action: 'token.flood', decision: 'DENY', agentId: client.id, ip, reason: 'too many token requests for this client' });
-      noteTokenFloodThrottled(client.id);
+      void noteTokenFlood({ agentId: client.id }).catch((error) => console.error('[alerts] token-flood rule failed:', error));
       throw error;
     });
     const grant = findGrant(grantType);
