@@ -18,8 +18,8 @@ import {
   registerClient,
   registerMachineClient,
   registerPublicAgent,
-  type RegisteredClient,
 } from '../support/oauth';
+import { ACCESS, actorAgent, exchange } from '../support/token-exchange';
 
 test.use({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
 
@@ -75,19 +75,7 @@ test.describe('scope escalation through refresh (RFC 6749 §6, RFC 8707 §2.2)',
   });
 });
 
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const ACCESS = 'urn:ietf:params:oauth:token-type:access_token';
 
-async function actorAgent(request: APIRequestContext, name: string) {
-  const client = await registerMachineClient(request, { client_name: name, grant_types: ['client_credentials', TOKEN_EXCHANGE], scope: 'datasets:read reports:read reports:write' });
-  return { client, token: await clientCredentialsToken(request, client, { scope: 'datasets:read' }) };
-}
-function exchange(request: APIRequestContext, actor: { client: RegisteredClient; token: string }, form: Record<string, string>) {
-  return request.post('/oauth/token', {
-    headers: { Authorization: basic(actor.client.client_id, actor.client.client_secret!) },
-    form: { grant_type: TOKEN_EXCHANGE, subject_token_type: ACCESS, actor_token: actor.token, actor_token_type: ACCESS, ...form },
-  });
-}
 const exchangedTokens = async (userId: string) =>
   (await testDb().query('SELECT count(*)::int AS n FROM tokens WHERE user_id = $1 AND actor IS NOT NULL', [userId])).rows[0].n as number;
 

@@ -3,27 +3,15 @@
 // for the same user with `act` naming it (nested for chains), never broader than the subject
 // token; every refusal is the RFC's error; a kill switch on the subject agent ends the chain.
 import * as oauth from 'oauth4webapi';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { testDb } from '../support/db';
 import { delegatedToken, setPolicy } from '../support/delegation';
-import { basic, clientCredentialsToken, registerMachineClient, type RegisteredClient } from '../support/oauth';
+import { basic } from '../support/oauth';
 import { sameOrigin } from '../support/accounts';
+import { ACCESS, actorAgent, exchange, TOKEN_EXCHANGE } from '../support/token-exchange';
 
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const ACCESS = 'urn:ietf:params:oauth:token-type:access_token';
 const insecure = { [oauth.allowInsecureRequests]: true };
 
-async function actorAgent(request: APIRequestContext, name: string) {
-  const client = await registerMachineClient(request, { client_name: name, grant_types: ['client_credentials', TOKEN_EXCHANGE], scope: 'datasets:read reports:read reports:write' });
-  return { client, token: await clientCredentialsToken(request, client, { scope: 'datasets:read' }) };
-}
-
-function exchange(request: APIRequestContext, actor: { client: RegisteredClient; token: string }, form: Record<string, string>) {
-  return request.post('/oauth/token', {
-    headers: { Authorization: basic(actor.client.client_id, actor.client.client_secret!) },
-    form: { grant_type: TOKEN_EXCHANGE, subject_token_type: ACCESS, actor_token: actor.token, actor_token_type: ACCESS, ...form },
-  });
-}
 
 test('oauth4webapi: with the user’s may_act rule an agent acts for the user, and act shows the chain', async ({ request, baseURL }) => {
   const subject = await delegatedToken(request, baseURL!, 'datasets:read reports:read');

@@ -1,20 +1,15 @@
 // The denied-calls anomaly rule: an agent refused ten times within five minutes raises one alert
 // (not one per refusal), shown on the Agents screen until the user acknowledges it.
 import { expect, test } from '@playwright/test';
-import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, signedInPage, uniqueEmail } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken, setPolicy } from '../support/delegation';
 
 const password = 'a-long-enough-passphrase';
 
-test('ten refusals in five minutes raise one alert, shown until acknowledged', async ({ page, request, baseURL }) => {
-  await page.context().setExtraHTTPHeaders({ 'X-Forwarded-For': uniqueIp() });
+test('ten refusals in five minutes raise one alert, shown until acknowledged', async ({ browser, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('alerts'), password });
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/agents$/);
+  const page = await signedInPage(browser, user.email);
   const agent = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Probing agent' });
 
   const probe = () => request.get('/api/v1/invoices', { headers: agent.auth }); // no invoices:read: refused
@@ -33,14 +28,9 @@ test('ten refusals in five minutes raise one alert, shown until acknowledged', a
   expect(rows).toEqual([{ done: true }]);
 });
 
-test('the Alerts page and the navigation badge update live; acknowledged alerts move to their tab', async ({ page, request, baseURL }) => {
-  await page.context().setExtraHTTPHeaders({ 'X-Forwarded-For': uniqueIp() });
+test('the Alerts page and the navigation badge update live; acknowledged alerts move to their tab', async ({ browser, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('alerts-page'), password });
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/agents$/);
+  const page = await signedInPage(browser, user.email);
   const agent = await delegatedToken(page.request, baseURL!, 'workflows:trigger', {}, { signedInAs: user, agentName: 'Night runner' });
   await setPolicy(agent, { actions: { 'workflows.trigger': 'allow' } });
 
@@ -63,14 +53,9 @@ test('the Alerts page and the navigation badge update live; acknowledged alerts 
   await expect(page.getByRole('list', { name: 'Acknowledged alerts' })).toContainText('Night runner used workflows:trigger');
 });
 
-test('a dashboard page opens one live connection, shared by the page and the navigation badge', async ({ page, request, baseURL }) => {
-  await page.context().setExtraHTTPHeaders({ 'X-Forwarded-For': uniqueIp() });
+test('a dashboard page opens one live connection, shared by the page and the navigation badge', async ({ browser, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('one-stream'), password });
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/agents$/);
+  const page = await signedInPage(browser, user.email);
   // Count the EventSource objects the page makes (a request count would also see reconnects).
   await page.addInitScript(() => {
     const Original = window.EventSource;

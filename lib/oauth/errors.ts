@@ -90,7 +90,9 @@ export function oauthJson(body: unknown, init: { status?: number; headers?: Reco
 export function oauthErrorResponse(error: unknown): Response {
   if (!(error instanceof OAuthError)) {
     if (isDatabaseUnavailable(error)) {
-      // Fail closed and say so: nothing was issued or changed; retrying later is the remedy.
+      // Fail closed and say so: nothing was issued or changed; retrying later is the remedy. A
+      // direct response may be 503 with Retry-After (RFC 9110 §15.6.4, §10.2.3; RFC 7009 §2.2.1),
+      // carrying the registered code temporarily_unavailable (RFC 6749 §4.1.2.1).
       console.error('[oauth] database unavailable:', (error as Error).message);
       error = new OAuthError('temporarily_unavailable', 'The authorization server cannot reach its database. Try again shortly.', { headers: { 'Retry-After': '5' } });
     } else {
