@@ -22,11 +22,23 @@ const serverEnv = {
   LEASH_TOKEN_IP_LIMIT: '300',
   LEASH_TOKEN_CLIENT_LIMIT: '10',
   LEASH_REGISTER_IP_LIMIT: '40',
-  // The test's own metadata-document server (e2e/api/oauth-cimd.spec.ts) on loopback.
-  LEASH_CIMD_ALLOWLIST: `127.0.0.1:${process.env.LEASH_TEST_CIMD_PORT ?? 3101}`,
+  // The tests' own metadata-document servers on loopback (e2e/api/oauth-cimd.spec.ts, e2e/interop/).
+  LEASH_CIMD_ALLOWLIST: `127.0.0.1:${process.env.LEASH_TEST_CIMD_PORT ?? 3101},127.0.0.1:${process.env.LEASH_TEST_INTEROP_CIMD_PORT ?? 3104}`,
   // The test's own webhook receiver (e2e/api/alerts.spec.ts) on loopback.
   LEASH_WEBHOOK_ALLOWLIST: `127.0.0.1:${process.env.LEASH_TEST_WEBHOOK_PORT ?? 3103}`,
 };
+const chromiumLaunch = (path: string | undefined) => ({
+  executablePath: path,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
 const chromium = process.env.LEASH_CHROMIUM_PATH || (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
 export default defineConfig({
@@ -37,7 +49,7 @@ export default defineConfig({
   retries: 0,
   timeout: 30_000,
   expect: { timeout: 7_000 },
-  reporter: [['list'], ['json']],
+  reporter: [['list'], ['json'], ['./e2e/interop/matrix-reporter.ts']],
   outputDir: '.leash-test/playwright-output',
   use: { baseURL, trace: 'retain-on-failure' },
   projects: [
@@ -46,22 +58,11 @@ export default defineConfig({
     {
       name: 'browser',
       testMatch: /browser\/.*\.spec\.ts/,
-      use: {
-        ...devices['Desktop Chrome'],
-        launchOptions: {
-          executablePath: chromium,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        },
-      },
+      use: { ...devices['Desktop Chrome'], launchOptions: chromiumLaunch(chromium) },
     },
+    // Third-party agents as shipped (e2e/interop/): each test names its client package and flow;
+    // the matrix reporter writes docs/interop.md from them.
+    { name: 'interop', testMatch: /interop\/.*\.spec\.ts/, use: { ...devices['Desktop Chrome'], launchOptions: chromiumLaunch(chromium) } },
   ],
   webServer: [
     {

@@ -67,6 +67,8 @@ async function main() {
     const nextMountPort = await findFreePort();
     // The test's webhook receiver, allowlisted for the app (alert webhooks).
     const webhookPort = await findFreePort();
+    // The interop matrix's own metadata-document server (e2e/interop/), allowlisted like cimdPort.
+    const interopCimdPort = await findFreePort();
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
       LEASH_TEST_ADMIN_URL: database.adminUrl,
@@ -77,6 +79,7 @@ async function main() {
       LEASH_TEST_CIMD_PORT: String(cimdPort),
       LEASH_TEST_NEXT_MOUNT_PORT: String(nextMountPort),
       LEASH_TEST_WEBHOOK_PORT: String(webhookPort),
+      LEASH_TEST_INTEROP_CIMD_PORT: String(interopCimdPort),
       NEXT_TELEMETRY_DISABLED: '1',
     };
     // The e2e tests sign in with the documented demo account, seeded as `npm start` seeds it.
