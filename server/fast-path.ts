@@ -9,6 +9,8 @@ import { register } from 'node:module';
 
 /** Larger than any body a machine route accepts (the handlers answer their own 413 below this). */
 const MAX_BODY_BYTES = 1024 * 1024;
+/** How much of an oversized body is read and dropped so the client can read its 413. */
+const DRAIN_BYTES = 16 * 1024 * 1024;
 
 type Dispatch = (request: http.IncomingMessage, response: http.ServerResponse) => boolean;
 
@@ -78,17 +80,32 @@ function send(response: http.ServerResponse, status: number, headers: Record<str
   response.end(body);
 }
 
-async function readBody(request: http.IncomingMessage): Promise<Buffer | null | 'too_large'> {
-  if (request.method === 'GET' || request.method === 'HEAD') return null;
-  if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return 'too_large';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return 'too_large';
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+/**
+ * The body, or 'too_large'. A body over the limit is still read (and dropped) up to DRAIN_BYTES
+ * before the 413 is sent: a server that answers and closes while the client is still writing
+ * makes the client fail with EPIPE or ECONNRESET instead of reading the 413 (RFC 9110 §15.5.14
+ * lets the server close, but then the client never learns why). Beyond DRAIN_BYTES the rest is
+ * not waited for.
+ */
+function readBody(request: http.IncomingMessage): Promise<Buffer | null | 'too_large'> {
+  if (request.method === 'GET' || request.method === 'HEAD') return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    let tooLarge = Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (!tooLarge) chunks.push(chunk);
+      else chunks.length = 0;
+      if (size > DRAIN_BYTES) {
+        request.pause();
+        resolve('too_large');
+      }
+    });
+    request.on('end', () => resolve(tooLarge ? 'too_large' : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
 }
 
 async function write(response: http.ServerResponse, webResponse: Response, securityHeaders: Record<string, string>): Promise<void> {
