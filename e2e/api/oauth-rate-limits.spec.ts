@@ -35,14 +35,16 @@ test('the token endpoint limits each client IP, before any client authentication
   expect(statuses[300]).toBe(429);
 });
 
-test('registration is limited per IP', async ({ request }) => {
+test('registration is limited per IP: 429 with Retry-After and an error registration clients know (temporarily_unavailable, not the device-flow slow_down)', async ({ request }) => {
   const ip = uniqueIp();
   const register = () =>
     request.post('/oauth/register', { headers: { 'X-Forwarded-For': ip }, data: { grant_types: ['client_credentials'] } });
   for (let i = 0; i < 40; i++) expect((await register()).status()).toBe(201);
   const refused = await register();
   expect(refused.status()).toBe(429);
-  expect((await refused.json()).error).toBe('slow_down');
+  expect(Number(refused.headers()['retry-after'])).toBeGreaterThan(0);
+  expect(refused.headers()['cache-control']).toBe('no-store');
+  expect(await refused.json()).toEqual({ error: 'temporarily_unavailable', error_description: expect.stringMatching(/^Too many registrations from this address\. Retry after \d+ seconds\.$/) });
   const elsewhere = await request.post('/oauth/register', {
     headers: { 'X-Forwarded-For': uniqueIp() },
     data: { grant_types: ['client_credentials'] },

@@ -3,32 +3,78 @@
 // ignored, as §2 requires. Rules for redirect URIs follow OAuth 2.1 §2.3 and RFC 8252 (native apps).
 import net from 'node:net';
 import { z } from 'zod';
+import { getConfig } from '@/lib/config/config';
 import { isPublicAddress } from '@/lib/clients/safe-fetch';
 import { isKnownScope, parseScope } from '@/lib/oauth/scopes';
 
+// RFC 8252 §7.3: the loopback interface, by name or literal address (exact host match: a lookalike
+// such as localhost.evil.com or 127.0.0.1.nip.io is an ordinary host).
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
+function parsed(raw: string): URL | null {
+  return URL.canParse(raw) ? new URL(raw) : null;
+}
+
+/** An `http` redirect URI on the loopback interface (RFC 8252 §7.3), the native apps' callback. */
+export function isLoopbackRedirect(raw: string): boolean {
+  const url = parsed(raw);
+  return url !== null && url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+}
+
+/** A private-use URI scheme (RFC 8252 §7.1): neither http nor https, so only an app on the device handles it. */
+function isPrivateUseRedirect(raw: string): boolean {
+  const url = parsed(raw);
+  return url !== null && url.protocol !== 'http:' && url.protocol !== 'https:';
+}
+
+/**
+ * The application type to record when the metadata states none. RFC 7591 §2 defaults it to `web`
+ * (OpenID DCR), but the MCP clients people run (Claude Code, Cursor, VS Code, OpenCode, MCP SDKs
+ * before SEP-837) register loopback or private-use callbacks and no type: a client whose redirect
+ * URIs all are `http` on loopback (RFC 8252 §7.3) or a private-use scheme (§7.1) can only be an
+ * app on the user's own device, a native app, whatever its token_endpoint_auth_method. A stated
+ * type always wins; a list with any https or other-host URI stays `web`.
+ */
+export function inferApplicationType(stated: 'web' | 'native' | undefined, redirectUris: readonly string[] | undefined): 'web' | 'native' {
+  if (stated) return stated;
+  return redirectUris?.length && redirectUris.every((uri) => isLoopbackRedirect(uri) || isPrivateUseRedirect(uri)) ? 'native' : 'web';
+}
+
+/** The type recorded for an agent (older records without one: inferred from its redirect URIs). */
+export function recordedApplicationType(agent: { metadata: unknown; redirectUris: string[] }): 'web' | 'native' {
+  const stated = (agent.metadata as { application_type?: unknown } | null)?.application_type;
+  return inferApplicationType(stated === 'web' || stated === 'native' ? stated : undefined, agent.redirectUris);
+}
+
 function redirectUriProblem(raw: string, applicationType: 'web' | 'native'): string | null {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return `${raw} is not an absolute URI`;
-  }
+  const url = parsed(raw);
+  if (!url) return `${raw} is not an absolute URI`;
   if (url.hash || raw.includes('#')) return 'redirect URIs must not contain a fragment (RFC 6749 §3.1.2)';
   if (raw.includes('*')) return 'redirect URIs must not contain wildcards';
+  // A user-info part (https://good.example@evil.example/cb) shows a person one host and sends the
+  // code to another (RFC 3986 §3.2.1 deprecates it; RFC 9700 §4.1.3 on confusable redirects).
+  if (url.username || url.password || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(raw)) {
+    return 'redirect URIs must not contain user information (user@host)';
+  }
   if (url.protocol === 'https:') return null;
   if (url.protocol === 'http:') {
     if (!LOOPBACK_HOSTS.has(url.hostname)) return 'http redirect URIs are allowed only for loopback addresses';
     return applicationType === 'native' ? null : 'a web client must use https redirect URIs (loopback is for native clients)';
   }
   if (applicationType !== 'native') return `a web client cannot use the ${url.protocol} scheme`;
+  if (['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:'].includes(url.protocol)) return 'unsafe scheme';
   // RFC 8252 §7.1: private-use schemes are reverse domain names, e.g. com.example.app:/callback.
+  // The deployment may accept a few others that major MCP hosts ship (LEASH_NATIVE_SCHEMES).
+  if (isAllowedPrivateScheme(url.protocol)) return null;
   if (!/^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(url.protocol)) {
     return 'a private-use URI scheme must be a reverse domain name (RFC 8252 §7.1)';
   }
-  if (['javascript:', 'data:', 'file:', 'vbscript:'].includes(url.protocol)) return 'unsafe scheme';
   return null;
+}
+
+/** A private-use scheme the deployment accepts though it is not a reverse domain name. */
+export function isAllowedPrivateScheme(protocol: string): boolean {
+  return getConfig().nativeSchemes.includes(protocol.replace(/:$/, ''));
 }
 
 const httpsUrl = z
@@ -62,7 +108,7 @@ export const clientMetadataSchema = z
     token_endpoint_auth_method: z.enum(AUTH_METHODS).default('client_secret_basic'),
     grant_types: z.array(z.string().max(100)).max(10).default(['authorization_code']),
     response_types: z.array(z.string().max(100)).max(5).optional(),
-    application_type: z.enum(['web', 'native']).default('web'),
+    application_type: z.enum(['web', 'native']).optional(),
     client_name: z.string().trim().min(1).max(200).optional(),
     client_uri: httpsUrl.optional(),
     logo_uri: logoUrl.optional(),
@@ -76,17 +122,18 @@ export const clientMetadataSchema = z
     jwks_uri: z.string().optional(),
   })
   .superRefine((m, ctx) => {
+    const applicationType = inferApplicationType(m.application_type, m.redirect_uris);
     for (const uri of m.redirect_uris ?? []) {
-      const problem = redirectUriProblem(uri, m.application_type);
+      const problem = redirectUriProblem(uri, applicationType);
       if (problem) ctx.addIssue({ code: 'custom', path: ['redirect_uris'], message: problem });
     }
     const usesCode = m.grant_types.includes('authorization_code');
     if (usesCode && !(m.redirect_uris?.length)) {
       ctx.addIssue({ code: 'custom', path: ['redirect_uris'], message: 'redirect_uris is required for authorization_code' });
     }
-    const responseTypes = m.response_types ?? (usesCode ? ['code'] : []);
-    if (responseTypes.some((t) => t !== 'code') || responseTypes.includes('code') !== usesCode) {
-      ctx.addIssue({ code: 'custom', path: ['response_types'], message: 'response_types must be ["code"] exactly when grant_types has authorization_code' });
+    const unsupported = (m.response_types ?? []).filter((t) => t !== 'code');
+    if (unsupported.length) {
+      ctx.addIssue({ code: 'custom', path: ['response_types'], message: `not supported here: ${unsupported.join(' ')} (only the authorization code flow, OAuth 2.1 §4.1)` });
     }
     if (m.grant_types.includes('client_credentials') && m.token_endpoint_auth_method === 'none') {
       ctx.addIssue({ code: 'custom', path: ['grant_types'], message: 'client_credentials needs a confidential client (RFC 6749 §4.4)' });
@@ -99,6 +146,15 @@ export const clientMetadataSchema = z
     }
     const unknown = parseScope(m.scope).filter((s) => !isKnownScope(s));
     if (unknown.length) ctx.addIssue({ code: 'custom', path: ['scope'], message: `unknown scope: ${unknown.join(' ')}` });
-  });
+  })
+  // RFC 7591 §2.1: "the authorization server MAY ... reconcile" grant_types and response_types.
+  // response_types follows grant_types: ["code"] exactly when the authorization code grant is
+  // registered (mcp-remote's device-code mode registers the device grant with ["code"]; it is
+  // recorded as []). Only a response type this server does not support is an error.
+  .transform((m) => ({
+    ...m,
+    application_type: inferApplicationType(m.application_type, m.redirect_uris),
+    response_types: m.grant_types.includes('authorization_code') ? ['code'] : [],
+  }));
 
 export type ClientMetadata = z.output<typeof clientMetadataSchema>;

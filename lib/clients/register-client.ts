@@ -39,7 +39,7 @@ export function describeRegistration(m: ClientMetadata, clientId: string, issued
     redirect_uris: m.redirect_uris ?? [],
     token_endpoint_auth_method: m.token_endpoint_auth_method,
     grant_types: m.grant_types,
-    response_types: m.response_types ?? (m.grant_types.includes('authorization_code') ? ['code'] : []),
+    response_types: m.response_types,
     application_type: m.application_type,
     scope: scopes.join(' '),
     ...(m.client_name ? { client_name: m.client_name } : {}),

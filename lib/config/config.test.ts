@@ -31,6 +31,16 @@ describe('parseConfig', () => {
     expect(config.embeddedDb.port).toBe(54329);
   });
 
+  it('accepts Cursor\'s private-use scheme by default; LEASH_NATIVE_SCHEMES= turns it off; web schemes are refused', () => {
+    const cwd = tempDir();
+    expect(parseConfig({}, cwd).nativeSchemes).toEqual(['cursor']);
+    expect(parseConfig({ LEASH_NATIVE_SCHEMES: '' }, cwd).nativeSchemes).toEqual([]);
+    expect(parseConfig({ LEASH_NATIVE_SCHEMES: 'cursor, windsurf' }, cwd).nativeSchemes).toEqual(['cursor', 'windsurf']);
+    for (const bad of ['https', 'javascript', 'Cursor', 'cur sor', 'file,cursor']) {
+      expect(() => parseConfig({ LEASH_NATIVE_SCHEMES: bad }, cwd), bad).toThrow(/LEASH_NATIVE_SCHEMES/);
+    }
+  });
+
   it('derives the default issuer from PORT and normalises a given one', () => {
     const cwd = tempDir();
     expect(parseConfig({ PORT: '4000' }, cwd).issuer).toBe('http://localhost:4000');

@@ -65,6 +65,19 @@ const envSchema = z.object({
    */
   LEASH_CIMD_ALLOWLIST: z.string().default(''),
   LEASH_WEBHOOK_ALLOWLIST: z.string().default(''),
+  /**
+   * Private-use redirect URI schemes accepted for native clients although they are not reverse
+   * domain names (RFC 8252 §7.1 asks for those), for MCP hosts that ship such a scheme.
+   * Comma-separated. Default `cursor` (Cursor's `cursor://anysphere.cursor-mcp/oauth/callback`);
+   * empty string turns it off.
+   */
+  LEASH_NATIVE_SCHEMES: z
+    .string()
+    .default('cursor')
+    .refine(
+      (v) => v.split(',').map((s) => s.trim()).filter(Boolean).every((s) => /^[a-z][a-z0-9+.-]*$/.test(s) && !RESERVED_SCHEMES.has(s)),
+      'must be comma-separated lower-case URI schemes (not http, https, javascript, data, file or vbscript)',
+    ),
   /** Agent API calls per user per minute across all of that user's agents, per instance. Default 3000. */
   LEASH_USER_RATE_LIMIT: z.coerce.number().int().default(3000).transform((v) => clamp(v, 1, 1_000_000)),
   /** The sign-in rate-limit window, seconds. Default 900 (15 min), clamped 60..86400. */
@@ -74,6 +87,8 @@ const envSchema = z.object({
     .default(900)
     .transform((v) => Math.min(Math.max(v, 60), 86400)),
 });
+
+const RESERVED_SCHEMES = new Set(['http', 'https', 'javascript', 'data', 'file', 'vbscript', 'blob', 'about']);
 
 function clamp(v: number, min: number, max: number) {
   return Math.min(Math.max(v, min), max);
@@ -90,7 +105,8 @@ export class ConfigError extends Error {}
 /** Parses an environment into the configuration. Pure except for the secrets file in the data folder. */
 export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()) {
   // Empty strings mean "unset", as in most .env tooling.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  // (LEASH_NATIVE_SCHEMES= is kept: empty turns the default scheme list off.)
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && (v !== '' || k === 'LEASH_NATIVE_SCHEMES')));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -125,6 +141,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     registration: { mode: e.LEASH_REGISTRATION, token: e.LEASH_REGISTRATION_TOKEN },
     cimdAllowlist: e.LEASH_CIMD_ALLOWLIST.split(',').map((h) => h.trim()).filter(Boolean),
     webhookAllowlist: e.LEASH_WEBHOOK_ALLOWLIST.split(',').map((h) => h.trim()).filter(Boolean),
+    nativeSchemes: e.LEASH_NATIVE_SCHEMES.split(',').map((s) => s.trim()).filter(Boolean),
     oauthLimits: {
       tokenPerIpPerMinute: e.LEASH_TOKEN_IP_LIMIT,
       tokenPerClientPerMinute: e.LEASH_TOKEN_CLIENT_LIMIT,

@@ -58,7 +58,8 @@ const STATUS: Partial<Record<OAuthErrorCode, number>> = {
  */
 const MAX_DESCRIPTION = 300;
 function asciiDescription(text: string): string {
-  const ascii = text.replace(/[^\x20-\x7E]/g, '?');
+  // Our own descriptions cite RFC sections with "§": spelled out rather than lost as "?".
+  const ascii = text.replace(/§/g, 'section ').replace(/[^\x20-\x7E]/g, '?');
   return ascii.length > MAX_DESCRIPTION ? `${ascii.slice(0, MAX_DESCRIPTION - 3)}...` : ascii;
 }
 

@@ -5,6 +5,7 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
+import { recordedApplicationType } from '@/lib/clients/client-metadata';
 import { matchRedirectUri } from '@/lib/clients/match-redirect-uri';
 import {
   isMetadataDocumentClientId,
@@ -48,7 +49,7 @@ export async function handleAuthorize(request: Request): Promise<Response> {
   if (requestUri?.startsWith(REQUEST_URI_PREFIX)) return usePushedRequest(agent.id, requestUri, query.getAll('request_uri').length);
 
   // §3.1.2.3: with one registered redirect URI the parameter may be omitted; otherwise it must match.
-  const applicationType = (agent.metadata as { application_type?: string } | null)?.application_type ?? 'web';
+  const applicationType = recordedApplicationType(agent);
   const sentRedirect = query.get('redirect_uri');
   const redirectUri = sentRedirect ?? (agent.redirectUris.length === 1 ? agent.redirectUris[0]! : null);
   if (!redirectUri || !matchRedirectUri(redirectUri, agent.redirectUris, applicationType)) {

@@ -4,6 +4,7 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { authenticateClient } from '@/lib/clients/authenticate-client';
+import { recordedApplicationType } from '@/lib/clients/client-metadata';
 import { matchRedirectUri } from '@/lib/clients/match-redirect-uri';
 import { createAuthorizationRequest, REQUEST_URI_TTL_SECONDS } from '@/lib/oauth/create-authorization-request';
 import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
@@ -21,8 +22,8 @@ export async function handlePar(request: Request): Promise<Response> {
     if (!client.grantTypes.includes('authorization_code')) {
       throw new OAuthError('unauthorized_client', 'This client is not registered for the authorization code flow.');
     }
-    const agent = await db().agent.findUniqueOrThrow({ where: { id: client.id }, select: { id: true, scopes: true, redirectUris: true, metadata: true } });
-    const applicationType = (agent.metadata as { application_type?: string } | null)?.application_type ?? 'web';
+    const agent = await db().agent.findUniqueOrThrow({ where: { id: client.id }, select: { id: true, scopes: true, grantTypes: true, redirectUris: true, metadata: true } });
+    const applicationType = recordedApplicationType(agent);
     const sent = params.get('redirect_uri');
     const redirectUri = sent ?? (agent.redirectUris.length === 1 ? agent.redirectUris[0]! : undefined);
     if (!redirectUri || !matchRedirectUri(redirectUri, agent.redirectUris, applicationType)) {

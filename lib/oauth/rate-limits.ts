@@ -21,14 +21,14 @@ function getLimiters(): Limiters {
   return limiters;
 }
 
-async function consume(limiter: RateLimiterMemory, key: string, what: string) {
+async function consume(limiter: RateLimiterMemory, key: string, what: string, code: 'slow_down' | 'temporarily_unavailable' = 'slow_down') {
   try {
     await limiter.consume(key);
   } catch (rejection) {
     if (!(rejection instanceof RateLimiterRes)) throw rejection;
     const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
     // RFC 6585 §4 (429) with Retry-After; `slow_down` is the OAuth code for "ask less often" (RFC 8628 §3.5).
-    throw new OAuthError('slow_down', `Too many ${what}. Retry after ${seconds} seconds.`, {
+    throw new OAuthError(code, `Too many ${what}. Retry after ${seconds} seconds.`, {
       status: 429,
       headers: { 'Retry-After': String(seconds) },
     });
@@ -38,4 +38,9 @@ async function consume(limiter: RateLimiterMemory, key: string, what: string) {
 export const limitTokenRequestByIp = (ip: string) => consume(getLimiters().tokenIp, ip, 'token requests from this address');
 export const limitTokenRequestByClient = (clientId: string) =>
   consume(getLimiters().tokenClient, clientId, 'token requests for this client');
-export const limitRegistrationByIp = (ip: string) => consume(getLimiters().registerIp, ip, 'registrations from this address');
+// RFC 7591 §3.2.2 defines no error for "too many registrations", and `slow_down` is a device-flow
+// token error (RFC 8628 §3.5) registration clients do not know. `temporarily_unavailable` (RFC 6749
+// §4.1.2.1, "the server is currently unable to handle the request") is the registered OAuth code
+// clients map to "try again later" (the MCP SDK's TemporarilyUnavailableError); Retry-After says when.
+export const limitRegistrationByIp = (ip: string) =>
+  consume(getLimiters().registerIp, ip, 'registrations from this address', 'temporarily_unavailable');

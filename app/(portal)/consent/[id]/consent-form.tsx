@@ -128,6 +128,15 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
           <Alert tone="warning">This agent runs on a computer (localhost). Continue only if you started it yourself.</Alert>
         </div>
       ) : null}
+      {view.redirectScheme ? (
+        <div className="mt-3">
+          {/* RFC 8252 §8.4: any app on the device may claim a private-use scheme. */}
+          <Alert tone="warning">
+            The code goes to the app on this device that opens <span className="font-mono">{view.redirectScheme}://</span> links ({view.agent.name}). Another
+            app could claim the same links: continue only if you started {view.agent.name} yourself.
+          </Alert>
+        </div>
+      ) : null}
 
       <label className="mt-5 flex cursor-pointer items-center gap-2 text-sm">
         <input
