@@ -69,10 +69,35 @@ test.describe('authorization code + PKCE (RFC 6749 §4.1, RFC 7636, RFC 9207)', 
     expect(audit.rows.map((r) => r.action)).toEqual(['consent.grant', 'token.issue', 'token.issue']);
   });
 
-  test('no refresh token without offline_access', async ({ request, baseURL }) => {
+  test('a client registered for refresh gets offline_access on its consent screen without asking (MCP SDK 1.x never asks); the person may untick it', async ({ request, baseURL }) => {
     await signedIn(request, baseURL!);
     const client = await registerPublicAgent(request);
+    // Kept on the consent screen: a refresh token, and `scope` says offline_access (RFC 6749 §3.3).
+    const kept = pkce();
+    const start = await request.get(authorizeUrl(baseURL!, codeParams(client, kept.challenge, { scope: 'reports:read' })), { maxRedirects: 0 });
+    const consent = await (await request.get(new URL(start.headers()['location']!).pathname)).text();
+    expect(consent).toContain('Stay connected when you are away');
+    expect(consent).toMatch(/10(<!-- -->)? minutes at a time(<!-- -->)?, renewable for up to 30 days/);
+    const back = await authorizeOverHttp(request, baseURL!, codeParams(client, kept.challenge, { scope: 'reports:read' }), { scopes: ['reports:read', 'offline_access'] });
+    const tokens = await (await exchangeCode(request, client, back.searchParams.get('code')!, kept.verifier)).json();
+    expect(tokens.scope).toBe('offline_access reports:read');
+    expect(tokens.refresh_token).toMatch(/^lsh_rt_/);
+    // Unticked: no refresh token.
+    const unticked = pkce();
+    const back2 = await authorizeOverHttp(request, baseURL!, codeParams(client, unticked.challenge, { scope: 'reports:read' }), { scopes: ['reports:read'] });
+    const tokens2 = await (await exchangeCode(request, client, back2.searchParams.get('code')!, unticked.verifier)).json();
+    expect(tokens2.refresh_token).toBeUndefined();
+    expect(tokens2.scope).toBe('reports:read');
+  });
+
+  test('a client not registered for the refresh_token grant gets no offline_access and no refresh token', async ({ request, baseURL }) => {
+    await signedIn(request, baseURL!);
+    const client = await registerPublicAgent(request, { grant_types: ['authorization_code'] });
     const { verifier, challenge } = pkce();
+    const start = await request.get(authorizeUrl(baseURL!, codeParams(client, challenge, { scope: 'reports:read' })), { maxRedirects: 0 });
+    const consent = await (await request.get(new URL(start.headers()['location']!).pathname)).text();
+    expect(consent).not.toContain('Stay connected when you are away');
+    expect(consent).toContain('not renewable');
     const back = await authorizeOverHttp(request, baseURL!, codeParams(client, challenge, { scope: 'reports:read' }));
     const tokens = await (await exchangeCode(request, client, back.searchParams.get('code')!, verifier)).json();
     expect(tokens.refresh_token).toBeUndefined();

@@ -101,3 +101,41 @@ for (const [name, clientId, message] of refused) {
     expect(rows[0].n).toBe(0);
   });
 }
+
+// A document shaped like the ones MCP hosts such as Claude Code publish: loopback callbacks, no
+// application_type. Such a client can only run on the user's computer (RFC 8252 §7.3): it is
+// recorded as native, so any loopback port matches. Before, it was read as a web client and the
+// browser was left on an error at /oauth/authorize.
+test('a document with loopback callbacks and no application_type is a native client: any port, consent, tokens (with a refresh token it did not ask offline_access for)', async ({ request, baseURL }) => {
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('cimd-native'), password: 'a-long-enough-passphrase' });
+  expect((await signInOverHttp(request, baseURL, user, uniqueIp())).error).toBeNull();
+  const { clientId } = serve((id) => ({
+    client_id: id,
+    client_name: 'Claude Code',
+    client_uri: 'https://claude.ai',
+    redirect_uris: ['http://localhost/callback', 'http://127.0.0.1/callback'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+  }));
+  const { verifier, challenge } = pkce();
+  // The port the app happens to listen on this time (RFC 8252 §7.3: any port for loopback).
+  const redirectUri = 'http://localhost:41873/callback';
+  const ask = { ...params(clientId, challenge), redirect_uri: redirectUri, scope: 'datasets:read reports:read' };
+  const start = await request.get(authorizeUrl(baseURL!, ask), { maxRedirects: 0 });
+  expect(start.status(), await start.text()).toBe(303);
+  const consent = await (await request.get(new URL(start.headers()['location']!).pathname)).text();
+  expect(consent).toContain('This agent runs on a computer (localhost)');
+  expect(consent).toContain('Stay connected when you are away');
+  const { rows } = await testDb().query("SELECT registration, metadata->>'application_type' AS application_type FROM agents WHERE client_id = $1", [clientId]);
+  expect(rows).toEqual([{ registration: 'CIMD', application_type: 'native' }]);
+
+  // The consent screen lists offline_access, ticked like every scope; the person keeps it.
+  const back = await authorizeOverHttp(request, baseURL!, ask, { scopes: ['datasets:read', 'reports:read', 'offline_access'] });
+  expect(`${back.origin}${back.pathname}`).toBe(redirectUri);
+  const exchanged = await exchangeCode(request, { client_id: clientId }, back.searchParams.get('code')!, verifier, { redirect_uri: redirectUri });
+  expect(exchanged.status()).toBe(200);
+  const tokens = await exchanged.json();
+  expect(tokens.scope).toBe('datasets:read offline_access reports:read');
+  expect(tokens.refresh_token).toMatch(/^lsh_rt_/);
+});

@@ -62,16 +62,37 @@ test.describe('POST /oauth/token, client_credentials (RFC 6749 §4.4)', () => {
     }
   });
 
-  test('scope: unknown, unregistered and offline_access are invalid_scope, and nothing is issued', async ({ request }) => {
+  test('scope: unknown, or nothing registered (offline_access included: no refresh here), is invalid_scope; nothing is issued and each refusal is audited', async ({ request }) => {
     const client = await registerMachineClient(request);
     const auth = { Authorization: basic(client.client_id, client.client_secret!) };
-    for (const scope of ['admin', 'payments:write', 'reports:read offline_access']) {
+    for (const scope of ['admin', 'payments:write', 'offline_access', 'payments:write offline_access', 'reports:read admin']) {
       const response = await request.post('/oauth/token', { headers: auth, form: { grant_type: 'client_credentials', scope } });
-      expect(response.status()).toBe(400);
+      expect(response.status(), scope).toBe(400);
       expect((await response.json()).error).toBe('invalid_scope');
     }
     const { rows } = await testDb().query('SELECT count(*)::int AS n FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE a.client_id = $1', [client.client_id]);
     expect(rows[0].n).toBe(0);
+    const audit = await testDb().query(
+      `SELECT e.decision, e.scopes FROM audit_events e JOIN agents a ON a.id = e.agent_id WHERE a.client_id = $1 AND e.action = 'token.refuse' ORDER BY e.id`,
+      [client.client_id],
+    );
+    expect(audit.rows.map((r) => r.scopes.join(' '))).toEqual(['admin', 'payments:write', 'offline_access', 'payments:write offline_access', 'reports:read admin']);
+  });
+
+  test('scope: asking beyond the registration gets the registered part, says so in `scope`, and the record keeps what was asked (RFC 6749 §3.3)', async ({ request }) => {
+    // mcp-remote --client-credentials asks for the scopes of the 401 challenge, not its registration.
+    const client = await registerMachineClient(request, { scope: 'datasets:read' });
+    const auth = { Authorization: basic(client.client_id, client.client_secret!) };
+    const response = await request.post('/oauth/token', { headers: auth, form: { grant_type: 'client_credentials', scope: 'datasets:read reports:read offline_access' } });
+    expect(response.status(), await response.text()).toBe(200);
+    const body = await response.json();
+    expect(body).toMatchObject({ token_type: 'Bearer', scope: 'datasets:read' });
+    const { rows } = await testDb().query(
+      `SELECT t.scopes, e.details->'requested_scopes' AS requested FROM tokens t JOIN audit_events e ON e.token_id = t.id AND e.action = 'token.issue'
+        WHERE t.token_hash = encode(sha256($1::bytea), 'hex')`,
+      [body.access_token],
+    );
+    expect(rows).toEqual([{ scopes: ['datasets:read'], requested: ['datasets:read', 'reports:read', 'offline_access'] }]);
   });
 });
 

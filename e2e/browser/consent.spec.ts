@@ -57,11 +57,15 @@ test('consent shows who asks and for what; unticking a scope yields a token with
   await expect(page.getByTestId('redirect-host')).toHaveText('agent.example');
   await expect(page.getByText('List and query your datasets')).toBeVisible();
   await expect(page.getByText('Create and update your reports')).toBeVisible();
-  await expect(page.getByText('medium risk')).toBeVisible();
-  await expect(page.getByText('10 minutes at a time, not renewable')).toBeVisible();
+  // The agent registered the refresh_token grant, so staying connected is offered though it did
+  // not ask for offline_access (MCP SDK 1.x never does); the person can untick it like any scope.
+  await expect(page.getByText('Stay connected when you are away (refresh tokens)')).toBeVisible();
+  await expect(page.getByText('medium risk')).toHaveCount(2);
+  await expect(page.getByText('10 minutes at a time, renewable for up to 30 days')).toBeVisible();
   expect(await page.locator('img[src="x"]').count()).toBe(0);
 
   await page.getByRole('checkbox', { name: /Create and update your reports/ }).uncheck();
+  await page.getByRole('checkbox', { name: /Stay connected/ }).uncheck();
   await page.getByRole('button', { name: 'Allow' }).click();
   await expect(page).toHaveURL(/^https:\/\/agent\.example\/callback\?/);
   const params = callbackParams(page);
@@ -69,6 +73,7 @@ test('consent shows who asks and for what; unticking a scope yields a token with
   expect(params.iss).toBe(baseURL);
   const tokens = await (await exchangeCode(request, client, params.code!, verifier)).json();
   expect(tokens.scope).toBe('datasets:read');
+  expect(tokens.refresh_token).toBeUndefined();
 });
 
 test('Deny returns access_denied to the agent', async ({ page, request, baseURL }) => {

@@ -20,6 +20,8 @@ export type ConsentView = {
   agent: { name: string; logoUri: string | null; clientUri: string | null; verifiedDomain: string | null; clientId: string };
   redirectHost: string;
   redirectIsLocal: boolean;
+  /** A private-use scheme (RFC 8252 §7.1): the code goes to whichever app on the device opens it. */
+  redirectScheme: string | null;
   scopes: { name: string; description: string; risk: 'low' | 'medium' | 'high' }[];
   audience: string[];
   authorizationDetails: string[];
@@ -114,6 +116,7 @@ export async function openConsent(options: {
 
   // What the user's policy for this agent will actually issue (lib/oauth/agent-token-policy.ts).
   const policy = await tokenPolicy({ userId, agentId: request.agentId });
+  const canRefresh = policy.allowedScopes(['offline_access']).length > 0;
   const redirect = new URL(request.redirectUri);
   const details = authorizationDetailsSchema.safeParse(request.authorizationDetails ?? []);
   return {
@@ -129,13 +132,19 @@ export async function openConsent(options: {
         verifiedDomain: request.agent.registration === 'CIMD' ? request.agent.verifiedDomain : null,
       },
       redirectHost: redirect.protocol === 'http:' || redirect.protocol === 'https:' ? redirect.host : `${redirect.protocol}//`,
-      redirectIsLocal: LOCAL_HOSTS.has(redirect.hostname),
-      scopes: request.scopes.filter(isKnownScope).map((name) => ({ name, description: SCOPES[name].description, risk: SCOPES[name].risk })),
+      redirectIsLocal: (redirect.protocol === 'http:' || redirect.protocol === 'https:') && LOCAL_HOSTS.has(redirect.hostname),
+      redirectScheme: redirect.protocol === 'http:' || redirect.protocol === 'https:' ? null : redirect.protocol.replace(/:$/, ''),
+      // offline_access (added for clients that registered refresh, lib/oauth/validate-authorization-params.ts)
+      // is shown only where the policy would honour it.
+      scopes: request.scopes
+        .filter(isKnownScope)
+        .filter((name) => name !== 'offline_access' || canRefresh)
+        .map((name) => ({ name, description: SCOPES[name].description, risk: SCOPES[name].risk })),
       audience: request.resources.map((r) => r.replace(getConfig().issuer, '') || r),
       authorizationDetails: details.success ? details.data.map(describeAuthorizationDetail) : [],
       accessTokenMinutes: Math.round(policy.accessTokenSeconds / 60),
       refreshDays:
-        request.scopes.includes('offline_access') && policy.refreshAllowed ? Math.min(REFRESH_TOKEN_TTL_SECONDS * 1000, policy.refreshMs) / 86_400_000 : null,
+        request.scopes.includes('offline_access') && canRefresh ? Math.min(REFRESH_TOKEN_TTL_SECONDS * 1000, policy.refreshMs) / 86_400_000 : null,
       expiresAt: request.expiresAt,
     },
   };

@@ -14,14 +14,14 @@ export const REQUEST_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
 export const REQUEST_URI_TTL_SECONDS = 60;
 
 export async function createAuthorizationRequest(options: {
-  agent: { id: string; scopes: string[] };
+  agent: { id: string; scopes: string[]; grantTypes: string[] };
   params: OAuthParams;
   redirectUri: string;
   redirectUriSent: boolean;
   pushed: boolean;
 }): Promise<{ id: string; requestUri?: string }> {
   const { agent, params } = options;
-  const valid = validateAuthorizationParams(params, agent.scopes);
+  const valid = validateAuthorizationParams(params, agent);
   const id = crypto.randomBytes(24).toString('base64url');
   const requestUri = options.pushed ? `${REQUEST_URI_PREFIX}${crypto.randomBytes(24).toString('base64url')}` : undefined;
   const now = Date.now();

@@ -30,7 +30,7 @@ export async function handleDeviceAuthorization(request: Request): Promise<Respo
     if (!client.grantTypes.includes(DEVICE_CODE_GRANT)) {
       throw new OAuthError('unauthorized_client', `This client is not registered for ${DEVICE_CODE_GRANT}.`);
     }
-    const scopes = resolveRequestedScopes(params.get('scope'), client.scopes);
+    const scopes = resolveRequestedScopes(params.get('scope'), client);
     const resources = checkResources(params.resources);
     const { issuer } = getConfig();
     const deviceCode = mintToken(TOKEN_PREFIX.deviceCode);

@@ -9,7 +9,7 @@ import { isKnownScope, parseScope, SCOPES } from '@/lib/oauth/scopes';
 
 const PROMPTS = new Set(['none', 'login', 'consent']);
 
-export function validateAuthorizationParams(params: OAuthParams, registeredScopes: string[]) {
+export function validateAuthorizationParams(params: OAuthParams, client: RegisteredScopes) {
   if (params.get('request')) throw new OAuthError('request_not_supported', 'Request objects (JAR) are not supported.');
   if (params.get('request_uri')) throw new OAuthError('invalid_request', 'request_uri must come from the pushed authorization request endpoint.');
   // OAuth 2.1 §4.1.1: only the authorization code flow.
@@ -28,7 +28,7 @@ export function validateAuthorizationParams(params: OAuthParams, registeredScope
     throw new OAuthError('invalid_request', 'code_challenge must be a base64url SHA-256 (43 characters).');
   }
 
-  const scopes = resolveRequestedScopes(params.get('scope'), registeredScopes);
+  const scopes = resolveRequestedScopes(params.get('scope'), client);
 
   const resources = checkResources(params.resources);
 
@@ -66,14 +66,33 @@ export function validateAuthorizationParams(params: OAuthParams, registeredScope
   };
 }
 
-/** RFC 6749 §3.3: known scopes the agent registered for. Nothing asked: its low-risk reads. */
-export function resolveRequestedScopes(raw: string | undefined, registeredScopes: string[]): string[] {
+/** What the agent registered that bears on the scopes of a request the person will decide. */
+export type RegisteredScopes = { scopes: string[]; grantTypes: string[] };
+
+/**
+ * RFC 6749 §3.3: the scopes of a request the person decides on the consent screen (authorization
+ * code, PAR, device). Unknown scopes are refused before the screen.
+ *
+ * The registered `scope` is not a ceiling here: it is the client's own declaration (RFC 7591 §2,
+ * "scope values that the client can use"), chosen by whoever registered, and MCP clients register
+ * with the scope of the first 401 challenge, then widen with a step-up authorization when a tool
+ * answers 403 insufficient_scope (MCP authorization, "Scope Challenge Handling"): refusing scopes
+ * beyond that registration would make step-up impossible. The person (who can untick any scope)
+ * and the policy's scope ceiling (applied at issuance) are the boundaries. Nothing asked: the
+ * registered low-risk scopes.
+ *
+ * A client that registered the refresh_token grant gets offline_access added to what it asked for:
+ * MCP TypeScript SDK 1.x (and LangChain's adapters on it) never asks for offline_access, so its
+ * agents would need a new browser sign-in every 10 minutes. OAuth 2.1 §1.3.2 leaves issuing refresh
+ * tokens to the server; adding it as a scope puts it on the consent screen ("stay connected"), where
+ * the person can untick it, and the policy still decides whether refresh is allowed at all.
+ */
+export function resolveRequestedScopes(raw: string | undefined, client: RegisteredScopes): string[] {
   const requested = parseScope(raw);
   const unknown = requested.filter((s) => !isKnownScope(s));
   if (unknown.length) throw new OAuthError('invalid_scope', `Unknown scope: ${unknown.join(' ')}`);
-  const beyond = requested.filter((s) => !registeredScopes.includes(s));
-  if (beyond.length) throw new OAuthError('invalid_scope', `This application did not register for: ${beyond.join(' ')}`);
-  const scopes = requested.length ? requested : registeredScopes.filter((s) => isKnownScope(s) && SCOPES[s].risk === 'low');
+  const scopes = requested.length ? requested : client.scopes.filter((s) => isKnownScope(s) && SCOPES[s].risk === 'low');
   if (scopes.length === 0) throw new OAuthError('invalid_scope', 'No scope requested.');
+  if (client.grantTypes.includes('refresh_token') && !scopes.includes('offline_access')) return [...scopes, 'offline_access'];
   return scopes;
 }

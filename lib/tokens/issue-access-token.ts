@@ -66,7 +66,7 @@ async function createToken(
 }
 
 /** The audit record of an issuance. */
-function issuanceRecord(kind: 'ACCESS' | 'REFRESH', subject: TokenSubject, options: { grantType: string; ip: string; expiresAt: Date }, tokenId: string): AuditInput {
+function issuanceRecord(kind: 'ACCESS' | 'REFRESH', subject: TokenSubject, options: { grantType: string; ip: string; expiresAt: Date; requestedScopes?: string[] }, tokenId: string): AuditInput {
   return {
     action: 'token.issue',
     decision: 'ALLOW',
@@ -78,7 +78,15 @@ function issuanceRecord(kind: 'ACCESS' | 'REFRESH', subject: TokenSubject, optio
     resource: subject.audience.join(' '),
     ip: options.ip,
     reason: `${kind === 'ACCESS' ? 'access' : 'refresh'} token issued (${options.grantType})`,
-    details: { grant_type: options.grantType, kind, ...(subject.jit ? { jit: true } : {}), expires_at: options.expiresAt.toISOString(), ...(subject.dpopJkt ? { dpop_jkt: subject.dpopJkt } : {}) },
+    details: {
+      grant_type: options.grantType,
+      kind,
+      // RFC 6749 §3.3: issued less than was asked for; the record keeps what was asked.
+      ...(options.requestedScopes ? { requested_scopes: options.requestedScopes } : {}),
+      ...(subject.jit ? { jit: true } : {}),
+      expires_at: options.expiresAt.toISOString(),
+      ...(subject.dpopJkt ? { dpop_jkt: subject.dpopJkt } : {}),
+    },
   };
 }
 
@@ -105,7 +113,7 @@ export function createRefreshToken(
  * are group-committed in one statement with those of concurrent requests
  * (lib/audit/audit-group-commit.ts); both are durable when this returns.
  */
-export async function issueAccessToken(subject: TokenSubject, options: { grantType: string; ip: string }) {
+export async function issueAccessToken(subject: TokenSubject, options: { grantType: string; ip: string; requestedScopes?: string[] }) {
   const ttl = ACCESS_TOKEN_TTL_SECONDS;
   const token = mintToken(TOKEN_PREFIX.accessToken);
   const createdAt = new Date();
@@ -113,7 +121,7 @@ export async function issueAccessToken(subject: TokenSubject, options: { grantTy
   const id = uuid7(createdAt.getTime());
   await insertTokenGrouped(
     { id, kind: 'ACCESS', tokenHash: hashToken(token), prefix: TOKEN_PREFIX.accessToken, agentId: subject.agentId, scopes: subject.scopes, audience: subject.audience, dpopJkt: subject.dpopJkt ?? null, createdAt, expiresAt },
-    issuanceRecord('ACCESS', subject, { grantType: options.grantType, ip: options.ip, expiresAt }, id),
+    issuanceRecord('ACCESS', subject, { grantType: options.grantType, ip: options.ip, expiresAt, requestedScopes: options.requestedScopes }, id),
   );
   return { token, id, expiresIn: ttl };
 }

@@ -2,6 +2,7 @@
 // user behind it. No refresh token (§4.4.3). Scope: what was asked for, within what the agent
 // registered; nothing asked → everything registered except offline_access.
 import 'server-only';
+import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import { OAuthError } from '@/lib/oauth/errors';
 import { checkResources } from '@/lib/oauth/check-resources';
 import { formatScope, isKnownScope, parseScope } from '@/lib/oauth/scopes';
@@ -15,14 +16,39 @@ export const clientCredentialsGrant: Grant = {
       throw new OAuthError('unauthorized_client', 'client_credentials is only for confidential clients.');
     }
     const requested = parseScope(params.get('scope'));
-    const unknown = requested.filter((s) => !isKnownScope(s) || s === 'offline_access');
-    if (unknown.length) throw new OAuthError('invalid_scope', `Unknown or unavailable scope: ${unknown.join(' ')}`);
-    const beyond = requested.filter((s) => !client.scopes.includes(s));
-    if (beyond.length) throw new OAuthError('invalid_scope', `This client did not register for: ${beyond.join(' ')}`);
-    const scopes = requested.length ? requested : client.scopes.filter((s) => s !== 'offline_access');
-    if (scopes.length === 0) throw new OAuthError('invalid_scope', 'No scope to grant.');
+    const refuse = async (reason: string, description: string): Promise<never> => {
+      await appendAuditEventGrouped({
+        action: 'token.refuse',
+        decision: 'DENY',
+        agentId: client.id,
+        scopes: requested,
+        ip,
+        reason: `client_credentials: ${reason}`,
+        details: { error: 'invalid_scope', grant_type: 'client_credentials' },
+      });
+      throw new OAuthError('invalid_scope', description);
+    };
+    // A scope no server here defines is a mistake worth naming (RFC 6749 §5.2 invalid_scope).
+    const unknown = requested.filter((s) => !isKnownScope(s));
+    if (unknown.length) await refuse(`unknown scope (${unknown.join(' ')})`, `Unknown scope: ${unknown.join(' ')}`);
+    // RFC 6749 §3.3: "The authorization server MAY fully or partially ignore the scope requested by
+    // the client", and then says which scope it issued (§5.1). Clients such as mcp-remote ask for
+    // the scopes of the resource's 401 challenge, not for what they registered: they get the part
+    // they registered for; only when none of it is theirs is the request invalid_scope.
+    // offline_access never applies (no refresh token here, §4.4.3).
+    const available = client.scopes.filter((s) => s !== 'offline_access');
+    const scopes = requested.length ? requested.filter((s) => available.includes(s)) : available;
     const audience = checkResources(params.resources);
-    const issued = await issueAccessToken({ agentId: client.id, scopes, audience, dpopJkt: dpop?.jkt }, { grantType: 'client_credentials', ip });
+    if (scopes.length === 0) {
+      await (requested.length
+        ? refuse(`none of the requested scopes is registered (${requested.join(' ')})`, `This client did not register for: ${requested.join(' ')}`)
+        : refuse('no scope to grant', 'No scope to grant.'));
+    }
+    const narrowed = requested.length > scopes.length;
+    const issued = await issueAccessToken(
+      { agentId: client.id, scopes, audience, dpopJkt: dpop?.jkt },
+      { grantType: 'client_credentials', ip, ...(narrowed ? { requestedScopes: requested } : {}) },
+    );
     return { access_token: issued.token, token_type: dpop ? 'DPoP' : 'Bearer', expires_in: issued.expiresIn, scope: formatScope(scopes) };
   },
 };
