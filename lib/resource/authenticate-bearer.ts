@@ -9,21 +9,20 @@ import { getConfig } from '@/lib/config/config';
 import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import { findToken, type FoundToken } from '@/lib/tokens/find-token';
 
-const MCP_DEFAULT_SCOPE = 'datasets:read reports:read';
-
 export async function authenticateBearer(
   call: CallContext,
   resource: ResourceName,
   audit: { action: string; scopes: string[] },
+  /** The scope a request without a token is told to ask for, when it is not the operation's own (RFC 6750 §3). */
+  scopeHint?: string,
 ): Promise<{ token: FoundToken } | { refused: Response }> {
   const refuse = async (response: Response, reason: string, token: FoundToken | null) => ({
     refused: await recordRefusal(call, { response, reason, token, ...audit }),
   });
   const header = call.request.headers.get('authorization');
   if (!header) {
-    // The operation's own scope; for the MCP endpoint as a whole, its low-risk reads (MCP clients
-    // ask for what the first challenge names, and widen with insufficient_scope when a tool needs it).
-    const hint = audit.scopes.length ? audit.scopes.join(' ') : resource === 'mcp' ? MCP_DEFAULT_SCOPE : undefined;
+    // The operation's own scope, or what the caller names for an endpoint as a whole (/mcp).
+    const hint = scopeHint ?? (audit.scopes.length ? audit.scopes.join(' ') : undefined);
     return refuse(bearerChallenge(resource, 401, undefined, hint), 'no bearer token', null);
   }
   const match = /^(Bearer|DPoP) ([\x21-\x7e]+)$/i.exec(header.trim());
