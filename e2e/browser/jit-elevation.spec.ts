@@ -160,3 +160,55 @@ test('a denied request answers access_denied; approve and deny racing leave exac
   await signedIn(strangerPage, stranger.email);
   expect((await strangerPage.request.post(`/api/account/approvals/${id}/deny`, { headers })).status()).toBe(404);
 });
+
+// A public agent (no secret, cannot introspect, never learns the user's sub) finishes the approval
+// loop with what it holds: the 403 names the endpoint and the hint, and its own access token is
+// the login_hint_token (CIBA §7.1). This is the README's approval example.
+test('a public agent completes the loop with its access token as login_hint_token: 403 → CIBA → approval in the browser → JIT token pays', async ({ page, request, baseURL }) => {
+  test.setTimeout(60_000);
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('jit-public'), password });
+  await signedIn(page, user.email);
+  const secret = await enrolTotp(page, baseURL!);
+  const agent = await delegatedToken(page.request, baseURL!, 'payments:write', {}, { signedInAs: user, agentName: 'Public pay agent', registration: { grant_types: ['authorization_code', 'refresh_token', CIBA] } });
+
+  // 1. The call is refused; everything the agent needs next is in the answer.
+  const blocked = await request.post('/api/v1/payments', { headers: agent.auth, data: PAYMENT });
+  expect(blocked.status()).toBe(403);
+  const refusal = await blocked.json();
+  expect(refusal).toMatchObject({
+    error: 'approval_required',
+    required_scope: 'payments:write',
+    backchannel_authentication_endpoint: `${baseURL}/oauth/bc-authorize`,
+    login_hint_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    grant_type: CIBA,
+  });
+  expect(refusal.error_description).toContain('login_hint_token');
+
+  // 2. The CIBA request with only the client_id and the access token it just used.
+  const asked = await request.post(refusal.backchannel_authentication_endpoint, {
+    form: { client_id: agent.clientId, login_hint_token: agent.token, scope: refusal.required_scope, authorization_details: DETAILS, binding_message: 'Pay invoice INV-2026-0142' },
+  });
+  expect(asked.status(), await asked.text()).toBe(200);
+  const { auth_req_id } = await asked.json();
+  const { rows: pending } = await testDb().query("SELECT user_id FROM approval_requests WHERE agent_id = $1 AND status = 'PENDING'", [agent.agentId]);
+  expect(pending).toEqual([{ user_id: agent.userId }]);
+
+  // 3. The person approves in the browser, with the second factor the policy asks for.
+  await page.goto('/approvals');
+  const card = page.getByRole('listitem', { name: 'Request from Public pay agent' });
+  await expect(card).toContainText('Pay $1,250.00 to ACME Ltd');
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await expect(page).toHaveURL(/\/step-up\?/);
+  await page.getByLabel('Code').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page).toHaveURL(/\/approvals$/);
+  await page.getByRole('listitem', { name: 'Request from Public pay agent' }).getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByText('Approved. The agent gets its elevated access on its next poll.')).toBeVisible();
+
+  // 4. The poll returns the just-in-time token, and the payment goes through.
+  const polled = await cibaAgent(request, agent.clientId).poll(auth_req_id);
+  expect(polled.status(), await polled.text()).toBe(200);
+  const jit = await polled.json();
+  const paid = await request.post('/api/v1/payments', { headers: { Authorization: `Bearer ${jit.access_token}` }, data: PAYMENT });
+  expect(paid.status(), await paid.text()).toBe(201);
+});

@@ -2,8 +2,9 @@
 // already holds a grant from a user asks for more (scopes, or RFC 9396 details such as one
 // payment), with a binding_message saying why; the request appears at once in the user's
 // Approvals inbox; the agent polls the token endpoint with grant_type
-// urn:openid:params:grant-type:ciba and the auth_req_id. The user is named by `login_hint`: the
-// `sub` the agent's tokens carry (introspection shows it).
+// urn:openid:params:grant-type:ciba and the auth_req_id. The user is named by `login_hint` (the
+// `sub` the agent's tokens carry, for agents that can introspect) or by `login_hint_token` (CIBA
+// §7.1): the agent's own current access token for that user, which is all a public agent holds.
 import 'server-only';
 import { z } from 'zod';
 import { db } from '@/lib/db/client';
@@ -16,7 +17,9 @@ import { authorizationDetailsSchema } from '@/lib/oauth/authorization-details';
 import { checkResources } from '@/lib/oauth/check-resources';
 import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
 import { limitTokenRequestByClient, limitTokenRequestByIp } from '@/lib/oauth/rate-limits';
-import { readOAuthForm } from '@/lib/oauth/read-form';
+import { readOAuthForm, type OAuthParams } from '@/lib/oauth/read-form';
+import { readDpopProof } from '@/lib/dpop/read-dpop-proof';
+import { findToken, isTokenActive } from '@/lib/tokens/find-token';
 import { isKnownScope, parseScope } from '@/lib/oauth/scopes';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
@@ -35,15 +38,12 @@ export async function handleBackchannelAuthentication(request: Request): Promise
     await limitTokenRequestByClient(client.id);
     if (!client.grantTypes.includes(CIBA_GRANT)) throw new OAuthError('unauthorized_client', `This client is not registered for ${CIBA_GRANT}.`);
 
-    const loginHint = params.get('login_hint');
-    if (!loginHint) throw new OAuthError('invalid_request', 'login_hint is required: the sub of the user (CIBA §7.1).');
-    const userId = z.uuid().safeParse(loginHint).success ? loginHint : null;
-    // CIBA §13: unknown_user_id. Only a user who already granted this agent something can be asked.
-    const grant = userId ? await db().grant.findFirst({ where: { userId, agentId: client.id, status: 'ACTIVE' }, select: { id: true } }) : null;
-    if (!userId || !grant) throw new OAuthError('unknown_user_id', 'No user with this sub has connected this agent.');
+    const { userId } = await identifyUser(request, params, client.id);
 
     const scopes = parseScope(params.get('scope'));
-    const unknown = scopes.filter((s) => !isKnownScope(s) || s === 'offline_access' || !client.scopes.includes(s));
+    // The person approves what is asked (like a consent screen): the registered scope is not a
+    // ceiling (see resolveRequestedScopes); the policy decides what the approval may cover.
+    const unknown = scopes.filter((s) => !isKnownScope(s) || s === 'offline_access');
     if (unknown.length) throw new OAuthError('invalid_scope', `Cannot ask for: ${unknown.join(' ')}`);
     let details: z.infer<typeof authorizationDetailsSchema> | null = null;
     const rawDetails = params.get('authorization_details');
@@ -98,6 +98,37 @@ export async function handleBackchannelAuthentication(request: Request): Promise
   } catch (error) {
     return oauthErrorResponse(error);
   }
+}
+
+/**
+ * The user the request is for (CIBA §7.1: exactly one of login_hint_token, id_token_hint,
+ * login_hint). CIBA §13 unknown_user_id: only a user who granted this agent something can be asked.
+ */
+async function identifyUser(request: Request, params: OAuthParams, agentId: string): Promise<{ userId: string }> {
+  const loginHint = params.get('login_hint');
+  const hintToken = params.get('login_hint_token');
+  if (params.get('id_token_hint')) throw new OAuthError('invalid_request', 'id_token_hint is not supported: this server issues no ID tokens. Send login_hint_token.');
+  if (loginHint && hintToken) throw new OAuthError('invalid_request', 'Send one of login_hint and login_hint_token (CIBA section 7.1).');
+  if (hintToken) {
+    // The agent's own access token, active and delegated by a user whose grant is still active.
+    // A DPoP-bound token is a hint only with a proof made with its key (RFC 9449 §7: whoever
+    // copied the token lacks it), so a stolen bound token cannot start an approval.
+    const token = await findToken(hintToken);
+    const unknownUser = new OAuthError('unknown_user_id', 'login_hint_token must be an active access token this agent holds for a user.');
+    if (!token || token.kind !== 'ACCESS' || token.agentId !== agentId || !token.userId || !token.grantId || !isTokenActive(token)) throw unknownUser;
+    if (token.dpopJkt) {
+      const proof = await readDpopProof(request);
+      if (proof?.jkt !== token.dpopJkt) throw new OAuthError('invalid_dpop_proof', 'login_hint_token is DPoP-bound: send a DPoP proof made with its key.');
+    }
+    const grant = await db().grant.findFirst({ where: { id: token.grantId, status: 'ACTIVE' }, select: { id: true } });
+    if (!grant) throw unknownUser;
+    return { userId: token.userId };
+  }
+  if (!loginHint) throw new OAuthError('invalid_request', 'login_hint_token (your access token for the user) or login_hint (the user\'s sub) is required (CIBA section 7.1).');
+  const userId = z.uuid().safeParse(loginHint).success ? loginHint : null;
+  const grant = userId ? await db().grant.findFirst({ where: { userId, agentId, status: 'ACTIVE' }, select: { id: true } }) : null;
+  if (!userId || !grant) throw new OAuthError('unknown_user_id', 'No user with this sub has connected this agent.');
+  return { userId };
 }
 
 function parseJson(text: string): unknown {

@@ -7,8 +7,8 @@ import { findGrant } from '@/lib/oauth/grants/registry';
 import { readOAuthForm } from '@/lib/oauth/read-form';
 import { clientIp } from '@/lib/http/client-ip';
 import { limitTokenRequestByClient, limitTokenRequestByIp } from '@/lib/oauth/rate-limits';
-import { getConfig } from '@/lib/config/config';
-import { currentDpopNonce, verifyDpopProof, type DpopProof } from '@/lib/dpop/verify-dpop-proof';
+import { currentDpopNonce } from '@/lib/dpop/verify-dpop-proof';
+import { readDpopProof } from '@/lib/dpop/read-dpop-proof';
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import { noteTokenFlood } from '@/lib/alerts/rules';
 
@@ -21,7 +21,7 @@ export async function handleToken(request: Request): Promise<Response> {
     const grantType = params.get('grant_type');
     if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required.');
     // The proof first (RFC 9449 §5): a missing or stale nonce is answered before anything else.
-    const dpop = await dpopProof(request);
+    const dpop = await readDpopProof(request);
     const client = await authenticateClient(request, params);
     await limitTokenRequestByClient(client.id).catch(async (error: unknown) => {
       // A refused flood is a decision too: audited (group-committed), and counted by the alert rule.
@@ -40,14 +40,4 @@ export async function handleToken(request: Request): Promise<Response> {
   } catch (error) {
     return oauthErrorResponse(error);
   }
-}
-
-/** RFC 9449 §5: a DPoP header at the token endpoint must be a valid proof for this request. */
-async function dpopProof(request: Request): Promise<DpopProof | null> {
-  if (!request.headers.has('dpop')) return null;
-  const url = `${getConfig().issuer}${new URL(request.url).pathname}`;
-  const verified = await verifyDpopProof({ headers: request.headers, method: request.method, url });
-  if (verified.ok) return verified.proof;
-  // §8: a missing or stale nonce is answered with a fresh one to retry with.
-  throw new OAuthError(verified.failure.error, verified.failure.description, { headers: { 'DPoP-Nonce': currentDpopNonce() } });
 }

@@ -121,10 +121,13 @@ function policyRefusal(error: 'access_denied' | 'approval_required', decision: P
     error === 'approval_required'
       ? {
           error,
-          error_description: `This action needs the user's approval (${decision.reason}). Ask for it at the backchannel authentication endpoint (OpenID CIBA, poll mode) with login_hint set to the user's sub, this scope and a binding_message; poll the token endpoint for a just-in-time token.`,
+          error_description: `This action needs the user's approval (${decision.reason}). Ask for it at the backchannel authentication endpoint (OpenID CIBA, poll mode) with login_hint_token set to the access token of this call, this scope (and the action's authorization_details) and a binding_message; poll the token endpoint for a just-in-time token.`,
           policy_rule: decision.rule,
           required_scope: scopes?.join(' '),
           backchannel_authentication_endpoint: `${getConfig().issuer}/oauth/bc-authorize`,
+          // CIBA §7.1 login_hint_token, of this type (RFC 8693 §3 token type URI): the access token a
+          // public agent holds names the user and the grant; no sub or introspection needed.
+          login_hint_token_type: 'urn:ietf:params:oauth:token-type:access_token',
           grant_type: 'urn:openid:params:grant-type:ciba',
         }
       : { error, error_description: `Denied by the agent's policy: ${decision.reason}.`, policy_rule: decision.rule };

@@ -1,0 +1,15 @@
+// The DPoP proof sent to an authorization server endpoint (token, backchannel authentication).
+import 'server-only';
+import { getConfig } from '@/lib/config/config';
+import { currentDpopNonce, verifyDpopProof, type DpopProof } from '@/lib/dpop/verify-dpop-proof';
+import { OAuthError } from '@/lib/oauth/errors';
+
+/** RFC 9449 §5: a DPoP header at an authorization server endpoint must be a valid proof for this request. */
+export async function readDpopProof(request: Request): Promise<DpopProof | null> {
+  if (!request.headers.has('dpop')) return null;
+  const url = `${getConfig().issuer}${new URL(request.url).pathname}`;
+  const verified = await verifyDpopProof({ headers: request.headers, method: request.method, url });
+  if (verified.ok) return verified.proof;
+  // §8: a missing or stale nonce is answered with a fresh one to retry with.
+  throw new OAuthError(verified.failure.error, verified.failure.description, { headers: { 'DPoP-Nonce': currentDpopNonce() } });
+}
