@@ -3,7 +3,9 @@
 // The Tokens screen, live: every active credential of the user's agents grouped by agent, updated
 // within a second of any issuance, use or revocation (useLiveUpdates) and counting down to expiry.
 // Revoke one token, the kill switch per agent (revoke everything it holds and suspend it), resume,
-// and "revoke everything" behind a typed confirmation.
+// and "revoke everything" behind a typed confirmation. A token an agent narrowed from one of its
+// own (RFC 8693 exchange without an actor) is shown indented under it: revoking the parent revokes
+// it too.
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { KeyIcon } from '@/components/icons';
@@ -150,31 +152,83 @@ function AgentTokens({
         <p className="px-4 py-3 text-sm text-muted sm:px-5">{agent.suspended ? 'Suspended: it holds no tokens and cannot get new ones.' : 'No active tokens right now.'}</p>
       ) : (
         <ul aria-label={`Tokens of ${agent.name}`} className="divide-y divide-line">
-          {tokens.map((token) => (
-            <li key={token.id} className="flex flex-col gap-2 px-4 py-3 sm:flex-row sm:items-center sm:justify-between sm:px-5" data-token-id={token.id}>
-              <div className="min-w-0 space-y-1">
-                <p className="flex flex-wrap items-center gap-2 text-sm">
-                  <Badge tone="accent">{token.kind === 'ACCESS' ? 'Access' : 'Refresh'}</Badge>
-                  {token.jit ? <Badge tone="warning">Just-in-time</Badge> : null}
-                  <span className="font-mono text-xs text-muted">{token.prefix}…</span>
-                  <span className="text-muted">
-                    expires in <span className="tabular-nums text-fg" suppressHydrationWarning>{countdown(new Date(token.expiresAt).getTime() - now)}</span>
-                  </span>
-                </p>
-                <p className="truncate font-mono text-xs text-muted">
-                  {token.scopes.join(' ')} · {token.audience.map((a) => new URL(a).pathname).join(' ')}
-                </p>
-                <p className="text-xs text-muted">
-                  Created {when(token.createdAt, timeZone)} ·{' '}
-                  {token.lastUsedAt ? `last used ${when(token.lastUsedAt, timeZone)}${token.lastUsedIp ? ` from ${token.lastUsedIp}` : ''}` : 'never used'}
-                </p>
-              </div>
-              <ConfirmButton label="Revoke" variant="secondary" question="Revoke this token? The agent's next call with it fails." confirmLabel="Revoke" onConfirm={() => act(`/api/account/tokens/${token.id}/revoke`)} />
-            </li>
+          {roots(tokens).map((token) => (
+            <TokenItem key={token.id} token={token} tokens={tokens} now={now} timeZone={timeZone} act={act} />
           ))}
         </ul>
       )}
     </section>
+  );
+}
+
+/** Tokens shown at the top level: not narrowed from another, or narrowed from one no longer listed. */
+function roots(tokens: Token[]): Token[] {
+  const listed = new Set(tokens.map((t) => t.id));
+  return tokens.filter((t) => !t.parentTokenId || !listed.has(t.parentTokenId));
+}
+
+function descendants(token: Token, tokens: Token[]): number {
+  return tokens.filter((t) => t.parentTokenId === token.id).reduce((n, child) => n + 1 + descendants(child, tokens), 0);
+}
+
+function TokenItem({
+  token,
+  tokens,
+  now,
+  timeZone,
+  act,
+}: {
+  token: Token;
+  tokens: Token[];
+  now: number;
+  timeZone: string;
+  act: (path: string) => Promise<unknown>;
+}) {
+  const parent = token.parentTokenId ? tokens.find((t) => t.id === token.parentTokenId) : undefined;
+  const children = tokens.filter((t) => t.parentTokenId === token.id);
+  const below = descendants(token, tokens);
+  return (
+    <li data-token-id={token.id} data-parent-token-id={token.parentTokenId ?? undefined}>
+      <div className="flex flex-col gap-2 px-4 py-3 sm:flex-row sm:items-center sm:justify-between sm:px-5">
+        <div className="min-w-0 space-y-1">
+          <p className="flex flex-wrap items-center gap-2 text-sm">
+            <Badge tone="accent">{token.kind === 'ACCESS' ? 'Access' : 'Refresh'}</Badge>
+            {token.parentTokenId ? <Badge tone="neutral">Narrowed</Badge> : null}
+            {token.jit ? <Badge tone="warning">Just-in-time</Badge> : null}
+            <span className="font-mono text-xs text-muted">{token.prefix}…</span>
+            <span className="text-muted">
+              expires in <span className="tabular-nums text-fg" suppressHydrationWarning>{countdown(new Date(token.expiresAt).getTime() - now)}</span>
+            </span>
+          </p>
+          <p className="truncate font-mono text-xs text-muted">
+            {token.scopes.join(' ')} · {token.audience.map((a) => new URL(a).pathname).join(' ')}
+          </p>
+          {token.parentTokenId ? (
+            <p className="text-xs text-muted">
+              {parent ? `Narrowed from the ${parent.scopes.join(' ')} token created ${when(parent.createdAt, timeZone)}` : 'Narrowed from a token no longer listed'}
+            </p>
+          ) : null}
+          <p className="text-xs text-muted">
+            Created {when(token.createdAt, timeZone)} ·{' '}
+            {token.lastUsedAt ? `last used ${when(token.lastUsedAt, timeZone)}${token.lastUsedIp ? ` from ${token.lastUsedIp}` : ''}` : 'never used'}
+          </p>
+        </div>
+        <ConfirmButton
+          label="Revoke"
+          variant="secondary"
+          question={`Revoke this token? The agent's next call with it fails${below ? `, and the ${below === 1 ? 'token' : `${below} tokens`} narrowed from it stop too` : ''}.`}
+          confirmLabel="Revoke"
+          onConfirm={() => act(`/api/account/tokens/${token.id}/revoke`)}
+        />
+      </div>
+      {children.length ? (
+        <ul aria-label="Narrowed from this token" className="ml-6 divide-y divide-line border-l-2 border-line sm:ml-8">
+          {children.map((child) => (
+            <TokenItem key={child.id} token={child} tokens={tokens} now={now} timeZone={timeZone} act={act} />
+          ))}
+        </ul>
+      ) : null}
+    </li>
   );
 }
 

@@ -2,33 +2,16 @@
 // §8) and calls the API with proofs (§7); the attacks are refused: a bound token sent as Bearer,
 // a replayed proof, a proof from another key, a proof for another URL; a public client's refresh
 // token is bound to its key (§5); an agent's policy can require DPoP.
-import crypto from 'node:crypto';
-import * as jose from 'jose';
 import * as oauth from 'oauth4webapi';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { testDb } from '../support/db';
 import { delegatedToken, setPolicy } from '../support/delegation';
 import { basic, registerMachineClient } from '../support/oauth';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
 import { AGENT_CALLBACK, authorizeOverHttp, pkce, registerPublicAgent } from '../support/oauth';
+import { ath, newKey, nonce, proof } from '../support/dpop';
 
 const insecure = { [oauth.allowInsecureRequests]: true };
-
-/** A DPoP proof made by hand, for the attacks oauth4webapi would never make. */
-async function proof(key: CryptoKeyPair, htm: string, htu: string, extra: Record<string, unknown> = {}) {
-  const jwk = await jose.exportJWK(key.publicKey);
-  return new jose.SignJWT({ htm, htu, jti: crypto.randomUUID(), iat: Math.floor(Date.now() / 1000), ...extra })
-    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
-    .sign(key.privateKey);
-}
-const newKey = () => jose.generateKeyPair('ES256', { extractable: true }) as Promise<CryptoKeyPair>;
-const ath = (token: string) => crypto.createHash('sha256').update(token).digest('base64url');
-
-/** The server's current nonce: ask once without one (§8 use_dpop_nonce). */
-async function nonce(request: APIRequestContext, baseURL: string, key: CryptoKeyPair) {
-  const response = await request.post('/oauth/token', { headers: { DPoP: await proof(key, 'POST', `${baseURL}/oauth/token`) }, form: { grant_type: 'client_credentials' } });
-  return response.headers()['dpop-nonce']!;
-}
 
 test('oauth4webapi: a DPoP-bound token after the nonce round trip, then protected calls with proofs', async ({ request, baseURL }) => {
   const registered = await registerMachineClient(request);

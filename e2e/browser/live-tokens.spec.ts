@@ -1,12 +1,14 @@
 // The Tokens screen, live: an agent connected through the real OAuth flow appears without a reload;
 // revoking a token, the kill switch and "revoke everything" take effect on the agent's very next
-// call and show at once; a second app instance on the same database sees the same events; another
+// call and show at once; a token the agent narrowed from its own (RFC 8693) shows under its parent
+// and goes with it; a second app instance on the same database sees the same events; another
 // user can neither see nor touch any of it.
 import { expect, test, type Page } from '@playwright/test';
 import { createAccount, DEMO, sameOrigin, uniqueEmail, uniqueIp, signedInPage } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 import { AGENT_CALLBACK, authorizeOverHttp, pkce } from '../support/oauth';
+import { narrow, TOKEN_EXCHANGE } from '../support/token-exchange';
 import { spawnServer } from '../support/spawn-server';
 
 const password = 'a-long-enough-passphrase';
@@ -58,6 +60,43 @@ test('a new agent and its token appear without a reload; revoking it stops the n
   expect((await refused.json()).error_description).toBe('The access token was revoked.');
   const { rows } = await testDb().query("SELECT reason FROM audit_events WHERE action = 'token.revoke' AND token_id = (SELECT id FROM tokens WHERE token_hash = encode(sha256($1::bytea), 'hex'))", [agent.token]);
   expect(rows).toEqual([{ reason: 'revoked by the user' }]);
+});
+
+test('a token the agent narrowed from its own shows under its parent, and revoking the parent takes it along', async ({ browser, request, baseURL }) => {
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('narrow'), password });
+  const page = await signedInPage(browser, user.email, { baseURL: baseURL! });
+  const agent = await delegatedToken(page.request, baseURL!, 'datasets:read reports:read', {}, {
+    signedInAs: user,
+    agentName: 'Delegating agent',
+    registration: { grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE] },
+  });
+  await page.goto('/tokens');
+  const section = page.getByRole('region', { name: 'Delegating agent' });
+  await expect(section.getByRole('listitem')).toHaveCount(1);
+
+  const narrowed = await narrow(page.request, agent, { subject_token: agent.token, scope: 'datasets:read' });
+  expect(narrowed.status(), await narrowed.text()).toBe(200);
+  const child = (await narrowed.json()).access_token as string;
+  const ids = await testDb().query("SELECT id, parent_token_id FROM tokens WHERE token_hash IN (encode(sha256($1::bytea), 'hex'), encode(sha256($2::bytea), 'hex'))", [agent.token, child]);
+  const parentId = ids.rows.find((r) => r.parent_token_id === null).id as string;
+  const childId = ids.rows.find((r) => r.parent_token_id === parentId).id as string;
+
+  // Live, under its parent: in the parent's own list of narrowed tokens, not beside it.
+  const parentItem = section.locator(`li[data-token-id="${parentId}"]`);
+  const nested = parentItem.getByRole('list', { name: 'Narrowed from this token' });
+  await expect(nested.getByRole('listitem')).toHaveCount(1);
+  await expect(nested.locator(`li[data-token-id="${childId}"]`)).toContainText('Narrowed from the datasets:read reports:read token created');
+  await expect(section.getByRole('list', { name: 'Tokens of Delegating agent' }).locator(':scope > li')).toHaveCount(1);
+  const list = await (await page.request.get('/api/account/tokens')).json();
+  expect(list.tokens.map((t: { id: string; parentTokenId: string | null }) => [t.id, t.parentTokenId]).sort()).toEqual([[childId, parentId], [parentId, null]].sort());
+
+  const parentRow = parentItem.locator(':scope > div');
+  await parentRow.getByRole('button', { name: 'Revoke' }).click();
+  await expect(parentRow.getByText('and the token narrowed from it stop too')).toBeVisible();
+  await parentRow.getByRole('group', { name: 'Revoke' }).getByRole('button', { name: 'Revoke' }).click();
+  await expect(section.getByRole('listitem')).toHaveCount(0);
+  await expect(section).toContainText('No active tokens right now.');
+  expect((await callApi(page, child)).status()).toBe(401);
 });
 
 test('the kill switch revokes everything an agent holds and blocks new tokens until resumed', async ({ browser, request, baseURL }) => {

@@ -6,7 +6,7 @@ import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from './accounts
 import { testDb } from './db';
 import { AGENT_CALLBACK, authorizeOverHttp, exchangeCode, pkce, registerPublicAgent } from './oauth';
 
-export type Delegation = { token: string; auth: { Authorization: string }; userId: string; agentId: string; clientId: string };
+export type Delegation = { token: string; auth: { Authorization: string }; userId: string; agentId: string; clientId: string; clientSecret?: string };
 
 /**
  * `signedInAs`: `request` already carries that user's session (a page's `page.request`), so the
@@ -16,7 +16,7 @@ export async function delegatedToken(
   request: APIRequestContext,
   baseURL: string,
   scope: string,
-  extra: Record<string, string> = {},
+  extra: Record<string, string | string[]> = {},
   options: { signedInAs?: { email: string }; agentName?: string; registration?: Record<string, unknown> } = {},
 ): Promise<Delegation & { refreshToken?: string }> {
   let user = options.signedInAs;
@@ -35,7 +35,8 @@ export async function delegatedToken(
     code_challenge_method: 'S256',
     ...extra,
   });
-  const response = await exchangeCode(request, client, back.searchParams.get('code')!, verifier);
+  // A confidential agent (`registration` with client_secret_post) authenticates at the token endpoint.
+  const response = await exchangeCode(request, client, back.searchParams.get('code')!, verifier, client.client_secret ? { client_secret: client.client_secret } : {});
   expect(response.status(), await response.text()).toBe(200);
   const tokens = await response.json();
   const token = tokens.access_token as string;
@@ -50,6 +51,7 @@ export async function delegatedToken(
     userId: rows[0].user_id,
     agentId: rows[0].agent_id,
     clientId: client.client_id,
+    clientSecret: client.client_secret,
   };
 }
 

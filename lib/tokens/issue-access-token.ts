@@ -28,6 +28,8 @@ export type TokenSubject = {
   actor?: Prisma.InputJsonValue | null;
   /** A just-in-time elevated token (CIBA approval): satisfies the policy's "needs approval" tier. */
   jit?: boolean;
+  /** The token this one was narrowed from (RFC 8693, no actor): revoked with it. */
+  parentTokenId?: string | null;
 };
 
 async function createToken(
@@ -57,6 +59,7 @@ async function createToken(
       dpopJkt: subject.dpopJkt ?? null,
       actor: subject.actor ?? undefined,
       jit: subject.jit ?? false,
+      parentTokenId: subject.parentTokenId ?? null,
       expiresAt: options.expiresAt,
     },
     select: { id: true },

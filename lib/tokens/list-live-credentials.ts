@@ -23,6 +23,8 @@ export async function listLiveCredentials(options: { userId: string }) {
         lastUsedAt: true,
         lastUsedIp: true,
         jit: true,
+        // Narrowed tokens (RFC 8693, no actor) are shown under the token they came from.
+        parentTokenId: true,
         agentId: true,
         agent: { select: { name: true } },
       },

@@ -1,10 +1,15 @@
-// grant_type=urn:ietf:params:oauth:grant-type:token-exchange (RFC 8693): delegation between
-// agents. The authenticated client is the actor; `subject_token` is an access token a user
-// delegated to another agent; `actor_token`, when sent, must be the actor's own active token.
-// The result acts for the same user, names the chain in `act` (§4.1, nested for chains of agents),
-// and is never broader than the subject token (scope, audience, lifetime) or than the actor's own
-// policy; the subject agent's policy must list the actor in `mayAct` (a `may_act`-style rule,
-// §4.4). Impersonation (no actor token) is refused. No refresh token is issued (§2.2.1).
+// grant_type=urn:ietf:params:oauth:grant-type:token-exchange (RFC 8693), in two forms:
+// - Narrowing (no `actor_token`): the client exchanges its own access token for a narrower one,
+//   still itself, for the same user, adding no `act` (lib/oauth/narrow-own-token.ts). A subject token
+//   of another client without an actor is impersonation (§1.1) and refused with invalid_request
+//   (§2.2.2: a subject_token unacceptable by policy).
+// - Delegation (`actor_token` sent): the authenticated client is the actor; `subject_token` is an
+//   access token a user delegated to another agent; `actor_token` must be the actor's own active
+//   token. The result acts for the same user, names the chain in `act` (§4.1, nested for chains of
+//   agents), and is never broader than the subject token (scope, audience, lifetime) or than the
+//   actor's own policy; the subject agent's policy must list the actor in `mayAct` (a
+//   `may_act`-style rule, §4.4).
+// Neither issues a refresh token (§2.2.1).
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
@@ -12,6 +17,7 @@ import { OAuthError } from '@/lib/oauth/errors';
 import { formatScope, parseScope } from '@/lib/oauth/scopes';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
 import { findToken, isTokenActive } from '@/lib/tokens/find-token';
+import { narrowOwnToken } from '@/lib/oauth/narrow-own-token';
 import { createAccessToken } from '@/lib/tokens/issue-access-token';
 import type { Grant } from '@/lib/oauth/grants/types';
 import type { Prisma } from '@/lib/generated/prisma/client';
@@ -21,7 +27,8 @@ const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 export const tokenExchangeGrant: Grant = {
   grantType: TOKEN_EXCHANGE,
-  async handle({ client, params, ip, dpop }) {
+  async handle(context) {
+    const { client, params, ip, dpop } = context;
     const subjectToken = params.get('subject_token');
     const subjectType = params.get('subject_token_type');
     if (!subjectToken || !subjectType) throw new OAuthError('invalid_request', 'subject_token and subject_token_type are required (RFC 8693 §2.1).');
@@ -30,7 +37,11 @@ export const tokenExchangeGrant: Grant = {
     if (requestedType !== undefined && requestedType !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `Only ${ACCESS_TOKEN_TYPE} can be issued.`);
     const actorToken = params.get('actor_token');
     const actorType = params.get('actor_token_type');
-    if (!actorToken) throw new OAuthError('invalid_request', 'actor_token is required: impersonation is not allowed on this server; delegation names its actor.');
+    if (!actorToken) {
+      // §2.1: actor_token_type "MUST NOT be included" without actor_token.
+      if (actorType !== undefined) throw new OAuthError('invalid_request', 'actor_token_type must not be sent without actor_token (RFC 8693 section 2.1).');
+      return narrowOwnToken(context, subjectToken);
+    }
     if (actorType !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `actor_token_type must be ${ACCESS_TOKEN_TYPE} (RFC 8693 §2.1).`);
 
     const subject = await findToken(subjectToken);
