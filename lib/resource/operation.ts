@@ -21,6 +21,7 @@ import type { FoundToken } from '@/lib/tokens/find-token';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 import type { Link } from '@/lib/resource/link-schema';
+import { checkResponse, ResponseSchemaError } from '@/lib/resource/check-response';
 
 type Payment = { currency: string; amountMinor: number };
 
@@ -58,7 +59,8 @@ export type Operation<P = any, I = any, O = any> = {
   description: string;
   params?: z.ZodObject<any>;
   input?: z.ZodType<I>;
-  /** The answer's body (2xx), `_links` included. */
+  /** The answer's body (2xx), `_links` included: documented in the OpenAPI document, checked
+   * outside production (lib/resource/check-response.ts). */
   output: z.ZodType;
   status?: 200 | 201;
   /** Works in a user's workspace (refused for tokens an agent holds for itself). */
@@ -124,6 +126,7 @@ export async function executeOperation(
   const { allowed } = authorized;
 
   const link = linker(allowed.wouldAllow, registry);
+  const { checkResponses } = getConfig();
   try {
     const details = {
       status: operation.status ?? 200,
@@ -131,7 +134,14 @@ export async function executeOperation(
       ...(allowed.decision.outcome === 'notify' ? { notify: true } : {}),
     };
     const record = (tx: Prisma.TransactionClient | null) => recordAllowed(tx, call, token, operation.action, allowed.reason, allowed.scopes, details);
-    const answer = (tx: Prisma.TransactionClient) => operation.run({ ...args, token, tx, link });
+    // Checked before the audit row and inside a write's transaction: an answer that breaks the
+    // published schema changes nothing. The body sent is the handler's own, never the parsed copy,
+    // so the check cannot make tests see something production would not send.
+    const answer = async (tx: Prisma.TransactionClient) => {
+      const result = await operation.run({ ...args, token, tx, link });
+      if (checkResponses) checkResponse(operation, result);
+      return result;
+    };
     let body: unknown;
     if (operation.method === 'GET') {
       // A read changes nothing: no transaction, and its audit row is group-committed. The answer
@@ -156,6 +166,11 @@ export async function executeOperation(
   } catch (error) {
     // Nothing the handler wrote was committed; the refusal is recorded on its own.
     if (error instanceof OperationError) return refuse(error.status, error.code, error.description, `not performed: ${error.description}`);
+    // Only where responses are checked (development and tests), so the detail may be shown.
+    if (error instanceof ResponseSchemaError) {
+      console.error(`[resource] ${error.message}`);
+      return refuse(500, 'server_error', error.message, `not performed: ${error.tool} answered outside its output schema`);
+    }
     throw error;
   }
 }
