@@ -63,6 +63,8 @@ export type Operation<P = any, I = any, O = any> = {
    * outside production (lib/resource/check-response.ts). */
   output: z.ZodType;
   status?: 200 | 201;
+  /** When the handler answers 409 `conflict`, for the OpenAPI document; absent when it never does. */
+  conflict?: string;
   /** Works in a user's workspace (refused for tokens an agent holds for itself). */
   requiresUser?: boolean;
   /** What the call acts on, for the policy's resource rules; null when it does not exist. */
@@ -194,7 +196,7 @@ export function links<R extends string>(entries: Record<R, Link | undefined>): P
   return Object.fromEntries(Object.entries<Link | undefined>(entries).filter((entry): entry is [string, Link] => entry[1] !== undefined)) as Partial<Record<R, Link>>;
 }
 
-const MAX_INPUT_BYTES = 64 * 1024;
+export const MAX_INPUT_BYTES = 64 * 1024;
 /** Marks a body over MAX_INPUT_BYTES: refused with 413 (and audited) by executeOperation. */
 export const INPUT_TOO_LARGE = Symbol('input too large');
 

@@ -74,6 +74,7 @@ export const invoicesDispute = defineOperation({
   tool: 'dispute_invoice',
   description: 'Disputes an open invoice with a reason. High risk: by default it needs a second factor.',
   output: invoiceSchema,
+  conflict: 'The invoice is not open (already disputed or paid): `conflict`, nothing changed.',
   requiresUser: true,
   params: invoiceParams,
   input: disputeInvoiceInput,
