@@ -150,7 +150,7 @@ test('a call whose audit row cannot be written answers 503 and changes nothing',
   expect(rows[0].n).toBe(0);
 });
 
-test('the OpenAPI document describes every operation from its schemas, with its scope', async ({ request, baseURL }) => {
+test('the OpenAPI document describes every operation and its answer from their schemas, with its scope', async ({ request, baseURL }) => {
   const response = await request.get('/api/v1/openapi.json');
   expect(response.status()).toBe(200);
   const doc = await response.json();
@@ -175,6 +175,14 @@ test('the OpenAPI document describes every operation from its schemas, with its 
     properties: { currency: { type: 'string', pattern: '^[A-Z]{3}$' } },
   });
   expect(doc.paths['/api/v1/reports/{report_id}'].patch.parameters[0]).toMatchObject({ name: 'report_id', in: 'path', required: true, schema: { format: 'uuid' } });
+  // Answers too, as named components (lib/workspace/openapi.test.ts checks every operation).
+  expect(pay.responses['201'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Payment' });
+  expect(doc.components.schemas.Payment).toMatchObject({
+    required: ['id', 'amount', 'currency', 'creditor_name', 'status', 'created_at'],
+    properties: { status: { const: 'initiated' }, created_at: { format: 'date-time' } },
+  });
+  expect(doc.paths['/api/v1/reports/{report_id}'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Report' });
+  expect(doc.components.schemas.Report.properties._links.properties.update).toEqual({ $ref: '#/components/schemas/Link' });
   expect(doc.components.securitySchemes.oauth2.flows.authorizationCode.tokenUrl).toBe(`${baseURL}/oauth/token`);
 });
 

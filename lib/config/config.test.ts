@@ -59,9 +59,18 @@ describe('parseConfig', () => {
     [{ LEASH_SESSION_SECRET: 'too-short' }, 'LEASH_SESSION_SECRET'],
     [{ LEASH_ENCRYPTION_KEY: 'AAAA' }, 'LEASH_ENCRYPTION_KEY'],
     [{ LEASH_DEMO: 'maybe' }, 'LEASH_DEMO'],
+    [{ LEASH_CHECK_RESPONSES: 'sometimes' }, 'LEASH_CHECK_RESPONSES'],
   ])('rejects %o with a message naming the option', (env, message) => {
     expect(() => parseConfig(env, tempDir())).toThrow(ConfigError);
     expect(() => parseConfig(env, tempDir())).toThrow(message);
+  });
+
+  it('checks API answers against their schemas except in production, unless told otherwise', () => {
+    expect(parseConfig({}, tempDir()).checkResponses).toBe(true);
+    expect(parseConfig({ NODE_ENV: 'development' }, tempDir()).checkResponses).toBe(true);
+    expect(parseConfig({ NODE_ENV: 'production' }, tempDir()).checkResponses).toBe(false);
+    expect(parseConfig({ NODE_ENV: 'production', LEASH_CHECK_RESPONSES: '1' }, tempDir()).checkResponses).toBe(true);
+    expect(parseConfig({ NODE_ENV: 'development', LEASH_CHECK_RESPONSES: '0' }, tempDir()).checkResponses).toBe(false);
   });
 
   it('clamps tunables to their documented ranges', () => {

@@ -86,6 +86,12 @@ const envSchema = z.object({
     .int()
     .default(900)
     .transform((v) => Math.min(Math.max(v, 60), 86400)),
+  /**
+   * Check every answer of the agents' API against the output schema the OpenAPI document publishes
+   * (lib/resource/check-response.ts); a mismatch answers 500 naming the field. Default: on unless
+   * NODE_ENV=production (`npm run dev` and Vitest check; `npm start` does not). The e2e servers set 1.
+   */
+  LEASH_CHECK_RESPONSES: booleanFlag.optional(),
 });
 
 const RESERVED_SCHEMES = new Set(['http', 'https', 'javascript', 'data', 'file', 'vbscript', 'blob', 'about']);
@@ -152,6 +158,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       ipLimit: e.LEASH_SIGNIN_IP_LIMIT,
       windowSeconds: e.LEASH_SIGNIN_WINDOW,
     },
+    checkResponses: e.LEASH_CHECK_RESPONSES ?? cleaned.NODE_ENV !== 'production',
   };
 }
 

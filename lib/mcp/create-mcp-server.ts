@@ -33,6 +33,12 @@ export function createMcpServer(call: CallContext, token: FoundToken): McpServer
   const server = new McpServer({ name: 'leash', version: '0.1.0' });
   for (const operation of OPERATIONS) {
     const spec = ACTIONS[operation.action];
+    // TODO(mcp-output-schema): advertise `outputSchema: operation.output` (MCP 2025-06-18
+    // structured tool output) once answers can carry `structuredContent`. Not with SDK 1.32: a tool
+    // with an output schema must return `structuredContent` on every success (McpServer throws
+    // "has an output schema but no structured content", and the SDK Client refuses such results
+    // too), which changes what every tool result returns today, and McpServer would then parse each
+    // answer against the schema on every call, in production too.
     server.registerTool(
       operation.tool,
       { title: spec.label, description: `${operation.description} Needs ${spec.scope}.`, inputSchema: toolInputSchema(operation).shape },

@@ -1,8 +1,9 @@
 // An operation of the agents' API, defined once and served twice: as an HTTP route under /api/v1
-// and as an MCP tool. The definition carries its zod schemas (which also generate the OpenAPI
-// document and the tools' input schemas), what it acts on for the policy, and its handler. Every
-// execution goes through the same steps (issue 4): token, audience, scope, agent and user state,
-// rate limit, policy, then the handler and its audit row in one transaction.
+// and as an MCP tool. The definition carries its zod schemas, for what it accepts and what it
+// answers (they also generate the OpenAPI document and the tools' input schemas), what it acts on
+// for the policy, and its handler. Every execution goes through the same steps (issue 4): token,
+// audience, scope, agent and user state, rate limit, policy, then the handler and its audit row in
+// one transaction.
 import 'server-only';
 import type { z } from 'zod';
 import { db } from '@/lib/db/client';
@@ -19,11 +20,10 @@ import { checkFirstHighRiskUse } from '@/lib/alerts/rules';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
+import type { Link } from '@/lib/resource/link-schema';
+import { checkResponse, ResponseSchemaError } from '@/lib/resource/check-response';
 
 type Payment = { currency: string; amountMinor: number };
-
-/** A HAL-style link to a next action, with the MCP tool that does the same. */
-export type Link = { href: string; method: string; tool: string; title: string; templated?: true };
 
 export type LinkOptions = { params?: Record<string, string>; target?: Target; payment?: Payment; templated?: boolean };
 
@@ -49,7 +49,7 @@ export class OperationError extends Error {
   }
 }
 
-export type Operation<P = any, I = any> = {
+export type Operation<P = any, I = any, O = any> = {
   action: ActionName;
   method: 'GET' | 'POST' | 'PATCH';
   /** Below /api/v1, with {placeholders} for the path parameters (OpenAPI form). */
@@ -59,19 +59,26 @@ export type Operation<P = any, I = any> = {
   description: string;
   params?: z.ZodObject<any>;
   input?: z.ZodType<I>;
+  /** The answer's body (2xx), `_links` included: documented in the OpenAPI document, checked
+   * outside production (lib/resource/check-response.ts). */
+  output: z.ZodType;
   status?: 200 | 201;
+  /** When the handler answers 409 `conflict`, for the OpenAPI document; absent when it never does. */
+  conflict?: string;
   /** Works in a user's workspace (refused for tokens an agent holds for itself). */
   requiresUser?: boolean;
   /** What the call acts on, for the policy's resource rules; null when it does not exist. */
   target?: (context: { userId: string | null; params: P; input: I }) => Target | null | Promise<Target | null>;
   payment?: (input: I) => Payment;
-  run: (context: OperationContext<P, I>) => Promise<Record<string, unknown>>;
+  run: (context: OperationContext<P, I>) => Promise<O>;
 };
 
-export function defineOperation<PS extends z.ZodObject<any> | undefined, IS extends z.ZodType | undefined>(
-  operation: Omit<Operation<PS extends z.ZodObject<any> ? z.infer<PS> : undefined, IS extends z.ZodType ? z.infer<IS> : undefined>, 'params' | 'input'> & {
+/** An operation whose handler must return what its output schema describes (checked by tsc). */
+export function defineOperation<PS extends z.ZodObject<any> | undefined, IS extends z.ZodType | undefined, OS extends z.ZodType>(
+  operation: Omit<Operation<PS extends z.ZodObject<any> ? z.infer<PS> : undefined, IS extends z.ZodType ? z.infer<IS> : undefined, z.input<OS>>, 'params' | 'input' | 'output'> & {
     params?: PS;
     input?: IS;
+    output: OS;
   },
 ): Operation {
   return operation as Operation;
@@ -121,6 +128,7 @@ export async function executeOperation(
   const { allowed } = authorized;
 
   const link = linker(allowed.wouldAllow, registry);
+  const { checkResponses } = getConfig();
   try {
     const details = {
       status: operation.status ?? 200,
@@ -128,15 +136,23 @@ export async function executeOperation(
       ...(allowed.decision.outcome === 'notify' ? { notify: true } : {}),
     };
     const record = (tx: Prisma.TransactionClient | null) => recordAllowed(tx, call, token, operation.action, allowed.reason, allowed.scopes, details);
-    let body: Record<string, unknown>;
+    // Checked before the audit row and inside a write's transaction: an answer that breaks the
+    // published schema changes nothing. The body sent is the handler's own, never the parsed copy,
+    // so the check cannot make tests see something production would not send.
+    const answer = async (tx: Prisma.TransactionClient) => {
+      const result = await operation.run({ ...args, token, tx, link });
+      if (checkResponses) checkResponse(operation, result);
+      return result;
+    };
+    let body: unknown;
     if (operation.method === 'GET') {
       // A read changes nothing: no transaction, and its audit row is group-committed. The answer
       // still waits for that row (no decision without its audit row).
-      body = await operation.run({ ...args, token, tx: db(), link });
+      body = await answer(db());
       await record(null);
     } else {
       body = await db().$transaction(async (tx) => {
-        const result = await operation.run({ ...args, token, tx, link });
+        const result = await answer(tx);
         await record(tx);
         return result;
       });
@@ -152,6 +168,11 @@ export async function executeOperation(
   } catch (error) {
     // Nothing the handler wrote was committed; the refusal is recorded on its own.
     if (error instanceof OperationError) return refuse(error.status, error.code, error.description, `not performed: ${error.description}`);
+    // Only where responses are checked (development and tests), so the detail may be shown.
+    if (error instanceof ResponseSchemaError) {
+      console.error(`[resource] ${error.message}`);
+      return refuse(500, 'server_error', error.message, `not performed: ${error.tool} answered outside its output schema`);
+    }
     throw error;
   }
 }
@@ -171,11 +192,11 @@ function linker(wouldAllow: WouldAllow, registry: ReadonlyMap<ActionName, Operat
 }
 
 /** `{ rel: link }` without the links this token may not follow. */
-export function links(entries: Record<string, Link | undefined>): Record<string, Link> {
-  return Object.fromEntries(Object.entries(entries).filter((entry): entry is [string, Link] => entry[1] !== undefined));
+export function links<R extends string>(entries: Record<R, Link | undefined>): Partial<Record<R, Link>> {
+  return Object.fromEntries(Object.entries<Link | undefined>(entries).filter((entry): entry is [string, Link] => entry[1] !== undefined)) as Partial<Record<R, Link>>;
 }
 
-const MAX_INPUT_BYTES = 64 * 1024;
+export const MAX_INPUT_BYTES = 64 * 1024;
 /** Marks a body over MAX_INPUT_BYTES: refused with 413 (and audited) by executeOperation. */
 export const INPUT_TOO_LARGE = Symbol('input too large');
 

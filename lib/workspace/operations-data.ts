@@ -4,6 +4,7 @@ import 'server-only';
 import { defineOperation, links, OperationError } from '@/lib/resource/operation';
 import { datasetRows, findDataset, findWorkflow, SAMPLE_DATASETS, SAMPLE_WORKFLOWS } from '@/lib/workspace/sample-workspace';
 import { createReportInput, datasetParams, datasetTarget, isKnownWorkflow, queryDatasetInput, reportParams, triggerWorkflowInput, updateReportInput, workflowParams } from '@/lib/workspace/workspace-inputs';
+import { listDatasetsOutput, listReportsOutput, listWorkflowsOutput, queryDatasetOutput, reportSchema, workflowRunSchema } from '@/lib/workspace/workspace-outputs';
 import { db } from '@/lib/db/client';
 
 const REPORT_FIELDS = { id: true, title: true, datasetId: true, body: true, agentId: true, createdAt: true, updatedAt: true } as const;
@@ -29,6 +30,7 @@ export const datasetsList = defineOperation({
   path: '/datasets',
   tool: 'list_datasets',
   description: 'Lists the datasets in the workspace, with their columns, size and sensitivity.',
+  output: listDatasetsOutput,
   run: async ({ link }) => ({
     datasets: SAMPLE_DATASETS.map((d) => ({
       id: d.id,
@@ -49,6 +51,7 @@ export const datasetsQuery = defineOperation({
   path: '/datasets/{dataset_id}/query',
   tool: 'query_dataset',
   description: 'Reads rows of one dataset, optionally filtered by column values (equality), a page at a time.',
+  output: queryDatasetOutput,
   params: datasetParams,
   input: queryDatasetInput,
   target: ({ params }) => (findDataset(params.dataset_id) ? datasetTarget(params.dataset_id) : null),
@@ -74,6 +77,7 @@ export const reportsList = defineOperation({
   path: '/reports',
   tool: 'list_reports',
   description: 'Lists the reports in the workspace, newest first.',
+  output: listReportsOutput,
   requiresUser: true,
   run: async ({ tx, userId, link }) => {
     const rows = await tx.report.findMany({ where: { userId: userId! }, orderBy: { createdAt: 'desc' }, take: 100, select: REPORT_FIELDS });
@@ -96,6 +100,7 @@ export const reportsRead = defineOperation({
   path: '/reports/{report_id}',
   tool: 'read_report',
   description: 'Reads one report, with its body.',
+  output: reportSchema,
   requiresUser: true,
   params: reportParams,
   target: ({ userId, params }) => reportTarget(userId, params.report_id),
@@ -117,6 +122,7 @@ export const reportsCreate = defineOperation({
   path: '/reports',
   tool: 'create_report',
   description: 'Writes a new report about one dataset into the workspace.',
+  output: reportSchema,
   status: 201,
   requiresUser: true,
   input: createReportInput,
@@ -138,6 +144,7 @@ export const reportsUpdate = defineOperation({
   path: '/reports/{report_id}',
   tool: 'update_report',
   description: 'Changes the title or the body of a report.',
+  output: reportSchema,
   requiresUser: true,
   params: reportParams,
   input: updateReportInput,
@@ -160,6 +167,7 @@ export const workflowsList = defineOperation({
   path: '/workflows',
   tool: 'list_workflows',
   description: 'Lists the workflows an agent can start, with the last run of each in this workspace.',
+  output: listWorkflowsOutput,
   run: async ({ tx, userId, link }) => {
     const lastRuns = userId
       ? await tx.workflowRun.findMany({ where: { userId }, orderBy: { createdAt: 'desc' }, distinct: ['workflowId'], select: { workflowId: true, id: true, status: true, createdAt: true } })
@@ -191,6 +199,7 @@ export const workflowsTrigger = defineOperation({
   path: '/workflows/{workflow_id}/runs',
   tool: 'trigger_workflow',
   description: 'Starts a run of a workflow (queued). High risk: by default it needs the user’s approval.',
+  output: workflowRunSchema,
   status: 201,
   requiresUser: true,
   params: workflowParams,

@@ -4,10 +4,12 @@ import 'server-only';
 import { defineOperation, links, OperationError } from '@/lib/resource/operation';
 
 import { disputeInvoiceInput, fromMinorUnits, initiatePaymentInput, invoiceParams, toMinorUnits } from '@/lib/workspace/workspace-inputs';
+import { invoiceSchema, listInvoicesOutput, paymentSchema } from '@/lib/workspace/workspace-outputs';
 import { db } from '@/lib/db/client';
 import { authorizationDetailsSchema } from '@/lib/oauth/authorization-details';
+import type { InvoiceStatus } from '@/lib/generated/prisma/client';
 const INVOICE_FIELDS = { id: true, number: true, vendor: true, currency: true, amountMinor: true, issuedOn: true, dueOn: true, status: true, disputeReason: true, disputedAt: true } as const;
-type InvoiceRow = { id: string; number: string; vendor: string; currency: string; amountMinor: bigint; issuedOn: Date; dueOn: Date; status: string; disputeReason: string | null; disputedAt: Date | null };
+type InvoiceRow = { id: string; number: string; vendor: string; currency: string; amountMinor: bigint; issuedOn: Date; dueOn: Date; status: InvoiceStatus; disputeReason: string | null; disputedAt: Date | null };
 const day = (d: Date) => d.toISOString().slice(0, 10);
 const invoiceJson = (i: InvoiceRow) => ({
   id: i.id,
@@ -17,7 +19,7 @@ const invoiceJson = (i: InvoiceRow) => ({
   currency: i.currency,
   issued_on: day(i.issuedOn),
   due_on: day(i.dueOn),
-  status: i.status.toLowerCase(),
+  status: i.status.toLowerCase() as Lowercase<InvoiceStatus>,
   ...(i.disputeReason ? { dispute_reason: i.disputeReason, disputed_at: i.disputedAt?.toISOString() } : {}),
 });
 
@@ -27,6 +29,7 @@ export const invoicesList = defineOperation({
   path: '/invoices',
   tool: 'list_invoices',
   description: 'Lists the invoices in the workspace, by due date.',
+  output: listInvoicesOutput,
   requiresUser: true,
   run: async ({ tx, userId, link }) => {
     const rows = await tx.invoice.findMany({ where: { userId: userId! }, orderBy: [{ dueOn: 'asc' }, { number: 'asc' }], take: 100, select: INVOICE_FIELDS });
@@ -45,6 +48,7 @@ export const invoicesRead = defineOperation({
   path: '/invoices/{invoice_id}',
   tool: 'read_invoice',
   description: 'Reads one invoice.',
+  output: invoiceSchema,
   requiresUser: true,
   params: invoiceParams,
   target: ({ userId, params }) => invoiceTarget(userId, params.invoice_id),
@@ -69,6 +73,8 @@ export const invoicesDispute = defineOperation({
   path: '/invoices/{invoice_id}/dispute',
   tool: 'dispute_invoice',
   description: 'Disputes an open invoice with a reason. High risk: by default it needs a second factor.',
+  output: invoiceSchema,
+  conflict: 'The invoice is not open (already disputed or paid): `conflict`, nothing changed.',
   requiresUser: true,
   params: invoiceParams,
   input: disputeInvoiceInput,
@@ -91,6 +97,7 @@ export const paymentsInitiate = defineOperation({
   path: '/payments',
   tool: 'initiate_payment',
   description: 'Initiates a payment to a creditor (recorded, not executed). High risk: by default it needs the user’s approval; a policy may allow it up to an amount.',
+  output: paymentSchema,
   status: 201,
   requiresUser: true,
   input: initiatePaymentInput,
@@ -119,7 +126,7 @@ export const paymentsInitiate = defineOperation({
       },
       select: { id: true, createdAt: true },
     });
-    return { id: payment.id, amount: input.amount, currency: input.currency, creditor_name: input.creditor_name, status: 'initiated', created_at: payment.createdAt.toISOString() };
+    return { id: payment.id, amount: input.amount, currency: input.currency, creditor_name: input.creditor_name, status: 'initiated' as const, created_at: payment.createdAt.toISOString() };
   },
 });
 
