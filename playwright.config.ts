@@ -59,14 +59,19 @@ export default defineConfig({
   projects: [
     { name: 'api', testMatch: /api\/.*\.spec\.ts/ },
     { name: 'api-next', testMatch: PROTOCOL_SPECS, use: { baseURL: nextMountURL } },
+    // Pages share two CPUs with two servers, PostgreSQL and Chromium: a flow of a dozen page loads
+    // and password hashes gets a budget that holds on a loaded CI machine. Budgets, not speed
+    // checks (speed is `npm run bench`).
     {
       name: 'browser',
       testMatch: /browser\/.*\.spec\.ts/,
+      timeout: 60_000,
+      expect: { timeout: 15_000 },
       use: { ...devices['Desktop Chrome'], launchOptions: chromiumLaunch(chromium) },
     },
     // Third-party agents as shipped (e2e/interop/): each test names its client package and flow;
     // the matrix reporter writes docs/interop.md from them.
-    { name: 'interop', testMatch: /interop\/.*\.spec\.ts/, use: { ...devices['Desktop Chrome'], launchOptions: chromiumLaunch(chromium) } },
+    { name: 'interop', testMatch: /interop\/.*\.spec\.ts/, timeout: 60_000, expect: { timeout: 15_000 }, use: { ...devices['Desktop Chrome'], launchOptions: chromiumLaunch(chromium) } },
   ],
   webServer: [
     {

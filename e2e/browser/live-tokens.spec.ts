@@ -192,7 +192,9 @@ test('a revocation made through one instance reaches a browser connected to anot
     const { rows } = await testDb().query('SELECT id FROM tokens WHERE token_hash = encode(sha256($1::bytea), $2)', [agent.token, 'hex']);
     const revoked = await onA.request.post(`/api/account/tokens/${rows[0].id}/revoke`, { headers: sameOrigin(baseURL) });
     expect(revoked.status()).toBe(200);
-    await expect(section.getByRole('listitem')).toHaveCount(0, { timeout: 2000 });
+    // That it arrives, pushed (no reload): how fast is measured by `npm run bench` (live update
+    // after a revocation, revocation between instances), not by a timed assertion here.
+    await expect(section.getByRole('listitem')).toHaveCount(0, { timeout: 15_000 });
   } finally {
     await second.stop();
   }

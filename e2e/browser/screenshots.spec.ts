@@ -1,6 +1,7 @@
 // Every dashboard screen at desktop and phone widths, light and dark, with a connected agent: the
 // pictures land in .leash-test/screenshots/ for people to look at, and each page is checked for
 // what breaks layouts silently (content wider than the screen, an error boundary showing).
+// One test per width and colour scheme, each with its own account, so they run on both workers.
 import { expect, test } from '@playwright/test';
 import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
 import { delegatedToken } from '../support/delegation';
@@ -12,12 +13,11 @@ const SIZES = [
   { name: 'phone', width: 390, height: 844 },
 ];
 
-test('each dashboard screen fits desktop and phone widths, in light and dark', async ({ browser, request, baseURL }) => {
-  test.setTimeout(90_000);
-  const user = await createAccount(request, baseURL, { email: uniqueEmail('shots'), password });
-  let agentId = '';
-  for (const colorScheme of ['light', 'dark'] as const) {
-    for (const size of SIZES) {
+for (const colorScheme of ['light', 'dark'] as const) {
+  for (const size of SIZES) {
+    test(`each dashboard screen fits ${size.name} width (${size.width} px) in ${colorScheme}`, async ({ browser, request, baseURL }) => {
+      test.setTimeout(90_000);
+      const user = await createAccount(request, baseURL, { email: uniqueEmail('shots'), password });
       const context = await browser.newContext({ viewport: size, colorScheme, extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
       const page = await context.newPage();
       await page.goto('/sign-in');
@@ -25,14 +25,11 @@ test('each dashboard screen fits desktop and phone widths, in light and dark', a
       await page.getByLabel('Password').fill(password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await expect(page).toHaveURL(/\/agents$/);
-      if (colorScheme === 'light' && size.name === 'desktop') {
-        const agent = await delegatedToken(page.request, baseURL!, 'datasets:read reports:read offline_access', {}, { signedInAs: user, agentName: 'Quarterly report agent' });
-        agentId = agent.agentId;
-        await page.request.get('/api/v1/datasets', { headers: agent.auth });
-        await page.request.get('/api/v1/invoices', { headers: agent.auth }); // refused: some red in the charts
-      }
+      const agent = await delegatedToken(page.request, baseURL!, 'datasets:read reports:read offline_access', {}, { signedInAs: user, agentName: 'Quarterly report agent' });
+      await page.request.get('/api/v1/datasets', { headers: agent.auth });
+      await page.request.get('/api/v1/invoices', { headers: agent.auth }); // refused: some red in the charts
       for (const screen of [...SCREENS, 'agent', 'policy']) {
-        await page.goto(screen === 'agent' ? `/agents/${agentId}` : screen === 'policy' ? `/agents/${agentId}/policy` : `/${screen}`);
+        await page.goto(screen === 'agent' ? `/agents/${agent.agentId}` : screen === 'policy' ? `/agents/${agent.agentId}/policy` : `/${screen}`);
         await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
         await expect(page.getByText('This page could not be loaded')).toHaveCount(0);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -40,6 +37,6 @@ test('each dashboard screen fits desktop and phone widths, in light and dark', a
         await page.screenshot({ path: `.leash-test/screenshots/${screen}-${size.name}-${colorScheme}.png`, fullPage: true });
       }
       await context.close();
-    }
+    });
   }
-});
+}

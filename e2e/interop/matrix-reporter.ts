@@ -13,23 +13,31 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const require = createRequire(path.join(ROOT, 'package.json'));
 
 function installedVersion(pkg: string): string {
-  // Some packages do not export package.json: find it by walking up from the resolved entry.
+  // The hoisted install first; then the package's own export of package.json; then walk up from
+  // its entry point (packages that export neither, or have no root entry).
+  const hoisted = path.join(ROOT, 'node_modules', pkg, 'package.json');
+  if (fs.existsSync(hoisted)) {
+    const version = (JSON.parse(fs.readFileSync(hoisted, 'utf8')) as { version?: unknown }).version;
+    if (typeof version === 'string') return version;
+  }
   try {
-    return (require(`${pkg}/package.json`) as { version: string }).version;
+    const version = (require(`${pkg}/package.json`) as { version?: unknown }).version;
+    if (typeof version === 'string') return version;
   } catch {
-    try {
-      let dir = path.dirname(require.resolve(pkg));
-      while (dir !== path.dirname(dir)) {
-        const file = path.join(dir, 'package.json');
-        if (fs.existsSync(file)) {
-          const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
-          if (json.name === pkg && json.version) return json.version;
-        }
-        dir = path.dirname(dir);
+    /* no exported package.json: walk up from the entry below */
+  }
+  try {
+    let dir = path.dirname(require.resolve(pkg));
+    while (dir !== path.dirname(dir)) {
+      const file = path.join(dir, 'package.json');
+      if (fs.existsSync(file)) {
+        const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        if (json.name === pkg && json.version) return json.version;
       }
-    } catch {
-      /* not resolvable: reported as unknown */
+      dir = path.dirname(dir);
     }
+  } catch {
+    /* not resolvable: reported as unknown */
   }
   return 'unknown';
 }
@@ -64,7 +72,7 @@ export default class MatrixReporter implements Reporter {
   onEnd(_result: FullResult) {
     if (this.expected === 0 || this.rows.length !== this.expected) return;
     this.rows.sort((a, b) => a.client.localeCompare(b.client) || a.flow.localeCompare(b.flow));
-    const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    const cell = (s: string | undefined) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
     const lines = [
       '# Interoperability matrix',
       '',
