@@ -20,6 +20,11 @@ export class LoopbackApp {
   readonly redirectUrl: string;
   /** Every authorization URL the framework asked the app to open, in order. */
   readonly authorizationUrls: URL[] = [];
+  /**
+   * An app with an https client id (a Client ID Metadata Document it publishes) sets it here; the
+   * SDK then uses it as the client_id when the server supports CIMD, with no registration call.
+   */
+  clientMetadataUrl?: string;
   private client?: Stored;
   private saved?: Stored & { access_token: string; refresh_token?: string };
   private verifier?: string;
