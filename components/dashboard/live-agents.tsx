@@ -9,6 +9,7 @@ import { AgentIcon } from '@/components/icons';
 import { ActivityChart, Sparkline } from '@/components/dashboard/activity-chart';
 import { useLiveUpdates } from '@/components/dashboard/use-live-updates';
 import { AgentAvatar } from '@/components/ui/agent-avatar';
+import { AgentMark } from '@/components/ui/agent-mark';
 import { Badge } from '@/components/ui/badge';
 import { DataList, DataRow } from '@/components/ui/data-list';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -65,6 +66,10 @@ export function LiveAgents({ initial, timeZone }: { initial: ConnectedAgent[]; t
                     {agent.name}
                   </Link>
                   {agent.registration === 'CIMD' && agent.verifiedDomain ? <Badge tone="success">Verified · {agent.verifiedDomain}</Badge> : <Badge>Self-registered</Badge>}
+                  {agent.delegatedOnly ? <Badge tone="warning">Acts for another agent</Badge> : null}
+                </p>
+                <p className="mt-0.5">
+                  <AgentMark clientId={agent.clientId} verifiedDomain={agent.verifiedDomain} />
                 </p>
                 <p className="mt-0.5 truncate text-sm text-muted">{agent.scopes.join(' ') || 'No scopes granted'}</p>
                 <p className="mt-0.5 text-xs text-muted">{agent.lastUsedAt ? `Last used ${when(agent.lastUsedAt, timeZone)}` : 'Never used'}</p>

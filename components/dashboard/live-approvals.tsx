@@ -1,27 +1,24 @@
 'use client';
 
 // The Approvals inbox, live: an agent's just-in-time elevation request appears at once (SSE), with
-// who asks, exactly what, why, and for how long. Approve needs the user's second factor (a
-// password-only session is sent through /step-up first); Deny is one click.
+// who asks (and the mark that tells it from a look-alike), exactly what, why, and for how long.
+// "Review and approve" opens the request's own page, where the second factor is asked for that
+// request; Deny is one click here. A person without a second factor is told at once.
+import Link from 'next/link';
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApprovalIcon } from '@/components/icons';
+import { ApprovalSummary } from '@/components/dashboard/approval-summary';
 import { useLiveUpdates, useNow } from '@/components/dashboard/use-live-updates';
-import { AgentAvatar } from '@/components/ui/agent-avatar';
 import { Alert } from '@/components/ui/alert';
-import { Button, Spinner } from '@/components/ui/button';
+import { Button, buttonClasses, Spinner } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import type { PendingApproval } from '@/lib/approvals/list-pending-approvals';
 
 const KEY = ['approvals'] as const;
 
-function remaining(ms: number) {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-export function LiveApprovals({ initial }: { initial: PendingApproval[] }) {
+export function LiveApprovals({ initial, hasSecondFactor }: { initial: PendingApproval[]; hasSecondFactor: boolean }) {
   const queryClient = useQueryClient();
   const hydrated = useHydrated();
   const now = useNow();
@@ -36,18 +33,14 @@ export function LiveApprovals({ initial }: { initial: PendingApproval[] }) {
   });
   useLiveUpdates({ approvals: KEY });
   const [message, setMessage] = useState<{ tone: 'success' | 'danger'; text: string } | null>(null);
-  const decide = useMutation({
-    mutationFn: async ({ id, approve }: { id: string; approve: boolean }) => {
-      const response = await fetch(`/api/account/approvals/${id}/${approve ? 'approve' : 'deny'}`, { method: 'POST' }).catch(() => null);
-      const body = (await response?.json().catch(() => null)) as { error?: string; message?: string } | null;
-      if (body?.error === 'step_up_required') {
-        window.location.assign(`/step-up?callbackUrl=${encodeURIComponent('/approvals')}`);
-        return null;
-      }
+  const deny = useMutation({
+    mutationFn: async (id: string) => {
+      const response = await fetch(`/api/account/approvals/${id}/deny`, { method: 'POST' }).catch(() => null);
+      const body = (await response?.json().catch(() => null)) as { message?: string } | null;
       if (!response?.ok) throw new Error(body?.message ?? 'The server could not be reached. Please try again.');
-      return approve ? 'Approved. The agent gets its elevated access on its next poll.' : 'Denied. The agent was told no.';
+      return 'Denied. The agent was told no.';
     },
-    onSuccess: (text) => text && setMessage({ tone: 'success', text }),
+    onSuccess: (text) => setMessage({ tone: 'success', text }),
     onError: (error: Error) => setMessage({ tone: 'danger', text: error.message }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: KEY }),
   });
@@ -56,48 +49,34 @@ export function LiveApprovals({ initial }: { initial: PendingApproval[] }) {
   return (
     <div className="space-y-4">
       {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
+      {!hasSecondFactor ? (
+        <Alert tone="warning">
+          Approving a request needs a second factor, and your account has none yet.{' '}
+          <Link href="/settings" className="font-medium underline">
+            Set up an authenticator app
+          </Link>{' '}
+          before an agent asks: requests expire within minutes.
+        </Alert>
+      ) : null}
       {pending.length === 0 ? (
         <EmptyState icon={<ApprovalIcon className="h-6 w-6" />} title="Nothing waiting for you">
           <p>
             When an agent needs to do something your policy marks as high-risk, such as paying an invoice or triggering a workflow, it asks here first:
             who is asking, exactly what, why, and for how long.
           </p>
-          <p>You confirm with a second factor; approved access expires on its own within minutes.</p>
+          <p>You confirm each one with a second factor; approved access expires on its own within minutes.</p>
         </EmptyState>
       ) : (
         <ul aria-label="Pending approvals" className="space-y-3">
           {pending.map((approval) => (
             <li key={approval.id} className="space-y-3 rounded-2xl border border-line bg-surface p-4 sm:p-5" aria-label={`Request from ${approval.agentName}`}>
-              <div className="flex items-center gap-3">
-                <AgentAvatar name={approval.agentName} logoUri={approval.agentLogoUri} size="sm" />
-                <p className="min-w-0 grow font-medium">
-                  {approval.agentName} <span className="font-normal text-muted">asks to</span>
-                </p>
-                <span className="shrink-0 text-xs text-muted" suppressHydrationWarning>
-                  expires in {remaining(new Date(approval.expiresAt).getTime() - now)}
-                </span>
-              </div>
-              <ul className="space-y-1 text-sm">
-                {approval.details.map((d) => (
-                  <li key={d} className="font-semibold text-fg">
-                    {d}
-                  </li>
-                ))}
-                {approval.scopes.map((s) => (
-                  <li key={s.name}>
-                    {s.description} <span className="font-mono text-xs text-muted">{s.name}</span>
-                  </li>
-                ))}
-              </ul>
-              {approval.bindingMessage ? <p className="rounded-lg bg-subtle px-3 py-2 text-sm">“{approval.bindingMessage}”</p> : null}
-              {approval.intent ? <p className="text-xs text-muted">Instruction behind it: {approval.intent}</p> : null}
-              <p className="text-xs text-muted">If you approve, this access lasts {approval.windowMinutes} minutes and then ends on its own.</p>
-              <div className="flex gap-2">
-                <Button onClick={() => decide.mutate({ id: approval.id, approve: true })} disabled={!hydrated || decide.isPending}>
-                  {decide.isPending ? <Spinner /> : null}
-                  Approve
-                </Button>
-                <Button variant="secondary" onClick={() => decide.mutate({ id: approval.id, approve: false })} disabled={!hydrated || decide.isPending}>
+              <ApprovalSummary approval={approval} now={now} />
+              <div className="flex flex-wrap gap-2">
+                <Link href={`/approvals/${approval.id}`} className={buttonClasses('primary')}>
+                  Review and approve
+                </Link>
+                <Button variant="secondary" onClick={() => deny.mutate(approval.id)} disabled={!hydrated || deny.isPending}>
+                  {deny.isPending ? <Spinner /> : null}
                   Deny
                 </Button>
               </div>

@@ -257,14 +257,15 @@ function RevokeEverything({ onConfirm, count }: { onConfirm: () => Promise<unkno
       }}
     >
       <p className="text-sm text-fg">
-        This revokes all {count} active token{count === 1 ? '' : 's'} of every agent at once. Agents will have to ask you for access again. Type{' '}
+        This revokes all {count} active token{count === 1 ? '' : 's'} of every agent at once, ends every agent&rsquo;s access to your account (remembered
+        consents included) and denies any request waiting for your approval. Every agent will have to ask you again, on the consent screen. Type{' '}
         <strong>{CONFIRMATION}</strong> to confirm.
       </p>
       <TextField id="revoke-everything" label="Confirmation" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
       <div className="flex gap-2">
         <Button type="submit" variant="danger" disabled={typed !== CONFIRMATION || pending}>
           {pending ? <Spinner /> : null}
-          Revoke all tokens
+          Revoke everything
         </Button>
         <Button type="button" variant="ghost" onClick={() => setOpen(false)} disabled={pending}>
           Cancel

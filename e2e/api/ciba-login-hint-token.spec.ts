@@ -10,7 +10,9 @@ const CIBA = 'urn:openid:params:grant-type:ciba';
 const registration = { grant_types: ['authorization_code', 'refresh_token', CIBA] };
 
 function ask(request: APIRequestContext, form: Record<string, string>, headers: Record<string, string> = {}) {
-  return request.post('/oauth/bc-authorize', { form: { scope: 'payments:write', binding_message: 'Pay invoice 7', ...form }, headers });
+  // payments:write is elevated only for one exact payment (lib/approvals/check-elevation.ts).
+  const details = JSON.stringify([{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '70.00' }, creditorName: 'Invoice 7 Ltd' }]);
+  return request.post('/oauth/bc-authorize', { form: { scope: 'payments:write', authorization_details: details, binding_message: 'Pay invoice 7', ...form }, headers });
 }
 
 async function pendingFor(agentId: string): Promise<number> {

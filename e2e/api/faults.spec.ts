@@ -182,7 +182,6 @@ test('the server restarts while an agent polls for a CIBA approval: polling carr
     const headers = { Origin: server.baseURL };
     const { secret } = await (await http.post('/api/account/totp/start', { headers })).json();
     expect((await http.post('/api/account/totp/confirm', { headers, data: { code: await generate({ secret }) } })).status()).toBe(200);
-    expect((await http.post('/api/account/step-up', { headers, data: { code: await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }) } })).status()).toBe(200);
     const agent = await registerPublicAgent(http, { grant_types: ['authorization_code', CIBA], scope: 'datasets:read' });
     const { verifier, challenge } = pkce();
     const back = await authorizeOverHttp(http, server.baseURL, { response_type: 'code', client_id: agent.client_id, redirect_uri: AGENT_CALLBACK, scope: 'datasets:read', code_challenge: challenge, code_challenge_method: 'S256' });
@@ -202,7 +201,9 @@ test('the server restarts while an agent polls for a CIBA approval: polling carr
     await server.restart();
     expect((await (await poll()).json()).error).toBe('authorization_pending');
     const id = (await sql.query("SELECT id FROM approval_requests WHERE status = 'PENDING'")).rows[0].id;
-    expect((await http.post(`/api/account/approvals/${id}/approve`, { headers })).status()).toBe(200);
+    // The second factor, for this request (lib/approvals/decide-approval.ts).
+    const approved = await http.post(`/api/account/approvals/${id}/approve`, { headers, data: { code: await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }) } });
+    expect(approved.status(), await approved.text()).toBe(200);
     const granted = await poll();
     expect(granted.status(), await granted.text()).toBe(200);
     expect((await granted.json()).access_token).toMatch(/^lsh_at_/);

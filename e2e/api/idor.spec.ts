@@ -11,7 +11,7 @@ const CIBA = 'urn:openid:params:grant-type:ciba';
 test('another user reaches none of a user’s agents, tokens, policies, approvals or audit records', async ({ request, baseURL, playwright }) => {
   const owner = await delegatedToken(request, baseURL!, 'payments:write datasets:read', {}, { registration: { grant_types: ['authorization_code', CIBA], scope: 'payments:write datasets:read' } });
   await setPolicy(owner, { rateLimit: { perMinute: 100, perDay: 1000 } });
-  const asked = await request.post('/oauth/bc-authorize', { form: { client_id: owner.clientId, login_hint: owner.userId, scope: 'payments:write', binding_message: 'IDOR probe' } });
+  const asked = await request.post('/oauth/bc-authorize', { form: { client_id: owner.clientId, login_hint: owner.userId, scope: 'payments:write', authorization_details: JSON.stringify([{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '1.00' }, creditorName: 'Probe' }]), binding_message: 'IDOR probe' } });
   expect(asked.status(), await asked.text()).toBe(200);
   const ids = async (sql: string) => (await testDb().query(sql, [owner.userId])).rows[0].id as string;
   const tokenId = await ids("SELECT id FROM tokens WHERE user_id = $1 AND kind = 'ACCESS' LIMIT 1");
@@ -31,6 +31,8 @@ test('another user reaches none of a user’s agents, tokens, policies, approval
     [`/api/account/agents/${owner.agentId}/policy/check`, { document: {} }],
     [`/api/account/agents/${owner.agentId}/policy/rollback`, { version: 1, expected_version: 1 }],
     [`/api/account/approvals/${approvalId}/approve`, undefined],
+    [`/api/account/approvals/${approvalId}/approve`, { code: '123456' }],
+    [`/api/account/approvals/${approvalId}/passkey-options`, undefined],
     [`/api/account/approvals/${approvalId}/deny`, undefined],
   ];
   for (const [path, data] of posts) {

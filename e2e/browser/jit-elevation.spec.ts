@@ -1,7 +1,8 @@
 // The just-in-time elevation story (OpenID CIBA, poll mode): an agent's payment gets "needs
 // approval", the agent files a request, it appears live in the user's Approvals inbox, the user
-// steps up and approves, the agent's poll returns a single-purpose just-in-time token, the payment
-// succeeds once; a denied request returns access_denied; approve/deny races leave one outcome.
+// reviews it and approves with a second factor for that request, the agent's poll returns a
+// single-purpose just-in-time token, the payment succeeds once; a denied request returns
+// access_denied; approve/deny races leave one outcome.
 import { generate } from 'otplib';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { createAccount, sameOrigin, uniqueEmail, uniqueIp } from '../support/accounts';
@@ -25,13 +26,18 @@ async function signedIn(page: Page, email: string) {
   await expect(page).toHaveURL(/\/agents$/);
 }
 
-/** Enrols TOTP through the JSON routes; answers the secret. */
+/** Enrols TOTP through the JSON routes; answers the secret (and keeps the recovery codes). */
+const recoveryCodes = new Map<string, string[]>();
 async function enrolTotp(page: Page, baseURL: string) {
   const headers = sameOrigin(baseURL);
   const { secret } = await (await page.request.post('/api/account/totp/start', { headers })).json();
-  expect((await page.request.post('/api/account/totp/confirm', { headers, data: { code: await generate({ secret }) } })).status()).toBe(200);
+  const confirmed = await page.request.post('/api/account/totp/confirm', { headers, data: { code: await generate({ secret }) } });
+  expect(confirmed.status()).toBe(200);
+  recoveryCodes.set(secret, (await confirmed.json()).recovery_codes);
   return secret as string;
 }
+/** The next unused recovery code (a second factor for one more approval in the same 30 s). */
+const recoveryCode = (secret: string) => recoveryCodes.get(secret)!.shift()!;
 
 function cibaAgent(request: APIRequestContext, clientId: string) {
   return {
@@ -71,12 +77,16 @@ test('needs approval → CIBA request → live in the inbox → step-up and appr
   await expect(card).toContainText('Pay $1,250.00 to ACME Ltd');
   await expect(card).toContainText('“Pay invoice INV-2026-0142”');
   await expect(card).toContainText('lasts 10 minutes');
-  await card.getByRole('button', { name: 'Approve' }).click();
-  await expect(page).toHaveURL(/\/step-up\?/); // a password is not enough to approve a payment
-  await page.getByLabel('Code').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
-  await page.getByRole('button', { name: 'Confirm' }).click();
-  await expect(page).toHaveURL(/\/approvals$/);
-  await page.getByRole('listitem', { name: 'Request from Accounts payable agent' }).getByRole('button', { name: 'Approve' }).click();
+  await card.getByRole('link', { name: 'Review and approve' }).click();
+  // The review page: the second factor is asked for this request and says what it confirms.
+  await expect(page).toHaveURL(/\/approvals\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('region', { name: 'What you are approving' })).toContainText('Pay $1,250.00 to ACME Ltd');
+  await expect(page.getByRole('region', { name: 'Confirm it is you' })).toContainText('It confirms exactly: Pay $1,250.00 to ACME Ltd.');
+  await page.getByLabel('Code from your authenticator app').fill('000000');
+  await page.getByRole('button', { name: 'Approve', exact: true }).click();
+  await expect(page.getByText('That code is not right')).toBeVisible();
+  await page.getByLabel('Code from your authenticator app').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+  await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await expect(page.getByText('Approved. The agent gets its elevated access on its next poll.')).toBeVisible();
 
   // Two polls at once: exactly one gets the token.
@@ -114,25 +124,23 @@ test('a denied request answers access_denied; approve and deny racing leave exac
   await expect(page.getByText('Denied. The agent was told no.')).toBeVisible();
   expect((await (await ciba.poll(first)).json()).error).toBe('access_denied');
 
-  // Step the session up, then race approve against deny on a second request.
+  // Race approve (with its second factor) against deny on a second request.
   const headers = sameOrigin(baseURL);
-  expect((await page.request.post('/api/account/step-up', { headers, data: { code: await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }) } })).status()).toBe(200);
   await ciba.ask(agent.userId);
   const { rows } = await testDb().query("SELECT id FROM approval_requests WHERE agent_id = $1 AND status = 'PENDING'", [agent.agentId]);
   const id = rows[0].id;
   const answers = await Promise.all([
-    page.request.post(`/api/account/approvals/${id}/approve`, { headers }),
+    page.request.post(`/api/account/approvals/${id}/approve`, { headers, data: { code: await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }) } }),
     page.request.post(`/api/account/approvals/${id}/deny`, { headers }),
-    page.request.post(`/api/account/approvals/${id}/approve`, { headers }),
   ]);
-  expect(answers.map((a) => a.status()).sort()).toEqual([200, 409, 409]);
+  expect(answers.map((a) => a.status()).sort()).toEqual([200, 409]);
   const decided = await testDb().query('SELECT status FROM approval_requests WHERE id = $1', [id]);
   expect(['APPROVED', 'DENIED']).toContain(decided.rows[0].status);
 
   // An approved window that ends unused: the token is dead, and the Tokens list no longer shows it.
   const third = (await (await ciba.ask(agent.userId)).json()).auth_req_id;
   const pendingId = (await testDb().query("SELECT id FROM approval_requests WHERE agent_id = $1 AND status = 'PENDING'", [agent.agentId])).rows[0].id;
-  expect((await page.request.post(`/api/account/approvals/${pendingId}/approve`, { headers })).status()).toBe(200);
+  expect((await page.request.post(`/api/account/approvals/${pendingId}/approve`, { headers, data: { code: recoveryCode(secret) } })).status()).toBe(200);
   const unused = await (await ciba.poll(third)).json();
   await page.goto('/tokens');
   await expect(page.getByRole('region', { name: 'Eager agent' }).getByText('Just-in-time')).toBeVisible();
@@ -197,12 +205,9 @@ test('a public agent completes the loop with its access token as login_hint_toke
   await page.goto('/approvals');
   const card = page.getByRole('listitem', { name: 'Request from Public pay agent' });
   await expect(card).toContainText('Pay $1,250.00 to ACME Ltd');
-  await card.getByRole('button', { name: 'Approve' }).click();
-  await expect(page).toHaveURL(/\/step-up\?/);
-  await page.getByLabel('Code').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
-  await page.getByRole('button', { name: 'Confirm' }).click();
-  await expect(page).toHaveURL(/\/approvals$/);
-  await page.getByRole('listitem', { name: 'Request from Public pay agent' }).getByRole('button', { name: 'Approve' }).click();
+  await card.getByRole('link', { name: 'Review and approve' }).click();
+  await page.getByLabel('Code from your authenticator app').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+  await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await expect(page.getByText('Approved. The agent gets its elevated access on its next poll.')).toBeVisible();
 
   // 4. The poll returns the just-in-time token, and the payment goes through.

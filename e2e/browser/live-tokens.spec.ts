@@ -136,22 +136,42 @@ test('the kill switch revokes everything an agent holds and blocks new tokens un
   expect(rows.map((r) => r.action)).toEqual(['agent.suspend', 'agent.resume']);
 });
 
-test('revoke everything needs the typed confirmation, then every agent is cut off', async ({ browser, request, baseURL }) => {
+test('revoke everything needs the typed confirmation, then every agent is cut off: tokens, grants, remembered consent and pending approvals', async ({ browser, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('everything'), password });
   const page = await signedInPage(browser, user.email, { baseURL: baseURL! });
   const first = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'First agent' });
   const second = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Second agent' });
+  // The first agent's consent is remembered (as the consent screen sends it: offline_access is added
+  // for clients registered for refresh): a silent authorization (prompt=none) gets a code.
+  const { challenge } = pkce();
+  const silent = () =>
+    authorizeOverHttp(page.request, baseURL!, { response_type: 'code', client_id: first.clientId, redirect_uri: AGENT_CALLBACK, scope: 'datasets:read', code_challenge: challenge, code_challenge_method: 'S256', prompt: 'none' }).catch((error: Error) => error);
+  await authorizeOverHttp(page.request, baseURL!, { response_type: 'code', client_id: first.clientId, redirect_uri: AGENT_CALLBACK, scope: 'datasets:read', code_challenge: challenge, code_challenge_method: 'S256' }, { remember: true, scopes: ['datasets:read', 'offline_access'] });
+  expect(String(await silent())).toContain('code=');
+  await testDb().query(
+    "INSERT INTO approval_requests (id, auth_req_id_hash, user_id, agent_id, scopes, resources, poll_interval_seconds, window_seconds, expires_at) VALUES (gen_random_uuid(), md5(random()::text), $1, $2, '{datasets:read}', '{}', 5, 600, now() + interval '5 minutes')",
+    [first.userId, first.agentId],
+  );
+
   await page.goto('/tokens');
   await page.getByRole('button', { name: 'Revoke everything' }).click();
-  const submit = page.getByRole('button', { name: 'Revoke all tokens' });
+  await expect(page.getByText('ends every agent’s access to your account (remembered consents included)')).toBeVisible();
+  const submit = page.getByRole('button', { name: 'Revoke everything' });
   await page.getByLabel('Confirmation').fill('revoke');
   await expect(submit).toBeDisabled();
   await page.getByLabel('Confirmation').fill('revoke everything');
   await submit.click();
-  await expect(page.getByRole('region', { name: 'First agent' })).toContainText('No active tokens right now.');
-  await expect(page.getByRole('region', { name: 'Second agent' })).toContainText('No active tokens right now.');
+  await expect(page.getByRole('heading', { name: 'No active tokens' })).toBeVisible();
   expect((await callApi(page, first.token)).status()).toBe(401);
   expect((await callApi(page, second.token)).status()).toBe(401);
+  // Nothing left to come back with: no grant, no remembered consent, no pending approval.
+  const { rows: grants } = await testDb().query('SELECT DISTINCT status FROM grants WHERE user_id = $1', [first.userId]);
+  expect(grants).toEqual([{ status: 'REVOKED' }]);
+  expect(String(await silent())).toContain('error=consent_required');
+  const { rows: approvals } = await testDb().query('SELECT status FROM approval_requests WHERE user_id = $1', [first.userId]);
+  expect(approvals).toEqual([{ status: 'DENIED' }]);
+  const { rows: audit } = await testDb().query("SELECT details FROM audit_events WHERE user_id = $1 AND action = 'token.revoke_all'", [first.userId]);
+  expect(audit[0].details).toMatchObject({ grants: 3, approvals: 1 }); // two agents' consents and the remembered one
 });
 
 test('another user sees none of it and cannot revoke it, through the page or the JSON routes', async ({ browser, request, baseURL }) => {

@@ -31,11 +31,27 @@ async function signedIn() {
   return user;
 }
 
-async function codeFrom(request: Request, userId: string): Promise<string> {
+async function checkCodeLimit(userId: string): Promise<void> {
   const used = await wrongCodes().get(userId);
   if (used && used.consumedPoints >= WRONG_CODES) {
     throw new ApiError(429, 'rate_limited', `Too many wrong codes. Try again in ${Math.ceil(used.msBeforeNext / 60_000)} minutes.`);
   }
+}
+
+/**
+ * A code typed to confirm one thing (an approval): limited per user like step-up codes, a wrong
+ * one audited and answered 400. Answers which factor it was.
+ */
+export async function verifyTypedCode(request: Request, userId: string, code: string): Promise<'totp' | 'recovery'> {
+  await checkCodeLimit(userId);
+  const method = await verifySecondFactor(userId, code);
+  if (!method) return wrongCode(userId, request);
+  await wrongCodes().delete(userId);
+  return method;
+}
+
+async function codeFrom(request: Request, userId: string): Promise<string> {
+  await checkCodeLimit(userId);
   const parsed = z.object({ code: z.string().trim().min(6).max(20) }).safeParse(await readJsonBody(request));
   if (!parsed.success) throw new ApiError(400, 'invalid_request', 'Type the 6-digit code from your authenticator app.', { code: ['Required.'] });
   return parsed.data.code;
@@ -45,7 +61,7 @@ async function codeFrom(request: Request, userId: string): Promise<string> {
  * A failed confirmation of the user's identity (code, passkey or password), audited, and counted by
  * the step-up failures alert rule (lib/alerts/rules.ts).
  */
-async function recordFailure(request: Request, userId: string, what: string): Promise<void> {
+export async function recordFailure(request: Request, userId: string, what: string): Promise<void> {
   await appendAuditEventGrouped({ action: 'step_up.fail', decision: 'DENY', reason: `${what} was not right`, userId, ip: clientIp(request.headers) });
   void checkStepUpFailures({ userId });
 }

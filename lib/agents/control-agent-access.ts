@@ -5,7 +5,12 @@
 //   for them; nothing new is issued until the user resumes it;
 // - resume makes the suspended grants usable again (the revoked tokens stay revoked);
 // - revoke access ends the grants for good (a new consent is needed);
-// - revoke one token, or every token of every agent ("revoke everything").
+// - revoke one token, or everything: every token of every agent, every grant (remembered consent
+//   included) and every pending approval, so no agent comes straight back without asking again.
+// An agent that acts for the user only through delegation (RFC 8693 token exchange, acting for
+// another agent) holds tokens but no grant of its own: stopping it revokes those tokens and records
+// a grant with no scopes in the stopped state, which the token exchange checks (a stopped actor
+// gets nothing more for this user); resuming removes that record.
 // The resource server checks the grant's state on every call, so a token issued in a race with the
 // kill switch is refused too.
 import 'server-only';
@@ -21,10 +26,28 @@ async function revokeTokens(tx: Prisma.TransactionClient, where: Prisma.TokenWhe
   return count;
 }
 
+/** Whether the agent acts for this user only through delegation: tokens for them, no grant at all. */
+async function actsOnlyByDelegation(tx: Prisma.TransactionClient, actor: Actor & { agentId: string }): Promise<boolean> {
+  const [grants, tokens] = await Promise.all([
+    tx.grant.count({ where: { userId: actor.userId, agentId: actor.agentId } }),
+    tx.token.count({ where: { userId: actor.userId, agentId: actor.agentId } }),
+  ]);
+  return grants === 0 && tokens > 0;
+}
+
+/** The record that stops a delegation-only agent: a grant with nothing in it, in `status`. */
+async function stopDelegatedAgent(tx: Prisma.TransactionClient, actor: Actor & { agentId: string }, status: 'SUSPENDED' | 'REVOKED') {
+  await tx.grant.create({ data: { userId: actor.userId, agentId: actor.agentId, scopes: [], resources: [], status, ...(status === 'REVOKED' ? { revokedAt: new Date() } : {}) } });
+}
+
 export async function suspendAgent(actor: Actor & { agentId: string }): Promise<{ found: boolean; revoked: number }> {
   return forgettingAfter(db().$transaction(async (tx) => {
     const grants = await tx.grant.updateMany({ where: { userId: actor.userId, agentId: actor.agentId, status: 'ACTIVE' }, data: { status: 'SUSPENDED' } });
-    const known = grants.count > 0 || (await tx.grant.count({ where: { userId: actor.userId, agentId: actor.agentId, status: 'SUSPENDED' } })) > 0;
+    let known = grants.count > 0 || (await tx.grant.count({ where: { userId: actor.userId, agentId: actor.agentId, status: 'SUSPENDED' } })) > 0;
+    if (!known && (await actsOnlyByDelegation(tx, actor))) {
+      await stopDelegatedAgent(tx, actor, 'SUSPENDED');
+      known = true;
+    }
     if (!known) return { found: false, revoked: 0 };
     const revoked = await revokeTokens(tx, { userId: actor.userId, agentId: actor.agentId }, 'kill switch: the user suspended the agent');
     await appendAuditEvent(tx, {
@@ -42,8 +65,10 @@ export async function suspendAgent(actor: Actor & { agentId: string }): Promise<
 
 export async function resumeAgent(actor: Actor & { agentId: string }): Promise<{ found: boolean }> {
   return forgettingAfter(db().$transaction(async (tx) => {
+    // A delegation-only agent's stop record goes; real grants become usable again.
+    const records = await tx.grant.deleteMany({ where: { userId: actor.userId, agentId: actor.agentId, status: 'SUSPENDED', scopes: { isEmpty: true } } });
     const grants = await tx.grant.updateMany({ where: { userId: actor.userId, agentId: actor.agentId, status: 'SUSPENDED' }, data: { status: 'ACTIVE' } });
-    if (!grants.count) return { found: false };
+    if (!grants.count && !records.count) return { found: false };
     await appendAuditEvent(tx, {
       action: 'agent.resume',
       decision: 'ALLOW',
@@ -63,7 +88,10 @@ export async function revokeAgentAccess(actor: Actor & { agentId: string }): Pro
       where: { userId: actor.userId, agentId: actor.agentId, status: { in: ['ACTIVE', 'SUSPENDED'] } },
       data: { status: 'REVOKED', revokedAt: new Date() },
     });
-    if (!grants.count) return { found: false, revoked: 0 };
+    if (!grants.count) {
+      if (!(await actsOnlyByDelegation(tx, actor))) return { found: false, revoked: 0 };
+      await stopDelegatedAgent(tx, actor, 'REVOKED');
+    }
     const revoked = await revokeTokens(tx, { userId: actor.userId, agentId: actor.agentId }, 'the user revoked the agent’s access');
     await appendAuditEvent(tx, {
       action: 'grant.revoke',
@@ -108,17 +136,21 @@ export async function revokeUserToken(actor: Actor & { tokenId: string }): Promi
   }));
 }
 
-export async function revokeAllTokens(actor: Actor): Promise<{ revoked: number }> {
+export async function revokeAllTokens(actor: Actor): Promise<{ revoked: number; grants: number; approvals: number }> {
   return forgettingAfter(db().$transaction(async (tx) => {
     const revoked = await revokeTokens(tx, { userId: actor.userId }, 'the user revoked everything');
+    // Grants (remembered consent with them) end too, or agents would come straight back with new
+    // tokens without asking; pending approvals are answered no.
+    const grants = await tx.grant.updateMany({ where: { userId: actor.userId, status: { in: ['ACTIVE', 'SUSPENDED'] } }, data: { status: 'REVOKED', revokedAt: new Date() } });
+    const approvals = await tx.approvalRequest.updateMany({ where: { userId: actor.userId, status: 'PENDING' }, data: { status: 'DENIED', decidedAt: new Date() } });
     await appendAuditEvent(tx, {
       action: 'token.revoke_all',
       decision: 'ALLOW',
-      reason: 'the user revoked every token of every agent',
+      reason: 'the user revoked every token, grant and remembered consent of every agent',
       userId: actor.userId,
       ip: actor.ip,
-      details: { revoked },
+      details: { revoked, grants: grants.count, approvals: approvals.count },
     });
-    return { revoked };
+    return { revoked, grants: grants.count, approvals: approvals.count };
   }));
 }

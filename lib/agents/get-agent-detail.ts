@@ -12,7 +12,8 @@ export async function getAgentDetail(options: { userId: string; agentId: string 
   await flushTokenUses();
   const { userId, agentId } = options;
   const agent = await db().agent.findFirst({
-    where: { id: agentId, OR: [{ ownerUserId: userId }, { grants: { some: { userId } } }] },
+    // Connected by a grant, owned, or acting for the user by delegation (tokens for them).
+    where: { id: agentId, OR: [{ ownerUserId: userId }, { grants: { some: { userId } } }, { tokens: { some: { userId } } }] },
     select: { id: true, name: true, clientId: true, logoUri: true, clientUri: true, registration: true, verifiedDomain: true, status: true, createdAt: true },
   });
   if (!agent) return null;
@@ -43,7 +44,8 @@ export async function getAgentDetail(options: { userId: string; agentId: string 
   return {
     agent,
     suspended: grants.some((g) => g.status === 'SUSPENDED'),
-    connected: grants.some((g) => g.status !== 'REVOKED'),
+    // A delegation-only agent (no grant, live tokens) is connected too: the person can stop it.
+    connected: grants.some((g) => g.status !== 'REVOKED') || (grants.length === 0 && activeTokens.length > 0),
     grants,
     activeTokens: activeTokens.length,
     tokens: activeTokens,

@@ -58,10 +58,16 @@ export async function registerPasskey(user: { id: string; sessionId: string }, r
   return true;
 }
 
-export async function passkeyAuthenticationOptions(user: { id: string; sessionId: string }) {
+/**
+ * `bindTo`: a digest of what this assertion approves (32 bytes). The challenge is then 16 random
+ * bytes followed by it, so the authenticator's signature over clientDataJSON covers exactly that
+ * decision (dynamic linking, as PSD2 strong customer authentication asks), and verifyPasskey checks it.
+ */
+export async function passkeyAuthenticationOptions(user: { id: string; sessionId: string }, bindTo?: Uint8Array) {
   const passkeys = await db().passkey.findMany({ where: { userId: user.id }, select: { credentialId: true, transports: true } });
   if (!passkeys.length) return null;
   const options = await generateAuthenticationOptions({
+    ...(bindTo ? { challenge: new Uint8Array([...crypto.getRandomValues(new Uint8Array(16)), ...bindTo]) } : {}),
     rpID: relyingParty().rpID,
     allowCredentials: passkeys.map((p) => ({ id: p.credentialId, transports: p.transports as AuthenticatorTransport[] })),
     userVerification: 'required',
@@ -70,10 +76,14 @@ export async function passkeyAuthenticationOptions(user: { id: string; sessionId
   return options;
 }
 
-/** Verifies a passkey assertion for this user's session; true when it proves the user is here. */
-export async function verifyPasskey(user: { id: string; sessionId: string }, response: AuthenticationResponseJSON): Promise<boolean> {
+/**
+ * Verifies a passkey assertion for this user's session; true when it proves the user is here (and,
+ * with `boundTo`, that the challenge it signed was made for exactly that decision).
+ */
+export async function verifyPasskey(user: { id: string; sessionId: string }, response: AuthenticationResponseJSON, boundTo?: Uint8Array): Promise<boolean> {
   const challenge = await consumeChallenge(user.sessionId);
   if (!challenge) return false;
+  if (boundTo && !Buffer.from(challenge, 'base64url').subarray(16).equals(Buffer.from(boundTo))) return false;
   const passkey = await db().passkey.findFirst({ where: { userId: user.id, credentialId: response.id } });
   if (!passkey) return false;
   const { rpID, origin } = relyingParty();

@@ -1,6 +1,7 @@
 // RFC 9396 rich authorization requests: the types Leash understands, validated by zod, and their
 // description in words for the consent and approval screens.
 import { z } from 'zod';
+import { toMinorUnits } from '@/lib/policy/money';
 
 const paymentInitiation = z.object({
   type: z.literal('payment_initiation'),
@@ -26,4 +27,16 @@ export function describeAuthorizationDetail(detail: AuthorizationDetail): string
   const account = detail.creditorAccount ? ` (account ${detail.creditorAccount.iban})` : '';
   const note = detail.remittanceInformationUnstructured ? `, reference “${detail.remittanceInformationUnstructured}”` : '';
   return `Pay ${amount} to ${detail.creditorName}${account}${note}`;
+}
+
+/**
+ * The index of the payment_initiation detail that names exactly this payment (amount, currency,
+ * creditor), or -1: what a token approved for one payment may pay.
+ */
+export function matchingPaymentDetail(details: unknown, payment: { currency: string; amountMinor: number; creditorName: string }): number {
+  const parsed = authorizationDetailsSchema.safeParse(details ?? null);
+  if (!parsed.success) return -1;
+  return parsed.data.findIndex(
+    (d) => d.instructedAmount.currency === payment.currency && toMinorUnits(d.instructedAmount.amount) === payment.amountMinor && d.creditorName === payment.creditorName,
+  );
 }

@@ -22,6 +22,7 @@ import { readDpopProof } from '@/lib/dpop/read-dpop-proof';
 import { findToken, isTokenActive } from '@/lib/tokens/find-token';
 import { isKnownScope, parseScope } from '@/lib/oauth/scopes';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
+import { refusedByPolicy, requireExactDetails } from '@/lib/approvals/check-elevation';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 
 export const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
@@ -53,14 +54,41 @@ export async function handleBackchannelAuthentication(request: Request): Promise
       details = parsed.data;
     }
     if (!scopes.length && !details) throw new OAuthError('invalid_request', 'Ask for a scope or authorization_details.');
+    // An amount or a recipient is approved only as exactly that one (lib/approvals/check-elevation.ts).
+    const asked = requireExactDetails(scopes, details);
     const bindingMessage = params.get('binding_message');
     if (bindingMessage !== undefined && (bindingMessage.length > 200 || /[\u0000-\u001f]/.test(bindingMessage))) {
       throw new OAuthError('invalid_binding_message', 'binding_message must be a short line of text.');
     }
     const resources = checkResources(params.resources);
     const policy = await loadAgentPolicy({ userId, agentId: client.id });
-    const user = await db().user.findUniqueOrThrow({ where: { id: userId }, select: { intentStorage: true, intentRetentionDays: true } });
+    const user = await db().user.findUniqueOrThrow({ where: { id: userId }, select: { intentStorage: true, intentRetentionDays: true, timeZone: true } });
     const intent = storedIntent(request.headers.get('agent-intent'), user);
+    // What the policy forbids even once approved is refused now: the person is never asked to
+    // approve what could not happen (CIBA Core section 13 access_denied, 403). Audited.
+    const refusal = refusedByPolicy(policy, { agentId: client.id, scopes: asked, details, ip, timeZone: policy.document.timeZone ?? user.timeZone });
+    if (refusal) {
+      const reason = `policy v${policy.version} ${refusal.decision.rule}: ${refusal.decision.reason}`;
+      await db().$transaction((tx) =>
+        appendAuditEvent(tx, {
+          action: 'elevation.refuse',
+          decision: 'DENY',
+          reason,
+          userId,
+          agentId: client.id,
+          scopes: asked,
+          resource: resources.join(' '),
+          ip,
+          intent,
+          details: { policy_rule: refusal.decision.rule, ...(details ? { authorization_details: details } : {}) },
+        }),
+      );
+      throw new OAuthError(
+        'access_denied',
+        `The user's policy for this agent does not allow ${refusal.what} (${refusal.decision.reason}), so no approval was requested. Only the user can change the policy.`,
+        { status: 403 },
+      );
+    }
 
     const authReqId = mintToken(TOKEN_PREFIX.authReqId);
     await db().$transaction(async (tx) => {
@@ -69,7 +97,7 @@ export async function handleBackchannelAuthentication(request: Request): Promise
           authReqIdHash: hashToken(authReqId),
           userId,
           agentId: client.id,
-          scopes,
+          scopes: asked,
           resources,
           authorizationDetails: details ?? undefined,
           bindingMessage: bindingMessage ?? null,
@@ -87,7 +115,7 @@ export async function handleBackchannelAuthentication(request: Request): Promise
         reason: bindingMessage ? `asks: ${bindingMessage}` : 'asks for just-in-time elevation',
         userId,
         agentId: client.id,
-        scopes,
+        scopes: asked,
         resource: resources.join(' '),
         ip,
         intent,

@@ -83,6 +83,8 @@ export async function issueForConsent(options: {
       expires_in: access.expiresIn,
       scope: formatScope(scopes),
       ...(refresh ? { refresh_token: refresh.token } : {}),
+      // RFC 9396 §7: the details the user consented to, as the token carries them.
+      ...(request.authorizationDetails ? { authorization_details: request.authorizationDetails } : {}),
     };
   });
 }

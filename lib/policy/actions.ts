@@ -16,11 +16,28 @@ export const ACTIONS = {
   'invoices.list': { scope: 'invoices:read', kind: 'invoice', defaultTier: 'allow', label: 'List invoices' },
   'invoices.read': { scope: 'invoices:read', kind: 'invoice', defaultTier: 'allow', label: 'Read an invoice' },
   'invoices.dispute': { scope: 'invoices:write', kind: 'invoice', defaultTier: 'step_up', label: 'Dispute an invoice' },
-  'payments.initiate': { scope: 'payments:write', kind: 'payment', defaultTier: 'approval', label: 'Initiate a payment' },
-} as const satisfies Record<string, { scope: string; kind: string; defaultTier: RiskTier; label: string }>;
+  'payments.initiate': { scope: 'payments:write', kind: 'payment', defaultTier: 'approval', label: 'Initiate a payment', exactDetails: 'payment_initiation' },
+} as const satisfies Record<string, { scope: string; kind: string; defaultTier: RiskTier; label: string; exactDetails?: string }>;
 
 export type ActionName = keyof typeof ACTIONS;
 export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
+
+/**
+ * Actions with an amount or a recipient (`exactDetails`: the RFC 9396 type that names them) are
+ * elevated only for one exact instance: never a scope-wide approval (no blank cheques).
+ */
+export function exactDetailsFor(scope: string): { action: ActionName; type: string } | undefined {
+  for (const name of ACTION_NAMES) {
+    const spec: { scope: string; exactDetails?: string } = ACTIONS[name];
+    if (spec.scope === scope && spec.exactDetails) return { action: name, type: spec.exactDetails };
+  }
+  return undefined;
+}
+
+/** The actions a scope lets an agent take. */
+export function actionsOfScope(scope: string): ActionName[] {
+  return ACTION_NAMES.filter((name) => ACTIONS[name].scope === scope);
+}
 
 export const SENSITIVITY = ['public', 'internal', 'confidential', 'restricted'] as const;
 export type Sensitivity = (typeof SENSITIVITY)[number];

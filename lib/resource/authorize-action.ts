@@ -4,6 +4,7 @@
 import 'server-only';
 import { ACR } from '@/lib/auth/assurance';
 import { getConfig } from '@/lib/config/config';
+import { matchingPaymentDetail } from '@/lib/oauth/authorization-details';
 import { expandScopes } from '@/lib/oauth/scopes';
 import { ACTIONS, type ActionName, type Sensitivity } from '@/lib/policy/actions';
 import { evaluatePolicy, type PolicyDecision } from '@/lib/policy/evaluate-policy';
@@ -18,9 +19,11 @@ export type Target = { id: string; kind: string; dataset?: string; sensitivity?:
 /** Would this token's policy let it take another action now (for the `_links` of an answer)? */
 export type WouldAllow = (action: ActionName, target?: Target, payment?: Payment) => boolean;
 
-export type Allowed = { decision: PolicyDecision; reason: string; rateHeaders: Record<string, string>; scopes: string[]; wouldAllow: WouldAllow };
+/** `consentedPayment`: allowed because the token's consented authorization_details name this payment. */
+export type Allowed = { decision: PolicyDecision; reason: string; rateHeaders: Record<string, string>; scopes: string[]; wouldAllow: WouldAllow; consentedPayment: boolean };
 
-type Payment = { currency: string; amountMinor: number };
+/** A payment the call would make; `creditorName` lets a token approved for one exact payment match it. */
+export type Payment = { currency: string; amountMinor: number; creditorName?: string };
 
 export async function authorizeAction(
   call: CallContext,
@@ -90,7 +93,12 @@ export async function authorizeAction(
     target = options.target;
   }
 
-  const decide = (name: ActionName, resource?: Target, payment?: Payment) =>
+  // A token whose consented authorization_details name this exact payment (RFC 9396 through the
+  // consent screen) carries the person's approval of it: it satisfies "needs approval", once per
+  // grant (the payment operation records it); the policy's limits still apply.
+  const approvedPayment = (payment?: Payment) =>
+    payment?.creditorName !== undefined && matchingPaymentDetail(token.authorizationDetails, { ...payment, creditorName: payment.creditorName }) >= 0;
+  const decide = (name: ActionName, resource?: Target, payment?: Payment, jit = token.jit) =>
     evaluatePolicy(compiled, cacheKey, {
       agentId: token.agentId,
       action: name,
@@ -100,10 +108,15 @@ export async function authorizeAction(
       timeZone: document.timeZone ?? token.user?.timeZone ?? 'UTC',
       ip: call.ip,
       acr: token.acr,
-      jit: token.jit,
+      jit,
       payment,
     });
-  const decision = decide(action, target, options.payment);
+  let decision = decide(action, target, options.payment);
+  let consentedPayment = false;
+  if (decision.outcome === 'approval' && !token.jit && approvedPayment(options.payment)) {
+    decision = decide(action, target, options.payment, true);
+    consentedPayment = decision.outcome === 'allow' || decision.outcome === 'notify';
+  }
   const reason = `policy v${version} ${decision.rule}: ${decision.reason}`;
   if (decision.outcome === 'deny') return refuse(policyRefusal('access_denied', decision), reason);
   if (decision.outcome === 'step_up') return refuse(stepUpChallenge(options.resource, decision), reason, 'STEP_UP');
@@ -113,7 +126,7 @@ export async function authorizeAction(
     const outcome = decide(name, resource, payment).outcome;
     return outcome === 'allow' || outcome === 'notify';
   };
-  return { allowed: { decision, reason, rateHeaders: rate.headers, scopes, wouldAllow } };
+  return { allowed: { decision, reason: consentedPayment ? `${reason} (the payment the user consented to)` : reason, rateHeaders: rate.headers, scopes, wouldAllow, consentedPayment } };
 }
 
 function policyRefusal(error: 'access_denied' | 'approval_required', decision: PolicyDecision, scopes?: string[]) {

@@ -10,7 +10,7 @@ import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 import { ACTIONS, type ActionName } from '@/lib/policy/actions';
 import { authenticateBearer } from '@/lib/resource/authenticate-bearer';
-import { authorizeAction, type Target, type WouldAllow } from '@/lib/resource/authorize-action';
+import { authorizeAction, type Payment, type Target, type WouldAllow } from '@/lib/resource/authorize-action';
 import { callContext, recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import type { ResourceName } from '@/lib/resource/challenge';
 import { failClosed, recordAllowed } from '@/lib/resource/record-call';
@@ -23,7 +23,6 @@ import { BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 import type { Link } from '@/lib/resource/link-schema';
 import { checkResponse, ResponseSchemaError } from '@/lib/resource/check-response';
 
-type Payment = { currency: string; amountMinor: number };
 
 export type LinkOptions = { params?: Record<string, string>; target?: Target; payment?: Payment; templated?: boolean };
 
@@ -35,6 +34,8 @@ export type OperationContext<P, I> = {
   input: I;
   /** The call's transaction: the audit row commits with whatever the handler writes. */
   tx: Prisma.TransactionClient;
+  /** Allowed because the token's consented authorization_details name this payment (authorize-action.ts). */
+  consentedPayment: boolean;
   /** A link to another operation, only when this token may take it now (scope and policy). */
   link: (action: ActionName, options?: LinkOptions) => Link | undefined;
 };
@@ -140,7 +141,7 @@ export async function executeOperation(
     // published schema changes nothing. The body sent is the handler's own, never the parsed copy,
     // so the check cannot make tests see something production would not send.
     const answer = async (tx: Prisma.TransactionClient) => {
-      const result = await operation.run({ ...args, token, tx, link });
+      const result = await operation.run({ ...args, token, tx, link, consentedPayment: allowed.consentedPayment });
       if (checkResponses) checkResponse(operation, result);
       return result;
     };

@@ -3,10 +3,11 @@
 import 'server-only';
 import { defineOperation, links, OperationError } from '@/lib/resource/operation';
 
-import { disputeInvoiceInput, fromMinorUnits, initiatePaymentInput, invoiceParams, toMinorUnits } from '@/lib/workspace/workspace-inputs';
+import { disputeInvoiceInput, initiatePaymentInput, invoiceParams } from '@/lib/workspace/workspace-inputs';
+import { fromMinorUnits, toMinorUnits } from '@/lib/policy/money';
 import { invoiceSchema, listInvoicesOutput, paymentSchema } from '@/lib/workspace/workspace-outputs';
 import { db } from '@/lib/db/client';
-import { authorizationDetailsSchema } from '@/lib/oauth/authorization-details';
+import { matchingPaymentDetail } from '@/lib/oauth/authorization-details';
 import type { InvoiceStatus } from '@/lib/generated/prisma/client';
 const INVOICE_FIELDS = { id: true, number: true, vendor: true, currency: true, amountMinor: true, issuedOn: true, dueOn: true, status: true, disputeReason: true, disputedAt: true } as const;
 type InvoiceRow = { id: string; number: string; vendor: string; currency: string; amountMinor: bigint; issuedOn: Date; dueOn: Date; status: InvoiceStatus; disputeReason: string | null; disputedAt: Date | null };
@@ -101,19 +102,26 @@ export const paymentsInitiate = defineOperation({
   status: 201,
   requiresUser: true,
   input: initiatePaymentInput,
-  payment: (input) => ({ currency: input.currency, amountMinor: toMinorUnits(input.amount) }),
-  run: async ({ tx, token, userId, input }) => {
+  payment: (input) => ({ currency: input.currency, amountMinor: toMinorUnits(input.amount), creditorName: input.creditor_name }),
+  run: async ({ tx, token, userId, input, consentedPayment }) => {
+    const asked = { currency: input.currency, amountMinor: toMinorUnits(input.amount), creditorName: input.creditor_name };
     // A just-in-time token approved for one payment (RFC 9396 details) pays exactly that payment,
-    // once: it is revoked in the same transaction as the payment it made.
-    if (token.jit && token.authorizationDetails) {
-      const approved = authorizationDetailsSchema.safeParse(token.authorizationDetails);
-      const matches =
-        approved.success &&
-        approved.data.some(
-          (d) => d.instructedAmount.currency === input.currency && toMinorUnits(d.instructedAmount.amount) === toMinorUnits(input.amount) && d.creditorName === input.creditor_name,
-        );
-      if (!matches) throw new OperationError(403, 'access_denied', 'This token was approved for a different payment.');
+    // once: it is revoked in the same transaction as the payment it made. One approved without
+    // details (issued before bc-authorize required them) pays nothing: no blank cheques.
+    let consented: { grantId: string; grantDetail: number } | null = null;
+    if (token.jit) {
+      if (matchingPaymentDetail(token.authorizationDetails, asked) < 0) throw new OperationError(403, 'access_denied', 'This token was approved for a different payment.');
       await tx.token.update({ where: { id: token.id }, data: { revokedAt: new Date(), revokedReason: 'just-in-time token used for its approved payment' } });
+    } else if (consentedPayment && token.grantId) {
+      // A payment the person consented to by its exact details on the consent screen (RFC 9396):
+      // made once per grant. The grant row is locked so two concurrent calls cannot both make it.
+      const index = matchingPaymentDetail(token.authorizationDetails, asked);
+      if (index >= 0) {
+        await tx.$queryRaw`SELECT id FROM grants WHERE id = ${token.grantId}::uuid FOR UPDATE`;
+        const made = await tx.payment.findFirst({ where: { grantId: token.grantId, grantDetail: index }, select: { id: true } });
+        if (made) throw new OperationError(403, 'access_denied', 'The payment the user consented to was already made; ask for approval to pay again.');
+        consented = { grantId: token.grantId, grantDetail: index };
+      }
     }
     const payment = await tx.payment.create({
       data: {
@@ -123,6 +131,7 @@ export const paymentsInitiate = defineOperation({
         amountMinor: BigInt(toMinorUnits(input.amount)),
         creditorName: input.creditor_name,
         reference: input.reference ?? null,
+        ...(consented ?? {}),
       },
       select: { id: true, createdAt: true },
     });

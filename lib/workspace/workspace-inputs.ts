@@ -48,18 +48,6 @@ export const initiatePaymentInput = z.object({
   reference: z.string().max(140).optional(),
 });
 
-/** "1250.5" → 125050 minor units, without floating point. */
-export function toMinorUnits(amount: string): number {
-  const [whole, fraction = ''] = amount.split('.');
-  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
-}
-
-/** 125050 → "1250.50". */
-export function fromMinorUnits(minor: bigint | number): string {
-  const value = BigInt(minor);
-  return `${value / 100n}.${String(value % 100n).padStart(2, '0')}`;
-}
-
 export function datasetTarget(datasetId: string) {
   const dataset = SAMPLE_DATASETS.find((d) => d.id === datasetId);
   return { id: datasetId, kind: 'dataset', dataset: datasetId, sensitivity: dataset?.sensitivity ?? ('restricted' as const) };

@@ -122,6 +122,7 @@ export const refreshTokenGrant: Grant = {
           expires_in: access.expiresIn,
           scope: formatScope(scopes),
           ...(refresh ? { refresh_token: refresh.token } : {}),
+          ...(token.authorizationDetails ? { authorization_details: token.authorizationDetails } : {}),
         };
       });
     } catch (error) {

@@ -63,6 +63,16 @@ export const tokenExchangeGrant: Grant = {
       );
     }
 
+    // The user stopped this agent (kill switch, or its access revoked and not given again): it acts
+    // for them by no route, delegation included (lib/agents/control-agent-access.ts).
+    const stopped = await db().grant.findMany({ where: { userId: subject.userId, agentId: client.id }, select: { status: true } });
+    if (stopped.some((g) => g.status === 'SUSPENDED') || (stopped.length > 0 && stopped.every((g) => g.status === 'REVOKED'))) {
+      await refuse(
+        { userId: subject.userId, actorId: client.id, ip, reason: 'the user stopped this agent' },
+        new OAuthError('invalid_grant', 'The user has stopped this agent: it cannot act for them.'),
+      );
+    }
+
     // Never broader than the subject token (RFC 8693 §2.2.2 invalid_scope / invalid_target)...
     const requested = parseScope(params.get('scope'));
     const beyond = requested.filter((s) => !subject.scopes.includes(s));

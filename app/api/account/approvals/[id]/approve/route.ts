@@ -1,4 +1,4 @@
-// POST /api/account/approvals/{id}/approve: approve (needs a multi-factor session).
+// POST /api/account/approvals/{id}/approve {code} or {passkey}: approve with a second factor for this request.
 import { handleDecideApproval } from '@/lib/account/handle-approvals';
 
 export const dynamic = 'force-dynamic';

@@ -1,0 +1,6 @@
+// POST /api/account/approvals/{id}/passkey-options: WebAuthn options whose challenge carries the request's digest.
+import { handleApprovalPasskeyOptions } from '@/lib/account/handle-approvals';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleApprovalPasskeyOptions;
