@@ -14,6 +14,7 @@ const RULES: [keyof Thresholds, string, string][] = [
   ['deniedCalls', 'Refused calls by one agent', 'refused calls'],
   ['tokenFlood', 'Token requests slowed down for flooding', 'slow-downs'],
   ['stepUpFailures', 'Failed identity checks (codes, passkeys, password)', 'failures'],
+  ['approvalRequests', 'Approval requests filed by one agent', 'requests'],
 ];
 
 export function AlertSettingsForm({ initial }: { initial: AlertSettings }) {

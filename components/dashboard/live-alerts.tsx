@@ -10,6 +10,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { BellIcon } from '@/components/icons';
 import { useLiveUpdates } from '@/components/dashboard/use-live-updates';
 import { OPEN_ALERTS_KEY } from '@/components/dashboard/alerts-badge';
+import { AgentMark } from '@/components/ui/agent-mark';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button, Spinner } from '@/components/ui/button';
@@ -100,6 +101,7 @@ export function LiveAlerts({ initial }: { initial: AlertItem[] }) {
                     {alert.autoSuspended ? `Review and resume ${alert.agentName ?? 'the agent'}` : `See ${alert.agentName ?? 'the agent'}`}
                   </Link>
                 ) : null}
+                {alert.agentClientId ? <AgentMark clientId={alert.agentClientId} verifiedDomain={alert.agentVerifiedDomain} /> : null}
                 {alert.delivery ? <span className="text-xs text-muted">Webhook: {alert.delivery}</span> : null}
                 {status === 'open' ? (
                   <Button variant="secondary" className="ml-auto h-8 px-3" disabled={!hydrated || acknowledge.isPending} onClick={() => acknowledge.mutate(alert.id)}>

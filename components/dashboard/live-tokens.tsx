@@ -9,6 +9,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { KeyIcon } from '@/components/icons';
+import { AgentMark } from '@/components/ui/agent-mark';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button, Spinner } from '@/components/ui/button';
@@ -131,6 +132,7 @@ function AgentTokens({
       <header className="flex flex-col gap-3 border-b border-line px-4 py-3 sm:flex-row sm:items-center sm:justify-between sm:px-5">
         <div className="flex min-w-0 items-center gap-2">
           <h2 className="truncate font-semibold text-fg">{agent.name}</h2>
+          {agent.clientId ? <AgentMark clientId={agent.clientId} verifiedDomain={agent.verifiedDomain} /> : null}
           {agent.suspended ? <Badge tone="danger">Suspended</Badge> : <Badge tone="success">Active</Badge>}
           <span className="whitespace-nowrap text-sm text-muted">
             {tokens.length} token{tokens.length === 1 ? '' : 's'}

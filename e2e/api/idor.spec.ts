@@ -41,7 +41,7 @@ test('another user reaches none of a user’s agents, tokens, policies, approval
   }
   expect((await (await intruder.get('/api/account/tokens')).json()).tokens).toEqual([]);
   expect((await (await intruder.get('/api/account/agents')).json()).agents).toEqual([]);
-  expect((await (await intruder.get('/api/account/approvals')).json()).approvals).toEqual([]);
+  expect(await (await intruder.get('/api/account/approvals')).json()).toEqual({ approvals: [], history: [] });
   expect((await (await intruder.get(`/api/account/audit?agent=${owner.agentId}`)).json()).events).toEqual([]);
   const exported = await intruder.get(`/api/account/audit/export?format=jsonl&agent=${owner.agentId}`);
   expect(await exported.text()).toBe('');

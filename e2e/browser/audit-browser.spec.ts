@@ -26,7 +26,8 @@ test('filters, the record drawer, paging, chain verification and export show wha
   await expect(page.getByText('That is everything.')).toBeVisible();
 
   // Filter: this agent's refusals.
-  await page.getByLabel('Agent').selectOption({ label: 'Audited agent' });
+  // Agents are listed with the mark that tells look-alikes apart (the end of the client id).
+  await page.getByLabel('Agent').selectOption({ label: `Audited agent · id …${agent.clientId.slice(-6)}` });
   await page.getByLabel('Decision').selectOption('DENY');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page).toHaveURL(/decision=DENY/);

@@ -239,3 +239,38 @@ test('an agent acting only through delegation is listed and can be stopped; look
   expect(marks).toHaveLength(2);
   expect(new Set(marks).size).toBe(2);
 });
+
+test('an agent filing many requests raises an alert; they are denied together, and the history shows what happened', async ({ page, request, baseURL }) => {
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('fatigue'), password });
+  await signedIn(page, user.email);
+  const agent = await payingAgent(page, baseURL!, user, 'Pushy agent');
+  for (const amount of ['11.00', '12.00', '13.00', '14.00', '15.00']) {
+    expect((await ask(request, agent, { scope: 'payments:write', authorization_details: payment(amount).detail })).status()).toBe(200);
+  }
+  // The fifth request within ten minutes (the default threshold) raises one alert.
+  await expect
+    .poll(async () => (await testDb().query("SELECT message FROM alerts WHERE user_id = $1 AND kind = 'approval_requests'", [agent.userId])).rows.map((r) => r.message))
+    .toEqual(['Pushy agent asked for your approval 5 times in 10 minutes. Approve nothing you did not expect; deny them together in Approvals, and stop the agent if this is not normal.']);
+
+  await page.goto('/approvals');
+  await expect(page.getByRole('listitem', { name: 'Request from Pushy agent' })).toHaveCount(5);
+  await page.getByLabel('Select all').check();
+  await page.getByRole('button', { name: 'Deny selected (5)' }).click();
+  await expect(page.getByText('Denied 5 requests. The agents were told no.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Nothing waiting for you' })).toBeVisible();
+  const history = page.getByRole('list', { name: 'Answered and expired requests' });
+  await expect(history.getByRole('listitem')).toHaveCount(5);
+  await expect(history.getByRole('listitem').first()).toContainText('Denied');
+  await expect(history.getByRole('listitem').first()).toContainText('Pay €15.00 to Plumber Ltd');
+  const { rows } = await testDb().query("SELECT count(*)::int AS n FROM audit_events WHERE agent_id = $1 AND action = 'elevation.deny' AND details->>'bulk' = 'true'", [agent.agentId]);
+  expect(rows[0].n).toBe(5);
+  // Someone else's ids deny nothing.
+  const stranger = await createAccount(request, baseURL, { email: uniqueEmail('fatigue-stranger'), password });
+  const other = await page.context().browser()!.newPage({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
+  await signedIn(other, stranger.email);
+  expect((await ask(request, agent, { scope: 'payments:write', authorization_details: payment('16.00').detail })).status()).toBe(200);
+  const mine = (await pendingId(agent.agentId))!;
+  const probe = await other.request.post('/api/account/approvals/deny', { headers: sameOrigin(baseURL!), data: { ids: [mine] } });
+  expect(await probe.json()).toEqual({ denied: 0 });
+  expect((await testDb().query('SELECT status FROM approval_requests WHERE id = $1', [mine])).rows[0].status).toBe('PENDING');
+});

@@ -4,6 +4,7 @@
 // One test per width and colour scheme, each with its own account, so they run on both workers.
 import { expect, test } from '@playwright/test';
 import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 
 const password = 'a-long-enough-passphrase';
@@ -28,8 +29,15 @@ for (const colorScheme of ['light', 'dark'] as const) {
       const agent = await delegatedToken(page.request, baseURL!, 'datasets:read reports:read offline_access', {}, { signedInAs: user, agentName: 'Quarterly report agent' });
       await page.request.get('/api/v1/datasets', { headers: agent.auth });
       await page.request.get('/api/v1/invoices', { headers: agent.auth }); // refused: some red in the charts
-      for (const screen of [...SCREENS, 'agent', 'policy']) {
-        await page.goto(screen === 'agent' ? `/agents/${agent.agentId}` : screen === 'policy' ? `/agents/${agent.agentId}/policy` : `/${screen}`);
+      // A payment waiting for approval: the inbox card and its review page.
+      const { rows } = await testDb().query(
+        `INSERT INTO approval_requests (id, auth_req_id_hash, user_id, agent_id, scopes, resources, authorization_details, binding_message, required_acr, window_seconds, expires_at)
+         VALUES (gen_random_uuid(), md5(random()::text), $1, $2, '{payments:write}', '{}', $3, 'Pay invoice INV-2026-0142 before the late fee', 'urn:leash:acr:mfa', 600, now() + interval '5 minutes') RETURNING id`,
+        [agent.userId, agent.agentId, JSON.stringify([{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '1250.00' }, creditorName: 'ACME Facilities Ltd' }])],
+      );
+      const paths: Record<string, string> = { agent: `/agents/${agent.agentId}`, policy: `/agents/${agent.agentId}/policy`, approval: `/approvals/${rows[0].id}` };
+      for (const screen of [...SCREENS, 'agent', 'policy', 'approval']) {
+        await page.goto(paths[screen] ?? `/${screen}`);
         await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
         await expect(page.getByText('This page could not be loaded')).toHaveCount(0);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

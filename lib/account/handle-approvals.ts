@@ -9,8 +9,8 @@ import { z } from 'zod';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { getCurrentUser } from '@/lib/auth/session';
 import { passkeyAuthenticationOptions, verifyPasskey } from '@/lib/auth/passkeys';
-import { approvalDigest, decideApproval, findUserApproval } from '@/lib/approvals/decide-approval';
-import { listPendingApprovals } from '@/lib/approvals/list-pending-approvals';
+import { approvalDigest, decideApproval, denyApprovals, findUserApproval } from '@/lib/approvals/decide-approval';
+import { listApprovalHistory, listPendingApprovals } from '@/lib/approvals/list-pending-approvals';
 import { recordFailure, verifyTypedCode } from '@/lib/account/handle-second-factor';
 import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
 import { clientIp } from '@/lib/http/client-ip';
@@ -29,7 +29,8 @@ export async function handleListApprovals(): Promise<Response> {
   try {
     const user = await getCurrentUser();
     if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in to see your approvals.');
-    return Response.json({ approvals: await listPendingApprovals({ userId: user.id }) }, { headers: noStore });
+    const [approvals, history] = await Promise.all([listPendingApprovals({ userId: user.id }), listApprovalHistory({ userId: user.id })]);
+    return Response.json({ approvals, history }, { headers: noStore });
   } catch (error) {
     return apiErrorResponse(error);
   }
@@ -96,6 +97,20 @@ export async function handleApprovalPasskeyOptions(_request: Request, context: I
     const options = await passkeyAuthenticationOptions(user, approvalDigest(pending));
     if (!options) throw new ApiError(404, 'not_found', 'You have no passkey yet: add one in Settings.');
     return Response.json(options, { headers: noStore });
+  } catch (error) {
+    return apiErrorResponse(error);
+  }
+}
+
+/** POST /api/account/approvals/deny {ids}: deny several of the user's pending requests at once. */
+export async function handleDenyApprovals(request: Request): Promise<Response> {
+  try {
+    const user = await getCurrentUser();
+    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in to answer.');
+    const body = z.object({ ids: z.array(z.uuid()).min(1).max(100) }).strict().safeParse(await readJsonBody(request));
+    if (!body.success) throw new ApiError(400, 'invalid_request', 'Send {"ids": [...]} with the requests to deny.');
+    const denied = await denyApprovals({ userId: user.id, ids: body.data.ids, ip: clientIp(request.headers) });
+    return Response.json({ denied }, { headers: noStore });
   } catch (error) {
     return apiErrorResponse(error);
   }

@@ -12,6 +12,10 @@ export const thresholdsSchema = z.object({
   tokenFlood: z.object({ count: z.number().int().min(1).max(10_000), windowMinutes: z.number().int().min(1).max(1440) }),
   /** Failed second-factor or password confirmations of the user within `windowMinutes`. */
   stepUpFailures: z.object({ count: z.number().int().min(2).max(100), windowMinutes: z.number().int().min(1).max(1440) }),
+  /** Approval requests (CIBA) filed by one agent within `windowMinutes`: pressure to approve. Added later: defaulted for stored settings. */
+  approvalRequests: z
+    .object({ count: z.number().int().min(2).max(100), windowMinutes: z.number().int().min(1).max(1440) })
+    .default({ count: 5, windowMinutes: 10 }),
 });
 export type Thresholds = z.infer<typeof thresholdsSchema>;
 
@@ -19,6 +23,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   deniedCalls: { count: 10, windowMinutes: 5 },
   tokenFlood: { count: 1, windowMinutes: 10 },
   stepUpFailures: { count: 3, windowMinutes: 15 },
+  approvalRequests: { count: 5, windowMinutes: 10 },
 };
 
 export type AlertSettings = {

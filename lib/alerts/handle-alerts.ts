@@ -26,6 +26,8 @@ export type AlertItem = {
   acknowledgedAt: string | null;
   agentId: string | null;
   agentName: string | null;
+  agentClientId: string | null;
+  agentVerifiedDomain: string | null;
   autoSuspended: boolean;
   delivery: string | null;
 };
@@ -34,7 +36,7 @@ export async function listAlerts(options: { userId: string; status: 'open' | 'ac
   const [rows, open] = await Promise.all([
     db().alert.findMany({
       where: { userId: options.userId, acknowledgedAt: options.status === 'open' ? null : { not: null } },
-      select: { id: true, kind: true, severity: true, message: true, createdAt: true, acknowledgedAt: true, agentId: true, autoSuspended: true, delivery: true, agent: { select: { name: true } } },
+      select: { id: true, kind: true, severity: true, message: true, createdAt: true, acknowledgedAt: true, agentId: true, autoSuspended: true, delivery: true, agent: { select: { name: true, clientId: true, verifiedDomain: true } } },
       orderBy: { createdAt: 'desc' },
       take: 100,
     }),
@@ -42,7 +44,7 @@ export async function listAlerts(options: { userId: string; status: 'open' | 'ac
   ]);
   return {
     open,
-    alerts: rows.map(({ agent, ...a }) => ({ ...a, agentName: agent?.name ?? null, createdAt: a.createdAt.toISOString(), acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null })),
+    alerts: rows.map(({ agent, ...a }) => ({ ...a, agentName: agent?.name ?? null, agentClientId: agent?.clientId ?? null, agentVerifiedDomain: agent?.verifiedDomain ?? null, createdAt: a.createdAt.toISOString(), acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null })),
   };
 }
 

@@ -130,3 +130,19 @@ export async function checkStepUpFailures(options: { userId: string }): Promise<
       `Someone failed to confirm your identity ${failed} times in ${minutes} minutes (wrong codes, passkeys or passwords). If it was not you, sign out your other sessions and change your password.`,
   }).catch(logged('step-up'));
 }
+
+/**
+ * One agent filing many approval requests in a short window: an agent pressing the person to say yes
+ * (approval fatigue is how a compromised agent gets its payment through). Counted from the audit log.
+ */
+export async function checkApprovalRequests(options: { userId: string; agentId: string }): Promise<void> {
+  await countingRule({
+    ...options,
+    kind: 'approval_requests',
+    severity: 'WARNING',
+    threshold: (t) => t.approvalRequests,
+    count: (tx, since) => tx.auditEvent.count({ where: { userId: options.userId, agentId: options.agentId, action: 'elevation.request', createdAt: { gt: since } } }),
+    message: async (asked, minutes) =>
+      `${await agentName(options.agentId)} asked for your approval ${asked} times in ${minutes} minutes. Approve nothing you did not expect; deny them together in Approvals, and stop the agent if this is not normal.`,
+  }).catch(logged('approval-requests'));
+}

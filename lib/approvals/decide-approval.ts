@@ -76,3 +76,31 @@ export async function decideApproval(options: {
     return options.approve ? 'approved' : 'denied';
   });
 }
+
+/** Bulk deny: every listed request of this user still pending is denied, each with its audit row. */
+export async function denyApprovals(options: { userId: string; ids: string[]; ip: string }): Promise<number> {
+  const now = new Date();
+  return db().$transaction(async (tx) => {
+    const pending = await tx.approvalRequest.findMany({
+      where: { id: { in: options.ids }, userId: options.userId, status: 'PENDING', expiresAt: { gt: now } },
+      select: { id: true, agentId: true, scopes: true },
+    });
+    let denied = 0;
+    for (const request of pending) {
+      const changed = await tx.approvalRequest.updateMany({ where: { id: request.id, status: 'PENDING' }, data: { status: 'DENIED', decidedAt: now } });
+      if (changed.count !== 1) continue;
+      denied++;
+      await appendAuditEvent(tx, {
+        action: 'elevation.deny',
+        decision: 'DENY',
+        reason: 'denied by the user (with others at once)',
+        userId: options.userId,
+        agentId: request.agentId,
+        scopes: request.scopes,
+        ip: options.ip,
+        details: { approval_request: request.id, bulk: true },
+      });
+    }
+    return denied;
+  });
+}

@@ -89,3 +89,28 @@ export async function getApprovalForReview(options: { userId: string; id: string
 
 export type PendingApproval = Awaited<ReturnType<typeof listPendingApprovals>>[number];
 export type ApprovalForReview = NonNullable<Awaited<ReturnType<typeof getApprovalForReview>>>;
+
+/** The inbox's history: the user's last answered or expired requests, newest first. */
+export async function listApprovalHistory(options: { userId: string }) {
+  const now = new Date();
+  const rows = await db().approvalRequest.findMany({
+    where: { userId: options.userId, OR: [{ status: { not: 'PENDING' } }, { expiresAt: { lte: now } }] },
+    select: { ...SELECT, status: true, decidedAt: true },
+    orderBy: { createdAt: 'desc' },
+    take: 30,
+  });
+  return rows.map((row) => {
+    const details = authorizationDetailsSchema.safeParse(row.authorizationDetails ?? []);
+    return {
+      id: row.id,
+      agentName: row.agent.name,
+      agentClientId: row.agent.clientId,
+      agentVerifiedDomain: row.agent.verifiedDomain,
+      what: details.success ? details.data.map(describeAuthorizationDetail) : row.scopes.map((s) => (isKnownScope(s) ? SCOPES[s].description : s)),
+      outcome: row.status === 'PENDING' ? ('Expired' as const) : row.status === 'APPROVED' ? ('Approved' as const) : ('Denied' as const),
+      at: (row.decidedAt ?? row.expiresAt).toISOString(),
+    };
+  });
+}
+
+export type ApprovalHistoryItem = Awaited<ReturnType<typeof listApprovalHistory>>[number];

@@ -33,12 +33,12 @@ export async function listLiveCredentials(options: { userId: string }) {
     }),
     db().grant.findMany({
       where: { userId, status: { in: ['ACTIVE', 'SUSPENDED'] } },
-      select: { agentId: true, status: true, agent: { select: { name: true } } },
+      select: { agentId: true, status: true, agent: { select: { name: true, clientId: true, verifiedDomain: true } } },
     }),
   ]);
-  const agents = new Map<string, { id: string; name: string; suspended: boolean }>();
+  const agents = new Map<string, { id: string; name: string; clientId?: string; verifiedDomain?: string | null; suspended: boolean }>();
   for (const grant of grants) {
-    const agent = agents.get(grant.agentId) ?? { id: grant.agentId, name: grant.agent.name, suspended: false };
+    const agent = agents.get(grant.agentId) ?? { id: grant.agentId, name: grant.agent.name, clientId: grant.agent.clientId, verifiedDomain: grant.agent.verifiedDomain, suspended: false };
     agent.suspended ||= grant.status === 'SUSPENDED';
     agents.set(grant.agentId, agent);
   }

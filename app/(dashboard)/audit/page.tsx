@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { agentMarkText } from '@/components/ui/agent-mark';
 import { AuditBrowser, type AuditFilterValues } from '@/components/dashboard/audit-browser';
 import { Alert } from '@/components/ui/alert';
 import { PageHeader } from '@/components/ui/page-header';
@@ -16,8 +17,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const [initial, agents] = await Promise.all([
     searchAuditEvents(filter, { userId: user.id, role: user.role }),
     db().agent.findMany({
-      where: user.role === 'ADMIN' ? {} : { OR: [{ ownerUserId: user.id }, { grants: { some: { userId: user.id } } }] },
-      select: { id: true, name: true },
+      where: user.role === 'ADMIN' ? {} : { OR: [{ ownerUserId: user.id }, { grants: { some: { userId: user.id } } }, { tokens: { some: { userId: user.id } } }] },
+      select: { id: true, name: true, clientId: true, verifiedDomain: true },
       orderBy: { name: 'asc' },
       take: 500,
     }),
@@ -38,7 +39,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <Alert tone="warning">Some filters in the address were not valid and were ignored.</Alert>
         </div>
       )}
-      <AuditBrowser key={JSON.stringify(values)} filter={values} initial={{ events: initial.events, next_before: initial.nextBefore }} agents={agents} timeZone={user.timeZone} />
+      <AuditBrowser key={JSON.stringify(values)} filter={values} initial={{ events: initial.events, next_before: initial.nextBefore }} agents={agents.map((a) => ({ id: a.id, name: `${a.name} · ${agentMarkText(a.clientId, a.verifiedDomain)}` }))} timeZone={user.timeZone} />
     </>
   );
 }
