@@ -2,6 +2,7 @@
 // build (only when sources changed), the embedded PostgreSQL when no DATABASE_URL is given,
 // pending migrations, the demo account, then the server. Ctrl-C stops the server and the database.
 // `npm run dev` runs the same with Next's development server instead of the build.
+import '../server/safe-output';
 import path from 'node:path';
 import { fork } from 'node:child_process';
 import { parseConfig } from '../lib/config/config';

@@ -2,6 +2,7 @@
 // (`npm run db:migrate:deploy`). `npm start` runs this after preparing the database; several
 // instances behind a load balancer run it directly. Runs without the `react-server` condition: the
 // Next build carries the app, and the fast path loads lib/ with `server-only` resolved as Next does.
+import './safe-output';
 import { serve } from './serve';
 
 const port = Number(process.env.PORT ?? 3000);
