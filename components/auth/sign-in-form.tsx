@@ -44,6 +44,11 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string 
       {error ? <Alert tone="danger">{error}</Alert> : null}
       <TextField id="email" name="email" type="email" label="Email" autoComplete="username" required autoFocus />
       <TextField id="password" name="password" type="password" label="Password" autoComplete="current-password" required />
+      <p className="-mt-3 text-right text-sm">
+        <Link href="/forgot-password" className="text-accent hover:underline">
+          Forgot your password?
+        </Link>
+      </p>
       <Button type="submit" className="w-full" disabled={!hydrated || pending}>
         {pending ? <Spinner /> : null}
         Sign in

@@ -13,7 +13,8 @@ test.describe('sign-in (next-auth credentials)', () => {
     const result = await signInOverHttp(request, baseURL, DEMO, uniqueIp());
     expect(result).toEqual({ error: null, status: 200 });
     const session = await (await request.get('/api/auth/session')).json();
-    expect(session.user).toEqual({ id: expect.any(String), email: DEMO.email, name: 'Demo User', role: 'USER' });
+    // On an http://localhost issuer the demo account is the administrator (README "Demo account").
+    expect(session.user).toEqual({ id: expect.any(String), email: DEMO.email, name: 'Demo User', role: 'ADMIN' });
     expect(session.acr).toBe('urn:leash:acr:pwd');
     expect(session.amr).toEqual(['pwd']);
     expect(session.authTime).toBeGreaterThanOrEqual(before);

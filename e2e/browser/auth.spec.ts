@@ -50,7 +50,7 @@ test('a new account sees the dashboard shell with every section and its empty st
   }
   await nav.getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByRole('button', { name: 'Set up an authenticator app' })).toBeVisible();
-  await expect(page.getByText('urn:leash:acr:pwd')).toBeVisible();
+  await expect(page.getByText('Used: password')).toBeVisible();
 });
 
 test('a wrong password shows one generic message and stays signed out', async ({ page }) => {

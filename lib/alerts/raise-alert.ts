@@ -59,6 +59,8 @@ async function raise(input: AlertInput, name: string, dedupeMinutes: number): Pr
   const raised = await db().$transaction(async (tx) => {
     const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${lockKey}) AS locked`;
     if (!lock?.locked) return null; // another instance is checking this very rule now
+    // A deleted account gets no new alerts, though its agents may keep knocking with revoked tokens.
+    if (!(await tx.user.count({ where: { id: input.userId, status: { not: 'DELETED' } } }))) return null;
     const recent = await tx.alert.count({
       where: {
         userId: input.userId,

@@ -11,6 +11,7 @@ import { denyAuthorizationRequest } from '@/lib/consent/deny-authorization-reque
 import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
 import { clientIp } from '@/lib/http/client-ip';
 import { matchesHash } from '@/lib/tokens/opaque-token';
+import { releaseAuthorizationRequest } from '@/lib/consent/release-authorization-request';
 
 const decisionSchema = z.object({
   decision: z.enum(['allow', 'deny']),
@@ -53,6 +54,25 @@ export async function handleConsentDecision(request: Request, id: string): Promi
     if (error instanceof AlreadyDecidedError) {
       return apiErrorResponse(new ApiError(409, 'conflict', 'This request was already answered.'));
     }
+    return apiErrorResponse(error);
+  }
+}
+
+/**
+ * POST /api/consent/:id/switch-account {consent_token}: "Not you? Switch account". The request goes
+ * back to no one (lib/consent/release-authorization-request.ts); the page then signs out and sends
+ * the browser to sign in again, returning to the same consent screen.
+ */
+export async function handleSwitchConsentAccount(request: Request, id: string): Promise<Response> {
+  try {
+    const user = await getCurrentUser();
+    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in to answer this request.');
+    const parsed = z.object({ consent_token: z.string().min(1).max(200) }).safeParse(await readJsonBody(request));
+    if (!parsed.success) throw new ApiError(400, 'invalid_request', 'The request is malformed.');
+    const released = await releaseAuthorizationRequest({ id, userId: user.id, consentToken: parsed.data.consent_token });
+    if (!released) throw new ApiError(404, 'not_found', 'This request has expired or was already answered.');
+    return Response.json({ sign_in: `/sign-in?callbackUrl=${encodeURIComponent(`/consent/${id}`)}` }, { headers: { 'Cache-Control': 'no-store' } });
+  } catch (error) {
     return apiErrorResponse(error);
   }
 }

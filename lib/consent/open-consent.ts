@@ -5,7 +5,6 @@
 import 'server-only';
 import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
-import { getConfig } from '@/lib/config/config';
 import { approveAuthorizationRequest, isAgentSuspended } from '@/lib/consent/approve-authorization-request';
 import { denyAuthorizationRequest } from '@/lib/consent/deny-authorization-request';
 import { authorizationDetailsSchema, describeAuthorizationDetail } from '@/lib/oauth/authorization-details';
@@ -14,15 +13,17 @@ import { ACR } from '@/lib/auth/assurance';
 import { REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
 import { isKnownScope, SCOPES } from '@/lib/oauth/scopes';
 import { hashToken } from '@/lib/tokens/opaque-token';
+import { agentLinks, type AgentLinks } from '@/lib/clients/agent-links';
 
 export type ConsentView = {
   requestId: string;
-  agent: { name: string; logoUri: string | null; clientUri: string | null; verifiedDomain: string | null; clientId: string };
+  agent: { name: string; logoUri: string | null; verifiedDomain: string | null; clientId: string; links: AgentLinks };
   redirectHost: string;
   redirectIsLocal: boolean;
   /** A private-use scheme (RFC 8252 §7.1): the code goes to whichever app on the device opens it. */
   redirectScheme: string | null;
   scopes: { name: string; description: string; risk: 'low' | 'medium' | 'high' }[];
+  /** RFC 8707 resource indicators, as full URIs. */
   audience: string[];
   authorizationDetails: string[];
   accessTokenMinutes: number;
@@ -58,7 +59,7 @@ export async function openConsent(options: {
   if (bound.count !== 1) return { kind: 'missing' };
   const request = await db().authorizationRequest.findUniqueOrThrow({
     where: { id },
-    include: { agent: { select: { name: true, logoUri: true, clientUri: true, clientId: true, registration: true, verifiedDomain: true } } },
+    include: { agent: { select: { name: true, logoUri: true, clientUri: true, metadata: true, clientId: true, registration: true, verifiedDomain: true } } },
   });
 
   // The user's kill switch is on for this agent: the agent is told no at once (RFC 6749 §4.1.2.1).
@@ -127,8 +128,8 @@ export async function openConsent(options: {
       agent: {
         name: request.agent.name,
         logoUri: request.agent.logoUri,
-        clientUri: request.agent.clientUri,
         clientId: request.agent.clientId,
+        links: agentLinks(request.agent),
         verifiedDomain: request.agent.registration === 'CIMD' ? request.agent.verifiedDomain : null,
       },
       redirectHost: redirect.protocol === 'http:' || redirect.protocol === 'https:' ? redirect.host : `${redirect.protocol}//`,
@@ -140,7 +141,7 @@ export async function openConsent(options: {
         .filter(isKnownScope)
         .filter((name) => name !== 'offline_access' || canRefresh)
         .map((name) => ({ name, description: SCOPES[name].description, risk: SCOPES[name].risk })),
-      audience: request.resources.map((r) => r.replace(getConfig().issuer, '') || r),
+      audience: request.resources,
       authorizationDetails: details.success ? details.data.map(describeAuthorizationDetail) : [],
       accessTokenMinutes: Math.round(policy.accessTokenSeconds / 60),
       refreshDays:

@@ -1,7 +1,8 @@
 // The authorization request state machine (STYLE habit 8), persisted in `authorization_requests`:
 //
 //   GET /oauth/authorize ──valid──▶ PENDING ──(user opens /consent/:id: bound to that user)
-//                                     │
+//                                     │    ◀──(that user: "Not you? Switch account": unbound again,
+//                                     │         lib/consent/release-authorization-request.ts)
 //                    ┌────────────────┼─────────────────────┐
 //            Allow (or remembered)  Deny                 10 minutes pass
 //                    ▼                ▼                     ▼

@@ -14,6 +14,7 @@ export const TOKEN_PREFIX = {
   registrationAccessToken: 'lsh_rat_',
   deviceCode: 'lsh_dc_',
   authReqId: 'lsh_ar_',
+  passwordReset: 'lsh_pr_',
 } as const;
 
 export type TokenPrefix = (typeof TOKEN_PREFIX)[keyof typeof TOKEN_PREFIX];

@@ -7,6 +7,8 @@ import { listActiveSessions } from '@/lib/auth/list-active-sessions';
 import { describeUserAgent } from '@/lib/auth/describe-user-agent';
 import { RevokeOtherSessionsButton } from './revoke-other-sessions-button';
 import { PrivacySettings, RegistrationSwitch } from '@/components/dashboard/settings-forms';
+import { ChangePasswordForm, DeleteAccountForm, PasswordResetLinks } from '@/components/dashboard/account-forms';
+import { TechnicalDetails } from '@/components/ui/technical-details';
 import { TotpSettings } from '@/components/dashboard/totp-settings';
 import { PasskeySettings } from '@/components/dashboard/passkey-settings';
 import { AlertSettingsForm } from '@/components/dashboard/alert-settings-form';
@@ -14,14 +16,10 @@ import { getAlertSettings } from '@/lib/alerts/alert-settings';
 import { db } from '@/lib/db/client';
 import { registrationMode } from '@/lib/settings/deployment-settings';
 import { getConfig } from '@/lib/config/config';
+import { PASSWORD_RESET_TTL_MINUTES } from '@/lib/auth/issue-password-reset';
+import { describeAssurance, describeMethods } from '@/lib/words/plain-words';
 
 export const metadata: Metadata = { title: 'Settings' };
-
-const ACR_LABEL: Record<string, string> = {
-  'urn:leash:acr:pwd': 'Password',
-  'urn:leash:acr:mfa': 'Two factors',
-  'urn:leash:acr:phr': 'Phishing-resistant (passkey)',
-};
 
 function Row({ term, children }: { term: string; children: React.ReactNode }) {
   return (
@@ -63,6 +61,12 @@ export default async function SettingsPage() {
             </Row>
           </dl>
         </section>
+        <section aria-labelledby="password-heading">
+          <h2 id="password-heading" className="mb-3 text-sm font-semibold">
+            Password
+          </h2>
+          <ChangePasswordForm />
+        </section>
         <section aria-labelledby="privacy-heading">
           <h2 id="privacy-heading" className="mb-3 text-sm font-semibold">
             Privacy and time zone
@@ -80,7 +84,10 @@ export default async function SettingsPage() {
             <h2 id="deployment-heading" className="mb-3 text-sm font-semibold">
               Deployment (administrators)
             </h2>
-            <RegistrationSwitch mode={registration} tokenAvailable={Boolean(getConfig().registration.token)} />
+            <div className="space-y-4">
+              <PasswordResetLinks ttlMinutes={PASSWORD_RESET_TTL_MINUTES} />
+              <RegistrationSwitch mode={registration} tokenAvailable={Boolean(getConfig().registration.token)} />
+            </div>
           </section>
         ) : null}
         <section aria-labelledby="session-heading">
@@ -91,10 +98,14 @@ export default async function SettingsPage() {
             <Row term="Signed in">
               <DateTime value={user.authTime} timeZone={user.timeZone} />
             </Row>
-            <Row term="Assurance">
-              {ACR_LABEL[user.acr] ?? user.acr} <span className="font-mono text-xs text-muted">({user.acr})</span>
+            <Row term="Signed in with">
+              <span className="block first-letter:uppercase">{describeAssurance(user.acr)}</span>
+              <span className="block text-xs text-muted">Used: {describeMethods(user.amr) || 'nothing recorded'}</span>
+              <TechnicalDetails className="mt-1">
+                <p>acr {user.acr}</p>
+                <p>amr {user.amr.join(' ') || '—'}</p>
+              </TechnicalDetails>
             </Row>
-            <Row term="Methods">{user.amr.join(', ') || '—'}</Row>
           </dl>
         </section>
         <section aria-labelledby="sessions-heading">
@@ -126,6 +137,12 @@ export default async function SettingsPage() {
               passkeys={factors.passkeys.map((p) => ({ id: p.id, name: p.name, createdAt: p.createdAt.toISOString(), lastUsedAt: p.lastUsedAt?.toISOString() ?? null }))}
             />
           </div>
+        </section>
+        <section aria-labelledby="delete-heading">
+          <h2 id="delete-heading" className="mb-3 text-sm font-semibold">
+            Delete account
+          </h2>
+          <DeleteAccountForm email={user.email} />
         </section>
       </div>
     </>

@@ -2,18 +2,21 @@
 
 import { AgentAvatar } from '@/components/ui/agent-avatar';
 import { useState } from 'react';
+import { signOut } from 'next-auth/react';
 import { Button, Spinner } from '@/components/ui/button';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { useHydrated } from '@/components/ui/use-hydrated';
+import { TechnicalDetails } from '@/components/ui/technical-details';
 import type { ConsentView } from '@/lib/consent/open-consent';
+import { describeAudience } from '@/lib/words/plain-words';
 
 const RISK_TONE = { low: 'success', medium: 'warning', high: 'danger' } as const;
 
 export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentView; consentToken: string; userEmail: string }) {
   const [chosen, setChosen] = useState<string[]>(view.scopes.map((s) => s.name));
   const [remember, setRemember] = useState(false);
-  const [pending, setPending] = useState<'allow' | 'deny' | null>(null);
+  const [pending, setPending] = useState<'allow' | 'deny' | 'switch' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const hydrated = useHydrated();
 
@@ -38,6 +41,35 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
     setPending(null);
   }
 
+  // "Not you?": hand the request back, sign out, and come back here as whoever signs in next.
+  async function switchAccount() {
+    setPending('switch');
+    setError(null);
+    try {
+      const response = await fetch(`/api/consent/${encodeURIComponent(view.requestId)}/switch-account`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ consent_token: consentToken }),
+      });
+      const body = (await response.json().catch(() => ({}))) as { sign_in?: string; message?: string };
+      if (response.ok && body.sign_in) {
+        await signOut({ redirect: false });
+        window.location.assign(body.sign_in);
+        return;
+      }
+      setError(body.message ?? 'Could not switch accounts. Please try again.');
+    } catch {
+      setError('Leash could not be reached. Check your connection and try again.');
+    }
+    setPending(null);
+  }
+
+  const links = [
+    ['Website', view.agent.links.website],
+    ['Privacy policy', view.agent.links.privacyPolicy],
+    ['Terms of service', view.agent.links.terms],
+  ].filter((link): link is [string, string] => link[1] !== null);
+
   return (
     <div className="rounded-2xl border border-line bg-surface p-6 shadow-sm sm:p-8">
       <div className="flex items-center gap-3">
@@ -54,8 +86,30 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
         </div>
       </div>
 
+      {links.length ? (
+        <div className="mt-4 text-sm" data-testid="agent-links">
+          <p className="text-xs text-muted">Provided by the agent, not checked by Leash:</p>
+          <ul aria-label={`Links provided by ${view.agent.name}`} className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
+            {links.map(([label, href]) => (
+              <li key={label}>
+                <a href={href} target="_blank" rel="noopener noreferrer nofollow" className="font-medium text-accent hover:underline">
+                  {label}
+                </a>{' '}
+                <span className="text-xs text-muted">({new URL(href).host})</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+
       <p className="mt-5 text-sm leading-6 text-fg">
-        wants to act for <span className="font-medium">{userEmail}</span> with these permissions:
+        wants to act for <span className="break-all font-medium">{userEmail}</span> with these permissions:
+      </p>
+      <p className="text-sm text-muted">
+        Not you?{' '}
+        <button type="button" onClick={switchAccount} disabled={!hydrated || pending !== null} className="font-medium text-accent hover:underline disabled:opacity-60">
+          Switch account
+        </button>
       </p>
 
       {error ? (
@@ -78,15 +132,11 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
               disabled={!hydrated}
               onChange={(e) => setChosen((c) => (e.target.checked ? [...c, scope.name] : c.filter((s) => s !== scope.name)))}
               className="mt-1 h-4 w-4 accent-[var(--accent)]"
-              aria-describedby={`scope-${scope.name}`}
             />
             <span className="min-w-0 flex-1">
               <span className="flex flex-wrap items-center gap-2 text-sm font-medium">
                 {scope.description}
                 <Badge tone={RISK_TONE[scope.risk]}>{scope.risk} risk</Badge>
-              </span>
-              <span id={`scope-${scope.name}`} className="font-mono text-xs text-muted">
-                {scope.name}
               </span>
             </span>
           </label>
@@ -106,8 +156,8 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
 
       <dl className="mt-4 space-y-2 text-sm">
         <div className="flex justify-between gap-4">
-          <dt className="text-muted">Can call</dt>
-          <dd className="text-right font-mono text-xs">{view.audience.join(', ')}</dd>
+          <dt className="text-muted">Works with</dt>
+          <dd className="text-right first-letter:uppercase">{[...new Set(view.audience.map(describeAudience))].join('; ')}</dd>
         </div>
         <div className="flex justify-between gap-4">
           <dt className="text-muted">Access lasts</dt>
@@ -160,6 +210,11 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
         </Button>
       </div>
       <p className="mt-4 text-center text-xs text-muted">You can revoke this access at any time from your Leash dashboard.</p>
+      <TechnicalDetails className="mt-3">
+        <p>client_id {view.agent.clientId}</p>
+        <p>scope {view.scopes.map((s) => s.name).join(' ')}</p>
+        <p>resource {view.audience.join(' ')}</p>
+      </TechnicalDetails>
     </div>
   );
 }

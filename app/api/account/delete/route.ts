@@ -1,0 +1,6 @@
+// POST /api/account/delete {password, confirm}: delete the account; the audit log is kept.
+import { handleDeleteAccount } from '@/lib/account/handle-delete-account';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleDeleteAccount;

@@ -1,0 +1,6 @@
+// POST /api/admin/password-resets {email}: an administrator makes a one-time password reset link.
+import { handleIssuePasswordReset } from '@/lib/account/handle-password';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = handleIssuePasswordReset;

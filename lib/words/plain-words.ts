@@ -1,0 +1,151 @@
+// The words a person reads instead of the codes the protocol and the log use: scopes
+// (`reports:read` → "Read your reports"), actions (`payments.initiate` → "Initiate a payment"),
+// assurance (`urn:leash:acr:mfa` → "password and a second factor"), audiences, decisions, alert
+// kinds, and delegation chains ("Agent B acting for Agent A"). Pure and free of server imports,
+// so pages and client components share them; the codes themselves stay available in each screen's
+// "Technical details" (components/ui/technical-details.tsx). An unknown code is shown as it is
+// rather than guessed at.
+import { ACR } from '@/lib/auth/assurance';
+import { ACTIONS } from '@/lib/policy/actions';
+import { SCOPES } from '@/lib/oauth/scopes';
+
+/** "Read your reports" for `reports:read`. */
+export function describeScope(scope: string): string {
+  return Object.hasOwn(SCOPES, scope) ? SCOPES[scope as keyof typeof SCOPES].description : scope;
+}
+
+export function describeScopes(scopes: readonly string[]): string[] {
+  return scopes.map(describeScope);
+}
+
+// What the audit log records besides the agents' API calls (whose labels are in lib/policy/actions.ts).
+const OTHER_ACTIONS: Record<string, string> = {
+  'mcp.request': 'Connect through MCP',
+  'token.issue': 'Token issued',
+  'token.refuse': 'Token refused',
+  'token.exchange': 'Token passed on or narrowed',
+  'token.revoke': 'Token revoked',
+  'token.revoke_all': 'Every token revoked',
+  'token.flood': 'Too many token requests',
+  'refresh.reuse': 'Refresh token used twice',
+  'code.replay': 'Authorization code used twice',
+  'consent.grant': 'Access allowed',
+  'consent.deny': 'Access denied',
+  'grant.revoke': 'Access revoked',
+  'agent.suspend': 'Agent stopped',
+  'agent.resume': 'Agent resumed',
+  'alert.auto_suspend': 'Agent stopped by an alert',
+  'client.register': 'Agent registered itself',
+  'client.discover': 'Agent identified by its domain',
+  'client.update': 'Agent registration changed',
+  'client.delete': 'Agent registration deleted',
+  'policy.update': 'Policy changed',
+  'elevation.request': 'Approval requested',
+  'elevation.approve': 'Approval given',
+  'elevation.deny': 'Approval refused',
+  'session.step_up': 'Second factor confirmed',
+  'session.reauthenticate': 'Password confirmed again',
+  'step_up.fail': 'Identity check failed',
+  'factor.totp_enrol': 'Authenticator app added',
+  'factor.totp_remove': 'Authenticator app removed',
+  'factor.passkey_enrol': 'Passkey added',
+  'account.settings': 'Settings changed',
+  'account.alert_settings': 'Alert settings changed',
+  'account.webhook_secret': 'New webhook secret',
+  'account.password_change': 'Password changed',
+  'account.password_reset_issue': 'Password reset link made',
+  'account.password_reset': 'Password reset with a link',
+  'account.delete': 'Account deleted',
+  'deployment.registration_mode': 'Self-registration of agents switched',
+  'audit.intent_purge': 'Stored instructions deleted after their retention period',
+};
+
+/** "Initiate a payment" for `payments.initiate`; "Token issued" for `token.issue`. */
+export function describeAction(action: string): string {
+  if (Object.hasOwn(ACTIONS, action)) return ACTIONS[action as keyof typeof ACTIONS].label;
+  return OTHER_ACTIONS[action] ?? action;
+}
+
+/** The proof of identity a session or token carries (`acr`). */
+export function describeAssurance(acr: string | null | undefined): string {
+  if (acr === ACR.mfa) return 'password and a second factor';
+  if (acr === ACR.phishingResistant) return 'password and a passkey';
+  if (acr === ACR.password) return 'password';
+  return acr ?? 'unknown';
+}
+
+// RFC 8176 authentication method reference values, as Leash records them.
+const METHODS: Record<string, string> = { pwd: 'password', otp: 'authenticator app code', kba: 'recovery code', hwk: 'passkey', user: 'passkey' };
+
+export function describeMethods(amr: readonly string[]): string {
+  return [...new Set(amr.map((m) => METHODS[m] ?? m))].join(', ');
+}
+
+/** Where a token is good (its audience, RFC 8707): the workspace through the API or through MCP. */
+export function describeAudience(resource: string): string {
+  const path = URL.canParse(resource) ? new URL(resource).pathname : resource;
+  if (path === '/api' || path.startsWith('/api/')) return 'your workspace, through the Leash API';
+  if (path === '/mcp' || path.startsWith('/mcp/')) return 'your workspace, through MCP tools';
+  return resource;
+}
+
+export const DECISION_WORDS: Record<string, string> = {
+  ALLOW: 'Allowed',
+  DENY: 'Refused',
+  STEP_UP: 'Second factor asked',
+  APPROVAL: 'Approval asked',
+};
+
+export function describeDecision(decision: string): string {
+  return DECISION_WORDS[decision] ?? decision;
+}
+
+const ALERT_KINDS: Record<string, string> = {
+  denied_calls: 'Many refused calls',
+  outside_time_window: 'Outside the allowed hours',
+  token_flood: 'Too many token requests',
+  step_up_failures: 'Failed identity checks',
+  refresh_token_reuse: 'Refresh token used twice',
+};
+
+export function describeAlertKind(kind: string): string {
+  if (kind.startsWith('first_use:')) return `First use of “${describeScope(kind.slice('first_use:'.length))}”`;
+  return ALERT_KINDS[kind] ?? kind;
+}
+
+/**
+ * The agents of an RFC 8693 `act` claim, the current actor first, then the earlier ones
+ * (§4.1: a nested `act` is a prior actor). Client ids; an unreadable claim gives none.
+ */
+export function actorChain(actor: unknown): string[] {
+  const chain: string[] = [];
+  let link = actor;
+  while (link && typeof link === 'object' && chain.length < 10) {
+    const sub = (link as { sub?: unknown }).sub;
+    if (typeof sub !== 'string') break;
+    chain.push(sub);
+    link = (link as { act?: unknown }).act;
+  }
+  return chain;
+}
+
+/**
+ * "Agent B acting for Agent A": the actors by name (current first), then the agent the person
+ * gave access to, whose token was passed on. Names not known are shown as "another agent".
+ */
+export function describeDelegation(actors: readonly string[], onBehalfOf: string | null): string {
+  const names = [...actors, onBehalfOf ?? 'another agent'];
+  return names.join(' acting for ');
+}
+
+const CODES = [...Object.keys(SCOPES), ...Object.keys(ACTIONS)].sort((a, b) => b.length - a.length);
+const CODE_PATTERN = new RegExp(`(?<![\\w.:-])(${CODES.map((c) => c.replace(/[.]/g, '\\.')).join('|')})(?![\\w:-]|\\.\\w)`, 'g');
+
+/**
+ * A policy decision's reason with the scope and action codes in it replaced by their words
+ * ("missing scope (needs reports:read)" → "missing scope (needs “Read your reports”)"). Codes
+ * inside a longer name (a Cedar rule id such as `deny-action:reports.create`) stay as they are.
+ */
+export function describeReason(reason: string): string {
+  return reason.replace(CODE_PATTERN, (code) => `“${Object.hasOwn(SCOPES, code) ? describeScope(code) : describeAction(code)}”`);
+}
