@@ -5,7 +5,7 @@ import type { PolicyDocument } from '@/lib/policy/policy-document';
 
 export type PolicyVersion = { version: number; createdAt: string; document: PolicyDocument; cedar: string; handWritten: boolean };
 
-export type Problem = { policy: string | null; message: string };
+export type Problem = { policy: string | null; message: string; line?: number };
 export type Check = { ok: boolean; cedar?: string; issues: { path: string; message: string }[]; problems: Problem[]; decision?: { outcome: string; rule: string; reason: string } };
 export const input = 'h-9 rounded-lg border border-line-strong bg-surface px-2.5 text-sm text-fg shadow-sm outline-none focus:border-accent focus:ring-2 focus:ring-accent/25';
 

@@ -139,9 +139,15 @@ export function PolicyEditor({ agentId, agentName, current, versions, userTimeZo
             className="min-h-80 w-full rounded-lg border border-line-strong bg-subtle p-3 font-mono text-xs leading-5 text-fg outline-none focus:border-accent"
           />
           {check && check.problems.length ? (
-            <ul aria-label="Cedar problems" className="space-y-1 text-sm text-danger">
+            <ul aria-label="Cedar problems" className="space-y-1 break-words text-sm text-danger">
               {check.problems.map((p, i) => (
-                <li key={i}>{p.policy ? `${p.policy}: ${p.message}` : p.message}</li>
+                <li key={i}>
+                  {p.policy ? <span className="font-mono text-xs font-medium">{p.policy}</span> : null}
+                  {p.policy && p.line ? ' ' : null}
+                  {p.line ? `(line ${p.line})` : null}
+                  {p.policy || p.line ? ': ' : null}
+                  {p.message}
+                </li>
               ))}
             </ul>
           ) : check?.ok ? (
