@@ -1,6 +1,7 @@
 'use client';
 
 // Pieces the policy editor's tabs share: the data shapes, a JSON POST, and the form's layout.
+import { useId } from 'react';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
 
 export type PolicyVersion = { version: number; createdAt: string; document: PolicyDocument; cedar: string; handWritten: boolean };
@@ -34,3 +35,30 @@ export function Card({ title, children }: { title: string; children: React.React
   );
 }
 
+
+// Currencies offered as suggestions; any three-letter ISO 4217 code may be typed.
+const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'CAD', 'AUD', 'SEK', 'NOK', 'DKK', 'PLN'];
+
+export function CurrencyInput({ label, value, onChange }: { label: string; value: string; onChange: (currency: string) => void }) {
+  const listId = useId();
+  return (
+    <>
+      <input
+        aria-label={label}
+        list={listId}
+        className={`${input} w-24 uppercase`}
+        maxLength={3}
+        autoCapitalize="characters"
+        autoComplete="off"
+        spellCheck={false}
+        value={value}
+        onChange={(e) => onChange(e.target.value.toUpperCase().replace(/[^A-Z]/g, ''))}
+      />
+      <datalist id={listId}>
+        {CURRENCIES.map((c) => (
+          <option key={c} value={c} />
+        ))}
+      </datalist>
+    </>
+  );
+}

@@ -9,6 +9,7 @@ import type { PolicyDocument } from '@/lib/policy/policy-document';
 import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
 import { SAMPLE_DATASETS } from '@/lib/workspace/sample-workspace';
 import { Card, Field, input } from '@/components/dashboard/policy-editor-parts';
+import { PaymentLimitField } from '@/components/dashboard/policy-payment-limit';
 
 const TIER_LABELS: Record<RiskTier, string> = { allow: 'Allow', notify: 'Allow and notify', step_up: 'Require second factor', approval: 'Require approval', deny: 'Deny' };
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -25,7 +26,6 @@ export function RulesForm({
 }) {
   const zones = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC']), []);
   const toggle = (list: string[], value: string) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
-  const limit = draft.paymentLimit;
   return (
     <div className="space-y-5">
       {handEdited ? <Alert tone="warning">The Cedar is hand-written: scope ceiling, resources, payment limit, time windows and IP ranges below are not used until you discard the hand edits.</Alert> : null}
@@ -98,30 +98,7 @@ export function RulesForm({
             ))}
           </select>
         </Field>
-        <Field label="Payment limit" hint="Largest single payment; empty: no limit (the risk tier still applies).">
-          <div className="flex gap-2">
-            <input
-              aria-label="Payment limit amount"
-              className={`${input} w-36`}
-              inputMode="decimal"
-              placeholder="1000.00"
-              value={limit ? (limit.amountMinor / 100).toFixed(2) : ''}
-              onChange={(e) => {
-                const value = e.target.value.trim();
-                if (!value) return update('paymentLimit', undefined);
-                const amount = Math.round(Number(value) * 100);
-                if (Number.isFinite(amount) && amount >= 0) update('paymentLimit', { currency: limit?.currency ?? 'USD', amountMinor: amount });
-              }}
-            />
-            <input
-              aria-label="Payment limit currency"
-              className={`${input} w-20 uppercase`}
-              maxLength={3}
-              value={limit?.currency ?? 'USD'}
-              onChange={(e) => limit && update('paymentLimit', { ...limit, currency: e.target.value.toUpperCase() })}
-            />
-          </div>
-        </Field>
+        <PaymentLimitField limit={draft.paymentLimit} onChange={(limit) => update('paymentLimit', limit)} />
       </Card>
 
       <Card title="When and from where">

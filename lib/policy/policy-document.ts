@@ -43,7 +43,7 @@ export const policyDocumentSchema = z.object({
     })
     .default({}),
   /** Largest payment in minor units (cents) of `currency`. */
-  paymentLimit: z.object({ currency: z.string().regex(/^[A-Z]{3}$/), amountMinor: z.number().int().min(0) }).optional(),
+  paymentLimit: z.object({ currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code such as EUR'), amountMinor: z.number().int().min(0) }).optional(),
   /** When calls are allowed, in the user's time zone; absent means any time. */
   timeWindows: z
     .array(z.object({ days: z.array(z.enum(WEEKDAYS)).min(1), start: hhmm, end: hhmm }).refine((w) => w.start < w.end, 'start must be before end'))
