@@ -28,7 +28,9 @@ export function Field({ label, children, hint }: { label: string; children: Reac
 
 export function Card({ title, children }: { title: string; children: React.ReactNode }) {
   return (
-    <fieldset className="space-y-4 rounded-2xl border border-line bg-surface p-4 sm:p-5">
+    // min-w-0: a fieldset is at least as wide as its content by default, so one long line (a diff
+    // of hand-written Cedar) widened the whole page instead of scrolling in its own box (issue 18).
+    <fieldset className="min-w-0 space-y-4 rounded-2xl border border-line bg-surface p-4 sm:p-5">
       <legend className="px-1 text-sm font-semibold text-fg">{title}</legend>
       {children}
     </fieldset>
