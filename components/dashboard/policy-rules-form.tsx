@@ -1,11 +1,11 @@
 'use client';
 
 // The policy editor's Rules tab: every field of the structured policy.
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ACTION_NAMES, ACTIONS, RISK_TIERS, SENSITIVITY, type RiskTier } from '@/lib/policy/actions';
-import type { PolicyDocument } from '@/lib/policy/policy-document';
+import { JIT_MINUTES, type PolicyDocument } from '@/lib/policy/policy-document';
 import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
 import { SAMPLE_DATASETS } from '@/lib/workspace/sample-workspace';
 import { Card, Field, input } from '@/components/dashboard/policy-editor-parts';
@@ -212,6 +212,7 @@ export function RulesForm({
               onChange={(e) => update('tokens', { ...draft.tokens, accessTokenSeconds: Number(e.target.value) * 60 })}
             />
           </Field>
+          <ElevationWindowField minutes={draft.jitMinutes} onChange={(minutes) => update('jitMinutes', minutes)} />
           <Field label="Refresh tokens">
             <div className="flex items-center gap-3">
               <label className="flex items-center gap-2 text-sm">
@@ -241,3 +242,33 @@ export function RulesForm({
   );
 }
 
+
+/**
+ * How long a just-in-time token lives once the person approves it (`jitMinutes`). The text stays
+ * as typed (an emptied field means the default); a change from elsewhere (Reset) is shown.
+ */
+function ElevationWindowField({ minutes, onChange }: { minutes: number | undefined; onChange: (minutes: number | undefined) => void }) {
+  const [text, setText] = useState(String(minutes ?? JIT_MINUTES.default));
+  const [shown, setShown] = useState(minutes);
+  if (minutes !== shown) {
+    setShown(minutes);
+    if ((text === '' ? undefined : Number(text)) !== minutes) setText(String(minutes ?? JIT_MINUTES.default));
+  }
+  const label = 'Elevation window (minutes)';
+  return (
+    <Field label={label} hint={`How long access you approve for one action stays usable: ${JIT_MINUTES.min} to ${JIT_MINUTES.max} minutes; empty: ${JIT_MINUTES.default}.`}>
+      <input
+        aria-label={label}
+        type="number"
+        min={JIT_MINUTES.min}
+        max={JIT_MINUTES.max}
+        className={input}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          onChange(e.target.value === '' ? undefined : Number(e.target.value));
+        }}
+      />
+    </Field>
+  );
+}

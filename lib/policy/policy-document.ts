@@ -29,6 +29,9 @@ const cidr = z.string().refine((v) => {
   return (isV4 && Number(bits) <= 32) || (isV6 && Number(bits) <= 128);
 }, 'use CIDR notation, e.g. 10.0.0.0/8');
 
+/** Bounds and default of `jitMinutes` (the editor's "Elevation window" field shows the same). */
+export const JIT_MINUTES = { min: 5, max: 15, default: 10 } as const;
+
 export const policyDocumentSchema = z.object({
   version: z.literal(1),
   /** The most the agent may ever hold, whatever it was granted. */
@@ -58,8 +61,8 @@ export const policyDocumentSchema = z.object({
    * access to, through token exchange. Absent or empty: nobody may act for it.
    */
   mayAct: z.array(z.string().min(1).max(2000)).max(50).optional(),
-  /** How long a just-in-time elevated token lives once the user approves it (5 to 15 minutes). */
-  jitMinutes: z.number().int().min(5).max(15).optional(),
+  /** How long a just-in-time elevated token lives once the user approves it (5 to 15 minutes, default 10). */
+  jitMinutes: z.number().int().min(JIT_MINUTES.min).max(JIT_MINUTES.max).optional(),
   rateLimit: z.object({ perMinute: z.number().int().min(1).max(1_000_000), perDay: z.number().int().min(1).max(10_000_000) }),
   tokens: z.object({
     accessTokenSeconds: z.number().int().min(60).max(3600),
