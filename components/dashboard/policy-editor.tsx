@@ -10,6 +10,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button, Spinner } from '@/components/ui/button';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
+import type { DelegateCandidate } from '@/lib/agents/list-delegate-candidates';
 import { sameDocument } from '@/lib/policy/same-document';
 import { call, Card, type Check, type PolicyVersion } from '@/components/dashboard/policy-editor-parts';
 import { History } from '@/components/dashboard/policy-history';
@@ -26,11 +27,13 @@ type Props = {
   current: PolicyVersion;
   versions: PolicyVersion[];
   userTimeZone: string;
+  /** The agents that may be picked to act for this one (Rules → Delegation). */
+  delegates: DelegateCandidate[];
 };
 
 const TABS = ['Rules', 'Advanced', 'Simulator', 'History'] as const;
 type Tab = (typeof TABS)[number];
-export function PolicyEditor({ agentId, agentName, current, versions, userTimeZone }: Props) {
+export function PolicyEditor({ agentId, agentName, current, versions, userTimeZone, delegates }: Props) {
   const router = useRouter();
   const hydrated = useHydrated();
   const [tab, setTab] = useState<Tab>('Rules');
@@ -140,7 +143,7 @@ export function PolicyEditor({ agentId, agentName, current, versions, userTimeZo
         </Alert>
       ) : null}
 
-      {tab === 'Rules' ? <RulesForm draft={draft} update={update} userTimeZone={userTimeZone} handEdited={handEdited} /> : null}
+      {tab === 'Rules' ? <RulesForm draft={draft} update={update} userTimeZone={userTimeZone} handEdited={handEdited} delegates={delegates} /> : null}
       {tab === 'Advanced' ? (
         <Card title="Cedar">
           <p className="text-sm text-muted">

@@ -6,10 +6,12 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ACTION_NAMES, ACTIONS, RISK_TIERS, SENSITIVITY, type RiskTier } from '@/lib/policy/actions';
 import { JIT_MINUTES, type PolicyDocument } from '@/lib/policy/policy-document';
+import type { DelegateCandidate } from '@/lib/agents/list-delegate-candidates';
 import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
 import { SAMPLE_DATASETS } from '@/lib/workspace/sample-workspace';
 import { Card, Field, input } from '@/components/dashboard/policy-editor-parts';
 import { PaymentLimitField } from '@/components/dashboard/policy-payment-limit';
+import { DelegationPicker } from '@/components/dashboard/policy-delegation';
 
 const TIER_LABELS: Record<RiskTier, string> = { allow: 'Allow', notify: 'Allow and notify', step_up: 'Require second factor', approval: 'Require approval', deny: 'Deny' };
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -18,11 +20,13 @@ export function RulesForm({
   update,
   userTimeZone,
   handEdited,
+  delegates,
 }: {
   draft: PolicyDocument;
   update: <K extends keyof PolicyDocument>(key: K, value: PolicyDocument[K]) => void;
   userTimeZone: string;
   handEdited: boolean;
+  delegates: DelegateCandidate[];
 }) {
   const zones = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC']), []);
   const toggle = (list: string[], value: string) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
@@ -174,24 +178,7 @@ export function RulesForm({
         </Field>
       </Card>
 
-      <Card title="Delegation">
-        <label className="block space-y-1.5 text-sm">
-          <span className="font-medium">Agents that may act for this one</span>
-          <textarea
-            aria-label="Agents that may act for this one"
-            className="min-h-16 w-full rounded-lg border border-line-strong bg-surface p-2 font-mono text-xs text-fg outline-none focus:border-accent"
-            placeholder="One client_id per line"
-            value={(draft.mayAct ?? []).join('\n')}
-            onChange={(e) => {
-              const ids = e.target.value.split('\n').map((l) => l.trim());
-              update('mayAct', ids.some(Boolean) ? ids.filter((id, i) => id || i === ids.length - 1) : undefined);
-            }}
-          />
-          <span className="block text-xs text-muted">
-            Through token exchange (RFC 8693) they get at most this agent’s access, for you, with their own policy on top; every call shows the whole chain in the audit log. Empty: no one.
-          </span>
-        </label>
-      </Card>
+      <DelegationPicker mayAct={draft.mayAct} candidates={delegates} onChange={(mayAct) => update('mayAct', mayAct)} />
 
       <Card title="Limits and tokens">
         <div className="grid gap-4 sm:grid-cols-2">
