@@ -1,6 +1,6 @@
 // Calls and denials per day as SVG, rendered on the server (no chart library needed for bars):
 // a labelled bar chart for the agent detail and overview, and a sparkline for list rows.
-import type { DailyActivity } from '@/lib/agents/agent-activity';
+import type { DailyActivity } from '@/lib/agents/daily-series';
 
 export function ActivityChart({ series, label }: { series: DailyActivity[]; label: string }) {
   const max = Math.max(1, ...series.map((d) => d.calls));

@@ -14,6 +14,7 @@ import { Badge } from '@/components/ui/badge';
 import { DataList, DataRow } from '@/components/ui/data-list';
 import { EmptyState } from '@/components/ui/empty-state';
 import type { ConnectedAgent } from '@/lib/agents/list-connected-agents';
+import { sumDailyActivity } from '@/lib/agents/daily-series';
 
 export const AGENTS_KEY = ['agents'] as const;
 
@@ -43,11 +44,7 @@ export function LiveAgents({ initial, timeZone }: { initial: ConnectedAgent[]; t
       </EmptyState>
     );
   }
-  const overall = agents[0]!.activity.map((day, i) => ({
-    day: day.day,
-    calls: agents.reduce((sum, a) => sum + (a.activity[i]?.calls ?? 0), 0),
-    denials: agents.reduce((sum, a) => sum + (a.activity[i]?.denials ?? 0), 0),
-  }));
+  const overall = sumDailyActivity(agents.map((a) => a.activity));
   return (
     <div className="space-y-6">
       <section className="rounded-2xl border border-line bg-surface p-4 sm:p-5">

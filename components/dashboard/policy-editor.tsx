@@ -10,6 +10,8 @@ import { Alert } from '@/components/ui/alert';
 import { Button, Spinner } from '@/components/ui/button';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
+import type { DelegateCandidate } from '@/lib/agents/list-delegate-candidates';
+import { sameDocument } from '@/lib/policy/same-document';
 import { call, Card, type Check, type PolicyVersion } from '@/components/dashboard/policy-editor-parts';
 import { History } from '@/components/dashboard/policy-history';
 import { RulesForm } from '@/components/dashboard/policy-rules-form';
@@ -17,17 +19,21 @@ import { Simulator } from '@/components/dashboard/policy-simulator';
 
 export type { PolicyVersion } from '@/components/dashboard/policy-editor-parts';
 
+type Baseline = Pick<PolicyVersion, 'version' | 'document' | 'cedar' | 'handWritten'>;
+
 type Props = {
   agentId: string;
   agentName: string;
   current: PolicyVersion;
   versions: PolicyVersion[];
   userTimeZone: string;
+  /** The agents that may be picked to act for this one (Rules → Delegation). */
+  delegates: DelegateCandidate[];
 };
 
 const TABS = ['Rules', 'Advanced', 'Simulator', 'History'] as const;
 type Tab = (typeof TABS)[number];
-export function PolicyEditor({ agentId, agentName, current, versions, userTimeZone }: Props) {
+export function PolicyEditor({ agentId, agentName, current, versions, userTimeZone, delegates }: Props) {
   const router = useRouter();
   const hydrated = useHydrated();
   const [tab, setTab] = useState<Tab>('Rules');
@@ -37,8 +43,25 @@ export function PolicyEditor({ agentId, agentName, current, versions, userTimeZo
   const [check, setCheck] = useState<Check | null>(null);
   const [saving, setSaving] = useState(false);
   const [message, setMessage] = useState<{ tone: 'success' | 'danger'; text: string; details?: string[] } | null>(null);
+  // What the draft is compared with, and reset to: the version in force, or the one just saved
+  // (the page's `current` catches up only after the refresh). Issue 18: "You have unsaved changes"
+  // showed after every save.
+  const [baseline, setBaseline] = useState<Baseline>(current);
+  const [seenVersion, setSeenVersion] = useState(current.version);
+  if (current.version !== seenVersion) {
+    setSeenVersion(current.version);
+    // A version this editor did not save (a rollback, another tab): the editor shows it.
+    if (current.version !== baseline.version) adopt(current);
+  }
   const base = `/api/account/agents/${agentId}/policy`;
-  const dirty = JSON.stringify(draft) !== JSON.stringify(current.document) || (handEdited ? cedar !== current.cedar : current.handWritten);
+  const dirty = !sameDocument(draft, baseline.document) || (handEdited ? cedar !== baseline.cedar : baseline.handWritten);
+
+  function adopt(version: Baseline) {
+    setBaseline(version);
+    setDraft(version.document);
+    setCedar(version.cedar);
+    setHandEdited(version.handWritten);
+  }
 
   // Compile and validate the draft as it changes (debounced): the Cedar shown is always the draft's.
   useEffect(() => {
@@ -60,10 +83,13 @@ export function PolicyEditor({ agentId, agentName, current, versions, userTimeZo
 
   async function save() {
     setSaving(true);
-    const answer = await call(base, { document: draft, cedar: handEdited ? cedar : undefined, expected_version: current.version });
+    const saved = { document: draft, cedar, handWritten: handEdited };
+    const answer = await call(base, { document: draft, cedar: handEdited ? cedar : undefined, expected_version: baseline.version });
     setSaving(false);
     if (answer.ok) {
-      setMessage({ tone: 'success', text: `Saved as version ${answer.body.version as number}. It applies to ${agentName}’s next request.` });
+      const version = answer.body.version as number;
+      setBaseline({ version, ...saved });
+      setMessage({ tone: 'success', text: `Saved as version ${version}. It applies to ${agentName}’s next request.` });
       router.refresh();
       return;
     }
@@ -117,7 +143,7 @@ export function PolicyEditor({ agentId, agentName, current, versions, userTimeZo
         </Alert>
       ) : null}
 
-      {tab === 'Rules' ? <RulesForm draft={draft} update={update} userTimeZone={userTimeZone} handEdited={handEdited} /> : null}
+      {tab === 'Rules' ? <RulesForm draft={draft} update={update} userTimeZone={userTimeZone} handEdited={handEdited} delegates={delegates} /> : null}
       {tab === 'Advanced' ? (
         <Card title="Cedar">
           <p className="text-sm text-muted">
@@ -139,9 +165,15 @@ export function PolicyEditor({ agentId, agentName, current, versions, userTimeZo
             className="min-h-80 w-full rounded-lg border border-line-strong bg-subtle p-3 font-mono text-xs leading-5 text-fg outline-none focus:border-accent"
           />
           {check && check.problems.length ? (
-            <ul aria-label="Cedar problems" className="space-y-1 text-sm text-danger">
+            <ul aria-label="Cedar problems" className="space-y-1 break-words text-sm text-danger">
               {check.problems.map((p, i) => (
-                <li key={i}>{p.policy ? `${p.policy}: ${p.message}` : p.message}</li>
+                <li key={i}>
+                  {p.policy ? <span className="font-mono text-xs font-medium">{p.policy}</span> : null}
+                  {p.policy && p.line ? ' ' : null}
+                  {p.line ? `(line ${p.line})` : null}
+                  {p.policy || p.line ? ': ' : null}
+                  {p.message}
+                </li>
               ))}
             </ul>
           ) : check?.ok ? (
@@ -159,16 +191,14 @@ export function PolicyEditor({ agentId, agentName, current, versions, userTimeZo
 
       <div className="sticky bottom-16 z-10 flex flex-wrap items-center justify-between gap-3 rounded-2xl border border-line bg-surface/95 px-4 py-3 shadow-sm backdrop-blur md:bottom-4">
         <p className="text-sm text-muted">
-          {current.version ? `Version ${current.version} is in force.` : 'The defaults are in force.'} {dirty ? 'You have unsaved changes.' : ''}
+          {baseline.version ? `Version ${baseline.version} is in force.` : 'The defaults are in force.'} {dirty ? 'You have unsaved changes.' : ''}
         </p>
         <div className="flex gap-2">
           <Button
             variant="ghost"
             disabled={!dirty || saving}
             onClick={() => {
-              setDraft(current.document);
-              setCedar(current.cedar);
-              setHandEdited(current.handWritten);
+              adopt(baseline);
               setMessage(null);
             }}
           >

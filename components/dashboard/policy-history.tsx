@@ -49,13 +49,20 @@ export function History({ base, current, versions, onDone }: { base: string; cur
         ))}
       </ul>
       {other ? (
-        <pre aria-label={`Changes from version ${other.version} to version ${current.version}`} className="max-h-96 overflow-auto rounded-lg border border-line bg-subtle p-3 font-mono text-xs leading-5">
-          {lineDiff(describe(other), describe(current)).map((line, i) => (
-            <div key={i} className={line.kind === 'added' ? 'bg-success-soft text-success' : line.kind === 'removed' ? 'bg-danger-soft text-danger' : 'text-muted'}>
-              {line.kind === 'added' ? '+ ' : line.kind === 'removed' ? '- ' : '  '}
-              {line.text}
-            </div>
-          ))}
+        // Long lines (hand-written Cedar) scroll inside the box; the page never widens (issue 18).
+        <pre
+          aria-label={`Changes from version ${other.version} to version ${current.version}`}
+          tabIndex={0}
+          className="max-h-96 max-w-full overflow-auto rounded-lg border border-line bg-subtle p-3 font-mono text-xs leading-5"
+        >
+          <div className="w-max min-w-full">
+            {lineDiff(describe(other), describe(current)).map((line, i) => (
+              <div key={i} className={line.kind === 'added' ? 'bg-success-soft text-success' : line.kind === 'removed' ? 'bg-danger-soft text-danger' : 'text-muted'}>
+                {line.kind === 'added' ? '+ ' : line.kind === 'removed' ? '- ' : '  '}
+                {line.text}
+              </div>
+            ))}
+          </div>
         </pre>
       ) : null}
     </Card>

@@ -1,14 +1,17 @@
 'use client';
 
 // The policy editor's Rules tab: every field of the structured policy.
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { ACTION_NAMES, ACTIONS, RISK_TIERS, SENSITIVITY, type RiskTier } from '@/lib/policy/actions';
-import type { PolicyDocument } from '@/lib/policy/policy-document';
+import { JIT_MINUTES, type PolicyDocument } from '@/lib/policy/policy-document';
+import type { DelegateCandidate } from '@/lib/agents/list-delegate-candidates';
 import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
 import { SAMPLE_DATASETS } from '@/lib/workspace/sample-workspace';
 import { Card, Field, input } from '@/components/dashboard/policy-editor-parts';
+import { PaymentLimitField } from '@/components/dashboard/policy-payment-limit';
+import { DelegationPicker } from '@/components/dashboard/policy-delegation';
 
 const TIER_LABELS: Record<RiskTier, string> = { allow: 'Allow', notify: 'Allow and notify', step_up: 'Require second factor', approval: 'Require approval', deny: 'Deny' };
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -17,15 +20,16 @@ export function RulesForm({
   update,
   userTimeZone,
   handEdited,
+  delegates,
 }: {
   draft: PolicyDocument;
   update: <K extends keyof PolicyDocument>(key: K, value: PolicyDocument[K]) => void;
   userTimeZone: string;
   handEdited: boolean;
+  delegates: DelegateCandidate[];
 }) {
   const zones = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC']), []);
   const toggle = (list: string[], value: string) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
-  const limit = draft.paymentLimit;
   return (
     <div className="space-y-5">
       {handEdited ? <Alert tone="warning">The Cedar is hand-written: scope ceiling, resources, payment limit, time windows and IP ranges below are not used until you discard the hand edits.</Alert> : null}
@@ -98,30 +102,7 @@ export function RulesForm({
             ))}
           </select>
         </Field>
-        <Field label="Payment limit" hint="Largest single payment; empty: no limit (the risk tier still applies).">
-          <div className="flex gap-2">
-            <input
-              aria-label="Payment limit amount"
-              className={`${input} w-36`}
-              inputMode="decimal"
-              placeholder="1000.00"
-              value={limit ? (limit.amountMinor / 100).toFixed(2) : ''}
-              onChange={(e) => {
-                const value = e.target.value.trim();
-                if (!value) return update('paymentLimit', undefined);
-                const amount = Math.round(Number(value) * 100);
-                if (Number.isFinite(amount) && amount >= 0) update('paymentLimit', { currency: limit?.currency ?? 'USD', amountMinor: amount });
-              }}
-            />
-            <input
-              aria-label="Payment limit currency"
-              className={`${input} w-20 uppercase`}
-              maxLength={3}
-              value={limit?.currency ?? 'USD'}
-              onChange={(e) => limit && update('paymentLimit', { ...limit, currency: e.target.value.toUpperCase() })}
-            />
-          </div>
-        </Field>
+        <PaymentLimitField limit={draft.paymentLimit} onChange={(limit) => update('paymentLimit', limit)} />
       </Card>
 
       <Card title="When and from where">
@@ -197,24 +178,7 @@ export function RulesForm({
         </Field>
       </Card>
 
-      <Card title="Delegation">
-        <label className="block space-y-1.5 text-sm">
-          <span className="font-medium">Agents that may act for this one</span>
-          <textarea
-            aria-label="Agents that may act for this one"
-            className="min-h-16 w-full rounded-lg border border-line-strong bg-surface p-2 font-mono text-xs text-fg outline-none focus:border-accent"
-            placeholder="One client_id per line"
-            value={(draft.mayAct ?? []).join('\n')}
-            onChange={(e) => {
-              const ids = e.target.value.split('\n').map((l) => l.trim());
-              update('mayAct', ids.some(Boolean) ? ids.filter((id, i) => id || i === ids.length - 1) : undefined);
-            }}
-          />
-          <span className="block text-xs text-muted">
-            Through token exchange (RFC 8693) they get at most this agent’s access, for you, with their own policy on top; every call shows the whole chain in the audit log. Empty: no one.
-          </span>
-        </label>
-      </Card>
+      <DelegationPicker mayAct={draft.mayAct} candidates={delegates} onChange={(mayAct) => update('mayAct', mayAct)} />
 
       <Card title="Limits and tokens">
         <div className="grid gap-4 sm:grid-cols-2">
@@ -235,6 +199,7 @@ export function RulesForm({
               onChange={(e) => update('tokens', { ...draft.tokens, accessTokenSeconds: Number(e.target.value) * 60 })}
             />
           </Field>
+          <ElevationWindowField minutes={draft.jitMinutes} onChange={(minutes) => update('jitMinutes', minutes)} />
           <Field label="Refresh tokens">
             <div className="flex items-center gap-3">
               <label className="flex items-center gap-2 text-sm">
@@ -264,3 +229,33 @@ export function RulesForm({
   );
 }
 
+
+/**
+ * How long a just-in-time token lives once the person approves it (`jitMinutes`). The text stays
+ * as typed (an emptied field means the default); a change from elsewhere (Reset) is shown.
+ */
+function ElevationWindowField({ minutes, onChange }: { minutes: number | undefined; onChange: (minutes: number | undefined) => void }) {
+  const [text, setText] = useState(String(minutes ?? JIT_MINUTES.default));
+  const [shown, setShown] = useState(minutes);
+  if (minutes !== shown) {
+    setShown(minutes);
+    if ((text === '' ? undefined : Number(text)) !== minutes) setText(String(minutes ?? JIT_MINUTES.default));
+  }
+  const label = 'Elevation window (minutes)';
+  return (
+    <Field label={label} hint={`How long access you approve for one action stays usable: ${JIT_MINUTES.min} to ${JIT_MINUTES.max} minutes; empty: ${JIT_MINUTES.default}.`}>
+      <input
+        aria-label={label}
+        type="number"
+        min={JIT_MINUTES.min}
+        max={JIT_MINUTES.max}
+        className={input}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          onChange(e.target.value === '' ? undefined : Number(e.target.value));
+        }}
+      />
+    </Field>
+  );
+}

@@ -8,7 +8,7 @@ import { Button, Spinner } from '@/components/ui/button';
 import { ACTION_NAMES, ACTIONS, type ActionName } from '@/lib/policy/actions';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
 import { SAMPLE_DATASETS } from '@/lib/workspace/sample-workspace';
-import { call, Card, Field, input, type Check } from '@/components/dashboard/policy-editor-parts';
+import { call, Card, CurrencyInput, Field, input, type Check } from '@/components/dashboard/policy-editor-parts';
 
 export function Simulator({ base, draft, cedar }: { base: string; draft: PolicyDocument; cedar: string | undefined }) {
   const [action, setAction] = useState<ActionName>('reports.create');
@@ -16,6 +16,9 @@ export function Simulator({ base, draft, cedar }: { base: string; draft: PolicyD
   const [at, setAt] = useState(() => new Date().toISOString().slice(0, 16));
   const [ip, setIp] = useState('203.0.113.10');
   const [amount, setAmount] = useState('100.00');
+  // The payment's currency follows the draft's payment limit until the person picks one.
+  const [chosenCurrency, setCurrency] = useState<string | null>(null);
+  const currency = chosenCurrency ?? draft.paymentLimit?.currency ?? 'USD';
   const [secondFactor, setSecondFactor] = useState(false);
   const [result, setResult] = useState<Check['decision'] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -26,7 +29,7 @@ export function Simulator({ base, draft, cedar }: { base: string; draft: PolicyD
     const answer = await call(`${base}/check`, {
       document: draft,
       cedar,
-      simulate: { action, dataset: dataset || undefined, sensitivity, at: new Date(at).toISOString(), ip, amount: ACTIONS[action].kind === 'payment' ? amount : undefined, secondFactor },
+      simulate: { action, dataset: dataset || undefined, sensitivity, at: new Date(at).toISOString(), ip, ...(ACTIONS[action].kind === 'payment' ? { amount, currency } : {}), secondFactor },
     });
     setPending(false);
     const body = answer.body as unknown as Check & { message?: string };
@@ -69,8 +72,11 @@ export function Simulator({ base, draft, cedar }: { base: string; draft: PolicyD
           <input aria-label="From IP" className={input} value={ip} onChange={(e) => setIp(e.target.value)} />
         </Field>
         {ACTIONS[action].kind === 'payment' ? (
-          <Field label="Amount (USD)">
-            <input aria-label="Amount" className={input} value={amount} onChange={(e) => setAmount(e.target.value)} />
+          <Field label="Amount">
+            <div className="flex gap-2">
+              <input aria-label="Amount" inputMode="decimal" className={`${input} min-w-0 flex-1`} value={amount} onChange={(e) => setAmount(e.target.value)} />
+              <CurrencyInput label="Payment currency" value={currency} onChange={setCurrency} />
+            </div>
           </Field>
         ) : null}
         <label className="flex items-center gap-2 self-end text-sm">

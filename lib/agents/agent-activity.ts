@@ -3,14 +3,17 @@
 // Every query names the user, so nobody reads another user's activity.
 import 'server-only';
 import { db } from '@/lib/db/client';
-
-export type DailyActivity = { day: string; calls: number; denials: number };
+import { dayRange, emptySeries, type DailyActivity } from '@/lib/agents/daily-series';
 
 const DAY_MS = 86_400_000;
 
-/** One entry per day (UTC) for the last `days` days, oldest first, zeros included; per agent. */
-export async function dailyActivity(options: { userId: string; agentId?: string; days: number }): Promise<Map<string, DailyActivity[]>> {
-  const since = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS - (options.days - 1) * DAY_MS);
+/**
+ * One entry per day (UTC) for the last `days` days, oldest first, zeros included; per agent. Every
+ * agent in `agentIds` (or `agentId`) has a series, with or without calls, so series add up by day.
+ */
+export async function dailyActivity(options: { userId: string; agentId?: string; agentIds?: string[]; days: number }): Promise<Map<string, DailyActivity[]>> {
+  const days = dayRange({ days: options.days, now: new Date() });
+  const since = new Date(`${days[0]}T00:00:00Z`);
   const rows = await db().$queryRaw<{ agent_id: string; day: Date; calls: bigint; denials: bigint }[]>`
     SELECT agent_id, date_trunc('day', created_at AT TIME ZONE 'UTC') AS day,
            count(*) AS calls, count(*) FILTER (WHERE decision <> 'ALLOW') AS denials
@@ -20,14 +23,15 @@ export async function dailyActivity(options: { userId: string; agentId?: string;
        AND split_part(action, '.', 1) IN ('datasets', 'reports', 'workflows', 'invoices', 'payments', 'mcp')
      GROUP BY 1, 2`;
   const byAgent = new Map<string, DailyActivity[]>();
-  const empty = () => Array.from({ length: options.days }, (_, i) => ({ day: new Date(since.getTime() + i * DAY_MS).toISOString().slice(0, 10), calls: 0, denials: 0 }));
   for (const row of rows) {
-    const series = byAgent.get(row.agent_id) ?? empty();
+    const series = byAgent.get(row.agent_id) ?? emptySeries(days);
     const index = Math.round((new Date(`${row.day.toISOString().slice(0, 10)}T00:00:00Z`).getTime() - since.getTime()) / DAY_MS);
     if (series[index]) series[index] = { ...series[index], calls: Number(row.calls), denials: Number(row.denials) };
     byAgent.set(row.agent_id, series);
   }
-  if (options.agentId && !byAgent.has(options.agentId)) byAgent.set(options.agentId, empty());
+  for (const id of [...(options.agentIds ?? []), ...(options.agentId ? [options.agentId] : [])]) {
+    if (!byAgent.has(id)) byAgent.set(id, emptySeries(days));
+  }
   return byAgent;
 }
 

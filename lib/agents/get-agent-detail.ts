@@ -50,7 +50,7 @@ export async function getAgentDetail(options: { userId: string; agentId: string 
     activeTokens: activeTokens.length,
     tokens: activeTokens,
     recent,
-    activity: activity.get(agentId) ?? [],
+    activity: activity.get(agentId)!, // zeros included when it made no calls
     scopes: { granted, used, unused: granted.filter((s) => s !== 'offline_access' && !used.includes(s)) },
     policy: { version: policy.version, document: policy.document },
   };

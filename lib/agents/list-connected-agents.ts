@@ -37,7 +37,7 @@ export async function listConnectedAgents(options: { userId: string }) {
   const ids = agents.map((a) => a.id);
   const [lastUse, activity] = await Promise.all([
     db().token.groupBy({ by: ['agentId'], where: { userId, agentId: { in: ids } }, _max: { lastUsedAt: true } }),
-    dailyActivity({ userId, days: 14 }),
+    dailyActivity({ userId, agentIds: ids, days: 14 }),
   ]);
   return agents.map(({ grants, _count, ownerUserId, ...agent }) => ({
     ...agent,
@@ -47,7 +47,7 @@ export async function listConnectedAgents(options: { userId: string }) {
     scopes: [...new Set(grants.flatMap((g) => g.scopes))].sort(),
     activeTokens: _count.tokens,
     lastUsedAt: lastUse.find((l) => l.agentId === agent.id)?._max.lastUsedAt?.toISOString() ?? null,
-    activity: activity.get(agent.id) ?? [],
+    activity: activity.get(agent.id)!, // every agent asked for has a series, zeros included
   }));
 }
 

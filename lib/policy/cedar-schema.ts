@@ -24,11 +24,46 @@ export const CEDAR_SCHEMA = `namespace Leash {
 }
 `;
 
-export type CedarProblem = { policy: string | null; message: string };
+/** `policy`: the rule's `@id` (or `rule-N`, its place, as decisions name it); `line`: 1-based. */
+export type CedarProblem = { policy: string | null; message: string; line?: number };
 
-/** Parses and validates Cedar policy text against the schema (strict mode). Empty: valid. */
+/**
+ * Parses and validates Cedar policy text against the schema (strict mode). Empty: valid. Cedar
+ * names the rules of a text `policy0`, `policy1`, …; problems name them as the person wrote them
+ * (issue 18: "policy15" told nobody anything), with the line, once per place in the text (Cedar
+ * repeats a mistake for every action a rule applies to).
+ */
 export function validateCedarPolicies(text: string): CedarProblem[] {
   const answer = cedar.validate({ validationSettings: { mode: 'strict' }, schema: CEDAR_SCHEMA, policies: { staticPolicies: text } });
-  if (answer.type === 'failure') return answer.errors.map((e) => ({ policy: null, message: e.message }));
-  return answer.validationErrors.map((e) => ({ policy: e.policyId, message: e.error.message }));
+  const errors = answer.type === 'failure' ? answer.errors.map((error) => ({ policyId: null, error })) : answer.validationErrors;
+  if (!errors.length) return [];
+  const names = ruleNames(text);
+  const problems = new Map<string, CedarProblem>();
+  for (const { policyId, error } of errors) {
+    const policy = policyId === null ? null : (names.get(policyId) ?? policyId);
+    const at = error.sourceLocations?.[0]?.start;
+    const key = `${policy} ${at ?? error.message}`;
+    if (problems.has(key)) continue;
+    const message = error.message.replace(/^for policy `[^`]*`, /, '') + (error.help ? ` (${error.help})` : '');
+    problems.set(key, { policy, message, ...(at !== undefined ? { line: lineOf(text, at) } : {}) });
+  }
+  return [...problems.values()];
+}
+
+/** Cedar's generated id of each rule of the text → its `@id`, or `rule-N` without one. */
+function ruleNames(text: string): Map<string, string> {
+  const parts = cedar.policySetTextToParts(text);
+  if (parts.type !== 'success') return new Map();
+  return new Map(
+    parts.policies.map((policy, index) => {
+      const json = cedar.policyToJson(policy);
+      const id = json.type === 'success' ? (json.json.annotations as Record<string, string | null> | undefined)?.id : undefined;
+      return [`policy${index}`, id ?? `rule-${index + 1}`];
+    }),
+  );
+}
+
+/** The line of a byte offset (Cedar counts bytes of the UTF-8 text). */
+function lineOf(text: string, offset: number): number {
+  return Buffer.from(text).subarray(0, offset).toString().split('\n').length;
 }

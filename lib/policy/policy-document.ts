@@ -29,6 +29,9 @@ const cidr = z.string().refine((v) => {
   return (isV4 && Number(bits) <= 32) || (isV6 && Number(bits) <= 128);
 }, 'use CIDR notation, e.g. 10.0.0.0/8');
 
+/** Bounds and default of `jitMinutes` (the editor's "Elevation window" field shows the same). */
+export const JIT_MINUTES = { min: 5, max: 15, default: 10 } as const;
+
 export const policyDocumentSchema = z.object({
   version: z.literal(1),
   /** The most the agent may ever hold, whatever it was granted. */
@@ -43,7 +46,7 @@ export const policyDocumentSchema = z.object({
     })
     .default({}),
   /** Largest payment in minor units (cents) of `currency`. */
-  paymentLimit: z.object({ currency: z.string().regex(/^[A-Z]{3}$/), amountMinor: z.number().int().min(0) }).optional(),
+  paymentLimit: z.object({ currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code such as EUR'), amountMinor: z.number().int().min(0) }).optional(),
   /** When calls are allowed, in the user's time zone; absent means any time. */
   timeWindows: z
     .array(z.object({ days: z.array(z.enum(WEEKDAYS)).min(1), start: hhmm, end: hhmm }).refine((w) => w.start < w.end, 'start must be before end'))
@@ -58,8 +61,8 @@ export const policyDocumentSchema = z.object({
    * access to, through token exchange. Absent or empty: nobody may act for it.
    */
   mayAct: z.array(z.string().min(1).max(2000)).max(50).optional(),
-  /** How long a just-in-time elevated token lives once the user approves it (5 to 15 minutes). */
-  jitMinutes: z.number().int().min(5).max(15).optional(),
+  /** How long a just-in-time elevated token lives once the user approves it (5 to 15 minutes, default 10). */
+  jitMinutes: z.number().int().min(JIT_MINUTES.min).max(JIT_MINUTES.max).optional(),
   rateLimit: z.object({ perMinute: z.number().int().min(1).max(1_000_000), perDay: z.number().int().min(1).max(10_000_000) }),
   tokens: z.object({
     accessTokenSeconds: z.number().int().min(60).max(3600),

@@ -18,6 +18,7 @@ export const simulationSchema = z.object({
   at: z.iso.datetime({ offset: true }),
   ip: z.string().max(45).default('203.0.113.10'),
   amount: z.string().regex(/^\d{1,9}(\.\d{1,2})?$/).optional(),
+  /** The payment's currency; default: the policy's payment limit's, else USD. */
   currency: z.string().regex(/^[A-Z]{3}$/).optional(),
   /** Scopes the token holds; default: the action's scope. */
   scopes: z.array(z.string().max(50)).max(20).optional(),
@@ -38,6 +39,9 @@ export function compileDraft(document: PolicyDocument, cedar: string | undefined
 
 export function simulate(compiled: NonNullable<ReturnType<typeof compileDraft>['compiled']>, document: PolicyDocument, userTimeZone: string, input: Simulation): PolicyDecision {
   const spec = ACTIONS[input.action];
+  // A payment in the limit's own currency unless told otherwise: assuming USD refused every
+  // payment under a EUR limit (issue 18).
+  const currency = input.currency ?? document.paymentLimit?.currency ?? 'USD';
   const [whole, fraction = ''] = (input.amount ?? '0').split('.');
   // Drafts are not versions: they are pre-parsed under the hash of their text, so an edited draft
   // never meets a stale set and repeated simulations of one draft parse it once.
@@ -54,6 +58,6 @@ export function simulate(compiled: NonNullable<ReturnType<typeof compileDraft>['
     ip: input.ip,
     acr: input.secondFactor ? 'urn:leash:acr:mfa' : 'urn:leash:acr:pwd',
     jit: false,
-    payment: spec.kind === 'payment' ? { currency: input.currency ?? 'USD', amountMinor: Number(whole) * 100 + Number(fraction.padEnd(2, '0')) } : undefined,
+    payment: spec.kind === 'payment' ? { currency, amountMinor: Number(whole) * 100 + Number(fraction.padEnd(2, '0')) } : undefined,
   });
 }

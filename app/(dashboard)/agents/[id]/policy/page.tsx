@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { PolicyEditor, type PolicyVersion } from '@/components/dashboard/policy-editor';
 import { requireUser } from '@/lib/auth/session';
 import { listPolicyVersions } from '@/lib/policy/list-policy-versions';
+import { listDelegateCandidates } from '@/lib/agents/list-delegate-candidates';
 
 export const metadata: Metadata = { title: 'Policy' };
 
@@ -14,6 +15,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
   const { id } = await params;
   const found = UUID.test(id) ? await listPolicyVersions({ userId: user.id, agentId: id }) : null;
   if (!found) notFound();
+  const delegates = await listDelegateCandidates({ userId: user.id, agentId: id, named: found.current.document.mayAct ?? [] });
   const serialize = (v: (typeof found.versions)[number]): PolicyVersion => ({ ...v, createdAt: v.createdAt.toISOString() });
   return (
     <div className="space-y-5">
@@ -33,7 +35,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
           What this agent may do with your account, checked on every call it makes. Changes apply to its next request.
         </p>
       </header>
-      <PolicyEditor agentId={id} agentName={found.agentName} current={serialize(found.current)} versions={found.versions.map(serialize)} userTimeZone={user.timeZone} />
+      <PolicyEditor agentId={id} agentName={found.agentName} current={serialize(found.current)} versions={found.versions.map(serialize)} userTimeZone={user.timeZone} delegates={delegates} />
     </div>
   );
 }

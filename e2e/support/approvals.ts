@@ -1,0 +1,28 @@
+// Second factors and just-in-time approvals for tests: TOTP enrolled through the dashboard's JSON
+// routes, and an agent's CIBA request (poll mode) for a payment with its exact details.
+import { generate } from 'otplib';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { sameOrigin } from './accounts';
+
+export const CIBA = 'urn:openid:params:grant-type:ciba';
+
+/** Enrols TOTP for the page's signed-in user; answers the secret. */
+export async function enrolTotp(page: Page, baseURL: string): Promise<string> {
+  const headers = sameOrigin(baseURL);
+  const { secret } = await (await page.request.post('/api/account/totp/start', { headers })).json();
+  expect((await page.request.post('/api/account/totp/confirm', { headers, data: { code: await generate({ secret }) } })).status()).toBe(200);
+  return secret;
+}
+
+/** The TOTP code of the time step `steps` away from now (a code not used yet in this test). */
+export function totpCode(secret: string, steps = 1): Promise<string> {
+  return generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 * steps });
+}
+
+/** The agent asks the user's approval for one payment (OpenID CIBA, RFC 9396 details). */
+export function askForPayment(request: APIRequestContext, clientId: string, userId: string, payment: { amount: string; currency: string; creditor: string }) {
+  const details = [{ type: 'payment_initiation', instructedAmount: { currency: payment.currency, amount: payment.amount }, creditorName: payment.creditor }];
+  return request.post('/oauth/bc-authorize', {
+    form: { client_id: clientId, login_hint: userId, scope: 'payments:write', authorization_details: JSON.stringify(details), binding_message: `Pay ${payment.creditor}` },
+  });
+}
