@@ -31,7 +31,10 @@ export async function serve(options: { port: number; host: string; dev: boolean 
   // Slow or idle clients must not hold sockets forever.
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
-  server.keepAliveTimeout = 5_000;
+  // An idle keep-alive socket outlives the proxies' and clients' own idle timeouts (load balancers
+  // commonly close at 60 s): if the server closed first, a request sent on the socket as it closes
+  // fails with ECONNRESET on the client (seen in tests as a racing poll after a pause).
+  server.keepAliveTimeout = 65_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

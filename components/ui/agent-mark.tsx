@@ -2,6 +2,7 @@
 // from its client id (which Leash generates at random, or the URL of its verified metadata
 // document: never something the agent picks to look like another) and, in words, its verified
 // domain or the end of its client id. Names and logos are the agent's own claims; this is not.
+import { clientIdFragment } from '@/lib/agents/client-id-fragment';
 
 /** FNV-1a: spreads client ids over shapes and colours (uniqueness comes from the id itself). */
 function hash(text: string, seed: number): number {
@@ -13,17 +14,9 @@ function hash(text: string, seed: number): number {
   return h >>> 0;
 }
 
-/** The words of the mark: a verified domain, else the last characters of the client id. */
+/** The words of the mark: a verified domain, else a fragment of the client id. */
 export function agentMarkText(clientId: string, verifiedDomain?: string | null): string {
-  if (verifiedDomain) return verifiedDomain;
-  if (/^https?:\/\//.test(clientId)) {
-    try {
-      return new URL(clientId).host;
-    } catch {
-      /* not a URL after all */
-    }
-  }
-  return `id …${clientId.slice(-6)}`;
+  return verifiedDomain || clientIdFragment(clientId);
 }
 
 /** A 5×5 mirrored identicon of the client id. */
