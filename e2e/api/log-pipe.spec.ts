@@ -16,7 +16,7 @@ test.afterEach(() => {
 });
 
 test('with its stdout and stderr readers gone, the server keeps answering and exits on SIGTERM', async () => {
-  test.setTimeout(90_000);
+  test.setTimeout(150_000);
   const port = await findFreePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leash-e2e-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
@@ -28,7 +28,7 @@ test('with its stdout and stderr readers gone, the server keeps answering and ex
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const baseURL = `http://127.0.0.1:${port}`;
   try {
-    await expect.poll(async () => (await fetch(`${baseURL}/api/health`).catch(() => null))?.status ?? 0, { timeout: 45_000 }).toBe(200);
+    await expect.poll(async () => (await fetch(`${baseURL}/api/health`).catch(() => null))?.status ?? 0, { timeout: 90_000 }).toBe(200);
     // The reader goes away: both pipes are closed on our side.
     child.stdout!.destroy();
     child.stderr!.destroy();

@@ -23,7 +23,7 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr += chunk));
   const baseURL = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 45_000;
+  const deadline = Date.now() + 90_000; // a loaded CI machine starts a Next server slowly
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${stderr}`);
     try {
