@@ -8,6 +8,7 @@ import { useRouter } from 'next/navigation';
 import { Alert } from '@/components/ui/alert';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { postJson } from '@/components/dashboard/post-json';
+import { describeScopes } from '@/lib/words/plain-words';
 
 export function AgentControls({ agentId, name, suspended, connected }: { agentId: string; name: string; suspended: boolean; connected: boolean }) {
   const router = useRouter();
@@ -59,7 +60,7 @@ export function NarrowScopes({ agentId, unused }: { agentId: string; unused: str
       <ConfirmButton
         label="Narrow to what is used"
         variant="secondary"
-        question={`Remove ${unused.join(', ')} from this agent's policy? Calls needing them will be denied.`}
+        question={`Stop allowing ${describeScopes(unused).map((w) => `“${w}”`).join(', ')} in this agent’s policy? Calls that need them will be refused.`}
         confirmLabel="Narrow"
         onConfirm={async () => {
           try {

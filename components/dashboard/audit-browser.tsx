@@ -12,6 +12,8 @@ import { Button, buttonClasses, Spinner } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import type { AuditRecord } from '@/lib/audit/search-audit-events';
+import { TechnicalDetails } from '@/components/ui/technical-details';
+import { describeAction, describeDecision, describeReason, describeScopes } from '@/lib/words/plain-words';
 
 export type AuditFilterValues = { agent?: string; action?: string; decision?: string; from?: string; to?: string; q?: string };
 type Page = { events: AuditRecord[]; next_before: string | null };
@@ -172,11 +174,11 @@ export function AuditBrowser({
               <button type="button" onClick={() => setOpen(event)} className="flex w-full flex-col gap-1 px-4 py-3 text-left hover:bg-subtle sm:flex-row sm:items-center sm:justify-between sm:px-5">
                 <span className="min-w-0">
                   <span className="flex flex-wrap items-center gap-2">
-                    <Badge tone={DECISION_TONE[event.decision] ?? 'warning'}>{event.decision.toLowerCase().replace('_', '-')}</Badge>
-                    <span className="font-mono text-sm">{event.action}</span>
-                    {event.agentName ? <span className="text-sm text-muted">{event.agentName}</span> : null}
+                    <Badge tone={DECISION_TONE[event.decision] ?? 'warning'}>{describeDecision(event.decision)}</Badge>
+                    <span className="text-sm font-medium">{describeAction(event.action)}</span>
+                    {event.agentName ? <span className="text-sm text-muted">{event.delegation ?? event.agentName}</span> : null}
                   </span>
-                  <span className="mt-0.5 block truncate text-sm text-muted">{[event.resource, event.reason].filter(Boolean).join(' · ')}</span>
+                  <span className="mt-0.5 block truncate text-sm text-muted">{[event.resource, event.reason ? describeReason(event.reason) : null].filter(Boolean).join(' · ')}</span>
                 </span>
                 <span className="shrink-0 text-xs text-muted">{when(event.createdAt, timeZone)}</span>
               </button>
@@ -227,24 +229,35 @@ function ChainStatus() {
 }
 
 function RecordDrawer({ record, timeZone, onClose }: { record: AuditRecord; timeZone: string; onClose: () => void }) {
+  // Plain words first; every code (action, scopes, act claim, ids, hashes) under Technical details.
   const rows: [string, React.ReactNode][] = [
     ['When', when(record.createdAt, timeZone)],
-    ['Decision', record.decision],
-    ['Action', <span className="font-mono">{record.action}</span>],
-    ['Resource', record.resource],
-    ['Reason (policy rule)', record.reason],
-    ['Agent', record.agentName ? `${record.agentName} (${record.agentId})` : null],
-    ['User (sub)', record.userId],
-    ['Acting for (act chain)', record.actor ? <pre className="whitespace-pre-wrap font-mono text-xs">{JSON.stringify(record.actor, null, 2)}</pre> : 'The agent itself (no delegation chain)'],
-    ['Scopes', record.scopes.join(' ')],
-    ['Intent', record.intentText ?? record.intent ?? 'Not sent or not kept'],
-    ['Token', record.tokenId],
-    ['IP', record.ip],
-    ['Request id', record.requestId],
-    ['Details', record.details ? <pre className="whitespace-pre-wrap font-mono text-xs">{JSON.stringify(record.details, null, 2)}</pre> : null],
-    ['Hash', <span className="break-all font-mono text-xs">{record.hash}</span>],
-    ['Previous hash', <span className="break-all font-mono text-xs">{record.prevHash}</span>],
+    ['Decision', describeDecision(record.decision)],
+    ['What', describeAction(record.action)],
+    ['On', record.resource],
+    ['Why', record.reason ? describeReason(record.reason) : null],
+    ['Agent', record.agentName],
+    ['Acting for', record.delegation ?? (record.agentId ? 'The agent itself (no one passed it their access)' : null)],
+    ['Permissions used', record.scopes.length ? describeScopes(record.scopes).join(', ') : null],
+    ['Instruction behind the call', record.intentText ?? (record.intent ? 'Kept only as a fingerprint (see Technical details)' : 'Not sent or not kept')],
+    ['From', record.ip],
   ];
+  const codes: [string, React.ReactNode][] = [
+    ['action', record.action],
+    ['decision', record.decision],
+    ['reason', record.reason],
+    ['agent', record.agentId],
+    ['sub (user)', record.userId],
+    ['act', record.actor ? <pre className="whitespace-pre-wrap">{JSON.stringify(record.actor, null, 2)}</pre> : null],
+    ['scope', record.scopes.join(' ')],
+    ['intent', record.intent],
+    ['token', record.tokenId],
+    ['request id', record.requestId],
+    ['details', record.details ? <pre className="whitespace-pre-wrap">{JSON.stringify(record.details, null, 2)}</pre> : null],
+    ['hash', record.hash],
+    ['previous hash', record.prevHash],
+  ];
+  const shown = <T,>(list: [string, T][]) => list.filter(([, value]) => value !== null && value !== undefined && value !== '');
   return (
     <div className="fixed inset-0 z-40 flex justify-end bg-black/30" onClick={onClose}>
       <aside
@@ -262,15 +275,23 @@ function RecordDrawer({ record, timeZone, onClose }: { record: AuditRecord; time
           </Button>
         </div>
         <dl className="space-y-3 text-sm">
-          {rows
-            .filter(([, value]) => value !== null && value !== undefined && value !== '')
-            .map(([label, value]) => (
+          {shown(rows).map(([label, value]) => (
+            <div key={label}>
+              <dt className="text-xs font-medium uppercase tracking-wide text-muted">{label}</dt>
+              <dd className="mt-0.5 break-words text-fg">{value}</dd>
+            </div>
+          ))}
+        </dl>
+        <TechnicalDetails className="mt-5">
+          <dl className="space-y-2">
+            {shown(codes).map(([label, value]) => (
               <div key={label}>
-                <dt className="text-xs font-medium uppercase tracking-wide text-muted">{label}</dt>
-                <dd className="mt-0.5 break-words text-fg">{value}</dd>
+                <dt className="font-sans text-muted">{label}</dt>
+                <dd className="break-all text-fg">{value}</dd>
               </div>
             ))}
-        </dl>
+          </dl>
+        </TechnicalDetails>
       </aside>
     </div>
   );

@@ -15,6 +15,8 @@ import { DataList, DataRow } from '@/components/ui/data-list';
 import { EmptyState } from '@/components/ui/empty-state';
 import type { ConnectedAgent } from '@/lib/agents/list-connected-agents';
 import { sumDailyActivity } from '@/lib/agents/daily-series';
+import { ConnectFirstAgent } from '@/components/dashboard/connect-first-agent';
+import { describeScopes } from '@/lib/words/plain-words';
 
 export const AGENTS_KEY = ['agents'] as const;
 
@@ -22,7 +24,7 @@ function when(iso: string, timeZone: string) {
   return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
 }
 
-export function LiveAgents({ initial, timeZone }: { initial: ConnectedAgent[]; timeZone: string }) {
+export function LiveAgents({ initial, timeZone, mcpUrl }: { initial: ConnectedAgent[]; timeZone: string; mcpUrl: string }) {
   const { data: agents } = useQuery({
     queryKey: AGENTS_KEY,
     queryFn: async (): Promise<ConnectedAgent[]> => {
@@ -36,11 +38,8 @@ export function LiveAgents({ initial, timeZone }: { initial: ConnectedAgent[]; t
   if (agents.length === 0) {
     return (
       <EmptyState icon={<AgentIcon className="h-6 w-6" />} title="No agents connected yet">
-        <p>
-          When an AI agent (an MCP client such as Claude, a LangChain worker or a command-line bot) asks to act for you, Leash shows you a consent screen
-          with exactly what it wants.
-        </p>
-        <p>Every agent you allow appears here with its scopes, status, active tokens and recent activity.</p>
+        <p>Every agent you allow appears here with what it may do, whether it is active, and what it did recently.</p>
+        <ConnectFirstAgent mcpUrl={mcpUrl} />
       </EmptyState>
     );
   }
@@ -68,7 +67,7 @@ export function LiveAgents({ initial, timeZone }: { initial: ConnectedAgent[]; t
                 <p className="mt-0.5">
                   <AgentMark clientId={agent.clientId} verifiedDomain={agent.verifiedDomain} />
                 </p>
-                <p className="mt-0.5 truncate text-sm text-muted">{agent.scopes.join(' ') || 'No scopes granted'}</p>
+                <p className="mt-0.5 line-clamp-2 text-sm text-muted">{describeScopes(agent.scopes).join(', ') || 'No permissions granted'}</p>
                 <p className="mt-0.5 text-xs text-muted">{agent.lastUsedAt ? `Last used ${when(agent.lastUsedAt, timeZone)}` : 'Never used'}</p>
                 </div>
               </div>

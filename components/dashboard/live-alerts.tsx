@@ -17,10 +17,13 @@ import { Button, Spinner } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import type { AlertItem } from '@/lib/alerts/handle-alerts';
+import { TechnicalDetails } from '@/components/ui/technical-details';
+import { describeAlertKind } from '@/lib/words/plain-words';
 
 type Status = 'open' | 'acknowledged';
 const key = (status: Status) => ['alerts', 'list', status] as const;
 const TONE = { INFO: 'accent', WARNING: 'warning', CRITICAL: 'danger' } as const;
+const SEVERITY = { INFO: 'for your information', WARNING: 'warning', CRITICAL: 'critical' } as const;
 
 function when(iso: string) {
   return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
@@ -87,14 +90,18 @@ export function LiveAlerts({ initial }: { initial: AlertItem[] }) {
           {data.map((alert) => (
             <li key={alert.id} className="space-y-2 rounded-2xl border border-line bg-surface p-4 sm:p-5">
               <div className="flex flex-wrap items-center gap-2">
-                <Badge tone={TONE[alert.severity]}>{alert.severity.toLowerCase()}</Badge>
-                <span className="font-mono text-xs text-muted">{alert.kind}</span>
+                <Badge tone={TONE[alert.severity]}>{SEVERITY[alert.severity]}</Badge>
+                <span className="text-sm font-medium text-fg">{describeAlertKind(alert.kind)}</span>
                 {alert.autoSuspended ? <Badge tone="danger">agent suspended</Badge> : null}
                 <span className="ml-auto text-xs text-muted" suppressHydrationWarning>
                   {when(alert.createdAt)}
                 </span>
               </div>
               <p className="text-sm text-fg">{alert.message}</p>
+              <TechnicalDetails>
+                <p>kind {alert.kind}</p>
+                <p>severity {alert.severity}</p>
+              </TechnicalDetails>
               <div className="flex flex-wrap items-center gap-x-4 gap-y-2 text-sm">
                 {alert.agentId ? (
                   <Link href={`/agents/${alert.agentId}`} className="font-medium text-accent hover:underline">

@@ -20,6 +20,9 @@ import { ConfirmButton } from '@/components/ui/confirm-button';
 import { postJson as post } from '@/components/dashboard/post-json';
 import { useLiveUpdates, useNow, type LiveStatus } from '@/components/dashboard/use-live-updates';
 import type { LiveCredentials } from '@/lib/tokens/list-live-credentials';
+import { ConnectFirstAgent } from '@/components/dashboard/connect-first-agent';
+import { TechnicalDetails } from '@/components/ui/technical-details';
+import { describeAudience, describeScopes } from '@/lib/words/plain-words';
 
 type Token = LiveCredentials['tokens'][number];
 type Agent = LiveCredentials['agents'][number];
@@ -42,7 +45,7 @@ function when(iso: string, timeZone: string) {
   return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
 }
 
-export function LiveTokens({ initial, timeZone }: { initial: LiveCredentials; timeZone: string }) {
+export function LiveTokens({ initial, timeZone, mcpUrl }: { initial: LiveCredentials; timeZone: string; mcpUrl: string }) {
   const queryClient = useQueryClient();
   const { data, isError, isFetching } = useQuery({
     queryKey: CREDENTIALS_KEY,
@@ -77,8 +80,11 @@ export function LiveTokens({ initial, timeZone }: { initial: LiveCredentials; ti
       {isError ? <Alert tone="warning">The list could not be refreshed. It will retry on its own.</Alert> : null}
       {agents.length === 0 && tokens.length === 0 ? (
         <EmptyState icon={<KeyIcon className="h-6 w-6" />} title="No active tokens">
-          <p>When an agent you allowed gets an access or refresh token, it appears here at once, with its scopes, audience, expiry and where it was last used from.</p>
-          <p>Tokens are short-lived, and you can revoke any of them, or everything an agent holds, in one click.</p>
+          <p>
+            A token is the short-lived pass an agent you allowed uses to act for you. Each one appears here at once, with what it allows, when it expires and
+            where it was last used from; you can revoke any of them, or everything an agent holds, in one click.
+          </p>
+          <ConnectFirstAgent mcpUrl={mcpUrl} />
         </EmptyState>
       ) : (
         agents
@@ -197,23 +203,30 @@ function TokenItem({
             <Badge tone="accent">{token.kind === 'ACCESS' ? 'Access' : 'Refresh'}</Badge>
             {token.parentTokenId ? <Badge tone="neutral">Narrowed</Badge> : null}
             {token.jit ? <Badge tone="warning">Just-in-time</Badge> : null}
-            <span className="font-mono text-xs text-muted">{token.prefix}…</span>
             <span className="text-muted">
               expires in <span className="tabular-nums text-fg" suppressHydrationWarning>{countdown(new Date(token.expiresAt).getTime() - now)}</span>
             </span>
           </p>
-          <p className="truncate font-mono text-xs text-muted">
-            {token.scopes.join(' ')} · {token.audience.map((a) => new URL(a).pathname).join(' ')}
-          </p>
+          <p className="text-sm text-fg">{describeScopes(token.scopes).join(', ')}</p>
+          <p className="text-xs text-muted first-letter:uppercase">{[...new Set(token.audience.map(describeAudience))].join('; ')}</p>
+          {token.delegation ? <p className="text-xs text-muted">{token.delegation}</p> : null}
           {token.parentTokenId ? (
             <p className="text-xs text-muted">
-              {parent ? `Narrowed from the ${parent.scopes.join(' ')} token created ${when(parent.createdAt, timeZone)}` : 'Narrowed from a token no longer listed'}
+              {parent
+                ? `Narrowed from the token for ${describeScopes(parent.scopes).join(', ')} created ${when(parent.createdAt, timeZone)}`
+                : 'Narrowed from a token no longer listed'}
             </p>
           ) : null}
           <p className="text-xs text-muted">
             Created {when(token.createdAt, timeZone)} ·{' '}
             {token.lastUsedAt ? `last used ${when(token.lastUsedAt, timeZone)}${token.lastUsedIp ? ` from ${token.lastUsedIp}` : ''}` : 'never used'}
           </p>
+          <TechnicalDetails>
+            <p>{token.prefix}… ({token.kind === 'ACCESS' ? 'access' : 'refresh'} token)</p>
+            <p>scope {token.scopes.join(' ')}</p>
+            <p className="break-all">aud {token.audience.join(' ')}</p>
+            {token.actorClientIds.length ? <p className="break-all">act {token.actorClientIds.join(' ← ')}</p> : null}
+          </TechnicalDetails>
         </div>
         <ConfirmButton
           label="Revoke"

@@ -7,6 +7,7 @@ import { useRouter } from 'next/navigation';
 import { Alert } from '@/components/ui/alert';
 import { Button, Spinner } from '@/components/ui/button';
 import { useHydrated } from '@/components/ui/use-hydrated';
+import { TechnicalDetails } from '@/components/ui/technical-details';
 
 const input = 'h-10 w-full rounded-lg border border-line-strong bg-surface px-3 text-sm text-fg shadow-sm outline-none focus:border-accent focus:ring-2 focus:ring-accent/25';
 
@@ -46,10 +47,11 @@ export function PrivacySettings({ timeZone, intentStorage, intentRetentionDays }
         <span className="block text-xs text-muted">Dates are shown in it, and your agents’ policy time windows use it unless a policy names its own.</span>
       </label>
       <fieldset className="space-y-2">
-        <legend className="text-sm font-medium">The instruction behind an agent’s call (Agent-Intent)</legend>
+        <legend className="text-sm font-medium">The instruction behind an agent’s call</legend>
+        <p className="text-xs text-muted">Agents may say what they were asked to do when they call (“count urgent tickets for Monday”). What should Leash keep of it?</p>
         {(
           [
-            ['HASHED', 'Keep only a fingerprint (SHA-256)', 'Proves later what was asked, without anyone being able to read it now. Recommended.'],
+            ['HASHED', 'Keep only a fingerprint', 'Proves later what was asked, without anyone being able to read it now. Recommended.'],
             ['FULL', 'Keep the full text for a while', 'Readable in the audit log until the retention period ends, then deleted.'],
             ['OFF', 'Keep nothing', 'Calls are still audited; the instruction is not.'],
           ] as const
@@ -62,6 +64,9 @@ export function PrivacySettings({ timeZone, intentStorage, intentRetentionDays }
             </span>
           </label>
         ))}
+        <TechnicalDetails>
+          <p>The Agent-Intent request header; the fingerprint is its SHA-256, kept in the audit record (intent_storage {values.intentStorage}).</p>
+        </TechnicalDetails>
       </fieldset>
       {values.intentStorage === 'FULL' ? (
         <label className="block space-y-1.5 text-sm">
@@ -97,7 +102,7 @@ export function RegistrationSwitch({ mode, tokenAvailable }: { mode: 'open' | 't
     <div className="space-y-3 rounded-2xl border border-line bg-surface p-5">
       {state.error ? <Alert tone="danger">{state.error}</Alert> : null}
       <fieldset className="space-y-2" aria-label="Dynamic client registration">
-        <legend className="text-sm font-medium">Dynamic client registration (RFC 7591)</legend>
+        <legend className="text-sm font-medium">Agents registering themselves</legend>
         {options.map(([value, label]) => (
           <label key={value} className="flex items-center gap-2 text-sm">
             <input type="radio" name="registration" checked={mode === value} disabled={!hydrated || state.pending || (value === 'token' && !tokenAvailable)} onChange={() => choose(value)} />
@@ -105,7 +110,10 @@ export function RegistrationSwitch({ mode, tokenAvailable }: { mode: 'open' | 't
           </label>
         ))}
       </fieldset>
-      <p className="text-xs text-muted">Agents identified by a client metadata document (an https client_id) are not affected. Applies at once, on every instance.</p>
+      <p className="text-xs text-muted">Verified agents, identified by their own website’s domain, are not affected. Applies at once, on every server.</p>
+      <TechnicalDetails>
+        <p>Dynamic client registration (RFC 7591) at /oauth/register; LEASH_REGISTRATION sets the default. Client ID Metadata Document clients (an https client_id) never register.</p>
+      </TechnicalDetails>
     </div>
   );
 }

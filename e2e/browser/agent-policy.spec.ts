@@ -21,10 +21,10 @@ test('editing the policy decides the next call, the simulator predicts it, and r
   await page.goto('/agents');
   await page.getByRole('link', { name: 'Report writer' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Report writer');
-  const usage = page.getByRole('region', { name: 'Scopes granted vs used' });
-  await expect(usage.getByRole('listitem').filter({ hasText: 'reports:write' })).toContainText('used');
-  await expect(usage.getByRole('listitem').filter({ hasText: 'datasets:read' })).toContainText('not used in 30 days');
-  await expect(page.getByRole('region', { name: 'Recent activity' })).toContainText('reports.create');
+  const usage = page.getByRole('region', { name: 'Permissions granted vs used' });
+  await expect(usage.getByRole('listitem').filter({ hasText: 'Create and update your reports' })).toContainText('used');
+  await expect(usage.getByRole('listitem').filter({ hasText: 'List and query your datasets' })).toContainText('not used in 30 days');
+  await expect(page.getByRole('region', { name: 'Recent activity' })).toContainText('Create a report');
   await expect(page.getByRole('list', { name: 'Active tokens' }).getByRole('listitem')).toHaveCount(1);
   await expect(page.getByRole('list', { name: 'Active tokens' })).toContainText('last used');
 
@@ -92,8 +92,8 @@ test('"narrow to what is used" removes unused scopes from the policy, and anothe
   await page.goto(`/agents/${agent.agentId}`);
   await page.getByRole('button', { name: 'Narrow to what is used' }).click();
   await page.getByRole('button', { name: 'Narrow', exact: true }).click();
-  await expect(page.getByRole('region', { name: 'Policy v1' })).toContainText('reports:read');
-  await expect(page.getByRole('region', { name: 'Policy v1' })).not.toContainText('datasets:read');
+  await expect(page.getByRole('region', { name: 'Policy v1' })).toContainText('Read your reports');
+  await expect(page.getByRole('region', { name: 'Policy v1' })).not.toContainText('List and query your datasets');
   const denied = await page.request.get('/api/v1/datasets', { headers: agent.auth });
   expect(denied.status()).toBe(403);
   expect((await denied.json()).policy_rule).toBe('scope-ceiling:datasets.list');

@@ -43,14 +43,14 @@ test('the Alerts page and the navigation badge update live; acknowledged alerts 
   expect((await request.post('/api/v1/workflows/wf_monthly_close/runs', { headers: agent.auth, data: { parameters: {} } })).status()).toBe(201);
   const open = page.getByRole('list', { name: 'Open alerts' });
   await expect(open.getByRole('listitem')).toHaveCount(1);
-  await expect(open).toContainText('Night runner used workflows:trigger for the first time');
+  await expect(open).toContainText('Night runner used its permission to “start workflow runs” for the first time (start a workflow)');
   await expect(nav.getByLabel('1 open alert')).toBeVisible();
 
   await open.getByRole('button', { name: 'Acknowledge' }).click();
   await expect(page.getByRole('heading', { name: 'No open alerts' })).toBeVisible();
   await expect(nav.getByLabel(/open alert/)).toHaveCount(0);
   await page.getByRole('tab', { name: 'Acknowledged' }).click();
-  await expect(page.getByRole('list', { name: 'Acknowledged alerts' })).toContainText('Night runner used workflows:trigger');
+  await expect(page.getByRole('list', { name: 'Acknowledged alerts' })).toContainText('Night runner used its permission to “start workflow runs”');
 });
 
 test('a dashboard page opens one live connection, shared by the page and the navigation badge', async ({ browser, request, baseURL }) => {

@@ -48,29 +48,7 @@ test('the agent’s website, privacy policy and terms are shown as its own links
     tos_uri: 'https://agent.example/terms',
   });
   expect(linked).toMatchObject({ client_uri: 'https://agent.example/', policy_uri: 'https://agent.example/privacy', tos_uri: 'https://agent.example/terms' });
-  await openConsentAs(page, baseURL!, linked, user.email);
-
-  const links = page.getByRole('list', { name: 'Links provided by Linked assistant' });
-  await expect(page.getByText('Provided by the agent, not checked by Leash:')).toBeVisible();
-  for (const [name, href] of [
-    ['Website', 'https://agent.example/'],
-    ['Privacy policy', 'https://agent.example/privacy'],
-    ['Terms of service', 'https://agent.example/terms'],
-  ] as const) {
-    const link = links.getByRole('link', { name });
-    await expect(link).toHaveAttribute('href', href);
-    await expect(link).toHaveAttribute('rel', 'noopener noreferrer nofollow');
-    await expect(link).toHaveAttribute('target', '_blank');
-  }
-
-  // An agent that registered none of them gets no links, and no empty "provided by" line.
   const bare = await registerPublicAgent(request, { client_name: 'Bare assistant' });
-  await page.context().clearCookies();
-  await openConsentAs(page, baseURL!, bare, user.email);
-  await expect(page.getByTestId('agent-name')).toHaveText('Bare assistant');
-  await expect(page.getByTestId('agent-links')).toHaveCount(0);
-  await expect(page.getByRole('link', { name: 'Privacy policy' })).toHaveCount(0);
-
   // Only https links are accepted at registration, and a stored one that is not https is not shown.
   const refused = await request.post('/oauth/register', {
     headers: { 'X-Forwarded-For': uniqueIp() },
@@ -88,6 +66,30 @@ test('the agent’s website, privacy policy and terms are shown as its own links
     `UPDATE agents SET metadata = jsonb_set(metadata, '{tos_uri}', '"javascript:alert(1)"'), client_uri = 'http://agent.example/' WHERE client_id = $1`,
     [tampered.client_id],
   );
+
+  await openConsentAs(page, baseURL!, linked, user.email);
+
+  const links = page.getByRole('list', { name: 'Links provided by Linked assistant' });
+  await expect(page.getByText('Provided by the agent, not checked by Leash:')).toBeVisible();
+  for (const [name, href] of [
+    ['Website', 'https://agent.example/'],
+    ['Privacy policy', 'https://agent.example/privacy'],
+    ['Terms of service', 'https://agent.example/terms'],
+  ] as const) {
+    const link = links.getByRole('link', { name });
+    await expect(link).toHaveAttribute('href', href);
+    await expect(link).toHaveAttribute('rel', 'noopener noreferrer nofollow');
+    await expect(link).toHaveAttribute('target', '_blank');
+  }
+
+  // An agent that registered none of them gets no links, and no empty "provided by" line.
+  await page.context().clearCookies();
+  await openConsentAs(page, baseURL!, bare, user.email);
+  await expect(page.getByTestId('agent-name')).toHaveText('Bare assistant');
+  await expect(page.getByTestId('agent-links')).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Privacy policy' })).toHaveCount(0);
+
+  // The tampered record (a javascript: terms link, an http website) shows no links at all.
   await page.context().clearCookies();
   await openConsentAs(page, baseURL!, tampered, user.email);
   await expect(page.getByTestId('agent-name')).toHaveText('Tampered assistant');

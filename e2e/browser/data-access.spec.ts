@@ -42,7 +42,7 @@ test('a user sees their own agents and never another user\'s', async ({ page, re
   const list = page.getByRole('list', { name: 'Connected agents' });
   await expect(list).toBeVisible();
   await expect(list.getByText('Alice Research Bot')).toBeVisible();
-  await expect(list.getByText('datasets:read reports:read')).toBeVisible();
+  await expect(list.getByText('List and query your datasets, Read your reports')).toBeVisible();
   await expect(page.getByText('Bob Payment Bot')).toHaveCount(0);
 });
 

@@ -45,7 +45,7 @@ test('a new agent and its token appear without a reload; revoking it stops the n
   const agent = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Live report bot' });
   const section = page.getByRole('region', { name: 'Live report bot' });
   await expect(section.getByRole('listitem')).toHaveCount(1);
-  await expect(section).toContainText('datasets:read');
+  await expect(section).toContainText('List and query your datasets');
   await expect(section).toContainText('never used');
 
   expect((await callApi(page, agent.token)).status()).toBe(200);
@@ -85,7 +85,7 @@ test('a token the agent narrowed from its own shows under its parent, and revoki
   const parentItem = section.locator(`li[data-token-id="${parentId}"]`);
   const nested = parentItem.getByRole('list', { name: 'Narrowed from this token' });
   await expect(nested.getByRole('listitem')).toHaveCount(1);
-  await expect(nested.locator(`li[data-token-id="${childId}"]`)).toContainText('Narrowed from the datasets:read reports:read token created');
+  await expect(nested.locator(`li[data-token-id="${childId}"]`)).toContainText('Narrowed from the token for List and query your datasets, Read your reports created');
   await expect(section.getByRole('list', { name: 'Tokens of Delegating agent' }).locator(':scope > li')).toHaveCount(1);
   const list = await (await page.request.get('/api/account/tokens')).json();
   expect(list.tokens.map((t: { id: string; parentTokenId: string | null }) => [t.id, t.parentTokenId]).sort()).toEqual([[childId, parentId], [parentId, null]].sort());

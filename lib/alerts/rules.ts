@@ -8,8 +8,10 @@ import { getAlertSettings, type Thresholds } from '@/lib/alerts/alert-settings';
 import { raiseAlert, type Severity } from '@/lib/alerts/raise-alert';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { SCOPES } from '@/lib/oauth/scopes';
+import { describeAction, describeScope } from '@/lib/words/plain-words';
 
 const agentName = async (agentId: string) => (await db().agent.findUnique({ where: { id: agentId }, select: { name: true } }))?.name ?? 'An agent';
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 const logged = (rule: string) => (error: unknown) => console.error(`[alerts] ${rule} rule failed:`, error);
 
 type CountingRule = {
@@ -67,7 +69,7 @@ export function checkOutsideTimeWindow(options: { userId: string; agentId: strin
     severity: 'WARNING',
     dedupeMinutes: 60,
     decide: async () => ({
-      message: `${await agentName(options.agentId)} tried to ${options.action} outside the hours its policy allows. It was refused; check whether it is running when it should not.`,
+      message: `${await agentName(options.agentId)} tried to ${lowerFirst(describeAction(options.action))} outside the hours its policy allows. It was refused; check whether it is running when it should not.`,
       details: { action: options.action },
     }),
   }).catch(logged('time-window'));
@@ -83,7 +85,7 @@ export async function checkFirstHighRiskUse(options: { userId: string; agentId: 
     severity: 'INFO',
     dedupeMinutes: 0,
     decide: async () => ({
-      message: `${await agentName(options.agentId)} used ${options.scope} for the first time (${options.action}). If you did not expect this, suspend it.`,
+      message: `${await agentName(options.agentId)} used its permission to “${lowerFirst(describeScope(options.scope))}” for the first time (${lowerFirst(describeAction(options.action))}). If you did not expect this, suspend it.`,
       details: { scope: options.scope, action: options.action },
     }),
   }).catch(logged('first-use'));

@@ -7,6 +7,7 @@ import 'server-only';
 import { z } from 'zod';
 import { db } from '@/lib/db/client';
 import { Prisma } from '@/lib/generated/prisma/client';
+import { actorChain, describeDelegation } from '@/lib/words/plain-words';
 
 export const auditFilterSchema = z.object({
   agent: z.uuid().optional(),
@@ -68,7 +69,7 @@ type Row = {
 
 export type AuditRecord = ReturnType<typeof toRecord>;
 
-function toRecord(row: Row, agents: Map<string, string>, intentTexts: Map<bigint, string>) {
+function toRecord(row: Row, agents: Map<string, string>, intentTexts: Map<bigint, string>, delegations: Map<bigint, string>) {
   return {
     id: row.id.toString(),
     createdAt: row.created_at.toISOString(),
@@ -76,6 +77,8 @@ function toRecord(row: Row, agents: Map<string, string>, intentTexts: Map<bigint
     agentId: row.agent_id,
     agentName: row.agent_id ? (agents.get(row.agent_id) ?? 'Deleted agent') : null,
     actor: row.actor,
+    /** The `act` chain in words ("Agent B acting for Agent A"), for delegated calls. */
+    delegation: delegations.get(row.id) ?? null,
     action: row.action,
     resource: row.resource,
     decision: row.decision,
@@ -105,5 +108,32 @@ export async function searchAuditEvents(filter: AuditFilter, scope: AuditScope, 
   ]);
   const names = new Map(agents.map((a) => [a.id, a.name]));
   const intentTexts = new Map(texts.map((t) => [t.eventId, t.text]));
-  return { events: page.map((row) => toRecord(row, names, intentTexts)), nextBefore: rows.length > limit ? page.at(-1)!.id.toString() : null };
+  const delegations = await describeDelegations(page);
+  return { events: page.map((row) => toRecord(row, names, intentTexts, delegations)), nextBefore: rows.length > limit ? page.at(-1)!.id.toString() : null };
+}
+
+/**
+ * Delegated records in words: the actors of the `act` chain by name (current first, RFC 8693
+ * §4.1), acting for the agent whose grant the token came from (the one the person allowed).
+ */
+async function describeDelegations(page: Row[]): Promise<Map<bigint, string>> {
+  const delegated = page.filter((r) => actorChain(r.actor).length > 0);
+  if (!delegated.length) return new Map();
+  const clientIds = [...new Set(delegated.flatMap((r) => actorChain(r.actor)))];
+  const tokenIds = [...new Set(delegated.map((r) => r.token_id).filter((id): id is string => id !== null))];
+  const [actors, tokens] = await Promise.all([
+    db().agent.findMany({ where: { clientId: { in: clientIds } }, select: { clientId: true, name: true } }),
+    tokenIds.length ? db().token.findMany({ where: { id: { in: tokenIds } }, select: { id: true, grant: { select: { agent: { select: { name: true } } } } } }) : [],
+  ]);
+  const actorNames = new Map(actors.map((a) => [a.clientId, a.name]));
+  const subjects = new Map(tokens.map((t) => [t.id, t.grant?.agent.name ?? null]));
+  return new Map(
+    delegated.map((r) => [
+      r.id,
+      describeDelegation(
+        actorChain(r.actor).map((id) => actorNames.get(id) ?? 'an agent no longer registered'),
+        r.token_id ? (subjects.get(r.token_id) ?? null) : null,
+      ),
+    ]),
+  );
 }

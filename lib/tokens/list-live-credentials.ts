@@ -3,6 +3,7 @@
 import 'server-only';
 import { flushTokenUses } from '@/lib/tokens/note-token-use';
 import { db } from '@/lib/db/client';
+import { actorChain, describeDelegation } from '@/lib/words/plain-words';
 
 export async function listLiveCredentials(options: { userId: string }) {
   // This instance's last uses are written first, so the screen shows the call just made.
@@ -27,6 +28,9 @@ export async function listLiveCredentials(options: { userId: string }) {
         parentTokenId: true,
         agentId: true,
         agent: { select: { name: true } },
+        // Delegated tokens (RFC 8693 with an actor): who acts, for the agent the person allowed.
+        actor: true,
+        grant: { select: { agent: { select: { name: true } } } },
       },
       orderBy: { createdAt: 'desc' },
       take: 500,
@@ -42,10 +46,21 @@ export async function listLiveCredentials(options: { userId: string }) {
     agent.suspended ||= grant.status === 'SUSPENDED';
     agents.set(grant.agentId, agent);
   }
+  const actorIds = [...new Set(tokens.flatMap((t) => actorChain(t.actor)))];
+  const actorNames = new Map(
+    actorIds.length ? (await db().agent.findMany({ where: { clientId: { in: actorIds } }, select: { clientId: true, name: true } })).map((a) => [a.clientId, a.name]) : [],
+  );
   return {
-    tokens: tokens.map(({ agent, ...token }) => ({
+    tokens: tokens.map(({ agent, grant, actor, ...token }) => ({
       ...token,
       agentName: agent.name,
+      delegation: actor
+        ? describeDelegation(
+            actorChain(actor).map((id) => actorNames.get(id) ?? 'an agent no longer registered'),
+            grant?.agent.name ?? null,
+          )
+        : null,
+      actorClientIds: actorChain(actor),
       createdAt: token.createdAt.toISOString(),
       expiresAt: token.expiresAt.toISOString(),
       lastUsedAt: token.lastUsedAt?.toISOString() ?? null,

@@ -91,7 +91,7 @@ export function describeAudience(resource: string): string {
 
 export const DECISION_WORDS: Record<string, string> = {
   ALLOW: 'Allowed',
-  DENY: 'Refused',
+  DENY: 'Denied',
   STEP_UP: 'Second factor asked',
   APPROVAL: 'Approval asked',
 };
@@ -142,10 +142,13 @@ const CODES = [...Object.keys(SCOPES), ...Object.keys(ACTIONS)].sort((a, b) => b
 const CODE_PATTERN = new RegExp(`(?<![\\w.:-])(${CODES.map((c) => c.replace(/[.]/g, '\\.')).join('|')})(?![\\w:-]|\\.\\w)`, 'g');
 
 /**
- * A policy decision's reason with the scope and action codes in it replaced by their words
- * ("missing scope (needs reports:read)" → "missing scope (needs “Read your reports”)"). Codes
- * inside a longer name (a Cedar rule id such as `deny-action:reports.create`) stay as they are.
+ * A decision's reason in words: the scope and action codes in it replaced by their words
+ * ("missing scope (needs reports:read)" → "missing scope (needs “Read your reports”)"), and the
+ * Cedar rule id a policy decision names left out ("policy v3 permit:reports.list: allowed by the
+ * policy" → "policy version 3: allowed by the policy"); the full reason stays in the record.
  */
 export function describeReason(reason: string): string {
-  return reason.replace(CODE_PATTERN, (code) => `“${Object.hasOwn(SCOPES, code) ? describeScope(code) : describeAction(code)}”`);
+  const ruled = /^policy v(\d+) \S+: (.*)$/s.exec(reason);
+  const text = ruled ? `policy version ${ruled[1]}: ${ruled[2]}` : reason.replace(/^policy v(\d+):/, 'policy version $1:');
+  return text.replace(CODE_PATTERN, (code) => `“${Object.hasOwn(SCOPES, code) ? describeScope(code) : describeAction(code)}”`);
 }

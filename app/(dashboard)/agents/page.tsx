@@ -5,6 +5,7 @@ import { listOpenAlerts } from '@/lib/alerts/handle-alerts';
 import { PageHeader } from '@/components/ui/page-header';
 import { requireUser } from '@/lib/auth/session';
 import { listConnectedAgents } from '@/lib/agents/list-connected-agents';
+import { getConfig } from '@/lib/config/config';
 
 export const metadata: Metadata = { title: 'Agents' };
 
@@ -15,7 +16,7 @@ export default async function AgentsPage() {
     <>
       <PageHeader title="Agents" description="The AI agents you have connected to your account, what they may do, and whether they are active." />
       <OpenAlerts alerts={alerts} />
-      <LiveAgents initial={agents} timeZone={user.timeZone} />
+      <LiveAgents initial={agents} timeZone={user.timeZone} mcpUrl={`${getConfig().issuer}/mcp`} />
     </>
   );
 }

@@ -3,6 +3,7 @@ import { LiveTokens } from '@/components/dashboard/live-tokens';
 import { PageHeader } from '@/components/ui/page-header';
 import { requireUser } from '@/lib/auth/session';
 import { listLiveCredentials } from '@/lib/tokens/list-live-credentials';
+import { getConfig } from '@/lib/config/config';
 
 export const metadata: Metadata = { title: 'Tokens' };
 
@@ -12,7 +13,7 @@ export default async function TokensPage() {
   return (
     <>
       <PageHeader title="Tokens" description="Every credential your agents hold right now, live. Revoke one, or stop an agent entirely." />
-      <LiveTokens initial={initial} timeZone={user.timeZone} />
+      <LiveTokens initial={initial} timeZone={user.timeZone} mcpUrl={`${getConfig().issuer}/mcp`} />
     </>
   );
 }

@@ -9,8 +9,12 @@ import { DateTime } from '@/components/ui/date-time';
 import { requireUser } from '@/lib/auth/session';
 import { getAgentDetail } from '@/lib/agents/get-agent-detail';
 import { buttonClasses } from '@/components/ui/button';
+import { TechnicalDetails } from '@/components/ui/technical-details';
+import { describeAction, describeAudience, describeDecision, describeReason, describeScope, describeScopes } from '@/lib/words/plain-words';
 
 export const metadata: Metadata = { title: 'Agent' };
+
+const GRANT_STATUS: Record<string, string> = { ACTIVE: 'active', SUSPENDED: 'stopped', REVOKED: 'revoked' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -51,8 +55,14 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
           </h1>
           <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-muted">
             {agent.registration === 'CIMD' && agent.verifiedDomain ? <Badge tone="success">Verified · {agent.verifiedDomain}</Badge> : <Badge>Self-registered</Badge>}
-            <span className="break-all font-mono text-xs">{agent.clientId}</span>
+            <span className="text-xs">
+              Registered <DateTime value={agent.createdAt} timeZone={user.timeZone} />
+            </span>
           </p>
+          <TechnicalDetails className="mt-1">
+            <p className="break-all">client_id {agent.clientId}</p>
+            <p>registration {agent.registration}</p>
+          </TechnicalDetails>
           </div>
         </div>
         <AgentControls agentId={agent.id} name={agent.name} suspended={detail.suspended} connected={detail.connected} />
@@ -63,14 +73,14 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
       </Section>
 
       <div className="grid gap-5 lg:grid-cols-2">
-        <Section title="Scopes granted vs used" actions={<NarrowScopes agentId={agent.id} unused={detail.scopes.unused} />}>
+        <Section title="Permissions granted vs used" actions={<NarrowScopes agentId={agent.id} unused={detail.scopes.unused} />}>
           {detail.scopes.granted.length === 0 ? (
-            <p className="text-sm text-muted">No scopes granted.</p>
+            <p className="text-sm text-muted">No permissions granted.</p>
           ) : (
-            <ul className="space-y-1.5 text-sm" aria-label="Granted scopes">
+            <ul className="space-y-1.5 text-sm" aria-label="Granted permissions">
               {detail.scopes.granted.map((scope) => (
                 <li key={scope} className="flex items-center justify-between gap-2">
-                  <span className="font-mono text-xs">{scope}</span>
+                  <span>{describeScope(scope)}</span>
                   {scope === 'offline_access' ? (
                     <Badge>refresh</Badge>
                   ) : detail.scopes.used.includes(scope) ? (
@@ -82,6 +92,11 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
               ))}
             </ul>
           )}
+          {detail.scopes.granted.length ? (
+            <TechnicalDetails className="mt-3">
+              <p>scope {detail.scopes.granted.join(' ')}</p>
+            </TechnicalDetails>
+          ) : null}
         </Section>
         <Section
           title={`Policy ${detail.policy.version ? `v${detail.policy.version}` : '(defaults)'}`}
@@ -92,17 +107,20 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
           }
         >
           <dl className="grid grid-cols-2 gap-x-4 gap-y-2 text-sm">
-            <dt className="text-muted">Scope ceiling</dt>
-            <dd className="font-mono text-xs">{detail.policy.document.scopeCeiling.join(' ')}</dd>
+            <dt className="text-muted">At most</dt>
+            <dd>{describeScopes(detail.policy.document.scopeCeiling).join(', ') || 'Nothing'}</dd>
             <dt className="text-muted">Rate limit</dt>
             <dd>
               {detail.policy.document.rateLimit.perMinute}/min, {detail.policy.document.rateLimit.perDay}/day
             </dd>
-            <dt className="text-muted">Access tokens</dt>
+            <dt className="text-muted">Access lasts</dt>
             <dd>{Math.round(detail.policy.document.tokens.accessTokenSeconds / 60)} minutes</dd>
             <dt className="text-muted">Refresh</dt>
             <dd>{detail.policy.document.tokens.refreshAllowed ? `up to ${detail.policy.document.tokens.refreshDays} days` : 'not allowed'}</dd>
           </dl>
+          <TechnicalDetails className="mt-3">
+            <p>scope ceiling {detail.policy.document.scopeCeiling.join(' ')}</p>
+          </TechnicalDetails>
         </Section>
       </div>
 
@@ -123,7 +141,9 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
                 <span className="flex min-w-0 flex-wrap items-center gap-2">
                   <Badge tone="accent">{token.kind === 'ACCESS' ? 'Access' : 'Refresh'}</Badge>
                   {token.jit ? <Badge tone="warning">Just-in-time</Badge> : null}
-                  <span className="font-mono text-xs">{token.scopes.join(' ')}</span>
+                  <span className="text-xs">
+                    {describeScopes(token.scopes).join(', ')} · {[...new Set(token.audience.map(describeAudience))].join('; ')}
+                  </span>
                 </span>
                 <span className="shrink-0 text-xs text-muted">
                   expires <DateTime value={token.expiresAt} timeZone={user.timeZone} /> ·{' '}
@@ -146,11 +166,11 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
         <ul className="divide-y divide-line text-sm" aria-label="Grants">
           {detail.grants.map((grant) => (
             <li key={grant.id} className="flex flex-col gap-1 py-2 sm:flex-row sm:items-center sm:justify-between">
-              <span className="font-mono text-xs">{grant.scopes.join(' ')}</span>
+              <span className="text-xs">{describeScopes(grant.scopes).join(', ')}</span>
               <span className="flex items-center gap-2 text-xs text-muted">
                 <DateTime value={grant.createdAt} timeZone={user.timeZone} />
                 {grant.remembered ? <Badge>remembered</Badge> : null}
-                <Badge tone={grant.status === 'ACTIVE' ? 'success' : 'danger'}>{grant.status.toLowerCase()}</Badge>
+                <Badge tone={grant.status === 'ACTIVE' ? 'success' : 'danger'}>{GRANT_STATUS[grant.status] ?? grant.status}</Badge>
               </span>
             </li>
           ))}
@@ -172,9 +192,11 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
             {detail.recent.map((event) => (
               <li key={String(event.id)} className="flex flex-col gap-1 py-2 sm:flex-row sm:items-center sm:justify-between">
                 <span className="flex min-w-0 items-center gap-2">
-                  <Badge tone={event.decision === 'ALLOW' ? 'success' : event.decision === 'DENY' ? 'danger' : 'warning'}>{event.decision.toLowerCase().replace('_', '-')}</Badge>
-                  <span className="font-mono text-xs">{event.action}</span>
-                  <span className="truncate text-xs text-muted">{event.reason}</span>
+                  <Badge tone={event.decision === 'ALLOW' ? 'success' : event.decision === 'DENY' ? 'danger' : 'warning'}>{describeDecision(event.decision)}</Badge>
+                  <span className="text-sm" title={event.action}>
+                    {describeAction(event.action)}
+                  </span>
+                  <span className="truncate text-xs text-muted">{event.reason ? describeReason(event.reason) : null}</span>
                 </span>
                 <span className="shrink-0 text-xs text-muted">
                   <DateTime value={event.createdAt} timeZone={user.timeZone} />
