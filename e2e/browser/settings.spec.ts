@@ -47,6 +47,6 @@ test('keeping full intents for 7 days applies to the next call, and shows in the
   expect(rows).toEqual([{ text: intent }]);
 
   await page.goto('/audit');
-  await page.getByRole('list', { name: 'Audit events' }).getByRole('button').filter({ hasText: 'datasets.list' }).first().click();
+  await page.getByRole('list', { name: 'Audit events' }).getByRole('button').filter({ hasText: 'List datasets' }).first().click(); // actions in words (lib/words/plain-words.ts)
   await expect(page.getByRole('dialog')).toContainText(intent);
 });
