@@ -69,7 +69,9 @@ export default class MatrixReporter implements Reporter {
     });
   }
 
-  onEnd(_result: FullResult) {
+  onEnd(result: FullResult) {
+    // An interrupted or timed-out run (Ctrl-C, a killed suite) describes nothing: the matrix is kept.
+    if (result.status === 'interrupted' || result.status === 'timedout') return;
     if (this.expected === 0 || this.rows.length !== this.expected) return;
     this.rows.sort((a, b) => a.client.localeCompare(b.client) || a.flow.localeCompare(b.flow));
     const cell = (s: string | undefined) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
