@@ -43,7 +43,12 @@ export function validateCedarPolicies(text: string): CedarProblem[] {
     const policy = policyId === null ? null : (names.get(policyId) ?? policyId);
     const at = error.sourceLocations?.[0]?.start;
     const key = `${policy} ${at ?? error.message}`;
-    if (problems.has(key)) continue;
+    const seen = problems.get(key);
+    if (seen) {
+      // The same place, reported again for another action: the problem is not about one action.
+      seen.message = seen.message.replace(/ for Leash::Action::"[^"]*"/, '');
+      continue;
+    }
     const message = error.message.replace(/^for policy `[^`]*`, /, '') + (error.help ? ` (${error.help})` : '');
     problems.set(key, { policy, message, ...(at !== undefined ? { line: lineOf(text, at) } : {}) });
   }
