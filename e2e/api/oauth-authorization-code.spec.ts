@@ -260,7 +260,8 @@ test.describe('authorization endpoint errors', () => {
   });
 
   test('a native agent may come back on any loopback port (RFC 8252 §7.3); a web agent may not', async ({ request, baseURL }) => {
-    const native = await registerPublicAgent(request, { application_type: 'native', redirect_uris: ['http://127.0.0.1/callback'] });
+    // No application_type, as most MCP clients register: loopback-only redirect URIs make it native.
+    const native = await registerPublicAgent(request, { redirect_uris: ['http://127.0.0.1/callback'] });
     const ok = await request.get(
       authorizeUrl(baseURL!, { ...codeParams(native, pkce().challenge), redirect_uri: 'http://127.0.0.1:53682/callback' }),
       { maxRedirects: 0 },

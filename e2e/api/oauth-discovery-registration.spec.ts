@@ -145,8 +145,9 @@ test.describe('POST /oauth/register (RFC 7591)', () => {
   test('a native agent may use loopback and private-use redirect URIs', async ({ request }) => {
     const response = await request.post('/oauth/register', {
       headers: { 'X-Forwarded-For': uniqueIp() },
+      // No application_type: loopback and reverse-domain private-use URIs only make it native
+      // (RFC 8252 §7.1, §7.3); a stated type is tested in registration-real-clients.spec.ts.
       data: {
-        application_type: 'native',
         grant_types: ['client_credentials'],
         redirect_uris: ['http://127.0.0.1/callback', 'com.example.agent:/callback'],
       },

@@ -106,8 +106,9 @@ test('a remembered consent skips the screen for the same agent and scopes, not f
 
 test('a localhost agent gets a warning; a payment request is described in words', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('native'), password });
+  // Registered as MCP hosts do, with no application_type: a loopback-only client is read as native
+  // (RFC 8252 §7.3), so it may come back on any port.
   const client = await registerPublicAgent(request, {
-    application_type: 'native',
     redirect_uris: ['http://127.0.0.1/callback'],
     scope: 'payments:write invoices:read',
   });
