@@ -5,20 +5,20 @@
 // is chosen before or after the amount.
 import { useState } from 'react';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
-import { formatAmount, readAmount } from '@/lib/policy/money-amount';
+import { fromMinorUnits, readAmount } from '@/lib/policy/money';
 import { CurrencyInput, Field, input } from '@/components/dashboard/policy-editor-parts';
 
 type Limit = PolicyDocument['paymentLimit'];
 
 export function PaymentLimitField({ limit, onChange }: { limit: Limit; onChange: (limit: Limit) => void }) {
-  const [text, setText] = useState(() => (limit ? formatAmount(limit.amountMinor) : ''));
+  const [text, setText] = useState(() => (limit ? fromMinorUnits(limit.amountMinor) : ''));
   const [currency, setCurrency] = useState(limit?.currency ?? 'USD');
   // The draft changed elsewhere (Reset, a rollback): show its limit. The echo of an edit made here
   // reads the same as the text, and is not reformatted.
   const [shown, setShown] = useState(limit);
   if (limit !== shown) {
     setShown(limit);
-    if (readAmount(text) !== limit?.amountMinor) setText(limit ? formatAmount(limit.amountMinor) : '');
+    if (readAmount(text) !== limit?.amountMinor) setText(limit ? fromMinorUnits(limit.amountMinor) : '');
     if (limit && limit.currency !== currency) setCurrency(limit.currency);
   }
   return (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAmount, readAmount } from './money-amount';
+import { fromMinorUnits, readAmount, toMinorUnits } from './money';
 
 describe('readAmount', () => {
   // Issue 18: typing "250" in the payment limit gave "2.01" (the field reformatted cents per keystroke).
@@ -19,10 +19,11 @@ describe('readAmount', () => {
   });
 });
 
-describe('formatAmount', () => {
+describe('fromMinorUnits and toMinorUnits', () => {
   it('shows minor units with two decimals, and reads back to the same number', () => {
-    expect(formatAmount(25000)).toBe('250.00');
-    expect(formatAmount(5)).toBe('0.05');
-    expect(readAmount(formatAmount(125050))).toBe(125050);
+    expect(fromMinorUnits(25000)).toBe('250.00');
+    expect(fromMinorUnits(5)).toBe('0.05');
+    expect(readAmount(fromMinorUnits(125050))).toBe(125050);
+    expect(toMinorUnits('1250.5')).toBe(125050);
   });
 });
