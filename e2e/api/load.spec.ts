@@ -13,6 +13,8 @@ import { delegatedToken, setPolicy } from '../support/delegation';
 
 const SECONDS = Number(process.env.LEASH_LOAD_SECONDS ?? 20);
 const WORKERS = 16;
+const FLOOD_LIMIT = 400; // the flooder's token requests per minute
+const LIMITED_PER_MINUTE = 30; // the limited reader's policy
 
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -23,7 +25,7 @@ test('mixed traffic for a bounded time: only intended refusals, and bounded memo
   test.setTimeout((SECONDS + 90) * 1000);
   const server = await spawnServer({
     LEASH_TRUSTED_PROXIES: '1',
-    LEASH_TOKEN_CLIENT_LIMIT: '400',
+    LEASH_TOKEN_CLIENT_LIMIT: String(FLOOD_LIMIT),
     LEASH_TOKEN_IP_LIMIT: '1000000',
     LEASH_USER_RATE_LIMIT: '1000000',
     LEASH_REGISTER_IP_LIMIT: '1000',
@@ -41,7 +43,7 @@ test('mixed traffic for a bounded time: only intended refusals, and bounded memo
     const reader = await delegatedToken(http, base, 'datasets:read reports:read');
     await setPolicy(reader, { rateLimit: { perMinute: 100_000, perDay: 10_000_000 } });
     const limited = await delegatedToken(await playwrightRequest.newContext({ baseURL: base }), base, 'datasets:read');
-    await setPolicy(limited, { rateLimit: { perMinute: 30, perDay: 100_000 } });
+    await setPolicy(limited, { rateLimit: { perMinute: LIMITED_PER_MINUTE, perDay: 100_000 } });
     const underScoped = await clientCredentialsToken(http, machine, { scope: 'datasets:read' });
 
     const counts = new Map<string, number>();
@@ -57,12 +59,15 @@ test('mixed traffic for a bounded time: only intended refusals, and bounded memo
         body: new URLSearchParams(body),
       });
     const get = (path: string, token: string) => fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+    const flood = async () =>
+      tally('flood', (await post('/oauth/token', flooder, { grant_type: 'client_credentials' })).status, [200, 429]);
+    const limitedRead = async () => tally('limited read', (await get('/api/v1/datasets', limited.token)).status, [200, 429]);
 
     const operations: [weight: number, run: () => Promise<void>][] = [
       [30, async () => tally('read', (await get('/api/v1/datasets', reader.token)).status, [200])],
-      [10, async () => tally('limited read', (await get('/api/v1/datasets', limited.token)).status, [200, 429])],
+      [10, limitedRead],
       [10, async () => tally('token', (await post('/oauth/token', anyMachine(), { grant_type: 'client_credentials', scope: 'datasets:read' })).status, [200])],
-      [15, async () => tally('flood', (await post('/oauth/token', flooder, { grant_type: 'client_credentials' })).status, [200, 429])],
+      [15, flood],
       [10, async () => tally('introspect', (await post('/oauth/introspect', machine, { token: underScoped })).status, [200])],
       [10, async () => tally('under-scoped', (await get('/api/v1/reports', underScoped)).status, [403])],
       [
@@ -99,6 +104,16 @@ test('mixed traffic for a bounded time: only intended refusals, and bounded memo
         }
       }),
     );
+    // The limits are crossed by count, not by time: a slow machine's timed phase may send fewer
+    // requests than a limit. Drive each limited agent on, 16 at a time, until it is refused; its
+    // fixed one-minute window may roll over once on the way, so at most twice the limit is needed.
+    const driveUntilRefused = async (op: string, run: () => Promise<void>, limit: number) => {
+      for (let sent = 0; !counts.get(`${op} 429`) && sent <= 2 * limit + WORKERS; sent += WORKERS) {
+        await Promise.all(Array.from({ length: WORKERS }, () => run().catch((e) => void unexpected.push(`network: ${(e as Error).message}`))));
+      }
+    };
+    await driveUntilRefused('flood', flood, FLOOD_LIMIT);
+    await driveUntilRefused('limited read', limitedRead, LIMITED_PER_MINUTE);
     clearInterval(sampler);
 
     const summary = [...counts].sort().map(([k, n]) => `${k}: ${n}`).join(', ');
