@@ -3,7 +3,7 @@
 // audit log stays. Each asserts what the page says, the status codes and what the database holds.
 import crypto from 'node:crypto';
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { createAccount, sameOrigin, signedInPage, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, fillSignIn, sameOrigin, signedInPage, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 
@@ -263,9 +263,7 @@ test('deleting the account: the confirmation says what goes and what stays; toke
   // Signed out everywhere, and sign-in is refused with the generic answer.
   await other.goto('/settings');
   await expect(other).toHaveURL(/\/sign-in\?callbackUrl=%2Fsettings$/);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await fillSignIn(page, user.email, password);
   await expect(page.locator('form').getByRole('alert')).toHaveText('Incorrect email or password.');
   await page.context().close();
   await other.context().close();

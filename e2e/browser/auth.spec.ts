@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createAccount, DEMO, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, DEMO, fillSignIn, uniqueEmail, uniqueIp } from '../support/accounts';
 
 const password = 'a-long-enough-passphrase';
 
@@ -12,17 +12,11 @@ test.beforeEach(async ({ context }) => {
 // The form's own alert (Next also renders an empty route-announcer with role=alert).
 const formError = (page: Page) => page.locator('form').getByRole('alert');
 
-async function signIn(page: Page, email: string, pass: string) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(pass);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 test('a signed-out visitor is sent to sign-in and comes back after signing in', async ({ page }) => {
   await page.goto('/tokens');
   await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Ftokens$/);
   await expect(page.getByRole('heading', { name: 'Sign in to Leash' })).toBeVisible();
-  await signIn(page, DEMO.email, DEMO.password);
+  await fillSignIn(page, DEMO.email, DEMO.password);
   await expect(page).toHaveURL(/\/tokens$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Tokens' })).toBeVisible();
 });
@@ -31,7 +25,7 @@ test('a new account sees the dashboard shell with every section and its empty st
   // Not the demo account: other tests connect agents to it, so its sections are not empty.
   const user = await createAccount(request, baseURL, { email: uniqueEmail('shell'), password });
   await page.goto('/sign-in');
-  await signIn(page, user.email, password);
+  await fillSignIn(page, user.email, password);
   await expect(page).toHaveURL(/\/agents$/);
   await expect(page.getByTestId('current-user-email')).toHaveText(user.email);
   const nav = page.getByRole('navigation', { name: 'Main' }).first();
@@ -55,9 +49,9 @@ test('a new account sees the dashboard shell with every section and its empty st
 
 test('a wrong password shows one generic message and stays signed out', async ({ page }) => {
   await page.goto('/sign-in');
-  await signIn(page, DEMO.email, 'not-the-demo-password');
+  await fillSignIn(page, DEMO.email, 'not-the-demo-password');
   await expect(formError(page)).toHaveText('Incorrect email or password.');
-  await signIn(page, uniqueEmail('nobody'), 'not-the-demo-password');
+  await fillSignIn(page, uniqueEmail('nobody'), 'not-the-demo-password');
   await expect(formError(page)).toHaveText('Incorrect email or password.');
   await page.goto('/agents');
   await expect(page).toHaveURL(/\/sign-in/);
@@ -67,10 +61,10 @@ test('repeated failures lock the account with a clear message', async ({ page, r
   const user = await createAccount(request, baseURL, { email: uniqueEmail('ui-lock'), password });
   await page.goto('/sign-in');
   for (let i = 0; i < 5; i++) {
-    await signIn(page, user.email, `wrong-password-${i}`);
+    await fillSignIn(page, user.email, `wrong-password-${i}`);
     await expect(formError(page)).toHaveText('Incorrect email or password.');
   }
-  await signIn(page, user.email, password);
+  await fillSignIn(page, user.email, password);
   await expect(formError(page)).toHaveText(/^Too many failed sign-in attempts\. Try again in \d+ minutes?\.$/);
   await expect(page).toHaveURL(/\/sign-in/);
 });
@@ -100,7 +94,7 @@ test('sign-up creates the account and signs it in; a second sign-up with the ema
 
 test('sign-out ends the session: the dashboard asks to sign in again', async ({ page }) => {
   await page.goto('/sign-in');
-  await signIn(page, DEMO.email, DEMO.password);
+  await fillSignIn(page, DEMO.email, DEMO.password);
   await expect(page).toHaveURL(/\/agents$/);
   await page.getByRole('button', { name: 'Sign out' }).first().click();
   await expect(page).toHaveURL(/\/sign-in$/);
@@ -110,6 +104,6 @@ test('sign-out ends the session: the dashboard asks to sign in again', async ({ 
 
 test('an off-site callbackUrl is ignored after sign-in (no open redirect)', async ({ page }) => {
   await page.goto('/sign-in?callbackUrl=https://evil.example/phish');
-  await signIn(page, DEMO.email, DEMO.password);
+  await fillSignIn(page, DEMO.email, DEMO.password);
   await expect(page).toHaveURL(/\/agents$/);
 });

@@ -3,7 +3,7 @@
 // and "Not you? Switch account", which signs out and comes back to the same request as whoever
 // signs in next. The agent's redirect URI is intercepted (no network here).
 import { expect, test, type Page } from '@playwright/test';
-import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, fillSignIn, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
 import { AGENT_CALLBACK, authorizeUrl, exchangeCode, pkce, registerClient, registerPublicAgent, type RegisteredClient } from '../support/oauth';
 
@@ -34,9 +34,7 @@ async function openConsentAs(page: Page, baseURL: string, client: RegisteredClie
 
 async function signIn(page: Page, email: string) {
   await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fconsent%2F/);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await fillSignIn(page, email, password);
 }
 
 test('the agent’s website, privacy policy and terms are shown as its own links when registered, and not otherwise', async ({ page, request, baseURL }) => {
@@ -118,9 +116,7 @@ test('“Not you? Switch account” signs out and returns to the same consent as
   );
   expect(firstSessions).toEqual([{ live: 0 }]);
 
-  await page.getByLabel('Email').fill(second.email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await fillSignIn(page, second.email, password);
   await expect(page).toHaveURL(`${baseURL}${consentPath}`);
   await expect(page.getByText(`wants to act for ${second.email} with these permissions:`)).toBeVisible();
   await page.getByRole('button', { name: 'Allow' }).click();

@@ -1,7 +1,7 @@
 // The consent screen in Chromium, driven the way a person uses it. The agent's redirect URI is
 // intercepted (no network here), so the test sees exactly where the browser is sent.
 import { expect, test, type Page } from '@playwright/test';
-import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, fillSignIn, uniqueEmail, uniqueIp } from '../support/accounts';
 import { AGENT_CALLBACK, authorizeUrl, exchangeCode, pkce, registerPublicAgent, type RegisteredClient } from '../support/oauth';
 
 const password = 'a-long-enough-passphrase';
@@ -36,9 +36,7 @@ function nextAgentCallback(page: Page) {
 
 async function signInHere(page: Page, email: string) {
   await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fconsent%2F/);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await fillSignIn(page, email, password);
   await expect(page).toHaveURL(/\/consent\//);
 }
 

@@ -2,7 +2,7 @@
 // session cookie alone (which is all proxy.ts looks at) is not enough once the account is suspended.
 import { expect, test } from '@playwright/test';
 import { testDb } from '../support/db';
-import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, fillSignIn, signInInBrowser, uniqueEmail, uniqueIp } from '../support/accounts';
 
 const password = 'a-long-enough-passphrase';
 
@@ -36,9 +36,7 @@ test('a user sees their own agents and never another user\'s', async ({ page, re
   await connectAgent(await userId(bob.email), 'Bob Payment Bot');
 
   await page.goto('/sign-in?callbackUrl=/agents');
-  await page.getByLabel('Email').fill(alice.email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await fillSignIn(page, alice.email, password);
   const list = page.getByRole('list', { name: 'Connected agents' });
   await expect(list).toBeVisible();
   await expect(list.getByText('Alice Research Bot')).toBeVisible();
@@ -52,11 +50,7 @@ test('a suspended account is signed out by the page itself, even with a valid se
   baseURL,
 }) => {
   const carol = await createAccount(request, baseURL, { email: uniqueEmail('carol'), password });
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(carol.email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/agents$/);
+  await signInInBrowser(page, carol.email, password);
 
   await testDb().query("UPDATE users SET status = 'SUSPENDED' WHERE email = $1", [carol.email]);
   const cookies = await page.context().cookies();

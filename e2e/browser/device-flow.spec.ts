@@ -3,7 +3,7 @@
 // authorization_pending, slow_down, access_denied, expired_token as §3.5 says, tokens once.
 import * as oauth from 'oauth4webapi';
 import { expect, test, type Page } from '@playwright/test';
-import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, fillSignIn, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
 import { registerClient } from '../support/oauth';
 
@@ -38,12 +38,6 @@ async function headlessAgent(request: Parameters<typeof registerClient>[0], base
 const intervalPassed = (userCode: string) =>
   testDb().query("UPDATE authorization_requests SET last_polled_at = now() - interval '1 minute' WHERE user_code = $1", [userCode.replace('-', '')]);
 
-async function signIn(page: Page, email: string) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 test('a headless agent gets tokens after the person types its code, signs in and allows it', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('device'), password });
   const agent = await headlessAgent(request, baseURL!);
@@ -59,7 +53,7 @@ test('a headless agent gets tokens after the person types its code, signs in and
 
   // The person: code entry (typed in lower case, without the dash), sign-in, consent.
   await page.goto('/device');
-  await signIn(page, user.email);
+  await fillSignIn(page, user.email, password);
   await expect(page).toHaveURL(/\/device$/);
   await page.getByLabel('Code').fill(started.user_code.replace('-', '').toLowerCase());
   await page.getByRole('button', { name: 'Continue' }).click();
@@ -82,7 +76,7 @@ test('a denied request answers access_denied, an expired one expired_token, and 
   const agent = await headlessAgent(request, baseURL!);
   const denied = await agent.start();
   await page.goto(denied.verification_uri_complete!);
-  await signIn(page, user.email);
+  await fillSignIn(page, user.email, password);
   await expect(page).toHaveURL(/\/consent\//);
   await page.getByRole('button', { name: 'Deny' }).click();
   await expect(page.getByRole('heading', { name: 'Access denied' })).toBeVisible();

@@ -4,7 +4,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
-import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, fillSignIn, uniqueEmail, uniqueIp } from '../support/accounts';
 
 const password = 'a-long-enough-passphrase';
 const CALLBACK = 'https://agent.example/callback';
@@ -16,9 +16,7 @@ test.beforeEach(async ({ context }) => {
 
 async function consentInBrowser(page: Page, url: URL, email: string): Promise<URL> {
   await page.goto(url.toString());
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await fillSignIn(page, email, password);
   await page.getByRole('button', { name: 'Allow' }).click();
   await expect(page).toHaveURL(/^https:\/\/agent\.example\/callback\?/);
   return new URL(page.url());

@@ -9,16 +9,15 @@
 //   and that payment goes through once;
 // - the kill switches hold: an agent acting only through delegation is listed and can be stopped;
 // - look-alike agents are told apart on the approval card.
-import { generate } from 'otplib';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { createAccount, sameOrigin, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, sameOrigin, signInInBrowser, TEST_PASSWORD as password, uniqueEmail, uniqueIp } from '../support/accounts';
+import { CIBA, enrolTotp, recoveryCode, totpCode } from '../support/approvals';
+import { addPasskey } from '../support/passkeys';
 import { testDb } from '../support/db';
 import { delegatedToken, setPolicy } from '../support/delegation';
 import { AGENT_CALLBACK, authorizeOverHttp, exchangeCode, pkce, registerPublicAgent } from '../support/oauth';
 import { actorAgent, exchange } from '../support/token-exchange';
 
-const CIBA = 'urn:openid:params:grant-type:ciba';
-const password = 'a-long-enough-passphrase';
 const payment = (amount: string, currency = 'EUR', creditor = 'Plumber Ltd') => ({
   detail: JSON.stringify([{ type: 'payment_initiation', instructedAmount: { currency, amount }, creditorName: creditor }]),
   body: { amount, currency, creditor_name: creditor },
@@ -27,21 +26,6 @@ const payment = (amount: string, currency = 'EUR', creditor = 'Plumber Ltd') => 
 test.beforeEach(async ({ context }) => {
   await context.setExtraHTTPHeaders({ 'X-Forwarded-For': uniqueIp() });
 });
-
-async function signedIn(page: Page, email: string) {
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/agents$/);
-}
-
-async function enrolTotp(page: Page, baseURL: string) {
-  const headers = sameOrigin(baseURL);
-  const { secret } = await (await page.request.post('/api/account/totp/start', { headers })).json();
-  const confirmed = await page.request.post('/api/account/totp/confirm', { headers, data: { code: await generate({ secret }) } });
-  return { secret: secret as string, recovery: (await confirmed.json()).recovery_codes as string[] };
-}
 
 async function payingAgent(page: Page, baseURL: string, user: { email: string }, name: string) {
   return delegatedToken(page.request, baseURL, 'payments:write', {}, { signedInAs: user, agentName: name, registration: { grant_types: ['authorization_code', CIBA] } });
@@ -60,8 +44,8 @@ const pendingId = async (agentId: string) => (await testDb().query("SELECT id FR
 
 test('no blank cheques, and the policy limit is refused up front: both sides of the limit', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('exact'), password });
-  await signedIn(page, user.email);
-  const { secret } = await enrolTotp(page, baseURL!);
+  await signInInBrowser(page, user.email);
+  const secret = await enrolTotp(page, baseURL!);
   const agent = await payingAgent(page, baseURL!, user, 'Plumbing agent');
   await setPolicy(agent, { paymentLimit: { currency: 'EUR', amountMinor: 25_000 }, scopeCeiling: ['payments:write', 'datasets:read', 'offline_access'] });
 
@@ -97,7 +81,7 @@ test('no blank cheques, and the policy limit is refused up front: both sides of 
   const card = page.getByRole('listitem', { name: 'Request from Plumbing agent' });
   await expect(card).toContainText('Pay €200.00 to Plumber Ltd');
   await card.getByRole('link', { name: 'Review and approve' }).click();
-  await page.getByLabel('Code from your authenticator app').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+  await page.getByLabel('Code from your authenticator app').fill(await totpCode(secret));
   await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await expect(page.getByText('Approved. The agent gets its elevated access on its next poll.')).toBeVisible();
   const jit = await (await poll(request, agent.clientId, (await within.json()).auth_req_id)).json();
@@ -110,13 +94,14 @@ test('no blank cheques, and the policy limit is refused up front: both sides of 
 
 test('the second factor is asked for each approval and bound to it; a multi-factor session approves nothing by itself', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('bound'), password });
-  await signedIn(page, user.email);
-  const { secret, recovery } = await enrolTotp(page, baseURL!);
+  await signInInBrowser(page, user.email);
+  const secret = await enrolTotp(page, baseURL!);
+  const recovery = recoveryCode(secret);
   const agent = await payingAgent(page, baseURL!, user, 'Bound agent');
   const headers = sameOrigin(baseURL!);
 
   // The session steps up (as it would for a consent): approving still needs a factor for the request.
-  expect((await page.request.post('/api/account/step-up', { headers, data: { code: await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }) } })).status()).toBe(200);
+  expect((await page.request.post('/api/account/step-up', { headers, data: { code: await totpCode(secret) } })).status()).toBe(200);
   expect((await ask(request, agent, { scope: 'payments:write', authorization_details: payment('80.00').detail })).status()).toBe(200);
   const first = (await pendingId(agent.agentId))!;
   const bare = await page.request.post(`/api/account/approvals/${first}/approve`, { headers });
@@ -125,23 +110,16 @@ test('the second factor is asked for each approval and bound to it; a multi-fact
   expect((await testDb().query('SELECT status FROM approval_requests WHERE id = $1', [first])).rows[0].status).toBe('PENDING');
   // A wrong code approves nothing; a right one approves this request, and only it.
   expect((await page.request.post(`/api/account/approvals/${first}/approve`, { headers, data: { code: '000000' } })).status()).toBe(400);
-  expect((await page.request.post(`/api/account/approvals/${first}/approve`, { headers, data: { code: recovery[0] } })).status()).toBe(200);
+  expect((await page.request.post(`/api/account/approvals/${first}/approve`, { headers, data: { code: recovery } })).status()).toBe(200);
   expect((await ask(request, agent, { scope: 'payments:write', authorization_details: payment('90.00').detail })).status()).toBe(200);
   const second = (await pendingId(agent.agentId))!;
   expect((await page.request.post(`/api/account/approvals/${second}/approve`, { headers })).status()).toBe(403);
-  expect((await page.request.post(`/api/account/approvals/${second}/approve`, { headers, data: { code: recovery[0] } })).status()).toBe(400); // spent
+  expect((await page.request.post(`/api/account/approvals/${second}/approve`, { headers, data: { code: recovery } })).status()).toBe(400); // spent
   const { rows } = await testDb().query("SELECT reason, details->>'second_factor' AS factor FROM audit_events WHERE agent_id = $1 AND action = 'elevation.approve'", [agent.agentId]);
   expect(rows).toEqual([{ reason: 'approved by the user, confirmed for this request with a recovery code', factor: 'recovery' }]);
 
   // A passkey: the assertion signs a challenge made for one request; it cannot approve another.
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
-  await page.goto('/settings');
-  await page.getByRole('button', { name: 'Add a passkey' }).click();
-  await expect(page.getByText('Passkey added.')).toBeVisible();
+  await addPasskey(page);
   expect((await ask(request, agent, { scope: 'payments:write', authorization_details: payment('95.00').detail })).status()).toBe(200);
   const third = (await pendingId(agent.agentId))!;
   // Options for the second request, signed by the authenticator, sent to approve the third.
@@ -169,7 +147,7 @@ test('the second factor is asked for each approval and bound to it; a multi-fact
 
 test('a person without a second factor is told at once, with the time left, not sent away', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('nofactor'), password });
-  await signedIn(page, user.email);
+  await signInInBrowser(page, user.email);
   const agent = await payingAgent(page, baseURL!, user, 'Impatient agent');
   expect((await ask(request, agent, { scope: 'payments:write', authorization_details: payment('30.00').detail })).status()).toBe(200);
   await page.goto('/approvals');
@@ -182,7 +160,7 @@ test('a person without a second factor is told at once, with the time left, not 
 
 test('RAR through the code flow: consented details come back with the token, and that payment is made once', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('rar'), password });
-  await signedIn(page, user.email);
+  await signInInBrowser(page, user.email);
   const client = await registerPublicAgent(request, { client_name: 'Invoice payer' });
   const { verifier, challenge } = pkce();
   const details = payment('120.00', 'EUR', 'Office Supplies GmbH');
@@ -195,18 +173,19 @@ test('RAR through the code flow: consented details come back with the token, and
   const other = await request.post('/api/v1/payments', { headers: auth, data: payment('121.00', 'EUR', 'Office Supplies GmbH').body });
   expect(other.status()).toBe(403);
   expect((await other.json()).error).toBe('approval_required');
-  const paid = await request.post('/api/v1/payments', { headers: auth, data: details.body });
-  expect(paid.status(), await paid.text()).toBe(201);
-  const again = await request.post('/api/v1/payments', { headers: auth, data: details.body });
-  expect(again.status()).toBe(403);
+  // Two identical calls at once: the grant row is locked, so exactly one makes the payment.
+  const raced = await Promise.all([1, 2].map(() => request.post('/api/v1/payments', { headers: auth, data: details.body })));
+  expect(raced.map((r) => r.status()).sort()).toEqual([201, 403]);
+  const again = raced.find((r) => r.status() === 403)!;
   expect((await again.json()).error_description).toBe('The payment the user consented to was already made; ask for approval to pay again.');
+  expect((await request.post('/api/v1/payments', { headers: auth, data: details.body })).status()).toBe(403);
   const { rows } = await testDb().query("SELECT count(*)::int AS n FROM payments WHERE creditor_name = 'Office Supplies GmbH' AND user_id = (SELECT id FROM users WHERE email = $1)", [user.email]);
   expect(rows[0].n).toBe(1);
 });
 
 test('an agent acting only through delegation is listed and can be stopped; look-alike agents are told apart', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('delegated'), password });
-  await signedIn(page, user.email);
+  await signInInBrowser(page, user.email);
   const subject = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Research lead' });
   const actor = await actorAgent(request, 'Helper sub-agent');
   await setPolicy(subject, { mayAct: [actor.client.client_id] });
@@ -242,7 +221,7 @@ test('an agent acting only through delegation is listed and can be stopped; look
 
 test('an agent filing many requests raises an alert; they are denied together, and the history shows what happened', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('fatigue'), password });
-  await signedIn(page, user.email);
+  await signInInBrowser(page, user.email);
   const agent = await payingAgent(page, baseURL!, user, 'Pushy agent');
   for (const amount of ['11.00', '12.00', '13.00', '14.00', '15.00']) {
     expect((await ask(request, agent, { scope: 'payments:write', authorization_details: payment(amount).detail })).status()).toBe(200);
@@ -267,7 +246,7 @@ test('an agent filing many requests raises an alert; they are denied together, a
   // Someone else's ids deny nothing.
   const stranger = await createAccount(request, baseURL, { email: uniqueEmail('fatigue-stranger'), password });
   const other = await page.context().browser()!.newPage({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
-  await signedIn(other, stranger.email);
+  await signInInBrowser(other, stranger.email);
   expect((await ask(request, agent, { scope: 'payments:write', authorization_details: payment('16.00').detail })).status()).toBe(200);
   const mine = (await pendingId(agent.agentId))!;
   const probe = await other.request.post('/api/account/approvals/deny', { headers: sameOrigin(baseURL!), data: { ids: [mine] } });

@@ -3,41 +3,18 @@
 // reviews it and approves with a second factor for that request, the agent's poll returns a
 // single-purpose just-in-time token, the payment succeeds once; a denied request returns
 // access_denied; approve/deny races leave one outcome.
-import { generate } from 'otplib';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { createAccount, sameOrigin, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, sameOrigin, signInInBrowser, TEST_PASSWORD as password, uniqueEmail, uniqueIp } from '../support/accounts';
+import { CIBA, enrolTotp, recoveryCode, totpCode } from '../support/approvals';
 import { changeSeen, testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 
-const CIBA = 'urn:openid:params:grant-type:ciba';
-const password = 'a-long-enough-passphrase';
 const PAYMENT = { amount: '1250.00', currency: 'USD', creditor_name: 'ACME Ltd' };
 const DETAILS = JSON.stringify([{ type: 'payment_initiation', instructedAmount: { currency: 'USD', amount: '1250.00' }, creditorName: 'ACME Ltd' }]);
 
 test.beforeEach(async ({ context }) => {
   await context.setExtraHTTPHeaders({ 'X-Forwarded-For': uniqueIp() });
 });
-
-async function signedIn(page: Page, email: string) {
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/agents$/);
-}
-
-/** Enrols TOTP through the JSON routes; answers the secret (and keeps the recovery codes). */
-const recoveryCodes = new Map<string, string[]>();
-async function enrolTotp(page: Page, baseURL: string) {
-  const headers = sameOrigin(baseURL);
-  const { secret } = await (await page.request.post('/api/account/totp/start', { headers })).json();
-  const confirmed = await page.request.post('/api/account/totp/confirm', { headers, data: { code: await generate({ secret }) } });
-  expect(confirmed.status()).toBe(200);
-  recoveryCodes.set(secret, (await confirmed.json()).recovery_codes);
-  return secret as string;
-}
-/** The next unused recovery code (a second factor for one more approval in the same 30 s). */
-const recoveryCode = (secret: string) => recoveryCodes.get(secret)!.shift()!;
 
 function cibaAgent(request: APIRequestContext, clientId: string) {
   return {
@@ -53,7 +30,7 @@ function cibaAgent(request: APIRequestContext, clientId: string) {
 test('needs approval → CIBA request → live in the inbox → step-up and approve → JIT token pays once', async ({ page, request, baseURL }) => {
   test.setTimeout(60_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('jit'), password });
-  await signedIn(page, user.email);
+  await signInInBrowser(page, user.email);
   const secret = await enrolTotp(page, baseURL!);
   const agent = await delegatedToken(page.request, baseURL!, 'payments:write', {}, { signedInAs: user, agentName: 'Accounts payable agent', registration: { grant_types: ['authorization_code', CIBA], scope: 'payments:write' } });
 
@@ -85,7 +62,7 @@ test('needs approval → CIBA request → live in the inbox → step-up and appr
   await page.getByLabel('Code from your authenticator app').fill('000000');
   await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await expect(page.getByText('That code is not right')).toBeVisible();
-  await page.getByLabel('Code from your authenticator app').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+  await page.getByLabel('Code from your authenticator app').fill(await totpCode(secret));
   await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await expect(page.getByText('Approved. The agent gets its elevated access on its next poll.')).toBeVisible();
 
@@ -102,6 +79,16 @@ test('needs approval → CIBA request → live in the inbox → step-up and appr
   const other = await request.post('/api/v1/payments', { headers: jitAuth, data: { ...PAYMENT, amount: '9999.00' } });
   expect(other.status()).toBe(403);
   expect((await other.json()).error_description).toBe('This token was approved for a different payment.');
+  // A just-in-time token without details (as issued before bc-authorize required them) is no blank
+  // cheque: it pays nothing, not even the payment this one was approved for.
+  const hash = "encode(sha256($1::bytea), 'hex')";
+  const approved = (await testDb().query(`SELECT authorization_details FROM tokens WHERE token_hash = ${hash}`, [jit.access_token])).rows[0].authorization_details;
+  await testDb().query(`UPDATE tokens SET authorization_details = NULL WHERE token_hash = ${hash}`, [jit.access_token]);
+  const blank = await request.post('/api/v1/payments', { headers: jitAuth, data: PAYMENT });
+  expect(blank.status()).toBe(403);
+  expect((await blank.json()).error).toBe('access_denied');
+  expect((await testDb().query('SELECT count(*)::int AS n FROM payments WHERE agent_id = $1', [agent.agentId])).rows[0].n).toBe(0);
+  await testDb().query(`UPDATE tokens SET authorization_details = $2 WHERE token_hash = ${hash}`, [jit.access_token, JSON.stringify(approved)]);
   const paid = await request.post('/api/v1/payments', { headers: jitAuth, data: PAYMENT });
   expect(paid.status(), await paid.text()).toBe(201);
   expect((await request.post('/api/v1/payments', { headers: jitAuth, data: PAYMENT })).status()).toBe(401); // single-purpose
@@ -113,7 +100,7 @@ test('needs approval → CIBA request → live in the inbox → step-up and appr
 
 test('a denied request answers access_denied; approve and deny racing leave exactly one outcome', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('jit-deny'), password });
-  await signedIn(page, user.email);
+  await signInInBrowser(page, user.email);
   const secret = await enrolTotp(page, baseURL!);
   const agent = await delegatedToken(page.request, baseURL!, 'payments:write', {}, { signedInAs: user, agentName: 'Eager agent', registration: { grant_types: ['authorization_code', CIBA], scope: 'payments:write' } });
   const ciba = cibaAgent(request, agent.clientId);
@@ -130,7 +117,7 @@ test('a denied request answers access_denied; approve and deny racing leave exac
   const { rows } = await testDb().query("SELECT id FROM approval_requests WHERE agent_id = $1 AND status = 'PENDING'", [agent.agentId]);
   const id = rows[0].id;
   const answers = await Promise.all([
-    page.request.post(`/api/account/approvals/${id}/approve`, { headers, data: { code: await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }) } }),
+    page.request.post(`/api/account/approvals/${id}/approve`, { headers, data: { code: await totpCode(secret) } }),
     page.request.post(`/api/account/approvals/${id}/deny`, { headers }),
   ]);
   expect(answers.map((a) => a.status()).sort()).toEqual([200, 409]);
@@ -165,7 +152,7 @@ test('a denied request answers access_denied; approve and deny racing leave exac
   expect((await (await ciba.ask('00000000-0000-7000-8000-000000000000')).json()).error).toBe('unknown_user_id');
   const stranger = await createAccount(request, baseURL, { email: uniqueEmail('jit-stranger'), password });
   const strangerPage = await page.context().browser()!.newPage({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
-  await signedIn(strangerPage, stranger.email);
+  await signInInBrowser(strangerPage, stranger.email);
   expect((await strangerPage.request.post(`/api/account/approvals/${id}/deny`, { headers })).status()).toBe(404);
 });
 
@@ -175,7 +162,7 @@ test('a denied request answers access_denied; approve and deny racing leave exac
 test('a public agent completes the loop with its access token as login_hint_token: 403 → CIBA → approval in the browser → JIT token pays', async ({ page, request, baseURL }) => {
   test.setTimeout(60_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('jit-public'), password });
-  await signedIn(page, user.email);
+  await signInInBrowser(page, user.email);
   const secret = await enrolTotp(page, baseURL!);
   const agent = await delegatedToken(page.request, baseURL!, 'payments:write', {}, { signedInAs: user, agentName: 'Public pay agent', registration: { grant_types: ['authorization_code', 'refresh_token', CIBA] } });
 
@@ -206,7 +193,7 @@ test('a public agent completes the loop with its access token as login_hint_toke
   const card = page.getByRole('listitem', { name: 'Request from Public pay agent' });
   await expect(card).toContainText('Pay $1,250.00 to ACME Ltd');
   await card.getByRole('link', { name: 'Review and approve' }).click();
-  await page.getByLabel('Code from your authenticator app').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+  await page.getByLabel('Code from your authenticator app').fill(await totpCode(secret));
   await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await expect(page.getByText('Approved. The agent gets its elevated access on its next poll.')).toBeVisible();
 

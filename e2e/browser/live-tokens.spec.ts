@@ -4,7 +4,7 @@
 // and goes with it; a second app instance on the same database sees the same events; another
 // user can neither see nor touch any of it.
 import { expect, test, type Page } from '@playwright/test';
-import { createAccount, DEMO, sameOrigin, uniqueEmail, uniqueIp, signedInPage } from '../support/accounts';
+import { createAccount, DEMO, sameOrigin, signedInPage, signInInBrowser, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 import { AGENT_CALLBACK, authorizeOverHttp, pkce } from '../support/oauth';
@@ -19,11 +19,7 @@ const callApi = (page: Page, token: string) => page.request.get('/api/v1/dataset
 test('signed in as the demo account, a newly connected agent appears in Agents, and its token in Tokens, without a reload', async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL, extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
   const agents = await context.newPage();
-  await agents.goto('/sign-in');
-  await agents.getByLabel('Email').fill(DEMO.email);
-  await agents.getByLabel('Password').fill(DEMO.password);
-  await agents.getByRole('button', { name: 'Sign in' }).click();
-  await expect(agents).toHaveURL(/\/agents$/);
+  await signInInBrowser(agents, DEMO.email, DEMO.password);
   const tokens = await context.newPage();
   await tokens.goto('/tokens');
   await expect(tokens.getByRole('status', { name: 'Live updates: Live' })).toBeVisible();

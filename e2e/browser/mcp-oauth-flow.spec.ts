@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, fillSignIn, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
 
 const password = 'a-long-enough-passphrase';
@@ -77,9 +77,7 @@ test('MCP SDK client: discovery, registration, consent in the browser, code exch
 
   // 3. The user signs in and consents in a real browser; the agent's callback receives the code.
   await page.goto(authorizationUrl.toString());
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await fillSignIn(page, user.email, password);
   await page.getByRole('button', { name: 'Allow' }).click();
   await expect(page).toHaveURL(/^https:\/\/agent\.example\/callback\?/);
   const callback = new URL(page.url());

@@ -3,7 +3,7 @@
 // what breaks layouts silently (content wider than the screen, an error boundary showing).
 // One test per width and colour scheme, each with its own account, so they run on both workers.
 import { expect, test } from '@playwright/test';
-import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, signInInBrowser, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 
@@ -21,11 +21,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       const user = await createAccount(request, baseURL, { email: uniqueEmail('shots'), password });
       const context = await browser.newContext({ viewport: size, colorScheme, extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
       const page = await context.newPage();
-      await page.goto('/sign-in');
-      await page.getByLabel('Email').fill(user.email);
-      await page.getByLabel('Password').fill(password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect(page).toHaveURL(/\/agents$/);
+      await signInInBrowser(page, user.email, password);
       const agent = await delegatedToken(page.request, baseURL!, 'datasets:read reports:read offline_access', {}, { signedInAs: user, agentName: 'Quarterly report agent' });
       await page.request.get('/api/v1/datasets', { headers: agent.auth });
       await page.request.get('/api/v1/invoices', { headers: agent.auth }); // refused: some red in the charts

@@ -1,7 +1,7 @@
 // Settings in Chromium: the intent privacy setting changes what the audit log keeps on the agent's
 // next call (full text for a retention period), bad values are refused and change nothing.
 import { expect, test } from '@playwright/test';
-import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, signInInBrowser, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 
@@ -11,11 +11,7 @@ test('keeping full intents for 7 days applies to the next call, and shows in the
   const user = await createAccount(request, baseURL, { email: uniqueEmail('privacy'), password });
   const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
   const page = await context.newPage();
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/agents$/);
+  await signInInBrowser(page, user.email, password);
   const agent = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Intent agent' });
 
   await page.goto('/settings');

@@ -2,30 +2,19 @@
 // refused with insufficient_user_authentication naming acr_values; the agent asks again with those
 // acr_values, the user proves the second factor on the step-up page before consenting, and the new
 // token (acr mfa) passes. A code is never accepted twice; a recovery code works once.
-import { generate } from 'otplib';
 import { expect, test, type Page } from '@playwright/test';
-import { createAccount, uniqueEmail, uniqueIp } from '../support/accounts';
+import { createAccount, signInInBrowser, TEST_PASSWORD as password, uniqueEmail, uniqueIp } from '../support/accounts';
+import { totpCode } from '../support/approvals';
+import { addPasskey } from '../support/passkeys';
 import { testDb } from '../support/db';
 import { AGENT_CALLBACK, authorizeUrl, exchangeCode, pkce, registerPublicAgent } from '../support/oauth';
 
-const password = 'a-long-enough-passphrase';
 const MFA = 'urn:leash:acr:mfa';
 
 test.beforeEach(async ({ context }) => {
   await context.setExtraHTTPHeaders({ 'X-Forwarded-For': uniqueIp() });
   await context.route('https://agent.example/**', (route) => route.fulfill({ status: 200, body: 'ok' }));
 });
-
-/** A code for the time step `offset` steps from now (each code is accepted once, in order). */
-const codeAt = (secret: string, offset: number) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offset * 30 });
-
-async function signIn(page: Page, email: string) {
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/agents$/);
-}
 
 async function authorizeInBrowser(page: Page, baseURL: string, clientId: string, extra: Record<string, string> = {}) {
   const { verifier, challenge } = pkce();
@@ -35,7 +24,7 @@ async function authorizeInBrowser(page: Page, baseURL: string, clientId: string,
 
 test('a dispute needing a second factor passes after the user steps up during re-authorization', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('stepup'), password });
-  await signIn(page, user.email);
+  await signInInBrowser(page, user.email);
 
   // Enrol the authenticator app in Settings.
   await page.goto('/settings');
@@ -45,7 +34,7 @@ test('a dispute needing a second factor passes after the user steps up during re
   await page.getByLabel('Code from the app').fill('000000');
   await page.getByRole('button', { name: 'Confirm' }).click();
   await expect(page.getByText('That code is not right')).toBeVisible();
-  const enrolmentCode = await codeAt(secret, 0);
+  const enrolmentCode = await totpCode(secret, 0);
   await page.getByLabel('Code from the app').fill(enrolmentCode);
   await page.getByRole('button', { name: 'Confirm' }).click();
   const recovery = page.getByRole('list', { name: 'Recovery codes' });
@@ -73,7 +62,7 @@ test('a dispute needing a second factor passes after the user steps up during re
   await page.getByLabel('Code').fill(enrolmentCode); // already used
   await page.getByRole('button', { name: 'Confirm' }).click();
   await expect(page.getByText('That code is not right, or it was already used.')).toBeVisible();
-  await page.getByLabel('Code').fill(await codeAt(secret, 1));
+  await page.getByLabel('Code').fill(await totpCode(secret, 1));
   await page.getByRole('button', { name: 'Confirm' }).click();
   await page.getByRole('button', { name: 'Allow' }).click();
   await expect(page).toHaveURL(/^https:\/\/agent\.example\/callback\?/);
@@ -86,7 +75,7 @@ test('a dispute needing a second factor passes after the user steps up during re
   // A recovery code works once, on a fresh session.
   const other = await page.context().browser()!.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
   const phone = await other.newPage();
-  await signIn(phone, user.email);
+  await signInInBrowser(phone, user.email);
   const stepUp = (code: string) => phone.request.post('/api/account/step-up', { headers: { Origin: new URL(baseURL!).origin }, data: { code } });
   expect((await stepUp(recoveryCode)).status()).toBe(200);
   expect((await stepUp(recoveryCode)).status()).toBe(400);
@@ -95,7 +84,7 @@ test('a dispute needing a second factor passes after the user steps up during re
 
 test('prompt=login and max_age make the user confirm their password before consenting; auth_time moves', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('reauth'), password });
-  await signIn(page, user.email);
+  await signInInBrowser(page, user.email);
   const agent = await registerPublicAgent(request);
   for (const extra of [{ prompt: 'login' }, { max_age: '0' }] as Record<string, string>[]) {
     const before = await testDb().query('SELECT max(auth_time) AS t FROM user_sessions WHERE user_id = (SELECT id FROM users WHERE email = $1)', [user.email]);
@@ -117,15 +106,8 @@ test('prompt=login and max_age make the user confirm their password before conse
 
 test('a passkey (Chromium virtual authenticator) is enrolled and answers a phishing-resistant step-up', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('passkey'), password });
-  await signIn(page, user.email);
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
-  await page.goto('/settings');
-  await page.getByRole('button', { name: 'Add a passkey' }).click();
-  await expect(page.getByText('Passkey added.')).toBeVisible();
+  await signInInBrowser(page, user.email);
+  await addPasskey(page);
   await expect(page.getByRole('list', { name: 'Passkeys' }).getByRole('listitem')).toHaveCount(1);
 
   const agent = await registerPublicAgent(request);

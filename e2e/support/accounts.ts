@@ -66,10 +66,23 @@ export async function signedInPage(
     acceptDownloads: options.acceptDownloads ?? false,
   });
   const page = await context.newPage();
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(options.password ?? 'a-long-enough-passphrase');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/agents$/);
+  await signInInBrowser(page, email, options.password);
   return page;
+}
+
+/** The password tests give the accounts they create. */
+export const TEST_PASSWORD = 'a-long-enough-passphrase';
+
+/** Fills in and submits the sign-in form the page shows (at /sign-in, or where a flow sent it). */
+export async function fillSignIn(page: Page, email: string, password = TEST_PASSWORD): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Signs the page in from /sign-in; it lands on Agents. */
+export async function signInInBrowser(page: Page, email: string, password = TEST_PASSWORD): Promise<void> {
+  await page.goto('/sign-in');
+  await fillSignIn(page, email, password);
+  await expect(page).toHaveURL(/\/agents$/);
 }

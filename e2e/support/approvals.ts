@@ -6,12 +6,23 @@ import { sameOrigin } from './accounts';
 
 export const CIBA = 'urn:openid:params:grant-type:ciba';
 
-/** Enrols TOTP for the page's signed-in user; answers the secret. */
+const recoveryCodes = new Map<string, string[]>();
+
+/** Enrols TOTP for the page's signed-in user; answers the secret (its recovery codes are kept for `recoveryCode`). */
 export async function enrolTotp(page: Page, baseURL: string): Promise<string> {
   const headers = sameOrigin(baseURL);
   const { secret } = await (await page.request.post('/api/account/totp/start', { headers })).json();
-  expect((await page.request.post('/api/account/totp/confirm', { headers, data: { code: await generate({ secret }) } })).status()).toBe(200);
+  const confirmed = await page.request.post('/api/account/totp/confirm', { headers, data: { code: await generate({ secret }) } });
+  expect(confirmed.status()).toBe(200);
+  recoveryCodes.set(secret, (await confirmed.json()).recovery_codes);
   return secret;
+}
+
+/** The next unused recovery code of the TOTP enrolled with `secret` (one more second factor within the same 30 s). */
+export function recoveryCode(secret: string): string {
+  const code = recoveryCodes.get(secret)?.shift();
+  if (!code) throw new Error('no recovery code left for this secret');
+  return code;
 }
 
 /** The TOTP code of the time step `steps` away from now (a code not used yet in this test). */

@@ -2,7 +2,7 @@
 // consent screen, the device-code page), driven by labels and button names as a person reads them.
 // The agent side is always the real client package; nothing here talks OAuth.
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
-import { createAccount, uniqueEmail } from '../../support/accounts';
+import { createAccount, fillSignIn, uniqueEmail } from '../../support/accounts';
 
 export type Person = { email: string; password: string };
 
@@ -15,9 +15,7 @@ export function newPerson(request: APIRequestContext, baseURL: string, label: st
 
 async function signInIfAsked(page: Page, person: Person) {
   if (!new URL(page.url()).pathname.startsWith('/sign-in')) return;
-  await page.getByLabel('Email').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await fillSignIn(page, person.email, person.password);
 }
 
 /**
