@@ -16,7 +16,7 @@ import { ACR } from '@/lib/auth/assurance';
 import { type AuthorizationDetail } from '@/lib/oauth/authorization-details';
 import { OAuthError } from '@/lib/oauth/errors';
 import { expandScopes } from '@/lib/oauth/scopes';
-import { ACTIONS, actionsOfScope, exactDetailsFor, type ActionName } from '@/lib/policy/actions';
+import { ACTIONS, actionOfDetailType, actionsOfScope, exactDetailsFor, exactDetailsOf, type ActionName } from '@/lib/policy/actions';
 import { toMinorUnits } from '@/lib/policy/money';
 import { evaluatePolicy, type PolicyDecision } from '@/lib/policy/evaluate-policy';
 import type { LoadedPolicy } from '@/lib/policy/load-agent-policy';
@@ -29,7 +29,7 @@ import type { LoadedPolicy } from '@/lib/policy/load-agent-policy';
 export function requireExactDetails(scopes: string[], details: AuthorizationDetail[] | null): string[] {
   const all = new Set(scopes);
   for (const detail of details ?? []) {
-    const action = (Object.keys(ACTIONS) as ActionName[]).find((name) => (ACTIONS[name] as { exactDetails?: string }).exactDetails === detail.type);
+    const action = actionOfDetailType(detail.type);
     if (action) all.add(ACTIONS[action].scope);
   }
   for (const scope of all) {
@@ -72,8 +72,9 @@ export function refusedByPolicy(
     if (decision.outcome === 'deny') return { decision, what: `${detail.instructedAmount.amount} ${detail.instructedAmount.currency} to ${detail.creditorName}` };
   }
   for (const scope of request.scopes) {
-    // A scope is worth asking for when at least one of its actions could then be taken.
-    const actions = actionsOfScope(scope).filter((a) => !exactDetailsFor(scope) || a !== exactDetailsFor(scope)!.action);
+    // A scope is worth asking for when at least one of its actions could then be taken (actions with
+    // exact details were decided above, for the payment they name).
+    const actions = actionsOfScope(scope).filter((a) => !exactDetailsOf(a));
     if (!actions.length) continue;
     const decisions = actions.map((a) => decide(a));
     if (decisions.every((d) => d.outcome === 'deny')) return { decision: decisions[0]!, what: scope };

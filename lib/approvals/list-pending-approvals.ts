@@ -46,8 +46,15 @@ async function lookAlikes(userId: string, agents: { id: string; name: string }[]
   return others;
 }
 
+/** The request's RFC 9396 details in words; none when it asked by scope alone. */
+function detailWords(stored: unknown): string[] {
+  const details = authorizationDetailsSchema.safeParse(stored ?? []);
+  return details.success ? details.data.map(describeAuthorizationDetail) : [];
+}
+
+const scopeWords = (scope: string) => (isKnownScope(scope) ? SCOPES[scope].description : scope);
+
 function present(row: Row, sameName: number) {
-  const details = authorizationDetailsSchema.safeParse(row.authorizationDetails ?? []);
   return {
     id: row.id,
     agentName: row.agent.name,
@@ -57,8 +64,8 @@ function present(row: Row, sameName: number) {
     agentRegisteredAt: row.agent.createdAt.toISOString(),
     /** Other agents of this user with the same name: the card warns. */
     sameNameAgents: sameName,
-    scopes: row.scopes.map((s) => ({ name: s, description: isKnownScope(s) ? SCOPES[s].description : s })),
-    details: details.success ? details.data.map(describeAuthorizationDetail) : [],
+    scopes: row.scopes.map((s) => ({ name: s, description: scopeWords(s) })),
+    details: detailWords(row.authorizationDetails),
     bindingMessage: row.bindingMessage,
     intent: row.intent && !row.intent.startsWith('sha256:') ? row.intent : null,
     windowMinutes: Math.round(row.windowSeconds / 60),
@@ -100,13 +107,13 @@ export async function listApprovalHistory(options: { userId: string }) {
     take: 30,
   });
   return rows.map((row) => {
-    const details = authorizationDetailsSchema.safeParse(row.authorizationDetails ?? []);
+    const details = detailWords(row.authorizationDetails);
     return {
       id: row.id,
       agentName: row.agent.name,
       agentClientId: row.agent.clientId,
       agentVerifiedDomain: row.agent.verifiedDomain,
-      what: details.success ? details.data.map(describeAuthorizationDetail) : row.scopes.map((s) => (isKnownScope(s) ? SCOPES[s].description : s)),
+      what: details.length ? details : row.scopes.map(scopeWords),
       outcome: row.status === 'PENDING' ? ('Expired' as const) : row.status === 'APPROVED' ? ('Approved' as const) : ('Denied' as const),
       at: (row.decidedAt ?? row.expiresAt).toISOString(),
     };

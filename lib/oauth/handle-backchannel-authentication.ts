@@ -68,6 +68,9 @@ export async function handleBackchannelAuthentication(request: Request): Promise
     // What the policy forbids even once approved is refused now: the person is never asked to
     // approve what could not happen (CIBA Core section 13 access_denied, 403). Audited.
     const refusal = refusedByPolicy(policy, { agentId: client.id, scopes: asked, details, ip, timeZone: policy.document.timeZone ?? user.timeZone });
+    // What both audit rows (refused, or asked) say about the request.
+    const audited = { userId, agentId: client.id, scopes: asked, resource: resources.join(' '), ip, intent };
+    const detailsAudited = details ? { authorization_details: details } : {};
     if (refusal) {
       const reason = `policy v${policy.version} ${refusal.decision.rule}: ${refusal.decision.reason}`;
       await db().$transaction((tx) =>
@@ -75,13 +78,8 @@ export async function handleBackchannelAuthentication(request: Request): Promise
           action: 'elevation.refuse',
           decision: 'DENY',
           reason,
-          userId,
-          agentId: client.id,
-          scopes: asked,
-          resource: resources.join(' '),
-          ip,
-          intent,
-          details: { policy_rule: refusal.decision.rule, ...(details ? { authorization_details: details } : {}) },
+          ...audited,
+          details: { policy_rule: refusal.decision.rule, ...detailsAudited },
         }),
       );
       throw new OAuthError(
@@ -114,13 +112,8 @@ export async function handleBackchannelAuthentication(request: Request): Promise
         action: 'elevation.request',
         decision: 'APPROVAL',
         reason: bindingMessage ? `asks: ${bindingMessage}` : 'asks for just-in-time elevation',
-        userId,
-        agentId: client.id,
-        scopes: asked,
-        resource: resources.join(' '),
-        ip,
-        intent,
-        details: { approval_request: row.id, ...(details ? { authorization_details: details } : {}) },
+        ...audited,
+        details: { approval_request: row.id, ...detailsAudited },
       });
     });
     void checkApprovalRequests({ userId, agentId: client.id });

@@ -26,12 +26,20 @@ export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
  * Actions with an amount or a recipient (`exactDetails`: the RFC 9396 type that names them) are
  * elevated only for one exact instance: never a scope-wide approval (no blank cheques).
  */
+export function exactDetailsOf(action: ActionName): string | undefined {
+  const spec: { scope: string; exactDetails?: string } = ACTIONS[action];
+  return spec.exactDetails;
+}
+
+/** The action of the scope that needs exact details, and their RFC 9396 type. */
 export function exactDetailsFor(scope: string): { action: ActionName; type: string } | undefined {
-  for (const name of ACTION_NAMES) {
-    const spec: { scope: string; exactDetails?: string } = ACTIONS[name];
-    if (spec.scope === scope && spec.exactDetails) return { action: name, type: spec.exactDetails };
-  }
-  return undefined;
+  const action = ACTION_NAMES.find((name) => ACTIONS[name].scope === scope && exactDetailsOf(name));
+  return action && { action, type: exactDetailsOf(action)! };
+}
+
+/** The action an RFC 9396 authorization_details type names. */
+export function actionOfDetailType(type: string): ActionName | undefined {
+  return ACTION_NAMES.find((name) => exactDetailsOf(name) === type);
 }
 
 /** The actions a scope lets an agent take. */
