@@ -1,5 +1,5 @@
 // The `node:http` fast path for the machine-to-machine routes (DECISIONS 1, issue 7): the handlers
-// in lib/http/machine-routes.ts are plain Web `Request → Response` functions, so the production
+// in lib/endpoints/machine-routes.ts are plain Web `Request → Response` functions, so the production
 // server calls them directly instead of going through Next's router (about 0.45 ms of CPU per
 // request). Everything else (pages, the dashboard's JSON routes, other methods, unknown paths) goes
 // to Next. Responses carry the same security headers Next's proxy adds to API responses.
@@ -16,7 +16,7 @@ type Dispatch = (request: http.IncomingMessage, response: http.ServerResponse) =
 
 export async function loadFastPath(): Promise<Dispatch> {
   register(new URL('./server-only-hook.mjs', import.meta.url));
-  const { matchMachineRoute } = await import('../lib/http/machine-routes');
+  const { matchMachineRoute } = await import('../lib/endpoints/machine-routes');
   const { securityHeaders: headersFor } = await import('../lib/security/headers');
   const { getConfig } = await import('../lib/config/config');
   const config = getConfig();
@@ -38,7 +38,7 @@ export async function loadFastPath(): Promise<Dispatch> {
 async function answer(
   request: http.IncomingMessage,
   response: http.ServerResponse,
-  route: NonNullable<ReturnType<typeof import('../lib/http/machine-routes').matchMachineRoute>>,
+  route: NonNullable<ReturnType<typeof import('../lib/endpoints/machine-routes').matchMachineRoute>>,
   securityHeaders: Record<string, string>,
   fallbackHost: string,
 ): Promise<void> {

@@ -1,5 +1,5 @@
 // POST|GET|DELETE /mcp: the MCP server (Streamable HTTP transport), protected by bearer tokens.
-import { handleMcp } from '@/lib/mcp/handle-mcp';
+import { handleMcp } from '@/lib/endpoints/mcp';
 
 export const dynamic = 'force-dynamic';
 

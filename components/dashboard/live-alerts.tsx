@@ -16,7 +16,7 @@ import { Badge } from '@/components/ui/badge';
 import { Button, Spinner } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { useHydrated } from '@/components/ui/use-hydrated';
-import type { AlertItem } from '@/lib/alerts/handle-alerts';
+import type { AlertItem } from '@/lib/alerts/list-alerts';
 import { TechnicalDetails } from '@/components/ui/technical-details';
 import { describeAlertKind } from '@/lib/words/plain-words';
 

@@ -5,7 +5,7 @@ import { getConfig } from '@/lib/config/config';
 import { supportedGrantTypes } from '@/lib/oauth/grants/registry';
 import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
 import { DPOP_ALGS } from '@/lib/dpop/verify-dpop-proof';
-import { registrationMode, type RegistrationMode } from '@/lib/settings/deployment-settings';
+import { type RegistrationMode } from '@/lib/settings/deployment-settings';
 
 export function authorizationServerMetadata(registration: RegistrationMode) {
   const { issuer } = getConfig();
@@ -41,14 +41,4 @@ export function authorizationServerMetadata(registration: RegistrationMode) {
     revocation_endpoint_auth_methods_supported: clientAuth,
     introspection_endpoint_auth_methods_supported: clientAuth,
   };
-}
-
-// GET /.well-known/oauth-authorization-server: public, cacheable briefly, readable cross-origin
-// (browser-based agents discover the server too).
-export async function handleMetadata(): Promise<Response> {
-  // Without the database the environment's default is advertised; /oauth/register still decides.
-  const registration = await registrationMode().catch(() => getConfig().registration.mode);
-  return Response.json(authorizationServerMetadata(registration), {
-    headers: { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' },
-  });
 }

@@ -40,7 +40,7 @@ export function operation(action: ActionName): Operation {
 const API_ROUTES = new Map(OPERATIONS.map((o) => [o.action, operationRoute(o, OPERATIONS_BY_ACTION)]));
 
 /** The route handler that serves one operation under /api/v1 (one function per operation, shared by
- * the Next route and the fast path: lib/http/machine-routes.ts). */
+ * the Next route and the fast path: lib/endpoints/machine-routes.ts). */
 export function apiRoute(action: ActionName) {
   return API_ROUTES.get(action)!;
 }

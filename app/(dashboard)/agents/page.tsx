@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { LiveAgents } from '@/components/dashboard/live-agents';
 import { OpenAlerts } from '@/components/dashboard/open-alerts';
-import { listOpenAlerts } from '@/lib/alerts/handle-alerts';
+import { listOpenAlerts } from '@/lib/alerts/list-alerts';
 import { PageHeader } from '@/components/ui/page-header';
 import { requireUser } from '@/lib/auth/session';
 import { listConnectedAgents } from '@/lib/agents/list-connected-agents';

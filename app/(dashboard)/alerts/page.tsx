@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { LiveAlerts } from '@/components/dashboard/live-alerts';
 import { PageHeader } from '@/components/ui/page-header';
 import { requireUser } from '@/lib/auth/session';
-import { listAlerts } from '@/lib/alerts/handle-alerts';
+import { listAlerts } from '@/lib/alerts/list-alerts';
 
 export const metadata: Metadata = { title: 'Alerts' };
 

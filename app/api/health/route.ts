@@ -1,5 +1,5 @@
 // GET /api/health: 200 when the database answers, 503 when it does not.
-import { handleHealth } from '@/lib/http/health';
+import { handleHealth } from '@/lib/endpoints/health';
 
 export const dynamic = 'force-dynamic';
 

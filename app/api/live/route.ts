@@ -1,5 +1,5 @@
 // GET /api/live: Server-Sent Events of the signed-in user's token and agent changes.
-import { handleLiveEvents } from '@/lib/live/handle-live-events';
+import { handleLiveEvents } from '@/lib/endpoints/live';
 
 export const dynamic = 'force-dynamic';
 

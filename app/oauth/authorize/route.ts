@@ -1,5 +1,5 @@
 // GET /oauth/authorize (RFC 6749 §4.1.1): the authorization endpoint.
-import { handleAuthorize } from '@/lib/oauth/handle-authorize';
+import { handleAuthorize } from '@/lib/endpoints/oauth/authorize';
 
 export const dynamic = 'force-dynamic';
 

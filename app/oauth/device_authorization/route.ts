@@ -1,5 +1,5 @@
 // POST /oauth/device_authorization (RFC 8628 §3.1).
-import { handleDeviceAuthorization } from '@/lib/oauth/handle-device-authorization';
+import { handleDeviceAuthorization } from '@/lib/endpoints/oauth/device-authorization';
 
 export const dynamic = 'force-dynamic';
 

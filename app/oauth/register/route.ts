@@ -1,5 +1,5 @@
 // POST /oauth/register (RFC 7591 §3): dynamic client registration.
-import { handleRegister } from '@/lib/clients/handle-register';
+import { handleRegister } from '@/lib/endpoints/oauth/register';
 
 export const dynamic = 'force-dynamic';
 

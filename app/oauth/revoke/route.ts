@@ -1,5 +1,5 @@
 // POST /oauth/revoke (RFC 7009 §2.1): token revocation.
-import { handleRevoke } from '@/lib/oauth/handle-revoke';
+import { handleRevoke } from '@/lib/endpoints/oauth/revoke';
 
 export const dynamic = 'force-dynamic';
 

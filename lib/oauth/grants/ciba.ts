@@ -6,13 +6,17 @@
 // just-in-time, living the policy's window, never refreshable.
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { CIBA_GRANT } from '@/lib/oauth/handle-backchannel-authentication';
 import { OAuthError } from '@/lib/oauth/errors';
 import { formatScope } from '@/lib/oauth/scopes';
 import { createAccessToken } from '@/lib/tokens/issue-access-token';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import type { Grant } from '@/lib/oauth/grants/types';
 import type { Prisma } from '@/lib/generated/prisma/client';
+
+export const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
+/** How long the user has to decide (CIBA §7.3 expires_in). */
+export const CIBA_REQUEST_TTL_SECONDS = 300;
+export const CIBA_POLL_INTERVAL_SECONDS = 5;
 
 export const cibaGrant: Grant = {
   grantType: CIBA_GRANT,

@@ -7,9 +7,12 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { issueForConsent } from '@/lib/oauth/issue-for-consent';
 import { OAuthError } from '@/lib/oauth/errors';
-import { DEVICE_CODE_GRANT } from '@/lib/oauth/handle-device-authorization';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import type { Grant } from '@/lib/oauth/grants/types';
+
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+export const DEVICE_CODE_TTL_SECONDS = 600;
+export const DEVICE_POLL_INTERVAL_SECONDS = 5;
 
 export const deviceCodeGrant: Grant = {
   grantType: DEVICE_CODE_GRANT,

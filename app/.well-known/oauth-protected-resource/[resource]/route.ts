@@ -1,5 +1,5 @@
 // GET /.well-known/oauth-protected-resource/{api|mcp} (RFC 9728 §3): protected resource metadata.
-import { handleResourceMetadata } from '@/lib/resource/handle-resource-metadata';
+import { handleResourceMetadata } from '@/lib/endpoints/well-known/oauth-protected-resource';
 
 export const dynamic = 'force-dynamic';
 

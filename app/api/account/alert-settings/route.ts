@@ -1,5 +1,5 @@
 // GET|PUT /api/account/alert-settings: the signed-in user's alert rules, webhook and auto-suspend.
-import { handleGetAlertSettings, handleUpdateAlertSettings } from '@/lib/alerts/handle-alert-settings';
+import { handleGetAlertSettings, handleUpdateAlertSettings } from '@/lib/endpoints/account/alert-settings';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 // GET /api/account/alerts?status=open|acknowledged: the signed-in user's alerts, and the open count.
-import { handleListAlerts } from '@/lib/alerts/handle-alerts';
+import { handleListAlerts } from '@/lib/endpoints/account/alerts';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 // GET /api/account/approvals: the signed-in user's pending elevation requests.
-import { handleListApprovals } from '@/lib/account/handle-approvals';
+import { handleListApprovals } from '@/lib/endpoints/account/approvals';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 // GET /api/account/audit: one keyset page of the user's audit records (filters in the query).
-import { handleAuditSearch } from '@/lib/audit/handle-audit-routes';
+import { handleAuditSearch } from '@/lib/endpoints/account/audit';
 
 export const dynamic = 'force-dynamic';
 

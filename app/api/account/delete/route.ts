@@ -1,5 +1,5 @@
 // POST /api/account/delete {password, confirm}: delete the account; the audit log is kept.
-import { handleDeleteAccount } from '@/lib/account/handle-delete-account';
+import { handleDeleteAccount } from '@/lib/endpoints/account/delete';
 
 export const dynamic = 'force-dynamic';
 

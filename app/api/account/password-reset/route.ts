@@ -1,5 +1,5 @@
 // POST /api/account/password-reset {token, new_password}: set a new password with a one-time link.
-import { handleResetPassword } from '@/lib/account/handle-password';
+import { handleResetPassword } from '@/lib/endpoints/account/password';
 
 export const dynamic = 'force-dynamic';
 

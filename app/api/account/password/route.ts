@@ -1,5 +1,5 @@
 // POST /api/account/password {current_password, new_password}: change the password; other sessions end.
-import { handleChangePassword } from '@/lib/account/handle-password';
+import { handleChangePassword } from '@/lib/endpoints/account/password';
 
 export const dynamic = 'force-dynamic';
 

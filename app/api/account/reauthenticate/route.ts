@@ -1,5 +1,5 @@
 // POST /api/account/reauthenticate {password}: confirm the password again (prompt=login, max_age).
-import { handleReauthenticate } from '@/lib/account/handle-second-factor';
+import { handleReauthenticate } from '@/lib/endpoints/account/second-factor';
 
 export const dynamic = 'force-dynamic';
 

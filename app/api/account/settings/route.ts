@@ -1,5 +1,5 @@
 // POST /api/account/settings: the user's time zone and intent privacy.
-import { handleUpdateSettings } from '@/lib/account/handle-settings';
+import { handleUpdateSettings } from '@/lib/endpoints/account/settings';
 
 export const dynamic = 'force-dynamic';
 

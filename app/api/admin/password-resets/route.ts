@@ -1,5 +1,5 @@
 // POST /api/admin/password-resets {email}: an administrator makes a one-time password reset link.
-import { handleIssuePasswordReset } from '@/lib/account/handle-password';
+import { handleIssuePasswordReset } from '@/lib/endpoints/account/password';
 
 export const dynamic = 'force-dynamic';
 

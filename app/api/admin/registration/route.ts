@@ -1,5 +1,5 @@
 // POST /api/admin/registration {mode}: an administrator opens or closes client registration.
-import { handleSetRegistrationMode } from '@/lib/account/handle-settings';
+import { handleSetRegistrationMode } from '@/lib/endpoints/account/settings';
 
 export const dynamic = 'force-dynamic';
 

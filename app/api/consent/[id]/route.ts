@@ -1,5 +1,5 @@
 // POST /api/consent/:id: the user's decision on a pending authorization request.
-import { handleConsentDecision } from '@/lib/consent/handle-consent-decision';
+import { handleConsentDecision } from '@/lib/endpoints/consent';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 // GET|PUT|DELETE /oauth/register/:client_id (RFC 7592 §2): client configuration endpoint.
-import { handleClientConfiguration } from '@/lib/clients/handle-client-configuration';
+import { handleClientConfiguration } from '@/lib/endpoints/oauth/client-configuration';
 
 export const dynamic = 'force-dynamic';
 

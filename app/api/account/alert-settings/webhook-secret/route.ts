@@ -1,5 +1,5 @@
 // POST /api/account/alert-settings/webhook-secret: a new webhook signing secret, shown once.
-import { handleNewWebhookSecret } from '@/lib/alerts/handle-alert-settings';
+import { handleNewWebhookSecret } from '@/lib/endpoints/account/alert-settings';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 // POST /api/account/approvals/deny {ids}: deny several pending requests at once (each audited).
-import { handleDenyApprovals } from '@/lib/account/handle-approvals';
+import { handleDenyApprovals } from '@/lib/endpoints/account/approvals';
 
 export const dynamic = 'force-dynamic';
 

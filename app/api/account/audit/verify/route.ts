@@ -1,5 +1,5 @@
 // POST /api/account/audit/verify: recompute the audit log's hash chain and report the first break.
-import { handleAuditVerify } from '@/lib/audit/handle-audit-routes';
+import { handleAuditVerify } from '@/lib/endpoints/account/audit';
 
 export const dynamic = 'force-dynamic';
 

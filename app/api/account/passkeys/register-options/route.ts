@@ -1,5 +1,5 @@
-// POST /api/account/passkeys/register-options: see lib/account/handle-second-factor.ts.
-import { handlePasskeyRegisterOptions } from '@/lib/account/handle-second-factor';
+// POST /api/account/passkeys/register-options: see lib/endpoints/account/second-factor.ts.
+import { handlePasskeyRegisterOptions } from '@/lib/endpoints/account/second-factor';
 
 export const dynamic = 'force-dynamic';
 

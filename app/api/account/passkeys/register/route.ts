@@ -1,5 +1,5 @@
-// POST /api/account/passkeys/register: see lib/account/handle-second-factor.ts.
-import { handlePasskeyRegister } from '@/lib/account/handle-second-factor';
+// POST /api/account/passkeys/register: see lib/endpoints/account/second-factor.ts.
+import { handlePasskeyRegister } from '@/lib/endpoints/account/second-factor';
 
 export const dynamic = 'force-dynamic';
 

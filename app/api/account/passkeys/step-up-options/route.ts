@@ -1,5 +1,5 @@
-// POST /api/account/passkeys/step-up-options: see lib/account/handle-second-factor.ts.
-import { handlePasskeyStepUpOptions } from '@/lib/account/handle-second-factor';
+// POST /api/account/passkeys/step-up-options: see lib/endpoints/account/second-factor.ts.
+import { handlePasskeyStepUpOptions } from '@/lib/endpoints/account/second-factor';
 
 export const dynamic = 'force-dynamic';
 

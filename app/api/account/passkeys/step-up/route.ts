@@ -1,5 +1,5 @@
-// POST /api/account/passkeys/step-up: see lib/account/handle-second-factor.ts.
-import { handlePasskeyStepUp } from '@/lib/account/handle-second-factor';
+// POST /api/account/passkeys/step-up: see lib/endpoints/account/second-factor.ts.
+import { handlePasskeyStepUp } from '@/lib/endpoints/account/second-factor';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 // POST /api/account/password-reset/check {token}: whether a reset link still works, and for whom.
-import { handleCheckPasswordReset } from '@/lib/account/handle-password';
+import { handleCheckPasswordReset } from '@/lib/endpoints/account/password';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 // POST /api/account/sessions/revoke-others: end every session of the user but this one.
-import { handleRevokeOtherSessions } from '@/lib/account/handle-revoke-other-sessions';
+import { handleRevokeOtherSessions } from '@/lib/endpoints/account/sessions';
 
 export const dynamic = 'force-dynamic';
 

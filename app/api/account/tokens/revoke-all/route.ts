@@ -1,5 +1,5 @@
 // POST /api/account/tokens/revoke-all {confirm: "revoke everything"}: every token of every agent.
-import { handleRevokeEverything } from '@/lib/account/handle-agent-controls';
+import { handleRevokeEverything } from '@/lib/endpoints/account/agents';
 
 export const dynamic = 'force-dynamic';
 

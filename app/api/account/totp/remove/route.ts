@@ -1,5 +1,5 @@
 // POST /api/account/totp/remove {code}: remove the authenticator app.
-import { handleTotpRemove } from '@/lib/account/handle-second-factor';
+import { handleTotpRemove } from '@/lib/endpoints/account/second-factor';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 // POST /api/account/totp/start: begin enrolling an authenticator app.
-import { handleTotpStart } from '@/lib/account/handle-second-factor';
+import { handleTotpStart } from '@/lib/endpoints/account/second-factor';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 // POST /api/account/agents/{id}/narrow-scopes: limit the agent's policy to the scopes it used.
-import { handleNarrowScopes } from '@/lib/account/handle-agent-controls';
+import { handleNarrowScopes } from '@/lib/endpoints/account/agents';
 
 export const dynamic = 'force-dynamic';
 

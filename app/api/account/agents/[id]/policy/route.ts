@@ -1,5 +1,5 @@
 // POST /api/account/agents/{id}/policy: save the next version of the agent's policy.
-import { handleSavePolicy } from '@/lib/account/handle-policy';
+import { handleSavePolicy } from '@/lib/endpoints/account/policy';
 
 export const dynamic = 'force-dynamic';
 

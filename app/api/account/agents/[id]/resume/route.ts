@@ -1,5 +1,5 @@
 // POST /api/account/agents/{id}/resume: see lib/agents/control-agent-access.ts.
-import { handleAgentControl } from '@/lib/account/handle-agent-controls';
+import { handleAgentControl } from '@/lib/endpoints/account/agents';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 // POST /api/account/alerts/{id}/acknowledge: the user has seen this alert.
-import { handleAcknowledgeAlert } from '@/lib/alerts/handle-alerts';
+import { handleAcknowledgeAlert } from '@/lib/endpoints/account/alerts';
 
 export const dynamic = 'force-dynamic';
 

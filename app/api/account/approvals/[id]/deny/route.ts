@@ -1,5 +1,5 @@
 // POST /api/account/approvals/{id}/deny: deny, in one click.
-import { handleDecideApproval } from '@/lib/account/handle-approvals';
+import { handleDecideApproval } from '@/lib/endpoints/account/approvals';
 
 export const dynamic = 'force-dynamic';
 

@@ -17,10 +17,7 @@ import { formatUserCode, generateUserCode } from '@/lib/oauth/user-code';
 import { resolveRequestedScopes } from '@/lib/oauth/validate-authorization-params';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import { Prisma } from '@/lib/generated/prisma/client';
-
-export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-export const DEVICE_CODE_TTL_SECONDS = 600;
-export const DEVICE_POLL_INTERVAL_SECONDS = 5;
+import { DEVICE_CODE_GRANT, DEVICE_CODE_TTL_SECONDS, DEVICE_POLL_INTERVAL_SECONDS } from '@/lib/oauth/grants/device-code';
 
 export async function handleDeviceAuthorization(request: Request): Promise<Response> {
   try {

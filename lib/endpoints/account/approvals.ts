@@ -11,7 +11,7 @@ import { getCurrentUser } from '@/lib/auth/session';
 import { passkeyAuthenticationOptions, verifyPasskey } from '@/lib/auth/passkeys';
 import { approvalDigest, decideApproval, denyApprovals, findUserApproval } from '@/lib/approvals/decide-approval';
 import { listApprovalHistory, listPendingApprovals } from '@/lib/approvals/list-pending-approvals';
-import { recordFailure, verifyTypedCode } from '@/lib/account/handle-second-factor';
+import { recordFailure, verifyTypedCode } from '@/lib/endpoints/account/second-factor';
 import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
 import { clientIp } from '@/lib/http/client-ip';
 

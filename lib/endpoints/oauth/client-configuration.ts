@@ -9,7 +9,7 @@ import { describeRegistration, managementUri, parseClientMetadata } from '@/lib/
 import { OAuthError, oauthErrorResponse, oauthJson, NO_STORE } from '@/lib/oauth/errors';
 import { clientIp } from '@/lib/http/client-ip';
 import { matchesHash } from '@/lib/tokens/opaque-token';
-import { readClientMetadataText } from '@/lib/clients/handle-register';
+import { readClientMetadataText } from '@/lib/endpoints/oauth/register';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="leash", error="invalid_token"' };
 

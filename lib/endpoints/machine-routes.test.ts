@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MACHINE_ROUTES, matchMachineRoute } from '@/lib/http/machine-routes';
+import { MACHINE_ROUTES, matchMachineRoute } from '@/lib/endpoints/machine-routes';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];

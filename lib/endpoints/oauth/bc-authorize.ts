@@ -25,11 +25,7 @@ import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
 import { refusedByPolicy, requireExactDetails } from '@/lib/approvals/check-elevation';
 import { checkApprovalRequests } from '@/lib/alerts/rules';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
-
-export const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
-/** How long the user has to decide (CIBA §7.3 expires_in). */
-export const CIBA_REQUEST_TTL_SECONDS = 300;
-export const CIBA_POLL_INTERVAL_SECONDS = 5;
+import { CIBA_GRANT, CIBA_POLL_INTERVAL_SECONDS, CIBA_REQUEST_TTL_SECONDS } from '@/lib/oauth/grants/ciba';
 
 export async function handleBackchannelAuthentication(request: Request): Promise<Response> {
   try {

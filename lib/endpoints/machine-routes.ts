@@ -5,13 +5,13 @@
 // (server/fast-path.ts), which answers these routes before Next's router. A unit test checks that
 // this table and the app/ tree list the same routes with the same handlers.
 import 'server-only';
-import { handleMcp } from '@/lib/mcp/handle-mcp';
-import { handleBackchannelAuthentication } from '@/lib/oauth/handle-backchannel-authentication';
-import { handleDeviceAuthorization } from '@/lib/oauth/handle-device-authorization';
-import { handleIntrospect } from '@/lib/oauth/handle-introspect';
-import { handlePar } from '@/lib/oauth/handle-par';
-import { handleRevoke } from '@/lib/oauth/handle-revoke';
-import { handleToken } from '@/lib/oauth/handle-token';
+import { handleMcp } from '@/lib/endpoints/mcp';
+import { handleBackchannelAuthentication } from '@/lib/endpoints/oauth/bc-authorize';
+import { handleDeviceAuthorization } from '@/lib/endpoints/oauth/device-authorization';
+import { handleIntrospect } from '@/lib/endpoints/oauth/introspect';
+import { handlePar } from '@/lib/endpoints/oauth/par';
+import { handleRevoke } from '@/lib/endpoints/oauth/revoke';
+import { handleToken } from '@/lib/endpoints/oauth/token';
 import { OPERATIONS, apiRoute } from '@/lib/workspace/operations';
 
 export type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
