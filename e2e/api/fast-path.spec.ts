@@ -1,4 +1,4 @@
-// The machine routes are served twice (lib/http/machine-routes.ts): on the production server's
+// The machine routes are served twice (lib/endpoints/machine-routes.ts): on the production server's
 // `node:http` fast path (project `api`) and by Next's router (project `api-next`, a server with
 // LEASH_FAST_PATH=0). These cases pin what must not differ between the two mounts, and check that
 // each project really exercises the mount it names (Next marks its responses with `Vary: rsc, …`).
