@@ -14,6 +14,7 @@ import { useHydrated } from '@/components/ui/use-hydrated';
 import type { AuditRecord } from '@/lib/audit/search-audit-events';
 import { TechnicalDetails } from '@/components/ui/technical-details';
 import { describeAction, describeDecision, describeReason, describeScopes } from '@/lib/words/plain-words';
+import { AUDIT_ACTIONS } from '@/lib/audit/events';
 
 export type AuditFilterValues = { agent?: string; action?: string; decision?: string; from?: string; to?: string; q?: string };
 type Page = { events: AuditRecord[]; next_before: string | null };
@@ -105,7 +106,15 @@ export function AuditBrowser({
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Action</span>
-          <input name="action" defaultValue={filter.action ?? ''} placeholder="e.g. reports. or token.revoke" className={input} />
+          <input name="action" list="audit-actions" defaultValue={filter.action ?? ''} placeholder="e.g. reports. or token.revoke" className={input} />
+          {/* Every action the log records (lib/audit/events.ts); a prefix such as "token." matches a family. */}
+          <datalist id="audit-actions">
+            {AUDIT_ACTIONS.map((action) => (
+              <option key={action} value={action}>
+                {describeAction(action)}
+              </option>
+            ))}
+          </datalist>
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Decision</span>

@@ -1,12 +1,14 @@
 // The anomaly rules (issue 7, capability 7). Each decides from what the audit log and the rate
 // limiters already know, with the user's thresholds (lib/alerts/alert-settings.ts), and raises at
 // most one alert per window through raiseAlert (lock, dedupe, auto-suspend, webhook). Rules never
-// change the answer to the request that triggered them; a failing rule is only logged.
+// change the answer to the request that triggered them; a failing rule is only logged. The actions
+// they count are names from the audit catalog (lib/audit/events.ts), checked by the compiler.
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { getAlertSettings, type Thresholds } from '@/lib/alerts/alert-settings';
 import { raiseAlert, type Severity } from '@/lib/alerts/raise-alert';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import type { AuditAction } from '@/lib/audit/events';
 import { SCOPES } from '@/lib/oauth/scopes';
 import { describeAction, describeScope } from '@/lib/words/plain-words';
 
@@ -112,7 +114,7 @@ export async function noteTokenFlood(options: { agentId: string }): Promise<void
       kind: 'token_flood',
       severity: 'WARNING',
       threshold: (t) => t.tokenFlood,
-      count: (tx, since) => tx.auditEvent.count({ where: { agentId: options.agentId, action: 'token.flood', createdAt: { gt: since } } }),
+      count: (tx, since) => tx.auditEvent.count({ where: { agentId: options.agentId, action: 'token.flood' satisfies AuditAction, createdAt: { gt: since } } }),
       message: async (refused, minutes) =>
         `${await agentName(options.agentId)} asked for tokens faster than allowed and was slowed down (${refused} times in ${minutes} minutes). A stuck loop or a stolen client secret looks like this.`,
     }).catch(logged('token-flood'));
@@ -127,7 +129,7 @@ export async function checkStepUpFailures(options: { userId: string }): Promise<
     kind: 'step_up_failures',
     severity: 'CRITICAL',
     threshold: (t) => t.stepUpFailures,
-    count: (tx, since) => tx.auditEvent.count({ where: { userId: options.userId, action: 'step_up.fail', createdAt: { gt: since } } }),
+    count: (tx, since) => tx.auditEvent.count({ where: { userId: options.userId, action: 'step_up.fail' satisfies AuditAction, createdAt: { gt: since } } }),
     message: async (failed, minutes) =>
       `Someone failed to confirm your identity ${failed} times in ${minutes} minutes (wrong codes, passkeys or passwords). If it was not you, sign out your other sessions and change your password.`,
   }).catch(logged('step-up'));
@@ -143,7 +145,7 @@ export async function checkApprovalRequests(options: { userId: string; agentId: 
     kind: 'approval_requests',
     severity: 'WARNING',
     threshold: (t) => t.approvalRequests,
-    count: (tx, since) => tx.auditEvent.count({ where: { userId: options.userId, agentId: options.agentId, action: 'elevation.request', createdAt: { gt: since } } }),
+    count: (tx, since) => tx.auditEvent.count({ where: { userId: options.userId, agentId: options.agentId, action: 'elevation.request' satisfies AuditAction, createdAt: { gt: since } } }),
     message: async (asked, minutes) =>
       `${await agentName(options.agentId)} asked for your approval ${asked} times in ${minutes} minutes. Approve nothing you did not expect; deny them together in Approvals, and stop the agent if this is not normal.`,
   }).catch(logged('approval-requests'));

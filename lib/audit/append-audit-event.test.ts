@@ -23,9 +23,9 @@ const recompute = (row: Awaited<ReturnType<typeof chainSince>>[number]) => audit
 
 describe('appendAuditEvent', () => {
   it('links each record to the previous one and hashes its content', async () => {
-    const first = await db().$transaction((tx) => appendAuditEvent(tx, { action: 'test.first', decision: 'ALLOW', scopes: ['a'] }));
+    const first = await db().$transaction((tx) => appendAuditEvent(tx, { action: 'session.reauthenticate', decision: 'ALLOW', scopes: ['a'] }));
     const second = await db().$transaction((tx) =>
-      appendAuditEvent(tx, { action: 'test.second', decision: 'DENY', reason: 'because', details: { z: 1, a: [1, 2] } }),
+      appendAuditEvent(tx, { action: 'policy.update', decision: 'DENY', reason: 'because', details: { version: 2, handWritten: false } }),
     );
     const rows = await chainSince(first.id);
     const a = rows.find((r) => r.id === first.id)!;
@@ -39,17 +39,17 @@ describe('appendAuditEvent', () => {
   });
 
   it('detects a changed record', async () => {
-    const { id } = await db().$transaction((tx) => appendAuditEvent(tx, { action: 'test.tamper', decision: 'ALLOW' }));
+    const { id } = await db().$transaction((tx) => appendAuditEvent(tx, { action: 'session.reauthenticate', decision: 'ALLOW' }));
     const [row] = await chainSince(id);
     expect(recompute({ ...row!, decision: 'DENY' })).not.toBe(row!.hash);
     expect(recompute(row!)).toBe(row!.hash);
   });
 
   it('keeps one unbroken chain under concurrent writers', async () => {
-    const start = await db().$transaction((tx) => appendAuditEvent(tx, { action: 'test.start', decision: 'ALLOW' }));
+    const start = await db().$transaction((tx) => appendAuditEvent(tx, { action: 'session.reauthenticate', decision: 'ALLOW' }));
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        db().$transaction((tx) => appendAuditEvent(tx, { action: `test.concurrent.${i}`, decision: 'ALLOW' })),
+        db().$transaction((tx) => appendAuditEvent(tx, { action: 'session.reauthenticate', decision: 'ALLOW', requestId: `test.concurrent.${i}` })),
       ),
     );
     const rows = await chainSince(start.id);
@@ -65,10 +65,10 @@ describe('appendAuditEvent', () => {
     const marker = `test.rollback.${Date.now()}`;
     await expect(
       db().$transaction(async (tx) => {
-        await appendAuditEvent(tx, { action: marker, decision: 'ALLOW' });
+        await appendAuditEvent(tx, { action: 'session.reauthenticate', decision: 'ALLOW', requestId: marker });
         throw new Error('the decision failed');
       }),
     ).rejects.toThrow('the decision failed');
-    expect(await db().auditEvent.count({ where: { action: marker } })).toBe(0);
+    expect(await db().auditEvent.count({ where: { requestId: marker } })).toBe(0);
   });
 });

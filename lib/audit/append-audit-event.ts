@@ -2,16 +2,18 @@
 // the decision it records commit or fail together (DECISIONS 10). Records are hash-chained: each
 // stores the hash of the previous one, and its own hash covers its content and that link. The
 // chain is sealed by one writer at a time right after commit (seal-audit-chain.ts), so appends
-// never wait for each other.
+// never wait for each other. The action and its details are typed by the catalog
+// (lib/audit/events.ts): a misspelt action or a wrong details field does not compile.
 import 'server-only';
 import crypto from 'node:crypto';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { StoredIntent } from '@/lib/audit/stored-intent';
+import type { AuditAction, DetailsOf } from '@/lib/audit/events';
 
 export type AuditDecision = 'ALLOW' | 'DENY' | 'STEP_UP' | 'APPROVAL';
 
-export type AuditInput = {
-  action: string;
+/** What every record has besides its action and details. */
+type AuditFields = {
   decision: AuditDecision;
   reason?: string;
   userId?: string | null;
@@ -24,15 +26,20 @@ export type AuditInput = {
   intent?: StoredIntent | null;
   ip?: string | null;
   requestId?: string | null;
-  details?: Prisma.InputJsonValue | null;
 };
+
+/** One action's record: `details` as the catalog describes them (optional where it allows none). */
+type AuditInputOf<A extends AuditAction> = AuditFields & { action: A } & (undefined extends DetailsOf<A> ? { details?: DetailsOf<A> } : { details: DetailsOf<A> });
+
+/** A record to append: a union over the catalog's actions, so `action` decides what `details` may be. */
+export type AuditInput<A extends AuditAction = AuditAction> = A extends AuditAction ? AuditInputOf<A> : never;
 
 /**
  * Inserts the record, unsealed, in the caller's transaction: no lock, so concurrent decisions do
  * not queue behind each other's commits. The sealer (lib/audit/seal-audit-chain.ts) chains it
  * moments later; until then the trigger allows that one change only.
  */
-export async function appendAuditEvent(tx: Prisma.TransactionClient, input: AuditInput): Promise<{ id: bigint }> {
+export async function appendAuditEvent<A extends AuditAction>(tx: Prisma.TransactionClient, input: AuditInput<A>): Promise<{ id: bigint }> {
   const row = await tx.auditEvent.create({
     data: {
       createdAt: new Date(),
@@ -48,7 +55,8 @@ export async function appendAuditEvent(tx: Prisma.TransactionClient, input: Audi
       intent: input.intent?.hash ?? null,
       ip: input.ip ?? null,
       requestId: input.requestId ?? null,
-      details: input.details ?? undefined,
+      // Details are JSON by construction (the catalog's schemas describe plain JSON values).
+      details: (input.details as Prisma.InputJsonValue | undefined) ?? undefined,
     },
     select: { id: true },
   });

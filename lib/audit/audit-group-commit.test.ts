@@ -29,21 +29,23 @@ const token = (agent: string) => {
   };
 };
 
+const issued = { grant_type: 'client_credentials', kind: 'ACCESS' as const, expires_at: new Date().toISOString() };
+
 describe('group commit', () => {
   it('writes 100 concurrent audit rows, each committed when its promise resolves', async () => {
     const requestIds = Array.from({ length: 100 }, () => `group-${crypto.randomUUID()}`);
-    await Promise.all(requestIds.map((requestId) => appendAuditEventGrouped({ action: 'datasets.list', decision: 'ALLOW', agentId, requestId, scopes: ['datasets:read'], details: { n: 1 } })));
+    await Promise.all(requestIds.map((requestId) => appendAuditEventGrouped({ action: 'datasets.list', decision: 'ALLOW', agentId, requestId, scopes: ['datasets:read'], details: { status: 200 } })));
     const rows = await db().auditEvent.findMany({ where: { requestId: { in: requestIds } }, select: { action: true, scopes: true, details: true, agentId: true } });
     expect(rows).toHaveLength(100);
-    expect(rows[0]).toEqual({ action: 'datasets.list', scopes: ['datasets:read'], details: { n: 1 }, agentId });
+    expect(rows[0]).toEqual({ action: 'datasets.list', scopes: ['datasets:read'], details: { status: 200 }, agentId });
   });
 
   it('commits a token with its issuance record, and a bad row fails alone', async () => {
     const good = token(agentId);
     const orphan = token(crypto.randomUUID()); // no such agent: the foreign key refuses it
     const results = await Promise.allSettled([
-      insertTokenGrouped(good, { action: 'token.issue', decision: 'ALLOW', agentId, reason: 'test' }),
-      insertTokenGrouped(orphan, { action: 'token.issue', decision: 'ALLOW', agentId: orphan.agentId, reason: 'test' }),
+      insertTokenGrouped(good, { action: 'token.issue', decision: 'ALLOW', agentId, reason: 'test', details: issued }),
+      insertTokenGrouped(orphan, { action: 'token.issue', decision: 'ALLOW', agentId: orphan.agentId, reason: 'test', details: issued }),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect(await db().token.count({ where: { id: good.id } })).toBe(1);
@@ -54,7 +56,7 @@ describe('group commit', () => {
 
   it('refuses a row with an intent text (that needs its second table in the same transaction)', async () => {
     await expect(
-      appendAuditEventGrouped({ action: 'x', decision: 'ALLOW', intent: { hash: 'h', text: { text: 't', purgeAfter: new Date() } } }),
+      appendAuditEventGrouped({ action: 'datasets.list', decision: 'ALLOW', intent: { hash: 'h', text: { text: 't', purgeAfter: new Date() } } }),
     ).rejects.toThrow(/intent text/);
   });
 });

@@ -11,6 +11,7 @@ import 'server-only';
 import { dbPool } from '@/lib/db/client';
 import { groupCommit } from '@/lib/db/group-commit';
 import type { AuditInput } from '@/lib/audit/append-audit-event';
+import type { AuditAction } from '@/lib/audit/events';
 
 const MAX_BATCH = 256;
 // Statements in flight at once: while one waits for its WAL flush, the next batch is on its way.
@@ -78,13 +79,13 @@ const enqueue = groupCommit<Row, void>('audit', { maxBatch: MAX_BATCH, writers: 
 });
 
 /** Appends one audit row (no intent text: those go through appendAuditEvent) and waits for its commit. */
-export function appendAuditEventGrouped(input: AuditInput): Promise<void> {
+export function appendAuditEventGrouped<A extends AuditAction>(input: AuditInput<A>): Promise<void> {
   if (input.intent?.text) return Promise.reject(new Error('audit rows with an intent text are appended with appendAuditEvent'));
   return enqueue({ audit: auditValues(input), token: null });
 }
 
 /** Inserts a token and its issuance record together, and waits for their commit. */
-export function insertTokenGrouped(token: GroupedToken, audit: AuditInput): Promise<void> {
+export function insertTokenGrouped(token: GroupedToken, audit: AuditInput<'token.issue'>): Promise<void> {
   const row = [token.id, token.kind, token.tokenHash, token.prefix, token.agentId, null, token.scopes, token.audience, [], token.dpopJkt, token.createdAt, token.expiresAt];
   return enqueue({ audit: auditValues({ ...audit, tokenId: token.id }, token.createdAt), token: row });
 }

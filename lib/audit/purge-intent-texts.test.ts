@@ -14,10 +14,10 @@ describe('purgeExpiredIntentTexts', () => {
     const full = { intentStorage: 'FULL' as const, intentRetentionDays: 1 };
     const longAgo = new Date(Date.now() - 3 * 86_400_000);
     const old = await db().$transaction((tx) =>
-      appendAuditEvent(tx, { action: 'test.intent', decision: 'ALLOW', intent: storedIntent('Pay the March invoices', full, longAgo) }),
+      appendAuditEvent(tx, { action: 'datasets.list', decision: 'ALLOW', intent: storedIntent('Pay the March invoices', full, longAgo) }),
     );
     const recent = await db().$transaction((tx) =>
-      appendAuditEvent(tx, { action: 'test.intent', decision: 'ALLOW', intent: storedIntent('Draft the weekly report', full) }),
+      appendAuditEvent(tx, { action: 'datasets.list', decision: 'ALLOW', intent: storedIntent('Draft the weekly report', full) }),
     );
     expect(await db().auditIntentText.count({ where: { eventId: { in: [old.id, recent.id] } } })).toBe(2);
 

@@ -11,7 +11,7 @@ import { bearerChallenge } from '@/lib/resource/challenge';
 import { failClosed } from '@/lib/resource/record-call';
 import { BodyNotUtf8Error, BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 
-const CONNECT = { action: 'mcp.request', scopes: [] as string[] };
+const CONNECT = { action: 'mcp.request' as const, scopes: [] as string[] };
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function handleMcp(request: Request): Promise<Response> {

@@ -8,11 +8,12 @@ import { verifyDpopProof } from '@/lib/dpop/verify-dpop-proof';
 import { getConfig } from '@/lib/config/config';
 import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import { findToken, type FoundToken } from '@/lib/tokens/find-token';
+import type { CallAction } from '@/lib/audit/events';
 
 export async function authenticateBearer(
   call: CallContext,
   resource: ResourceName,
-  audit: { action: string; scopes: string[] },
+  audit: { action: CallAction; scopes: string[] },
   /** The scope a request without a token is told to ask for, when it is not the operation's own (RFC 6750 §3). */
   scopeHint?: string,
 ): Promise<{ token: FoundToken } | { refused: Response }> {

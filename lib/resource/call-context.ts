@@ -8,6 +8,7 @@ import { appendAuditEvent, type AuditInput, type AuditDecision } from '@/lib/aud
 import { clientIp } from '@/lib/http/client-ip';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import { storedIntent } from '@/lib/audit/stored-intent';
+import type { CallAction } from '@/lib/audit/events';
 import { checkDeniedCalls, checkOutsideTimeWindow } from '@/lib/alerts/rules';
 
 export type CallContext = {
@@ -32,9 +33,9 @@ export function callContext(request: Request): CallContext {
 /** Records a refused call, tags the answer with the request id, and returns it. */
 export async function recordRefusal(
   call: CallContext,
-  refusal: { response: Response; reason: string; action: string; scopes: string[]; token: FoundToken | null; decision?: AuditDecision },
+  refusal: { response: Response; reason: string; action: CallAction; scopes: string[]; token: FoundToken | null; decision?: AuditDecision },
 ): Promise<Response> {
-  const row: AuditInput = {
+  const row: AuditInput<CallAction> = {
     action: refusal.action,
     decision: refusal.decision ?? 'DENY',
     reason: refusal.reason,

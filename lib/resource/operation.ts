@@ -134,7 +134,7 @@ export async function executeOperation(
     const details = {
       status: operation.status ?? 200,
       ...(resource === 'mcp' ? { tool: operation.tool } : {}),
-      ...(allowed.decision.outcome === 'notify' ? { notify: true } : {}),
+      ...(allowed.decision.outcome === 'notify' ? { notify: true as const } : {}),
     };
     const record = (tx: Prisma.TransactionClient | null) => recordAllowed(tx, call, token, operation.action, allowed.reason, allowed.scopes, details);
     // Checked before the audit row and inside a write's transaction: an answer that breaks the

@@ -9,6 +9,7 @@ import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import { storedIntent } from '@/lib/audit/stored-intent';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import type { CallAction, CallDetails } from '@/lib/audit/events';
 
 /**
  * The audit row of an allowed call. With `tx`, in the call's transaction (it commits with what the
@@ -20,12 +21,12 @@ export async function recordAllowed(
   tx: Prisma.TransactionClient | null,
   call: CallContext,
   token: FoundToken,
-  action: string,
+  action: CallAction,
   reason: string,
   scopes: string[],
-  details: Prisma.InputJsonObject,
+  details: CallDetails,
 ) {
-  const row: AuditInput = {
+  const row: AuditInput<CallAction> = {
     action,
     decision: 'ALLOW',
     reason,
@@ -46,7 +47,7 @@ export async function recordAllowed(
   else await appendAuditEventGrouped(row);
 }
 
-export async function failClosed(call: CallContext, audit: { action: string; scopes: string[] }, error: unknown): Promise<Response> {
+export async function failClosed(call: CallContext, audit: { action: CallAction; scopes: string[] }, error: unknown): Promise<Response> {
   console.error('[resource] request failed:', error);
   const response = Response.json(
     { error: 'temporarily_unavailable', error_description: 'The service cannot decide this request right now.' },

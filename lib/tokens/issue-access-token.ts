@@ -69,7 +69,7 @@ async function createToken(
 }
 
 /** The audit record of an issuance. */
-function issuanceRecord(kind: 'ACCESS' | 'REFRESH', subject: TokenSubject, options: { grantType: string; ip: string; expiresAt: Date; requestedScopes?: string[] }, tokenId: string): AuditInput {
+function issuanceRecord(kind: 'ACCESS' | 'REFRESH', subject: TokenSubject, options: { grantType: string; ip: string; expiresAt: Date; requestedScopes?: string[] }, tokenId: string): AuditInput<'token.issue'> {
   return {
     action: 'token.issue',
     decision: 'ALLOW',

@@ -7,6 +7,7 @@
 // rather than guessed at.
 import { ACR } from '@/lib/auth/assurance';
 import { ACTIONS } from '@/lib/policy/actions';
+import { AUDIT_EVENTS, isAuditAction } from '@/lib/audit/events';
 import { SCOPES } from '@/lib/oauth/scopes';
 
 /** "Read your reports" for `reports:read`. */
@@ -18,52 +19,9 @@ export function describeScopes(scopes: readonly string[]): string[] {
   return scopes.map(describeScope);
 }
 
-// What the audit log records besides the agents' API calls (whose labels are in lib/policy/actions.ts).
-const OTHER_ACTIONS: Record<string, string> = {
-  'mcp.request': 'Connect through MCP',
-  'token.issue': 'Token issued',
-  'token.refuse': 'Token refused',
-  'token.exchange': 'Token passed on or narrowed',
-  'token.revoke': 'Token revoked',
-  'token.revoke_all': 'Every token revoked',
-  'token.flood': 'Too many token requests',
-  'refresh.reuse': 'Refresh token used twice',
-  'code.replay': 'Authorization code used twice',
-  'consent.grant': 'Access allowed',
-  'consent.deny': 'Access denied',
-  'grant.revoke': 'Access revoked',
-  'agent.suspend': 'Agent stopped',
-  'agent.resume': 'Agent resumed',
-  'alert.auto_suspend': 'Agent stopped by an alert',
-  'client.register': 'Agent registered itself',
-  'client.discover': 'Agent identified by its domain',
-  'client.update': 'Agent registration changed',
-  'client.delete': 'Agent registration deleted',
-  'policy.update': 'Policy changed',
-  'elevation.request': 'Approval requested',
-  'elevation.approve': 'Approval given',
-  'elevation.deny': 'Approval refused',
-  'session.step_up': 'Second factor confirmed',
-  'session.reauthenticate': 'Password confirmed again',
-  'step_up.fail': 'Identity check failed',
-  'factor.totp_enrol': 'Authenticator app added',
-  'factor.totp_remove': 'Authenticator app removed',
-  'factor.passkey_enrol': 'Passkey added',
-  'account.settings': 'Settings changed',
-  'account.alert_settings': 'Alert settings changed',
-  'account.webhook_secret': 'New webhook secret',
-  'account.password_change': 'Password changed',
-  'account.password_reset_issue': 'Password reset link made',
-  'account.password_reset': 'Password reset with a link',
-  'account.delete': 'Account deleted',
-  'deployment.registration_mode': 'Self-registration of agents switched',
-  'audit.intent_purge': 'Stored instructions deleted after their retention period',
-};
-
-/** "Initiate a payment" for `payments.initiate`; "Token issued" for `token.issue`. */
+/** "Initiate a payment" for `payments.initiate`; "Token issued" for `token.issue` (the audit catalog's words). */
 export function describeAction(action: string): string {
-  if (Object.hasOwn(ACTIONS, action)) return ACTIONS[action as keyof typeof ACTIONS].label;
-  return OTHER_ACTIONS[action] ?? action;
+  return isAuditAction(action) ? AUDIT_EVENTS[action].label : action;
 }
 
 /** The proof of identity a session or token carries (`acr`). */

@@ -182,7 +182,7 @@ async function revokeFamilyOnReuse(token: FoundToken, ip: string) {
       scopes: token.scopes,
       ip,
       reason: 'a used refresh token was presented again: the whole family was revoked (RFC 9700 §4.14.2)',
-      details: { family: token.familyId, family_size: family.length, revoked: count },
+      details: { family: token.familyId!, family_size: family.length, revoked: count },
     });
   }));
   if (token.userId) {

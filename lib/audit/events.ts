@@ -1,0 +1,213 @@
+// The audit vocabulary (issue 13, REVIEW W4): every action the log records, the words a person
+// reads for it, and the shape of its `details`. The writers (lib/audit/append-audit-event.ts,
+// lib/audit/audit-group-commit.ts) take `{ action: A, details: DetailsOf<A> }`, so a misspelt
+// action or a wrong details field is a TypeScript error; the alert rules count these names, the
+// audit browser offers them as its action filter and shows their words, and the export's filter is
+// checked against them. Pure and free of server imports: client components read the labels.
+//
+// ┌───────────────────────────────────────────────────────────────────────────────────────────┐
+// │ CHANGING A DETAILS SHAPE (or renaming an action) NEEDS A MIGRATION OR A COMPATIBILITY NOTE. │
+// │ Rows are hash-chained (their content, details included, is under the hash: a stored row   │
+// │ can never be rewritten) and exported to SIEMs, which parse them. So old rows keep the old   │
+// │ shape forever: add optional fields rather than rename them, never drop an action that was   │
+// │ ever written (the browser filters and labels old rows with this catalog), and write the     │
+// │ change in docs/ for the people reading exports.                                            │
+// └───────────────────────────────────────────────────────────────────────────────────────────┘
+//
+// Schemas are strict (an extra field is a mismatch) and describe the rows exactly as written
+// today; they are not parsed on the write path (the token endpoint and the API write a row per
+// request, and the types already hold the writers to them). lib/audit/events.test.ts checks that
+// each schema accepts what its writers produce.
+import { z } from 'zod';
+import { ACTION_NAMES, ACTIONS, type ActionName } from '@/lib/policy/actions';
+
+const count = z.number().int().nonnegative();
+const id = z.string();
+const isoTime = z.string();
+/** RFC 9396 authorization_details as the request carried them (validated where they were read). */
+const authorizationDetails = z.array(z.looseObject({ type: z.string() }));
+const threshold = z.strictObject({ count: z.number().int(), windowMinutes: z.number().int() });
+
+/** An audit action: its words, and its `details` (`z.undefined()`: the row has none). */
+type AuditEventSpec = { label: string; details: z.ZodType };
+const noDetails = z.undefined();
+
+/** The agent call actions (lib/policy/actions.ts) and the MCP connection: one shape for all. */
+const callDetails = z
+  .strictObject({
+    /** The HTTP status of the answer (an allowed call). */
+    status: z.number().int(),
+    /** The MCP tool, when the call came through /mcp. */
+    tool: z.string().optional(),
+    /** The policy asked to be told of this call (risk tier `notify`). */
+    notify: z.literal(true).optional(),
+  })
+  // A refused call has no details.
+  .optional();
+
+const CALL_EVENTS = Object.fromEntries(ACTION_NAMES.map((name) => [name, { label: ACTIONS[name].label, details: callDetails }])) as {
+  [A in ActionName]: { label: (typeof ACTIONS)[A]['label']; details: typeof callDetails };
+};
+
+const OTHER_EVENTS = {
+  'mcp.request': { label: 'Connect through MCP', details: callDetails },
+
+  // Tokens (lib/tokens/, lib/oauth/grants/)
+  'token.issue': {
+    label: 'Token issued',
+    details: z.strictObject({
+      grant_type: z.string(),
+      kind: z.enum(['ACCESS', 'REFRESH']),
+      /** RFC 6749 §3.3: what was asked for, when less was issued. */
+      requested_scopes: z.array(z.string()).optional(),
+      jit: z.literal(true).optional(),
+      expires_at: isoTime,
+      dpop_jkt: z.string().optional(),
+    }),
+  },
+  'token.refuse': {
+    label: 'Token refused',
+    // None when the policy could not be loaded; `grant_type` from the client_credentials grant.
+    details: z.strictObject({ error: z.string(), revoked: count.optional(), grant_type: z.string().optional() }).optional(),
+  },
+  'token.exchange': {
+    label: 'Token passed on or narrowed',
+    details: z
+      .union([
+        // Narrowed (RFC 8693 without an actor).
+        z.strictObject({
+          parent_token_id: id,
+          from_scopes: z.array(z.string()),
+          to_scopes: z.array(z.string()),
+          from_audience: z.array(z.string()),
+          to_audience: z.array(z.string()),
+          expires_in: z.number().int(),
+          dpop_jkt: z.string().optional(),
+          /** How many authorization_details the narrowed token carries. */
+          authorization_details: count.optional(),
+        }),
+        // Narrowing refused.
+        z.strictObject({ error: z.string(), subject_token_id: id.optional() }),
+      ])
+      // A refused delegation (lib/oauth/grants/token-exchange.ts) has none.
+      .optional(),
+  },
+  'token.revoke': { label: 'Token revoked', details: z.strictObject({ kind: z.enum(['ACCESS', 'REFRESH']), revoked: count }) },
+  'token.revoke_all': { label: 'Every token revoked', details: z.strictObject({ revoked: count, grants: count, approvals: count }) },
+  'token.flood': { label: 'Too many token requests', details: noDetails },
+  'refresh.reuse': { label: 'Refresh token used twice', details: z.strictObject({ family: id, family_size: count, revoked: count }) },
+  'code.replay': { label: 'Authorization code used twice', details: z.strictObject({ authorization_request: id, revoked: count }) },
+
+  // Consent and grants
+  'consent.grant': { label: 'Access allowed', details: z.strictObject({ authorization_request: id, grant: id }) },
+  'consent.deny': { label: 'Access denied', details: z.strictObject({ authorization_request: id, error: z.string() }) },
+  'grant.revoke': { label: 'Access revoked', details: z.strictObject({ grants: count, revokedTokens: count }) },
+  'agent.suspend': { label: 'Agent stopped', details: z.strictObject({ grants: count, revokedTokens: count }) },
+  'agent.resume': { label: 'Agent resumed', details: z.strictObject({ grants: count }) },
+  'alert.auto_suspend': { label: 'Agent stopped by an alert', details: z.strictObject({ alert: id, revokedTokens: count }) },
+
+  // Clients (RFC 7591, RFC 7592, client ID metadata documents)
+  'client.register': {
+    label: 'Agent registered itself',
+    details: z.strictObject({ client_id: z.string(), grant_types: z.array(z.string()), token_endpoint_auth_method: z.string() }),
+  },
+  'client.discover': { label: 'Agent identified by its domain', details: z.strictObject({ client_id: z.string(), domain: z.string() }) },
+  'client.update': { label: 'Agent registration changed', details: noDetails },
+  'client.delete': { label: 'Agent registration deleted', details: noDetails },
+
+  // Policies and just-in-time elevation (CIBA)
+  'policy.update': { label: 'Policy changed', details: z.strictObject({ version: z.number().int(), handWritten: z.boolean() }) },
+  'elevation.request': {
+    label: 'Approval requested',
+    details: z.strictObject({ approval_request: id, authorization_details: authorizationDetails.optional() }),
+  },
+  'elevation.refuse': {
+    label: 'Approval request refused by the policy',
+    details: z.strictObject({ policy_rule: z.string(), authorization_details: authorizationDetails.optional() }),
+  },
+  'elevation.approve': {
+    label: 'Approval given',
+    details: z.strictObject({ approval_request: id, second_factor: z.enum(['totp', 'recovery', 'passkey']).optional() }),
+  },
+  'elevation.deny': {
+    label: 'Approval refused',
+    details: z.strictObject({ approval_request: id, second_factor: z.enum(['totp', 'recovery', 'passkey']).optional(), bulk: z.literal(true).optional() }),
+  },
+
+  // The user's own session and account
+  'session.step_up': { label: 'Second factor confirmed', details: noDetails },
+  'session.reauthenticate': { label: 'Password confirmed again', details: noDetails },
+  'step_up.fail': { label: 'Identity check failed', details: noDetails },
+  'factor.totp_enrol': { label: 'Authenticator app added', details: noDetails },
+  'factor.totp_remove': { label: 'Authenticator app removed', details: noDetails },
+  'factor.passkey_enrol': { label: 'Passkey added', details: noDetails },
+  'account.settings': {
+    label: 'Settings changed',
+    details: z.strictObject({ timeZone: z.string(), intentStorage: z.enum(['OFF', 'HASHED', 'FULL']), intentRetentionDays: z.number().int() }),
+  },
+  'account.alert_settings': {
+    label: 'Alert settings changed',
+    details: z.strictObject({
+      thresholds: z.strictObject({ deniedCalls: threshold, tokenFlood: threshold, stepUpFailures: threshold, approvalRequests: threshold }),
+      webhookUrl: z.string().nullable(),
+      autoSuspend: z.enum(['INFO', 'WARNING', 'CRITICAL']).nullable(),
+    }),
+  },
+  'account.webhook_secret': { label: 'New webhook secret', details: noDetails },
+  'account.password_change': {
+    label: 'Password changed',
+    // None when the current password was wrong (decision DENY).
+    details: z.strictObject({ endedSessions: count }).optional(),
+  },
+  'account.password_reset_issue': {
+    label: 'Password reset link made',
+    details: z.strictObject({ administrator: id, expiresAt: isoTime, voidedEarlierLinks: count }),
+  },
+  'account.password_reset': { label: 'Password reset with a link', details: z.strictObject({ administrator: id.nullable(), endedSessions: count }) },
+  'account.delete': {
+    label: 'Account deleted',
+    // What was deleted, by kind. None when the password was wrong (decision DENY).
+    details: z
+      .strictObject({
+        sessions: count,
+        authorizationRequests: count,
+        approvalRequests: count,
+        passwordResets: count,
+        policies: count,
+        alerts: count,
+        alertSettings: count,
+        reports: count,
+        invoices: count,
+        payments: count,
+        workflowRuns: count,
+        recoveryCodes: count,
+        passkeys: count,
+        intentTexts: count,
+        revokedTokens: count,
+        revokedGrants: count,
+        suspendedOwnedAgents: count,
+      })
+      .optional(),
+  },
+
+  // The deployment and the log itself
+  'deployment.registration_mode': { label: 'Self-registration of agents switched', details: z.strictObject({ mode: z.string() }) },
+  'audit.intent_purge': { label: 'Stored instructions deleted after their retention period', details: z.strictObject({ purged: count, before: isoTime }) },
+} satisfies Record<string, AuditEventSpec>;
+
+export const AUDIT_EVENTS = { ...CALL_EVENTS, ...OTHER_EVENTS } satisfies Record<string, AuditEventSpec>;
+
+export type AuditAction = keyof typeof AUDIT_EVENTS;
+/** The `details` an action's row carries (`undefined` where it has none). */
+export type DetailsOf<A extends AuditAction> = z.input<(typeof AUDIT_EVENTS)[A]['details']>;
+/** What an agent call's row records: one of the API's actions, or the MCP connection itself. */
+export type CallAction = ActionName | 'mcp.request';
+/** An allowed call's details (a refused call has none). */
+export type CallDetails = NonNullable<z.input<typeof callDetails>>;
+
+/** Every action, in catalog order (the agents' API first). */
+export const AUDIT_ACTIONS = Object.keys(AUDIT_EVENTS) as AuditAction[];
+
+export function isAuditAction(action: string): action is AuditAction {
+  return Object.hasOwn(AUDIT_EVENTS, action);
+}
