@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { changeSeen, testDb } from '../support/db';
 import { basic, expectNoStore, postRaw, registerClient, registerMachineClient } from '../support/oauth';
+import { delegatedToken } from '../support/delegation';
 
 test.describe('POST /oauth/token, client_credentials (RFC 6749 §4.4)', () => {
   test('issues a short-lived opaque token, stores only its hash, and audits the issuance', async ({ request, baseURL }) => {
@@ -179,5 +180,23 @@ test.describe('POST /oauth/token: request and client errors', () => {
     });
     expect(refused.status()).toBe(400);
     expect((await refused.json()).error).toBe('unauthorized_client');
+  });
+});
+
+test.describe('POST /oauth/token, refresh_token reuse (RFC 9700 §4.14.2)', () => {
+  // This spec runs on both mounts (projects api and api-next): the alert is raised by a listener of
+  // the `refresh_token.reused` event (lib/events/leash-events.ts), which each copy of lib/ (the
+  // fast path's and the Next bundle's) must have subscribed itself.
+  test('a refresh token presented twice is invalid_grant, and the user gets the critical alert on this mount', async ({ request, baseURL }) => {
+    const delegation = await delegatedToken(request, baseURL!, 'reports:read offline_access');
+    expect(delegation.refreshToken).toBeTruthy();
+    const refresh = () => request.post('/oauth/token', { form: { grant_type: 'refresh_token', client_id: delegation.clientId, refresh_token: delegation.refreshToken! } });
+    expect((await refresh()).status()).toBe(200);
+    const reuse = await refresh();
+    expect(reuse.status()).toBe(400);
+    expect((await reuse.json()).error).toBe('invalid_grant');
+    // The listener ran before the answer left (the grant waits for it, as it waited for the rule).
+    const { rows } = await testDb().query('SELECT kind, severity, agent_id FROM alerts WHERE user_id = $1', [delegation.userId]);
+    expect(rows).toEqual([{ kind: 'refresh_token_reuse', severity: 'CRITICAL', agent_id: delegation.agentId }]);
   });
 });

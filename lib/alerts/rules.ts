@@ -1,6 +1,7 @@
-// The anomaly rules (issue 7, capability 7). Each decides from what the audit log and the rate
-// limiters already know, with the user's thresholds (lib/alerts/alert-settings.ts), and raises at
-// most one alert per window through raiseAlert (lock, dedupe, auto-suspend, webhook). Rules never
+// The anomaly rules (issue 7, capability 7), run as listeners of Leash's events
+// (lib/alerts/subscribe-alerts.ts). Each decides from what the audit log and the rate limiters
+// already know, with the user's thresholds (lib/alerts/alert-settings.ts), and raises at most one
+// alert per window through raiseAlert (lock, dedupe, auto-suspend, webhook). Rules never
 // change the answer to the request that triggered them; a failing rule is only logged. The actions
 // they count are names from the audit catalog (lib/audit/events.ts), checked by the compiler.
 import 'server-only';
@@ -8,7 +9,7 @@ import { db } from '@/lib/db/client';
 import { getAlertSettings, type Thresholds } from '@/lib/alerts/alert-settings';
 import { raiseAlert, type Severity } from '@/lib/alerts/raise-alert';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import type { AuditAction } from '@/lib/audit/events';
+import type { AuditAction, CallAction } from '@/lib/audit/events';
 import { SCOPES } from '@/lib/oauth/scopes';
 import { describeAction, describeScope } from '@/lib/words/plain-words';
 
@@ -49,6 +50,21 @@ function countingRule(rule: CountingRule): Promise<{ id: string } | null> {
   });
 }
 
+/** A refresh token presented twice: its family was revoked; the user is told (critical). */
+export function alertRefreshTokenReuse(options: { userId: string; agentId: string; familyId: string; ip: string }): Promise<unknown> {
+  return raiseAlert({
+    userId: options.userId,
+    agentId: options.agentId,
+    kind: 'refresh_token_reuse',
+    severity: 'CRITICAL',
+    dedupeMinutes: 1,
+    decide: async () => ({
+      message: 'A refresh token was used twice. Someone may have copied it; every token of that session was revoked.',
+      details: { family: options.familyId, ip: options.ip },
+    }),
+  });
+}
+
 /** Many refused calls by one agent for one user in a short window: possible prompt-injection probing. */
 export async function checkDeniedCalls(options: { userId: string; agentId: string }): Promise<boolean> {
   const raised = await countingRule({
@@ -64,7 +80,7 @@ export async function checkDeniedCalls(options: { userId: string; agentId: strin
 }
 
 /** A call outside the hours the user's policy allows for this agent (at most one alert an hour). */
-export function checkOutsideTimeWindow(options: { userId: string; agentId: string; action: string }): Promise<unknown> {
+export function checkOutsideTimeWindow(options: { userId: string; agentId: string; action: CallAction }): Promise<unknown> {
   return raiseAlert({
     ...options,
     kind: 'outside_time_window',

@@ -5,6 +5,9 @@
 import { ACTIONS, ACTION_NAMES, SENSITIVITY, type ActionName, type RiskTier } from '@/lib/policy/actions';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
 
+/** The id of the rule that refuses calls outside the policy's hours (the out-of-hours alert keys on it). */
+export const TIME_WINDOW_RULE = 'time-window';
+
 export type CompiledPolicy = {
   /** Cedar policies by id. */
   policies: Record<string, string>;
@@ -72,7 +75,7 @@ export function compilePolicy(document: PolicyDocument): CompiledPolicy {
       .map((w) => `([${w.days.map((d) => str(DAYS[d])).join(', ')}].contains(context.weekday) && context.minute >= ${minutes(w.start)} && context.minute < ${minutes(w.end)})`)
       .join(' || ');
     const described = document.timeWindows.map((w) => `${w.days.join(',')} ${w.start}-${w.end}`).join('; ');
-    add('time-window', `calls are allowed only ${described} (${document.timeZone ?? "the user's time zone"})`, `forbid (principal, action, resource) unless { ${windows} };`);
+    add(TIME_WINDOW_RULE, `calls are allowed only ${described} (${document.timeZone ?? "the user's time zone"})`, `forbid (principal, action, resource) unless { ${windows} };`);
   }
   if (document.ipRanges?.length) {
     const ranges = document.ipRanges.map((r) => `context.ip.isInRange(ip(${str(r)}))`).join(' || ');

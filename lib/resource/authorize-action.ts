@@ -40,8 +40,8 @@ export async function authorizeAction(
 ): Promise<{ allowed: Allowed } | { refused: Response }> {
   const { token, action } = options;
   const scopes = [ACTIONS[action].scope];
-  const refuse = async (response: Response, reason: string, decision: 'DENY' | 'STEP_UP' | 'APPROVAL' = 'DENY') => ({
-    refused: await recordRefusal(call, { response, reason, action, scopes, token, decision }),
+  const refuse = async (response: Response, reason: string, decision: 'DENY' | 'STEP_UP' | 'APPROVAL' = 'DENY', policyRule?: string) => ({
+    refused: await recordRefusal(call, { response, reason, action, scopes, token, decision, policyRule }),
   });
 
   const held = expandScopes(token.scopes);
@@ -118,9 +118,9 @@ export async function authorizeAction(
     consentedPayment = decision.outcome === 'allow' || decision.outcome === 'notify';
   }
   const reason = `policy v${version} ${decision.rule}: ${decision.reason}`;
-  if (decision.outcome === 'deny') return refuse(policyRefusal('access_denied', decision), reason);
-  if (decision.outcome === 'step_up') return refuse(stepUpChallenge(options.resource, decision), reason, 'STEP_UP');
-  if (decision.outcome === 'approval') return refuse(policyRefusal('approval_required', decision, scopes), reason, 'APPROVAL');
+  if (decision.outcome === 'deny') return refuse(policyRefusal('access_denied', decision), reason, 'DENY', decision.rule);
+  if (decision.outcome === 'step_up') return refuse(stepUpChallenge(options.resource, decision), reason, 'STEP_UP', decision.rule);
+  if (decision.outcome === 'approval') return refuse(policyRefusal('approval_required', decision, scopes), reason, 'APPROVAL', decision.rule);
   const wouldAllow: WouldAllow = (name, resource, payment) => {
     if (!held.has(ACTIONS[name].scope)) return false;
     const outcome = decide(name, resource, payment).outcome;

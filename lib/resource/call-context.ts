@@ -9,7 +9,7 @@ import { clientIp } from '@/lib/http/client-ip';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import { storedIntent } from '@/lib/audit/stored-intent';
 import type { CallAction } from '@/lib/audit/events';
-import { checkDeniedCalls, checkOutsideTimeWindow } from '@/lib/alerts/rules';
+import { emitEvent } from '@/lib/events/leash-events';
 
 export type CallContext = {
   request: Request;
@@ -33,11 +33,21 @@ export function callContext(request: Request): CallContext {
 /** Records a refused call, tags the answer with the request id, and returns it. */
 export async function recordRefusal(
   call: CallContext,
-  refusal: { response: Response; reason: string; action: CallAction; scopes: string[]; token: FoundToken | null; decision?: AuditDecision },
+  refusal: {
+    response: Response;
+    reason: string;
+    action: CallAction;
+    scopes: string[];
+    token: FoundToken | null;
+    decision?: Exclude<AuditDecision, 'ALLOW'>;
+    /** The id of the policy rule that decided, when the policy decided (told to the listeners, not stored). */
+    policyRule?: string;
+  },
 ): Promise<Response> {
+  const decision = refusal.decision ?? 'DENY';
   const row: AuditInput<CallAction> = {
     action: refusal.action,
-    decision: refusal.decision ?? 'DENY',
+    decision,
     reason: refusal.reason,
     userId: refusal.token?.userId ?? null,
     agentId: refusal.token?.agentId ?? null,
@@ -52,11 +62,14 @@ export async function recordRefusal(
   // each); with a full intent text, its two rows in one transaction.
   if (row.intent?.text) await db().$transaction((tx) => appendAuditEvent(tx, row));
   else await appendAuditEventGrouped(row);
-  if ((refusal.decision ?? 'DENY') === 'DENY' && refusal.token?.userId) {
-    // The anomaly rule never changes the answer; a failure to evaluate it is only logged.
-    await checkDeniedCalls({ userId: refusal.token.userId, agentId: refusal.token.agentId }).catch((error) => console.error('[alerts] denied-calls rule failed:', error));
-    if (/\btime-window\b/.test(refusal.reason)) await checkOutsideTimeWindow({ userId: refusal.token.userId, agentId: refusal.token.agentId, action: refusal.action });
-  }
+  // The row has committed: the alert rules listen (lib/alerts); they never change the answer.
+  await emitEvent('call.refused', {
+    userId: refusal.token?.userId ?? null,
+    agentId: refusal.token?.agentId ?? null,
+    action: refusal.action,
+    decision,
+    policyRule: refusal.policyRule ?? null,
+  });
   refusal.response.headers.set('X-Request-Id', call.requestId);
   return refusal.response;
 }

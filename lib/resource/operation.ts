@@ -16,7 +16,7 @@ import type { ResourceName } from '@/lib/resource/challenge';
 import { failClosed, recordAllowed } from '@/lib/resource/record-call';
 import { forgetCached } from '@/lib/cache/hot-cache';
 import { noteTokenUse } from '@/lib/tokens/note-token-use';
-import { checkFirstHighRiskUse } from '@/lib/alerts/rules';
+import { emitEvent } from '@/lib/events/leash-events';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
@@ -161,7 +161,8 @@ export async function executeOperation(
       if (token.jit) forgetCached(token.id);
     }
     noteTokenUse(token.id, call.ip);
-    if (token.userId) void checkFirstHighRiskUse({ userId: token.userId, agentId: token.agentId, scope: ACTIONS[operation.action].scope, action: operation.action });
+    // The call and its row have committed: the alert rules listen (lib/alerts), without delaying the answer.
+    void emitEvent('call.allowed', { userId: token.userId, agentId: token.agentId, action: operation.action, scope: ACTIONS[operation.action].scope });
     const response = Response.json(body, { status: operation.status ?? 200, headers: noStore });
     for (const [name, value] of Object.entries(allowed.rateHeaders)) response.headers.set(name, value);
     response.headers.set('X-Request-Id', call.requestId);

@@ -18,7 +18,7 @@ import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
 import { clientIp } from '@/lib/http/client-ip';
 import { postgresLimiter } from '@/lib/http/postgres-limiter';
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
-import { checkStepUpFailures } from '@/lib/alerts/rules';
+import { emitEvent } from '@/lib/events/leash-events';
 
 const noStore = { 'Cache-Control': 'no-store' };
 const WRONG_CODES = 5;
@@ -58,12 +58,12 @@ async function codeFrom(request: Request, userId: string): Promise<string> {
 }
 
 /**
- * A failed confirmation of the user's identity (code, passkey or password), audited, and counted by
- * the step-up failures alert rule (lib/alerts/rules.ts).
+ * A failed confirmation of the user's identity (code, passkey or password), audited, then told to
+ * the alert rules (the step-up failures rule counts these rows).
  */
 export async function recordFailure(request: Request, userId: string, what: string): Promise<void> {
   await appendAuditEventGrouped({ action: 'step_up.fail', decision: 'DENY', reason: `${what} was not right`, userId, ip: clientIp(request.headers) });
-  void checkStepUpFailures({ userId });
+  void emitEvent('step_up.failed', { userId });
 }
 
 async function wrongCode(userId: string, request?: Request): Promise<never> {

@@ -23,7 +23,7 @@ import { findToken, isTokenActive } from '@/lib/tokens/find-token';
 import { isKnownScope, parseScope } from '@/lib/oauth/scopes';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
 import { refusedByPolicy, requireExactDetails } from '@/lib/approvals/check-elevation';
-import { checkApprovalRequests } from '@/lib/alerts/rules';
+import { emitEvent } from '@/lib/events/leash-events';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import { CIBA_GRANT, CIBA_POLL_INTERVAL_SECONDS, CIBA_REQUEST_TTL_SECONDS } from '@/lib/oauth/grants/ciba';
 
@@ -112,7 +112,7 @@ export async function handleBackchannelAuthentication(request: Request): Promise
         details: { approval_request: row.id, ...detailsAudited },
       });
     });
-    void checkApprovalRequests({ userId, agentId: client.id });
+    void emitEvent('elevation.requested', { userId, agentId: client.id });
     return oauthJson({ auth_req_id: authReqId, expires_in: CIBA_REQUEST_TTL_SECONDS, interval: CIBA_POLL_INTERVAL_SECONDS });
   } catch (error) {
     return oauthErrorResponse(error);

@@ -10,7 +10,7 @@ import { limitTokenRequestByClient, limitTokenRequestByIp } from '@/lib/oauth/ra
 import { currentDpopNonce } from '@/lib/dpop/verify-dpop-proof';
 import { readDpopProof } from '@/lib/dpop/read-dpop-proof';
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
-import { noteTokenFlood } from '@/lib/alerts/rules';
+import { emitEvent } from '@/lib/events/leash-events';
 
 
 export async function handleToken(request: Request): Promise<Response> {
@@ -24,9 +24,9 @@ export async function handleToken(request: Request): Promise<Response> {
     const dpop = await readDpopProof(request);
     const client = await authenticateClient(request, params);
     await limitTokenRequestByClient(client.id).catch(async (error: unknown) => {
-      // A refused flood is a decision too: audited (group-committed), and counted by the alert rule.
+      // A refused flood is a decision too: audited (group-committed), then told to the alert rules.
       await appendAuditEventGrouped({ action: 'token.flood', decision: 'DENY', agentId: client.id, ip, reason: 'too many token requests for this client' });
-      void noteTokenFlood({ agentId: client.id }).catch((error) => console.error('[alerts] token-flood rule failed:', error));
+      void emitEvent('token.flooded', { agentId: client.id });
       throw error;
     });
     const grant = findGrant(grantType);

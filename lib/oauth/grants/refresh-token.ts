@@ -6,8 +6,8 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { forgettingAfter } from '@/lib/cache/hot-cache';
-import { raiseAlert } from '@/lib/alerts/raise-alert';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
+import { emitEvent } from '@/lib/events/leash-events';
 import { OAuthError } from '@/lib/oauth/errors';
 import { formatScope, parseScope } from '@/lib/oauth/scopes';
 import { findToken, isTokenActive, type FoundToken } from '@/lib/tokens/find-token';
@@ -185,14 +185,6 @@ async function revokeFamilyOnReuse(token: FoundToken, ip: string) {
       details: { family: token.familyId!, family_size: family.length, revoked: count },
     });
   }));
-  if (token.userId) {
-    await raiseAlert({
-      userId: token.userId,
-      agentId: token.agentId,
-      kind: 'refresh_token_reuse',
-      severity: 'CRITICAL',
-      dedupeMinutes: 1,
-      decide: async () => ({ message: 'A refresh token was used twice. Someone may have copied it; every token of that session was revoked.', details: { family: token.familyId, ip } }),
-    }).catch((error) => console.error('[alerts] refresh-reuse alert failed:', error));
-  }
+  // After the revocation and its record committed: the alert rules listen (lib/alerts).
+  await emitEvent('refresh_token.reused', { userId: token.userId, agentId: token.agentId, familyId: token.familyId!, ip });
 }

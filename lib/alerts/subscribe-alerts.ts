@@ -1,0 +1,36 @@
+// The alert rules as listeners of Leash's events (lib/events/leash-events.ts, which loads this
+// module in every copy of lib/ that emits). Each rule keys on the event's typed fields: the
+// decision, the action and the id of the policy rule that decided, never on the reason's words.
+// Rules never change an answer; a failing rule is logged (here, and by the emitter).
+import 'server-only';
+import type { LeashEventSource } from '@/lib/events/leash-events';
+import { TIME_WINDOW_RULE } from '@/lib/policy/compile-policy';
+import {
+  alertRefreshTokenReuse,
+  checkApprovalRequests,
+  checkDeniedCalls,
+  checkFirstHighRiskUse,
+  checkOutsideTimeWindow,
+  checkStepUpFailures,
+  noteTokenFlood,
+} from '@/lib/alerts/rules';
+
+const logged = (rule: string) => (error: unknown) => console.error(`[alerts] ${rule} rule failed:`, error);
+
+export function subscribeAlerts(events: LeashEventSource): void {
+  events.on('refresh_token.reused', async ({ userId, agentId, familyId, ip }) => {
+    if (userId) await alertRefreshTokenReuse({ userId, agentId, familyId, ip }).catch(logged('refresh-reuse'));
+  });
+  events.on('call.refused', async ({ userId, agentId, decision }) => {
+    if (decision === 'DENY' && userId && agentId) await checkDeniedCalls({ userId, agentId }).catch(logged('denied-calls'));
+  });
+  events.on('call.refused', async ({ userId, agentId, decision, policyRule, action }) => {
+    if (decision === 'DENY' && userId && agentId && policyRule === TIME_WINDOW_RULE) await checkOutsideTimeWindow({ userId, agentId, action });
+  });
+  events.on('call.allowed', async ({ userId, agentId, scope, action }) => {
+    if (userId) await checkFirstHighRiskUse({ userId, agentId, scope, action });
+  });
+  events.on('token.flooded', ({ agentId }) => noteTokenFlood({ agentId }).catch(logged('token-flood')));
+  events.on('elevation.requested', ({ userId, agentId }) => checkApprovalRequests({ userId, agentId }));
+  events.on('step_up.failed', ({ userId }) => checkStepUpFailures({ userId }));
+}

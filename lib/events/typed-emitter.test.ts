@@ -1,0 +1,44 @@
+// The emitter's contract: listeners of an event all run, a failing one is logged and neither stops
+// the others nor fails the emitter, and an event nobody listens to costs nothing.
+import { describe, expect, it, vi } from 'vitest';
+import { TypedEmitter } from './typed-emitter';
+
+type Events = { 'thing.happened': { id: string }; 'other.thing': { n: number } };
+
+describe('TypedEmitter', () => {
+  it('runs every listener of the event, and only of that event', async () => {
+    const emitter = new TypedEmitter<Events>('test');
+    const seen: string[] = [];
+    emitter.on('thing.happened', ({ id }) => void seen.push(`a:${id}`));
+    emitter.on('thing.happened', async ({ id }) => void seen.push(`b:${id}`));
+    emitter.on('other.thing', ({ n }) => void seen.push(`other:${n}`));
+    await emitter.emit('thing.happened', { id: '1' });
+    expect(seen.sort()).toEqual(['a:1', 'b:1']);
+  });
+
+  it('logs a failing listener (thrown or rejected) and still runs the others, without rejecting', async () => {
+    const emitter = new TypedEmitter<Events>('test');
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const seen: number[] = [];
+    emitter.on('other.thing', () => {
+      throw new Error('sync');
+    });
+    emitter.on('other.thing', async () => Promise.reject(new Error('async')));
+    emitter.on('other.thing', ({ n }) => void seen.push(n));
+    await expect(emitter.emit('other.thing', { n: 7 })).resolves.toBeUndefined();
+    expect(seen).toEqual([7]);
+    expect(logged).toHaveBeenCalledTimes(2);
+    expect(String(logged.mock.calls[0]?.[0])).toContain('[test] a other.thing listener failed');
+    logged.mockRestore();
+  });
+
+  it('removes a listener, and emits to nobody quietly', async () => {
+    const emitter = new TypedEmitter<Events>('test');
+    const seen: string[] = [];
+    const off = emitter.on('thing.happened', ({ id }) => void seen.push(id));
+    off();
+    await emitter.emit('thing.happened', { id: 'x' });
+    await emitter.emit('other.thing', { n: 1 });
+    expect(seen).toEqual([]);
+  });
+});
