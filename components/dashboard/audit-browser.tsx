@@ -104,17 +104,18 @@ export function AuditBrowser({
             ))}
           </select>
         </label>
+        {/* Every action the log records (lib/audit/events.ts), offered by the Action field; a prefix
+            such as "token." matches a family. Outside the label, whose text names the field. */}
+        <datalist id="audit-actions">
+          {AUDIT_ACTIONS.map((action) => (
+            <option key={action} value={action}>
+              {describeAction(action)}
+            </option>
+          ))}
+        </datalist>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Action</span>
           <input name="action" list="audit-actions" defaultValue={filter.action ?? ''} placeholder="e.g. reports. or token.revoke" className={input} />
-          {/* Every action the log records (lib/audit/events.ts); a prefix such as "token." matches a family. */}
-          <datalist id="audit-actions">
-            {AUDIT_ACTIONS.map((action) => (
-              <option key={action} value={action}>
-                {describeAction(action)}
-              </option>
-            ))}
-          </datalist>
         </label>
         <label className="space-y-1 text-sm">
           <span className="font-medium">Decision</span>

@@ -27,9 +27,7 @@ export function subscribeAlerts(events: LeashEventSource): void {
   events.on('call.refused', async ({ userId, agentId, decision, policyRule, action }) => {
     if (decision === 'DENY' && userId && agentId && policyRule === TIME_WINDOW_RULE) await checkOutsideTimeWindow({ userId, agentId, action });
   });
-  events.on('call.allowed', async ({ userId, agentId, scope, action }) => {
-    if (userId) await checkFirstHighRiskUse({ userId, agentId, scope, action });
-  });
+  events.on('call.allowed', ({ userId, agentId, scope, action }) => checkFirstHighRiskUse({ userId, agentId, scope, action }));
   events.on('token.flooded', ({ agentId }) => noteTokenFlood({ agentId }).catch(logged('token-flood')));
   events.on('elevation.requested', ({ userId, agentId }) => checkApprovalRequests({ userId, agentId }));
   events.on('step_up.failed', ({ userId }) => checkStepUpFailures({ userId }));

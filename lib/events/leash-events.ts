@@ -33,8 +33,11 @@ export type LeashEvents = {
     /** The id of the policy rule that decided (`PolicyDecision.rule`), when the policy decided. */
     policyRule: string | null;
   };
-  /** An agent call was allowed and performed (after its row). */
-  'call.allowed': { userId: string | null; agentId: string; action: ActionName; scope: string };
+  /**
+   * An agent call for a user was allowed and performed (after its row). Not emitted for an agent
+   * acting as itself (client_credentials): no rule watches those, and it is the hottest path.
+   */
+  'call.allowed': { userId: string; agentId: string; action: ActionName; scope: string };
   /** An agent asked a user for just-in-time elevation (after the `elevation.request` row). */
   'elevation.requested': { userId: string; agentId: string };
   /** A confirmation of the user's identity failed (after the `step_up.fail` row). */
@@ -65,7 +68,6 @@ function subscribe(): Promise<void> {
  * Tells the listeners, once the audit row this event follows has committed. Resolves when they
  * have all run and never rejects; `void` it where the request must not wait for them.
  */
-export async function emitEvent<K extends keyof LeashEvents>(event: K, payload: LeashEvents[K]): Promise<void> {
-  if (!ready) await subscribe();
-  await emitter.emit(event, payload);
+export function emitEvent<K extends keyof LeashEvents>(event: K, payload: LeashEvents[K]): Promise<void> {
+  return ready ? emitter.emit(event, payload) : subscribe().then(() => emitter.emit(event, payload));
 }

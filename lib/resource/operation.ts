@@ -162,7 +162,7 @@ export async function executeOperation(
     }
     noteTokenUse(token.id, call.ip);
     // The call and its row have committed: the alert rules listen (lib/alerts), without delaying the answer.
-    void emitEvent('call.allowed', { userId: token.userId, agentId: token.agentId, action: operation.action, scope: ACTIONS[operation.action].scope });
+    if (token.userId) void emitEvent('call.allowed', { userId: token.userId, agentId: token.agentId, action: operation.action, scope: ACTIONS[operation.action].scope });
     const response = Response.json(body, { status: operation.status ?? 200, headers: noStore });
     for (const [name, value] of Object.entries(allowed.rateHeaders)) response.headers.set(name, value);
     response.headers.set('X-Request-Id', call.requestId);
