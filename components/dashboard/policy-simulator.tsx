@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button, Spinner } from '@/components/ui/button';
-import { ACTION_NAMES, ACTIONS, type ActionName } from '@/lib/policy/actions';
+import { ACTION_NAMES, ACTIONS, type ActionName } from '@/lib/scopes/actions';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
 import { SAMPLE_DATASETS } from '@/lib/workspace/sample-workspace';
 import { call, Card, CurrencyInput, Field, input, type Check } from '@/components/dashboard/policy-editor-parts';

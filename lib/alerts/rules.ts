@@ -1,5 +1,5 @@
 // The anomaly rules (issue 7, capability 7), run as listeners of Leash's events
-// (lib/alerts/subscribe-alerts.ts). Each decides from what the audit log and the rate limiters
+// (lib/events/subscribers.ts). Each decides from what the audit log and the rate limiters
 // already know, with the user's thresholds (lib/alerts/alert-settings.ts), and raises at most one
 // alert per window through raiseAlert (lock, dedupe, auto-suspend, webhook). Rules never
 // change the answer to the request that triggered them; a failing rule is only logged. The actions
@@ -10,7 +10,7 @@ import { getAlertSettings, type Thresholds } from '@/lib/alerts/alert-settings';
 import { raiseAlert, type Severity } from '@/lib/alerts/raise-alert';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { AuditAction, CallAction } from '@/lib/audit/events';
-import { SCOPES } from '@/lib/oauth/scopes';
+import { SCOPES } from '@/lib/scopes/scopes';
 import { describeAction, describeScope } from '@/lib/words/plain-words';
 
 const agentName = async (agentId: string) => (await db().agent.findUnique({ where: { id: agentId }, select: { name: true } }))?.name ?? 'An agent';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { AUDIT_ACTIONS, AUDIT_EVENTS, isAuditAction, type AuditAction, type DetailsOf } from './events';
-import { ACTION_NAMES } from '@/lib/policy/actions';
+import { ACTION_NAMES } from '@/lib/scopes/actions';
 
 const uuid = '0190d6c2-7a1e-7c3e-9d2a-2f1a6b3c4d5e';
 const now = new Date().toISOString();

@@ -19,7 +19,7 @@
 // request, and the types already hold the writers to them). lib/audit/events.test.ts checks that
 // each schema accepts what its writers produce.
 import { z } from 'zod';
-import { ACTION_NAMES, ACTIONS, type ActionName } from '@/lib/policy/actions';
+import { ACTION_NAMES, ACTIONS, type ActionName } from '@/lib/scopes/actions';
 
 const count = z.number().int().nonnegative();
 const id = z.string();
@@ -32,7 +32,7 @@ const threshold = z.strictObject({ count: z.number().int(), windowMinutes: z.num
 type AuditEventSpec = { label: string; details: z.ZodType };
 const noDetails = z.undefined();
 
-/** The agent call actions (lib/policy/actions.ts) and the MCP connection: one shape for all. */
+/** The agent call actions (lib/scopes/actions.ts) and the MCP connection: one shape for all. */
 const callDetails = z
   .strictObject({
     /** The HTTP status of the answer (an allowed call). */

@@ -1,8 +1,9 @@
 // What the protocol core and the resource server tell the rest of Leash (issue 13, item 4;
 // node-oidc-provider's provider events): each event is emitted *after* the audit row it follows
 // has committed, and carries typed fields (action, decision, policy rule id), never prose to
-// match. The alert rules (lib/alerts/subscribe-alerts.ts) listen; the emitters (lib/oauth,
-// lib/resource, lib/endpoints) know nothing of them, so neither folder imports lib/alerts.
+// match (the events and their payloads: lib/events/leash-event-types.ts). The alert rules listen
+// (lib/events/subscribers.ts); the emitters (lib/oauth, lib/resource, lib/endpoints) know nothing
+// of them, so none of those folders imports lib/alerts, and lib/alerts knows nothing of events.
 // Listening is best-effort: a failing listener is logged and never fails the request.
 //
 // Wiring (the one place subscriptions are registered): emitEvent loads the subscribers itself,
@@ -14,46 +15,17 @@
 // (a grant, an operation) pulls the alert rules into its module graph, and no evaluation-order
 // cycle can form between the emitters and what the listeners import.
 import 'server-only';
-import type { AuditDecision } from '@/lib/audit/append-audit-event';
-import type { CallAction } from '@/lib/audit/events';
-import type { ActionName } from '@/lib/policy/actions';
-import { TypedEmitter, type EventSource } from '@/lib/events/typed-emitter';
-
-export type LeashEvents = {
-  /** A used refresh token was presented again and its family revoked (after the `refresh.reuse` row). */
-  'refresh_token.reused': { userId: string | null; agentId: string; familyId: string; ip: string };
-  /** The token endpoint refused a client for flooding it (after the `token.flood` row). */
-  'token.flooded': { agentId: string };
-  /** An agent call was refused, or sent to step-up or approval (after its row, decision not ALLOW). */
-  'call.refused': {
-    userId: string | null;
-    agentId: string | null;
-    action: CallAction;
-    decision: Exclude<AuditDecision, 'ALLOW'>;
-    /** The id of the policy rule that decided (`PolicyDecision.rule`), when the policy decided. */
-    policyRule: string | null;
-  };
-  /**
-   * An agent call for a user was allowed and performed (after its row). Not emitted for an agent
-   * acting as itself (client_credentials): no rule watches those, and it is the hottest path.
-   */
-  'call.allowed': { userId: string; agentId: string; action: ActionName; scope: string };
-  /** An agent asked a user for just-in-time elevation (after the `elevation.request` row). */
-  'elevation.requested': { userId: string; agentId: string };
-  /** A confirmation of the user's identity failed (after the `step_up.fail` row). */
-  'step_up.failed': { userId: string };
-};
-
-export type LeashEventSource = EventSource<LeashEvents>;
+import type { LeashEvents } from '@/lib/events/leash-event-types';
+import { TypedEmitter } from '@/lib/events/typed-emitter';
 
 const emitter = new TypedEmitter<LeashEvents>('events');
 let subscribed: Promise<void> | null = null;
 let ready = false;
 
 function subscribe(): Promise<void> {
-  subscribed ??= import('@/lib/alerts/subscribe-alerts')
-    .then(({ subscribeAlerts }) => {
-      subscribeAlerts(emitter);
+  subscribed ??= import('@/lib/events/subscribers')
+    .then(({ subscribe: subscribeListeners }) => {
+      subscribeListeners(emitter);
       ready = true;
     })
     .catch((error: unknown) => {

@@ -6,7 +6,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ACTIONS } from '@/lib/policy/actions';
+import { ACTIONS } from '@/lib/scopes/actions';
 import type { CallContext } from '@/lib/resource/call-context';
 import { executeOperation, type Operation } from '@/lib/resource/operation';
 import type { FoundToken } from '@/lib/tokens/find-token';

@@ -1,8 +1,8 @@
-// Which scope each MCP tool needs (the operation's, lib/policy/actions.ts), for the challenges the
+// Which scope each MCP tool needs (the operation's, lib/scopes/actions.ts), for the challenges the
 // MCP endpoint answers before any tool runs.
 import 'server-only';
-import { ACTIONS, type ActionName } from '@/lib/policy/actions';
-import { expandScopes, formatScope, SCOPES, type Scope } from '@/lib/oauth/scopes';
+import { ACTIONS, type ActionName } from '@/lib/scopes/actions';
+import { expandScopes, formatScope, SCOPES, type Scope } from '@/lib/scopes/scopes';
 import { OPERATIONS } from '@/lib/workspace/operations';
 
 const TOOL_ACTIONS = new Map<string, ActionName>(OPERATIONS.map((operation) => [operation.tool, operation.action]));

@@ -3,7 +3,7 @@
 // validated against it before it can be stored, so a policy cannot refer to attributes that do
 // not exist (which would make a rule error, and an erroring forbid rule never applies).
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
-import { ACTION_NAMES } from '@/lib/policy/actions';
+import { ACTION_NAMES } from '@/lib/scopes/actions';
 
 export const CEDAR_SCHEMA = `namespace Leash {
   entity Agent;

@@ -2,7 +2,7 @@
 // id and a sentence, so a decision can be explained by the rule that made it. Constraints are
 // `forbid` rules (any one of them denies); each allowed action is a `permit` carrying its risk
 // tier. Anything not permitted is denied (Cedar's default).
-import { ACTIONS, ACTION_NAMES, SENSITIVITY, type ActionName, type RiskTier } from '@/lib/policy/actions';
+import { ACTIONS, ACTION_NAMES, SENSITIVITY, type ActionName, type RiskTier } from '@/lib/scopes/actions';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
 
 /** The id of the rule that refuses calls outside the policy's hours (the out-of-hours alert keys on it). */

@@ -3,7 +3,7 @@
 // pre-parsed once per cache key (policy id and version), so a change applies to the next request.
 // Any evaluation failure denies (fail closed).
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
-import { SENSITIVITY, type ActionName, type Sensitivity } from '@/lib/policy/actions';
+import { SENSITIVITY, type ActionName, type Sensitivity } from '@/lib/scopes/actions';
 import type { CompiledPolicy } from '@/lib/policy/compile-policy';
 
 export type PolicyOutcome = 'allow' | 'notify' | 'step_up' | 'approval' | 'deny';

@@ -3,7 +3,7 @@
 // `@reason` annotation, so decisions made by it are explained like compiled ones. The text must
 // validate against Leash's Cedar schema first (lib/policy/cedar-schema.ts).
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
-import { ACTION_NAMES, ACTIONS, type ActionName, type RiskTier } from '@/lib/policy/actions';
+import { ACTION_NAMES, ACTIONS, type ActionName, type RiskTier } from '@/lib/scopes/actions';
 import { validateCedarPolicies, type CedarProblem } from '@/lib/policy/cedar-schema';
 import type { CompiledPolicy } from '@/lib/policy/compile-policy';
 import type { PolicyDocument } from '@/lib/policy/policy-document';

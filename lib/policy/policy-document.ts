@@ -2,8 +2,8 @@
 // Cedar by lib/policy/compile-policy.ts, edited by the dashboard later. Wire names camelCase, as
 // it is our own document.
 import { z } from 'zod';
-import { ACTION_NAMES, ACTIONS, RISK_TIERS, SENSITIVITY, type ActionName } from '@/lib/policy/actions';
-import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
+import { ACTION_NAMES, ACTIONS, RISK_TIERS, SENSITIVITY, type ActionName } from '@/lib/scopes/actions';
+import { SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
 
 /** An IANA time zone this runtime knows (Intl is the authority), e.g. Europe/Paris. */
 export const ianaTimeZone = z

@@ -2,13 +2,13 @@
 // allow, deny, step-up or approval, and the rule that decided. It evaluates a draft (document and
 // optional hand-written Cedar) exactly as the resource server would, without storing anything.
 import { z } from 'zod';
-import { ACTION_NAMES, ACTIONS, SENSITIVITY, type ActionName } from '@/lib/policy/actions';
+import { ACTION_NAMES, ACTIONS, SENSITIVITY, type ActionName } from '@/lib/scopes/actions';
 import { compileHandWrittenCedar } from '@/lib/policy/hand-written-cedar';
 import { compilePolicy } from '@/lib/policy/compile-policy';
 import { validateCedarPolicies, type CedarProblem } from '@/lib/policy/cedar-schema';
 import { evaluatePolicy, type PolicyDecision } from '@/lib/policy/evaluate-policy';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
-import { expandScopes } from '@/lib/oauth/scopes';
+import { expandScopes } from '@/lib/scopes/scopes';
 import crypto from 'node:crypto';
 
 export const simulationSchema = z.object({

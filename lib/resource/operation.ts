@@ -8,7 +8,7 @@ import 'server-only';
 import type { z } from 'zod';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
-import { ACTIONS, type ActionName } from '@/lib/policy/actions';
+import { ACTIONS, type ActionName } from '@/lib/scopes/actions';
 import { authenticateBearer } from '@/lib/resource/authenticate-bearer';
 import { authorizeAction, type Payment, type Target, type WouldAllow } from '@/lib/resource/authorize-action';
 import { callContext, recordRefusal, type CallContext } from '@/lib/resource/call-context';

@@ -6,9 +6,9 @@
 // "Technical details" (components/ui/technical-details.tsx). An unknown code is shown as it is
 // rather than guessed at.
 import { ACR } from '@/lib/auth/assurance';
-import { ACTIONS } from '@/lib/policy/actions';
+import { ACTIONS } from '@/lib/scopes/actions';
 import { AUDIT_EVENTS, isAuditAction } from '@/lib/audit/events';
-import { SCOPES } from '@/lib/oauth/scopes';
+import { SCOPES } from '@/lib/scopes/scopes';
 
 /** "Read your reports" for `reports:read`. */
 export function describeScope(scope: string): string {

@@ -2,7 +2,7 @@
 // definition each, served as /api/v1 routes and as MCP tools, described by /api/v1/openapi.json.
 // Answers carry `_links` to the next actions this token may actually take (scope and policy).
 import 'server-only';
-import type { ActionName } from '@/lib/policy/actions';
+import type { ActionName } from '@/lib/scopes/actions';
 import { operationRoute, type Operation } from '@/lib/resource/operation';
 import {
   datasetsList,

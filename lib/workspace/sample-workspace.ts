@@ -2,7 +2,7 @@
 // are a fixed catalogue shared by every account (dataset rows are generated, deterministic);
 // reports, invoices, workflow runs and payments are each user's own rows in the database, seeded
 // with the account (lib/workspace/seed-workspace.ts).
-import type { Sensitivity } from '@/lib/policy/actions';
+import type { Sensitivity } from '@/lib/scopes/actions';
 
 type Column = { name: string; type: 'string' | 'number' };
 type Dataset = { id: string; name: string; sensitivity: Sensitivity; description: string; columns: Column[] };

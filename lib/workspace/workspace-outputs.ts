@@ -5,7 +5,7 @@
 // `additionalProperties: false` anyway, and strictness makes a field a handler adds without
 // documenting it fail that check instead of going unnoticed.
 import { z } from 'zod';
-import { SENSITIVITY } from '@/lib/policy/actions';
+import { SENSITIVITY } from '@/lib/scopes/actions';
 import { linksSchema } from '@/lib/resource/link-schema';
 
 const timestamp = z.iso.datetime().describe('RFC 3339, UTC.');

@@ -6,7 +6,7 @@
 import 'server-only';
 import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
-import { authenticateClient } from '@/lib/clients/authenticate-client';
+import { authenticateClient } from '@/lib/oauth/clients/authenticate-client';
 import { getConfig } from '@/lib/config/config';
 import { clientIp } from '@/lib/http/client-ip';
 import { checkResources } from '@/lib/oauth/check-resources';

@@ -2,11 +2,11 @@
 // the endpoint MUST require authorization, against token scanning); a client learns only about its
 // own tokens, anything else is `{"active": false}` (§2.2), exactly like an unknown token.
 import 'server-only';
-import { authenticateClient } from '@/lib/clients/authenticate-client';
+import { authenticateClient } from '@/lib/oauth/clients/authenticate-client';
 import { getConfig } from '@/lib/config/config';
 import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
 import { readOAuthForm } from '@/lib/oauth/read-form';
-import { formatScope } from '@/lib/oauth/scopes';
+import { formatScope } from '@/lib/scopes/scopes';
 import { findToken, isTokenActive } from '@/lib/tokens/find-token';
 
 export async function handleIntrospect(request: Request): Promise<Response> {

@@ -3,9 +3,9 @@
 // JSON (§2.3): nothing is redirected from here.
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { authenticateClient } from '@/lib/clients/authenticate-client';
-import { recordedApplicationType } from '@/lib/clients/client-metadata';
-import { matchRedirectUri } from '@/lib/clients/match-redirect-uri';
+import { authenticateClient } from '@/lib/oauth/clients/authenticate-client';
+import { recordedApplicationType } from '@/lib/oauth/clients/client-metadata';
+import { matchRedirectUri } from '@/lib/oauth/clients/match-redirect-uri';
 import { createAuthorizationRequest, REQUEST_URI_TTL_SECONDS } from '@/lib/oauth/create-authorization-request';
 import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
 import { readOAuthForm } from '@/lib/oauth/read-form';

@@ -2,7 +2,7 @@
 // a token it does not own, an unknown or an already revoked token all get 200 and change nothing
 // (§2.2: invalid tokens do not cause an error, and the answer must not reveal other clients' tokens).
 import 'server-only';
-import { authenticateClient } from '@/lib/clients/authenticate-client';
+import { authenticateClient } from '@/lib/oauth/clients/authenticate-client';
 import { NO_STORE, OAuthError, oauthErrorResponse } from '@/lib/oauth/errors';
 import { readOAuthForm } from '@/lib/oauth/read-form';
 import { clientIp } from '@/lib/http/client-ip';

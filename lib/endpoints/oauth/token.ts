@@ -1,14 +1,14 @@
 // POST /oauth/token (RFC 6749 §3.2): reads the form, authenticates the client, finds the grant by
 // `grant_type`, checks the client may use it, and answers with the token response or the error.
 import 'server-only';
-import { authenticateClient } from '@/lib/clients/authenticate-client';
+import { authenticateClient } from '@/lib/oauth/clients/authenticate-client';
 import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
 import { findGrant } from '@/lib/oauth/grants/registry';
 import { readOAuthForm } from '@/lib/oauth/read-form';
 import { clientIp } from '@/lib/http/client-ip';
 import { limitTokenRequestByClient, limitTokenRequestByIp } from '@/lib/oauth/rate-limits';
-import { currentDpopNonce } from '@/lib/dpop/verify-dpop-proof';
-import { readDpopProof } from '@/lib/dpop/read-dpop-proof';
+import { currentDpopNonce } from '@/lib/oauth/dpop/verify-dpop-proof';
+import { readDpopProof } from '@/lib/oauth/dpop/read-dpop-proof';
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import { emitEvent } from '@/lib/events/leash-events';
 

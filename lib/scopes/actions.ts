@@ -1,6 +1,9 @@
 // The actions of the agents' API that a policy governs, the scope each needs, and its default risk
 // tier for a new agent (PRODUCT.md: low-risk reads allowed, writes notify, high-risk actions need
 // step-up or approval). Shared by the resource server, the policy compiler and the future editor.
+// A leaf beside the scopes it names (it imports nothing): the audit catalog (lib/audit/events.ts)
+// lists these actions, and lib/policy writes audit rows, so the vocabulary cannot live in lib/policy
+// without a cycle between the two folders.
 export const RISK_TIERS = ['allow', 'notify', 'step_up', 'approval', 'deny'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];
 

@@ -1,9 +1,11 @@
-// The alert rules as listeners of Leash's events (lib/events/leash-events.ts, which loads this
-// module in every copy of lib/ that emits). Each rule keys on the event's typed fields: the
-// decision, the action and the id of the policy rule that decided, never on the reason's words.
-// Rules never change an answer; a failing rule is logged (here, and by the emitter).
+// Who listens to Leash's events: the alert rules (lib/alerts/rules.ts). The wiring point, and the
+// only file outside lib/alerts that imports the rules: the emitter (lib/events/leash-events.ts)
+// loads it itself in every copy of lib/ that emits. The rules stay plain functions that know
+// nothing of events, so the folders depend one way (events → alerts). Each listener keys on the
+// event's typed fields: the decision, the action and the id of the policy rule that decided, never
+// on the reason's words. Rules never change an answer; a failing rule is logged (here, and by the emitter).
 import 'server-only';
-import type { LeashEventSource } from '@/lib/events/leash-events';
+import type { LeashEventSource } from '@/lib/events/leash-event-types';
 import { TIME_WINDOW_RULE } from '@/lib/policy/compile-policy';
 import {
   alertRefreshTokenReuse,
@@ -17,7 +19,7 @@ import {
 
 const logged = (rule: string) => (error: unknown) => console.error(`[alerts] ${rule} rule failed:`, error);
 
-export function subscribeAlerts(events: LeashEventSource): void {
+export function subscribe(events: LeashEventSource): void {
   events.on('refresh_token.reused', async ({ userId, agentId, familyId, ip }) => {
     if (userId) await alertRefreshTokenReuse({ userId, agentId, familyId, ip }).catch(logged('refresh-reuse'));
   });
