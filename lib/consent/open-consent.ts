@@ -10,7 +10,7 @@ import { denyAuthorizationRequest } from '@/lib/consent/deny-authorization-reque
 import { authorizationDetailsSchema, describeAuthorizationDetail } from '@/lib/oauth/authorization-details';
 import { tokenPolicy } from '@/lib/oauth/agent-token-policy';
 import { ACR } from '@/lib/auth/assurance';
-import { REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
+import { bindRequest, REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
 import { isKnownScope, SCOPES } from '@/lib/oauth/scopes';
 import { hashToken } from '@/lib/tokens/opaque-token';
 import { agentLinks, type AgentLinks } from '@/lib/clients/agent-links';
@@ -52,11 +52,7 @@ export async function openConsent(options: {
 }): Promise<ConsentOutcome> {
   const { id, userId } = options;
   const consentToken = crypto.randomBytes(32).toString('base64url');
-  const bound = await db().authorizationRequest.updateMany({
-    where: { id, status: 'PENDING', expiresAt: { gt: new Date() }, OR: [{ userId: null }, { userId }] },
-    data: { userId, sessionId: options.sessionId, consentTokenHash: hashToken(consentToken) },
-  });
-  if (bound.count !== 1) return { kind: 'missing' };
+  if (!(await bindRequest(db(), { id, userId, sessionId: options.sessionId, consentTokenHash: hashToken(consentToken) }))) return { kind: 'missing' };
   const request = await db().authorizationRequest.findUniqueOrThrow({
     where: { id },
     include: { agent: { select: { name: true, logoUri: true, clientUri: true, metadata: true, clientId: true, registration: true, verifiedDomain: true } } },
