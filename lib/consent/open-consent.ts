@@ -9,7 +9,7 @@ import { approveAuthorizationRequest, isAgentSuspended } from '@/lib/consent/app
 import { denyAuthorizationRequest } from '@/lib/consent/deny-authorization-request';
 import { authorizationDetailsSchema, describeAuthorizationDetail } from '@/lib/oauth/authorization-details';
 import { tokenPolicy } from '@/lib/oauth/agent-token-policy';
-import { ACR } from '@/lib/auth/assurance';
+import { acrRank } from '@/lib/auth/assurance';
 import { bindRequest, REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
 import { isKnownScope, SCOPES } from '@/lib/oauth/scopes';
 import { hashToken } from '@/lib/tokens/opaque-token';
@@ -79,9 +79,8 @@ export async function openConsent(options: {
   // OpenID Connect Core §3.1.2.1 acr_values (as RFC 9470 re-uses them): a request for multi-factor
   // or phishing-resistant assurance sends a password-only session through step-up first; the
   // tokens then carry the session's stronger acr.
-  const RANK: Record<string, number> = { [ACR.password]: 0, [ACR.mfa]: 1, [ACR.phishingResistant]: 2 };
-  const required = Math.max(0, ...request.acrValues.map((v) => RANK[v] ?? 0));
-  if ((RANK[options.sessionAcr] ?? 0) < required) return { kind: 'step_up' };
+  const required = Math.max(0, ...request.acrValues.map(acrRank));
+  if (acrRank(options.sessionAcr) < required) return { kind: 'step_up' };
 
   const forceConsent = request.prompt?.split(' ').includes('consent') ?? false;
   const remembered =
