@@ -20,6 +20,8 @@ export class ApiError extends Error {
     readonly code: ApiErrorCode,
     message: string,
     readonly fieldErrors?: Record<string, string[]>,
+    /** Headers the answer carries (Retry-After on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -34,7 +36,7 @@ export function apiErrorResponse(error: unknown, extraHeaders: Record<string, st
   const e = error as ApiError;
   return Response.json(
     { error: e.code, message: e.message, ...(e.fieldErrors ? { field_errors: e.fieldErrors } : {}) },
-    { status: e.status, headers: { 'Cache-Control': 'no-store', ...extraHeaders } },
+    { status: e.status, headers: { 'Cache-Control': 'no-store', ...e.headers, ...extraHeaders } },
   );
 }
 

@@ -7,16 +7,13 @@ import 'server-only';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { db } from '@/lib/db/client';
-import { getCurrentUser } from '@/lib/auth/session';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { getAlertSettings, thresholdsSchema } from '@/lib/alerts/alert-settings';
 import { getConfig } from '@/lib/config/config';
 import { checkTarget } from '@/lib/clients/safe-fetch';
 import { sealSecret } from '@/lib/keys/key-encryption';
-import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
-import { clientIp } from '@/lib/http/client-ip';
-
-const noStore = { 'Cache-Control': 'no-store' };
+import { ApiError } from '@/lib/http/api-error';
+import { sessionRoute } from '@/lib/endpoints/session-route';
 
 const webhookUrl = z
   .string()
@@ -38,31 +35,22 @@ const settingsSchema = z.object({
   autoSuspend: z.enum(['INFO', 'WARNING', 'CRITICAL']).nullable(),
 });
 
-async function signedIn() {
-  const user = await getCurrentUser();
-  if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in first.');
-  return user;
-}
+const signIn = 'Sign in first.';
 
-export async function handleGetAlertSettings(): Promise<Response> {
-  try {
-    const user = await signedIn();
-    return Response.json(await getAlertSettings(user.id), { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+export const handleGetAlertSettings = sessionRoute({ signIn }, ({ user }) => getAlertSettings(user.id));
 
-export async function handleUpdateAlertSettings(request: Request): Promise<Response> {
-  try {
-    const user = await signedIn();
-    const parsed = settingsSchema.safeParse(await readJsonBody(request));
-    if (!parsed.success) {
+export const handleUpdateAlertSettings = sessionRoute(
+  {
+    signIn,
+    body: settingsSchema,
+    invalid: (error) => {
       const errors: Record<string, string[]> = {};
-      for (const issue of parsed.error.issues) (errors[issue.path.join('.') || 'form'] ??= []).push(issue.message);
-      throw new ApiError(400, 'invalid_request', 'Some alert settings are not valid.', errors);
-    }
-    const data = { thresholds: parsed.data.thresholds, webhookUrl: parsed.data.webhookUrl, autoSuspend: parsed.data.autoSuspend };
+      for (const issue of error.issues) (errors[issue.path.join('.') || 'form'] ??= []).push(issue.message);
+      return new ApiError(400, 'invalid_request', 'Some alert settings are not valid.', errors);
+    },
+  },
+  async ({ user, body, ip }) => {
+    const data = { thresholds: body.thresholds, webhookUrl: body.webhookUrl, autoSuspend: body.autoSuspend };
     await db().$transaction(async (tx) => {
       await tx.alertSettings.upsert({ where: { userId: user.id }, create: { userId: user.id, ...data }, update: data });
       await appendAuditEvent(tx, {
@@ -70,32 +58,25 @@ export async function handleUpdateAlertSettings(request: Request): Promise<Respo
         decision: 'ALLOW',
         reason: `alert settings saved${data.webhookUrl ? '; webhook set' : ''}${data.autoSuspend ? `; auto-suspend from ${data.autoSuspend.toLowerCase()}` : ''}`,
         userId: user.id,
-        ip: clientIp(request.headers),
+        ip,
         details: data,
       });
     });
-    return Response.json(await getAlertSettings(user.id), { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+    return getAlertSettings(user.id);
+  },
+);
 
-export async function handleNewWebhookSecret(request: Request): Promise<Response> {
-  try {
-    const user = await signedIn();
-    const secret = `whsec_${crypto.randomBytes(32).toString('base64url')}`;
-    const sealed = sealSecret(`webhook:${user.id}`, secret);
-    const current = await getAlertSettings(user.id);
-    await db().$transaction(async (tx) => {
-      await tx.alertSettings.upsert({
-        where: { userId: user.id },
-        create: { userId: user.id, thresholds: current.thresholds, webhookSecretSealed: sealed },
-        update: { webhookSecretSealed: sealed },
-      });
-      await appendAuditEvent(tx, { action: 'account.webhook_secret', decision: 'ALLOW', reason: 'a new webhook signing secret was made', userId: user.id, ip: clientIp(request.headers) });
+export const handleNewWebhookSecret = sessionRoute({ signIn }, async ({ user, ip }) => {
+  const secret = `whsec_${crypto.randomBytes(32).toString('base64url')}`;
+  const sealed = sealSecret(`webhook:${user.id}`, secret);
+  const current = await getAlertSettings(user.id);
+  await db().$transaction(async (tx) => {
+    await tx.alertSettings.upsert({
+      where: { userId: user.id },
+      create: { userId: user.id, thresholds: current.thresholds, webhookSecretSealed: sealed },
+      update: { webhookSecretSealed: sealed },
     });
-    return Response.json({ secret }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+    await appendAuditEvent(tx, { action: 'account.webhook_secret', decision: 'ALLOW', reason: 'a new webhook signing secret was made', userId: user.id, ip });
+  });
+  return { secret };
+});

@@ -2,34 +2,21 @@
 // acknowledging one. GET /api/account/alerts?status=open|acknowledged;
 // POST /api/account/alerts/{id}/acknowledge: only the user's own alert; anything else is 404.
 import 'server-only';
-import { z } from 'zod';
 import { db } from '@/lib/db/client';
-import { getCurrentUser } from '@/lib/auth/session';
-import { ApiError, apiErrorResponse } from '@/lib/http/api-error';
+import { ApiError } from '@/lib/http/api-error';
+import { sessionRoute } from '@/lib/endpoints/session-route';
 import { listAlerts } from '@/lib/alerts/list-alerts';
 
-export async function handleListAlerts(request: Request): Promise<Response> {
-  try {
-    const user = await getCurrentUser();
-    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in first.');
-    const status = new URL(request.url).searchParams.get('status') === 'acknowledged' ? 'acknowledged' : 'open';
-    return Response.json(await listAlerts({ userId: user.id, status }), { headers: { 'Cache-Control': 'no-store' } });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+const signIn = 'Sign in first.';
 
-export async function handleAcknowledgeAlert(_request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
-  try {
-    const user = await getCurrentUser();
-    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in first.');
-    const { id } = await context.params;
-    const done = z.uuid().safeParse(id).success
-      ? await db().alert.updateMany({ where: { id, userId: user.id, acknowledgedAt: null }, data: { acknowledgedAt: new Date() } })
-      : { count: 0 };
-    if (!done.count) throw new ApiError(404, 'not_found', 'No such open alert.');
-    return Response.json({ acknowledged: true }, { headers: { 'Cache-Control': 'no-store' } });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+export const handleListAlerts = sessionRoute({ signIn }, ({ request, user }) => {
+  const status = new URL(request.url).searchParams.get('status') === 'acknowledged' ? 'acknowledged' : 'open';
+  return listAlerts({ userId: user.id, status });
+});
+
+/** Only the user's own open alert; anything else (another's, a malformed id) is 404. */
+export const handleAcknowledgeAlert = sessionRoute({ signIn, id: 'No such open alert.' }, async ({ user, id }) => {
+  const done = await db().alert.updateMany({ where: { id, userId: user.id, acknowledgedAt: null }, data: { acknowledgedAt: new Date() } });
+  if (!done.count) throw new ApiError(404, 'not_found', 'No such open alert.');
+  return { acknowledged: true };
+});

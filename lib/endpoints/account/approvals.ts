@@ -7,16 +7,14 @@
 import 'server-only';
 import { z } from 'zod';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { getCurrentUser } from '@/lib/auth/session';
 import { passkeyAuthenticationOptions, verifyPasskey } from '@/lib/auth/passkeys';
 import { approvalDigest, decideApproval, denyApprovals, findUserApproval } from '@/lib/approvals/decide-approval';
 import { listApprovalHistory, listPendingApprovals } from '@/lib/approvals/list-pending-approvals';
 import { recordFailure, verifyTypedCode } from '@/lib/endpoints/account/second-factor';
-import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
-import { clientIp } from '@/lib/http/client-ip';
+import { ApiError, readJsonBody } from '@/lib/http/api-error';
+import { noStoreJson, sessionRoute } from '@/lib/endpoints/session-route';
 
-const noStore = { 'Cache-Control': 'no-store' };
-type IdContext = { params: Promise<{ id: string }> };
+const signIn = 'Sign in to answer.';
 
 const proofSchema = z
   .object({
@@ -25,93 +23,59 @@ const proofSchema = z
   })
   .strict();
 
-export async function handleListApprovals(): Promise<Response> {
-  try {
-    const user = await getCurrentUser();
-    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in to see your approvals.');
-    const [approvals, history] = await Promise.all([listPendingApprovals({ userId: user.id }), listApprovalHistory({ userId: user.id })]);
-    return Response.json({ approvals, history }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
-
-async function requestId(context: IdContext): Promise<string> {
-  const { id } = await context.params;
-  if (!z.uuid().safeParse(id).success) throw new ApiError(404, 'not_found', 'No such request.');
-  return id;
-}
+export const handleListApprovals = sessionRoute({ signIn: 'Sign in to see your approvals.' }, async ({ user }) => {
+  const [approvals, history] = await Promise.all([listPendingApprovals({ userId: user.id }), listApprovalHistory({ userId: user.id })]);
+  return { approvals, history };
+});
 
 export function handleDecideApproval(approve: boolean) {
-  return async (request: Request, context: IdContext): Promise<Response> => {
-    try {
-      const user = await getCurrentUser();
-      if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in to answer.');
-      const id = await requestId(context);
-      // Deny needs no body; approve carries its proof (an empty body proves nothing).
-      const hasBody = (request.headers.get('content-length') ?? '0') !== '0' || request.headers.has('content-type');
-      const parsed = proofSchema.safeParse(hasBody ? await readJsonBody(request) : {});
-      if (!parsed.success) throw new ApiError(400, 'invalid_request', 'Send {"code": "..."} or {"passkey": {...}} to approve.');
-      const proof = parsed.data;
-      const ip = clientIp(request.headers);
-      const outcome = await decideApproval({
-        userId: user.id,
-        id,
-        approve,
-        ip,
-        prove: async (pending) => {
-          if (proof.code) return verifyTypedCode(request, user.id, proof.code);
-          if (proof.passkey) {
-            if (await verifyPasskey(user, proof.passkey as unknown as AuthenticationResponseJSON, approvalDigest(pending))) return 'passkey';
-            await recordFailure(request, user.id, 'the passkey');
-            return false;
-          }
-          return null;
-        },
-      });
-      if (outcome === 'not_found') throw new ApiError(404, 'not_found', 'No such request.');
-      if (outcome === 'second_factor_required') {
-        return Response.json(
-          { error: 'second_factor_required', message: 'Approving needs your second factor, confirmed for this request: type a code from your authenticator app or use a passkey.' },
-          { status: 403, headers: noStore },
-        );
-      }
-      if (outcome === 'second_factor_failed') throw new ApiError(400, 'invalid_request', 'The passkey could not be verified for this request. Try again.');
-      if (outcome === 'already_decided') throw new ApiError(409, 'conflict', 'This request was already answered.');
-      if (outcome === 'expired') throw new ApiError(409, 'conflict', 'This request has expired; the agent must ask again.');
-      return Response.json({ status: outcome }, { headers: noStore });
-    } catch (error) {
-      return apiErrorResponse(error);
+  return sessionRoute({ signIn, id: 'No such request.' }, async ({ request, user, id, ip }) => {
+    // Deny needs no body; approve carries its proof (an empty body proves nothing).
+    const hasBody = (request.headers.get('content-length') ?? '0') !== '0' || request.headers.has('content-type');
+    const parsed = proofSchema.safeParse(hasBody ? await readJsonBody(request) : {});
+    if (!parsed.success) throw new ApiError(400, 'invalid_request', 'Send {"code": "..."} or {"passkey": {...}} to approve.');
+    const proof = parsed.data;
+    const outcome = await decideApproval({
+      userId: user.id,
+      id,
+      approve,
+      ip,
+      prove: async (pending) => {
+        if (proof.code) return verifyTypedCode(request, user.id, proof.code);
+        if (proof.passkey) {
+          if (await verifyPasskey(user, proof.passkey as unknown as AuthenticationResponseJSON, approvalDigest(pending))) return 'passkey';
+          await recordFailure(request, user.id, 'the passkey');
+          return false;
+        }
+        return null;
+      },
+    });
+    if (outcome === 'not_found') throw new ApiError(404, 'not_found', 'No such request.');
+    if (outcome === 'second_factor_required') {
+      return noStoreJson(
+        { error: 'second_factor_required', message: 'Approving needs your second factor, confirmed for this request: type a code from your authenticator app or use a passkey.' },
+        { status: 403 },
+      );
     }
-  };
+    if (outcome === 'second_factor_failed') throw new ApiError(400, 'invalid_request', 'The passkey could not be verified for this request. Try again.');
+    if (outcome === 'already_decided') throw new ApiError(409, 'conflict', 'This request was already answered.');
+    if (outcome === 'expired') throw new ApiError(409, 'conflict', 'This request has expired; the agent must ask again.');
+    return { status: outcome };
+  });
 }
 
 /** POST /api/account/approvals/{id}/passkey-options: a WebAuthn challenge bound to this request. */
-export async function handleApprovalPasskeyOptions(_request: Request, context: IdContext): Promise<Response> {
-  try {
-    const user = await getCurrentUser();
-    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in to answer.');
-    const pending = await findUserApproval(user.id, await requestId(context));
-    if (!pending) throw new ApiError(404, 'not_found', 'No such request.');
-    if (pending.status !== 'PENDING') throw new ApiError(409, 'conflict', 'This request was already answered.');
-    const options = await passkeyAuthenticationOptions(user, approvalDigest(pending));
-    if (!options) throw new ApiError(404, 'not_found', 'You have no passkey yet: add one in Settings.');
-    return Response.json(options, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+export const handleApprovalPasskeyOptions = sessionRoute({ signIn, id: 'No such request.' }, async ({ user, id }) => {
+  const pending = await findUserApproval(user.id, id);
+  if (!pending) throw new ApiError(404, 'not_found', 'No such request.');
+  if (pending.status !== 'PENDING') throw new ApiError(409, 'conflict', 'This request was already answered.');
+  const options = await passkeyAuthenticationOptions(user, approvalDigest(pending));
+  if (!options) throw new ApiError(404, 'not_found', 'You have no passkey yet: add one in Settings.');
+  return options;
+});
 
 /** POST /api/account/approvals/deny {ids}: deny several of the user's pending requests at once. */
-export async function handleDenyApprovals(request: Request): Promise<Response> {
-  try {
-    const user = await getCurrentUser();
-    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in to answer.');
-    const body = z.object({ ids: z.array(z.uuid()).min(1).max(100) }).strict().safeParse(await readJsonBody(request));
-    if (!body.success) throw new ApiError(400, 'invalid_request', 'Send {"ids": [...]} with the requests to deny.');
-    const denied = await denyApprovals({ userId: user.id, ids: body.data.ids, ip: clientIp(request.headers) });
-    return Response.json({ denied }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+export const handleDenyApprovals = sessionRoute(
+  { signIn, body: z.object({ ids: z.array(z.uuid()).min(1).max(100) }).strict(), invalid: 'Send {"ids": [...]} with the requests to deny.' },
+  async ({ user, body, ip }) => ({ denied: await denyApprovals({ userId: user.id, ids: body.ids, ip }) }),
+);

@@ -3,18 +3,16 @@
 // - GET  /api/account/audit/export?format=csv|jsonl&<same filters>   every matching record, streamed
 // - POST /api/account/audit/verify                                    recompute the hash chain now
 import 'server-only';
-import { getCurrentUser } from '@/lib/auth/session';
-import { ApiError, apiErrorResponse } from '@/lib/http/api-error';
+import type { CurrentUser } from '@/lib/auth/session';
+import { ApiError } from '@/lib/http/api-error';
+import { sessionRoute } from '@/lib/endpoints/session-route';
 import { auditFilterSchema, searchAuditEvents, type AuditRecord, type AuditScope } from '@/lib/audit/search-audit-events';
 import { verifyAuditChain } from '@/lib/audit/verify-audit-chain';
 
 const noStore = { 'Cache-Control': 'no-store' };
 
-async function scope(): Promise<AuditScope> {
-  const user = await getCurrentUser();
-  if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in to read the audit log.');
-  return { userId: user.id, role: user.role };
-}
+const signIn = 'Sign in to read the audit log.';
+const scope = (user: CurrentUser): AuditScope => ({ userId: user.id, role: user.role });
 
 function filterFrom(request: Request) {
   const params = Object.fromEntries([...new URL(request.url).searchParams].filter(([key, value]) => key !== 'format' && value !== ''));
@@ -26,15 +24,10 @@ function filterFrom(request: Request) {
   return parsed.data;
 }
 
-export async function handleAuditSearch(request: Request): Promise<Response> {
-  try {
-    const who = await scope();
-    const page = await searchAuditEvents(filterFrom(request), who);
-    return Response.json({ events: page.events, next_before: page.nextBefore }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+export const handleAuditSearch = sessionRoute({ signIn }, async ({ request, user }) => {
+  const page = await searchAuditEvents(filterFrom(request), scope(user));
+  return { events: page.events, next_before: page.nextBefore };
+});
 
 const CSV_COLUMNS = ['id', 'createdAt', 'userId', 'agentId', 'agentName', 'action', 'resource', 'decision', 'reason', 'tokenId', 'scopes', 'intent', 'ip', 'requestId', 'actor', 'details', 'prevHash', 'hash'] as const;
 
@@ -47,52 +40,40 @@ function csvCell(value: unknown): string {
 
 const EXPORT_PAGE = 1000;
 
-export async function handleAuditExport(request: Request): Promise<Response> {
-  try {
-    const who = await scope();
-    const format = new URL(request.url).searchParams.get('format') ?? 'csv';
-    if (format !== 'csv' && format !== 'jsonl') throw new ApiError(400, 'invalid_request', 'format is csv or jsonl.');
-    const filter = filterFrom(request);
-    const encoder = new TextEncoder();
-    const line = (record: AuditRecord) =>
-      format === 'csv' ? `${CSV_COLUMNS.map((c) => csvCell(record[c])).join(',')}\r\n` : `${JSON.stringify(record)}\n`;
-    let before = filter.before;
-    let started = false;
-    // Pulled page by page as the client reads: constant memory over any number of records.
-    const stream = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (!started && format === 'csv') controller.enqueue(encoder.encode(`${CSV_COLUMNS.join(',')}\r\n`));
-        started = true;
-        const page = await searchAuditEvents({ ...filter, before }, who, EXPORT_PAGE);
-        if (page.events.length) controller.enqueue(encoder.encode(page.events.map(line).join('')));
-        if (!page.nextBefore) controller.close();
-        else before = BigInt(page.nextBefore);
-      },
-    });
-    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-    return new Response(stream, {
-      headers: {
-        ...noStore,
-        'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-        'Content-Disposition': `attachment; filename="leash-audit-${stamp}.${format}"`,
-      },
-    });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+export const handleAuditExport = sessionRoute({ signIn }, async ({ request, user }) => {
+  const who = scope(user);
+  const format = new URL(request.url).searchParams.get('format') ?? 'csv';
+  if (format !== 'csv' && format !== 'jsonl') throw new ApiError(400, 'invalid_request', 'format is csv or jsonl.');
+  const filter = filterFrom(request);
+  const encoder = new TextEncoder();
+  const line = (record: AuditRecord) =>
+    format === 'csv' ? `${CSV_COLUMNS.map((c) => csvCell(record[c])).join(',')}\r\n` : `${JSON.stringify(record)}\n`;
+  let before = filter.before;
+  let started = false;
+  // Pulled page by page as the client reads: constant memory over any number of records.
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started && format === 'csv') controller.enqueue(encoder.encode(`${CSV_COLUMNS.join(',')}\r\n`));
+      started = true;
+      const page = await searchAuditEvents({ ...filter, before }, who, EXPORT_PAGE);
+      if (page.events.length) controller.enqueue(encoder.encode(page.events.map(line).join('')));
+      if (!page.nextBefore) controller.close();
+      else before = BigInt(page.nextBefore);
+    },
+  });
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  return new Response(stream, {
+    headers: {
+      ...noStore,
+      'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+      'Content-Disposition': `attachment; filename="leash-audit-${stamp}.${format}"`,
+    },
+  });
+});
 
-export async function handleAuditVerify(): Promise<Response> {
-  try {
-    await scope();
-    const verdict = await verifyAuditChain();
-    return Response.json(
-      verdict.ok
-        ? { ok: true, checked: verdict.checked, last_id: verdict.lastId?.toString() ?? null }
-        : { ok: false, checked: verdict.checked, broken_at: verdict.brokenAt.toString(), reason: verdict.reason },
-      { headers: noStore },
-    );
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+export const handleAuditVerify = sessionRoute({ signIn }, async () => {
+  const verdict = await verifyAuditChain();
+  return verdict.ok
+    ? { ok: true, checked: verdict.checked, last_id: verdict.lastId?.toString() ?? null }
+    : { ok: false, checked: verdict.checked, broken_at: verdict.brokenAt.toString(), reason: verdict.reason };
+});

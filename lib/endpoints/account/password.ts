@@ -6,34 +6,24 @@
 // Cross-site posts are refused earlier (proxy.ts).
 import 'server-only';
 import { z } from 'zod';
-import { getCurrentUser } from '@/lib/auth/session';
 import { changePasswordSchema, emailSchema, fieldErrorsOf, passwordResetTokenSchema, resetPasswordSchema } from '@/lib/auth/account-schemas';
 import { changePassword } from '@/lib/auth/change-password';
 import { issuePasswordReset } from '@/lib/auth/issue-password-reset';
 import { findPasswordReset } from '@/lib/auth/find-password-reset';
 import { resetPassword } from '@/lib/auth/reset-password';
-import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
-import { clientIp } from '@/lib/http/client-ip';
+import { ApiError, readJsonBody } from '@/lib/http/api-error';
+import { noStoreJson, publicRoute, sessionRoute } from '@/lib/endpoints/session-route';
 
-const noStore = { 'Cache-Control': 'no-store' };
 const LINK_UNUSABLE = 'This reset link has expired or was already used. Ask your administrator for a new one.';
 
-export async function handleChangePassword(request: Request): Promise<Response> {
-  try {
-    const user = await getCurrentUser();
-    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in to change your password.');
-    const parsed = changePasswordSchema.safeParse(await readJsonBody(request));
-    if (!parsed.success) throw new ApiError(400, 'invalid_request', 'Check the highlighted fields.', fieldErrorsOf(parsed.error));
-    const result = await changePassword({
-      user,
-      currentPassword: parsed.data.current_password,
-      newPassword: parsed.data.new_password,
-      ip: clientIp(request.headers),
-    });
-    if (result.ok) return Response.json({ ended_sessions: result.endedSessions }, { headers: noStore });
+export const handleChangePassword = sessionRoute(
+  { signIn: 'Sign in to change your password.', body: changePasswordSchema, invalid: (error) => new ApiError(400, 'invalid_request', 'Check the highlighted fields.', fieldErrorsOf(error)) },
+  async ({ user, body, ip }) => {
+    const result = await changePassword({ user, currentPassword: body.current_password, newPassword: body.new_password, ip });
+    if (result.ok) return { ended_sessions: result.endedSessions };
     if (result.reason === 'rate_limited') {
       const minutes = Math.ceil(result.retryAfterSeconds / 60);
-      return apiErrorResponse(new ApiError(429, 'rate_limited', `Too many wrong passwords. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`), {
+      throw new ApiError(429, 'rate_limited', `Too many wrong passwords. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, undefined, {
         'Retry-After': String(result.retryAfterSeconds),
       });
     }
@@ -41,49 +31,41 @@ export async function handleChangePassword(request: Request): Promise<Response> 
       throw new ApiError(400, 'invalid_request', 'Choose a new password that is different from your current one.', { new_password: ['Same as your current password.'] });
     }
     throw new ApiError(400, 'invalid_request', 'Your current password is not right. Nothing was changed.', { current_password: ['Not right.'] });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+  },
+);
 
-export async function handleIssuePasswordReset(request: Request): Promise<Response> {
-  try {
-    const user = await getCurrentUser();
-    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in as an administrator.');
-    if (user.role !== 'ADMIN') throw new ApiError(403, 'forbidden', 'Only an administrator can reset another person’s password.');
-    const parsed = z.object({ email: emailSchema }).safeParse(await readJsonBody(request));
-    if (!parsed.success) throw new ApiError(400, 'invalid_request', 'Enter the email address of the account.', fieldErrorsOf(parsed.error));
-    const issued = await issuePasswordReset({ email: parsed.data.email, admin: { id: user.id }, ip: clientIp(request.headers) });
+export const handleIssuePasswordReset = sessionRoute(
+  {
+    signIn: 'Sign in as an administrator.',
+    admin: 'Only an administrator can reset another person’s password.',
+    body: z.object({ email: emailSchema }),
+    invalid: (error) => new ApiError(400, 'invalid_request', 'Enter the email address of the account.', fieldErrorsOf(error)),
+  },
+  async ({ user, body, ip }) => {
+    const issued = await issuePasswordReset({ email: body.email, admin: { id: user.id }, ip });
     if (!issued) throw new ApiError(404, 'not_found', 'There is no account with this email address.', { email: ['No such account.'] });
-    return Response.json({ url: issued.url, email: issued.email, expires_at: issued.expiresAt.toISOString() }, { status: 201, headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+    return noStoreJson({ url: issued.url, email: issued.email, expires_at: issued.expiresAt.toISOString() }, { status: 201 });
+  },
+);
 
-export async function handleCheckPasswordReset(request: Request): Promise<Response> {
-  try {
-    const parsed = z.object({ token: passwordResetTokenSchema }).safeParse(await readJsonBody(request));
-    const found = parsed.success ? await findPasswordReset({ token: parsed.data.token }) : null;
-    if (!found) throw new ApiError(404, 'not_found', LINK_UNUSABLE);
-    return Response.json({ email: found.email, expires_at: found.expiresAt.toISOString() }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+export const handleCheckPasswordReset = publicRoute({}, async ({ request }) => {
+  const parsed = z.object({ token: passwordResetTokenSchema }).safeParse(await readJsonBody(request));
+  const found = parsed.success ? await findPasswordReset({ token: parsed.data.token }) : null;
+  if (!found) throw new ApiError(404, 'not_found', LINK_UNUSABLE);
+  return { email: found.email, expires_at: found.expiresAt.toISOString() };
+});
 
-export async function handleResetPassword(request: Request): Promise<Response> {
-  try {
-    const parsed = resetPasswordSchema.safeParse(await readJsonBody(request));
-    if (!parsed.success) {
-      const fields = fieldErrorsOf(parsed.error);
-      if (fields.token) throw new ApiError(404, 'not_found', LINK_UNUSABLE);
-      throw new ApiError(400, 'invalid_request', 'Check the highlighted fields.', fields);
-    }
-    const result = await resetPassword({ token: parsed.data.token, newPassword: parsed.data.new_password, ip: clientIp(request.headers) });
+export const handleResetPassword = publicRoute(
+  {
+    body: resetPasswordSchema,
+    invalid: (error) => {
+      const fields = fieldErrorsOf(error);
+      return fields.token ? new ApiError(404, 'not_found', LINK_UNUSABLE) : new ApiError(400, 'invalid_request', 'Check the highlighted fields.', fields);
+    },
+  },
+  async ({ body, ip }) => {
+    const result = await resetPassword({ token: body.token, newPassword: body.new_password, ip });
     if (!result.ok) throw new ApiError(404, 'not_found', LINK_UNUSABLE);
-    return Response.json({ email: result.email }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+    return { email: result.email };
+  },
+);

@@ -8,28 +8,21 @@
 // Wrong codes are limited per user (PostgreSQL counters, shared by instances).
 import 'server-only';
 import { z } from 'zod';
-import { getCurrentUser } from '@/lib/auth/session';
 import { confirmTotpEnrolment, disableTotp, startTotpEnrolment, stepUpSession, verifySecondFactor } from '@/lib/auth/totp';
 import { reauthenticateSession } from '@/lib/auth/reauthenticate-session';
 import { passkeyAuthenticationOptions, passkeyRegistrationOptions, registerPasskey, verifyPasskey } from '@/lib/auth/passkeys';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { authenticatePassword } from '@/lib/auth/authenticate-password';
-import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
+import { ApiError, readJsonBody } from '@/lib/http/api-error';
+import { sessionRoute } from '@/lib/endpoints/session-route';
 import { clientIp } from '@/lib/http/client-ip';
 import { postgresLimiter } from '@/lib/http/postgres-limiter';
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import { checkStepUpFailures } from '@/lib/alerts/rules';
 
-const noStore = { 'Cache-Control': 'no-store' };
 const WRONG_CODES = 5;
 let limiter: ReturnType<typeof postgresLimiter> | undefined;
 const wrongCodes = () => (limiter ??= postgresLimiter({ keyPrefix: 'factor:wrong-code', points: WRONG_CODES, duration: 15 * 60 }));
-
-async function signedIn() {
-  const user = await getCurrentUser();
-  if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in first.');
-  return user;
-}
 
 async function checkCodeLimit(userId: string): Promise<void> {
   const used = await wrongCodes().get(userId);
@@ -72,119 +65,76 @@ async function wrongCode(userId: string, request?: Request): Promise<never> {
   throw new ApiError(400, 'invalid_request', 'That code is not right, or it was already used. Wait for the next one and try again.', { code: ['Not valid.'] });
 }
 
-export async function handleTotpStart(): Promise<Response> {
-  try {
-    const user = await signedIn();
-    const enrolment = await startTotpEnrolment(user);
-    return Response.json({ uri: enrolment.uri, secret: enrolment.secret, qr_svg: enrolment.qrSvg }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+const signIn = 'Sign in first.';
+const authenticatorResponse = { response: z.record(z.string(), z.unknown()) };
 
-export async function handleTotpConfirm(request: Request): Promise<Response> {
-  try {
-    const user = await signedIn();
-    const code = await codeFrom(request, user.id);
-    const confirmed = await confirmTotpEnrolment(user.id, code.replace(/\s/g, ''), clientIp(request.headers));
-    if (!confirmed.ok) return await wrongCode(user.id);
-    return Response.json({ recovery_codes: confirmed.recoveryCodes }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+export const handleTotpStart = sessionRoute({ signIn }, async ({ user }) => {
+  const enrolment = await startTotpEnrolment(user);
+  return { uri: enrolment.uri, secret: enrolment.secret, qr_svg: enrolment.qrSvg };
+});
 
-export async function handleTotpRemove(request: Request): Promise<Response> {
-  try {
-    const user = await signedIn();
-    const code = await codeFrom(request, user.id);
-    if (!(await verifySecondFactor(user.id, code))) return await wrongCode(user.id);
-    await disableTotp(user.id, clientIp(request.headers));
-    return Response.json({ removed: true }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+export const handleTotpConfirm = sessionRoute({ signIn }, async ({ request, user, ip }) => {
+  const code = await codeFrom(request, user.id);
+  const confirmed = await confirmTotpEnrolment(user.id, code.replace(/\s/g, ''), ip);
+  if (!confirmed.ok) return wrongCode(user.id);
+  return { recovery_codes: confirmed.recoveryCodes };
+});
 
-export async function handleStepUp(request: Request): Promise<Response> {
-  try {
-    const user = await signedIn();
-    const code = await codeFrom(request, user.id);
-    const method = await verifySecondFactor(user.id, code);
-    if (!method) return await wrongCode(user.id, request);
-    await wrongCodes().delete(user.id);
-    await stepUpSession({ userId: user.id, sessionId: user.sessionId, method, ip: clientIp(request.headers) });
-    return Response.json({ acr: 'urn:leash:acr:mfa' }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+export const handleTotpRemove = sessionRoute({ signIn }, async ({ request, user, ip }) => {
+  const code = await codeFrom(request, user.id);
+  if (!(await verifySecondFactor(user.id, code))) return wrongCode(user.id);
+  await disableTotp(user.id, ip);
+  return { removed: true };
+});
+
+export const handleStepUp = sessionRoute({ signIn }, async ({ request, user, ip }) => {
+  const code = await codeFrom(request, user.id);
+  const method = await verifySecondFactor(user.id, code);
+  if (!method) return wrongCode(user.id, request);
+  await wrongCodes().delete(user.id);
+  await stepUpSession({ userId: user.id, sessionId: user.sessionId, method, ip });
+  return { acr: 'urn:leash:acr:mfa' };
+});
 
 /** POST /api/account/reauthenticate {password}: prove the password again (prompt=login, max_age). */
-export async function handleReauthenticate(request: Request): Promise<Response> {
-  try {
-    const user = await signedIn();
-    const body = await readJsonBody(request);
-    const ip = clientIp(request.headers);
-    const result = await authenticatePassword({ email: user.email, password: body.password, ip });
-    if (!result.ok) {
-      if (result.reason === 'rate_limited') throw new ApiError(429, 'rate_limited', `Too many attempts. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`);
-      await recordFailure(request, user.id, 'the password');
-      throw new ApiError(400, 'invalid_request', 'That password is not right.', { password: ['Not right.'] });
-    }
-    await reauthenticateSession({ userId: user.id, sessionId: user.sessionId, ip });
-    return Response.json({ ok: true }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
+export const handleReauthenticate = sessionRoute({ signIn }, async ({ request, user, ip }) => {
+  const body = await readJsonBody(request);
+  const result = await authenticatePassword({ email: user.email, password: body.password, ip });
+  if (!result.ok) {
+    if (result.reason === 'rate_limited') throw new ApiError(429, 'rate_limited', `Too many attempts. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`);
+    await recordFailure(request, user.id, 'the password');
+    throw new ApiError(400, 'invalid_request', 'That password is not right.', { password: ['Not right.'] });
   }
-}
+  await reauthenticateSession({ userId: user.id, sessionId: user.sessionId, ip });
+  return { ok: true };
+});
 
 // Passkeys: the browser runs each WebAuthn ceremony between an options call and a verify call.
-export async function handlePasskeyRegisterOptions(): Promise<Response> {
-  try {
-    const user = await signedIn();
-    return Response.json(await passkeyRegistrationOptions(user), { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+export const handlePasskeyRegisterOptions = sessionRoute({ signIn }, ({ user }) => passkeyRegistrationOptions(user));
 
-export async function handlePasskeyRegister(request: Request): Promise<Response> {
-  try {
-    const user = await signedIn();
-    const body = z.object({ response: z.record(z.string(), z.unknown()), name: z.string().trim().min(1).max(60).default('Passkey') }).safeParse(await readJsonBody(request));
-    if (!body.success) throw new ApiError(400, 'invalid_request', 'Send the authenticator response.');
-    const ok = await registerPasskey(user, body.data.response as unknown as RegistrationResponseJSON, body.data.name, clientIp(request.headers));
+export const handlePasskeyRegister = sessionRoute(
+  { signIn, body: z.object({ ...authenticatorResponse, name: z.string().trim().min(1).max(60).default('Passkey') }), invalid: 'Send the authenticator response.' },
+  async ({ user, body, ip }) => {
+    const ok = await registerPasskey(user, body.response as unknown as RegistrationResponseJSON, body.name, ip);
     if (!ok) throw new ApiError(400, 'invalid_request', 'The passkey could not be verified. Try again.');
-    return Response.json({ ok: true }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+    return { ok: true };
+  },
+);
 
-export async function handlePasskeyStepUpOptions(): Promise<Response> {
-  try {
-    const user = await signedIn();
-    const options = await passkeyAuthenticationOptions(user);
-    if (!options) throw new ApiError(404, 'not_found', 'You have no passkey yet: add one in Settings.');
-    return Response.json(options, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+export const handlePasskeyStepUpOptions = sessionRoute({ signIn }, async ({ user }) => {
+  const options = await passkeyAuthenticationOptions(user);
+  if (!options) throw new ApiError(404, 'not_found', 'You have no passkey yet: add one in Settings.');
+  return options;
+});
 
-export async function handlePasskeyStepUp(request: Request): Promise<Response> {
-  try {
-    const user = await signedIn();
-    const body = z.object({ response: z.record(z.string(), z.unknown()) }).safeParse(await readJsonBody(request));
-    if (!body.success) throw new ApiError(400, 'invalid_request', 'Send the authenticator response.');
-    if (!(await verifyPasskey(user, body.data.response as unknown as AuthenticationResponseJSON))) {
+export const handlePasskeyStepUp = sessionRoute(
+  { signIn, body: z.object(authenticatorResponse), invalid: 'Send the authenticator response.' },
+  async ({ request, user, body, ip }) => {
+    if (!(await verifyPasskey(user, body.response as unknown as AuthenticationResponseJSON))) {
       await recordFailure(request, user.id, 'the passkey');
       throw new ApiError(400, 'invalid_request', 'The passkey could not be verified. Try again.');
     }
-    await stepUpSession({ userId: user.id, sessionId: user.sessionId, method: 'passkey', ip: clientIp(request.headers) });
-    return Response.json({ acr: 'urn:leash:acr:phr' }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+    await stepUpSession({ userId: user.id, sessionId: user.sessionId, method: 'passkey', ip });
+    return { acr: 'urn:leash:acr:phr' };
+  },
+);

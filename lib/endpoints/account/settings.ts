@@ -6,14 +6,11 @@ import 'server-only';
 import { z } from 'zod';
 import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
-import { getCurrentUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config/config';
-import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
-import { clientIp } from '@/lib/http/client-ip';
+import { ApiError } from '@/lib/http/api-error';
+import { sessionRoute } from '@/lib/endpoints/session-route';
 import { registrationModeSchema, setRegistrationMode } from '@/lib/settings/deployment-settings';
 import { ianaTimeZone } from '@/lib/policy/policy-document';
-
-const noStore = { 'Cache-Control': 'no-store' };
 
 const settingsSchema = z.object({
   timeZone: ianaTimeZone,
@@ -27,42 +24,36 @@ function fieldErrors(error: z.ZodError) {
   return errors;
 }
 
-export async function handleUpdateSettings(request: Request): Promise<Response> {
-  try {
-    const user = await getCurrentUser();
-    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in to change your settings.');
-    const parsed = settingsSchema.safeParse(await readJsonBody(request));
-    if (!parsed.success) throw new ApiError(400, 'invalid_request', 'Some settings are not valid.', fieldErrors(parsed.error));
+export const handleUpdateSettings = sessionRoute(
+  { signIn: 'Sign in to change your settings.', body: settingsSchema, invalid: (error) => new ApiError(400, 'invalid_request', 'Some settings are not valid.', fieldErrors(error)) },
+  async ({ user, body, ip }) => {
     await db().$transaction(async (tx) => {
-      await tx.user.update({ where: { id: user.id }, data: parsed.data });
+      await tx.user.update({ where: { id: user.id }, data: body });
       await appendAuditEvent(tx, {
         action: 'account.settings',
         decision: 'ALLOW',
-        reason: `time zone ${parsed.data.timeZone}; intents ${parsed.data.intentStorage.toLowerCase()}${parsed.data.intentStorage === 'FULL' ? ` for ${parsed.data.intentRetentionDays} days` : ''}`,
+        reason: `time zone ${body.timeZone}; intents ${body.intentStorage.toLowerCase()}${body.intentStorage === 'FULL' ? ` for ${body.intentRetentionDays} days` : ''}`,
         userId: user.id,
-        ip: clientIp(request.headers),
-        details: parsed.data,
+        ip,
+        details: body,
       });
     });
-    return Response.json({ ok: true }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+    return { ok: true };
+  },
+);
 
-export async function handleSetRegistrationMode(request: Request): Promise<Response> {
-  try {
-    const user = await getCurrentUser();
-    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in as an administrator.');
-    if (user.role !== 'ADMIN') throw new ApiError(403, 'forbidden', 'Only an administrator can change deployment settings.');
-    const parsed = z.object({ mode: registrationModeSchema }).safeParse(await readJsonBody(request));
-    if (!parsed.success) throw new ApiError(400, 'invalid_request', 'mode is open, token or off.');
-    if (parsed.data.mode === 'token' && !getConfig().registration.token) {
+export const handleSetRegistrationMode = sessionRoute(
+  {
+    signIn: 'Sign in as an administrator.',
+    admin: 'Only an administrator can change deployment settings.',
+    body: z.object({ mode: registrationModeSchema }),
+    invalid: 'mode is open, token or off.',
+  },
+  async ({ user, body, ip }) => {
+    if (body.mode === 'token' && !getConfig().registration.token) {
       throw new ApiError(400, 'invalid_request', 'Token-protected registration needs LEASH_REGISTRATION_TOKEN in the environment.');
     }
-    await setRegistrationMode(parsed.data.mode, { id: user.id, ip: clientIp(request.headers) });
-    return Response.json({ mode: parsed.data.mode }, { headers: noStore });
-  } catch (error) {
-    return apiErrorResponse(error);
-  }
-}
+    await setRegistrationMode(body.mode, { id: user.id, ip });
+    return { mode: body.mode };
+  },
+);

@@ -2,38 +2,26 @@
 // through next-auth with the same credentials. Cross-site posts are refused earlier (proxy.ts).
 import 'server-only';
 import { createAccount } from '@/lib/auth/create-account';
-import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
-import { clientIp } from '@/lib/http/client-ip';
+import { ApiError, readJsonBody } from '@/lib/http/api-error';
+import { noStoreJson, publicRoute } from '@/lib/endpoints/session-route';
 import { consumeSignUpAttempt } from '@/lib/auth/sign-up-limits';
 
-export async function handleSignUp(request: Request): Promise<Response> {
-  try {
-    const retryAfter = await consumeSignUpAttempt(clientIp(request.headers));
-    if (retryAfter !== null) {
-      return apiErrorResponse(
-        new ApiError(429, 'rate_limited', 'Too many sign-ups from your network. Try again later.'),
-        { 'Retry-After': String(retryAfter) },
-      );
-    }
-    const input = await readJsonBody(request);
-    const result = await createAccount({
-      name: typeof input.name === 'string' ? input.name : undefined,
-      email: input.email as string,
-      password: input.password as string,
-    });
-    if (result.ok) {
-      return Response.json(
-        { id: result.user.id, email: result.user.email },
-        { status: 201, headers: { 'Cache-Control': 'no-store' } },
-      );
-    }
-    if (result.reason === 'email_taken') {
-      throw new ApiError(409, 'conflict', 'An account with this email already exists. Sign in instead.', {
-        email: ['An account with this email already exists.'],
-      });
-    }
-    throw new ApiError(400, 'invalid_request', 'Check the highlighted fields.', result.fieldErrors);
-  } catch (error) {
-    return apiErrorResponse(error);
+export const handleSignUp = publicRoute({}, async ({ request, ip }) => {
+  const retryAfter = await consumeSignUpAttempt(ip);
+  if (retryAfter !== null) {
+    throw new ApiError(429, 'rate_limited', 'Too many sign-ups from your network. Try again later.', undefined, { 'Retry-After': String(retryAfter) });
   }
-}
+  const input = await readJsonBody(request);
+  const result = await createAccount({
+    name: typeof input.name === 'string' ? input.name : undefined,
+    email: input.email as string,
+    password: input.password as string,
+  });
+  if (result.ok) return noStoreJson({ id: result.user.id, email: result.user.email }, { status: 201 });
+  if (result.reason === 'email_taken') {
+    throw new ApiError(409, 'conflict', 'An account with this email already exists. Sign in instead.', {
+      email: ['An account with this email already exists.'],
+    });
+  }
+  throw new ApiError(400, 'invalid_request', 'Check the highlighted fields.', result.fieldErrors);
+});

@@ -3,6 +3,4 @@ import { handleConsentDecision } from '@/lib/endpoints/consent';
 
 export const dynamic = 'force-dynamic';
 
-export async function POST(request: Request, context: { params: Promise<{ id: string }> }) {
-  return handleConsentDecision(request, (await context.params).id);
-}
+export const POST = handleConsentDecision;
