@@ -9,6 +9,7 @@ import { clientIp } from '@/lib/http/client-ip';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import { storedIntent } from '@/lib/audit/stored-intent';
 import { checkDeniedCalls, checkOutsideTimeWindow } from '@/lib/alerts/rules';
+import { refusalResponse, type ResourceRefusal } from '@/lib/resource/refusal';
 
 export type CallContext = {
   request: Request;
@@ -29,10 +30,10 @@ export function callContext(request: Request): CallContext {
   };
 }
 
-/** Records a refused call, tags the answer with the request id, and returns it. */
+/** Records a refused call (`reason` goes to the audit row only), and answers it, tagged with the request id. */
 export async function recordRefusal(
   call: CallContext,
-  refusal: { response: Response; reason: string; action: string; scopes: string[]; token: FoundToken | null; decision?: AuditDecision },
+  refusal: { refused: ResourceRefusal; reason: string; action: string; scopes: string[]; token: FoundToken | null; decision?: AuditDecision },
 ): Promise<Response> {
   const row: AuditInput = {
     action: refusal.action,
@@ -56,6 +57,7 @@ export async function recordRefusal(
     await checkDeniedCalls({ userId: refusal.token.userId, agentId: refusal.token.agentId }).catch((error) => console.error('[alerts] denied-calls rule failed:', error));
     if (/\btime-window\b/.test(refusal.reason)) await checkOutsideTimeWindow({ userId: refusal.token.userId, agentId: refusal.token.agentId, action: refusal.action });
   }
-  refusal.response.headers.set('X-Request-Id', call.requestId);
-  return refusal.response;
+  const response = refusalResponse(refusal.refused);
+  response.headers.set('X-Request-Id', call.requestId);
+  return response;
 }
