@@ -5,7 +5,7 @@
 import 'server-only';
 import { resourceUri, type ResourceName } from '@/lib/resource/challenge';
 import { ResourceRefusal } from '@/lib/resource/refusal';
-import { verifyDpopProof } from '@/lib/dpop/verify-dpop-proof';
+import { verifyDpopProof } from '@/lib/oauth/dpop/verify-dpop-proof';
 import { getConfig } from '@/lib/config/config';
 import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import { findToken, type FoundToken } from '@/lib/tokens/find-token';

@@ -9,7 +9,7 @@
 // Every answer is `Cache-Control: no-store`.
 import 'server-only';
 import { bearerChallenge, dpopChallenge, stepUpChallenge, type ResourceName } from '@/lib/resource/challenge';
-import { currentDpopNonce } from '@/lib/dpop/verify-dpop-proof';
+import { currentDpopNonce } from '@/lib/oauth/dpop/verify-dpop-proof';
 
 export type ResourceRefusalCode =
   // RFC 6750 §3: no credentials at all (the challenge then carries no error code)

@@ -8,7 +8,7 @@ import { db } from '@/lib/db/client';
 import { raiseAlert } from '@/lib/alerts/raise-alert';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { OAuthError } from '@/lib/oauth/errors';
-import { formatScope, parseScope } from '@/lib/oauth/scopes';
+import { formatScope, parseScope } from '@/lib/scopes/scopes';
 import { findToken, isTokenActive, type FoundToken } from '@/lib/tokens/find-token';
 import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
 import type { Grant, GrantContext, TokenResponse } from '@/lib/oauth/grants/types';
