@@ -21,6 +21,7 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
+import { revokeTokens } from '@/lib/tokens/revoke-tokens';
 
 /** The email a deleted account keeps: unique (the column is), meaningless, undeliverable (RFC 2606). */
 export const tombstoneEmail = (userId: string) => `deleted-${userId}@deleted.invalid`;
@@ -30,10 +31,7 @@ export async function deleteAccount(options: { userId: string; ip: string }): Pr
   const now = new Date();
   return forgettingAfter(
     db().$transaction(async (tx) => {
-      const revokedTokens = await tx.token.updateMany({
-        where: { userId, revokedAt: null },
-        data: { revokedAt: now, revokedReason: 'the user deleted their account' },
-      });
+      const revokedTokens = await revokeTokens(tx, { user: userId }, 'the user deleted their account');
       const grants = await tx.grant.updateMany({
         where: { userId, status: { in: ['ACTIVE', 'SUSPENDED'] } },
         data: { status: 'REVOKED', revokedAt: now },
@@ -76,7 +74,7 @@ export async function deleteAccount(options: { userId: string; ip: string }): Pr
           totpLastStep: null,
         },
       });
-      const deleted = { ...counts, revokedTokens: revokedTokens.count, revokedGrants: grants.count, suspendedOwnedAgents: ownedAgents.count };
+      const deleted = { ...counts, revokedTokens, revokedGrants: grants.count, suspendedOwnedAgents: ownedAgents.count };
       await appendAuditEvent(tx, {
         action: 'account.delete',
         decision: 'ALLOW',

@@ -18,13 +18,9 @@ import { db } from '@/lib/db/client';
 import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { revokeTokens, revoking, tokenWithFamily } from '@/lib/tokens/revoke-tokens';
 
 type Actor = { userId: string; ip: string };
-
-async function revokeTokens(tx: Prisma.TransactionClient, where: Prisma.TokenWhereInput, reason: string) {
-  const { count } = await tx.token.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
-  return count;
-}
 
 /** Whether the agent acts for this user only through delegation: tokens for them, no grant at all. */
 async function actsOnlyByDelegation(tx: Prisma.TransactionClient, actor: Actor & { agentId: string }): Promise<boolean> {
@@ -41,7 +37,7 @@ async function stopDelegatedAgent(tx: Prisma.TransactionClient, actor: Actor & {
 }
 
 export async function suspendAgent(actor: Actor & { agentId: string }): Promise<{ found: boolean; revoked: number }> {
-  return forgettingAfter(db().$transaction(async (tx) => {
+  return revoking(async (tx) => {
     const grants = await tx.grant.updateMany({ where: { userId: actor.userId, agentId: actor.agentId, status: 'ACTIVE' }, data: { status: 'SUSPENDED' } });
     let known = grants.count > 0 || (await tx.grant.count({ where: { userId: actor.userId, agentId: actor.agentId, status: 'SUSPENDED' } })) > 0;
     if (!known && (await actsOnlyByDelegation(tx, actor))) {
@@ -49,7 +45,7 @@ export async function suspendAgent(actor: Actor & { agentId: string }): Promise<
       known = true;
     }
     if (!known) return { found: false, revoked: 0 };
-    const revoked = await revokeTokens(tx, { userId: actor.userId, agentId: actor.agentId }, 'kill switch: the user suspended the agent');
+    const revoked = await revokeTokens(tx, { agent: actor.agentId, user: actor.userId }, 'kill switch: the user suspended the agent');
     await appendAuditEvent(tx, {
       action: 'agent.suspend',
       decision: 'ALLOW',
@@ -60,10 +56,11 @@ export async function suspendAgent(actor: Actor & { agentId: string }): Promise<
       details: { grants: grants.count, revokedTokens: revoked },
     });
     return { found: true, revoked };
-  }));
+  });
 }
 
 export async function resumeAgent(actor: Actor & { agentId: string }): Promise<{ found: boolean }> {
+  // Not a revocation, but it changes grants the hot cache holds: dropped after the commit.
   return forgettingAfter(db().$transaction(async (tx) => {
     // A delegation-only agent's stop record goes; real grants become usable again.
     const records = await tx.grant.deleteMany({ where: { userId: actor.userId, agentId: actor.agentId, status: 'SUSPENDED', scopes: { isEmpty: true } } });
@@ -83,7 +80,7 @@ export async function resumeAgent(actor: Actor & { agentId: string }): Promise<{
 }
 
 export async function revokeAgentAccess(actor: Actor & { agentId: string }): Promise<{ found: boolean; revoked: number }> {
-  return forgettingAfter(db().$transaction(async (tx) => {
+  return revoking(async (tx) => {
     const grants = await tx.grant.updateMany({
       where: { userId: actor.userId, agentId: actor.agentId, status: { in: ['ACTIVE', 'SUSPENDED'] } },
       data: { status: 'REVOKED', revokedAt: new Date() },
@@ -92,7 +89,7 @@ export async function revokeAgentAccess(actor: Actor & { agentId: string }): Pro
       if (!(await actsOnlyByDelegation(tx, actor))) return { found: false, revoked: 0 };
       await stopDelegatedAgent(tx, actor, 'REVOKED');
     }
-    const revoked = await revokeTokens(tx, { userId: actor.userId, agentId: actor.agentId }, 'the user revoked the agent’s access');
+    const revoked = await revokeTokens(tx, { agent: actor.agentId, user: actor.userId }, 'the user revoked the agent’s access');
     await appendAuditEvent(tx, {
       action: 'grant.revoke',
       decision: 'ALLOW',
@@ -103,22 +100,18 @@ export async function revokeAgentAccess(actor: Actor & { agentId: string }): Pro
       details: { grants: grants.count, revokedTokens: revoked },
     });
     return { found: true, revoked };
-  }));
+  });
 }
 
 export async function revokeUserToken(actor: Actor & { tokenId: string }): Promise<{ found: boolean; revoked: number }> {
-  return forgettingAfter(db().$transaction(async (tx) => {
+  return revoking(async (tx) => {
     const token = await tx.token.findFirst({
       where: { id: actor.tokenId, userId: actor.userId },
       select: { id: true, kind: true, agentId: true, familyId: true, grantId: true, scopes: true, revokedAt: true },
     });
     if (!token) return { found: false, revoked: 0 };
     // A refresh token takes its family and its grant's access tokens along (as RFC 7009 §2.1 allows).
-    const where: Prisma.TokenWhereInput =
-      token.kind === 'REFRESH'
-        ? { OR: [{ id: token.id }, ...(token.familyId ? [{ familyId: token.familyId }] : []), ...(token.grantId ? [{ grantId: token.grantId, kind: 'ACCESS' as const }] : [])] }
-        : { id: token.id };
-    const revoked = await revokeTokens(tx, { ...where, userId: actor.userId }, 'revoked by the user');
+    const revoked = await revokeTokens(tx, tokenWithFamily(token), 'revoked by the user', { ownedBy: actor.userId });
     if (revoked) {
       await appendAuditEvent(tx, {
         action: 'token.revoke',
@@ -133,12 +126,12 @@ export async function revokeUserToken(actor: Actor & { tokenId: string }): Promi
       });
     }
     return { found: true, revoked };
-  }));
+  });
 }
 
 export async function revokeAllTokens(actor: Actor): Promise<{ revoked: number; grants: number; approvals: number }> {
-  return forgettingAfter(db().$transaction(async (tx) => {
-    const revoked = await revokeTokens(tx, { userId: actor.userId }, 'the user revoked everything');
+  return revoking(async (tx) => {
+    const revoked = await revokeTokens(tx, { user: actor.userId }, 'the user revoked everything');
     // Grants (remembered consent with them) end too, or agents would come straight back with new
     // tokens without asking; pending approvals are answered no.
     const grants = await tx.grant.updateMany({ where: { userId: actor.userId, status: { in: ['ACTIVE', 'SUSPENDED'] } }, data: { status: 'REVOKED', revokedAt: new Date() } });
@@ -152,5 +145,5 @@ export async function revokeAllTokens(actor: Actor): Promise<{ revoked: number; 
       details: { revoked, grants: grants.count, approvals: approvals.count },
     });
     return { revoked, grants: grants.count, approvals: approvals.count };
-  }));
+  });
 }

@@ -10,12 +10,11 @@ import 'server-only';
 import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
-import { ACR } from '@/lib/auth/assurance';
+import { isStrongAcr } from '@/lib/auth/assurance';
 
 export type DecisionOutcome = 'approved' | 'denied' | 'second_factor_required' | 'second_factor_failed' | 'not_found' | 'already_decided' | 'expired';
 export type SecondFactor = 'totp' | 'recovery' | 'passkey';
 
-const STRONG = new Set<string>([ACR.mfa, ACR.phishingResistant]);
 const WORDS: Record<SecondFactor, string> = { totp: 'authenticator app', recovery: 'recovery code', passkey: 'passkey' };
 
 type DecidedRequest = { id: string; agentId: string; scopes: string[]; resources: string[]; authorizationDetails: unknown; status: string; requiredAcr: string | null };
@@ -28,7 +27,7 @@ export function approvalDigest(request: Pick<DecidedRequest, 'id' | 'agentId' | 
 
 /** Whether approving this request needs a second factor proven for it. */
 export function needsSecondFactor(request: Pick<DecidedRequest, 'requiredAcr'>): boolean {
-  return request.requiredAcr !== null && STRONG.has(request.requiredAcr);
+  return isStrongAcr(request.requiredAcr);
 }
 
 export async function findUserApproval(userId: string, id: string): Promise<DecidedRequest | null> {

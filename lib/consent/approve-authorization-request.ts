@@ -3,7 +3,7 @@
 import 'server-only';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { authorizationRedirect } from '@/lib/oauth/authorization-response';
-import { AUTHORIZATION_CODE_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
+import { approveRequest, AUTHORIZATION_CODE_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
@@ -57,18 +57,16 @@ export async function approveAuthorizationRequest(
   const code = mintToken(TOKEN_PREFIX.authorizationCode);
   const now = new Date();
   // Compare-and-swap: only a PENDING request of this user can be approved, once.
-  const { count } = await tx.authorizationRequest.updateMany({
-    where: { id: request.id, userId, status: 'PENDING', expiresAt: { gt: now } },
-    data: {
-      status: 'APPROVED',
-      scopes,
-      grantId,
-      codeHash: hashToken(code),
-      codeExpiresAt: new Date(now.getTime() + AUTHORIZATION_CODE_TTL_SECONDS * 1000),
-      decidedAt: now,
-    },
+  const approved = await approveRequest(tx, {
+    id: request.id,
+    userId,
+    now,
+    scopes,
+    grantId,
+    codeHash: hashToken(code),
+    codeExpiresAt: new Date(now.getTime() + AUTHORIZATION_CODE_TTL_SECONDS * 1000),
   });
-  if (count !== 1) throw new AlreadyDecidedError('The request was already decided or has expired.');
+  if (!approved) throw new AlreadyDecidedError('The request was already decided or has expired.');
   await appendAuditEvent(tx, {
     action: 'consent.grant',
     decision: 'ALLOW',

@@ -3,6 +3,7 @@ import 'server-only';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { authorizationRedirect } from '@/lib/oauth/authorization-response';
 import { AlreadyDecidedError } from '@/lib/consent/approve-authorization-request';
+import { denyRequest } from '@/lib/oauth/authorization-request-states';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
 export async function denyAuthorizationRequest(
@@ -16,11 +17,7 @@ export async function denyAuthorizationRequest(
   },
 ): Promise<string> {
   const { request, userId } = options;
-  const { count } = await tx.authorizationRequest.updateMany({
-    where: { id: request.id, userId, status: 'PENDING' },
-    data: { status: 'DENIED', decidedAt: new Date() },
-  });
-  if (count !== 1) throw new AlreadyDecidedError('The request was already decided.');
+  if (!(await denyRequest(tx, { id: request.id, userId }))) throw new AlreadyDecidedError('The request was already decided.');
   await appendAuditEvent(tx, {
     action: 'consent.deny',
     decision: 'DENY',

@@ -9,8 +9,8 @@ import { approveAuthorizationRequest, isAgentSuspended } from '@/lib/consent/app
 import { denyAuthorizationRequest } from '@/lib/consent/deny-authorization-request';
 import { authorizationDetailsSchema, describeAuthorizationDetail } from '@/lib/oauth/authorization-details';
 import { tokenPolicy } from '@/lib/oauth/agent-token-policy';
-import { ACR } from '@/lib/auth/assurance';
-import { REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
+import { acrRank } from '@/lib/auth/assurance';
+import { bindRequest, REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
 import { isKnownScope, SCOPES } from '@/lib/scopes/scopes';
 import { hashToken } from '@/lib/tokens/opaque-token';
 import { agentLinks, type AgentLinks } from '@/lib/oauth/clients/agent-links';
@@ -52,11 +52,7 @@ export async function openConsent(options: {
 }): Promise<ConsentOutcome> {
   const { id, userId } = options;
   const consentToken = crypto.randomBytes(32).toString('base64url');
-  const bound = await db().authorizationRequest.updateMany({
-    where: { id, status: 'PENDING', expiresAt: { gt: new Date() }, OR: [{ userId: null }, { userId }] },
-    data: { userId, sessionId: options.sessionId, consentTokenHash: hashToken(consentToken) },
-  });
-  if (bound.count !== 1) return { kind: 'missing' };
+  if (!(await bindRequest(db(), { id, userId, sessionId: options.sessionId, consentTokenHash: hashToken(consentToken) }))) return { kind: 'missing' };
   const request = await db().authorizationRequest.findUniqueOrThrow({
     where: { id },
     include: { agent: { select: { name: true, logoUri: true, clientUri: true, metadata: true, clientId: true, registration: true, verifiedDomain: true } } },
@@ -83,9 +79,8 @@ export async function openConsent(options: {
   // OpenID Connect Core §3.1.2.1 acr_values (as RFC 9470 re-uses them): a request for multi-factor
   // or phishing-resistant assurance sends a password-only session through step-up first; the
   // tokens then carry the session's stronger acr.
-  const RANK: Record<string, number> = { [ACR.password]: 0, [ACR.mfa]: 1, [ACR.phishingResistant]: 2 };
-  const required = Math.max(0, ...request.acrValues.map((v) => RANK[v] ?? 0));
-  if ((RANK[options.sessionAcr] ?? 0) < required) return { kind: 'step_up' };
+  const required = Math.max(0, ...request.acrValues.map(acrRank));
+  if (acrRank(options.sessionAcr) < required) return { kind: 'step_up' };
 
   const forceConsent = request.prompt?.split(' ').includes('consent') ?? false;
   const remembered =

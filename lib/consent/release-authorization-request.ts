@@ -6,18 +6,14 @@ import 'server-only';
 import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
 import { hashToken } from '@/lib/tokens/opaque-token';
+import { releaseRequest } from '@/lib/oauth/authorization-request-states';
 
 export async function releaseAuthorizationRequest(options: { id: string; userId: string; consentToken: string }): Promise<boolean> {
-  const { count } = await db().authorizationRequest.updateMany({
-    where: {
-      id: options.id,
-      userId: options.userId,
-      status: 'PENDING',
-      expiresAt: { gt: new Date() },
-      consentTokenHash: hashToken(options.consentToken),
-    },
+  return releaseRequest(db(), {
+    id: options.id,
+    userId: options.userId,
+    consentTokenHash: hashToken(options.consentToken),
     // A fresh random hash: the old screen's token is void, and a new one comes with the next opening.
-    data: { userId: null, sessionId: null, consentTokenHash: hashToken(crypto.randomBytes(32).toString('base64url')) },
+    newConsentTokenHash: hashToken(crypto.randomBytes(32).toString('base64url')),
   });
-  return count === 1;
 }

@@ -7,7 +7,7 @@ import { createMcpServer } from '@/lib/mcp/create-mcp-server';
 import { MCP_FIRST_SCOPE, missingToolScope } from '@/lib/mcp/tool-scopes';
 import { authenticateBearer } from '@/lib/resource/authenticate-bearer';
 import { callContext, recordRefusal } from '@/lib/resource/call-context';
-import { bearerChallenge } from '@/lib/resource/challenge';
+import { ResourceRefusal } from '@/lib/resource/refusal';
 import { failClosed } from '@/lib/resource/record-call';
 import { BodyNotUtf8Error, BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 
@@ -47,12 +47,12 @@ export async function handleMcp(request: Request): Promise<Response> {
     // Handling"), so MCP clients run their step-up authorization instead of reading a tool error.
     const missing = missingToolScope(parsedBody, token.scopes);
     if (missing) {
-      const response = bearerChallenge('mcp', 403, {
-        code: 'insufficient_scope',
-        description: `The tool ${missing.tool} needs the scope ${missing.scope}.`,
+      const refused = new ResourceRefusal('insufficient_scope', `The tool ${missing.tool} needs the scope ${missing.scope}.`, {
+        status: 403,
+        challenge: { scheme: 'Bearer', resource: 'mcp' },
         scope: missing.challengeScope,
       });
-      return await recordRefusal(call, { response, reason: `missing scope (needs ${missing.scope})`, action: missing.action, scopes: [missing.scope], token });
+      return await recordRefusal(call, { refused, reason: `missing scope (needs ${missing.scope})`, action: missing.action, scopes: [missing.scope], token });
     }
 
     const server = createMcpServer(call, token);

@@ -5,10 +5,10 @@
 // policy allows them, for at most its number of days. Refusals are audited.
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { OAuthError } from '@/lib/oauth/errors';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
+import { revokeTokens, revoking } from '@/lib/tokens/revoke-tokens';
 
 const DAY_MS = 86_400_000;
 
@@ -61,10 +61,8 @@ export async function refuseByPolicy(
   refusal: { agentId: string; userId: string; ip: string; reason: string; scopes?: string[]; revokeFamily?: string | null },
   error: OAuthError,
 ): Promise<never> {
-  await forgettingAfter(db().$transaction(async (tx) => {
-    const revoked = refusal.revokeFamily
-      ? (await tx.token.updateMany({ where: { familyId: refusal.revokeFamily, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: refusal.reason } })).count
-      : 0;
+  await revoking(async (tx) => {
+    const revoked = refusal.revokeFamily ? await revokeTokens(tx, { family: refusal.revokeFamily }, refusal.reason) : 0;
     await appendAuditEvent(tx, {
       action: 'token.refuse',
       decision: 'DENY',
@@ -75,6 +73,6 @@ export async function refuseByPolicy(
       reason: refusal.reason,
       details: { error: error.code, ...(revoked ? { revoked } : {}) },
     });
-  }));
+  });
   throw error;
 }

@@ -15,14 +15,8 @@ import { OAuthError } from '@/lib/oauth/errors';
 import type { TokenResponse } from '@/lib/oauth/grants/types';
 import { formatScope } from '@/lib/scopes/scopes';
 import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
+import type { ClaimIn } from '@/lib/tokens/redeem-once';
 import type { Prisma } from '@/lib/generated/prisma/client';
-
-/** Another request claimed what this one was about to redeem: nothing was issued. */
-export class ClaimLost extends Error {
-  constructor() {
-    super('claimed by another request');
-  }
-}
 
 export async function issueForConsent(options: {
   client: AuthenticatedClient;
@@ -32,11 +26,11 @@ export async function issueForConsent(options: {
   ip: string;
   grantType: 'authorization_code' | 'device_code';
   /**
-   * Runs first in the issuance transaction; false rolls it back with `ClaimLost`. The authorization
-   * code grant claims its code here, so the claim and the tokens commit together and a concurrent
-   * claim waits for them (lib/oauth/grants/authorization-code.ts).
+   * Runs first in the issuance transaction; a lost claim rolls it back with `ClaimLost`
+   * (lib/tokens/redeem-once.ts). The authorization code grant claims its code here, so the claim
+   * and the tokens commit together and a concurrent claim waits for them.
    */
-  claim?: (tx: Prisma.TransactionClient) => Promise<boolean>;
+  claimIn?: ClaimIn;
 }): Promise<TokenResponse> {
   const { client, request, dpop, ip } = options;
   const policy = await tokenPolicy({ userId: request.userId, agentId: client.id, ip });
@@ -67,7 +61,7 @@ export async function issueForConsent(options: {
   };
   const wantsRefresh = scopes.includes('offline_access') && client.grantTypes.includes('refresh_token') && policy.refreshAllowed;
   return db().$transaction(async (tx) => {
-    if (options.claim && !(await options.claim(tx))) throw new ClaimLost();
+    await options.claimIn?.(tx);
     const access = await createAccessToken(tx, subject, { grantType: options.grantType, ip, ttlSeconds: policy.accessTokenSeconds });
     const refresh = wantsRefresh
       ? await createRefreshToken(tx, { ...subject, dpopJkt: client.confidential ? null : subject.dpopJkt }, {

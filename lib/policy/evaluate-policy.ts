@@ -5,6 +5,7 @@
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { SENSITIVITY, type ActionName, type Sensitivity } from '@/lib/scopes/actions';
 import type { CompiledPolicy } from '@/lib/policy/compile-policy';
+import { isStrongAcr } from '@/lib/auth/assurance';
 
 export type PolicyOutcome = 'allow' | 'notify' | 'step_up' | 'approval' | 'deny';
 export type PolicyDecision = { outcome: PolicyOutcome; rule: string; reason: string };
@@ -24,7 +25,6 @@ export type PolicyRequest = {
   jit: boolean;
 };
 
-const STRONG_ACR = new Set(['urn:leash:acr:mfa', 'urn:leash:acr:phr']);
 const parsed = new Set<string>();
 
 // Building a DateTimeFormat costs far more than using one: one per time zone, kept.
@@ -112,7 +112,7 @@ export function evaluatePolicy(compiled: CompiledPolicy, cacheKey: string, reque
   const rule = cedarAnswer.rule ?? `permit:${request.action}`;
   const tier = compiled.tiers[request.action];
   const reason = compiled.reasons[rule] ?? 'allowed by the policy';
-  if (tier === 'step_up' && !(request.acr && STRONG_ACR.has(request.acr))) return { outcome: 'step_up', rule, reason };
+  if (tier === 'step_up' && !isStrongAcr(request.acr)) return { outcome: 'step_up', rule, reason };
   if (tier === 'approval' && !request.jit) return { outcome: 'approval', rule, reason };
   return { outcome: tier === 'notify' ? 'notify' : 'allow', rule, reason };
 }

@@ -3,7 +3,8 @@
 // this resource (RFC 8707 audience); its agent and user not suspended. Refusals are 401 challenges
 // pointing at the resource metadata (RFC 9728), each recorded.
 import 'server-only';
-import { bearerChallenge, dpopChallenge, resourceUri, type ResourceName } from '@/lib/resource/challenge';
+import { resourceUri, type ResourceName } from '@/lib/resource/challenge';
+import { ResourceRefusal } from '@/lib/resource/refusal';
 import { verifyDpopProof } from '@/lib/oauth/dpop/verify-dpop-proof';
 import { getConfig } from '@/lib/config/config';
 import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
@@ -17,24 +18,25 @@ export async function authenticateBearer(
   /** The scope a request without a token is told to ask for, when it is not the operation's own (RFC 6750 §3). */
   scopeHint?: string,
 ): Promise<{ token: FoundToken } | { refused: Response }> {
-  const refuse = async (response: Response, reason: string, token: FoundToken | null) => ({
-    refused: await recordRefusal(call, { response, reason, token, ...audit }),
+  const refuse = async (refused: ResourceRefusal, reason: string, token: FoundToken | null) => ({
+    refused: await recordRefusal(call, { refused, reason, token, ...audit }),
   });
+  const bearer = { scheme: 'Bearer' as const, resource };
   const header = call.request.headers.get('authorization');
   if (!header) {
     // The operation's own scope, or what the caller names for an endpoint as a whole (/mcp).
     const hint = scopeHint ?? (audit.scopes.length ? audit.scopes.join(' ') : undefined);
-    return refuse(bearerChallenge(resource, 401, undefined, hint), 'no bearer token', null);
+    return refuse(new ResourceRefusal('unauthorized', 'A bearer token is required.', { status: 401, challenge: { ...bearer, scopeHint: hint } }), 'no bearer token', null);
   }
   const match = /^(Bearer|DPoP) ([\x21-\x7e]+)$/i.exec(header.trim());
   const scheme = match?.[1]?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
   const presented = match?.[2];
   if (!presented) {
-    return refuse(bearerChallenge(resource, 401, { code: 'invalid_request', description: 'Malformed Authorization header.' }), 'malformed Authorization header', null);
+    return refuse(new ResourceRefusal('invalid_request', 'Malformed Authorization header.', { status: 401, challenge: bearer }), 'malformed Authorization header', null);
   }
   const token = await findToken(presented);
   const invalid = (description: string, found: FoundToken | null) =>
-    refuse(bearerChallenge(resource, 401, { code: 'invalid_token', description }), description, found);
+    refuse(new ResourceRefusal('invalid_token', description, { status: 401, challenge: bearer }), description, found);
   if (!token || token.kind !== 'ACCESS') return invalid('The access token is unknown.', null);
   if (token.revokedAt) return invalid('The access token was revoked.', token);
   if (token.expiresAt <= new Date()) return invalid('The access token has expired.', token);
@@ -43,7 +45,7 @@ export async function authenticateBearer(
   // sent as a plain bearer token it is refused, since whoever copied it lacks the key.
   if (token.dpopJkt || scheme === 'DPoP') {
     const dpopRefusal = (code: 'invalid_token' | 'invalid_dpop_proof' | 'use_dpop_nonce', description: string) =>
-      refuse(dpopChallenge(resource, { code, description }), description, token);
+      refuse(new ResourceRefusal(code, description, { status: 401, challenge: { scheme: 'DPoP', resource } }), description, token);
     if (scheme !== 'DPoP') return dpopRefusal('invalid_token', 'This access token is DPoP-bound: send it with the DPoP scheme and a proof.');
     if (!token.dpopJkt) return dpopRefusal('invalid_token', 'This access token is not DPoP-bound: send it as a Bearer token.');
     const url = `${getConfig().issuer}${new URL(call.request.url).pathname}`;

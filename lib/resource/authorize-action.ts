@@ -10,7 +10,8 @@ import { ACTIONS, type ActionName, type Sensitivity } from '@/lib/scopes/actions
 import { evaluatePolicy, type PolicyDecision } from '@/lib/policy/evaluate-policy';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
 import { checkAgentRate } from '@/lib/resource/agent-rate-limit';
-import { bearerChallenge, dpopChallenge, resourceMetadataUrl, type ResourceName } from '@/lib/resource/challenge';
+import type { ResourceName } from '@/lib/resource/challenge';
+import { ResourceRefusal } from '@/lib/resource/refusal';
 import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import type { FoundToken } from '@/lib/tokens/find-token';
 
@@ -40,8 +41,8 @@ export async function authorizeAction(
 ): Promise<{ allowed: Allowed } | { refused: Response }> {
   const { token, action } = options;
   const scopes = [ACTIONS[action].scope];
-  const refuse = async (response: Response, reason: string, decision: 'DENY' | 'STEP_UP' | 'APPROVAL' = 'DENY', policyRule?: string) => ({
-    refused: await recordRefusal(call, { response, reason, action, scopes, token, decision, policyRule }),
+  const refuse = async (refused: ResourceRefusal, reason: string, decision: 'DENY' | 'STEP_UP' | 'APPROVAL' = 'DENY', policyRule?: string) => ({
+    refused: await recordRefusal(call, { refused, reason, action, scopes, token, decision, policyRule }),
   });
 
   const held = expandScopes(token.scopes);
@@ -49,24 +50,20 @@ export async function authorizeAction(
     // RFC 6750 §3.1: name every scope the operation needs, in one challenge.
     const scope = scopes.join(' ');
     return refuse(
-      bearerChallenge(options.resource, 403, { code: 'insufficient_scope', description: `This operation needs: ${scope}.`, scope }),
+      new ResourceRefusal('insufficient_scope', `This operation needs: ${scope}.`, { status: 403, challenge: { scheme: 'Bearer', resource: options.resource }, scope }),
       `missing scope (needs ${scope})`,
     );
   }
 
   if (options.requiresUser && !token.userId) {
-    const response = Response.json(
-      { error: 'access_denied', error_description: "This action works in a user's workspace: use a token a user delegated." },
-      { status: 403, headers: { 'Cache-Control': 'no-store' } },
-    );
-    return refuse(response, 'needs a user-delegated token');
+    return refuse(new ResourceRefusal('access_denied', "This action works in a user's workspace: use a token a user delegated.", { status: 403 }), 'needs a user-delegated token');
   }
 
   const { compiled, cacheKey, version, document } = await loadAgentPolicy({ userId: token.userId, agentId: token.agentId });
   // The user's policy may require proof-of-possession (RFC 9449) for this agent.
   if (document.tokens.dpopRequired && !token.dpopJkt) {
     const description = "The user's policy for this agent requires a DPoP-bound token.";
-    return refuse(dpopChallenge(options.resource, { code: 'invalid_token', description }), `policy v${version}: DPoP required`);
+    return refuse(new ResourceRefusal('invalid_token', description, { status: 401, challenge: { scheme: 'DPoP', resource: options.resource } }), `policy v${version}: DPoP required`);
   }
   const rate = await checkAgentRate({
     agentId: token.agentId,
@@ -75,19 +72,18 @@ export async function authorizeAction(
     perDayLimit: document.rateLimit.perDay,
   });
   if (!rate.ok) {
-    const response = Response.json(
-      { error: 'rate_limited', error_description: `Slow down: the ${rate.reason} is reached.` },
-      { status: 429, headers: { 'Cache-Control': 'no-store', 'Retry-After': String(rate.retryAfterSeconds), ...rate.headers } },
-    );
-    return refuse(response, `policy v${version}: ${rate.reason}`);
+    const refused = new ResourceRefusal('rate_limited', `Slow down: the ${rate.reason} is reached.`, {
+      status: 429,
+      headers: { 'Retry-After': String(rate.retryAfterSeconds), ...rate.headers },
+    });
+    return refuse(refused, `policy v${version}: ${rate.reason}`);
   }
 
   let target: Target | null | undefined;
   if (typeof options.target === 'function') {
     target = await options.target();
     if (!target) {
-      const response = Response.json({ error: 'not_found', error_description: 'No such item in this workspace.' }, { status: 404, headers: { 'Cache-Control': 'no-store' } });
-      return refuse(response, 'not found');
+      return refuse(new ResourceRefusal('not_found', 'No such item in this workspace.', { status: 404 }), 'not found');
     }
   } else {
     target = options.target;
@@ -119,7 +115,7 @@ export async function authorizeAction(
   }
   const reason = `policy v${version} ${decision.rule}: ${decision.reason}`;
   if (decision.outcome === 'deny') return refuse(policyRefusal('access_denied', decision), reason, 'DENY', decision.rule);
-  if (decision.outcome === 'step_up') return refuse(stepUpChallenge(options.resource, decision), reason, 'STEP_UP', decision.rule);
+  if (decision.outcome === 'step_up') return refuse(stepUpRefusal(options.resource, decision), reason, 'STEP_UP', decision.rule);
   if (decision.outcome === 'approval') return refuse(policyRefusal('approval_required', decision, scopes), reason, 'APPROVAL', decision.rule);
   const wouldAllow: WouldAllow = (name, resource, payment) => {
     if (!held.has(ACTIONS[name].scope)) return false;
@@ -129,35 +125,33 @@ export async function authorizeAction(
   return { allowed: { decision, reason: consentedPayment ? `${reason} (the payment the user consented to)` : reason, rateHeaders: rate.headers, scopes, wouldAllow, consentedPayment } };
 }
 
-function policyRefusal(error: 'access_denied' | 'approval_required', decision: PolicyDecision, scopes?: string[]) {
-  const body =
-    error === 'approval_required'
-      ? {
-          error,
-          error_description: `This action needs the user's approval (${decision.reason}). Ask for it at the backchannel authentication endpoint (OpenID CIBA, poll mode) with login_hint_token set to the access token of this call, this scope (and the action's authorization_details) and a binding_message; poll the token endpoint for a just-in-time token.`,
-          policy_rule: decision.rule,
-          required_scope: scopes?.join(' '),
-          backchannel_authentication_endpoint: `${getConfig().issuer}/oauth/bc-authorize`,
-          // CIBA §7.1 login_hint_token, of this type (RFC 8693 §3 token type URI): the access token a
-          // public agent holds names the user and the grant; no sub or introspection needed.
-          login_hint_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-          grant_type: 'urn:openid:params:grant-type:ciba',
-        }
-      : { error, error_description: `Denied by the agent's policy: ${decision.reason}.`, policy_rule: decision.rule };
-  return Response.json(body, { status: 403, headers: { 'Cache-Control': 'no-store' } });
-}
-
-/** RFC 9470 §3: ask for a stronger authentication of the user. */
-function stepUpChallenge(resource: ResourceName, decision: PolicyDecision) {
-  const description = `This action needs a second factor (${decision.reason}).`;
-  return Response.json(
-    { error: 'insufficient_user_authentication', error_description: description, acr_values: ACR.mfa, policy_rule: decision.rule },
+function policyRefusal(error: 'access_denied' | 'approval_required', decision: PolicyDecision, scopes?: string[]): ResourceRefusal {
+  if (error === 'access_denied') {
+    return new ResourceRefusal(error, `Denied by the agent's policy: ${decision.reason}.`, { status: 403, fields: { policy_rule: decision.rule } });
+  }
+  return new ResourceRefusal(
+    error,
+    `This action needs the user's approval (${decision.reason}). Ask for it at the backchannel authentication endpoint (OpenID CIBA, poll mode) with login_hint_token set to the access token of this call, this scope (and the action's authorization_details) and a binding_message; poll the token endpoint for a just-in-time token.`,
     {
-      status: 401,
-      headers: {
-        'Cache-Control': 'no-store',
-        'WWW-Authenticate': `Bearer realm="leash", error="insufficient_user_authentication", error_description="${description.replace(/"/g, '')}", acr_values="${ACR.mfa}", resource_metadata="${resourceMetadataUrl(resource)}"`,
+      status: 403,
+      fields: {
+        policy_rule: decision.rule,
+        required_scope: scopes?.join(' '),
+        backchannel_authentication_endpoint: `${getConfig().issuer}/oauth/bc-authorize`,
+        // CIBA §7.1 login_hint_token, of this type (RFC 8693 §3 token type URI): the access token a
+        // public agent holds names the user and the grant; no sub or introspection needed.
+        login_hint_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        grant_type: 'urn:openid:params:grant-type:ciba',
       },
     },
   );
+}
+
+/** RFC 9470 §3: ask for a stronger authentication of the user. */
+function stepUpRefusal(resource: ResourceName, decision: PolicyDecision): ResourceRefusal {
+  return new ResourceRefusal('insufficient_user_authentication', `This action needs a second factor (${decision.reason}).`, {
+    status: 401,
+    challenge: { scheme: 'step-up', resource, acrValues: ACR.mfa },
+    fields: { acr_values: ACR.mfa, policy_rule: decision.rule },
+  });
 }

@@ -10,6 +10,7 @@ import type { FoundToken } from '@/lib/tokens/find-token';
 import { storedIntent } from '@/lib/audit/stored-intent';
 import type { CallAction } from '@/lib/audit/events';
 import { emitEvent } from '@/lib/events/leash-events';
+import { refusalResponse, type ResourceRefusal } from '@/lib/resource/refusal';
 
 export type CallContext = {
   request: Request;
@@ -30,11 +31,11 @@ export function callContext(request: Request): CallContext {
   };
 }
 
-/** Records a refused call, tags the answer with the request id, and returns it. */
+/** Records a refused call (`reason` goes to the audit row only), and answers it, tagged with the request id. */
 export async function recordRefusal(
   call: CallContext,
   refusal: {
-    response: Response;
+    refused: ResourceRefusal;
     reason: string;
     action: CallAction;
     scopes: string[];
@@ -70,6 +71,7 @@ export async function recordRefusal(
     decision,
     policyRule: refusal.policyRule ?? null,
   });
-  refusal.response.headers.set('X-Request-Id', call.requestId);
-  return refusal.response;
+  const response = refusalResponse(refusal.refused);
+  response.headers.set('X-Request-Id', call.requestId);
+  return response;
 }

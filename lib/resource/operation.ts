@@ -13,6 +13,7 @@ import { authenticateBearer } from '@/lib/resource/authenticate-bearer';
 import { authorizeAction, type Payment, type Target, type WouldAllow } from '@/lib/resource/authorize-action';
 import { callContext, recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import type { ResourceName } from '@/lib/resource/challenge';
+import { ResourceRefusal, type ResourceRefusalCode } from '@/lib/resource/refusal';
 import { failClosed, recordAllowed } from '@/lib/resource/record-call';
 import { forgetCached } from '@/lib/cache/hot-cache';
 import { noteTokenUse } from '@/lib/tokens/note-token-use';
@@ -40,13 +41,10 @@ export type OperationContext<P, I> = {
   link: (action: ActionName, options?: LinkOptions) => Link | undefined;
 };
 
-export class OperationError extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 409,
-    readonly code: string,
-    readonly description: string,
-  ) {
-    super(description);
+/** A refusal an operation's handler throws (its transaction rolls back; the refusal is recorded). */
+export class OperationError extends ResourceRefusal {
+  constructor(status: 400 | 403 | 404 | 409, code: 'invalid_request' | 'access_denied' | 'not_found' | 'conflict', description: string) {
+    super(code, description, { status });
   }
 }
 
@@ -102,8 +100,8 @@ export async function executeOperation(
   registry: ReadonlyMap<ActionName, Operation>,
 ): Promise<Response> {
   const audit = { action: operation.action, scopes: [ACTIONS[operation.action].scope] };
-  const refuse = (status: number, error: string, description: string, reason = description) =>
-    recordRefusal(call, { response: Response.json({ error, error_description: description }, { status, headers: noStore }), reason, token, ...audit });
+  const refuse = (status: ResourceRefusal['status'], error: ResourceRefusalCode, description: string, reason = description) =>
+    recordRefusal(call, { refused: new ResourceRefusal(error, description, { status }), reason, token, ...audit });
 
   const userId = token.userId;
   // A malformed id names nothing: the same 404 as an id that does not exist.

@@ -6,6 +6,7 @@ import { appendAuditEvent, type AuditInput } from '@/lib/audit/append-audit-even
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import { db } from '@/lib/db/client';
 import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
+import { refusalResponse, ResourceRefusal } from '@/lib/resource/refusal';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import { storedIntent } from '@/lib/audit/stored-intent';
 import type { Prisma } from '@/lib/generated/prisma/client';
@@ -48,14 +49,17 @@ export async function recordAllowed(
 }
 
 export async function failClosed(call: CallContext, audit: { action: CallAction; scopes: string[] }, error: unknown): Promise<Response> {
-  console.error('[resource] request failed:', error);
-  const response = Response.json(
-    { error: 'temporarily_unavailable', error_description: 'The service cannot decide this request right now.' },
-    { status: 503, headers: { 'Cache-Control': 'no-store', 'Retry-After': '5' } },
-  );
+  // The error is logged once, by the serializer (`cause`: never sent).
+  const refused = new ResourceRefusal('temporarily_unavailable', 'The service cannot decide this request right now.', {
+    status: 503,
+    headers: { 'Retry-After': '5' },
+    debug: 'request failed',
+    cause: error,
+  });
   try {
-    return await recordRefusal(call, { response, reason: 'refused: the request could not be decided (failing closed)', token: null, ...audit });
+    return await recordRefusal(call, { refused, reason: 'refused: the request could not be decided (failing closed)', token: null, ...audit });
   } catch {
+    const response = refusalResponse(refused);
     response.headers.set('X-Request-Id', call.requestId);
     return response;
   }

@@ -8,6 +8,7 @@ import { fromMinorUnits, toMinorUnits } from '@/lib/policy/money';
 import { invoiceSchema, listInvoicesOutput, paymentSchema } from '@/lib/workspace/workspace-outputs';
 import { db } from '@/lib/db/client';
 import { matchingPaymentDetail } from '@/lib/oauth/authorization-details';
+import { revokeTokens } from '@/lib/tokens/revoke-tokens';
 import type { InvoiceStatus } from '@/lib/generated/prisma/client';
 const INVOICE_FIELDS = { id: true, number: true, vendor: true, currency: true, amountMinor: true, issuedOn: true, dueOn: true, status: true, disputeReason: true, disputedAt: true } as const;
 type InvoiceRow = { id: string; number: string; vendor: string; currency: string; amountMinor: bigint; issuedOn: Date; dueOn: Date; status: InvoiceStatus; disputeReason: string | null; disputedAt: Date | null };
@@ -111,7 +112,7 @@ export const paymentsInitiate = defineOperation({
     let consented: { grantId: string; grantDetail: number } | null = null;
     if (token.jit) {
       if (matchingPaymentDetail(token.authorizationDetails, asked) < 0) throw new OperationError(403, 'access_denied', 'This token was approved for a different payment.');
-      await tx.token.update({ where: { id: token.id }, data: { revokedAt: new Date(), revokedReason: 'just-in-time token used for its approved payment' } });
+      await revokeTokens(tx, { id: token.id }, 'just-in-time token used for its approved payment');
     } else if (consentedPayment && token.grantId) {
       // A payment the person consented to by its exact details on the consent screen (RFC 9396):
       // made once per grant. The grant row is locked so two concurrent calls cannot both make it.

@@ -19,6 +19,8 @@ import { OAuthError } from '@/lib/oauth/errors';
 import { parseParameters } from '@/lib/oauth/read-form';
 import { createAuthorizationRequest, REQUEST_URI_PREFIX } from '@/lib/oauth/create-authorization-request';
 import { hashToken } from '@/lib/tokens/opaque-token';
+import { claimRequestUri } from '@/lib/oauth/authorization-request-states';
+import { redeemOnce } from '@/lib/tokens/redeem-once';
 
 export async function handleAuthorize(request: Request): Promise<Response> {
   const query = new URL(request.url).searchParams;
@@ -90,19 +92,14 @@ export async function handleAuthorize(request: Request): Promise<Response> {
 
 async function usePushedRequest(agentId: string, requestUri: string, occurrences: number): Promise<Response> {
   if (occurrences > 1) return authorizationErrorPage('Invalid request', 'The parameter request_uri is repeated.');
-  const claimed = await db().authorizationRequest.updateMany({
-    where: {
-      requestUriHash: hashToken(requestUri),
-      agentId,
-      requestUriUsedAt: null,
-      requestUriExpiresAt: { gt: new Date() },
-      status: 'PENDING',
+  // RFC 9126 §4: a request_uri is used once; unknown, expired, used or another agent's look alike.
+  return redeemOnce({
+    when: 'first',
+    claim: (q) => claimRequestUri(q, { requestUriHash: hashToken(requestUri), agentId, now: new Date() }),
+    onReplay: async () => authorizationErrorPage('Invalid request', 'The request_uri is unknown, expired, already used, or belongs to another application.'),
+    redeem: async () => {
+      const pushed = await db().authorizationRequest.findUniqueOrThrow({ where: { requestUriHash: hashToken(requestUri) }, select: { id: true } });
+      return Response.redirect(`${getConfig().issuer}/consent/${pushed.id}`, 303);
     },
-    data: { requestUriUsedAt: new Date() },
   });
-  if (claimed.count !== 1) {
-    return authorizationErrorPage('Invalid request', 'The request_uri is unknown, expired, already used, or belongs to another application.');
-  }
-  const pushed = await db().authorizationRequest.findUniqueOrThrow({ where: { requestUriHash: hashToken(requestUri) }, select: { id: true } });
-  return Response.redirect(`${getConfig().issuer}/consent/${pushed.id}`, 303);
 }

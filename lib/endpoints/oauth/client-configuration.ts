@@ -9,6 +9,7 @@ import { describeRegistration, managementUri, parseClientMetadata } from '@/lib/
 import { OAuthError, oauthErrorResponse, oauthJson, NO_STORE } from '@/lib/oauth/errors';
 import { clientIp } from '@/lib/http/client-ip';
 import { matchesHash } from '@/lib/tokens/opaque-token';
+import { revokeTokens } from '@/lib/tokens/revoke-tokens';
 import { readClientMetadataText } from '@/lib/endpoints/oauth/register';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="leash", error="invalid_token"' };
@@ -34,7 +35,7 @@ export async function handleClientConfiguration(request: Request, clientId: stri
     if (request.method === 'DELETE') {
       await forgettingAfter(db().$transaction(async (tx) => {
         const now = new Date();
-        await tx.token.updateMany({ where: { agentId: agent.id, revokedAt: null }, data: { revokedAt: now, revokedReason: 'client deleted (RFC 7592)' } });
+        await revokeTokens(tx, { agent: agent.id }, 'client deleted (RFC 7592)');
         await tx.grant.updateMany({ where: { agentId: agent.id, status: 'ACTIVE' }, data: { status: 'REVOKED', revokedAt: now } });
         await tx.agent.update({
           where: { id: agent.id },

@@ -10,6 +10,7 @@ import { OAuthError } from '@/lib/oauth/errors';
 import { formatScope } from '@/lib/scopes/scopes';
 import { createAccessToken } from '@/lib/tokens/issue-access-token';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
+import { redeemOnce } from '@/lib/tokens/redeem-once';
 import type { Grant } from '@/lib/oauth/grants/types';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
@@ -48,34 +49,42 @@ export const cibaGrant: Grant = {
     if (ttl <= 0) throw new OAuthError('expired_token', 'The approved window has already ended.');
     const grant = await db().grant.findFirst({ where: { userId: request.userId, agentId: client.id, status: 'ACTIVE' }, select: { id: true } });
     if (!grant) throw invalid;
-    return db().$transaction(async (tx) => {
-      const claimed = await tx.approvalRequest.updateMany({ where: { id: request.id, status: 'APPROVED', collectedAt: null }, data: { collectedAt: now } });
-      if (claimed.count !== 1) throw invalid;
-      const approver = await tx.userSession.findFirst({ where: { userId: request.userId }, orderBy: { authTime: 'desc' }, select: { acr: true, amr: true, authTime: true } });
-      const access = await createAccessToken(
-        tx,
-        {
-          agentId: client.id,
-          userId: request.userId,
-          grantId: grant.id,
-          scopes: request.scopes,
-          audience: request.resources,
-          authorizationDetails: (request.authorizationDetails as Prisma.InputJsonValue | null) ?? null,
-          acr: request.requiredAcr ?? approver?.acr ?? null,
-          amr: approver?.amr ?? [],
-          authTime: approver?.authTime ?? null,
-          dpopJkt: dpop?.jkt ?? null,
-          jit: true,
-        },
-        { grantType: 'ciba', ip, ttlSeconds: ttl },
-      );
-      return {
-        access_token: access.token,
-        token_type: dpop ? ('DPoP' as const) : ('Bearer' as const),
-        expires_in: access.expiresIn,
-        scope: formatScope(request.scopes),
-        ...(request.authorizationDetails ? { authorization_details: request.authorizationDetails } : {}),
-      };
+    // Collected in the issuing transaction; a failure leaves it uncollected (nothing is burnt), and a
+    // lost claim (a concurrent poll collected it) is plainly invalid.
+    return redeemOnce({
+      when: 'with-issue',
+      claim: async (q) => (await q.approvalRequest.updateMany({ where: { id: request.id, status: 'APPROVED', collectedAt: null }, data: { collectedAt: now } })).count === 1,
+      onReplay: async () => {
+        throw invalid;
+      },
+      redeem: (claimIn) => db().$transaction(async (tx) => {
+        await claimIn(tx);
+        const approver = await tx.userSession.findFirst({ where: { userId: request.userId }, orderBy: { authTime: 'desc' }, select: { acr: true, amr: true, authTime: true } });
+        const access = await createAccessToken(
+          tx,
+          {
+            agentId: client.id,
+            userId: request.userId,
+            grantId: grant.id,
+            scopes: request.scopes,
+            audience: request.resources,
+            authorizationDetails: (request.authorizationDetails as Prisma.InputJsonValue | null) ?? null,
+            acr: request.requiredAcr ?? approver?.acr ?? null,
+            amr: approver?.amr ?? [],
+            authTime: approver?.authTime ?? null,
+            dpopJkt: dpop?.jkt ?? null,
+            jit: true,
+          },
+          { grantType: 'ciba', ip, ttlSeconds: ttl },
+        );
+        return {
+          access_token: access.token,
+          token_type: dpop ? ('DPoP' as const) : ('Bearer' as const),
+          expires_in: access.expiresIn,
+          scope: formatScope(request.scopes),
+          ...(request.authorizationDetails ? { authorization_details: request.authorizationDetails } : {}),
+        };
+      }),
     });
   },
 };

@@ -6,6 +6,8 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { issueForConsent } from '@/lib/oauth/issue-for-consent';
+import { claimCode } from '@/lib/oauth/authorization-request-states';
+import { redeemOnce } from '@/lib/tokens/redeem-once';
 import { OAuthError } from '@/lib/oauth/errors';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import type { Grant } from '@/lib/oauth/grants/types';
@@ -40,18 +42,27 @@ export const deviceCodeGrant: Grant = {
     }
     if (request.status === 'PENDING') throw new OAuthError('authorization_pending', 'The user has not decided yet.');
 
-    // Approved: collect once.
-    const claimed = await db().authorizationRequest.updateMany({ where: { id: request.id, status: 'APPROVED', codeUsedAt: null }, data: { codeUsedAt: now } });
-    if (claimed.count !== 1 || !request.userId || !request.grantId) throw invalid;
-    const grant = await db().grant.findFirst({ where: { id: request.grantId, status: 'ACTIVE' }, select: { id: true } });
-    if (!grant) throw invalid;
-    return issueForConsent({
-      client,
-      request: { id: request.id, userId: request.userId, grantId: grant.id, scopes: request.scopes, sessionId: request.sessionId, authorizationDetails: request.authorizationDetails },
-      audience: request.resources,
-      dpop,
-      ip,
-      grantType: 'device_code',
+    // Approved: collect once. The device code is spent by the claim, whatever follows; a lost
+    // claim (a concurrent poll collected it) is plainly invalid.
+    return redeemOnce({
+      when: 'first',
+      claim: (q) => claimCode(q, { id: request.id, now }),
+      onReplay: async () => {
+        throw invalid;
+      },
+      redeem: async () => {
+        if (!request.userId || !request.grantId) throw invalid;
+        const grant = await db().grant.findFirst({ where: { id: request.grantId, status: 'ACTIVE' }, select: { id: true } });
+        if (!grant) throw invalid;
+        return issueForConsent({
+          client,
+          request: { id: request.id, userId: request.userId, grantId: grant.id, scopes: request.scopes, sessionId: request.sessionId, authorizationDetails: request.authorizationDetails },
+          audience: request.resources,
+          dpop,
+          ip,
+          grantType: 'device_code',
+        });
+      },
     });
   },
 };
