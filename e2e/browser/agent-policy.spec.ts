@@ -3,7 +3,7 @@
 // restores the earlier behaviour, hand-written Cedar is validated as it is typed, and "narrow to
 // what is used" removes unused scopes. Another user reaches none of it.
 import { expect, test } from '@playwright/test';
-import { createAccount, sameOrigin, uniqueEmail, uniqueIp, signedInPage } from '../support/accounts';
+import { createAccount, sameOrigin, uniqueEmail, signedInPage } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 

@@ -1,7 +1,7 @@
 // The audit browser in Chromium: the records an agent's calls produced can be filtered, opened,
 // paged, verified and exported; another user sees none of them, through the page or the routes.
 import { expect, test } from '@playwright/test';
-import { createAccount, uniqueEmail, uniqueIp, signedInPage } from '../support/accounts';
+import { createAccount, uniqueEmail, signedInPage } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 

@@ -2,7 +2,7 @@
 // as the person: code entry, sign-in and the normal consent screen; polling answers
 // authorization_pending, slow_down, access_denied, expired_token as §3.5 says, tokens once.
 import * as oauth from 'oauth4webapi';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { createAccount, fillSignIn, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
 import { registerClient } from '../support/oauth';

@@ -3,7 +3,7 @@
 // reviews it and approves with a second factor for that request, the agent's poll returns a
 // single-purpose just-in-time token, the payment succeeds once; a denied request returns
 // access_denied; approve/deny races leave one outcome.
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import { createAccount, sameOrigin, signInInBrowser, TEST_PASSWORD as password, uniqueEmail, uniqueIp } from '../support/accounts';
 import { CIBA, enrolTotp, recoveryCode, totpCode } from '../support/approvals';
 import { changeSeen, testDb } from '../support/db';
