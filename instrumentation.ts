@@ -6,7 +6,7 @@ export async function register() {
   scheduleAuditSealing();
   const { schedulePurgeOfIntentTexts } = await import('@/lib/audit/purge-intent-texts');
   schedulePurgeOfIntentTexts();
-  const { sweepUsedDpopProofs } = await import('@/lib/dpop/verify-dpop-proof');
+  const { sweepUsedDpopProofs } = await import('@/lib/oauth/dpop/verify-dpop-proof');
   // The hot path's in-memory cache listens for invalidations from the start (lib/cache/hot-cache.ts).
   const { startHotCache } = await import('@/lib/cache/hot-cache');
   void startHotCache();

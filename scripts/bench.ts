@@ -316,13 +316,14 @@ function auditQueryTimes(databaseUrl: string, rows: number): Promise<{ rows: num
 /** A user who delegated to the bench agent, under a policy that does not rate-limit the run; issues its tokens in-process. */
 async function benchDelegation(clientId: string, issuer: string) {
   const { createAccount } = await import('../lib/auth/create-account');
+  const { seedWorkspace } = await import('../lib/workspace/seed-workspace');
   const { saveAgentPolicy } = await import('../lib/policy/save-agent-policy');
   const { defaultPolicyDocument } = await import('../lib/policy/policy-document');
   const { createAccessToken } = await import('../lib/tokens/issue-access-token');
   const { db } = await import('../lib/db/client');
   const email = `bench-${crypto.randomUUID()}@example.test`;
   const password = crypto.randomBytes(16).toString('hex');
-  const created = await createAccount({ email, password, name: 'Bench' });
+  const created = await createAccount({ email, password, name: 'Bench' }, seedWorkspace);
   if (!created.ok) throw new Error('bench account');
   const userId = created.user.id;
   const agent = await db().agent.findUniqueOrThrow({ where: { clientId }, select: { id: true } });

@@ -11,7 +11,7 @@ import { Badge } from '@/components/ui/badge';
 import { Button, buttonClasses, Spinner } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { useHydrated } from '@/components/ui/use-hydrated';
-import type { AuditRecord } from '@/lib/audit/search-audit-events';
+import type { AuditRecord } from '@/lib/dashboard/search-audit-events';
 import { TechnicalDetails } from '@/components/ui/technical-details';
 import { describeAction, describeDecision, describeReason, describeScopes } from '@/lib/words/plain-words';
 

@@ -19,7 +19,7 @@ import { useHydrated } from '@/components/ui/use-hydrated';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { postJson as post } from '@/components/dashboard/post-json';
 import { useLiveUpdates, useNow, type LiveStatus } from '@/components/dashboard/use-live-updates';
-import type { LiveCredentials } from '@/lib/tokens/list-live-credentials';
+import type { LiveCredentials } from '@/lib/dashboard/list-live-credentials';
 import { ConnectFirstAgent } from '@/components/dashboard/connect-first-agent';
 import { TechnicalDetails } from '@/components/ui/technical-details';
 import { describeAudience, describeScopes } from '@/lib/words/plain-words';

@@ -7,7 +7,7 @@ import { Button } from '@/components/ui/button';
 import { ACTION_NAMES, ACTIONS, RISK_TIERS, SENSITIVITY, type RiskTier } from '@/lib/policy/actions';
 import { JIT_MINUTES, type PolicyDocument } from '@/lib/policy/policy-document';
 import type { DelegateCandidate } from '@/lib/agents/list-delegate-candidates';
-import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
+import { SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
 import { SAMPLE_DATASETS } from '@/lib/workspace/sample-workspace';
 import { Card, Field, input } from '@/components/dashboard/policy-editor-parts';
 import { PaymentLimitField } from '@/components/dashboard/policy-payment-limit';

@@ -1,6 +1,7 @@
 // The administrator's deployment switch for dynamic client registration: applied at once (on
 // every instance: it lives in PostgreSQL), reflected in discovery, audited, and refused to anyone
 // but an administrator. On a database of its own, so closing registration disturbs no other test.
+// @see bf54b70 (Settings): the commit whose behaviour these tests guard.
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';

@@ -1,5 +1,6 @@
 // OpenID CIBA §7.1 login_hint_token at /oauth/bc-authorize: the agent's own active access token for
 // a user names that user. Each refusal is the CIBA error for it and creates no approval request.
+// @see 9dcde86 (CIBA login_hint_token): the commit whose behaviour these tests guard.
 import crypto from 'node:crypto';
 import * as jose from 'jose';
 import { expect, test, type APIRequestContext } from '@playwright/test';

@@ -1,6 +1,7 @@
 // The client address behind per-IP limits cannot be chosen by the client: without trusted proxies
 // (the default), Leash uses the socket's peer address and ignores X-Forwarded-For and its own
 // internal header, whatever a client sends. Runs a server of its own, on a database of its own.
+// @see ec0b0c1 (Settings): the commit whose behaviour these tests guard.
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, request as playwrightRequest, test } from '@playwright/test';

@@ -1,3 +1,4 @@
+// @see 4fec91b (Foundation): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { countUsers, testDb } from '../support/db';
 import { createAccount, DEMO, sameOrigin, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';

@@ -2,6 +2,7 @@
 // §8) and calls the API with proofs (§7); the attacks are refused: a bound token sent as Bearer,
 // a replayed proof, a proof from another key, a proof for another URL; a public client's refresh
 // token is bound to its key (§5); an agent's policy can require DPoP.
+// @see acb7510 (DPoP (RFC 9449)): the commit whose behaviour these tests guard.
 import * as oauth from 'oauth4webapi';
 import { expect, test } from '@playwright/test';
 import { testDb } from '../support/db';

@@ -2,6 +2,7 @@
 // `node:http` fast path (project `api`) and by Next's router (project `api-next`, a server with
 // LEASH_FAST_PATH=0). These cases pin what must not differ between the two mounts, and check that
 // each project really exercises the mount it names (Next marks its responses with `Vary: rsc, …`).
+// @see a9420bb (Fast path): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { basic, clientCredentialsToken, registerMachineClient } from '../support/oauth';
 

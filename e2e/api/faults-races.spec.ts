@@ -1,6 +1,7 @@
 // Races on single-use credentials (RFC 6749 §4.1.2, RFC 9700 §4.5 and §4.14.2): one code or one
 // refresh token redeemed twice at the same moment. Exactly one request wins, and because the
 // credential was used twice, whatever the winner received is revoked with the rest.
+// @see 4fa9bd4 (Faults): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';

@@ -1,3 +1,4 @@
+// @see 4fec91b (Foundation): the commit whose behaviour these tests guard.
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, request as playwrightRequest, test } from '@playwright/test';

@@ -1,6 +1,7 @@
 // Insecure direct object references, swept: a second user, signed in, aims every dashboard route
 // at the first user's agent, token, policy and approval request by id. Each answer is 404 (or an
 // empty list), and nothing of the first user's changes.
+// @see 68bcf15 (Security): the commit whose behaviour these tests guard.
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { createAccount, sameOrigin, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';

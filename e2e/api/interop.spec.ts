@@ -1,6 +1,7 @@
 // Interoperability: real third-party OAuth clients against the running server. A bug our own
 // helpers share with the server is still caught here. (Authorization code + PKCE through the
 // consent page arrives with the authorization endpoint.)
+// @see 32cc44a (Authorization server, machine-to-machine core): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';

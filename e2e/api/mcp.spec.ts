@@ -1,5 +1,6 @@
 // The MCP server with the real MCP TypeScript SDK client (Streamable HTTP): tokens for /mcp only,
 // each tool call authorized and audited like the HTTP API.
+// @see 6313423 (MCP server at /mcp (Streamable HTTP with the MCP SDK)): the commit whose behaviour these tests guard.
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';

@@ -1,3 +1,4 @@
+// @see 6cb1a23 (Authorization code flow): the commit whose behaviour these tests guard.
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { testDb } from '../support/db';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';

@@ -1,6 +1,7 @@
 // Client ID Metadata Documents: the agent's client_id is the URL of its own metadata document.
 // The documents are served by this test on a loopback port the test server allowlists
 // (LEASH_CIMD_ALLOWLIST); everything else that points inside the network is refused.
+// @see dcbbda7 (Client ID Metadata Documents): the commit whose behaviour these tests guard.
 import http from 'node:http';
 import crypto from 'node:crypto';
 import { expect, test } from '@playwright/test';

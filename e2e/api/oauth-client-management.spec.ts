@@ -1,3 +1,4 @@
+// @see 60d9a8e (RFC 7592 client configuration (read, replace, delete with): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { testDb } from '../support/db';
 import { basic, clientCredentialsToken, registerMachineClient } from '../support/oauth';

@@ -1,3 +1,4 @@
+// @see 32cc44a (Authorization server, machine-to-machine core): the commit whose behaviour these tests guard.
 import crypto from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { testDb } from '../support/db';

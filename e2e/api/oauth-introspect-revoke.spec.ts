@@ -1,3 +1,4 @@
+// @see 32cc44a (Authorization server, machine-to-machine core): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { changeSeen, testDb } from '../support/db';
 import { basic, clientCredentialsToken, expectNoStore, registerMachineClient } from '../support/oauth';

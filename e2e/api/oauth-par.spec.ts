@@ -1,3 +1,4 @@
+// @see 2ae6fee (Pushed authorization requests (RFC 9126)): the commit whose behaviour these tests guard.
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import * as oauth from 'oauth4webapi';
 import { testDb } from '../support/db';

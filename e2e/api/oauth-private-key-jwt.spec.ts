@@ -1,3 +1,4 @@
+// @see 758c647 (private_key_jwt client authentication (RFC 7523)): the commit whose behaviour these tests guard.
 import crypto from 'node:crypto';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';

@@ -1,5 +1,6 @@
 // The e2e server runs with LEASH_TOKEN_CLIENT_LIMIT=10, LEASH_TOKEN_IP_LIMIT=300 and
 // LEASH_REGISTER_IP_LIMIT=40 (playwright.config.ts).
+// @see 32cc44a (Authorization server, machine-to-machine core): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { uniqueIp } from '../support/accounts';
 import { basic, registerMachineClient } from '../support/oauth';

@@ -1,5 +1,6 @@
 // LEASH_REGISTRATION: `token` needs the initial access token (RFC 7591 §3.1), `off` removes the
 // endpoint from discovery and refuses registrations. Each mode runs a server of its own.
+// @see eb14eea (Tests for LEASH_REGISTRATION token and off modes): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { spawnServer } from '../support/spawn-server';
 

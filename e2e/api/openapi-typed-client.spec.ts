@@ -5,6 +5,7 @@
 // compile; then the same program runs against this server and the test checks what it read. The
 // generated types go to the test's output folder (under .leash-test/, git-ignored): they are
 // made from the running server's document on every run, never committed.
+// @see cc5b6d7 (e2e): the commit whose behaviour these tests guard.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

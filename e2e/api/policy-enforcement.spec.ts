@@ -1,5 +1,6 @@
 // The agent's policy, stored per user and agent, decides each API call at request time: a new
 // version applies to the very next request, and every outcome has its standard answer and audit row.
+// @see 7774e3f (Per-agent policy with Cedar): the commit whose behaviour these tests guard.
 import crypto from 'node:crypto';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { changeSeen, testDb } from '../support/db';

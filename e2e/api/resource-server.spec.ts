@@ -1,5 +1,6 @@
 // The resource-server module in front of the agents' API: bearer token only from the header,
 // audience, scope hierarchy, agent state, standard challenges, and an audit row for every decision.
+// @see bf3d668 (Resource server, first part): the commit whose behaviour these tests guard.
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { changeSeen, testDb } from '../support/db';
 import { basic, clientCredentialsToken, registerMachineClient } from '../support/oauth';

@@ -3,6 +3,7 @@
 // open redirects through error responses, and forged consent decisions. Cases already covered
 // elsewhere (code from another client or another redirect_uri, plain replay, unregistered
 // redirect URIs, unknown clients, `iss` on success/deny/error) live in oauth-authorization-code.spec.ts.
+// @see d817ed2 (Security suite): the commit whose behaviour these tests guard.
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { testDb } from '../support/db';
 import { createAccount, sameOrigin, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';

@@ -4,6 +4,7 @@
 // foreign page posting and framing) are in e2e/browser/security-foreign-page.spec.ts; the baseline
 // headers of /sign-in and /api/health are in security-headers.spec.ts; CSRF on sign-up, sign-in and
 // sign-out is in csrf.spec.ts.
+// @see d817ed2 (Security suite): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { testDb } from '../support/db';
 import { sameOrigin, uniqueIp } from '../support/accounts';

@@ -1,3 +1,4 @@
+// @see 4fec91b (Foundation): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { spawnServer } from '../support/spawn-server';
 

@@ -3,6 +3,7 @@
 // an oversized token request with Content-Length (oauth-token.spec.ts), malformed JSON at sign-up,
 // registration and the agents' API (sign-up, oauth-discovery-registration, workspace-writes specs),
 // client_id markup on the authorization error page (oauth-authorization-code.spec.ts).
+// @see 4bf867c (Bodies are bounded as they are read and must be UTF-8): the commit whose behaviour these tests guard.
 import http from 'node:http';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { testDb } from '../support/db';

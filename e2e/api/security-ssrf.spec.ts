@@ -5,6 +5,7 @@
 // non-JSON documents. Here: the other private, loopback and link-local forms, redirects to each of
 // them with proof that the target is never contacted, jwks_uri (never fetched), and logo_uri
 // (never fetched by the server, refused on private addresses).
+// @see 0fb176b (A logo_uri on a loopback, private or link-local): the commit whose behaviour these tests guard.
 import http from 'node:http';
 import net from 'node:net';
 import crypto from 'node:crypto';

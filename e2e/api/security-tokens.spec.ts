@@ -2,6 +2,7 @@
 // exchange, DPoP proof replay and htu/htm mismatch at the token endpoint (the resource-server side
 // is in dpop.spec.ts), and private_key_jwt assertion replay by jti (the byte-identical replay is in
 // oauth-private-key-jwt.spec.ts). Refresh reuse revoking the family is in oauth-authorization-code.spec.ts.
+// @see f750d00 (A refresh asking for more scope or another): the commit whose behaviour these tests guard.
 import crypto from 'node:crypto';
 import * as jose from 'jose';
 import { expect, test, type APIRequestContext } from '@playwright/test';

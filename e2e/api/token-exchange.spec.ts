@@ -2,6 +2,7 @@
 // token a user delegated to another agent (oauth4webapi's generic grant), gets a token that acts
 // for the same user with `act` naming it (nested for chains), never broader than the subject
 // token; every refusal is the RFC's error; a kill switch on the subject agent ends the chain.
+// @see a15b790 (Token exchange (RFC 8693)): the commit whose behaviour these tests guard.
 import * as oauth from 'oauth4webapi';
 import { expect, test } from '@playwright/test';
 import { testDb } from '../support/db';

@@ -1,6 +1,7 @@
 // The sample API end to end with a user-delegated token: every operation, its standard errors,
 // the `_links` that follow the token's scopes and policy, the OpenAPI description generated from
 // the same schemas, and a call that cannot be audited changing nothing.
+// @see ceea857 (The whole sample API as operations defined once): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { testDb } from '../support/db';
 import { auditRow, delegatedToken, setPolicy } from '../support/delegation';

@@ -1,5 +1,6 @@
 // Write actions of the agents' API: the change and its audit row commit together, bad input is
 // refused before the policy runs, and the policy's resource and payment rules decide.
+// @see 8fa59d0 (Workspace write actions): the commit whose behaviour these tests guard.
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { testDb } from '../support/db';
 import { delegatedToken, setPolicy } from '../support/delegation';

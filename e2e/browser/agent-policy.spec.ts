@@ -2,6 +2,7 @@
 // saved in the editor decides the agent's very next call (and the simulator predicts it), rollback
 // restores the earlier behaviour, hand-written Cedar is validated as it is typed, and "narrow to
 // what is used" removes unused scopes. Another user reaches none of it.
+// @see d141c6c (Agents screen with sparklines and an overview chart;): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { createAccount, sameOrigin, uniqueEmail, signedInPage } from '../support/accounts';
 import { testDb } from '../support/db';

@@ -1,5 +1,6 @@
 // The denied-calls anomaly rule: an agent refused ten times within five minutes raises one alert
 // (not one per refusal), shown on the Agents screen until the user acknowledges it.
+// @see bde9770 (First anomaly rule): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { createAccount, signedInPage, uniqueEmail } from '../support/accounts';
 import { testDb } from '../support/db';

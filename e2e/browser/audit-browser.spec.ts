@@ -1,5 +1,6 @@
 // The audit browser in Chromium: the records an agent's calls produced can be filtered, opened,
 // paged, verified and exported; another user sees none of them, through the page or the routes.
+// @see da2e3f5 (Audit browser): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { createAccount, uniqueEmail, signedInPage } from '../support/accounts';
 import { testDb } from '../support/db';

@@ -1,3 +1,4 @@
+// @see 4fec91b (Foundation): the commit whose behaviour these tests guard.
 import { expect, test, type Page } from '@playwright/test';
 import { createAccount, DEMO, fillSignIn, uniqueEmail, uniqueIp } from '../support/accounts';
 

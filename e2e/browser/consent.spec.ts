@@ -1,5 +1,6 @@
 // The consent screen in Chromium, driven the way a person uses it. The agent's redirect URI is
 // intercepted (no network here), so the test sees exactly where the browser is sent.
+// @see 7d26b81 (Consent in Chromium and interop): the commit whose behaviour these tests guard.
 import { expect, test, type Page } from '@playwright/test';
 import { createAccount, fillSignIn, uniqueEmail, uniqueIp } from '../support/accounts';
 import { AGENT_CALLBACK, authorizeUrl, exchangeCode, pkce, registerPublicAgent, type RegisteredClient } from '../support/oauth';

@@ -1,5 +1,6 @@
 // Authorization is checked where data is read: a page shows only the signed-in user's data, and a
 // session cookie alone (which is all proxy.ts looks at) is not enough once the account is suspended.
+// @see 4fec91b (Foundation): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { testDb } from '../support/db';
 import { createAccount, fillSignIn, signInInBrowser, uniqueEmail, uniqueIp } from '../support/accounts';

@@ -1,6 +1,7 @@
 // The device authorization grant (RFC 8628) with oauth4webapi as the headless agent and Chromium
 // as the person: code entry, sign-in and the normal consent screen; polling answers
 // authorization_pending, slow_down, access_denied, expired_token as §3.5 says, tokens once.
+// @see 005c22b (Device authorization grant (RFC 8628)): the commit whose behaviour these tests guard.
 import * as oauth from 'oauth4webapi';
 import { expect, test } from '@playwright/test';
 import { createAccount, fillSignIn, uniqueEmail, uniqueIp } from '../support/accounts';

@@ -1,6 +1,7 @@
 // Interoperability of the authorization code flow: real third-party clients build the request,
 // a real browser signs in and consents, the clients validate the response (state, iss) and
 // exchange the code with PKCE, then refresh.
+// @see 7d26b81 (Consent in Chromium and interop): the commit whose behaviour these tests guard.
 import { expect, test, type Page } from '@playwright/test';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';

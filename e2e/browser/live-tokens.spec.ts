@@ -3,6 +3,7 @@
 // call and show at once; a token the agent narrowed from its own (RFC 8693) shows under its parent
 // and goes with it; a second app instance on the same database sees the same events; another
 // user can neither see nor touch any of it.
+// @see 6f7760a (Live Tokens screen): the commit whose behaviour these tests guard.
 import { expect, test, type Page } from '@playwright/test';
 import { createAccount, DEMO, sameOrigin, signedInPage, signInInBrowser, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';

@@ -1,5 +1,6 @@
 // The MCP TypeScript SDK's own OAuth machinery against /mcp: 401 → resource and authorization server
 // discovery → dynamic registration → consent in a real browser → code exchange → tools called.
+// @see 70a30a5 (Intent retention): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';

@@ -3,6 +3,7 @@
 // with its POSTs, and only Leash's own defences stand in the way. Clickjacking (RFC 9700 §4.16,
 // RFC 6749 §10.13), CSRF (RFC 9700 §4.7, RFC 6749 §10.12), and agent-chosen markup on the consent
 // screen. The HTTP-level versions are in e2e/api/security-dashboard.spec.ts and security-input.spec.ts.
+// @see 6e981d8 (Security tests in the browser): the commit whose behaviour these tests guard.
 import http from 'node:http';
 import type net from 'node:net';
 import { expect, test, type Page } from '@playwright/test';

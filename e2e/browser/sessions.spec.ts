@@ -1,3 +1,4 @@
+// @see ec0b0c1 (Settings): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { createAccount, sameOrigin, uniqueEmail, uniqueIp, signedInPage } from '../support/accounts';
 

@@ -1,5 +1,6 @@
 // Settings in Chromium: the intent privacy setting changes what the audit log keeps on the agent's
 // next call (full text for a retention period), bad values are refused and change nothing.
+// @see bf54b70 (Settings): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { createAccount, signInInBrowser, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';

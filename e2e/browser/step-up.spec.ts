@@ -2,6 +2,7 @@
 // refused with insufficient_user_authentication naming acr_values; the agent asks again with those
 // acr_values, the user proves the second factor on the step-up page before consenting, and the new
 // token (acr mfa) passes. A code is never accepted twice; a recovery code works once.
+// @see f414a5a (Step-up with TOTP (otplib)): the commit whose behaviour these tests guard.
 import { expect, test, type Page } from '@playwright/test';
 import { createAccount, signInInBrowser, TEST_PASSWORD as password, uniqueEmail, uniqueIp } from '../support/accounts';
 import { totpCode } from '../support/approvals';

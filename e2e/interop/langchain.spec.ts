@@ -4,6 +4,7 @@
 // Chromium; the app's loopback callback gets the code and completes with the SDK's `auth()`; the
 // tools load as LangChain tools and one is invoked. Backs the "LangChain" snippet in
 // docs/connect-your-agent.md.
+// @see 64f3169 (Interop matrix): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { MultiServerMCPClient } from '@langchain/mcp-adapters';
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';

@@ -3,6 +3,7 @@
 // token is one a person delegated (consent over HTTP); the CLI is a child process with its own
 // output, read as JSON. The package declares Node >= 22.19 in `engines`; its CLI runs here on the
 // Node this project requires (20), and this test is what says so.
+// @see 7e04dd4 (Interop matrix complete): the commit whose behaviour these tests guard.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';

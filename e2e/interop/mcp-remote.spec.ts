@@ -3,6 +3,7 @@
 // [flags]`), with its own metadata, its own callback server and its own credential store on disk.
 // The host's side is JSON-RPC lines on its stdin, answers on its stdout. Backs the mcp-remote
 // snippets (browser, --device-code, --client-credentials) in docs/connect-your-agent.md.
+// @see 9707596 (Interop matrix): the commit whose behaviour these tests guard.
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';

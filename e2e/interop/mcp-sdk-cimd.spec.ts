@@ -8,6 +8,7 @@
 // certificate made for this test, and a second Leash (same database and secrets) is started that
 // trusts it (NODE_EXTRA_CA_CERTS) and allows that origin (LEASH_CIMD_ALLOWLIST); the SSRF guard
 // otherwise refuses loopback addresses, which e2e/api/oauth-cimd.spec.ts tests.
+// @see 7e04dd4 (Interop matrix complete): the commit whose behaviour these tests guard.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';

@@ -4,6 +4,7 @@
 // Claude Code and VS Code send), the SDK does 401 → RFC 9728 → RFC 8414 → DCR → PKCE; the person
 // allows in Chromium; then tools/list, tools/call, a tool outside the first scope (403 scope
 // challenge → step-up) and a refresh without a browser.
+// @see d3262ca (Interop): the commit whose behaviour these tests guard.
 import { expect, test, type Page } from '@playwright/test';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';

@@ -6,6 +6,7 @@
 // exchange both ways (delegation to another agent with an actor token; an agent narrowing its own
 // token). The oauth4webapi device-flow test backs the "A command-line agent: the device flow"
 // snippet in docs/connect-your-agent.md.
+// @see 4b12097 (Interop matrix): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';

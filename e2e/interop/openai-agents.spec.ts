@@ -5,6 +5,7 @@
 //      person allows in Chromium, the app's loopback callback completes with the SDK's `auth()`;
 //   2. a backend worker with its own client-credentials token in `requestInit` headers.
 // Backs the "OpenAI Agents SDK" snippets in docs/connect-your-agent.md.
+// @see 64f3169 (Interop matrix): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { MCPServerStreamableHttp } from '@openai/agents';
 import { auth } from '@modelcontextprotocol/client';

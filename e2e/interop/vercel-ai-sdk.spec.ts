@@ -5,6 +5,7 @@
 // completes with the SDK's `auth()` (state and RFC 9207 `iss` checked by the SDK); the next
 // connection lists the tools and one tool's `execute` runs, as `generateText` would run it.
 // Backs the "Vercel AI SDK" snippet in docs/connect-your-agent.md.
+// @see 64f3169 (Interop matrix): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
 import { auth, createMCPClient } from '@ai-sdk/mcp';
 import { uniqueIp } from '../support/accounts';

@@ -7,7 +7,7 @@ import 'server-only';
 import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
-import { safePostJson } from '@/lib/clients/safe-fetch';
+import { safePostJson } from '@/lib/http/safe-fetch';
 import { openSecret } from '@/lib/keys/key-encryption';
 
 export const SIGNATURE_HEADER = 'Leash-Signature';

@@ -7,7 +7,7 @@ import { db } from '@/lib/db/client';
 import { getAlertSettings, type Thresholds } from '@/lib/alerts/alert-settings';
 import { raiseAlert, type Severity } from '@/lib/alerts/raise-alert';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import { SCOPES } from '@/lib/oauth/scopes';
+import { SCOPES } from '@/lib/scopes/scopes';
 import { describeAction, describeScope } from '@/lib/words/plain-words';
 
 const agentName = async (agentId: string) => (await db().agent.findUnique({ where: { id: agentId }, select: { name: true } }))?.name ?? 'An agent';

@@ -15,7 +15,7 @@ import 'server-only';
 import { ACR } from '@/lib/auth/assurance';
 import { type AuthorizationDetail } from '@/lib/oauth/authorization-details';
 import { OAuthError } from '@/lib/oauth/errors';
-import { expandScopes } from '@/lib/oauth/scopes';
+import { expandScopes } from '@/lib/scopes/scopes';
 import { ACTIONS, actionOfDetailType, actionsOfScope, exactDetailsFor, exactDetailsOf, type ActionName } from '@/lib/policy/actions';
 import { toMinorUnits } from '@/lib/policy/money';
 import { evaluatePolicy, type PolicyDecision } from '@/lib/policy/evaluate-policy';

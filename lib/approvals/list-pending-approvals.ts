@@ -5,7 +5,7 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { authorizationDetailsSchema, describeAuthorizationDetail } from '@/lib/oauth/authorization-details';
-import { isKnownScope, SCOPES } from '@/lib/oauth/scopes';
+import { isKnownScope, SCOPES } from '@/lib/scopes/scopes';
 
 const SELECT = {
   id: true,

@@ -1,17 +1,19 @@
-// Creates a human account (sign-up and the demo seed), with its sample workspace.
+// Creates a human account (sign-up and the demo seed). What else a new account starts with (the
+// sample workspace) is the caller's to say, made in the same transaction: auth knows no workspace.
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { signUpSchema, type SignUpInput } from '@/lib/auth/account-schemas';
 import { hashPassword } from '@/lib/auth/password';
 import { Prisma } from '@/lib/generated/prisma/client';
-import { seedWorkspace } from '@/lib/workspace/seed-workspace';
 
 export type CreateAccountResult =
   | { ok: true; user: { id: string; email: string } }
   | { ok: false; reason: 'email_taken' }
   | { ok: false; reason: 'invalid'; fieldErrors: Record<string, string[]> };
 
-export async function createAccount(input: SignUpInput): Promise<CreateAccountResult> {
+export type SetUpAccount = (tx: Prisma.TransactionClient, userId: string) => Promise<void>;
+
+export async function createAccount(input: SignUpInput, setUp?: SetUpAccount): Promise<CreateAccountResult> {
   const parsed = signUpSchema.safeParse(input);
   if (!parsed.success) {
     const fieldErrors: Record<string, string[]> = {};
@@ -26,7 +28,7 @@ export async function createAccount(input: SignUpInput): Promise<CreateAccountRe
   try {
     const user = await db().$transaction(async (tx) => {
       const created = await tx.user.create({ data: { email, name, passwordHash }, select: { id: true, email: true } });
-      await seedWorkspace(tx, created.id);
+      await setUp?.(tx, created.id);
       return created;
     });
     return { ok: true, user };

@@ -11,9 +11,9 @@ import { authorizationDetailsSchema, describeAuthorizationDetail } from '@/lib/o
 import { tokenPolicy } from '@/lib/oauth/agent-token-policy';
 import { ACR } from '@/lib/auth/assurance';
 import { REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
-import { isKnownScope, SCOPES } from '@/lib/oauth/scopes';
+import { isKnownScope, SCOPES } from '@/lib/scopes/scopes';
 import { hashToken } from '@/lib/tokens/opaque-token';
-import { agentLinks, type AgentLinks } from '@/lib/clients/agent-links';
+import { agentLinks, type AgentLinks } from '@/lib/oauth/clients/agent-links';
 
 export type ConsentView = {
   requestId: string;

@@ -2,7 +2,7 @@
 // MCP endpoint answers before any tool runs.
 import 'server-only';
 import { ACTIONS, type ActionName } from '@/lib/policy/actions';
-import { expandScopes, formatScope, SCOPES, type Scope } from '@/lib/oauth/scopes';
+import { expandScopes, formatScope, SCOPES, type Scope } from '@/lib/scopes/scopes';
 import { OPERATIONS } from '@/lib/workspace/operations';
 
 const TOOL_ACTIONS = new Map<string, ActionName>(OPERATIONS.map((operation) => [operation.tool, operation.action]));

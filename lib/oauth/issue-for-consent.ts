@@ -7,13 +7,13 @@
 import 'server-only';
 import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
-import type { AuthenticatedClient } from '@/lib/clients/authenticate-client';
-import type { DpopProof } from '@/lib/dpop/verify-dpop-proof';
+import type { AuthenticatedClient } from '@/lib/oauth/clients/authenticate-client';
+import type { DpopProof } from '@/lib/oauth/dpop/verify-dpop-proof';
 import { refuseByPolicy, tokenPolicy } from '@/lib/oauth/agent-token-policy';
 import { REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
 import { OAuthError } from '@/lib/oauth/errors';
 import type { TokenResponse } from '@/lib/oauth/grants/types';
-import { formatScope } from '@/lib/oauth/scopes';
+import { formatScope } from '@/lib/scopes/scopes';
 import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
 import type { Prisma } from '@/lib/generated/prisma/client';
 

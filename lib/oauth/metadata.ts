@@ -3,8 +3,8 @@
 import 'server-only';
 import { getConfig } from '@/lib/config/config';
 import { supportedGrantTypes } from '@/lib/oauth/grants/registry';
-import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
-import { DPOP_ALGS } from '@/lib/dpop/verify-dpop-proof';
+import { SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
+import { DPOP_ALGS } from '@/lib/oauth/dpop/verify-dpop-proof';
 import { type RegistrationMode } from '@/lib/settings/deployment-settings';
 
 export function authorizationServerMetadata(registration: RegistrationMode) {

@@ -8,7 +8,7 @@ import { closeDb, db } from '@/lib/db/client';
 import { OAuthParams } from '@/lib/oauth/read-form';
 import { createAccessToken } from '@/lib/tokens/issue-access-token';
 import { narrowOwnToken } from './narrow-own-token';
-import type { AuthenticatedClient } from '@/lib/clients/authenticate-client';
+import type { AuthenticatedClient } from '@/lib/oauth/clients/authenticate-client';
 
 let other: pg.Client;
 let client: AuthenticatedClient;

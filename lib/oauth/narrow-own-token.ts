@@ -5,7 +5,7 @@
 // Never broader than the subject token:
 // - scope ⊆ what the subject holds, counting what its scopes imply (reports:write holds
 //   reports:read): the resource server already honours the hierarchy for the subject
-//   (lib/oauth/scopes.ts expandScopes), so a reports:read token is strictly less than a
+//   (lib/scopes/scopes.ts expandScopes), so a reports:read token is strictly less than a
 //   reports:write one; and within the user's policy as it is now (its ceiling may have dropped);
 // - audience ⊆ the subject's (RFC 8707 `resource`, or §2.1 `audience` naming the same URIs);
 // - lifetime ≤ what is left of the subject and ≤ the policy's access token lifetime (the token
@@ -28,7 +28,7 @@ import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import { OAuthError } from '@/lib/oauth/errors';
 import { tokenPolicy } from '@/lib/oauth/agent-token-policy';
 import { narrowAuthorizationDetails } from '@/lib/oauth/narrow-authorization-details';
-import { expandScopes, formatScope, parseScope } from '@/lib/oauth/scopes';
+import { expandScopes, formatScope, parseScope } from '@/lib/scopes/scopes';
 import { findToken, isTokenActive, type FoundToken } from '@/lib/tokens/find-token';
 import { ACCESS_TOKEN_TTL_SECONDS, createAccessToken } from '@/lib/tokens/issue-access-token';
 import type { GrantContext, TokenResponse } from '@/lib/oauth/grants/types';

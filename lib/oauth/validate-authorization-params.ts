@@ -5,7 +5,7 @@ import { authorizationDetailsSchema, type AuthorizationDetail } from '@/lib/oaut
 import { checkResources } from '@/lib/oauth/check-resources';
 import { OAuthError } from '@/lib/oauth/errors';
 import type { OAuthParams } from '@/lib/oauth/read-form';
-import { isKnownScope, parseScope, SCOPES } from '@/lib/oauth/scopes';
+import { isKnownScope, parseScope, SCOPES } from '@/lib/scopes/scopes';
 
 const PROMPTS = new Set(['none', 'login', 'consent']);
 

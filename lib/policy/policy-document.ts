@@ -3,7 +3,7 @@
 // it is our own document.
 import { z } from 'zod';
 import { ACTION_NAMES, ACTIONS, RISK_TIERS, SENSITIVITY, type ActionName } from '@/lib/policy/actions';
-import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
+import { SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
 
 /** An IANA time zone this runtime knows (Intl is the authority), e.g. Europe/Paris. */
 export const ianaTimeZone = z

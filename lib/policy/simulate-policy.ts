@@ -8,7 +8,7 @@ import { compilePolicy } from '@/lib/policy/compile-policy';
 import { validateCedarPolicies, type CedarProblem } from '@/lib/policy/cedar-schema';
 import { evaluatePolicy, type PolicyDecision } from '@/lib/policy/evaluate-policy';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
-import { expandScopes } from '@/lib/oauth/scopes';
+import { expandScopes } from '@/lib/scopes/scopes';
 import crypto from 'node:crypto';
 
 export const simulationSchema = z.object({

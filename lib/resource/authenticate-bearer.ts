@@ -4,7 +4,7 @@
 // pointing at the resource metadata (RFC 9728), each recorded.
 import 'server-only';
 import { bearerChallenge, dpopChallenge, resourceUri, type ResourceName } from '@/lib/resource/challenge';
-import { verifyDpopProof } from '@/lib/dpop/verify-dpop-proof';
+import { verifyDpopProof } from '@/lib/oauth/dpop/verify-dpop-proof';
 import { getConfig } from '@/lib/config/config';
 import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import { findToken, type FoundToken } from '@/lib/tokens/find-token';

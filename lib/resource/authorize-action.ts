@@ -5,7 +5,7 @@ import 'server-only';
 import { ACR } from '@/lib/auth/assurance';
 import { getConfig } from '@/lib/config/config';
 import { matchingPaymentDetail } from '@/lib/oauth/authorization-details';
-import { expandScopes } from '@/lib/oauth/scopes';
+import { expandScopes } from '@/lib/scopes/scopes';
 import { ACTIONS, type ActionName, type Sensitivity } from '@/lib/policy/actions';
 import { evaluatePolicy, type PolicyDecision } from '@/lib/policy/evaluate-policy';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';

@@ -2,7 +2,7 @@
 // RFC 9728 §5.1 `resource_metadata` so an agent can discover where to get a proper token.
 import 'server-only';
 import { getConfig } from '@/lib/config/config';
-import { currentDpopNonce, DPOP_ALGS } from '@/lib/dpop/verify-dpop-proof';
+import { currentDpopNonce, DPOP_ALGS } from '@/lib/oauth/dpop/verify-dpop-proof';
 
 export type ResourceName = 'api' | 'mcp';
 

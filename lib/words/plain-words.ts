@@ -7,7 +7,7 @@
 // rather than guessed at.
 import { ACR } from '@/lib/auth/assurance';
 import { ACTIONS } from '@/lib/policy/actions';
-import { SCOPES } from '@/lib/oauth/scopes';
+import { SCOPES } from '@/lib/scopes/scopes';
 
 /** "Read your reports" for `reports:read`. */
 export function describeScope(scope: string): string {

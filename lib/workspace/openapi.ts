@@ -9,7 +9,7 @@ import 'server-only';
 import { z } from 'zod';
 import { getConfig } from '@/lib/config/config';
 import { ACTIONS } from '@/lib/policy/actions';
-import { SCOPES } from '@/lib/oauth/scopes';
+import { SCOPES } from '@/lib/scopes/scopes';
 import { errorBodySchema } from '@/lib/resource/error-body';
 import { linkSchema } from '@/lib/resource/link-schema';
 import { MAX_INPUT_BYTES, type Operation } from '@/lib/resource/operation';

@@ -5,7 +5,7 @@
 // filter shape, first page and deep pages, after one untimed run of each. Prints one JSON line: milliseconds per shape.
 import crypto from 'node:crypto';
 import { closeDb, db, dbPool } from '../../lib/db/client';
-import { searchAuditEvents, type AuditFilter } from '../../lib/audit/search-audit-events';
+import { searchAuditEvents, type AuditFilter } from '../../lib/dashboard/search-audit-events';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const RUNS = 21;

@@ -8,13 +8,14 @@ import path from 'node:path';
 import { createAccount } from '../../lib/auth/create-account';
 import { getConfig } from '../../lib/config/config';
 import { db } from '../../lib/db/client';
+import { seedWorkspace } from '../../lib/workspace/seed-workspace';
 
 export const DEMO_ACCOUNT = { email: 'demo@leash.dev', password: 'correct-horse-battery', name: 'Demo User' };
 
 export async function seedDemoAccount(dataDir: string): Promise<'created' | 'exists' | 'skipped'> {
   const marker = path.join(dataDir, 'demo-seeded');
   if (fs.existsSync(marker)) return 'skipped';
-  const result = await createAccount(DEMO_ACCOUNT);
+  const result = await createAccount(DEMO_ACCOUNT, seedWorkspace);
   if (!result.ok && result.reason !== 'email_taken') {
     throw new Error(`Could not create the demo account: ${JSON.stringify(result)}`);
   }

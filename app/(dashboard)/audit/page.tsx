@@ -4,7 +4,7 @@ import { AuditBrowser, type AuditFilterValues } from '@/components/dashboard/aud
 import { Alert } from '@/components/ui/alert';
 import { PageHeader } from '@/components/ui/page-header';
 import { requireUser } from '@/lib/auth/session';
-import { auditFilterSchema, searchAuditEvents } from '@/lib/audit/search-audit-events';
+import { auditFilterSchema, searchAuditEvents } from '@/lib/dashboard/search-audit-events';
 import { db } from '@/lib/db/client';
 
 export const metadata: Metadata = { title: 'Audit' };

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { LiveTokens } from '@/components/dashboard/live-tokens';
 import { PageHeader } from '@/components/ui/page-header';
 import { requireUser } from '@/lib/auth/session';
-import { listLiveCredentials } from '@/lib/tokens/list-live-credentials';
+import { listLiveCredentials } from '@/lib/dashboard/list-live-credentials';
 import { getConfig } from '@/lib/config/config';
 
 export const metadata: Metadata = { title: 'Tokens' };

@@ -4,7 +4,7 @@
 import 'server-only';
 import { resumeAgent, revokeAgentAccess, revokeAllTokens, revokeUserToken, suspendAgent } from '@/lib/agents/control-agent-access';
 import { ApiError, readJsonBody } from '@/lib/http/api-error';
-import { listLiveCredentials } from '@/lib/tokens/list-live-credentials';
+import { listLiveCredentials } from '@/lib/dashboard/list-live-credentials';
 import { listConnectedAgents } from '@/lib/agents/list-connected-agents';
 import { usedScopes } from '@/lib/agents/agent-activity';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';

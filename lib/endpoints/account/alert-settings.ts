@@ -10,7 +10,7 @@ import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { getAlertSettings, thresholdsSchema } from '@/lib/alerts/alert-settings';
 import { getConfig } from '@/lib/config/config';
-import { checkTarget } from '@/lib/clients/safe-fetch';
+import { checkTarget } from '@/lib/http/safe-fetch';
 import { sealSecret } from '@/lib/keys/key-encryption';
 import { ApiError } from '@/lib/http/api-error';
 import { sessionRoute } from '@/lib/endpoints/session-route';

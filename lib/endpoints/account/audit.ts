@@ -6,7 +6,7 @@ import 'server-only';
 import type { CurrentUser } from '@/lib/auth/session';
 import { ApiError } from '@/lib/http/api-error';
 import { sessionRoute } from '@/lib/endpoints/session-route';
-import { auditFilterSchema, searchAuditEvents, type AuditRecord, type AuditScope } from '@/lib/audit/search-audit-events';
+import { auditFilterSchema, searchAuditEvents, type AuditRecord, type AuditScope } from '@/lib/dashboard/search-audit-events';
 import { verifyAuditChain } from '@/lib/audit/verify-audit-chain';
 
 const noStore = { 'Cache-Control': 'no-store' };

@@ -2,6 +2,7 @@
 // through next-auth with the same credentials. Cross-site posts are refused earlier (proxy.ts).
 import 'server-only';
 import { createAccount } from '@/lib/auth/create-account';
+import { seedWorkspace } from '@/lib/workspace/seed-workspace';
 import { ApiError, readJsonBody } from '@/lib/http/api-error';
 import { noStoreJson, publicRoute } from '@/lib/endpoints/session-route';
 import { consumeSignUpAttempt } from '@/lib/auth/sign-up-limits';
@@ -16,7 +17,7 @@ export const handleSignUp = publicRoute({}, async ({ request, ip }) => {
     name: typeof input.name === 'string' ? input.name : undefined,
     email: input.email as string,
     password: input.password as string,
-  });
+  }, seedWorkspace);
   if (result.ok) return noStoreJson({ id: result.user.id, email: result.user.email }, { status: 201 });
   if (result.reason === 'email_taken') {
     throw new ApiError(409, 'conflict', 'An account with this email already exists. Sign in instead.', {

@@ -5,13 +5,13 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
-import { recordedApplicationType } from '@/lib/clients/client-metadata';
-import { matchRedirectUri } from '@/lib/clients/match-redirect-uri';
+import { recordedApplicationType } from '@/lib/oauth/clients/client-metadata';
+import { matchRedirectUri } from '@/lib/oauth/clients/match-redirect-uri';
 import {
   isMetadataDocumentClientId,
   MetadataDocumentError,
   resolveMetadataDocumentClient,
-} from '@/lib/clients/resolve-metadata-document-client';
+} from '@/lib/oauth/clients/resolve-metadata-document-client';
 import { clientIp } from '@/lib/http/client-ip';
 import { authorizationRedirect } from '@/lib/oauth/authorization-response';
 import { authorizationErrorPage } from '@/lib/oauth/error-page';

@@ -9,115 +9,102 @@ import 'server-only';
 import { z } from 'zod';
 import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
-import { authenticateClient } from '@/lib/clients/authenticate-client';
-import { clientIp } from '@/lib/http/client-ip';
 import { storedIntent } from '@/lib/audit/stored-intent';
 import { ACR } from '@/lib/auth/assurance';
 import { authorizationDetailsSchema } from '@/lib/oauth/authorization-details';
 import { checkResources } from '@/lib/oauth/check-resources';
-import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
-import { limitTokenRequestByClient, limitTokenRequestByIp } from '@/lib/oauth/rate-limits';
-import { readOAuthForm, type OAuthParams } from '@/lib/oauth/read-form';
-import { readDpopProof } from '@/lib/dpop/read-dpop-proof';
+import { OAuthError } from '@/lib/oauth/errors';
+import { oauthEndpoint } from '@/lib/endpoints/oauth-endpoint';
+import type { OAuthParams } from '@/lib/oauth/read-form';
+import { readDpopProof } from '@/lib/oauth/dpop/read-dpop-proof';
 import { findToken, isTokenActive } from '@/lib/tokens/find-token';
-import { isKnownScope, parseScope } from '@/lib/oauth/scopes';
+import { isKnownScope, parseScope } from '@/lib/scopes/scopes';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
 import { refusedByPolicy, requireExactDetails } from '@/lib/approvals/check-elevation';
 import { checkApprovalRequests } from '@/lib/alerts/rules';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import { CIBA_GRANT, CIBA_POLL_INTERVAL_SECONDS, CIBA_REQUEST_TTL_SECONDS } from '@/lib/oauth/grants/ciba';
 
-export async function handleBackchannelAuthentication(request: Request): Promise<Response> {
-  try {
-    const ip = clientIp(request.headers);
-    await limitTokenRequestByIp(ip);
-    const params = await readOAuthForm(request);
-    const client = await authenticateClient(request, params);
-    await limitTokenRequestByClient(client.id);
-    if (!client.grantTypes.includes(CIBA_GRANT)) throw new OAuthError('unauthorized_client', `This client is not registered for ${CIBA_GRANT}.`);
+export const handleBackchannelAuthentication = oauthEndpoint({ ipLimit: true, clientLimit: true, registeredFor: CIBA_GRANT }, async ({ request, params, client, ip }) => {
+  const { userId } = await identifyUser(request, params, client.id);
 
-    const { userId } = await identifyUser(request, params, client.id);
-
-    const scopes = parseScope(params.get('scope'));
-    // The person approves what is asked (like a consent screen): the registered scope is not a
-    // ceiling (see resolveRequestedScopes); the policy decides what the approval may cover.
-    const unknown = scopes.filter((s) => !isKnownScope(s) || s === 'offline_access');
-    if (unknown.length) throw new OAuthError('invalid_scope', `Cannot ask for: ${unknown.join(' ')}`);
-    let details: z.infer<typeof authorizationDetailsSchema> | null = null;
-    const rawDetails = params.get('authorization_details');
-    if (rawDetails) {
-      const parsed = authorizationDetailsSchema.safeParse(parseJson(rawDetails));
-      if (!parsed.success) throw new OAuthError('invalid_authorization_details', 'authorization_details are not valid (RFC 9396).');
-      details = parsed.data;
-    }
-    if (!scopes.length && !details) throw new OAuthError('invalid_request', 'Ask for a scope or authorization_details.');
-    // An amount or a recipient is approved only as exactly that one (lib/approvals/check-elevation.ts).
-    const asked = requireExactDetails(scopes, details);
-    const bindingMessage = params.get('binding_message');
-    if (bindingMessage !== undefined && (bindingMessage.length > 200 || /[\u0000-\u001f]/.test(bindingMessage))) {
-      throw new OAuthError('invalid_binding_message', 'binding_message must be a short line of text.');
-    }
-    const resources = checkResources(params.resources);
-    const policy = await loadAgentPolicy({ userId, agentId: client.id });
-    const user = await db().user.findUniqueOrThrow({ where: { id: userId }, select: { intentStorage: true, intentRetentionDays: true, timeZone: true } });
-    const intent = storedIntent(request.headers.get('agent-intent'), user);
-    // What the policy forbids even once approved is refused now: the person is never asked to
-    // approve what could not happen (CIBA Core section 13 access_denied, 403). Audited.
-    const refusal = refusedByPolicy(policy, { agentId: client.id, scopes: asked, details, ip, timeZone: policy.document.timeZone ?? user.timeZone });
-    // What both audit rows (refused, or asked) say about the request.
-    const audited = { userId, agentId: client.id, scopes: asked, resource: resources.join(' '), ip, intent };
-    const detailsAudited = details ? { authorization_details: details } : {};
-    if (refusal) {
-      const reason = `policy v${policy.version} ${refusal.decision.rule}: ${refusal.decision.reason}`;
-      await db().$transaction((tx) =>
-        appendAuditEvent(tx, {
-          action: 'elevation.refuse',
-          decision: 'DENY',
-          reason,
-          ...audited,
-          details: { policy_rule: refusal.decision.rule, ...detailsAudited },
-        }),
-      );
-      throw new OAuthError(
-        'access_denied',
-        `The user's policy for this agent does not allow ${refusal.what} (${refusal.decision.reason}), so no approval was requested. Only the user can change the policy.`,
-        { status: 403 },
-      );
-    }
-
-    const authReqId = mintToken(TOKEN_PREFIX.authReqId);
-    await db().$transaction(async (tx) => {
-      const row = await tx.approvalRequest.create({
-        data: {
-          authReqIdHash: hashToken(authReqId),
-          userId,
-          agentId: client.id,
-          scopes: asked,
-          resources,
-          authorizationDetails: details ?? undefined,
-          bindingMessage: bindingMessage ?? null,
-          intent: intent?.text?.text ?? intent?.hash ?? null,
-          requiredAcr: ACR.mfa,
-          pollIntervalSeconds: CIBA_POLL_INTERVAL_SECONDS,
-          windowSeconds: (policy.document.jitMinutes ?? 10) * 60,
-          expiresAt: new Date(Date.now() + CIBA_REQUEST_TTL_SECONDS * 1000),
-        },
-        select: { id: true },
-      });
-      await appendAuditEvent(tx, {
-        action: 'elevation.request',
-        decision: 'APPROVAL',
-        reason: bindingMessage ? `asks: ${bindingMessage}` : 'asks for just-in-time elevation',
-        ...audited,
-        details: { approval_request: row.id, ...detailsAudited },
-      });
-    });
-    void checkApprovalRequests({ userId, agentId: client.id });
-    return oauthJson({ auth_req_id: authReqId, expires_in: CIBA_REQUEST_TTL_SECONDS, interval: CIBA_POLL_INTERVAL_SECONDS });
-  } catch (error) {
-    return oauthErrorResponse(error);
+  const scopes = parseScope(params.get('scope'));
+  // The person approves what is asked (like a consent screen): the registered scope is not a
+  // ceiling (see resolveRequestedScopes); the policy decides what the approval may cover.
+  const unknown = scopes.filter((s) => !isKnownScope(s) || s === 'offline_access');
+  if (unknown.length) throw new OAuthError('invalid_scope', `Cannot ask for: ${unknown.join(' ')}`);
+  let details: z.infer<typeof authorizationDetailsSchema> | null = null;
+  const rawDetails = params.get('authorization_details');
+  if (rawDetails) {
+    const parsed = authorizationDetailsSchema.safeParse(parseJson(rawDetails));
+    if (!parsed.success) throw new OAuthError('invalid_authorization_details', 'authorization_details are not valid (RFC 9396).');
+    details = parsed.data;
   }
-}
+  if (!scopes.length && !details) throw new OAuthError('invalid_request', 'Ask for a scope or authorization_details.');
+  // An amount or a recipient is approved only as exactly that one (lib/approvals/check-elevation.ts).
+  const asked = requireExactDetails(scopes, details);
+  const bindingMessage = params.get('binding_message');
+  if (bindingMessage !== undefined && (bindingMessage.length > 200 || /[\u0000-\u001f]/.test(bindingMessage))) {
+    throw new OAuthError('invalid_binding_message', 'binding_message must be a short line of text.');
+  }
+  const resources = checkResources(params.resources);
+  const policy = await loadAgentPolicy({ userId, agentId: client.id });
+  const user = await db().user.findUniqueOrThrow({ where: { id: userId }, select: { intentStorage: true, intentRetentionDays: true, timeZone: true } });
+  const intent = storedIntent(request.headers.get('agent-intent'), user);
+  // What the policy forbids even once approved is refused now: the person is never asked to
+  // approve what could not happen (CIBA Core section 13 access_denied, 403). Audited.
+  const refusal = refusedByPolicy(policy, { agentId: client.id, scopes: asked, details, ip, timeZone: policy.document.timeZone ?? user.timeZone });
+  // What both audit rows (refused, or asked) say about the request.
+  const audited = { userId, agentId: client.id, scopes: asked, resource: resources.join(' '), ip, intent };
+  const detailsAudited = details ? { authorization_details: details } : {};
+  if (refusal) {
+    const reason = `policy v${policy.version} ${refusal.decision.rule}: ${refusal.decision.reason}`;
+    await db().$transaction((tx) =>
+      appendAuditEvent(tx, {
+        action: 'elevation.refuse',
+        decision: 'DENY',
+        reason,
+        ...audited,
+        details: { policy_rule: refusal.decision.rule, ...detailsAudited },
+      }),
+    );
+    throw new OAuthError(
+      'access_denied',
+      `The user's policy for this agent does not allow ${refusal.what} (${refusal.decision.reason}), so no approval was requested. Only the user can change the policy.`,
+      { status: 403 },
+    );
+  }
+
+  const authReqId = mintToken(TOKEN_PREFIX.authReqId);
+  await db().$transaction(async (tx) => {
+    const row = await tx.approvalRequest.create({
+      data: {
+        authReqIdHash: hashToken(authReqId),
+        userId,
+        agentId: client.id,
+        scopes: asked,
+        resources,
+        authorizationDetails: details ?? undefined,
+        bindingMessage: bindingMessage ?? null,
+        intent: intent?.text?.text ?? intent?.hash ?? null,
+        requiredAcr: ACR.mfa,
+        pollIntervalSeconds: CIBA_POLL_INTERVAL_SECONDS,
+        windowSeconds: (policy.document.jitMinutes ?? 10) * 60,
+        expiresAt: new Date(Date.now() + CIBA_REQUEST_TTL_SECONDS * 1000),
+      },
+      select: { id: true },
+    });
+    await appendAuditEvent(tx, {
+      action: 'elevation.request',
+      decision: 'APPROVAL',
+      reason: bindingMessage ? `asks: ${bindingMessage}` : 'asks for just-in-time elevation',
+      ...audited,
+      details: { approval_request: row.id, ...detailsAudited },
+    });
+  });
+  void checkApprovalRequests({ userId, agentId: client.id });
+  return { auth_req_id: authReqId, expires_in: CIBA_REQUEST_TTL_SECONDS, interval: CIBA_POLL_INTERVAL_SECONDS };
+});
 
 /**
  * The user the request is for (CIBA §7.1: exactly one of login_hint_token, id_token_hint,

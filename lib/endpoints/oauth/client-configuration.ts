@@ -5,7 +5,7 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
-import { describeRegistration, managementUri, parseClientMetadata } from '@/lib/clients/register-client';
+import { describeRegistration, managementUri, parseClientMetadata } from '@/lib/oauth/clients/register-client';
 import { OAuthError, oauthErrorResponse, oauthJson, NO_STORE } from '@/lib/oauth/errors';
 import { clientIp } from '@/lib/http/client-ip';
 import { matchesHash } from '@/lib/tokens/opaque-token';

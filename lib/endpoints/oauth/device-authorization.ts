@@ -6,68 +6,54 @@
 import 'server-only';
 import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
-import { authenticateClient } from '@/lib/clients/authenticate-client';
 import { getConfig } from '@/lib/config/config';
-import { clientIp } from '@/lib/http/client-ip';
 import { checkResources } from '@/lib/oauth/check-resources';
-import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
-import { limitTokenRequestByIp } from '@/lib/oauth/rate-limits';
-import { readOAuthForm } from '@/lib/oauth/read-form';
+import { oauthEndpoint } from '@/lib/endpoints/oauth-endpoint';
 import { formatUserCode, generateUserCode } from '@/lib/oauth/user-code';
 import { resolveRequestedScopes } from '@/lib/oauth/validate-authorization-params';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { DEVICE_CODE_GRANT, DEVICE_CODE_TTL_SECONDS, DEVICE_POLL_INTERVAL_SECONDS } from '@/lib/oauth/grants/device-code';
 
-export async function handleDeviceAuthorization(request: Request): Promise<Response> {
-  try {
-    await limitTokenRequestByIp(clientIp(request.headers));
-    const params = await readOAuthForm(request);
-    const client = await authenticateClient(request, params);
-    if (!client.grantTypes.includes(DEVICE_CODE_GRANT)) {
-      throw new OAuthError('unauthorized_client', `This client is not registered for ${DEVICE_CODE_GRANT}.`);
+export const handleDeviceAuthorization = oauthEndpoint({ ipLimit: true, registeredFor: DEVICE_CODE_GRANT }, async ({ params, client }) => {
+  const scopes = resolveRequestedScopes(params.get('scope'), client);
+  const resources = checkResources(params.resources);
+  const { issuer } = getConfig();
+  const deviceCode = mintToken(TOKEN_PREFIX.deviceCode);
+  const now = Date.now();
+  // A user code is unique among live requests; on the rare collision, draw again.
+  for (let attempt = 0; ; attempt++) {
+    const userCode = generateUserCode();
+    try {
+      await db().authorizationRequest.create({
+        data: {
+          id: crypto.randomBytes(24).toString('base64url'),
+          agentId: client.id,
+          redirectUri: `${issuer}/device/done`,
+          redirectUriSent: false,
+          scopes,
+          resources,
+          // No authorization code is ever exchanged for a device request: an unknowable challenge.
+          codeChallenge: crypto.randomBytes(32).toString('base64url'),
+          acrValues: [],
+          consentTokenHash: hashToken(crypto.randomBytes(32).toString('base64url')),
+          deviceCodeHash: hashToken(deviceCode),
+          userCode,
+          pollIntervalSeconds: DEVICE_POLL_INTERVAL_SECONDS,
+          expiresAt: new Date(now + DEVICE_CODE_TTL_SECONDS * 1000),
+        },
+      });
+      return {
+        device_code: deviceCode,
+        user_code: formatUserCode(userCode),
+        verification_uri: `${issuer}/device`,
+        verification_uri_complete: `${issuer}/device?user_code=${formatUserCode(userCode)}`,
+        expires_in: DEVICE_CODE_TTL_SECONDS,
+        interval: DEVICE_POLL_INTERVAL_SECONDS,
+      };
+    } catch (error) {
+      const collision = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+      if (!collision || attempt >= 3) throw error;
     }
-    const scopes = resolveRequestedScopes(params.get('scope'), client);
-    const resources = checkResources(params.resources);
-    const { issuer } = getConfig();
-    const deviceCode = mintToken(TOKEN_PREFIX.deviceCode);
-    const now = Date.now();
-    // A user code is unique among live requests; on the rare collision, draw again.
-    for (let attempt = 0; ; attempt++) {
-      const userCode = generateUserCode();
-      try {
-        await db().authorizationRequest.create({
-          data: {
-            id: crypto.randomBytes(24).toString('base64url'),
-            agentId: client.id,
-            redirectUri: `${issuer}/device/done`,
-            redirectUriSent: false,
-            scopes,
-            resources,
-            // No authorization code is ever exchanged for a device request: an unknowable challenge.
-            codeChallenge: crypto.randomBytes(32).toString('base64url'),
-            acrValues: [],
-            consentTokenHash: hashToken(crypto.randomBytes(32).toString('base64url')),
-            deviceCodeHash: hashToken(deviceCode),
-            userCode,
-            pollIntervalSeconds: DEVICE_POLL_INTERVAL_SECONDS,
-            expiresAt: new Date(now + DEVICE_CODE_TTL_SECONDS * 1000),
-          },
-        });
-        return oauthJson({
-          device_code: deviceCode,
-          user_code: formatUserCode(userCode),
-          verification_uri: `${issuer}/device`,
-          verification_uri_complete: `${issuer}/device?user_code=${formatUserCode(userCode)}`,
-          expires_in: DEVICE_CODE_TTL_SECONDS,
-          interval: DEVICE_POLL_INTERVAL_SECONDS,
-        });
-      } catch (error) {
-        const collision = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
-        if (!collision || attempt >= 3) throw error;
-      }
-    }
-  } catch (error) {
-    return oauthErrorResponse(error);
   }
-}
+});

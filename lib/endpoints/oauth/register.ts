@@ -4,7 +4,7 @@ import 'server-only';
 import crypto from 'node:crypto';
 import { getConfig } from '@/lib/config/config';
 import { registrationMode } from '@/lib/settings/deployment-settings';
-import { registerClient } from '@/lib/clients/register-client';
+import { registerClient } from '@/lib/oauth/clients/register-client';
 import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
 import { clientIp } from '@/lib/http/client-ip';
 import { limitRegistrationByIp } from '@/lib/oauth/rate-limits';

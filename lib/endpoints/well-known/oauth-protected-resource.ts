@@ -3,8 +3,8 @@
 import 'server-only';
 import { getConfig } from '@/lib/config/config';
 import { resourceUri, type ResourceName } from '@/lib/resource/challenge';
-import { SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
-import { DPOP_ALGS } from '@/lib/dpop/verify-dpop-proof';
+import { SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
+import { DPOP_ALGS } from '@/lib/oauth/dpop/verify-dpop-proof';
 
 const NAMES: Record<ResourceName, string> = { api: 'Leash workspace API', mcp: 'Leash MCP server' };
 

@@ -7,7 +7,7 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { OAuthError } from '@/lib/oauth/errors';
-import { formatScope } from '@/lib/oauth/scopes';
+import { formatScope } from '@/lib/scopes/scopes';
 import { createAccessToken } from '@/lib/tokens/issue-access-token';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import type { Grant } from '@/lib/oauth/grants/types';

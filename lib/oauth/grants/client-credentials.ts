@@ -5,7 +5,7 @@ import 'server-only';
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import { OAuthError } from '@/lib/oauth/errors';
 import { checkResources } from '@/lib/oauth/check-resources';
-import { formatScope, isKnownScope, parseScope } from '@/lib/oauth/scopes';
+import { formatScope, isKnownScope, parseScope } from '@/lib/scopes/scopes';
 import { issueAccessToken } from '@/lib/tokens/issue-access-token';
 import type { Grant } from '@/lib/oauth/grants/types';
 

@@ -9,7 +9,7 @@ import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { raiseAlert } from '@/lib/alerts/raise-alert';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { OAuthError } from '@/lib/oauth/errors';
-import { formatScope, parseScope } from '@/lib/oauth/scopes';
+import { formatScope, parseScope } from '@/lib/scopes/scopes';
 import { findToken, isTokenActive, type FoundToken } from '@/lib/tokens/find-token';
 import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
 import type { Grant } from '@/lib/oauth/grants/types';

@@ -14,7 +14,7 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { OAuthError } from '@/lib/oauth/errors';
-import { formatScope, parseScope } from '@/lib/oauth/scopes';
+import { formatScope, parseScope } from '@/lib/scopes/scopes';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
 import { findToken, isTokenActive } from '@/lib/tokens/find-token';
 import { narrowOwnToken } from '@/lib/oauth/narrow-own-token';

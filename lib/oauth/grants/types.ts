@@ -1,7 +1,7 @@
 import 'server-only';
-import type { AuthenticatedClient } from '@/lib/clients/authenticate-client';
+import type { AuthenticatedClient } from '@/lib/oauth/clients/authenticate-client';
 import type { OAuthParams } from '@/lib/oauth/read-form';
-import type { DpopProof } from '@/lib/dpop/verify-dpop-proof';
+import type { DpopProof } from '@/lib/oauth/dpop/verify-dpop-proof';
 
 export type TokenResponse = {
   access_token: string;

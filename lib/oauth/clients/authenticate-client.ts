@@ -8,12 +8,12 @@ import { cached } from '@/lib/cache/hot-cache';
 import { OAuthError } from '@/lib/oauth/errors';
 import type { OAuthParams } from '@/lib/oauth/read-form';
 import { matchesHash } from '@/lib/tokens/opaque-token';
-import { assertedClientId, JWT_BEARER_ASSERTION, verifyClientAssertion } from '@/lib/clients/verify-client-assertion';
+import { assertedClientId, JWT_BEARER_ASSERTION, verifyClientAssertion } from '@/lib/oauth/clients/verify-client-assertion';
 import {
   isMetadataDocumentClientId,
   MetadataDocumentError,
   resolveMetadataDocumentClient,
-} from '@/lib/clients/resolve-metadata-document-client';
+} from '@/lib/oauth/clients/resolve-metadata-document-client';
 
 export type AuthenticatedClient = {
   id: string;

@@ -7,10 +7,10 @@ import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
-import { clientMetadataSchema, type ClientMetadata } from '@/lib/clients/client-metadata';
+import { clientMetadataSchema, type ClientMetadata } from '@/lib/oauth/clients/client-metadata';
 import { OAuthError } from '@/lib/oauth/errors';
 import { supportedGrantTypes } from '@/lib/oauth/grants/registry';
-import { parseScope, SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
+import { parseScope, SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import type { Prisma } from '@/lib/generated/prisma/client';
 

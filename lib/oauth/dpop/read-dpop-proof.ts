@@ -1,7 +1,7 @@
 // The DPoP proof sent to an authorization server endpoint (token, backchannel authentication).
 import 'server-only';
 import { getConfig } from '@/lib/config/config';
-import { currentDpopNonce, verifyDpopProof, type DpopProof } from '@/lib/dpop/verify-dpop-proof';
+import { currentDpopNonce, verifyDpopProof, type DpopProof } from '@/lib/oauth/dpop/verify-dpop-proof';
 import { OAuthError } from '@/lib/oauth/errors';
 
 /** RFC 9449 §5: a DPoP header at an authorization server endpoint must be a valid proof for this request. */

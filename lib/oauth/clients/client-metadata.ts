@@ -4,8 +4,8 @@
 import net from 'node:net';
 import { z } from 'zod';
 import { getConfig } from '@/lib/config/config';
-import { isPublicAddress } from '@/lib/clients/safe-fetch';
-import { isKnownScope, parseScope } from '@/lib/oauth/scopes';
+import { isPublicAddress } from '@/lib/http/safe-fetch';
+import { isKnownScope, parseScope } from '@/lib/scopes/scopes';
 
 // RFC 8252 §7.3: the loopback interface, by name or literal address (exact host match: a lookalike
 // such as localhost.evil.com or 127.0.0.1.nip.io is an ordinary host).

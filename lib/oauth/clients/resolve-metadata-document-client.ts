@@ -1,15 +1,15 @@
 // Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document): a client_id that
 // is an https URL names a JSON document, served there by the agent's owner, describing the agent.
-// We fetch it safely (lib/clients/safe-fetch.ts), insist its client_id is exactly the URL, validate
+// We fetch it safely (lib/http/safe-fetch.ts), insist its client_id is exactly the URL, validate
 // it like a registration, and keep it as the agent record (verified by its domain) until its HTTP
 // cache lifetime runs out.
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
-import { clientMetadataSchema } from '@/lib/clients/client-metadata';
-import { safeFetchJson, UnsafeFetchError } from '@/lib/clients/safe-fetch';
-import { parseScope, SUPPORTED_SCOPES } from '@/lib/oauth/scopes';
+import { clientMetadataSchema } from '@/lib/oauth/clients/client-metadata';
+import { safeFetchJson, UnsafeFetchError } from '@/lib/http/safe-fetch';
+import { parseScope, SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
 export class MetadataDocumentError extends Error {}

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import * as jose from 'jose';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
-import { claimProofId } from '@/lib/dpop/claim-proof-ids';
+import { claimProofId } from '@/lib/oauth/dpop/claim-proof-ids';
 
 /** Asymmetric algorithms only (§4.2: `none` and MACs are not allowed). */
 export const DPOP_ALGS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;

@@ -1,6 +1,6 @@
 // The pages an agent links to in its registration or metadata document (RFC 7591 §2: client_uri,
 // policy_uri, tos_uri), for the consent screen. Registration already accepts only https URLs
-// (lib/clients/client-metadata.ts) and keeps them in the agent's stored metadata (client_uri also
+// (lib/oauth/clients/client-metadata.ts) and keeps them in the agent's stored metadata (client_uri also
 // in its own column); they are checked again on the way out, as any JSON column read back is
 // (STYLE habit 4), so an older or hand-edited record cannot put a javascript: link on the page.
 // The agent chose them: the screen says so and Leash vouches for none of them.

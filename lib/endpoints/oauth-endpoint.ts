@@ -1,0 +1,60 @@
+// The machine endpoints' pipeline, declared in one line per endpoint (as node-oidc-provider lists
+// each endpoint's steps): what runs before the endpoint's own logic, always in this order:
+//   1. ipLimit        the per-address limit (429 slow_down, lib/oauth/rate-limits.ts)
+//   2. the form       application/x-www-form-urlencoded, no repeated parameters (RFC 6749 §3.2)
+//   3. require        parameters checked before anything else is spent on the request
+//   4. dpop           the DPoP proof, if any (RFC 9449 §5: a missing or stale nonce comes first)
+//   5. the client     authenticated (RFC 6749 §2.3; public clients send their client_id);
+//                     `confidential` refuses public clients with its sentence (401 invalid_client)
+//   6. clientLimit    the per-client limit; a function is told of the refusal first (to audit it)
+//   7. registeredFor  the grant type the client must have registered (unauthorized_client)
+// The endpoint returns its JSON body (sent with no-store) or a Response; every OAuthError becomes
+// the RFC 6749 §5.2 error response, anything else a logged 500 server_error.
+import 'server-only';
+import { authenticateClient, type AuthenticatedClient } from '@/lib/oauth/clients/authenticate-client';
+import { readDpopProof } from '@/lib/oauth/dpop/read-dpop-proof';
+import { clientIp } from '@/lib/http/client-ip';
+import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
+import { limitTokenRequestByClient, limitTokenRequestByIp } from '@/lib/oauth/rate-limits';
+import { readOAuthForm, type OAuthParams } from '@/lib/oauth/read-form';
+
+type DpopProof = Awaited<ReturnType<typeof readDpopProof>>;
+
+export type Pipeline = {
+  ipLimit?: boolean;
+  require?: readonly string[];
+  dpop?: boolean;
+  confidential?: string;
+  clientLimit?: boolean | ((client: AuthenticatedClient, ip: string) => Promise<void>);
+  registeredFor?: string;
+};
+
+export type EndpointInput = { request: Request; params: OAuthParams; client: AuthenticatedClient; ip: string; dpop: DpopProof };
+
+export function oauthEndpoint(pipeline: Pipeline, endpoint: (input: EndpointInput) => Promise<unknown>): (request: Request) => Promise<Response> {
+  return async (request) => {
+    try {
+      const ip = clientIp(request.headers);
+      if (pipeline.ipLimit) await limitTokenRequestByIp(ip);
+      const params = await readOAuthForm(request);
+      for (const name of pipeline.require ?? []) if (!params.get(name)) throw new OAuthError('invalid_request', `${name} is required.`);
+      const dpop = pipeline.dpop ? await readDpopProof(request) : null;
+      const client = await authenticateClient(request, params);
+      if (pipeline.confidential && !client.confidential) throw new OAuthError('invalid_client', pipeline.confidential, { status: 401 });
+      if (pipeline.clientLimit) {
+        const refused = typeof pipeline.clientLimit === 'function' ? pipeline.clientLimit : null;
+        await limitTokenRequestByClient(client.id).catch(async (error: unknown) => {
+          await refused?.(client, ip);
+          throw error;
+        });
+      }
+      if (pipeline.registeredFor && !client.grantTypes.includes(pipeline.registeredFor)) {
+        throw new OAuthError('unauthorized_client', `This client is not registered for ${pipeline.registeredFor}.`);
+      }
+      const answer = await endpoint({ request, params, client, ip, dpop });
+      return answer instanceof Response ? answer : oauthJson(answer);
+    } catch (error) {
+      return oauthErrorResponse(error);
+    }
+  };
+}
