@@ -1,15 +1,19 @@
 // `npm test`: every test, against a PostgreSQL of its own (own port, own data folder under
 // .leash-test/, removed afterwards): never the developer's database.
+//   0. Static checks: formatting (Prettier) and lint (ESLint), cached (scripts/lib/checks.ts).
 //   1. Prisma client and production build, when sources changed (Playwright tests the build).
 //   2. Embedded PostgreSQL 17 with migrations applied and the demo account seeded.
 //   3. Vitest: unit and integration tests.   4. Playwright: HTTP and browser tests (Chromium).
 // `npm test -- unit` or `npm test -- e2e` runs one half. Extra arguments after that go to the runner.
+// The checks run with `npm test` and `npm test -- unit`, not with `-- e2e` (re-running browser or
+// HTTP specs while fixing them); LEASH_CHECKS=0 skips them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
 import { findFreePort, startEmbeddedPostgres } from './lib/embedded-pg';
 import { deployMigrations } from './lib/schema-engine';
+import { runChecks } from './lib/checks';
 
 const [which = 'all', ...passThrough] = process.argv.slice(2);
 const runUnit = which === 'all' || which === 'unit';
@@ -43,6 +47,10 @@ function playwrightCounts(file: string): Counts | null {
 }
 
 async function main() {
+  if (runUnit && process.env.LEASH_CHECKS !== '0' && !(await runChecks(log))) {
+    console.error('[test] Static checks failed: no test was run.');
+    process.exit(1);
+  }
   generatePrismaClient(log);
   if (runE2e) buildIfNeeded(log);
 

@@ -1,12 +1,12 @@
 // The offline migration tooling (scripts/lib/schema-engine.ts) on a real PostgreSQL: a fresh
 // database reaches the schema, a second run applies nothing, the committed migrations match
-// prisma/schema.prisma, and an edited migration is refused.
+// the schema (every file of prisma/schema/), and an edited migration is refused.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMigration, deployMigrations, diffMigrationsToSchema, MIGRATIONS_DIR, readMigrations } from '../scripts/lib/schema-engine';
+import { createMigration, deployMigrations, diffMigrationsToSchema, MIGRATIONS_DIR, readMigrations, readSchemaFiles, SCHEMA_DIR } from '../scripts/lib/schema-engine';
 
 const adminUrl = process.env.LEASH_TEST_ADMIN_URL!;
 const created: string[] = [];
@@ -129,31 +129,37 @@ describe('deployMigrations (offline `prisma migrate deploy`)', () => {
   });
 });
 
-describe('the migrations folder and prisma/schema.prisma', () => {
+describe('the migrations folder and the schema (prisma/schema/*.prisma)', () => {
+  it('the schema is read from every file of its folder', () => {
+    const files = readSchemaFiles().map((f) => f.path);
+    expect(files).toEqual(fs.readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.prisma')).sort());
+    expect(files).toEqual(expect.arrayContaining(['schema.prisma', 'auth.prisma', 'oauth.prisma', 'tokens.prisma', 'audit.prisma']));
+  });
+
   it('agree: the schema has no change that lacks a migration', async () => {
     expect(await diffMigrationsToSchema({ databaseUrl: await freshDatabase() })).toBe('');
   });
 
   it('createMigration writes the next migration for a schema change, named as Prisma names it', async () => {
     const dir = copyMigrations();
-    const schema = path.join(dir, 'schema.prisma');
-    fs.writeFileSync(
-      schema,
-      fs.readFileSync(path.resolve('prisma/schema.prisma'), 'utf8') + '\nmodel Widget {\n  id Int @id\n  @@map("widgets")\n}\n',
-    );
+    // A copy of the schema folder with one more file: a change in any file of the folder counts.
+    const schema = fs.mkdtempSync(path.resolve('.leash-test', 'schema-'));
+    tempDirs.push(schema);
+    fs.cpSync(SCHEMA_DIR, schema, { recursive: true });
+    fs.writeFileSync(path.join(schema, 'widgets.prisma'), 'model Widget {\n  id Int @id\n  @@map("widgets")\n}\n');
     const url = await freshDatabase();
     const result = await createMigration({
       name: 'Add widgets!',
       databaseUrl: url,
       migrationsDir: dir,
-      schemaPath: schema,
+      schemaDir: schema,
       now: new Date('2030-01-02T03:04:05Z'),
     });
     expect(result.dir).toBe(path.join(dir, '20300102030405_add_widgets'));
     expect(result.sql).toContain('CREATE TABLE "widgets"');
     expect(fs.readFileSync(path.join(result.dir!, 'migration.sql'), 'utf8')).toBe(result.sql);
     // Nothing more to create once the migration exists.
-    const again = await createMigration({ name: 'again', databaseUrl: url, migrationsDir: dir, schemaPath: schema });
+    const again = await createMigration({ name: 'again', databaseUrl: url, migrationsDir: dir, schemaDir: schema });
     expect(again).toEqual({ dir: null, sql: '' });
   });
 });

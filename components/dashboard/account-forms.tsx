@@ -144,6 +144,8 @@ export function DeleteAccountForm({ email }: { email: string }) {
         if (!answer.ok) return setState({ error: answer.message, fields: answer.fields });
         // The server ended the session already; this clears the cookie too.
         await signOut({ redirect: false }).catch(() => undefined);
+        // A full page load on purpose, not router.push: no client state of the signed-out session survives.
+        // eslint-disable-next-line @next/next/no-location-assign-relative-destination
         window.location.assign('/sign-in?deleted=1');
       }}
     >

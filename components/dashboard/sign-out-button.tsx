@@ -16,6 +16,8 @@ export function SignOutButton({ compact = false }: { compact?: boolean }) {
         setPending(true);
         // next-auth posts to /api/auth/signout with its CSRF token and clears the session cookie.
         await signOut({ redirect: false });
+        // A full page load on purpose, not router.push: no client state of the signed-out session survives.
+        // eslint-disable-next-line @next/next/no-location-assign-relative-destination
         window.location.assign('/sign-in');
       }}
       className={`inline-flex items-center gap-2 rounded-lg text-sm font-medium text-muted transition-colors hover:bg-subtle hover:text-fg disabled:opacity-60 ${

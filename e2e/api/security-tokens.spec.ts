@@ -20,7 +20,7 @@ import {
   registerMachineClient,
   registerPublicAgent,
 } from '../support/oauth';
-import { ACCESS, actorAgent, exchange } from '../support/token-exchange';
+import { actorAgent, exchange } from '../support/token-exchange';
 
 test.use({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
 

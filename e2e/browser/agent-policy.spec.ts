@@ -4,7 +4,7 @@
 // what is used" removes unused scopes. Another user reaches none of it.
 // @see d141c6c (Agents screen with sparklines and an overview chart;): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
-import { createAccount, sameOrigin, uniqueEmail, uniqueIp, signedInPage } from '../support/accounts';
+import { createAccount, sameOrigin, uniqueEmail, signedInPage } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 

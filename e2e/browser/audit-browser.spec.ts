@@ -2,7 +2,7 @@
 // paged, verified and exported; another user sees none of them, through the page or the routes.
 // @see da2e3f5 (Audit browser): the commit whose behaviour these tests guard.
 import { expect, test } from '@playwright/test';
-import { createAccount, uniqueEmail, uniqueIp, signedInPage } from '../support/accounts';
+import { createAccount, uniqueEmail, signedInPage } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 

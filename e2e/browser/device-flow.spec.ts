@@ -3,7 +3,7 @@
 // authorization_pending, slow_down, access_denied, expired_token as §3.5 says, tokens once.
 // @see 005c22b (Device authorization grant (RFC 8628)): the commit whose behaviour these tests guard.
 import * as oauth from 'oauth4webapi';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { createAccount, fillSignIn, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
 import { registerClient } from '../support/oauth';

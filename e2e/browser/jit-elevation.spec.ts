@@ -4,7 +4,7 @@
 // single-purpose just-in-time token, the payment succeeds once; a denied request returns
 // access_denied; approve/deny races leave one outcome.
 // @see ff8844e (Just-in-time elevation (OpenID CIBA Core, poll mode)): the commit whose behaviour these tests guard.
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import { createAccount, sameOrigin, signInInBrowser, TEST_PASSWORD as password, uniqueEmail, uniqueIp } from '../support/accounts';
 import { CIBA, enrolTotp, recoveryCode, totpCode } from '../support/approvals';
 import { changeSeen, testDb } from '../support/db';

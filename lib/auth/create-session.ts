@@ -1,4 +1,4 @@
-// Records a browser sign-in as a server-side session (see UserSession in schema.prisma).
+// Records a browser sign-in as a server-side session (see UserSession in prisma/schema/auth.prisma).
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';

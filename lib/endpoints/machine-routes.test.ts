@@ -32,11 +32,11 @@ describe('machine routes', () => {
     let compared = 0;
     for (const { dir, pattern } of routeFiles) {
       if (LEFT_TO_NEXT.includes(pattern)) continue;
-      const module = (await import(path.join(ROOT, 'app', dir, 'route.ts'))) as Record<string, unknown>;
-      for (const method of METHODS.filter((m) => typeof module[m] === 'function')) {
+      const routeModule = (await import(path.join(ROOT, 'app', dir, 'route.ts'))) as Record<string, unknown>;
+      for (const method of METHODS.filter((m) => typeof routeModule[m] === 'function')) {
         const route = MACHINE_ROUTES.find((r) => r.method === method && r.pattern === pattern);
         expect(route, `${method} ${pattern}`).toBeDefined();
-        expect(route!.handler, `${method} ${pattern}`).toBe(module[method]);
+        expect(route!.handler, `${method} ${pattern}`).toBe(routeModule[method]);
         compared++;
       }
     }

@@ -8,7 +8,7 @@ export function postgresLimiter(options: { keyPrefix: string; points: number; du
     storeClient: dbPool(),
     storeType: 'pool',
     tableName: 'rate_limits',
-    // The table is created by the migrations (prisma/schema.prisma, model RateLimit).
+    // The table is created by the migrations (prisma/schema/deployment.prisma, model RateLimit).
     tableCreated: true,
     ...options,
   });

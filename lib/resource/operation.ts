@@ -48,6 +48,8 @@ export class OperationError extends ResourceRefusal {
   }
 }
 
+// `any` by default: the registry holds operations of every shape (defineOperation checks each one).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Operation<P = any, I = any, O = any> = {
   action: ActionName;
   method: 'GET' | 'POST' | 'PATCH';
@@ -56,7 +58,7 @@ export type Operation<P = any, I = any, O = any> = {
   /** The MCP tool's name. */
   tool: string;
   description: string;
-  params?: z.ZodObject<any>;
+  params?: z.ZodObject;
   input?: z.ZodType<I>;
   /** The answer's body (2xx), `_links` included: documented in the OpenAPI document, checked
    * outside production (lib/resource/check-response.ts). */
@@ -73,8 +75,8 @@ export type Operation<P = any, I = any, O = any> = {
 };
 
 /** An operation whose handler must return what its output schema describes (checked by tsc). */
-export function defineOperation<PS extends z.ZodObject<any> | undefined, IS extends z.ZodType | undefined, OS extends z.ZodType>(
-  operation: Omit<Operation<PS extends z.ZodObject<any> ? z.infer<PS> : undefined, IS extends z.ZodType ? z.infer<IS> : undefined, z.input<OS>>, 'params' | 'input' | 'output'> & {
+export function defineOperation<PS extends z.ZodObject | undefined, IS extends z.ZodType | undefined, OS extends z.ZodType>(
+  operation: Omit<Operation<PS extends z.ZodObject ? z.infer<PS> : undefined, IS extends z.ZodType ? z.infer<IS> : undefined, z.input<OS>>, 'params' | 'input' | 'output'> & {
     params?: PS;
     input?: IS;
     output: OS;

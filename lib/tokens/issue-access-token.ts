@@ -1,7 +1,6 @@
 // Issues opaque tokens and writes their audit records in the caller's transaction (STYLE habit
 // 6): if anything fails, nothing is issued. Only each token's hash is stored.
 import 'server-only';
-import { db } from '@/lib/db/client';
 import { appendAuditEvent, type AuditInput } from '@/lib/audit/append-audit-event';
 import { insertTokenGrouped } from '@/lib/audit/audit-group-commit';
 import { uuid7 } from '@/lib/db/uuid7';

@@ -1,4 +1,5 @@
-// `npm run db:migrate:create -- <name>`: writes the next SQL migration from prisma/schema.prisma
+// `npm run db:migrate:create -- <name>`: writes the next SQL migration from the schema
+// (every file of prisma/schema/)
 // (offline `prisma migrate dev --create-only`). The migrations are replayed in a shadow database:
 // on SHADOW_DATABASE_URL's server when given, else on a throw-away embedded PostgreSQL.
 import fs from 'node:fs';

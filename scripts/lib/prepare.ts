@@ -1,5 +1,5 @@
 // Brings generated code and the production build up to date, doing work only when inputs changed:
-// `prisma generate` when schema.prisma changed, `next build` when any source file changed.
+// `prisma generate` when the schema (prisma/schema/*.prisma) changed, `next build` when any source file changed.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-const BUILD_INPUTS = ['app', 'components', 'lib', 'server', 'types', 'public'];
+const BUILD_INPUTS = ['app', 'components', 'lib', 'server', 'types', 'public', path.join('prisma', 'schema')];
 const BUILD_FILES = [
   'proxy.ts',
   'instrumentation.ts',
@@ -15,7 +15,6 @@ const BUILD_FILES = [
   'postcss.config.mjs',
   'tsconfig.json',
   'package-lock.json',
-  'prisma/schema.prisma',
 ];
 
 function hashFiles(files: string[]): string {
@@ -51,7 +50,7 @@ function run(command: string, args: string[], env: Record<string, string> = {}) 
 /** `prisma generate`, offline: the CLI only needs *a* schema-engine path to skip its download. */
 export function generatePrismaClient(log: (s: string) => void = console.log) {
   const marker = path.join(ROOT, 'lib', 'generated', 'prisma', '.schema-hash');
-  const wanted = hashFiles(['prisma/schema.prisma', 'package-lock.json']);
+  const wanted = hashFiles([...listFiles(path.join('prisma', 'schema')), 'package-lock.json']);
   if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === wanted) return;
   log('Generating the Prisma client…');
   run(process.execPath, [path.join(ROOT, 'node_modules', 'prisma', 'build', 'index.js'), 'generate'], {

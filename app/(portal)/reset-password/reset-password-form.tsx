@@ -32,6 +32,8 @@ export function ResetPasswordForm() {
     // The secret leaves the address bar (and so the history) as soon as the page has it.
     if (token) window.history.replaceState(null, '', window.location.pathname);
     if (!token) {
+      // Reads the address once, on the client (an external system): setting state here is the point.
+      // eslint-disable-next-line react-hooks/set-state-in-effect
       setState({ step: 'unusable', message: 'Open the whole reset link your administrator gave you: this page needs the part after “#”.' });
       return;
     }

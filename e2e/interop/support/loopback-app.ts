@@ -42,10 +42,10 @@ export class LoopbackApp {
 
   /** Starts the callback server on a free loopback port. */
   static async start(clientName: string): Promise<LoopbackApp> {
-    let app: LoopbackApp | undefined;
-    const server = http.createServer((req, res) => app!.handle(req, res));
+    // The handler runs only once a request arrives, after `app` is set.
+    const server = http.createServer((req, res) => app.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    app = new LoopbackApp(server, clientName);
+    const app = new LoopbackApp(server, clientName);
     return app;
   }
 

@@ -48,7 +48,7 @@ export async function handleAuthorize(request: Request): Promise<Response> {
   // RFC 9126 §4: a pushed request is used once, by the client that pushed it, before it expires;
   // only its stored parameters count.
   const requestUri = query.get('request_uri');
-  if (requestUri?.startsWith(REQUEST_URI_PREFIX)) return usePushedRequest(agent.id, requestUri, query.getAll('request_uri').length);
+  if (requestUri?.startsWith(REQUEST_URI_PREFIX)) return resumePushedRequest(agent.id, requestUri, query.getAll('request_uri').length);
 
   // §3.1.2.3: with one registered redirect URI the parameter may be omitted; otherwise it must match.
   const applicationType = recordedApplicationType(agent);
@@ -90,7 +90,7 @@ export async function handleAuthorize(request: Request): Promise<Response> {
   }
 }
 
-async function usePushedRequest(agentId: string, requestUri: string, occurrences: number): Promise<Response> {
+async function resumePushedRequest(agentId: string, requestUri: string, occurrences: number): Promise<Response> {
   if (occurrences > 1) return authorizationErrorPage('Invalid request', 'The parameter request_uri is repeated.');
   // RFC 9126 §4: a request_uri is used once; unknown, expired, used or another agent's look alike.
   return redeemOnce({
