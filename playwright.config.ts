@@ -11,7 +11,8 @@ const baseURL = process.env.LEASH_ISSUER ?? `http://localhost:${port}`;
 // The second server (fast path off) on the port `npm test` picked for it.
 const nextMountPort = Number(process.env.LEASH_TEST_NEXT_MOUNT_PORT ?? port + 2);
 const nextMountURL = `http://localhost:${nextMountPort}`;
-const PROTOCOL_SPECS = /api\/(oauth-token|oauth-introspect-revoke|oauth-par|oauth-private-key-jwt|dpop|resource-server|mcp|workspace-api|workspace-writes|token-exchange|token-exchange-narrowing|fast-path)\.spec\.ts/;
+const PROTOCOL_SPECS =
+  /api\/(oauth-token|oauth-introspect-revoke|oauth-par|oauth-private-key-jwt|dpop|resource-server|mcp|workspace-api|workspace-writes|token-exchange|token-exchange-narrowing|fast-path)\.spec\.ts/;
 const serverEnv = {
   HOST: '127.0.0.1',
   // One trusted proxy hop lets each test act from its own client address (X-Forwarded-For).
@@ -33,15 +34,7 @@ const serverEnv = {
 };
 const chromiumLaunch = (path: string | undefined) => ({
   executablePath: path,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 const chromium = process.env.LEASH_CHROMIUM_PATH || (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 

@@ -25,10 +25,7 @@ export function proxy(request: NextRequest) {
   if (!csrf.ok) {
     console.warn(`[csrf] refused ${request.method} ${pathname}: ${csrf.reason}`);
     return withSecurityHeaders(
-      NextResponse.json(
-        { error: 'csrf_rejected', message: 'This request did not come from a Leash page and was refused.' },
-        { status: 403, headers: { 'Cache-Control': 'no-store' } },
-      ),
+      NextResponse.json({ error: 'csrf_rejected', message: 'This request did not come from a Leash page and was refused.' }, { status: 403, headers: { 'Cache-Control': 'no-store' } }),
       null,
       config.secure,
     );

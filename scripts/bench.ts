@@ -262,8 +262,7 @@ async function main() {
       '| scenario | Leash req/s | p50 / p99 ms | node-oidc-provider req/s | p50 / p99 ms | Leash / peer |',
       '| --- | --- | --- | --- | --- | --- |',
       ...rows.map(
-        (r) =>
-          `| ${r.scenario} | ${r.leash.rps} | ${r.leash.p50} / ${r.leash.p99} | ${r.peer ? r.peer.rps : 'n/a'} | ${r.peer ? `${r.peer.p50} / ${r.peer.p99}` : 'n/a'} | ${r.ratio ?? 'n/a'} |`,
+        (r) => `| ${r.scenario} | ${r.leash.rps} | ${r.leash.p50} / ${r.leash.p99} | ${r.peer ? r.peer.rps : 'n/a'} | ${r.peer ? `${r.peer.p50} / ${r.peer.p99}` : 'n/a'} | ${r.ratio ?? 'n/a'} |`,
       ),
     ].join('\n');
     const auditTable = [
@@ -332,7 +331,11 @@ async function benchDelegation(clientId: string, issuer: string) {
   const issue = async (dpopJkt?: string) =>
     (
       await db().$transaction((tx) =>
-        createAccessToken(tx, { agentId: agent.id, userId, grantId: grant.id, scopes: ['datasets:read'], audience: [`${issuer}/api`], dpopJkt }, { grantType: 'bench', ip: '127.0.0.1', ttlSeconds: 3600 }),
+        createAccessToken(
+          tx,
+          { agentId: agent.id, userId, grantId: grant.id, scopes: ['datasets:read'], audience: [`${issuer}/api`], dpopJkt },
+          { grantType: 'bench', ip: '127.0.0.1', ttlSeconds: 3600 },
+        ),
       )
     ).token;
   return { email, password, issue };

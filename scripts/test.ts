@@ -112,11 +112,7 @@ async function main() {
     }
     if (runE2e) {
       const report = path.join(runDir, 'playwright.json');
-      const code = await runner(
-        process.execPath,
-        [path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', ...passThrough],
-        { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
-      );
+      const code = await runner(process.execPath, [path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', ...passThrough], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report });
       failed ||= code !== 0;
       const c = playwrightCounts(report);
       if (c) counts.push(c);

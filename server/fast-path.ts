@@ -49,8 +49,12 @@ async function answer(
   try {
     const body = await readBody(request);
     if (body === 'too_large') {
-      return send(response, 413, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Connection: 'close', ...securityHeaders },
-        JSON.stringify({ error: 'invalid_request', error_description: 'The request body is too large.' }));
+      return send(
+        response,
+        413,
+        { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Connection: 'close', ...securityHeaders },
+        JSON.stringify({ error: 'invalid_request', error_description: 'The request body is too large.' }),
+      );
     }
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers)) {
@@ -69,8 +73,12 @@ async function answer(
   } catch (error) {
     console.error('[fast-path] unhandled error:', error);
     if (!response.headersSent) {
-      send(response, 500, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...securityHeaders },
-        JSON.stringify({ error: 'server_error', error_description: 'Something went wrong on our side.' }));
+      send(
+        response,
+        500,
+        { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...securityHeaders },
+        JSON.stringify({ error: 'server_error', error_description: 'Something went wrong on our side.' }),
+      );
     } else response.destroy();
   }
 }

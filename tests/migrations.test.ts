@@ -67,10 +67,7 @@ describe('deployMigrations (offline `prisma migrate deploy`)', () => {
     const first = await deployMigrations({ databaseUrl: url });
     expect(first.applied).toEqual(folders);
 
-    const recorded = await query(
-      url,
-      'SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
-    );
+    const recorded = await query(url, 'SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name');
     expect(recorded.map((r) => r.migration_name)).toEqual(folders);
     for (const [i, row] of recorded.entries()) {
       const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, folders[i]!, 'migration.sql'));
@@ -81,19 +78,7 @@ describe('deployMigrations (offline `prisma migrate deploy`)', () => {
 
     const tables = (await query(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).map((r) => r.tablename);
     expect(tables).toEqual(
-      expect.arrayContaining([
-        'users',
-        'agents',
-        'grants',
-        'tokens',
-        'policies',
-        'audit_events',
-        'approval_requests',
-        'alerts',
-        'rate_limits',
-        'user_sessions',
-        '_prisma_migrations',
-      ]),
+      expect.arrayContaining(['users', 'agents', 'grants', 'tokens', 'policies', 'audit_events', 'approval_requests', 'alerts', 'rate_limits', 'user_sessions', '_prisma_migrations']),
     );
 
     const second = await deployMigrations({ databaseUrl: url });
@@ -132,7 +117,12 @@ describe('deployMigrations (offline `prisma migrate deploy`)', () => {
 describe('the migrations folder and the schema (prisma/schema/*.prisma)', () => {
   it('the schema is read from every file of its folder', () => {
     const files = readSchemaFiles().map((f) => f.path);
-    expect(files).toEqual(fs.readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.prisma')).sort());
+    expect(files).toEqual(
+      fs
+        .readdirSync(SCHEMA_DIR)
+        .filter((f) => f.endsWith('.prisma'))
+        .sort(),
+    );
     expect(files).toEqual(expect.arrayContaining(['schema.prisma', 'auth.prisma', 'oauth.prisma', 'tokens.prisma', 'audit.prisma']));
   });
 

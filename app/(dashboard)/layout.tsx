@@ -20,9 +20,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
           <SidebarNav />
           <div className="mt-auto border-t border-line pt-4">
             <div className="mb-2 flex items-center gap-3 px-2">
-              <span className="flex h-8 w-8 items-center justify-center rounded-full bg-accent-soft text-sm font-semibold text-accent">
-                {initials}
-              </span>
+              <span className="flex h-8 w-8 items-center justify-center rounded-full bg-accent-soft text-sm font-semibold text-accent">{initials}</span>
               <div className="min-w-0">
                 {user.name ? <p className="truncate text-sm font-medium">{user.name}</p> : null}
                 <p className="truncate text-xs text-muted" data-testid="current-user-email">

@@ -47,14 +47,11 @@ export function ChangePasswordForm() {
       }}
     >
       <p className="text-sm text-muted">
-        Changing your password signs you out of every other browser and device; this one stays signed in. Your agents keep their access: if you think
-        someone else used your account, revoke it on the Tokens page too.
+        Changing your password signs you out of every other browser and device; this one stays signed in. Your agents keep their access: if you think someone else used your account, revoke it on the
+        Tokens page too.
       </p>
       {state.done !== undefined ? (
-        <Alert tone="success">
-          Password changed.{' '}
-          {state.done === 0 ? 'No other session was signed in.' : `${state.done} other session${state.done === 1 ? ' was' : 's were'} signed out.`}
-        </Alert>
+        <Alert tone="success">Password changed. {state.done === 0 ? 'No other session was signed in.' : `${state.done} other session${state.done === 1 ? ' was' : 's were'} signed out.`}</Alert>
       ) : null}
       {state.error ? <Alert tone="danger">{state.error}</Alert> : null}
       <TextField
@@ -149,9 +146,7 @@ export function DeleteAccountForm({ email }: { email: string }) {
         window.location.assign('/sign-in?deleted=1');
       }}
     >
-      <p className="text-sm font-medium text-danger">
-        Deleting {email} cannot be undone. Afterwards you cannot sign in; the email address may be used for a new account.
-      </p>
+      <p className="text-sm font-medium text-danger">Deleting {email} cannot be undone. Afterwards you cannot sign in; the email address may be used for a new account.</p>
       <List title="Ends at once" items={ENDS} />
       <List title="Deleted" items={DELETED} />
       <List title="Kept" items={KEPT} />
@@ -216,17 +211,16 @@ export function PasswordResetLinks({ ttlMinutes }: { ttlMinutes: number }) {
       <div>
         <h3 className="text-sm font-medium">Reset someone’s password</h3>
         <p className="mt-1 text-sm text-muted">
-          For a person who forgot theirs (Leash cannot send email yet). You get a link that works once, for {ttlMinutes} minutes, and lets them choose a
-          new password; every session of theirs ends. Making a new link cancels the previous one.
+          For a person who forgot theirs (Leash cannot send email yet). You get a link that works once, for {ttlMinutes} minutes, and lets them choose a new password; every session of theirs ends.
+          Making a new link cancels the previous one.
         </p>
       </div>
       {state.error ? <Alert tone="danger">{state.error}</Alert> : null}
       {state.issued ? (
         <div className="space-y-2 rounded-xl border border-warning/30 bg-warning-soft p-4">
           <p className="text-sm text-fg">
-            Reset link for <span className="font-medium">{state.issued.email}</span>, valid until{' '}
-            {new Intl.DateTimeFormat('en-GB', { timeStyle: 'short' }).format(new Date(state.issued.expiresAt))}. It is shown only now. Give it to them in
-            person or over a channel you trust: whoever opens it can set the password.
+            Reset link for <span className="font-medium">{state.issued.email}</span>, valid until {new Intl.DateTimeFormat('en-GB', { timeStyle: 'short' }).format(new Date(state.issued.expiresAt))}.
+            It is shown only now. Give it to them in person or over a channel you trust: whoever opens it can set the password.
           </p>
           <label className="block text-sm">
             <span className="sr-only">Reset link</span>
@@ -251,16 +245,7 @@ export function PasswordResetLinks({ ttlMinutes }: { ttlMinutes: number }) {
           </Button>
         </div>
       ) : null}
-      <TextField
-        id="reset-email"
-        type="email"
-        label="Their email address"
-        autoComplete="off"
-        required
-        value={email}
-        onChange={(e) => setEmail(e.target.value)}
-        error={state.field}
-      />
+      <TextField id="reset-email" type="email" label="Their email address" autoComplete="off" required value={email} onChange={(e) => setEmail(e.target.value)} error={state.field} />
       <Button type="submit" variant="secondary" disabled={!hydrated || state.pending || !email}>
         {state.pending ? <Spinner /> : null}
         Make a reset link

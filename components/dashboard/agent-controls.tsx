@@ -60,7 +60,9 @@ export function NarrowScopes({ agentId, unused }: { agentId: string; unused: str
       <ConfirmButton
         label="Narrow to what is used"
         variant="secondary"
-        question={`Stop allowing ${describeScopes(unused).map((w) => `“${w}”`).join(', ')} in this agent’s policy? Calls that need them will be refused.`}
+        question={`Stop allowing ${describeScopes(unused)
+          .map((w) => `“${w}”`)
+          .join(', ')} in this agent’s policy? Calls that need them will be refused.`}
         confirmLabel="Narrow"
         onConfirm={async () => {
           try {

@@ -55,7 +55,14 @@ export function AlertSettingsForm({ initial }: { initial: AlertSettings }) {
             </label>
             <label className="space-y-1">
               <span className="block text-xs text-muted">within minutes</span>
-              <input aria-label={`${label}: minutes`} className={input} type="number" min={1} value={values.thresholds[rule].windowMinutes} onChange={(e) => setRule(rule, 'windowMinutes', e.target.value)} />
+              <input
+                aria-label={`${label}: minutes`}
+                className={input}
+                type="number"
+                min={1}
+                value={values.thresholds[rule].windowMinutes}
+                onChange={(e) => setRule(rule, 'windowMinutes', e.target.value)}
+              />
             </label>
           </div>
         ))}
@@ -73,7 +80,14 @@ export function AlertSettingsForm({ initial }: { initial: AlertSettings }) {
       </label>
       <label className="block space-y-1.5 text-sm">
         <span className="font-medium">Webhook URL</span>
-        <input className={input} type="url" inputMode="url" placeholder="https://hooks.example.com/leash" value={values.webhookUrl} onChange={(e) => setValues({ ...values, webhookUrl: e.target.value })} />
+        <input
+          className={input}
+          type="url"
+          inputMode="url"
+          placeholder="https://hooks.example.com/leash"
+          value={values.webhookUrl}
+          onChange={(e) => setValues({ ...values, webhookUrl: e.target.value })}
+        />
         {state.fields?.webhookUrl ? <span className="block text-sm text-danger">{state.fields.webhookUrl[0]}</span> : null}
         <span className="block text-xs text-muted">
           Each alert is POSTed as JSON with a <code>Leash-Signature: t=…,v1=…</code> header: HMAC-SHA256 of <code>t.body</code> with your secret.

@@ -29,8 +29,9 @@ export function ApprovalSummary({ approval, now }: { approval: PendingApproval; 
       </div>
       {approval.sameNameAgents > 0 ? (
         <Alert tone="warning">
-          {approval.sameNameAgents === 1 ? 'Another agent' : `${approval.sameNameAgents} other agents`} you connected also {approval.sameNameAgents === 1 ? 'calls' : 'call'} itself “{approval.agentName}”.
-          Check the mark next to the name (registered {new Date(approval.agentRegisteredAt).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })}) is the agent you expect.
+          {approval.sameNameAgents === 1 ? 'Another agent' : `${approval.sameNameAgents} other agents`} you connected also {approval.sameNameAgents === 1 ? 'calls' : 'call'} itself “
+          {approval.agentName}”. Check the mark next to the name (registered {new Date(approval.agentRegisteredAt).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })}) is
+          the agent you expect.
         </Alert>
       ) : null}
       <ul className="space-y-1 text-sm">

@@ -45,7 +45,8 @@ export function ApproveRequest({ approval, factors }: { approval: ApprovalForRev
   };
 
   if (done || approval.status !== 'PENDING' || expired) {
-    const text = done?.text ?? (approval.status === 'APPROVED' ? 'You approved this request.' : approval.status === 'DENIED' ? 'You denied this request.' : 'This request has expired: the agent must ask again.');
+    const text =
+      done?.text ?? (approval.status === 'APPROVED' ? 'You approved this request.' : approval.status === 'DENIED' ? 'You denied this request.' : 'This request has expired: the agent must ask again.');
     return (
       <div className="space-y-4">
         <Alert tone={done?.tone ?? 'info'}>{text}</Alert>
@@ -66,8 +67,7 @@ export function ApproveRequest({ approval, factors }: { approval: ApprovalForRev
         {factors.totp || factors.passkey ? (
           <>
             <p className="text-sm">
-              Approving needs your second factor, for this request only.{' '}
-              {approval.details.length ? <span className="font-semibold">It confirms exactly: {approval.details.join('; ')}.</span> : null}
+              Approving needs your second factor, for this request only. {approval.details.length ? <span className="font-semibold">It confirms exactly: {approval.details.join('; ')}.</span> : null}
             </p>
             {factors.passkey ? (
               <Button

@@ -172,7 +172,10 @@ export function AuditBrowser({
             <p>Try a wider time range or fewer filters.</p>
           ) : (
             <>
-              <p>Every authorization decision is written here as it happens: consents, token issuance, each API call an agent makes (allowed or denied, and why), policy changes, revocations and approvals.</p>
+              <p>
+                Every authorization decision is written here as it happens: consents, token issuance, each API call an agent makes (allowed or denied, and why), policy changes, revocations and
+                approvals.
+              </p>
               <p>Records are hash-chained so that any later change is detectable, and you can export them.</p>
             </>
           )}

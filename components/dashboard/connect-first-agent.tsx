@@ -9,8 +9,8 @@ export function ConnectFirstAgent({ mcpUrl }: { mcpUrl: string }) {
     <div className="mt-2 w-full space-y-3 rounded-xl border border-line bg-subtle/50 p-4 text-left" data-testid="connect-first-agent">
       <h3 className="text-sm font-semibold text-fg">Connect your first agent</h3>
       <p>
-        An agent is an AI program that works for you: Claude, Cursor, a LangChain worker, a script. It never gets your password: it asks Leash, you see
-        exactly what it wants, and you can stop it at any time.
+        An agent is an AI program that works for you: Claude, Cursor, a LangChain worker, a script. It never gets your password: it asks Leash, you see exactly what it wants, and you can stop it at
+        any time.
       </p>
       <ol className="list-decimal space-y-2 pl-5">
         <li>

@@ -57,18 +57,18 @@ export function LiveAgents({ initial, timeZone, mcpUrl }: { initial: ConnectedAg
               <div className="flex min-w-0 items-start gap-3">
                 <AgentAvatar name={agent.name} logoUri={agent.logoUri} size="sm" />
                 <div className="min-w-0">
-                <p className="flex flex-wrap items-center gap-2 font-medium">
-                  <Link href={`/agents/${agent.id}`} className="hover:underline">
-                    {agent.name}
-                  </Link>
-                  {agent.registration === 'CIMD' && agent.verifiedDomain ? <Badge tone="success">Verified · {agent.verifiedDomain}</Badge> : <Badge>Self-registered</Badge>}
-                  {agent.delegatedOnly ? <Badge tone="warning">Acts for another agent</Badge> : null}
-                </p>
-                <p className="mt-0.5">
-                  <AgentMark clientId={agent.clientId} verifiedDomain={agent.verifiedDomain} />
-                </p>
-                <p className="mt-0.5 line-clamp-2 text-sm text-muted">{describeScopes(agent.scopes).join(', ') || 'No permissions granted'}</p>
-                <p className="mt-0.5 text-xs text-muted">{agent.lastUsedAt ? `Last used ${when(agent.lastUsedAt, timeZone)}` : 'Never used'}</p>
+                  <p className="flex flex-wrap items-center gap-2 font-medium">
+                    <Link href={`/agents/${agent.id}`} className="hover:underline">
+                      {agent.name}
+                    </Link>
+                    {agent.registration === 'CIMD' && agent.verifiedDomain ? <Badge tone="success">Verified · {agent.verifiedDomain}</Badge> : <Badge>Self-registered</Badge>}
+                    {agent.delegatedOnly ? <Badge tone="warning">Acts for another agent</Badge> : null}
+                  </p>
+                  <p className="mt-0.5">
+                    <AgentMark clientId={agent.clientId} verifiedDomain={agent.verifiedDomain} />
+                  </p>
+                  <p className="mt-0.5 line-clamp-2 text-sm text-muted">{describeScopes(agent.scopes).join(', ') || 'No permissions granted'}</p>
+                  <p className="mt-0.5 text-xs text-muted">{agent.lastUsedAt ? `Last used ${when(agent.lastUsedAt, timeZone)}` : 'Never used'}</p>
                 </div>
               </div>
               <div className="flex items-center gap-3 text-sm text-muted">

@@ -80,8 +80,8 @@ export function LiveAlerts({ initial }: { initial: AlertItem[] }) {
       ) : data.length === 0 ? (
         <EmptyState icon={<BellIcon className="h-6 w-6" />} title={status === 'open' ? 'No open alerts' : 'Nothing acknowledged yet'}>
           <p>
-            Leash watches your agents: bursts of refused calls, a refresh token used twice, calls outside the hours you allowed, the first use of a
-            high-risk scope, token floods and failed identity checks raise an alert here, at once.
+            Leash watches your agents: bursts of refused calls, a refresh token used twice, calls outside the hours you allowed, the first use of a high-risk scope, token floods and failed identity
+            checks raise an alert here, at once.
           </p>
           <p>Thresholds, a webhook and automatic suspension are in Settings.</p>
         </EmptyState>

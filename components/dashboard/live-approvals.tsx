@@ -74,50 +74,50 @@ export function LiveApprovals({ initial, hasSecondFactor }: { initial: Inbox; ha
       {pending.length === 0 ? (
         <EmptyState icon={<ApprovalIcon className="h-6 w-6" />} title="Nothing waiting for you">
           <p>
-            When an agent needs to do something your policy marks as high-risk, such as paying an invoice or triggering a workflow, it asks here first:
-            who is asking, exactly what, why, and for how long.
+            When an agent needs to do something your policy marks as high-risk, such as paying an invoice or triggering a workflow, it asks here first: who is asking, exactly what, why, and for how
+            long.
           </p>
           <p>You confirm each one with a second factor; approved access expires on its own within minutes.</p>
         </EmptyState>
       ) : (
         <>
-        {pending.length > 1 ? (
-          <div className="flex flex-wrap items-center gap-3 text-sm">
-            <label className="flex items-center gap-2">
-              <input type="checkbox" checked={chosen.length === pending.length} onChange={(e) => setSelected(e.target.checked ? pending.map((a) => a.id) : [])} />
-              Select all
-            </label>
-            <Button variant="secondary" className="h-9 px-3" disabled={!hydrated || chosen.length === 0 || deny.isPending} onClick={() => deny.mutate(chosen)}>
-              Deny selected ({chosen.length})
-            </Button>
-          </div>
-        ) : null}
-        <ul aria-label="Pending approvals" className="space-y-3">
-          {pending.map((approval) => (
-            <li key={approval.id} className="space-y-3 rounded-2xl border border-line bg-surface p-4 sm:p-5" aria-label={`Request from ${approval.agentName}`}>
-              <ApprovalSummary approval={approval} now={now} />
-              <div className="flex flex-wrap items-center gap-2">
-                {pending.length > 1 ? (
-                  <label className="mr-1 flex items-center gap-2 text-sm">
-                    <input
-                      type="checkbox"
-                      checked={chosen.includes(approval.id)}
-                      onChange={(e) => setSelected(e.target.checked ? [...chosen, approval.id] : chosen.filter((id) => id !== approval.id))}
-                    />
-                    Select
-                  </label>
-                ) : null}
-                <Link href={`/approvals/${approval.id}`} className={buttonClasses('primary')}>
-                  Review and approve
-                </Link>
-                <Button variant="secondary" onClick={() => deny.mutate([approval.id])} disabled={!hydrated || deny.isPending}>
-                  {deny.isPending ? <Spinner /> : null}
-                  Deny
-                </Button>
-              </div>
-            </li>
-          ))}
-        </ul>
+          {pending.length > 1 ? (
+            <div className="flex flex-wrap items-center gap-3 text-sm">
+              <label className="flex items-center gap-2">
+                <input type="checkbox" checked={chosen.length === pending.length} onChange={(e) => setSelected(e.target.checked ? pending.map((a) => a.id) : [])} />
+                Select all
+              </label>
+              <Button variant="secondary" className="h-9 px-3" disabled={!hydrated || chosen.length === 0 || deny.isPending} onClick={() => deny.mutate(chosen)}>
+                Deny selected ({chosen.length})
+              </Button>
+            </div>
+          ) : null}
+          <ul aria-label="Pending approvals" className="space-y-3">
+            {pending.map((approval) => (
+              <li key={approval.id} className="space-y-3 rounded-2xl border border-line bg-surface p-4 sm:p-5" aria-label={`Request from ${approval.agentName}`}>
+                <ApprovalSummary approval={approval} now={now} />
+                <div className="flex flex-wrap items-center gap-2">
+                  {pending.length > 1 ? (
+                    <label className="mr-1 flex items-center gap-2 text-sm">
+                      <input
+                        type="checkbox"
+                        checked={chosen.includes(approval.id)}
+                        onChange={(e) => setSelected(e.target.checked ? [...chosen, approval.id] : chosen.filter((id) => id !== approval.id))}
+                      />
+                      Select
+                    </label>
+                  ) : null}
+                  <Link href={`/approvals/${approval.id}`} className={buttonClasses('primary')}>
+                    Review and approve
+                  </Link>
+                  <Button variant="secondary" onClick={() => deny.mutate([approval.id])} disabled={!hydrated || deny.isPending}>
+                    {deny.isPending ? <Spinner /> : null}
+                    Deny
+                  </Button>
+                </div>
+              </li>
+            ))}
+          </ul>
         </>
       )}
       {data.history.length ? (

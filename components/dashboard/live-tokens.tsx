@@ -81,8 +81,8 @@ export function LiveTokens({ initial, timeZone, mcpUrl }: { initial: LiveCredent
       {agents.length === 0 && tokens.length === 0 ? (
         <EmptyState icon={<KeyIcon className="h-6 w-6" />} title="No active tokens">
           <p>
-            A token is the short-lived pass an agent you allowed uses to act for you. Each one appears here at once, with what it allows, when it expires and
-            where it was last used from; you can revoke any of them, or everything an agent holds, in one click.
+            A token is the short-lived pass an agent you allowed uses to act for you. Each one appears here at once, with what it allows, when it expires and where it was last used from; you can
+            revoke any of them, or everything an agent holds, in one click.
           </p>
           <ConnectFirstAgent mcpUrl={mcpUrl} />
         </EmptyState>
@@ -120,19 +120,7 @@ function LiveIndicator({ status, fetching }: { status: LiveStatus; fetching: boo
   );
 }
 
-function AgentTokens({
-  agent,
-  tokens,
-  now,
-  timeZone,
-  act,
-}: {
-  agent: Agent;
-  tokens: Token[];
-  now: number;
-  timeZone: string;
-  act: (path: string) => Promise<unknown>;
-}) {
+function AgentTokens({ agent, tokens, now, timeZone, act }: { agent: Agent; tokens: Token[]; now: number; timeZone: string; act: (path: string) => Promise<unknown> }) {
   return (
     <section aria-label={agent.name} className="overflow-hidden rounded-2xl border border-line bg-surface">
       <header className="flex flex-col gap-3 border-b border-line px-4 py-3 sm:flex-row sm:items-center sm:justify-between sm:px-5">
@@ -145,7 +133,13 @@ function AgentTokens({
           </span>
         </div>
         {agent.suspended ? (
-          <ConfirmButton label="Resume" variant="secondary" question={`Let ${agent.name} get new tokens again? It will have to ask you again for access.`} confirmLabel="Resume" onConfirm={() => act(`/api/account/agents/${agent.id}/resume`)} />
+          <ConfirmButton
+            label="Resume"
+            variant="secondary"
+            question={`Let ${agent.name} get new tokens again? It will have to ask you again for access.`}
+            confirmLabel="Resume"
+            onConfirm={() => act(`/api/account/agents/${agent.id}/resume`)}
+          />
         ) : (
           <ConfirmButton
             label="Kill switch"
@@ -179,19 +173,7 @@ function descendants(token: Token, tokens: Token[]): number {
   return tokens.filter((t) => t.parentTokenId === token.id).reduce((n, child) => n + 1 + descendants(child, tokens), 0);
 }
 
-function TokenItem({
-  token,
-  tokens,
-  now,
-  timeZone,
-  act,
-}: {
-  token: Token;
-  tokens: Token[];
-  now: number;
-  timeZone: string;
-  act: (path: string) => Promise<unknown>;
-}) {
+function TokenItem({ token, tokens, now, timeZone, act }: { token: Token; tokens: Token[]; now: number; timeZone: string; act: (path: string) => Promise<unknown> }) {
   const parent = token.parentTokenId ? tokens.find((t) => t.id === token.parentTokenId) : undefined;
   const children = tokens.filter((t) => t.parentTokenId === token.id);
   const below = descendants(token, tokens);
@@ -204,7 +186,10 @@ function TokenItem({
             {token.parentTokenId ? <Badge tone="neutral">Narrowed</Badge> : null}
             {token.jit ? <Badge tone="warning">Just-in-time</Badge> : null}
             <span className="text-muted">
-              expires in <span className="tabular-nums text-fg" suppressHydrationWarning>{countdown(new Date(token.expiresAt).getTime() - now)}</span>
+              expires in{' '}
+              <span className="tabular-nums text-fg" suppressHydrationWarning>
+                {countdown(new Date(token.expiresAt).getTime() - now)}
+              </span>
             </span>
           </p>
           <p className="text-sm text-fg">{describeScopes(token.scopes).join(', ')}</p>
@@ -212,17 +197,16 @@ function TokenItem({
           {token.delegation ? <p className="text-xs text-muted">{token.delegation}</p> : null}
           {token.parentTokenId ? (
             <p className="text-xs text-muted">
-              {parent
-                ? `Narrowed from the token for ${describeScopes(parent.scopes).join(', ')} created ${when(parent.createdAt, timeZone)}`
-                : 'Narrowed from a token no longer listed'}
+              {parent ? `Narrowed from the token for ${describeScopes(parent.scopes).join(', ')} created ${when(parent.createdAt, timeZone)}` : 'Narrowed from a token no longer listed'}
             </p>
           ) : null}
           <p className="text-xs text-muted">
-            Created {when(token.createdAt, timeZone)} ·{' '}
-            {token.lastUsedAt ? `last used ${when(token.lastUsedAt, timeZone)}${token.lastUsedIp ? ` from ${token.lastUsedIp}` : ''}` : 'never used'}
+            Created {when(token.createdAt, timeZone)} · {token.lastUsedAt ? `last used ${when(token.lastUsedAt, timeZone)}${token.lastUsedIp ? ` from ${token.lastUsedIp}` : ''}` : 'never used'}
           </p>
           <TechnicalDetails>
-            <p>{token.prefix}… ({token.kind === 'ACCESS' ? 'access' : 'refresh'} token)</p>
+            <p>
+              {token.prefix}… ({token.kind === 'ACCESS' ? 'access' : 'refresh'} token)
+            </p>
             <p>scope {token.scopes.join(' ')}</p>
             <p className="break-all">aud {token.audience.join(' ')}</p>
             {token.actorClientIds.length ? <p className="break-all">act {token.actorClientIds.join(' ← ')}</p> : null}
@@ -272,9 +256,8 @@ function RevokeEverything({ onConfirm, count }: { onConfirm: () => Promise<unkno
       }}
     >
       <p className="text-sm text-fg">
-        This revokes all {count} active token{count === 1 ? '' : 's'} of every agent at once, ends every agent&rsquo;s access to your account (remembered
-        consents included) and denies any request waiting for your approval. Every agent will have to ask you again, on the consent screen. Type{' '}
-        <strong>{CONFIRMATION}</strong> to confirm.
+        This revokes all {count} active token{count === 1 ? '' : 's'} of every agent at once, ends every agent&rsquo;s access to your account (remembered consents included) and denies any request
+        waiting for your approval. Every agent will have to ask you again, on the consent screen. Type <strong>{CONFIRMATION}</strong> to confirm.
       </p>
       <TextField id="revoke-everything" label="Confirmation" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
       <div className="flex gap-2">

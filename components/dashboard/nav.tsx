@@ -32,9 +32,7 @@ export function SidebarNav() {
             key={href}
             href={href}
             aria-current={active ? 'page' : undefined}
-            className={`flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium transition-colors ${
-              active ? 'bg-accent-soft text-accent' : 'text-muted hover:bg-subtle hover:text-fg'
-            }`}
+            className={`flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium transition-colors ${active ? 'bg-accent-soft text-accent' : 'text-muted hover:bg-subtle hover:text-fg'}`}
           >
             <Icon className="h-[18px] w-[18px]" />
             {label}
@@ -51,10 +49,7 @@ export function TabBarNav() {
   const isActive = useActive();
   const openAlerts = useOpenAlertCount(false);
   return (
-    <nav
-      aria-label="Main"
-      className="fixed inset-x-0 bottom-0 z-20 grid grid-cols-6 border-t border-line bg-surface/95 pb-[env(safe-area-inset-bottom)] backdrop-blur md:hidden"
-    >
+    <nav aria-label="Main" className="fixed inset-x-0 bottom-0 z-20 grid grid-cols-6 border-t border-line bg-surface/95 pb-[env(safe-area-inset-bottom)] backdrop-blur md:hidden">
       {NAV_ITEMS.map(({ href, label, Icon }) => {
         const active = isActive(href);
         return (

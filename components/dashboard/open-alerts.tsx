@@ -28,9 +28,7 @@ export function OpenAlerts({ alerts }: { alerts: OpenAlert[] }) {
         aria-controls={listId}
         disabled={!hydrated}
         onClick={() => setExpanded(!expanded)}
-        className={`flex w-full items-center gap-2 rounded-xl border px-4 py-3 text-left text-sm sm:hidden ${
-          critical ? 'border-danger/40 bg-danger-soft' : 'border-warning/40 bg-warning-soft'
-        }`}
+        className={`flex w-full items-center gap-2 rounded-xl border px-4 py-3 text-left text-sm sm:hidden ${critical ? 'border-danger/40 bg-danger-soft' : 'border-warning/40 bg-warning-soft'}`}
       >
         <span className="font-medium text-fg">
           {alerts.length} open alert{alerts.length === 1 ? '' : 's'}

@@ -29,8 +29,8 @@ export function DelegationPicker({ mayAct = [], candidates, onChange }: { mayAct
   return (
     <Card title="Delegation">
       <p className="text-sm text-muted">
-        Agents that may act for this one through token exchange (RFC 8693): they get at most this agent’s access, for you, with their own policy on top; every
-        call shows the whole chain in the audit log. None ticked: no one.
+        Agents that may act for this one through token exchange (RFC 8693): they get at most this agent’s access, for you, with their own policy on top; every call shows the whole chain in the audit
+        log. None ticked: no one.
       </p>
       {listed.length ? (
         <ul aria-label="Agents that may act for this one" className="divide-y divide-line rounded-xl border border-line">

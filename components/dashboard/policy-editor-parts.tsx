@@ -37,7 +37,6 @@ export function Card({ title, children }: { title: string; children: React.React
   );
 }
 
-
 // Currencies offered as suggestions; any three-letter ISO 4217 code may be typed.
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'CAD', 'AUD', 'SEK', 'NOK', 'DKK', 'PLN'];
 

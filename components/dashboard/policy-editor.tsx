@@ -213,4 +213,3 @@ export function PolicyEditor({ agentId, agentName, current, versions, userTimeZo
     </div>
   );
 }
-

@@ -32,7 +32,9 @@ export function RulesForm({
   const toggle = (list: string[], value: string) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
   return (
     <div className="space-y-5">
-      {handEdited ? <Alert tone="warning">The Cedar is hand-written: scope ceiling, resources, payment limit, time windows and IP ranges below are not used until you discard the hand edits.</Alert> : null}
+      {handEdited ? (
+        <Alert tone="warning">The Cedar is hand-written: scope ceiling, resources, payment limit, time windows and IP ranges below are not used until you discard the hand edits.</Alert>
+      ) : null}
       <Card title="Scope ceiling">
         <p className="text-sm text-muted">The most this agent may ever use, whatever it was granted. Token requests beyond it get only what is allowed.</p>
         <div className="grid gap-2 sm:grid-cols-2">
@@ -160,7 +162,11 @@ export function RulesForm({
                 </Button>
               </div>
             ))}
-            <Button variant="secondary" className="h-9 px-3" onClick={() => update('timeWindows', [...(draft.timeWindows ?? []), { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' }])}>
+            <Button
+              variant="secondary"
+              className="h-9 px-3"
+              onClick={() => update('timeWindows', [...(draft.timeWindows ?? []), { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' }])}
+            >
               Add a time window
             </Button>
           </div>
@@ -183,10 +189,24 @@ export function RulesForm({
       <Card title="Limits and tokens">
         <div className="grid gap-4 sm:grid-cols-2">
           <Field label="Calls per minute">
-            <input aria-label="Calls per minute" type="number" min={1} className={input} value={draft.rateLimit.perMinute} onChange={(e) => update('rateLimit', { ...draft.rateLimit, perMinute: Number(e.target.value) })} />
+            <input
+              aria-label="Calls per minute"
+              type="number"
+              min={1}
+              className={input}
+              value={draft.rateLimit.perMinute}
+              onChange={(e) => update('rateLimit', { ...draft.rateLimit, perMinute: Number(e.target.value) })}
+            />
           </Field>
           <Field label="Calls per day">
-            <input aria-label="Calls per day" type="number" min={1} className={input} value={draft.rateLimit.perDay} onChange={(e) => update('rateLimit', { ...draft.rateLimit, perDay: Number(e.target.value) })} />
+            <input
+              aria-label="Calls per day"
+              type="number"
+              min={1}
+              className={input}
+              value={draft.rateLimit.perDay}
+              onChange={(e) => update('rateLimit', { ...draft.rateLimit, perDay: Number(e.target.value) })}
+            />
           </Field>
           <Field label="Access token lifetime (minutes)">
             <input
@@ -228,7 +248,6 @@ export function RulesForm({
     </div>
   );
 }
-
 
 /**
  * How long a just-in-time token lives once the person approves it (`jitMinutes`). The text stays

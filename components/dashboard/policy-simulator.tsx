@@ -111,4 +111,3 @@ const OUTCOME_WORDS: Record<string, string> = {
   approval: 'Needs your approval',
   deny: 'Denied',
 };
-

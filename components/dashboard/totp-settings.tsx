@@ -86,8 +86,8 @@ export function TotpSettings({ enabledAt, recoveryLeft }: { enabledAt: string | 
   return (
     <div className="space-y-4 rounded-2xl border border-line bg-surface p-5">
       <p className="text-sm text-muted">
-        An authenticator app (1Password, Google Authenticator, …) gives you a second factor. Leash asks for it before you approve a risky action, or when an
-        agent&apos;s request needs stronger proof that it is you.
+        An authenticator app (1Password, Google Authenticator, …) gives you a second factor. Leash asks for it before you approve a risky action, or when an agent&apos;s request needs stronger proof
+        that it is you.
       </p>
       {error ? <Alert tone="danger">{error}</Alert> : null}
       {enrolment ? (

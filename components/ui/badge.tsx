@@ -9,9 +9,5 @@ const TONES: Record<Tone, string> = {
 };
 
 export function Badge({ tone = 'neutral', children }: { tone?: Tone; children: React.ReactNode }) {
-  return (
-    <span className={`inline-flex items-center rounded-md border px-1.5 py-0.5 text-xs font-medium ${TONES[tone]}`}>
-      {children}
-    </span>
-  );
+  return <span className={`inline-flex items-center rounded-md border px-1.5 py-0.5 text-xs font-medium ${TONES[tone]}`}>{children}</span>;
 }

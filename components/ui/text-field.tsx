@@ -1,12 +1,6 @@
 import type { InputHTMLAttributes } from 'react';
 
-export function TextField({
-  label,
-  id,
-  error,
-  hint,
-  ...props
-}: InputHTMLAttributes<HTMLInputElement> & { label: string; id: string; error?: string; hint?: string }) {
+export function TextField({ label, id, error, hint, ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string; id: string; error?: string; hint?: string }) {
   const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
   return (
     <div className="space-y-1.5">

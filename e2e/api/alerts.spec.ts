@@ -26,7 +26,12 @@ function closedWindow() {
 async function saveAlertSettings(request: APIRequestContext, baseURL: string, body: Record<string, unknown>) {
   return request.put('/api/account/alert-settings', {
     headers: sameOrigin(baseURL),
-    data: { thresholds: { deniedCalls: { count: 10, windowMinutes: 5 }, tokenFlood: { count: 1, windowMinutes: 10 }, stepUpFailures: { count: 3, windowMinutes: 15 } }, webhookUrl: null, autoSuspend: null, ...body },
+    data: {
+      thresholds: { deniedCalls: { count: 10, windowMinutes: 5 }, tokenFlood: { count: 1, windowMinutes: 10 }, stepUpFailures: { count: 3, windowMinutes: 15 } },
+      webhookUrl: null,
+      autoSuspend: null,
+      ...body,
+    },
   });
 }
 
@@ -54,7 +59,15 @@ test('an agent slowed down at the token endpoint raises a token-flood warning fo
   // The test server allows 10 token requests per client per minute (playwright.config.ts).
   const statuses: number[] = [];
   for (let i = 0; i < 12; i++) {
-    statuses.push((await postRaw(request, '/oauth/token', `grant_type=authorization_code&client_id=${encodeURIComponent(agent.clientId)}&code=nope&code_verifier=${'a'.repeat(43)}&redirect_uri=https%3A%2F%2Fagent.example%2Fcallback`)).status());
+    statuses.push(
+      (
+        await postRaw(
+          request,
+          '/oauth/token',
+          `grant_type=authorization_code&client_id=${encodeURIComponent(agent.clientId)}&code=nope&code_verifier=${'a'.repeat(43)}&redirect_uri=https%3A%2F%2Fagent.example%2Fcallback`,
+        )
+      ).status(),
+    );
   }
   expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
   const { rows } = await testDb().query("SELECT count(*)::int AS n FROM audit_events WHERE agent_id = $1 AND action = 'token.flood' AND decision = 'DENY'", [agent.agentId]);
@@ -128,7 +141,9 @@ test('alert settings are validated, and only for the signed-in user', async ({ r
     expect(refused.status(), webhookUrl).toBe(400);
     expect((await refused.json()).field_errors.webhookUrl).toEqual(['Use an https URL on a public host.']);
   }
-  const zero = await saveAlertSettings(request, baseURL!, { thresholds: { deniedCalls: { count: 0, windowMinutes: 5 }, tokenFlood: { count: 1, windowMinutes: 10 }, stepUpFailures: { count: 3, windowMinutes: 15 } } });
+  const zero = await saveAlertSettings(request, baseURL!, {
+    thresholds: { deniedCalls: { count: 0, windowMinutes: 5 }, tokenFlood: { count: 1, windowMinutes: 10 }, stepUpFailures: { count: 3, windowMinutes: 15 } },
+  });
   expect(zero.status()).toBe(400);
   const anonymous = await playwright.request.newContext({ baseURL });
   expect((await anonymous.get('/api/account/alert-settings')).status()).toBe(401);

@@ -17,11 +17,11 @@ function ask(request: APIRequestContext, form: Record<string, string>, headers: 
 }
 
 async function pendingFor(agentId: string): Promise<number> {
-  const { rows } = await testDb().query("SELECT count(*)::int AS n FROM approval_requests WHERE agent_id = $1", [agentId]);
+  const { rows } = await testDb().query('SELECT count(*)::int AS n FROM approval_requests WHERE agent_id = $1', [agentId]);
   return rows[0].n;
 }
 
-test('the agent\'s own active token names the user: 200 and a request for that user', async ({ request, baseURL }) => {
+test("the agent's own active token names the user: 200 and a request for that user", async ({ request, baseURL }) => {
   const agent = await delegatedToken(request, baseURL!, 'datasets:read', {}, { registration });
   const response = await ask(request, { client_id: agent.clientId, login_hint_token: agent.token });
   expect(response.status(), await response.text()).toBe(200);
@@ -30,7 +30,7 @@ test('the agent\'s own active token names the user: 200 and a request for that u
   expect(rows).toEqual([{ user_id: agent.userId, scopes: ['payments:write'] }]);
 });
 
-test('refusals: another agent\'s token, a revoked token, a refresh token, garbage, both hints, id_token_hint; nothing is created', async ({ request, baseURL }) => {
+test("refusals: another agent's token, a revoked token, a refresh token, garbage, both hints, id_token_hint; nothing is created", async ({ request, baseURL }) => {
   const agent = await delegatedToken(request, baseURL!, 'datasets:read offline_access', {}, { registration });
   const other = await delegatedToken(request, baseURL!, 'datasets:read', {}, { registration });
   const revoked = await delegatedToken(request, baseURL!, 'datasets:read', {}, { registration });

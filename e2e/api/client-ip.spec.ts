@@ -48,11 +48,7 @@ test('spoofed X-Forwarded-For and x-leash-client-ip do not escape the per-IP sig
   }
 });
 
-async function spoofedSignIn(
-  http: Awaited<ReturnType<typeof playwrightRequest.newContext>>,
-  baseURL: string,
-  credentials: { email: string; password: string },
-) {
+async function spoofedSignIn(http: Awaited<ReturnType<typeof playwrightRequest.newContext>>, baseURL: string, credentials: { email: string; password: string }) {
   const headers = { ...sameOrigin(baseURL), 'x-leash-client-ip': uniqueIp() };
   const { csrfToken } = await (await http.get('/api/auth/csrf', { headers })).json();
   // A fresh random X-Forwarded-For on every attempt, which must be ignored here.

@@ -47,7 +47,7 @@ test.describe('CSRF protection of state-changing browser routes', () => {
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
-  test('a same-origin sign-in post without next-auth\'s CSRF token does not sign in', async ({ request, baseURL }) => {
+  test("a same-origin sign-in post without next-auth's CSRF token does not sign in", async ({ request, baseURL }) => {
     const response = await request.post('/api/auth/callback/credentials', {
       headers: sameOrigin(baseURL),
       form: { email: DEMO.email, password: DEMO.password, json: 'true' },

@@ -34,10 +34,7 @@ test.describe('one authorization code redeemed twice at once', () => {
     expect(winner.refresh_token).toBeTruthy();
 
     // The code was used twice, so whoever holds its tokens may be an attacker: none of them survives.
-    const { rows } = await testDb().query(
-      'SELECT kind, revoked_reason FROM tokens WHERE user_id = (SELECT id FROM users WHERE email = $1) ORDER BY kind',
-      [user.email],
-    );
+    const { rows } = await testDb().query('SELECT kind, revoked_reason FROM tokens WHERE user_id = (SELECT id FROM users WHERE email = $1) ORDER BY kind', [user.email]);
     expect(rows).toEqual([
       { kind: 'ACCESS', revoked_reason: 'authorization code replayed' },
       { kind: 'REFRESH', revoked_reason: 'authorization code replayed' },
@@ -48,10 +45,7 @@ test.describe('one authorization code redeemed twice at once', () => {
     const refreshed = await request.post('/oauth/token', { form: { grant_type: 'refresh_token', client_id: client.client_id, refresh_token: winner.refresh_token } });
     expect(refreshed.status()).toBe(400);
     expect((await refreshed.json()).error).toBe('invalid_grant');
-    const replay = await testDb().query(
-      "SELECT decision FROM audit_events WHERE action = 'code.replay' AND user_id = (SELECT id FROM users WHERE email = $1)",
-      [user.email],
-    );
+    const replay = await testDb().query("SELECT decision FROM audit_events WHERE action = 'code.replay' AND user_id = (SELECT id FROM users WHERE email = $1)", [user.email]);
     expect(replay.rows).toEqual([{ decision: 'DENY' }]);
   });
 });

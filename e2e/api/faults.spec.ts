@@ -51,7 +51,13 @@ test('the database stops mid-traffic: clean 503s, nothing answered 200 without i
           for (const kind of ['token', 'read'] as const) {
             const response = await (kind === 'token' ? issue() : read(cached)).catch(() => null);
             if (!response) continue;
-            seen.push({ kind, status: response.status, body: await response.json().catch(() => ({})), requestId: response.headers.get('x-request-id'), retryAfter: response.headers.get('retry-after') });
+            seen.push({
+              kind,
+              status: response.status,
+              body: await response.json().catch(() => ({})),
+              requestId: response.headers.get('x-request-id'),
+              retryAfter: response.headers.get('retry-after'),
+            });
           }
         }
       }),
@@ -87,10 +93,9 @@ test('the database stops mid-traffic: clean 503s, nothing answered 200 without i
     await sql.connect();
     try {
       const tokens = seen.filter((s) => s.kind === 'token' && s.status === 200).map((s) => crypto.createHash('sha256').update(String(s.body.access_token)).digest('hex'));
-      const stored = await sql.query(
-        `SELECT count(DISTINCT t.id)::int AS n FROM tokens t JOIN audit_events e ON e.token_id = t.id AND e.action = 'token.issue' WHERE t.token_hash = ANY($1)`,
-        [tokens],
-      );
+      const stored = await sql.query(`SELECT count(DISTINCT t.id)::int AS n FROM tokens t JOIN audit_events e ON e.token_id = t.id AND e.action = 'token.issue' WHERE t.token_hash = ANY($1)`, [
+        tokens,
+      ]);
       expect(stored.rows[0].n).toBe(new Set(tokens).size);
       const requestIds = seen.filter((s) => s.kind === 'read' && s.status === 200).map((s) => s.requestId);
       const audited = await sql.query("SELECT count(*)::int AS n FROM audit_events WHERE request_id = ANY($1) AND decision = 'ALLOW'", [requestIds]);
@@ -141,7 +146,15 @@ test('the server restarts in the middle of an authorization: the pending request
     const client = await registerPublicAgent(http);
     const { verifier, challenge } = pkce();
     const start = await http.get(
-      authorizeUrl(server.baseURL, { response_type: 'code', client_id: client.client_id, redirect_uri: AGENT_CALLBACK, scope: 'datasets:read', state: 'st', code_challenge: challenge, code_challenge_method: 'S256' }),
+      authorizeUrl(server.baseURL, {
+        response_type: 'code',
+        client_id: client.client_id,
+        redirect_uri: AGENT_CALLBACK,
+        scope: 'datasets:read',
+        state: 'st',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }),
       { maxRedirects: 0 },
     );
     expect(start.status()).toBe(303);
@@ -184,7 +197,14 @@ test('the server restarts while an agent polls for a CIBA approval: polling carr
     expect((await http.post('/api/account/totp/confirm', { headers, data: { code: await generate({ secret }) } })).status()).toBe(200);
     const agent = await registerPublicAgent(http, { grant_types: ['authorization_code', CIBA], scope: 'datasets:read' });
     const { verifier, challenge } = pkce();
-    const back = await authorizeOverHttp(http, server.baseURL, { response_type: 'code', client_id: agent.client_id, redirect_uri: AGENT_CALLBACK, scope: 'datasets:read', code_challenge: challenge, code_challenge_method: 'S256' });
+    const back = await authorizeOverHttp(http, server.baseURL, {
+      response_type: 'code',
+      client_id: agent.client_id,
+      redirect_uri: AGENT_CALLBACK,
+      scope: 'datasets:read',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
     expect((await exchangeCode(http, agent, back.searchParams.get('code')!, verifier)).status()).toBe(200);
     const userId = (await sql.query('SELECT id FROM users WHERE email = $1', [user.email])).rows[0].id;
 
@@ -193,7 +213,7 @@ test('the server restarts while an agent polls for a CIBA approval: polling carr
     const { auth_req_id } = await asked.json();
     const poll = async () => {
       // Polls must be spaced by the interval (slow_down otherwise, CIBA Core §11): let it pass.
-      await sql.query('UPDATE approval_requests SET last_polled_at = now() - interval \'1 minute\' WHERE last_polled_at IS NOT NULL');
+      await sql.query("UPDATE approval_requests SET last_polled_at = now() - interval '1 minute' WHERE last_polled_at IS NOT NULL");
       return http.post('/oauth/token', { form: { grant_type: CIBA, client_id: agent.client_id, auth_req_id } });
     };
     expect((await (await poll()).json()).error).toBe('authorization_pending');
@@ -247,9 +267,19 @@ test.describe('clock skew (RFC 9449 §11.1, RFC 7523 §3)', () => {
     });
     const now = Math.floor(Date.now() / 1000);
     const assertion = (exp: number) =>
-      new jose.SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(client.client_id).setSubject(client.client_id).setAudience(`${baseURL}/oauth/token`).setIssuedAt(exp - 60).setExpirationTime(exp).setJti(crypto.randomUUID()).sign(privateKey);
+      new jose.SignJWT({})
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setIssuer(client.client_id)
+        .setSubject(client.client_id)
+        .setAudience(`${baseURL}/oauth/token`)
+        .setIssuedAt(exp - 60)
+        .setExpirationTime(exp)
+        .setJti(crypto.randomUUID())
+        .sign(privateKey);
     const ask = async (exp: number) =>
-      request.post('/oauth/token', { form: { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion(exp) } });
+      request.post('/oauth/token', {
+        form: { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion(exp) },
+      });
     expect((await ask(now - 3)).status()).toBe(200);
     const late = await ask(now - 30);
     expect(late.status()).toBe(401);

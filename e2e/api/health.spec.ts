@@ -20,8 +20,7 @@ test('health fails closed with 503 while the database is down, and recovers when
   fs.mkdirSync('.leash-test', { recursive: true });
   const dir = fs.mkdtempSync(path.resolve('.leash-test', 'outage-'));
   fs.chmodSync(dir, 0o755);
-  const start = async (port: number) =>
-    startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port, database: 'leash', password: 'outage-test' });
+  const start = async (port: number) => startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port, database: 'leash', password: 'outage-test' });
   const port = await findFreePort();
   let database = await start(port);
   const server = await spawnServer({ DATABASE_URL: database.url });
@@ -49,9 +48,7 @@ test('health fails closed with 503 while the database is down, and recovers when
     await browserLike.dispose();
 
     database = await start(port);
-    await expect
-      .poll(async () => (await fetch(`${server.baseURL}/api/health`)).status, { timeout: 15_000 })
-      .toBe(200);
+    await expect.poll(async () => (await fetch(`${server.baseURL}/api/health`)).status, { timeout: 15_000 }).toBe(200);
   } finally {
     await server.stop();
     await database.stop();

@@ -12,7 +12,15 @@ const CIBA = 'urn:openid:params:grant-type:ciba';
 test('another user reaches none of a user’s agents, tokens, policies, approvals or audit records', async ({ request, baseURL, playwright }) => {
   const owner = await delegatedToken(request, baseURL!, 'payments:write datasets:read', {}, { registration: { grant_types: ['authorization_code', CIBA], scope: 'payments:write datasets:read' } });
   await setPolicy(owner, { rateLimit: { perMinute: 100, perDay: 1000 } });
-  const asked = await request.post('/oauth/bc-authorize', { form: { client_id: owner.clientId, login_hint: owner.userId, scope: 'payments:write', authorization_details: JSON.stringify([{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '1.00' }, creditorName: 'Probe' }]), binding_message: 'IDOR probe' } });
+  const asked = await request.post('/oauth/bc-authorize', {
+    form: {
+      client_id: owner.clientId,
+      login_hint: owner.userId,
+      scope: 'payments:write',
+      authorization_details: JSON.stringify([{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '1.00' }, creditorName: 'Probe' }]),
+      binding_message: 'IDOR probe',
+    },
+  });
   expect(asked.status(), await asked.text()).toBe(200);
   const ids = async (sql: string) => (await testDb().query(sql, [owner.userId])).rows[0].id as string;
   const tokenId = await ids("SELECT id FROM tokens WHERE user_id = $1 AND kind = 'ACCESS' LIMIT 1");

@@ -13,44 +13,26 @@ test('oauth4webapi: discovery, registration, client credentials, introspection, 
   expect(as.issuer).toBe(baseURL);
 
   const registered = await oauth.processDynamicClientRegistrationResponse(
-    await oauth.dynamicClientRegistrationRequest(
-      as,
-      { client_name: 'oauth4webapi agent', grant_types: ['client_credentials'], scope: 'datasets:read reports:read' },
-      insecure,
-    ),
+    await oauth.dynamicClientRegistrationRequest(as, { client_name: 'oauth4webapi agent', grant_types: ['client_credentials'], scope: 'datasets:read reports:read' }, insecure),
   );
   const agent: oauth.Client = { client_id: registered.client_id };
   const auth = oauth.ClientSecretBasic(registered.client_secret as string);
 
-  const tokens = await oauth.processClientCredentialsResponse(
-    as,
-    agent,
-    await oauth.clientCredentialsGrantRequest(as, agent, auth, { scope: 'datasets:read', resource: `${baseURL}/mcp` }, insecure),
-  );
+  const tokens = await oauth.processClientCredentialsResponse(as, agent, await oauth.clientCredentialsGrantRequest(as, agent, auth, { scope: 'datasets:read', resource: `${baseURL}/mcp` }, insecure));
   expect(tokens.token_type).toBe('bearer'); // oauth4webapi normalises the case
   expect(tokens.scope).toBe('datasets:read');
   expect(tokens.expires_in).toBe(600);
 
-  const introspection = await oauth.processIntrospectionResponse(
-    as,
-    agent,
-    await oauth.introspectionRequest(as, agent, auth, tokens.access_token, insecure),
-  );
+  const introspection = await oauth.processIntrospectionResponse(as, agent, await oauth.introspectionRequest(as, agent, auth, tokens.access_token, insecure));
   expect(introspection).toMatchObject({ active: true, client_id: registered.client_id, scope: 'datasets:read', aud: `${baseURL}/mcp` });
 
   await oauth.processRevocationResponse(await oauth.revocationRequest(as, agent, auth, tokens.access_token, insecure));
-  const after = await oauth.processIntrospectionResponse(
-    as,
-    agent,
-    await oauth.introspectionRequest(as, agent, auth, tokens.access_token, insecure),
-  );
+  const after = await oauth.processIntrospectionResponse(as, agent, await oauth.introspectionRequest(as, agent, auth, tokens.access_token, insecure));
   expect(after.active).toBe(false);
 
   // A wrong secret: 401 with the Basic challenge, which the library surfaces as such.
   const wrong = oauth.ClientSecretBasic('lsh_cs_wrong');
-  const failure = await oauth
-    .processClientCredentialsResponse(as, agent, await oauth.clientCredentialsGrantRequest(as, agent, wrong, {}, insecure))
-    .catch((error: unknown) => error);
+  const failure = await oauth.processClientCredentialsResponse(as, agent, await oauth.clientCredentialsGrantRequest(as, agent, wrong, {}, insecure)).catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(oauth.WWWAuthenticateChallengeError);
   expect(failure).toMatchObject({ status: 401, cause: [{ scheme: 'basic', parameters: { realm: 'leash' } }] });
 });

@@ -59,8 +59,7 @@ test('mixed traffic for a bounded time: only intended refusals, and bounded memo
         body: new URLSearchParams(body),
       });
     const get = (path: string, token: string) => fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}` } });
-    const flood = async () =>
-      tally('flood', (await post('/oauth/token', flooder, { grant_type: 'client_credentials' })).status, [200, 429]);
+    const flood = async () => tally('flood', (await post('/oauth/token', flooder, { grant_type: 'client_credentials' })).status, [200, 429]);
     const limitedRead = async () => tally('limited read', (await get('/api/v1/datasets', limited.token)).status, [200, 429]);
 
     const operations: [weight: number, run: () => Promise<void>][] = [
@@ -116,7 +115,10 @@ test('mixed traffic for a bounded time: only intended refusals, and bounded memo
     await driveUntilRefused('limited read', limitedRead, LIMITED_PER_MINUTE);
     clearInterval(sampler);
 
-    const summary = [...counts].sort().map(([k, n]) => `${k}: ${n}`).join(', ');
+    const summary = [...counts]
+      .sort()
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(', ');
     console.log(`[load] ${SECONDS} s: ${summary}; RSS MB: ${memory.map((m) => m.toFixed(0)).join(' ')}`);
     expect(unexpected.slice(0, 10)).toEqual([]);
     // Each kind of traffic ran, and the intended refusals happened.

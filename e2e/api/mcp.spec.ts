@@ -27,8 +27,18 @@ test('an MCP client lists the tools and calls one with a token for /mcp', async 
   try {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
-      'create_report', 'dispute_invoice', 'initiate_payment', 'list_datasets', 'list_invoices', 'list_reports',
-      'list_workflows', 'query_dataset', 'read_invoice', 'read_report', 'trigger_workflow', 'update_report',
+      'create_report',
+      'dispute_invoice',
+      'initiate_payment',
+      'list_datasets',
+      'list_invoices',
+      'list_reports',
+      'list_workflows',
+      'query_dataset',
+      'read_invoice',
+      'read_report',
+      'trigger_workflow',
+      'update_report',
     ]);
     const result = await client.callTool({ name: 'list_datasets', arguments: {} });
     expect(result.isError).toBeFalsy();
@@ -44,7 +54,10 @@ test('an MCP client lists the tools and calls one with a token for /mcp', async 
   expect(rows).toEqual([{ decision: 'ALLOW', tool: 'list_datasets' }]);
 });
 
-test('a tool the token has no scope for answers HTTP 403 with an insufficient_scope challenge before it runs, and is audited (MCP "Scope Challenge Handling", RFC 6750 §3.1)', async ({ request, baseURL }) => {
+test('a tool the token has no scope for answers HTTP 403 with an insufficient_scope challenge before it runs, and is audited (MCP "Scope Challenge Handling", RFC 6750 §3.1)', async ({
+  request,
+  baseURL,
+}) => {
   const token = await mcpToken(request, baseURL!, 'reports:read');
   // An SDK client without an auth provider surfaces the 403 as an error naming it.
   const client = await connect(baseURL!, token);

@@ -2,16 +2,7 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { testDb } from '../support/db';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
-import {
-  AGENT_CALLBACK,
-  authorizeOverHttp,
-  authorizeUrl,
-  exchangeCode,
-  expectNoStore,
-  pkce,
-  registerPublicAgent,
-  type RegisteredClient,
-} from '../support/oauth';
+import { AGENT_CALLBACK, authorizeOverHttp, authorizeUrl, exchangeCode, expectNoStore, pkce, registerPublicAgent, type RegisteredClient } from '../support/oauth';
 
 const password = 'a-long-enough-passphrase';
 
@@ -58,15 +49,12 @@ test.describe('authorization code + PKCE (RFC 6749 §4.1, RFC 7636, RFC 9207)', 
       scope: 'datasets:read offline_access reports:read',
       refresh_token: expect.stringMatching(/^lsh_rt_/),
     });
-    const { rows } = await testDb().query(
-      "SELECT kind, user_id, acr, amr, auth_time IS NOT NULL AS has_auth_time FROM tokens WHERE user_id = $1 ORDER BY kind",
-      [user.id],
-    );
+    const { rows } = await testDb().query('SELECT kind, user_id, acr, amr, auth_time IS NOT NULL AS has_auth_time FROM tokens WHERE user_id = $1 ORDER BY kind', [user.id]);
     expect(rows).toEqual([
       { kind: 'ACCESS', user_id: user.id, acr: 'urn:leash:acr:pwd', amr: ['pwd'], has_auth_time: true },
       { kind: 'REFRESH', user_id: user.id, acr: 'urn:leash:acr:pwd', amr: ['pwd'], has_auth_time: true },
     ]);
-    const audit = await testDb().query("SELECT action FROM audit_events WHERE user_id = $1 ORDER BY id", [user.id]);
+    const audit = await testDb().query('SELECT action FROM audit_events WHERE user_id = $1 ORDER BY id', [user.id]);
     expect(audit.rows.map((r) => r.action)).toEqual(['consent.grant', 'token.issue', 'token.issue']);
   });
 
@@ -161,7 +149,10 @@ test.describe('authorization code + PKCE (RFC 6749 §4.1, RFC 7636, RFC 9207)', 
     }
     const { verifier, challenge } = pkce();
     const code = (await authorizeOverHttp(request, baseURL!, codeParams(client, challenge))).searchParams.get('code')!;
-    await testDb().query("UPDATE authorization_requests SET code_expires_at = now() - interval '1 second' WHERE code_hash IS NOT NULL AND code_used_at IS NULL AND agent_id = (SELECT id FROM agents WHERE client_id = $1)", [client.client_id]);
+    await testDb().query(
+      "UPDATE authorization_requests SET code_expires_at = now() - interval '1 second' WHERE code_hash IS NOT NULL AND code_used_at IS NULL AND agent_id = (SELECT id FROM agents WHERE client_id = $1)",
+      [client.client_id],
+    );
     expect((await (await exchangeCode(request, client, code, verifier)).json()).error).toBe('invalid_grant');
   });
 
@@ -173,10 +164,7 @@ test.describe('authorization code + PKCE (RFC 6749 §4.1, RFC 7636, RFC 9207)', 
     const code = (await authorizeOverHttp(request, baseURL!, { ...codeParams(client, first.challenge), ...both })).searchParams.get('code')!;
     const narrowed = await exchangeCode(request, client, code, first.verifier, { resource: `${baseURL}/mcp` });
     expect(narrowed.status()).toBe(200);
-    const { rows } = await testDb().query(
-      "SELECT audience FROM tokens WHERE kind = 'ACCESS' AND agent_id = (SELECT id FROM agents WHERE client_id = $1)",
-      [client.client_id],
-    );
+    const { rows } = await testDb().query("SELECT audience FROM tokens WHERE kind = 'ACCESS' AND agent_id = (SELECT id FROM agents WHERE client_id = $1)", [client.client_id]);
     expect(rows).toEqual([{ audience: [`${baseURL}/mcp`] }]);
 
     const second = pkce();
@@ -198,10 +186,7 @@ test.describe('authorization endpoint errors', () => {
   ]) {
     test(`a redirect_uri with ${name} is shown as an error page, never redirected`, async ({ request, baseURL }) => {
       const client = await registerPublicAgent(request);
-      const response = await request.get(
-        authorizeUrl(baseURL!, { ...codeParams(client, pkce().challenge), redirect_uri: redirect! }),
-        { maxRedirects: 0 },
-      );
+      const response = await request.get(authorizeUrl(baseURL!, { ...codeParams(client, pkce().challenge), redirect_uri: redirect! }), { maxRedirects: 0 });
       expect(response.status()).toBe(400);
       expect(response.headers()['location']).toBeUndefined();
       expect(response.headers()['content-type']).toContain('text/html');
@@ -263,16 +248,10 @@ test.describe('authorization endpoint errors', () => {
   test('a native agent may come back on any loopback port (RFC 8252 §7.3); a web agent may not', async ({ request, baseURL }) => {
     // No application_type, as most MCP clients register: loopback-only redirect URIs make it native.
     const native = await registerPublicAgent(request, { redirect_uris: ['http://127.0.0.1/callback'] });
-    const ok = await request.get(
-      authorizeUrl(baseURL!, { ...codeParams(native, pkce().challenge), redirect_uri: 'http://127.0.0.1:53682/callback' }),
-      { maxRedirects: 0 },
-    );
+    const ok = await request.get(authorizeUrl(baseURL!, { ...codeParams(native, pkce().challenge), redirect_uri: 'http://127.0.0.1:53682/callback' }), { maxRedirects: 0 });
     expect(ok.status()).toBe(303);
     expect(ok.headers()['location']).toContain('/consent/');
-    const wrongPath = await request.get(
-      authorizeUrl(baseURL!, { ...codeParams(native, pkce().challenge), redirect_uri: 'http://127.0.0.1:53682/other' }),
-      { maxRedirects: 0 },
-    );
+    const wrongPath = await request.get(authorizeUrl(baseURL!, { ...codeParams(native, pkce().challenge), redirect_uri: 'http://127.0.0.1:53682/other' }), { maxRedirects: 0 });
     expect(wrongPath.status()).toBe(400);
   });
 });

@@ -107,7 +107,10 @@ for (const [name, clientId, message] of refused) {
 // application_type. Such a client can only run on the user's computer (RFC 8252 §7.3): it is
 // recorded as native, so any loopback port matches. Before, it was read as a web client and the
 // browser was left on an error at /oauth/authorize.
-test('a document with loopback callbacks and no application_type is a native client: any port, consent, tokens (with a refresh token it did not ask offline_access for)', async ({ request, baseURL }) => {
+test('a document with loopback callbacks and no application_type is a native client: any port, consent, tokens (with a refresh token it did not ask offline_access for)', async ({
+  request,
+  baseURL,
+}) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('cimd-native'), password: 'a-long-enough-passphrase' });
   expect((await signInOverHttp(request, baseURL, user, uniqueIp())).error).toBeNull();
   const { clientId } = serve((id) => ({

@@ -30,7 +30,7 @@ test.describe('client configuration endpoint (RFC 7592)', () => {
     expect((await wide.json()).error).toBe('invalid_scope');
   });
 
-  test('a wrong or missing token, or another client\'s, is 401 invalid_token', async ({ request }) => {
+  test("a wrong or missing token, or another client's, is 401 invalid_token", async ({ request }) => {
     const client = await registerMachineClient(request);
     const other = await registerMachineClient(request);
     const attempts: Record<string, string>[] = [{}, { Authorization: 'Bearer lsh_rat_nope' }, { Authorization: `Bearer ${other.registration_access_token}` }];
@@ -52,16 +52,13 @@ test.describe('client configuration endpoint (RFC 7592)', () => {
     expect((await badScope.json()).error).toBe('invalid_client_metadata');
   });
 
-  test('deleting revokes the client\'s tokens and disables its client_id and token', async ({ request }) => {
+  test("deleting revokes the client's tokens and disables its client_id and token", async ({ request }) => {
     const client = await registerMachineClient(request);
     const token = await clientCredentialsToken(request, client);
     const auth = { Authorization: `Bearer ${client.registration_access_token}` };
     const deleted = await request.delete(client.registration_client_uri as string, { headers: auth });
     expect(deleted.status()).toBe(204);
-    const { rows } = await testDb().query(
-      "SELECT t.revoked_reason FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE a.client_id = $1",
-      [client.client_id],
-    );
+    const { rows } = await testDb().query('SELECT t.revoked_reason FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE a.client_id = $1', [client.client_id]);
     expect(rows).toEqual([{ revoked_reason: 'client deleted (RFC 7592)' }]);
     expect(token).toMatch(/^lsh_at_/);
     const again = await request.post('/oauth/token', {

@@ -24,16 +24,7 @@ test.describe('GET /.well-known/oauth-authorization-server (RFC 8414)', () => {
       backchannel_user_code_parameter_supported: false,
       revocation_endpoint: `${baseURL}/oauth/revoke`,
       introspection_endpoint: `${baseURL}/oauth/introspect`,
-      scopes_supported: [
-        'datasets:read',
-        'reports:read',
-        'reports:write',
-        'workflows:trigger',
-        'invoices:read',
-        'invoices:write',
-        'payments:write',
-        'offline_access',
-      ],
+      scopes_supported: ['datasets:read', 'reports:read', 'reports:write', 'workflows:trigger', 'invoices:read', 'invoices:write', 'payments:write', 'offline_access'],
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
       grant_types_supported: [
@@ -89,10 +80,7 @@ test.describe('POST /oauth/register (RFC 7591)', () => {
       registration_access_token: expect.stringMatching(/^lsh_rat_[0-9A-Za-z]{49}$/),
       registration_client_uri: `${baseURL}/oauth/register/${body.client_id}`,
     });
-    const { rows } = await testDb().query(
-      'SELECT id, name, registration, client_secret_hash, scopes FROM agents WHERE client_id = $1',
-      [body.client_id],
-    );
+    const { rows } = await testDb().query('SELECT id, name, registration, client_secret_hash, scopes FROM agents WHERE client_id = $1', [body.client_id]);
     expect(rows[0]).toMatchObject({ name: 'Quarterly <b>report</b> bot', registration: 'DCR', scopes: ['datasets:read', 'reports:write'] });
     expect(rows[0].client_secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(rows[0])).not.toContain(body.client_secret);

@@ -30,7 +30,7 @@ test.describe('POST /oauth/introspect (RFC 7662)', () => {
     expect(body.exp - body.iat).toBe(600);
   });
 
-  test('says only active:false for another client\'s token, an unknown, forged or expired token', async ({ request }) => {
+  test("says only active:false for another client's token, an unknown, forged or expired token", async ({ request }) => {
     const owner = await registerMachineClient(request);
     const other = await registerMachineClient(request);
     const token = await clientCredentialsToken(request, owner);
@@ -83,11 +83,14 @@ test.describe('POST /oauth/revoke (RFC 7009)', () => {
     // Revoking again, or an unknown token, is still 200 and writes nothing more.
     expect((await request.post('/oauth/revoke', { headers: auth, form: { token } })).status()).toBe(200);
     expect((await request.post('/oauth/revoke', { headers: auth, form: { token: 'nonsense' } })).status()).toBe(200);
-    const again = await testDb().query("SELECT count(*)::int AS n FROM audit_events WHERE token_id = (SELECT t.id FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE a.client_id = $1) AND action = 'token.revoke'", [client.client_id]);
+    const again = await testDb().query(
+      "SELECT count(*)::int AS n FROM audit_events WHERE token_id = (SELECT t.id FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE a.client_id = $1) AND action = 'token.revoke'",
+      [client.client_id],
+    );
     expect(again.rows[0].n).toBe(1);
   });
 
-  test('a client cannot revoke another client\'s token', async ({ request }) => {
+  test("a client cannot revoke another client's token", async ({ request }) => {
     const owner = await registerMachineClient(request);
     const attacker = await registerMachineClient(request);
     const token = await clientCredentialsToken(request, owner);

@@ -38,8 +38,7 @@ test('the token endpoint limits each client IP, before any client authentication
 
 test('registration is limited per IP: 429 with Retry-After and an error registration clients know (temporarily_unavailable, not the device-flow slow_down)', async ({ request }) => {
   const ip = uniqueIp();
-  const register = () =>
-    request.post('/oauth/register', { headers: { 'X-Forwarded-For': ip }, data: { grant_types: ['client_credentials'] } });
+  const register = () => request.post('/oauth/register', { headers: { 'X-Forwarded-For': ip }, data: { grant_types: ['client_credentials'] } });
   for (let i = 0; i < 40; i++) expect((await register()).status()).toBe(201);
   const refused = await register();
   expect(refused.status()).toBe(429);

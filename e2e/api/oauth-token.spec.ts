@@ -29,7 +29,7 @@ test.describe('POST /oauth/token, client_credentials (RFC 6749 §4.4)', () => {
     expect(rows[0]).toMatchObject({ kind: 'ACCESS', user_id: null, scopes: ['reports:read', 'datasets:read'], audience: [`${baseURL}/api`] });
     expect(rows[0].ttl).toBe(600);
     expect(JSON.stringify(await testDb().query('SELECT * FROM tokens WHERE id = $1', [rows[0].id]))).not.toContain(body.access_token);
-    const audit = await testDb().query("SELECT action, decision, scopes FROM audit_events WHERE token_id = $1", [rows[0].id]);
+    const audit = await testDb().query('SELECT action, decision, scopes FROM audit_events WHERE token_id = $1', [rows[0].id]);
     expect(audit.rows).toEqual([{ action: 'token.issue', decision: 'ALLOW', scopes: ['reports:read', 'datasets:read'] }]);
   });
 
@@ -45,17 +45,9 @@ test.describe('POST /oauth/token, client_credentials (RFC 6749 §4.4)', () => {
   test('a resource indicator becomes the audience; an unknown one is invalid_target (RFC 8707)', async ({ request, baseURL }) => {
     const client = await registerMachineClient(request);
     const auth = { Authorization: basic(client.client_id, client.client_secret!) };
-    const ok = await postRaw(
-      request,
-      '/oauth/token',
-      `grant_type=client_credentials&resource=${encodeURIComponent(`${baseURL}/mcp`)}&resource=${encodeURIComponent(`${baseURL}/api`)}`,
-      auth,
-    );
+    const ok = await postRaw(request, '/oauth/token', `grant_type=client_credentials&resource=${encodeURIComponent(`${baseURL}/mcp`)}&resource=${encodeURIComponent(`${baseURL}/api`)}`, auth);
     expect(ok.status()).toBe(200);
-    const { rows } = await testDb().query(
-      'SELECT t.audience FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE a.client_id = $1',
-      [client.client_id],
-    );
+    const { rows } = await testDb().query('SELECT t.audience FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE a.client_id = $1', [client.client_id]);
     expect(rows[0].audience).toEqual([`${baseURL}/mcp`, `${baseURL}/api`]);
     for (const resource of ['https://evil.example/api', `${baseURL}/api#frag`, 'not a uri', `${baseURL}/api/`]) {
       const bad = await request.post('/oauth/token', { headers: auth, form: { grant_type: 'client_credentials', resource } });
@@ -74,10 +66,9 @@ test.describe('POST /oauth/token, client_credentials (RFC 6749 §4.4)', () => {
     }
     const { rows } = await testDb().query('SELECT count(*)::int AS n FROM tokens t JOIN agents a ON a.id = t.agent_id WHERE a.client_id = $1', [client.client_id]);
     expect(rows[0].n).toBe(0);
-    const audit = await testDb().query(
-      `SELECT e.decision, e.scopes FROM audit_events e JOIN agents a ON a.id = e.agent_id WHERE a.client_id = $1 AND e.action = 'token.refuse' ORDER BY e.id`,
-      [client.client_id],
-    );
+    const audit = await testDb().query(`SELECT e.decision, e.scopes FROM audit_events e JOIN agents a ON a.id = e.agent_id WHERE a.client_id = $1 AND e.action = 'token.refuse' ORDER BY e.id`, [
+      client.client_id,
+    ]);
     expect(audit.rows.map((r) => r.scopes.join(' '))).toEqual(['admin', 'payments:write', 'offline_access', 'payments:write offline_access', 'reports:read admin']);
   });
 

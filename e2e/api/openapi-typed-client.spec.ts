@@ -160,7 +160,16 @@ test('a client generated from /api/v1/openapi.json type-checks reading every ans
   const timestamp = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   const api = `${baseURL}/api/v1`;
   const report = (title: unknown) => ({ id: uuid, title, dataset_id: 'ds_sales_2026', written_by_agent: true, created_at: timestamp, updated_at: timestamp });
-  const acme = { id: uuid, number: 'INV-2026-0142', vendor: 'ACME Ltd', amount: '1250.00', currency: 'USD', issued_on: expect.stringMatching(/^\d{4}-\d\d-\d\d$/), due_on: '2026-12-05', status: 'open' };
+  const acme = {
+    id: uuid,
+    number: 'INV-2026-0142',
+    vendor: 'ACME Ltd',
+    amount: '1250.00',
+    currency: 'USD',
+    issued_on: expect.stringMatching(/^\d{4}-\d\d-\d\d$/),
+    due_on: '2026-12-05',
+    status: 'open',
+  };
   expect(read).toEqual({
     list_datasets: {
       dataset: {

@@ -52,13 +52,9 @@ async function consented(request: APIRequestContext, baseURL: string, scope: str
     code_challenge: challenge,
     code_challenge_method: 'S256',
   });
-  const { rows } = await testDb().query('SELECT u.id AS user_id, a.id AS agent_id FROM users u, agents a WHERE u.email = $1 AND a.client_id = $2', [
-    user.email,
-    client.client_id,
-  ]);
+  const { rows } = await testDb().query('SELECT u.id AS user_id, a.id AS agent_id FROM users u, agents a WHERE u.email = $1 AND a.client_id = $2', [user.email, client.client_id]);
   const ids: Ids = { userId: rows[0].user_id, agentId: rows[0].agent_id };
-  const token = (form: Record<string, string>) =>
-    request.post('/oauth/token', { form: { client_id: client.client_id, ...form }, headers: { 'X-Forwarded-For': ip } });
+  const token = (form: Record<string, string>) => request.post('/oauth/token', { form: { client_id: client.client_id, ...form }, headers: { 'X-Forwarded-For': ip } });
   return {
     ip,
     ids,
@@ -82,10 +78,7 @@ async function tokenRows(agentId: string): Promise<TokenRow[]> {
 }
 
 async function refusals(agentId: string) {
-  const { rows } = await testDb().query(
-    "SELECT action, decision, reason, ip, details FROM audit_events WHERE agent_id = $1 AND decision = 'DENY' ORDER BY id",
-    [agentId],
-  );
+  const { rows } = await testDb().query("SELECT action, decision, reason, ip, details FROM audit_events WHERE agent_id = $1 AND decision = 'DENY' ORDER BY id", [agentId]);
   return rows;
 }
 
@@ -229,9 +222,7 @@ test.describe('refresh_token grant under the agent policy', () => {
     expect(await response.json()).toEqual({ error: 'invalid_grant', error_description: "This agent's policy no longer allows refresh tokens." });
     const rows = await tokenRows(flow.ids.agentId);
     expect(rows.map((t) => t.kind)).toEqual(['ACCESS', 'REFRESH']); // nothing new
-    const { rows: refresh } = await testDb().query("SELECT revoked_at IS NOT NULL AS revoked, revoked_reason FROM tokens WHERE agent_id = $1 AND kind = 'REFRESH'", [
-      flow.ids.agentId,
-    ]);
+    const { rows: refresh } = await testDb().query("SELECT revoked_at IS NOT NULL AS revoked, revoked_reason FROM tokens WHERE agent_id = $1 AND kind = 'REFRESH'", [flow.ids.agentId]);
     expect(refresh).toEqual([{ revoked: true, revoked_reason: 'policy v1: refresh tokens are not allowed for this agent' }]);
     expect(await refusals(flow.ids.agentId)).toEqual([
       {

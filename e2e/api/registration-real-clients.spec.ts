@@ -20,8 +20,14 @@ async function register(request: APIRequestContext, metadata: Record<string, unk
 
 // RFC 8252 §7.3: loopback by name or literal, any port; what OpenCode, Cursor and the SDKs send.
 const loopbackClients: [string, Record<string, unknown>][] = [
-  ['a public MCP client on http://localhost:<port>/callback', { redirect_uris: ['http://localhost:33418/callback'], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] }],
-  ['a public MCP client on http://127.0.0.1:<port>/callback', { redirect_uris: ['http://127.0.0.1:19876/oauth/callback'], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] }],
+  [
+    'a public MCP client on http://localhost:<port>/callback',
+    { redirect_uris: ['http://localhost:33418/callback'], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
+  ],
+  [
+    'a public MCP client on http://127.0.0.1:<port>/callback',
+    { redirect_uris: ['http://127.0.0.1:19876/oauth/callback'], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] },
+  ],
   ['a client on http://[::1]:<port>/', { redirect_uris: ['http://[::1]:8080/'], token_endpoint_auth_method: 'none' }],
   ['a confidential client testing against a loopback callback', { redirect_uris: ['http://localhost:3000/callback'], token_endpoint_auth_method: 'client_secret_basic' }],
   ['a client with two loopback callbacks', { redirect_uris: ['http://localhost:1/cb', 'http://127.0.0.1/cb'], token_endpoint_auth_method: 'none' }],
@@ -91,7 +97,7 @@ test.describe('POST /oauth/register: redirect URIs with user information', () =>
 });
 
 test.describe('POST /oauth/register: inconsistent grant and response types are reconciled (RFC 7591 §2.1)', () => {
-  test("mcp-remote's device-code registration (device grant with response_types [\"code\"]) is registered with the consistent values", async ({ request }) => {
+  test('mcp-remote\'s device-code registration (device grant with response_types ["code"]) is registered with the consistent values', async ({ request }) => {
     const { response, body, rows } = await register(request, {
       redirect_uris: ['http://localhost:3334/oauth/callback'],
       token_endpoint_auth_method: 'none',
@@ -164,6 +170,8 @@ test('the consent screen warns that a private-use scheme goes to whichever app c
   expect(consent).toMatch(/Another app could claim the same links: continue only if you started (<!-- -->)?Cursor(<!-- -->)? yourself/);
   const back = await authorizeOverHttp(request, baseURL!, ask);
   expect(`${back.protocol}//${back.host}${back.pathname}`).toBe(callback);
-  const tokens = await request.post('/oauth/token', { form: { grant_type: 'authorization_code', client_id: client.client_id, code: back.searchParams.get('code')!, code_verifier: verifier, redirect_uri: callback } });
+  const tokens = await request.post('/oauth/token', {
+    form: { grant_type: 'authorization_code', client_id: client.client_id, code: back.searchParams.get('code')!, code_verifier: verifier, redirect_uri: callback },
+  });
   expect(tokens.status(), await tokens.text()).toBe(200);
 });

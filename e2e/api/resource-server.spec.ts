@@ -23,9 +23,7 @@ test('a valid token with the scope gets the data; the call is audited as ALLOW',
   expect(response.status()).toBe(200);
   expect((await response.json()).datasets.map((d: { id: string }) => d.id)).toContain('ds_sales_2026');
   const audit = await auditFor(response.headers()['x-request-id']!);
-  expect(audit).toEqual([
-    { action: 'datasets.list', decision: 'ALLOW', reason: 'policy v0 permit:datasets.list: list datasets is allowed (allow)', token_id: expect.any(String) },
-  ]);
+  expect(audit).toEqual([{ action: 'datasets.list', decision: 'ALLOW', reason: 'policy v0 permit:datasets.list: list datasets is allowed (allow)', token_id: expect.any(String) }]);
   // The last use is written behind the request, within about a second (lib/tokens/note-token-use.ts).
   await expect
     .poll(async () => (await testDb().query('SELECT last_used_at IS NOT NULL AS used, last_used_ip FROM tokens WHERE id = $1', [audit[0].token_id])).rows[0])
@@ -35,12 +33,8 @@ test('a valid token with the scope gets the data; the call is audited as ALLOW',
 test('no token: 401 with the resource metadata pointer, the scope to ask for and no error code (RFC 6750 §3, RFC 9728 §5.1)', async ({ request, baseURL }) => {
   const response = await request.get('/api/v1/datasets');
   expect(response.status()).toBe(401);
-  expect(response.headers()['www-authenticate']).toBe(
-    `Bearer realm="leash", resource_metadata="${baseURL}/.well-known/oauth-protected-resource/api", scope="datasets:read"`,
-  );
-  expect(await auditFor(response.headers()['x-request-id']!)).toEqual([
-    { action: 'datasets.list', decision: 'DENY', reason: 'no bearer token', token_id: null },
-  ]);
+  expect(response.headers()['www-authenticate']).toBe(`Bearer realm="leash", resource_metadata="${baseURL}/.well-known/oauth-protected-resource/api", scope="datasets:read"`);
+  expect(await auditFor(response.headers()['x-request-id']!)).toEqual([{ action: 'datasets.list', decision: 'DENY', reason: 'no bearer token', token_id: null }]);
 });
 
 test('a token in the query string is never read', async ({ request }) => {

@@ -7,15 +7,7 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { testDb } from '../support/db';
 import { createAccount, sameOrigin, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
-import {
-  AGENT_CALLBACK,
-  authorizeOverHttp,
-  authorizeUrl,
-  exchangeCode,
-  pkce,
-  registerPublicAgent,
-  type RegisteredClient,
-} from '../support/oauth';
+import { AGENT_CALLBACK, authorizeOverHttp, authorizeUrl, exchangeCode, pkce, registerPublicAgent, type RegisteredClient } from '../support/oauth';
 
 // One client address for this file's token requests (the per-IP limit is not shared with other files).
 test.use({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
@@ -42,10 +34,8 @@ function codeParams(client: RegisteredClient, challenge: string, extra: Record<s
   };
 }
 
-const liveTokens = async (userId: string) =>
-  (await testDb().query('SELECT count(*)::int AS n FROM tokens WHERE user_id = $1 AND revoked_at IS NULL', [userId])).rows[0].n as number;
-const allTokens = async (userId: string) =>
-  (await testDb().query('SELECT count(*)::int AS n FROM tokens WHERE user_id = $1', [userId])).rows[0].n as number;
+const liveTokens = async (userId: string) => (await testDb().query('SELECT count(*)::int AS n FROM tokens WHERE user_id = $1 AND revoked_at IS NULL', [userId])).rows[0].n as number;
+const allTokens = async (userId: string) => (await testDb().query('SELECT count(*)::int AS n FROM tokens WHERE user_id = $1', [userId])).rows[0].n as number;
 
 test.describe('PKCE downgrade (RFC 7636 §4.6, RFC 9700 §4.8.2)', () => {
   test('a code bound to an S256 challenge is refused without a verifier, and with the challenge itself as a "plain" verifier', async ({ request, baseURL }) => {

@@ -56,7 +56,10 @@ test.describe('oversized bodies are 413 with the endpoint’s own error format',
 
   test('registration and client configuration (RFC 7591 §3.2.2, RFC 7592 §2.2): 413 invalid_client_metadata', async ({ request }) => {
     const marker = `big-${uniqueIp()}`;
-    const register = await request.post('/oauth/register', { headers: { 'X-Forwarded-For': uniqueIp() }, data: { client_name: marker, grant_types: ['client_credentials'], software_id: big(40_000) } });
+    const register = await request.post('/oauth/register', {
+      headers: { 'X-Forwarded-For': uniqueIp() },
+      data: { client_name: marker, grant_types: ['client_credentials'], software_id: big(40_000) },
+    });
     expect(register.status()).toBe(413);
     expect(await register.json()).toEqual({ error: 'invalid_client_metadata', error_description: 'The client metadata is too large.' });
     expect((await testDb().query('SELECT count(*)::int AS n FROM agents WHERE name = $1', [marker])).rows[0].n).toBe(0);
@@ -152,7 +155,12 @@ test.describe('very long parameters', () => {
       [{}, { grant_type: 'authorization_code', client_id: agent.client_id, code: `lsh_ac_${big(60_000)}`, code_verifier: big(60), redirect_uri: AGENT_CALLBACK }, 400, 'invalid_grant'],
       [{}, { grant_type: 'refresh_token', client_id: agent.client_id, refresh_token: `lsh_rt_${big(60_000)}` }, 400, 'invalid_grant'],
       [{}, { grant_type: 'client_credentials', client_id: big(60_000), client_secret: 'x' }, 401, 'invalid_client'],
-      [{}, { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: `${big(30_000)}.${big(30_000)}.x` }, 401, 'invalid_client'],
+      [
+        {},
+        { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: `${big(30_000)}.${big(30_000)}.x` },
+        401,
+        'invalid_client',
+      ],
       [auth, { grant_type: 'client_credentials', scope: big(60_000) }, 400, 'invalid_scope'],
     ];
     for (const [headers, form, status, error] of cases) {

@@ -28,8 +28,7 @@ function authorizeParams(clientId: string) {
     code_challenge_method: 'S256',
   };
 }
-const agentRows = async (clientId: string) =>
-  (await testDb().query('SELECT count(*)::int AS n FROM agents WHERE client_id = $1', [clientId])).rows[0].n as number;
+const agentRows = async (clientId: string) => (await testDb().query('SELECT count(*)::int AS n FROM agents WHERE client_id = $1', [clientId])).rows[0].n as number;
 
 /** A TCP listener that only counts who connects: proof that the server never reached it. */
 async function connectionCounter() {

@@ -9,17 +9,7 @@ import { expect, test, type APIRequestContext } from '@playwright/test';
 import { testDb } from '../support/db';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
 import { delegatedToken, setPolicy } from '../support/delegation';
-import {
-  AGENT_CALLBACK,
-  authorizeOverHttp,
-  basic,
-  clientCredentialsToken,
-  exchangeCode,
-  pkce,
-  registerClient,
-  registerMachineClient,
-  registerPublicAgent,
-} from '../support/oauth';
+import { AGENT_CALLBACK, authorizeOverHttp, basic, clientCredentialsToken, exchangeCode, pkce, registerClient, registerMachineClient, registerPublicAgent } from '../support/oauth';
 import { actorAgent, exchange } from '../support/token-exchange';
 
 test.use({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
@@ -71,14 +61,12 @@ test.describe('scope escalation through refresh (RFC 6749 §6, RFC 8707 §2.2)',
     const ok = await refresh({});
     expect(ok.status(), await ok.text()).toBe(200);
     expect((await ok.json()).scope).toBe('datasets:read offline_access');
-    const alerts = await testDb().query("SELECT count(*)::int AS n FROM alerts WHERE agent_id = (SELECT id FROM agents WHERE client_id = $1)", [client.client_id]);
+    const alerts = await testDb().query('SELECT count(*)::int AS n FROM alerts WHERE agent_id = (SELECT id FROM agents WHERE client_id = $1)', [client.client_id]);
     expect(alerts.rows[0].n).toBe(0);
   });
 });
 
-
-const exchangedTokens = async (userId: string) =>
-  (await testDb().query('SELECT count(*)::int AS n FROM tokens WHERE user_id = $1 AND actor IS NOT NULL', [userId])).rows[0].n as number;
+const exchangedTokens = async (userId: string) => (await testDb().query('SELECT count(*)::int AS n FROM tokens WHERE user_id = $1 AND actor IS NOT NULL', [userId])).rows[0].n as number;
 
 test.describe('escalation through token exchange (RFC 8693 §2.1, §2.2.2)', () => {
   test('a refresh token or an agent’s own machine token cannot be the subject', async ({ request, baseURL }) => {
@@ -181,11 +169,25 @@ test.describe('DPoP proofs at the token endpoint (RFC 9449 §4.3, §11.1)', () =
       ['another endpoint (htu)', await proof(key, 'POST', `${baseURL}/oauth/par`, { nonce }), 'The proof was made for another URL (htu).'],
       ['another port (htu)', await proof(key, 'POST', `${new URL(baseURL!).protocol}//${new URL(baseURL!).hostname}:1/oauth/token`, { nonce }), 'The proof was made for another URL (htu).'],
       ['another method (htm)', await proof(key, 'GET', tokenUrl, { nonce }), 'The proof was made for another HTTP method (htm).'],
-      ['alg none', unsigned({ alg: 'none', typ: 'dpop+jwt', jwk }, { htm: 'POST', htu: tokenUrl, jti: crypto.randomUUID(), iat: now, nonce }), 'Unsupported proof algorithm; use one of ES256, ES384, EdDSA, RS256, PS256.'],
-      ['a MAC (HS256)', await new jose.SignJWT({ htm: 'POST', htu: tokenUrl, jti: crypto.randomUUID(), iat: now, nonce }).setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: 'c2VjcmV0' } as unknown as jose.JWK }).sign(new TextEncoder().encode('secret')), 'Unsupported proof algorithm; use one of ES256, ES384, EdDSA, RS256, PS256.'],
+      [
+        'alg none',
+        unsigned({ alg: 'none', typ: 'dpop+jwt', jwk }, { htm: 'POST', htu: tokenUrl, jti: crypto.randomUUID(), iat: now, nonce }),
+        'Unsupported proof algorithm; use one of ES256, ES384, EdDSA, RS256, PS256.',
+      ],
+      [
+        'a MAC (HS256)',
+        await new jose.SignJWT({ htm: 'POST', htu: tokenUrl, jti: crypto.randomUUID(), iat: now, nonce })
+          .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: 'c2VjcmV0' } as unknown as jose.JWK })
+          .sign(new TextEncoder().encode('secret')),
+        'Unsupported proof algorithm; use one of ES256, ES384, EdDSA, RS256, PS256.',
+      ],
       ['a private key in the header', await proof(key, 'POST', tokenUrl, { nonce }, { jwk: privateJwk }), 'The proof header must carry a public key only.'],
       ['typ JWT', await proof(key, 'POST', tokenUrl, { nonce }, { typ: 'JWT' }), 'The proof must have typ "dpop+jwt".'],
-      ['another key’s signature', await new jose.SignJWT({ htm: 'POST', htu: tokenUrl, jti: crypto.randomUUID(), iat: now, nonce }).setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk }).sign((await newKey()).privateKey), 'The DPoP proof is malformed or its signature does not verify.'],
+      [
+        'another key’s signature',
+        await new jose.SignJWT({ htm: 'POST', htu: tokenUrl, jti: crypto.randomUUID(), iat: now, nonce }).setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk }).sign((await newKey()).privateKey),
+        'The DPoP proof is malformed or its signature does not verify.',
+      ],
     ];
     for (const [name, dpop, description] of refused) {
       const response = await post(dpop);
@@ -211,7 +213,13 @@ test.describe('private_key_jwt assertion replay (RFC 7523 §3, RFC 9700 §2.5)',
   }
   function assertion(clientId: string, key: jose.CryptoKey, audience: string, claims: { jti?: string | null; iat?: number } = {}) {
     const now = claims.iat ?? Math.floor(Date.now() / 1000);
-    const jwt = new jose.SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(clientId).setSubject(clientId).setAudience(audience).setIssuedAt(now).setExpirationTime(now + 60);
+    const jwt = new jose.SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60);
     if (claims.jti !== null) jwt.setJti(claims.jti ?? crypto.randomUUID());
     return jwt.sign(key);
   }
@@ -242,9 +250,7 @@ test.describe('private_key_jwt assertion replay (RFC 7523 §3, RFC 9700 §2.5)',
     expect(await replayed.json()).toEqual(invalidClient);
 
     expect(await tokensOf(client.client_id)).toEqual([{ kind: 'ACCESS', scopes: ['reports:read'], revoked: false }]);
-    const { rows } = await testDb().query('SELECT count(*)::int AS n FROM used_client_assertions WHERE id = $1', [
-      crypto.createHash('sha256').update(`${client.client_id}\0${jti}`).digest('hex'),
-    ]);
+    const { rows } = await testDb().query('SELECT count(*)::int AS n FROM used_client_assertions WHERE id = $1', [crypto.createHash('sha256').update(`${client.client_id}\0${jti}`).digest('hex')]);
     expect(rows[0].n).toBe(1);
   });
 });

@@ -33,10 +33,7 @@ test.describe('sign-in (next-auth credentials)', () => {
     expect(await (await request.get('/api/auth/session')).json()).toEqual({});
   });
 
-  test(`an account is locked after ${ACCOUNT_LIMIT} failures, from any IP, even with the right password`, async ({
-    request,
-    baseURL,
-  }) => {
+  test(`an account is locked after ${ACCOUNT_LIMIT} failures, from any IP, even with the right password`, async ({ request, baseURL }) => {
     const user = await createAccount(request, baseURL, { email: uniqueEmail('lock'), password });
     for (let i = 0; i < ACCOUNT_LIMIT; i++) {
       const r = await signInOverHttp(request, baseURL, { email: user.email, password: `wrong-${i}` }, uniqueIp());
@@ -64,7 +61,7 @@ test.describe('sign-in (next-auth credentials)', () => {
     expect((await signInOverHttp(request, baseURL, victim, uniqueIp())).error).toBeNull();
   });
 
-  test('a successful sign-in clears the account\'s failure count', async ({ request, baseURL }) => {
+  test("a successful sign-in clears the account's failure count", async ({ request, baseURL }) => {
     const user = await createAccount(request, baseURL, { email: uniqueEmail('reset'), password });
     for (let i = 0; i < ACCOUNT_LIMIT - 1; i++) {
       await signInOverHttp(request, baseURL, { email: user.email, password: 'wrong-password' }, uniqueIp());
@@ -100,10 +97,7 @@ test.describe('sign-in (next-auth credentials)', () => {
     expect(response.status()).toBe(200);
     expect(await (await request.get('/api/auth/session')).json()).toEqual({});
 
-    const { rows } = await testDb().query(
-      'SELECT s.revoked_at FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1',
-      [user.email],
-    );
+    const { rows } = await testDb().query('SELECT s.revoked_at FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1', [user.email]);
     expect(rows[0].revoked_at).not.toBeNull();
 
     // The attacker's copy of the cookie: next-auth sees no session, and pages send it to sign-in.

@@ -33,10 +33,9 @@ async function tokenCount(agentId: string): Promise<number> {
 }
 
 async function exchangeAudit(agentId: string) {
-  const { rows } = await testDb().query(
-    "SELECT decision, user_id, token_id, scopes, resource, reason, details FROM audit_events WHERE action = 'token.exchange' AND agent_id = $1 ORDER BY id",
-    [agentId],
-  );
+  const { rows } = await testDb().query("SELECT decision, user_id, token_id, scopes, resource, reason, details FROM audit_events WHERE action = 'token.exchange' AND agent_id = $1 ORDER BY id", [
+    agentId,
+  ]);
   return rows;
 }
 
@@ -70,7 +69,17 @@ test('an agent narrows its own token: fewer scopes, one resource, no longer than
   expect(await introspect(request, agent, agent.token)).toEqual(parentBefore);
 
   const row = await tokenRow(body.access_token);
-  expect(row).toMatchObject({ kind: 'ACCESS', agent_id: agent.agentId, user_id: agent.userId, grant_id: parent.grant_id, actor: null, jit: false, dpop_jkt: null, parent_token_id: parent.id, audience: [`${baseURL}/api`] });
+  expect(row).toMatchObject({
+    kind: 'ACCESS',
+    agent_id: agent.agentId,
+    user_id: agent.userId,
+    grant_id: parent.grant_id,
+    actor: null,
+    jit: false,
+    dpop_jkt: null,
+    parent_token_id: parent.id,
+    audience: [`${baseURL}/api`],
+  });
   expect(sorted(row.scopes)).toEqual(['datasets:read', 'reports:read']);
   expect(row.expires_at.getTime()).toBeLessThanOrEqual((await tokenRow(agent.token)).expires_at.getTime());
   const { rows: refresh } = await testDb().query("SELECT count(*)::int AS n FROM tokens WHERE agent_id = $1 AND kind = 'REFRESH'", [agent.agentId]);
@@ -85,7 +94,10 @@ test('an agent narrows its own token: fewer scopes, one resource, no longer than
   expect(refused.headers()['www-authenticate']).toContain('error="insufficient_scope"');
   expect(await refused.json()).toEqual({ error: 'insufficient_scope', error_description: 'This operation needs: reports:write.', scope: 'reports:write' });
   expect((await request.post('/api/v1/reports', { headers: bearer(agent.token), data: report })).status()).toBe(201);
-  const mcp = await request.post('/mcp', { headers: { ...bearer(body.access_token), 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, data: { jsonrpc: '2.0', id: 1, method: 'tools/list' } });
+  const mcp = await request.post('/mcp', {
+    headers: { ...bearer(body.access_token), 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+    data: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+  });
   expect(mcp.status()).toBe(401);
   expect((await mcp.json()).error_description).toBe('The access token is not for this resource.');
 
@@ -151,7 +163,11 @@ test('asking for more than the subject token holds is refused with the RFC error
 
 test('another agent’s token without an actor_token is impersonation (invalid_request); an unknown token is invalid_grant; a client-credentials token narrows too', async ({ request, baseURL }) => {
   const owner = await narrowingAgent(request, baseURL!, 'datasets:read');
-  const registered = await registerMachineClient(request, { grant_types: ['client_credentials', TOKEN_EXCHANGE], token_endpoint_auth_method: 'client_secret_post', scope: 'datasets:read reports:read' });
+  const registered = await registerMachineClient(request, {
+    grant_types: ['client_credentials', TOKEN_EXCHANGE],
+    token_endpoint_auth_method: 'client_secret_post',
+    scope: 'datasets:read reports:read',
+  });
   const other = { clientId: registered.client_id, clientSecret: registered.client_secret };
   const otherId = (await testDb().query('SELECT id FROM agents WHERE client_id = $1', [other.clientId])).rows[0].id as string;
 
@@ -199,7 +215,11 @@ test('a just-in-time token cannot be narrowed: it stands for one approved action
 });
 
 test('DPoP: a bound subject needs a proof with its key and its child stays bound to that key; a bearer subject may be bound to a new key or stay bearer', async ({ request, baseURL }) => {
-  const registered = await registerMachineClient(request, { grant_types: ['client_credentials', TOKEN_EXCHANGE], token_endpoint_auth_method: 'client_secret_post', scope: 'datasets:read reports:read' });
+  const registered = await registerMachineClient(request, {
+    grant_types: ['client_credentials', TOKEN_EXCHANGE],
+    token_endpoint_auth_method: 'client_secret_post',
+    scope: 'datasets:read reports:read',
+  });
   const agent = { clientId: registered.client_id, clientSecret: registered.client_secret };
   const tokenUrl = `${baseURL}/oauth/token`;
   const key = await newKey();
@@ -254,7 +274,12 @@ test('revoking the parent (RFC 7009) revokes its children and theirs at once; re
   const sibling = await narrowed(agent.token, 'reports:read');
   expect((await tokenRow(grandchild)).parent_token_id).toBe((await tokenRow(child)).id);
   // Each is used first, so each is in the server's token cache when the revocations come.
-  for (const [token, path] of [[agent.token, '/api/v1/datasets'], [child, '/api/v1/datasets'], [grandchild, '/api/v1/datasets'], [sibling, '/api/v1/reports']]) {
+  for (const [token, path] of [
+    [agent.token, '/api/v1/datasets'],
+    [child, '/api/v1/datasets'],
+    [grandchild, '/api/v1/datasets'],
+    [sibling, '/api/v1/reports'],
+  ]) {
     expect((await request.get(path!, { headers: bearer(token!) })).status()).toBe(200);
   }
   const revoke = (token: string) => request.post('/oauth/revoke', { form: { client_id: agent.clientId, client_secret: agent.clientSecret!, token } });

@@ -13,7 +13,6 @@ import { ACCESS, actorAgent, exchange, TOKEN_EXCHANGE } from '../support/token-e
 
 const insecure = { [oauth.allowInsecureRequests]: true };
 
-
 test('oauth4webapi: with the user’s may_act rule an agent acts for the user, and act shows the chain', async ({ request, baseURL }) => {
   const subject = await delegatedToken(request, baseURL!, 'datasets:read reports:read');
   const actor = await actorAgent(request, 'Summariser sub-agent');
@@ -67,7 +66,7 @@ test('never broader than the subject token, no impersonation, and the actor toke
   expect(await error(await exchange(request, actor, { subject_token: 'lsh_at_not-a-token' }))).toBe('invalid_grant');
   const someoneElse = await actorAgent(request, 'Other agent');
   expect(await error(await exchange(request, { client: actor.client, token: someoneElse.token }, { subject_token: subject.token }))).toBe('invalid_grant');
-  const { rows } = await testDb().query("SELECT count(*)::int AS n FROM tokens WHERE actor IS NOT NULL AND user_id = $1", [subject.userId]);
+  const { rows } = await testDb().query('SELECT count(*)::int AS n FROM tokens WHERE actor IS NOT NULL AND user_id = $1', [subject.userId]);
   expect(rows[0].n).toBe(0);
 });
 

@@ -104,11 +104,7 @@ test('workflows: listing is allowed, a run needs approval by default and is crea
 test('invoices: read, dispute needs a second factor by default, a policy may allow it; disputing twice is a conflict', async ({ request, baseURL }) => {
   const delegation = await delegatedToken(request, baseURL!, 'invoices:write payments:write');
   const list = await (await request.get('/api/v1/invoices', { headers: delegation.auth })).json();
-  expect(list.invoices.map((i: { number: string; status: string }) => `${i.number} ${i.status}`)).toEqual([
-    'INV-2026-0139 paid',
-    'INV-2026-0142 open',
-    'INV-2026-0151 open',
-  ]);
+  expect(list.invoices.map((i: { number: string; status: string }) => `${i.number} ${i.status}`)).toEqual(['INV-2026-0139 paid', 'INV-2026-0142 open', 'INV-2026-0151 open']);
   const acme = list.invoices.find((i: { vendor: string }) => i.vendor === 'ACME Ltd');
   expect(acme).toMatchObject({ amount: '1250.00', currency: 'USD', due_on: '2026-12-05' });
 
@@ -208,6 +204,6 @@ test('the same operations are MCP tools behind the same policy', async ({ reques
   } finally {
     await client.close();
   }
-  const { rows } = await testDb().query("SELECT count(*)::int AS n FROM payments WHERE user_id = $1", [delegation.userId]);
+  const { rows } = await testDb().query('SELECT count(*)::int AS n FROM payments WHERE user_id = $1', [delegation.userId]);
   expect(rows[0].n).toBe(0);
 });

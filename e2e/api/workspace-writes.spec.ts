@@ -8,8 +8,7 @@ import { clientCredentialsToken, registerMachineClient } from '../support/oauth'
 
 const writerToken = (request: APIRequestContext, baseURL: string) => delegatedToken(request, baseURL, 'reports:write payments:write');
 
-const audited = async (requestId: string) =>
-  (await testDb().query('SELECT decision, reason, details FROM audit_events WHERE request_id = $1', [requestId])).rows[0];
+const audited = async (requestId: string) => (await testDb().query('SELECT decision, reason, details FROM audit_events WHERE request_id = $1', [requestId])).rows[0];
 
 test('an agent writes a report: the row and its audit record commit together; it appears in the list', async ({ request, baseURL }) => {
   const { auth, userId } = await writerToken(request, baseURL!);
@@ -51,8 +50,7 @@ test("the policy's dataset and sensitivity rules apply to writes", async ({ requ
 
 test('payments need approval by default; a policy can allow them up to a limit', async ({ request, baseURL }) => {
   const { auth, userId, agentId } = await writerToken(request, baseURL!);
-  const pay = (amount: string, currency = 'USD') =>
-    request.post('/api/v1/payments', { headers: auth, data: { amount, currency, creditor_name: 'ACME Ltd' } });
+  const pay = (amount: string, currency = 'USD') => request.post('/api/v1/payments', { headers: auth, data: { amount, currency, creditor_name: 'ACME Ltd' } });
   const byDefault = await pay('12.50');
   expect(byDefault.status()).toBe(403);
   expect((await byDefault.json()).error).toBe('approval_required');

@@ -146,10 +146,7 @@ test('an administrator’s reset link sets a new password once and ends every se
   expect(link).toMatch(new RegExp(`^${baseURL}/reset-password#lsh_pr_[0-9A-Za-z]{49}$`));
   const token = link.slice(link.indexOf('#') + 1);
   // Stored hashed, short-lived, audited with the administrator's id.
-  const { rows: stored } = await testDb().query(
-    'SELECT token_hash, round(extract(epoch FROM expires_at - created_at) / 60)::int AS minutes, used_at FROM password_resets WHERE user_id = $1',
-    [id],
-  );
+  const { rows: stored } = await testDb().query('SELECT token_hash, round(extract(epoch FROM expires_at - created_at) / 60)::int AS minutes, used_at FROM password_resets WHERE user_id = $1', [id]);
   expect(stored).toEqual([{ token_hash: sha256(token), minutes: 60, used_at: null }]);
   const { rows: adminRow } = await testDb().query('SELECT id FROM users WHERE email = $1', [admin.email]);
   expect((await auditActions(id, 'account.password_reset_issue'))[0]?.details).toMatchObject({ administrator: adminRow[0].id, voidedEarlierLinks: 0 });

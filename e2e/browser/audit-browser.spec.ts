@@ -8,7 +8,6 @@ import { delegatedToken } from '../support/delegation';
 
 const password = 'a-long-enough-passphrase';
 
-
 test('filters, the record drawer, paging, chain verification and export show what the calls produced', async ({ browser, request, baseURL }) => {
   test.setTimeout(60_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('auditor'), password });
@@ -59,7 +58,10 @@ test('filters, the record drawer, paging, chain verification and export show wha
   expect(lines[1]).toContain('reports.list');
   const jsonl = await page.request.get(`/api/account/audit/export?format=jsonl&agent=${agent.agentId}`);
   expect(jsonl.headers()['content-type']).toContain('application/x-ndjson');
-  const records = (await jsonl.text()).trim().split('\n').map((l) => JSON.parse(l));
+  const records = (await jsonl.text())
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(records).toHaveLength(58); // the calls, the consent and the issuance
   expect(records.filter((r) => r.decision === 'DENY')).toHaveLength(1);
 });

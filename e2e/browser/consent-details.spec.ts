@@ -60,10 +60,7 @@ test('the agent’s website, privacy policy and terms are shown as its own links
     token_endpoint_auth_method: 'none',
     tos_uri: 'https://agent.example/terms',
   });
-  await testDb().query(
-    `UPDATE agents SET metadata = jsonb_set(metadata, '{tos_uri}', '"javascript:alert(1)"'), client_uri = 'http://agent.example/' WHERE client_id = $1`,
-    [tampered.client_id],
-  );
+  await testDb().query(`UPDATE agents SET metadata = jsonb_set(metadata, '{tos_uri}', '"javascript:alert(1)"'), client_uri = 'http://agent.example/' WHERE client_id = $1`, [tampered.client_id]);
 
   await openConsentAs(page, baseURL!, linked, user.email);
 
@@ -110,10 +107,7 @@ test('“Not you? Switch account” signs out and returns to the same consent as
   // Signed out on the server, and the request belongs to no one until someone opens it again.
   const { rows: released } = await testDb().query('SELECT user_id, status FROM authorization_requests WHERE id = $1', [requestId]);
   expect(released).toEqual([{ user_id: null, status: 'PENDING' }]);
-  const { rows: firstSessions } = await testDb().query(
-    'SELECT count(*)::int AS live FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1 AND s.revoked_at IS NULL',
-    [first.email],
-  );
+  const { rows: firstSessions } = await testDb().query('SELECT count(*)::int AS live FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1 AND s.revoked_at IS NULL', [first.email]);
   expect(firstSessions).toEqual([{ live: 0 }]);
 
   await fillSignIn(page, second.email, password);
@@ -124,10 +118,7 @@ test('“Not you? Switch account” signs out and returns to the same consent as
   const code = new URL(page.url()).searchParams.get('code')!;
   const tokens = await exchangeCode(request, client, code, verifier);
   expect(tokens.status()).toBe(200);
-  const { rows: owner } = await testDb().query(
-    'SELECT u.email FROM tokens t JOIN users u ON u.id = t.user_id JOIN agents a ON a.id = t.agent_id WHERE a.client_id = $1',
-    [client.client_id],
-  );
+  const { rows: owner } = await testDb().query('SELECT u.email FROM tokens t JOIN users u ON u.id = t.user_id JOIN agents a ON a.id = t.agent_id WHERE a.client_id = $1', [client.client_id]);
   expect(owner.length).toBeGreaterThan(0);
   expect(new Set(owner.map((r) => r.email))).toEqual(new Set([second.email]));
 });

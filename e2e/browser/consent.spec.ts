@@ -16,18 +16,20 @@ async function startAuthorization(page: Page, baseURL: string, client: Registere
   const { verifier, challenge } = pkce();
   // A server-side redirect straight to the agent is not intercepted by route() and fails to
   // resolve here; callers that expect one watch for the request instead.
-  await page.goto(
-    authorizeUrl(baseURL, {
-      response_type: 'code',
-      client_id: client.client_id,
-      redirect_uri: AGENT_CALLBACK,
-      scope: 'datasets:read reports:write',
-      state: 'browser-state',
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      ...extra,
-    }),
-  ).catch(() => {});
+  await page
+    .goto(
+      authorizeUrl(baseURL, {
+        response_type: 'code',
+        client_id: client.client_id,
+        redirect_uri: AGENT_CALLBACK,
+        scope: 'datasets:read reports:write',
+        state: 'browser-state',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        ...extra,
+      }),
+    )
+    .catch(() => {});
   return verifier;
 }
 
@@ -114,9 +116,7 @@ test('a localhost agent gets a warning; a payment request is described in words'
   await startAuthorization(page, baseURL!, client, {
     redirect_uri: 'http://127.0.0.1:47001/callback',
     scope: 'payments:write',
-    authorization_details: JSON.stringify([
-      { type: 'payment_initiation', instructedAmount: { currency: 'USD', amount: '1250.00' }, creditorName: 'ACME Ltd' },
-    ]),
+    authorization_details: JSON.stringify([{ type: 'payment_initiation', instructedAmount: { currency: 'USD', amount: '1250.00' }, creditorName: 'ACME Ltd' }]),
   });
   await signInHere(page, user.email);
   await expect(page.getByText('This agent runs on a computer (localhost)')).toBeVisible();

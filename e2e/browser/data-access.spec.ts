@@ -30,7 +30,7 @@ async function userId(email: string): Promise<string> {
   return rows[0].id;
 }
 
-test('a user sees their own agents and never another user\'s', async ({ page, request, baseURL }) => {
+test("a user sees their own agents and never another user's", async ({ page, request, baseURL }) => {
   const alice = await createAccount(request, baseURL, { email: uniqueEmail('alice'), password });
   const bob = await createAccount(request, baseURL, { email: uniqueEmail('bob'), password });
   await connectAgent(await userId(alice.email), 'Alice Research Bot');
@@ -45,11 +45,7 @@ test('a user sees their own agents and never another user\'s', async ({ page, re
   await expect(page.getByText('Bob Payment Bot')).toHaveCount(0);
 });
 
-test('a suspended account is signed out by the page itself, even with a valid session cookie', async ({
-  page,
-  request,
-  baseURL,
-}) => {
+test('a suspended account is signed out by the page itself, even with a valid session cookie', async ({ page, request, baseURL }) => {
   const carol = await createAccount(request, baseURL, { email: uniqueEmail('carol'), password });
   await signInInBrowser(page, carol.email, password);
 

@@ -17,13 +17,17 @@ test.beforeEach(async ({ context }) => {
 });
 
 async function headlessAgent(request: Parameters<typeof registerClient>[0], baseURL: string) {
-  const registered = await registerClient(request, { client_name: 'Terminal agent', grant_types: [DEVICE, 'refresh_token'], token_endpoint_auth_method: 'none', scope: 'datasets:read offline_access' });
+  const registered = await registerClient(request, {
+    client_name: 'Terminal agent',
+    grant_types: [DEVICE, 'refresh_token'],
+    token_endpoint_auth_method: 'none',
+    scope: 'datasets:read offline_access',
+  });
   const issuer = new URL(baseURL);
   const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oauth2' }));
   const client: oauth.Client = { client_id: registered.client_id };
   const auth = oauth.None();
-  const start = async () =>
-    oauth.processDeviceAuthorizationResponse(as, client, await oauth.deviceAuthorizationRequest(as, client, auth, { scope: 'datasets:read offline_access' }, insecure));
+  const start = async () => oauth.processDeviceAuthorizationResponse(as, client, await oauth.deviceAuthorizationRequest(as, client, auth, { scope: 'datasets:read offline_access' }, insecure));
   const poll = async (deviceCode: string) => {
     try {
       return { tokens: await oauth.processDeviceCodeResponse(as, client, await oauth.deviceCodeGrantRequest(as, client, auth, deviceCode, insecure)) };
@@ -36,8 +40,7 @@ async function headlessAgent(request: Parameters<typeof registerClient>[0], base
 }
 
 /** Lets the next poll through, as if the interval had passed. */
-const intervalPassed = (userCode: string) =>
-  testDb().query("UPDATE authorization_requests SET last_polled_at = now() - interval '1 minute' WHERE user_code = $1", [userCode.replace('-', '')]);
+const intervalPassed = (userCode: string) => testDb().query("UPDATE authorization_requests SET last_polled_at = now() - interval '1 minute' WHERE user_code = $1", [userCode.replace('-', '')]);
 
 test('a headless agent gets tokens after the person types its code, signs in and allows it', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('device'), password });

@@ -51,19 +51,11 @@ test('oauth4webapi: registration, authorization code with PKCE through the conse
   const callback = await consentInBrowser(page, url, user.email);
   // Checks state, and iss against the discovered issuer (RFC 9207).
   const params = oauth.validateAuthResponse(as, agent, callback, state);
-  const tokens = await oauth.processAuthorizationCodeResponse(
-    as,
-    agent,
-    await oauth.authorizationCodeGrantRequest(as, agent, oauth.None(), params, CALLBACK, verifier, insecure),
-  );
+  const tokens = await oauth.processAuthorizationCodeResponse(as, agent, await oauth.authorizationCodeGrantRequest(as, agent, oauth.None(), params, CALLBACK, verifier, insecure));
   expect(tokens.scope).toBe('offline_access reports:read');
   expect(tokens.refresh_token).toMatch(/^lsh_rt_/);
 
-  const refreshed = await oauth.processRefreshTokenResponse(
-    as,
-    agent,
-    await oauth.refreshTokenGrantRequest(as, agent, oauth.None(), tokens.refresh_token!, insecure),
-  );
+  const refreshed = await oauth.processRefreshTokenResponse(as, agent, await oauth.refreshTokenGrantRequest(as, agent, oauth.None(), tokens.refresh_token!, insecure));
   expect(refreshed.access_token).not.toBe(tokens.access_token);
   expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
 });

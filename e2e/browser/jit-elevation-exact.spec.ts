@@ -40,7 +40,8 @@ async function poll(request: APIRequestContext, clientId: string, authReqId: str
   return request.post('/oauth/token', { form: { grant_type: CIBA, client_id: clientId, auth_req_id: authReqId } });
 }
 
-const pendingId = async (agentId: string) => (await testDb().query("SELECT id FROM approval_requests WHERE agent_id = $1 AND status = 'PENDING' ORDER BY created_at DESC LIMIT 1", [agentId])).rows[0]?.id as string | undefined;
+const pendingId = async (agentId: string) =>
+  (await testDb().query("SELECT id FROM approval_requests WHERE agent_id = $1 AND status = 'PENDING' ORDER BY created_at DESC LIMIT 1", [agentId])).rows[0]?.id as string | undefined;
 
 test('no blank cheques, and the policy limit is refused up front: both sides of the limit', async ({ page, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('exact'), password });
@@ -68,7 +69,9 @@ test('no blank cheques, and the policy limit is refused up front: both sides of 
   const ceiling = await ask(request, agent, { scope: 'workflows:trigger' });
   expect(ceiling.status()).toBe(403);
   expect((await ceiling.json()).error).toBe('access_denied');
-  const { rows: refusals } = await testDb().query("SELECT decision, reason, details->>'policy_rule' AS rule FROM audit_events WHERE agent_id = $1 AND action = 'elevation.refuse' ORDER BY id", [agent.agentId]);
+  const { rows: refusals } = await testDb().query("SELECT decision, reason, details->>'policy_rule' AS rule FROM audit_events WHERE agent_id = $1 AND action = 'elevation.refuse' ORDER BY id", [
+    agent.agentId,
+  ]);
   expect(refusals).toEqual([
     { decision: 'DENY', reason: 'policy v1 payment-limit: payments above 250.00 EUR are not allowed', rule: 'payment-limit' },
     { decision: 'DENY', reason: "policy v1 scope-ceiling:workflows.list: workflows:trigger is above this agent's scope ceiling", rule: 'scope-ceiling:workflows.list' },
@@ -126,12 +129,27 @@ test('the second factor is asked for each approval and bound to it; a multi-fact
   const options = await (await page.request.post(`/api/account/approvals/${second}/passkey-options`, { headers })).json();
   const assertion = await page.evaluate(async (json) => {
     const b64 = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-    const out = (b: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const out = (b: ArrayBuffer) =>
+      btoa(String.fromCharCode(...new Uint8Array(b)))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, '');
     const credential = (await navigator.credentials.get({
-      publicKey: { challenge: b64(json.challenge), rpId: json.rpId, userVerification: 'required', allowCredentials: json.allowCredentials.map((c: { id: string }) => ({ id: b64(c.id), type: 'public-key' })) },
+      publicKey: {
+        challenge: b64(json.challenge),
+        rpId: json.rpId,
+        userVerification: 'required',
+        allowCredentials: json.allowCredentials.map((c: { id: string }) => ({ id: b64(c.id), type: 'public-key' })),
+      },
     })) as PublicKeyCredential;
     const r = credential.response as AuthenticatorAssertionResponse;
-    return { id: credential.id, rawId: out(credential.rawId), type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: out(r.clientDataJSON), authenticatorData: out(r.authenticatorData), signature: out(r.signature), userHandle: r.userHandle ? out(r.userHandle) : undefined } };
+    return {
+      id: credential.id,
+      rawId: out(credential.rawId),
+      type: 'public-key',
+      clientExtensionResults: {},
+      response: { clientDataJSON: out(r.clientDataJSON), authenticatorData: out(r.authenticatorData), signature: out(r.signature), userHandle: r.userHandle ? out(r.userHandle) : undefined },
+    };
   }, options);
   const replayed = await page.request.post(`/api/account/approvals/${third}/approve`, { headers, data: { passkey: assertion } });
   expect(replayed.status()).toBe(400);
@@ -165,7 +183,13 @@ test('RAR through the code flow: consented details come back with the token, and
   const { verifier, challenge } = pkce();
   const details = payment('120.00', 'EUR', 'Office Supplies GmbH');
   const back = await authorizeOverHttp(page.request, baseURL!, {
-    response_type: 'code', client_id: client.client_id, redirect_uri: AGENT_CALLBACK, scope: 'payments:write', code_challenge: challenge, code_challenge_method: 'S256', authorization_details: details.detail,
+    response_type: 'code',
+    client_id: client.client_id,
+    redirect_uri: AGENT_CALLBACK,
+    scope: 'payments:write',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    authorization_details: details.detail,
   });
   const tokens = await (await exchangeCode(request, client, back.searchParams.get('code')!, verifier)).json();
   expect(tokens.authorization_details).toEqual(JSON.parse(details.detail)); // RFC 9396 §7
@@ -245,7 +269,10 @@ test('an agent filing many requests raises an alert; they are denied together, a
   expect(rows[0].n).toBe(5);
   // Someone else's ids deny nothing.
   const stranger = await createAccount(request, baseURL, { email: uniqueEmail('fatigue-stranger'), password });
-  const other = await page.context().browser()!.newPage({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
+  const other = await page
+    .context()
+    .browser()!
+    .newPage({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
   await signInInBrowser(other, stranger.email);
   expect((await ask(request, agent, { scope: 'payments:write', authorization_details: payment('16.00').detail })).status()).toBe(200);
   const mine = (await pendingId(agent.agentId))!;

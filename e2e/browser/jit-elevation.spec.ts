@@ -20,9 +20,13 @@ test.beforeEach(async ({ context }) => {
 function cibaAgent(request: APIRequestContext, clientId: string) {
   return {
     ask: (userId: string, extra: Record<string, string> = {}) =>
-      request.post('/oauth/bc-authorize', { form: { client_id: clientId, login_hint: userId, scope: 'payments:write', authorization_details: DETAILS, binding_message: 'Pay invoice INV-2026-0142', ...extra } }),
+      request.post('/oauth/bc-authorize', {
+        form: { client_id: clientId, login_hint: userId, scope: 'payments:write', authorization_details: DETAILS, binding_message: 'Pay invoice INV-2026-0142', ...extra },
+      }),
     poll: async (authReqId: string) => {
-      await testDb().query("UPDATE approval_requests SET last_polled_at = now() - interval '1 minute' WHERE last_polled_at IS NOT NULL AND agent_id = (SELECT id FROM agents WHERE client_id = $1)", [clientId]);
+      await testDb().query("UPDATE approval_requests SET last_polled_at = now() - interval '1 minute' WHERE last_polled_at IS NOT NULL AND agent_id = (SELECT id FROM agents WHERE client_id = $1)", [
+        clientId,
+      ]);
       return request.post('/oauth/token', { form: { grant_type: CIBA, client_id: clientId, auth_req_id: authReqId } });
     },
   };
@@ -33,7 +37,13 @@ test('needs approval → CIBA request → live in the inbox → step-up and appr
   const user = await createAccount(request, baseURL, { email: uniqueEmail('jit'), password });
   await signInInBrowser(page, user.email);
   const secret = await enrolTotp(page, baseURL!);
-  const agent = await delegatedToken(page.request, baseURL!, 'payments:write', {}, { signedInAs: user, agentName: 'Accounts payable agent', registration: { grant_types: ['authorization_code', CIBA], scope: 'payments:write' } });
+  const agent = await delegatedToken(
+    page.request,
+    baseURL!,
+    'payments:write',
+    {},
+    { signedInAs: user, agentName: 'Accounts payable agent', registration: { grant_types: ['authorization_code', CIBA], scope: 'payments:write' } },
+  );
 
   const blocked = await request.post('/api/v1/payments', { headers: agent.auth, data: PAYMENT });
   expect(blocked.status()).toBe(403);
@@ -93,7 +103,13 @@ test('a denied request answers access_denied; approve and deny racing leave exac
   const user = await createAccount(request, baseURL, { email: uniqueEmail('jit-deny'), password });
   await signInInBrowser(page, user.email);
   const secret = await enrolTotp(page, baseURL!);
-  const agent = await delegatedToken(page.request, baseURL!, 'payments:write', {}, { signedInAs: user, agentName: 'Eager agent', registration: { grant_types: ['authorization_code', CIBA], scope: 'payments:write' } });
+  const agent = await delegatedToken(
+    page.request,
+    baseURL!,
+    'payments:write',
+    {},
+    { signedInAs: user, agentName: 'Eager agent', registration: { grant_types: ['authorization_code', CIBA], scope: 'payments:write' } },
+  );
   const ciba = cibaAgent(request, agent.clientId);
 
   const first = (await (await ciba.ask(agent.userId)).json()).auth_req_id;
@@ -150,7 +166,10 @@ test('a denied request answers access_denied; approve and deny racing leave exac
   // Unknown users and someone else's request.
   expect((await (await ciba.ask('00000000-0000-7000-8000-000000000000')).json()).error).toBe('unknown_user_id');
   const stranger = await createAccount(request, baseURL, { email: uniqueEmail('jit-stranger'), password });
-  const strangerPage = await page.context().browser()!.newPage({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
+  const strangerPage = await page
+    .context()
+    .browser()!
+    .newPage({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
   await signInInBrowser(strangerPage, stranger.email);
   expect((await strangerPage.request.post(`/api/account/approvals/${id}/deny`, { headers })).status()).toBe(404);
 });
@@ -163,7 +182,13 @@ test('a public agent completes the loop with its access token as login_hint_toke
   const user = await createAccount(request, baseURL, { email: uniqueEmail('jit-public'), password });
   await signInInBrowser(page, user.email);
   const secret = await enrolTotp(page, baseURL!);
-  const agent = await delegatedToken(page.request, baseURL!, 'payments:write', {}, { signedInAs: user, agentName: 'Public pay agent', registration: { grant_types: ['authorization_code', 'refresh_token', CIBA] } });
+  const agent = await delegatedToken(
+    page.request,
+    baseURL!,
+    'payments:write',
+    {},
+    { signedInAs: user, agentName: 'Public pay agent', registration: { grant_types: ['authorization_code', 'refresh_token', CIBA] } },
+  );
 
   // 1. The call is refused; everything the agent needs next is in the answer.
   const blocked = await request.post('/api/v1/payments', { headers: agent.auth, data: PAYMENT });

@@ -14,7 +14,6 @@ import { spawnServer } from '../support/spawn-server';
 
 const password = 'a-long-enough-passphrase';
 
-
 const callApi = (page: Page, token: string) => page.request.get('/api/v1/datasets', { headers: { Authorization: `Bearer ${token}` } });
 
 test('signed in as the demo account, a newly connected agent appears in Agents, and its token in Tokens, without a reload', async ({ browser, baseURL }) => {
@@ -55,18 +54,26 @@ test('a new agent and its token appear without a reload; revoking it stops the n
   const refused = await callApi(page, agent.token);
   expect(refused.status()).toBe(401);
   expect((await refused.json()).error_description).toBe('The access token was revoked.');
-  const { rows } = await testDb().query("SELECT reason FROM audit_events WHERE action = 'token.revoke' AND token_id = (SELECT id FROM tokens WHERE token_hash = encode(sha256($1::bytea), 'hex'))", [agent.token]);
+  const { rows } = await testDb().query("SELECT reason FROM audit_events WHERE action = 'token.revoke' AND token_id = (SELECT id FROM tokens WHERE token_hash = encode(sha256($1::bytea), 'hex'))", [
+    agent.token,
+  ]);
   expect(rows).toEqual([{ reason: 'revoked by the user' }]);
 });
 
 test('a token the agent narrowed from its own shows under its parent, and revoking the parent takes it along', async ({ browser, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('narrow'), password });
   const page = await signedInPage(browser, user.email, { baseURL: baseURL! });
-  const agent = await delegatedToken(page.request, baseURL!, 'datasets:read reports:read', {}, {
-    signedInAs: user,
-    agentName: 'Delegating agent',
-    registration: { grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE] },
-  });
+  const agent = await delegatedToken(
+    page.request,
+    baseURL!,
+    'datasets:read reports:read',
+    {},
+    {
+      signedInAs: user,
+      agentName: 'Delegating agent',
+      registration: { grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE] },
+    },
+  );
   await page.goto('/tokens');
   const section = page.getByRole('region', { name: 'Delegating agent' });
   await expect(section.getByRole('listitem')).toHaveCount(1);
@@ -85,7 +92,12 @@ test('a token the agent narrowed from its own shows under its parent, and revoki
   await expect(nested.locator(`li[data-token-id="${childId}"]`)).toContainText('Narrowed from the token for List and query your datasets, Read your reports created');
   await expect(section.getByRole('list', { name: 'Tokens of Delegating agent' }).locator(':scope > li')).toHaveCount(1);
   const list = await (await page.request.get('/api/account/tokens')).json();
-  expect(list.tokens.map((t: { id: string; parentTokenId: string | null }) => [t.id, t.parentTokenId]).sort()).toEqual([[childId, parentId], [parentId, null]].sort());
+  expect(list.tokens.map((t: { id: string; parentTokenId: string | null }) => [t.id, t.parentTokenId]).sort()).toEqual(
+    [
+      [childId, parentId],
+      [parentId, null],
+    ].sort(),
+  );
 
   const parentRow = parentItem.locator(':scope > div');
   await parentRow.getByRole('button', { name: 'Revoke' }).click();
@@ -142,8 +154,21 @@ test('revoke everything needs the typed confirmation, then every agent is cut of
   // for clients registered for refresh): a silent authorization (prompt=none) gets a code.
   const { challenge } = pkce();
   const silent = () =>
-    authorizeOverHttp(page.request, baseURL!, { response_type: 'code', client_id: first.clientId, redirect_uri: AGENT_CALLBACK, scope: 'datasets:read', code_challenge: challenge, code_challenge_method: 'S256', prompt: 'none' }).catch((error: Error) => error);
-  await authorizeOverHttp(page.request, baseURL!, { response_type: 'code', client_id: first.clientId, redirect_uri: AGENT_CALLBACK, scope: 'datasets:read', code_challenge: challenge, code_challenge_method: 'S256' }, { remember: true, scopes: ['datasets:read', 'offline_access'] });
+    authorizeOverHttp(page.request, baseURL!, {
+      response_type: 'code',
+      client_id: first.clientId,
+      redirect_uri: AGENT_CALLBACK,
+      scope: 'datasets:read',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      prompt: 'none',
+    }).catch((error: Error) => error);
+  await authorizeOverHttp(
+    page.request,
+    baseURL!,
+    { response_type: 'code', client_id: first.clientId, redirect_uri: AGENT_CALLBACK, scope: 'datasets:read', code_challenge: challenge, code_challenge_method: 'S256' },
+    { remember: true, scopes: ['datasets:read', 'offline_access'] },
+  );
   expect(String(await silent())).toContain('code=');
   await testDb().query(
     "INSERT INTO approval_requests (id, auth_req_id_hash, user_id, agent_id, scopes, resources, poll_interval_seconds, window_seconds, expires_at) VALUES (gen_random_uuid(), md5(random()::text), $1, $2, '{datasets:read}', '{}', 5, 600, now() + interval '5 minutes')",

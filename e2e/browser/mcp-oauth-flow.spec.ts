@@ -53,19 +53,12 @@ test('MCP SDK client: discovery, registration, consent in the browser, code exch
     return fetch(url, { ...init, headers });
   };
   const provider = new MemoryProvider();
-  const transport = (authProvider: OAuthClientProvider) =>
-    new StreamableHTTPClientTransport(mcpUrl, { authProvider, fetch: fetchFromOwnIp });
+  const transport = (authProvider: OAuthClientProvider) => new StreamableHTTPClientTransport(mcpUrl, { authProvider, fetch: fetchFromOwnIp });
 
   // 1–2. No token: the SDK follows the 401 through discovery and registration to the redirect.
   const first = transport(provider);
   await expect(new Client({ name: 'leash-e2e', version: '1.0.0' }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
-  expect(requested).toEqual(
-    expect.arrayContaining([
-      'GET /.well-known/oauth-protected-resource/mcp',
-      'GET /.well-known/oauth-authorization-server',
-      'POST /oauth/register',
-    ]),
-  );
+  expect(requested).toEqual(expect.arrayContaining(['GET /.well-known/oauth-protected-resource/mcp', 'GET /.well-known/oauth-authorization-server', 'POST /oauth/register']));
   const authorizationUrl = provider.authorizationUrl!;
   expect(authorizationUrl, 'redirectToAuthorization was called').toBeDefined();
   expect(authorizationUrl.origin + authorizationUrl.pathname).toBe(`${baseURL}/oauth/authorize`);
@@ -105,20 +98,13 @@ test('MCP SDK client: discovery, registration, consent in the browser, code exch
 
   // 5. The database holds the registered agent, and the call audited against the user and token.
   const db = testDb();
-  const agents = await db.query(
-    'SELECT name, registration::text, redirect_uris, token_endpoint_auth_method FROM agents WHERE client_id = $1',
-    [clientId],
-  );
-  expect(agents.rows).toEqual([
-    { name: 'MCP SDK agent', registration: 'DCR', redirect_uris: [CALLBACK], token_endpoint_auth_method: 'none' },
-  ]);
+  const agents = await db.query('SELECT name, registration::text, redirect_uris, token_endpoint_auth_method FROM agents WHERE client_id = $1', [clientId]);
+  expect(agents.rows).toEqual([{ name: 'MCP SDK agent', registration: 'DCR', redirect_uris: [CALLBACK], token_endpoint_auth_method: 'none' }]);
   const audit = await db.query(
     `SELECT e.decision, e.details->>'tool' AS tool, u.email, a.client_id, t.audience
        FROM audit_events e JOIN tokens t ON t.id = e.token_id JOIN users u ON u.id = e.user_id JOIN agents a ON a.id = e.agent_id
       WHERE e.action = 'datasets.list' AND t.token_hash = encode(sha256($1::bytea), 'hex')`,
     [accessToken],
   );
-  expect(audit.rows).toEqual([
-    { decision: 'ALLOW', tool: 'list_datasets', email: user.email.toLowerCase(), client_id: clientId, audience: [`${baseURL}/mcp`] },
-  ]);
+  expect(audit.rows).toEqual([{ decision: 'ALLOW', tool: 'list_datasets', email: user.email.toLowerCase(), client_id: clientId, audience: [`${baseURL}/mcp`] }]);
 });

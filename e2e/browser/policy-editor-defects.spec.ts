@@ -168,9 +168,16 @@ test('a diff of hand-written Cedar with long lines scrolls in its own box: the p
   const signed = await signedInPage(browser, user.email);
   const agent = await delegatedToken(signed.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Cedar author' });
   const reason = `only the dataset lists, because ${'this explanation is deliberately very long and has no line break '.repeat(12)}`;
-  const cedar = (id: string) => `@id("${id}")\n@reason("${reason}")\npermit (principal, action == Leash::Action::"datasets.list", resource) when { context.scopes.contains("datasets:read") && context.minute >= 0 && context.minute < 1440 && context.weekday != "Never" };\n`;
-  for (const [version, id] of [[0, 'lists-v1'], [1, 'lists-v2']] as const) {
-    const saved = await signed.request.post(`/api/account/agents/${agent.agentId}/policy`, { headers: sameOrigin(baseURL), data: { document: DEFAULT_POLICY, cedar: cedar(id), expected_version: version } });
+  const cedar = (id: string) =>
+    `@id("${id}")\n@reason("${reason}")\npermit (principal, action == Leash::Action::"datasets.list", resource) when { context.scopes.contains("datasets:read") && context.minute >= 0 && context.minute < 1440 && context.weekday != "Never" };\n`;
+  for (const [version, id] of [
+    [0, 'lists-v1'],
+    [1, 'lists-v2'],
+  ] as const) {
+    const saved = await signed.request.post(`/api/account/agents/${agent.agentId}/policy`, {
+      headers: sameOrigin(baseURL),
+      data: { document: DEFAULT_POLICY, cedar: cedar(id), expected_version: version },
+    });
     expect(saved.status(), await saved.text()).toBe(200);
   }
 
@@ -193,11 +200,17 @@ test('the elevation window is a field: saved, and an approval’s just-in-time t
   test.setTimeout(60_000);
   const { user, page } = await newUser(browser, request, baseURL, 'jit-window');
   const secret = await enrolTotp(page, baseURL!);
-  const agent = await delegatedToken(page.request, baseURL!, 'payments:write', {}, {
-    signedInAs: user,
-    agentName: 'Window agent',
-    registration: { grant_types: ['authorization_code', CIBA], scope: 'payments:write' },
-  });
+  const agent = await delegatedToken(
+    page.request,
+    baseURL!,
+    'payments:write',
+    {},
+    {
+      signedInAs: user,
+      agentName: 'Window agent',
+      registration: { grant_types: ['authorization_code', CIBA], scope: 'payments:write' },
+    },
+  );
   await page.goto(`/agents/${agent.agentId}/policy`);
   const field = page.getByLabel('Elevation window (minutes)');
   await expect(field).toHaveValue('10');
@@ -253,7 +266,16 @@ test('delegation offers a picker of the person’s agents, tells alike names apa
   // The one ticked may act for the subject agent (RFC 8693); its look-alike may not.
   const exchangeAs = (actor: typeof first) =>
     request.post('/oauth/token', {
-      form: { grant_type: TOKEN_EXCHANGE, client_id: actor.clientId, client_secret: actor.clientSecret!, subject_token: subject.token, subject_token_type: ACCESS, actor_token: actor.token, actor_token_type: ACCESS, scope: 'reports:read' },
+      form: {
+        grant_type: TOKEN_EXCHANGE,
+        client_id: actor.clientId,
+        client_secret: actor.clientSecret!,
+        subject_token: subject.token,
+        subject_token_type: ACCESS,
+        actor_token: actor.token,
+        actor_token_type: ACCESS,
+        scope: 'reports:read',
+      },
     });
   const allowed = await exchangeAs(first);
   expect(allowed.status(), await allowed.text()).toBe(200);

@@ -78,9 +78,11 @@ test('a foreign page’s form post and fetch, sent with the session cookie, revo
   const consentToken = /name="consent_token" value="([^"]+)"/.exec(await (await page.request.get(consentPath)).text())![1];
 
   // 1. A classic auto-submitting form (top-level navigation: SameSite=Lax cookies go along).
-  await page.goto(host(`
+  await page.goto(
+    host(`
     <form id="f" method="POST" action="${baseURL}/api/account/tokens/${rows[0].id}/revoke"></form>
-    <script>document.getElementById('f').submit()</script>`));
+    <script>document.getElementById('f').submit()</script>`),
+  );
   await expect(page.locator('body')).toContainText('csrf_rejected');
 
   // 2. fetch() with credentials and no-cors "simple" requests (no preflight).

@@ -4,12 +4,7 @@ import { createAccount, sameOrigin, uniqueEmail, uniqueIp, signedInPage } from '
 
 const password = 'a-long-enough-passphrase';
 
-
-test('settings lists the signed-in sessions and signs out all the others after confirmation', async ({
-  browser,
-  request,
-  baseURL,
-}) => {
+test('settings lists the signed-in sessions and signs out all the others after confirmation', async ({ browser, request, baseURL }) => {
   const user = await createAccount(request, baseURL, { email: uniqueEmail('sessions'), password });
   const laptopIp = uniqueIp();
   const phoneIp = uniqueIp();

@@ -37,10 +37,7 @@ test('keeping full intents for 7 days applies to the next call, and shows in the
   const intent = 'Summarise EMEA sales for the Monday board pack';
   const call = await page.request.get('/api/v1/datasets', { headers: { ...agent.auth, 'Agent-Intent': intent } });
   expect(call.status()).toBe(200);
-  const { rows } = await testDb().query(
-    'SELECT t.text FROM audit_events e JOIN audit_intent_texts t ON t.event_id = e.id WHERE e.request_id = $1',
-    [call.headers()['x-request-id']],
-  );
+  const { rows } = await testDb().query('SELECT t.text FROM audit_events e JOIN audit_intent_texts t ON t.event_id = e.id WHERE e.request_id = $1', [call.headers()['x-request-id']]);
   expect(rows).toEqual([{ text: intent }]);
 
   await page.goto('/audit');

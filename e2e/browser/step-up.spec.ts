@@ -19,7 +19,9 @@ test.beforeEach(async ({ context }) => {
 
 async function authorizeInBrowser(page: Page, baseURL: string, clientId: string, extra: Record<string, string> = {}) {
   const { verifier, challenge } = pkce();
-  await page.goto(authorizeUrl(baseURL, { response_type: 'code', client_id: clientId, redirect_uri: AGENT_CALLBACK, scope: 'invoices:write', code_challenge: challenge, code_challenge_method: 'S256', ...extra }));
+  await page.goto(
+    authorizeUrl(baseURL, { response_type: 'code', client_id: clientId, redirect_uri: AGENT_CALLBACK, scope: 'invoices:write', code_challenge: challenge, code_challenge_method: 'S256', ...extra }),
+  );
   return verifier;
 }
 
@@ -74,7 +76,10 @@ test('a dispute needing a second factor passes after the user steps up during re
   expect(session.rows[0]).toEqual({ acr: MFA, amr: ['pwd', 'otp'] });
 
   // A recovery code works once, on a fresh session.
-  const other = await page.context().browser()!.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
+  const other = await page
+    .context()
+    .browser()!
+    .newContext({ extraHTTPHeaders: { 'X-Forwarded-For': uniqueIp() } });
   const phone = await other.newPage();
   await signInInBrowser(phone, user.email);
   const stepUp = (code: string) => phone.request.post('/api/account/step-up', { headers: { Origin: new URL(baseURL!).origin }, data: { code } });

@@ -21,10 +21,12 @@ test.beforeEach(async ({ context }) => {
 });
 
 test('MultiServerMCPClient with an OAuth provider: registration, consent in Chromium, loopback callback, tools loaded, tool.invoke', async ({ page, request, baseURL }) => {
-  test.info().annotations.push(
-    { type: 'client', description: '@langchain/mcp-adapters' },
-    { type: 'flow', description: 'authorization code + PKCE via DCR (no application_type, http://localhost callback), getTools, tool.invoke' },
-  );
+  test
+    .info()
+    .annotations.push(
+      { type: 'client', description: '@langchain/mcp-adapters' },
+      { type: 'flow', description: 'authorization code + PKCE via DCR (no application_type, http://localhost callback), getTools, tool.invoke' },
+    );
   const person = await newPerson(request, baseURL!, 'langchain');
   const mcpUrl = `${baseURL}/mcp`;
   const app = await LoopbackApp.start('LangChain research agent');

@@ -57,8 +57,7 @@ export default class MatrixReporter implements Reporter {
   onTestEnd(test: TestCase, result: TestResult) {
     if (test.parent.project()?.name !== 'interop') return;
     const client = annotation(test, result, 'client') ?? 'unnamed';
-    const outcome =
-      result.status === 'passed' ? 'pass' : result.status === 'failed' && test.expectedStatus === 'failed' ? 'expected failure' : result.status === 'skipped' ? 'skipped' : 'FAIL';
+    const outcome = result.status === 'passed' ? 'pass' : result.status === 'failed' && test.expectedStatus === 'failed' ? 'expected failure' : result.status === 'skipped' ? 'skipped' : 'FAIL';
     this.rows.push({
       client,
       version: client === 'unnamed' ? '' : installedVersion(client),
@@ -74,12 +73,15 @@ export default class MatrixReporter implements Reporter {
     if (result.status === 'interrupted' || result.status === 'timedout') return;
     if (this.expected === 0 || this.rows.length !== this.expected) return;
     this.rows.sort((a, b) => a.client.localeCompare(b.client) || a.flow.localeCompare(b.flow));
-    const cell = (s: string | undefined) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    const cell = (s: string | undefined) =>
+      String(s ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\n/g, ' ');
     const lines = [
       '# Interoperability matrix',
       '',
       'Written by `npm test` (Playwright project `interop`, `e2e/interop/`): each row is one test driving Leash end to end',
-      'with a real, pinned client package used as shipped; the person\'s part (sign-in, consent, approval) is done in',
+      "with a real, pinned client package used as shipped; the person's part (sign-in, consent, approval) is done in",
       'Chromium. Regenerate with `npm test -- e2e --project=interop`.',
       '',
       '| client (npm) | version | flow | result | note |',

@@ -87,7 +87,13 @@ test('browser sign-in: DCR with its own metadata, consent in Chromium, loopback 
   });
   const agent = await testDb().query('SELECT name, registration::text, redirect_uris, grant_types, token_endpoint_auth_method FROM agents WHERE client_id = $1', [clientId]);
   expect(agent.rows).toEqual([
-    { name: 'MCP CLI Proxy', registration: 'DCR', redirect_uris: [`http://localhost:${port}/oauth/callback`], grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'none' },
+    {
+      name: 'MCP CLI Proxy',
+      registration: 'DCR',
+      redirect_uris: [`http://localhost:${port}/oauth/callback`],
+      grant_types: ['authorization_code', 'refresh_token'],
+      token_endpoint_auth_method: 'none',
+    },
   ]);
 
   // The person allows in Chromium; the browser lands on mcp-remote's own callback page.
@@ -145,7 +151,7 @@ test('--device-code: registers for the device grant, the person types the code a
     token_endpoint_auth_method: 'none',
     application_type: 'native',
   });
-  const agent = await testDb().query('SELECT grant_types, metadata->\'response_types\' AS response_types FROM agents WHERE client_id = $1', [registered.client_id]);
+  const agent = await testDb().query("SELECT grant_types, metadata->'response_types' AS response_types FROM agents WHERE client_id = $1", [registered.client_id]);
   expect(agent.rows).toEqual([{ grant_types: [DEVICE, 'refresh_token'], response_types: [] }]);
 
   // The person, on another device, types the code the terminal showed.
@@ -156,14 +162,9 @@ test('--device-code: registers for the device grant, the person types the code a
 
   const tokens = proxy.stored('_tokens.json')!;
   expect(tokens.refresh_token).toEqual(expect.stringMatching(/^lsh_rt_/));
-  const issued = await testDb().query(
-    `SELECT t.audience, t.scopes, u.email FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ${tokenHash}`,
-    [tokens.access_token],
-  );
+  const issued = await testDb().query(`SELECT t.audience, t.scopes, u.email FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ${tokenHash}`, [tokens.access_token]);
   // What it asked for at the device authorization endpoint: the first challenge's scope and offline_access.
-  expect(issued.rows).toEqual([
-    { audience: [`${baseURL}/mcp`], scopes: ['datasets:read', 'invoices:read', 'reports:read', 'reports:write', 'offline_access'], email: person.email.toLowerCase() },
-  ]);
+  expect(issued.rows).toEqual([{ audience: [`${baseURL}/mcp`], scopes: ['datasets:read', 'invoices:read', 'reports:read', 'reports:write', 'offline_access'], email: person.email.toLowerCase() }]);
 });
 
 test('--client-credentials: a pre-registered machine client, no person and no browser, tools/call over stdio', async ({ request, baseURL }) => {
@@ -175,10 +176,9 @@ test('--client-credentials: a pre-registered machine client, no person and no br
     token_endpoint_auth_method: 'client_secret_basic',
     scope: 'datasets:read reports:read',
   });
-  const proxy = await start(
-    [`${baseURL}/mcp`, '--client-credentials', '--static-oauth-client-info', JSON.stringify({ client_id: machine.client_id, client_secret: '${MCP_CLIENT_SECRET}' })],
-    { env: { MCP_CLIENT_SECRET: machine.client_secret! } },
-  );
+  const proxy = await start([`${baseURL}/mcp`, '--client-credentials', '--static-oauth-client-info', JSON.stringify({ client_id: machine.client_id, client_secret: '${MCP_CLIENT_SECRET}' })], {
+    env: { MCP_CLIENT_SECRET: machine.client_secret! },
+  });
   await proxy.logged(/Proxy established successfully/);
   expect(await datasetsThroughProxy(proxy)).toContain('ds_sales_2026');
   expect(fs.existsSync(path.join(proxy.home, 'opened-urls'))).toBe(false); // no browser

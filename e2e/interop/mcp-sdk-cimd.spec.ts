@@ -35,18 +35,39 @@ function loopbackCertificate(): { key: string; cert: string; certPath: string } 
   const keyPath = test.info().outputPath('cimd-key.pem');
   const certPath = test.info().outputPath('cimd-cert.pem');
   fs.mkdirSync(test.info().outputDir, { recursive: true });
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyPath, '-out', certPath,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: fs.readFileSync(keyPath, 'utf8'), cert: fs.readFileSync(certPath, 'utf8'), certPath };
 }
 
 test('MCP SDK v1 with clientMetadataUrl: no registration call, consent names the document’s client, tools', async ({ page, request, baseURL }) => {
-  test.info().annotations.push(
-    { type: 'client', description: '@modelcontextprotocol/sdk' },
-    { type: 'flow', description: 'Client ID Metadata Document (https client id on loopback TLS, loopback redirect, no application_type) → PKCE consent → tools/call, no DCR' },
-  );
+  test
+    .info()
+    .annotations.push(
+      { type: 'client', description: '@modelcontextprotocol/sdk' },
+      { type: 'flow', description: 'Client ID Metadata Document (https client id on loopback TLS, loopback redirect, no application_type) → PKCE consent → tools/call, no DCR' },
+    );
   const { key, cert, certPath } = loopbackCertificate();
   const app = await LoopbackApp.start('MCP SDK CIMD agent');
   let document: object = {};
@@ -63,15 +84,18 @@ test('MCP SDK v1 with clientMetadataUrl: no registration call, consent names the
 
   const port = await findFreePort();
   const issuer = `http://localhost:${port}`;
-  const leash = await spawnServer({
-    LEASH_ISSUER: issuer,
-    DATABASE_URL: process.env.DATABASE_URL!,
-    LEASH_DATA_DIR: process.env.LEASH_DATA_DIR!,
-    LEASH_TRUSTED_PROXIES: '1',
-    LEASH_CHECK_RESPONSES: '1',
-    LEASH_CIMD_ALLOWLIST: origin,
-    NODE_EXTRA_CA_CERTS: certPath,
-  }, { port });
+  const leash = await spawnServer(
+    {
+      LEASH_ISSUER: issuer,
+      DATABASE_URL: process.env.DATABASE_URL!,
+      LEASH_DATA_DIR: process.env.LEASH_DATA_DIR!,
+      LEASH_TRUSTED_PROXIES: '1',
+      LEASH_CHECK_RESPONSES: '1',
+      LEASH_CIMD_ALLOWLIST: origin,
+      NODE_EXTRA_CA_CERTS: certPath,
+    },
+    { port },
+  );
   try {
     const person = await newPerson(request, baseURL!, 'mcp-cimd');
     const mcpUrl = new URL('/mcp', issuer);

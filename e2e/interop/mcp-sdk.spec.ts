@@ -40,7 +40,12 @@ async function expire(accessToken: string) {
 }
 
 test('MCP SDK v1 client, no application_type: discovery, DCR, consent, tools, and a refresh without the browser', async ({ page, request, baseURL }) => {
-  test.info().annotations.push({ type: 'client', description: '@modelcontextprotocol/sdk' }, { type: 'flow', description: '401 → RFC 9728 → RFC 8414 → DCR (loopback, no application_type) → PKCE consent → tools/list, tools/call → refresh' });
+  test
+    .info()
+    .annotations.push(
+      { type: 'client', description: '@modelcontextprotocol/sdk' },
+      { type: 'flow', description: '401 → RFC 9728 → RFC 8414 → DCR (loopback, no application_type) → PKCE consent → tools/list, tools/call → refresh' },
+    );
   const person = await newPerson(request, baseURL!, 'mcp-v1');
   const mcpUrl = new URL('/mcp', baseURL);
   const app = await LoopbackApp.start('MCP SDK v1 agent');
@@ -77,7 +82,10 @@ test('MCP SDK v1 client, no application_type: discovery, DCR, consent, tools, an
     await again.client.close();
     expect(app.heldTokens!.access_token).not.toBe(before);
     expect(app.authorizationUrls).toHaveLength(1);
-    const { rows } = await testDb().query(`SELECT e.details->>'grant_type' AS grant_type FROM audit_events e JOIN tokens t ON t.id = e.token_id WHERE e.action = 'token.issue' AND t.token_hash = ${tokenHash}`, [app.heldTokens!.access_token]);
+    const { rows } = await testDb().query(
+      `SELECT e.details->>'grant_type' AS grant_type FROM audit_events e JOIN tokens t ON t.id = e.token_id WHERE e.action = 'token.issue' AND t.token_hash = ${tokenHash}`,
+      [app.heldTokens!.access_token],
+    );
     expect(rows).toEqual([{ grant_type: 'refresh_token' }]);
   } finally {
     await app.close();
@@ -91,11 +99,13 @@ test('MCP SDK v1 client: step-up on a 403 scope challenge', async ({ page, reque
   // the MCP authorization spec's "Step-Up Authorization Flow" describes. modelcontextprotocol/
   // typescript-sdk#2255; fixed in v2 (SEP-2350), tested below. Leash's challenge is the spec's.
   test.fail();
-  test.info().annotations.push(
-    { type: 'client', description: '@modelcontextprotocol/sdk' },
-    { type: 'flow', description: 'tools/call outside the first scope → 403 insufficient_scope → step-up' },
-    { type: 'spec', description: 'MCP authorization, Step-Up Authorization Flow: SDK 1.x refreshes instead of re-authorizing when it holds a refresh token (typescript-sdk#2255)' },
-  );
+  test
+    .info()
+    .annotations.push(
+      { type: 'client', description: '@modelcontextprotocol/sdk' },
+      { type: 'flow', description: 'tools/call outside the first scope → 403 insufficient_scope → step-up' },
+      { type: 'spec', description: 'MCP authorization, Step-Up Authorization Flow: SDK 1.x refreshes instead of re-authorizing when it holds a refresh token (typescript-sdk#2255)' },
+    );
   const person = await newPerson(request, baseURL!, 'mcp-v1-stepup');
   const mcpUrl = new URL('/mcp', baseURL);
   const app = await LoopbackApp.start('MCP SDK v1 step-up agent');
@@ -114,7 +124,12 @@ test('MCP SDK v1 client: step-up on a 403 scope challenge', async ({ page, reque
 });
 
 test('MCP SDK v2 client: consent, tools, a 403 scope challenge stepped up with the person, and a refresh without the browser', async ({ page, request, baseURL }) => {
-  test.info().annotations.push({ type: 'client', description: '@modelcontextprotocol/client' }, { type: 'flow', description: '401 → discovery → DCR → consent → tools/call → 403 insufficient_scope → step-up consent → tools/call → refresh' });
+  test
+    .info()
+    .annotations.push(
+      { type: 'client', description: '@modelcontextprotocol/client' },
+      { type: 'flow', description: '401 → discovery → DCR → consent → tools/call → 403 insufficient_scope → step-up consent → tools/call → refresh' },
+    );
   const person = await newPerson(request, baseURL!, 'mcp-v2');
   const mcpUrl = new URL('/mcp', baseURL);
   const app = await LoopbackApp.start('MCP SDK v2 agent');

@@ -80,11 +80,7 @@ test('oauth4webapi: a CLI agent registers, runs the device flow with a DPoP key,
   const keyPair = await oauth.generateKeyPair('ES256');
   const DPoP = oauth.DPoP(cli, keyPair);
 
-  const started = await oauth.processDeviceAuthorizationResponse(
-    as,
-    cli,
-    await oauth.deviceAuthorizationRequest(as, cli, oauth.None(), { scope: 'datasets:read offline_access' }, insecure),
-  );
+  const started = await oauth.processDeviceAuthorizationResponse(as, cli, await oauth.deviceAuthorizationRequest(as, cli, oauth.None(), { scope: 'datasets:read offline_access' }, insecure));
   expect(started).toMatchObject({ verification_uri: `${baseURL}/device`, interval: 5 });
 
   // The CLI polls while the person, on another device, types the code it printed.
@@ -228,8 +224,7 @@ test('oauth4webapi: an agent narrows its own token by token exchange without an 
   const narrowed = await narrow({ scope: 'datasets:read' });
   expect(narrowed).toMatchObject({ token_type: 'bearer', scope: 'datasets:read', issued_token_type: ACCESS });
   expect(narrowed.refresh_token).toBeUndefined();
-  const introspect = async (token: string) =>
-    oauth.processIntrospectionResponse(as, agent, await oauth.introspectionRequest(as, agent, auth, token, insecure));
+  const introspect = async (token: string) => oauth.processIntrospectionResponse(as, agent, await oauth.introspectionRequest(as, agent, auth, token, insecure));
   const seen = await introspect(narrowed.access_token);
   expect(seen).toMatchObject({ active: true, client_id: registered.client_id, scope: 'datasets:read', aud: `${baseURL}/api` });
   expect(seen.act).toBeUndefined(); // still itself: no actor (RFC 8693 §4.1)

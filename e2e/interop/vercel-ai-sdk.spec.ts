@@ -21,10 +21,9 @@ test.beforeEach(async ({ context }) => {
 });
 
 test('createMCPClient with an auth provider: registration, consent in Chromium, loopback callback, tools(), execute', async ({ page, request, baseURL }) => {
-  test.info().annotations.push(
-    { type: 'client', description: '@ai-sdk/mcp' },
-    { type: 'flow', description: 'authorization code + PKCE via DCR, loopback callback, Streamable HTTP tools() and execute' },
-  );
+  test
+    .info()
+    .annotations.push({ type: 'client', description: '@ai-sdk/mcp' }, { type: 'flow', description: 'authorization code + PKCE via DCR, loopback callback, Streamable HTTP tools() and execute' });
   const person = await newPerson(request, baseURL!, 'ai-sdk');
   const mcpUrl = `${baseURL}/mcp`;
   const app = await LoopbackApp.start('AI SDK assistant');

@@ -18,11 +18,7 @@ export function sameOrigin(baseURL: string | undefined): Record<string, string> 
   return { Origin: new URL(baseURL ?? 'http://localhost').origin };
 }
 
-export async function createAccount(
-  request: APIRequestContext,
-  baseURL: string | undefined,
-  account: { email: string; password: string; name?: string },
-) {
+export async function createAccount(request: APIRequestContext, baseURL: string | undefined, account: { email: string; password: string; name?: string }) {
   const response = await request.post('/api/account/sign-up', {
     data: account,
     headers: { ...sameOrigin(baseURL), 'X-Forwarded-For': uniqueIp() },
@@ -55,11 +51,7 @@ export async function signInOverHttp(
 }
 
 /** A fresh browser context signed in as `email` (its own client address unless `ip` is given). */
-export async function signedInPage(
-  browser: Browser,
-  email: string,
-  options: { password?: string; baseURL?: string; ip?: string; acceptDownloads?: boolean } = {},
-): Promise<Page> {
+export async function signedInPage(browser: Browser, email: string, options: { password?: string; baseURL?: string; ip?: string; acceptDownloads?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),
     extraHTTPHeaders: { 'X-Forwarded-For': options.ip ?? uniqueIp() },

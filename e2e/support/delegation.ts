@@ -40,10 +40,7 @@ export async function delegatedToken(
   expect(response.status(), await response.text()).toBe(200);
   const tokens = await response.json();
   const token = tokens.access_token as string;
-  const { rows } = await testDb().query('SELECT u.id AS user_id, a.id AS agent_id FROM users u, agents a WHERE u.email = $1 AND a.client_id = $2', [
-    user.email,
-    client.client_id,
-  ]);
+  const { rows } = await testDb().query('SELECT u.id AS user_id, a.id AS agent_id FROM users u, agents a WHERE u.email = $1 AND a.client_id = $2', [user.email, client.client_id]);
   return {
     token,
     refreshToken: tokens.refresh_token,

@@ -7,9 +7,7 @@ import type { APIRequestContext } from '@playwright/test';
 /** A proof for `htm` `htu` signed with `key`; `extra` adds or overrides claims (nonce, ath, iat). */
 export async function proof(key: CryptoKeyPair, htm: string, htu: string, extra: Record<string, unknown> = {}) {
   const jwk = await jose.exportJWK(key.publicKey);
-  return new jose.SignJWT({ htm, htu, jti: crypto.randomUUID(), iat: Math.floor(Date.now() / 1000), ...extra })
-    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
-    .sign(key.privateKey);
+  return new jose.SignJWT({ htm, htu, jti: crypto.randomUUID(), iat: Math.floor(Date.now() / 1000), ...extra }).setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk }).sign(key.privateKey);
 }
 
 export const newKey = () => jose.generateKeyPair('ES256', { extractable: true }) as Promise<CryptoKeyPair>;

@@ -27,11 +27,7 @@ export function basic(clientId: string, secret: string): string {
   return `Basic ${Buffer.from(`${enc(clientId)}:${enc(secret)}`).toString('base64')}`;
 }
 
-export async function clientCredentialsToken(
-  request: APIRequestContext,
-  client: RegisteredClient,
-  form: Record<string, string> = {},
-): Promise<string> {
+export async function clientCredentialsToken(request: APIRequestContext, client: RegisteredClient, form: Record<string, string> = {}): Promise<string> {
   const response = await request.post('/oauth/token', {
     headers: { Authorization: basic(client.client_id, client.client_secret!) },
     form: { grant_type: 'client_credentials', ...form },
@@ -97,7 +93,9 @@ export async function authorizeOverHttp(
   const html = await page.text();
   const token = /name="consent_token" value="([^"]+)"/.exec(html)?.[1];
   expect(token, 'consent token on the consent page').toBeTruthy();
-  const requested = String(params.scope ?? '').split(' ').filter(Boolean);
+  const requested = String(params.scope ?? '')
+    .split(' ')
+    .filter(Boolean);
   const answer = await request.post(`/api/consent${consentPath.slice('/consent'.length)}`, {
     headers: { Origin: new URL(baseURL).origin },
     data: {
@@ -111,13 +109,7 @@ export async function authorizeOverHttp(
   return new URL((await answer.json()).redirect_to);
 }
 
-export function exchangeCode(
-  request: APIRequestContext,
-  client: RegisteredClient,
-  code: string,
-  verifier: string,
-  extra: Record<string, string> = {},
-) {
+export function exchangeCode(request: APIRequestContext, client: RegisteredClient, code: string, verifier: string, extra: Record<string, string> = {}) {
   return request.post('/oauth/token', {
     form: { grant_type: 'authorization_code', client_id: client.client_id, code, code_verifier: verifier, redirect_uri: AGENT_CALLBACK, ...extra },
   });

@@ -61,22 +61,24 @@ export async function suspendAgent(actor: Actor & { agentId: string }): Promise<
 
 export async function resumeAgent(actor: Actor & { agentId: string }): Promise<{ found: boolean }> {
   // Not a revocation, but it changes grants the hot cache holds: dropped after the commit.
-  return forgettingAfter(db().$transaction(async (tx) => {
-    // A delegation-only agent's stop record goes; real grants become usable again.
-    const records = await tx.grant.deleteMany({ where: { userId: actor.userId, agentId: actor.agentId, status: 'SUSPENDED', scopes: { isEmpty: true } } });
-    const grants = await tx.grant.updateMany({ where: { userId: actor.userId, agentId: actor.agentId, status: 'SUSPENDED' }, data: { status: 'ACTIVE' } });
-    if (!grants.count && !records.count) return { found: false };
-    await appendAuditEvent(tx, {
-      action: 'agent.resume',
-      decision: 'ALLOW',
-      reason: 'the user resumed the agent',
-      userId: actor.userId,
-      agentId: actor.agentId,
-      ip: actor.ip,
-      details: { grants: grants.count },
-    });
-    return { found: true };
-  }));
+  return forgettingAfter(
+    db().$transaction(async (tx) => {
+      // A delegation-only agent's stop record goes; real grants become usable again.
+      const records = await tx.grant.deleteMany({ where: { userId: actor.userId, agentId: actor.agentId, status: 'SUSPENDED', scopes: { isEmpty: true } } });
+      const grants = await tx.grant.updateMany({ where: { userId: actor.userId, agentId: actor.agentId, status: 'SUSPENDED' }, data: { status: 'ACTIVE' } });
+      if (!grants.count && !records.count) return { found: false };
+      await appendAuditEvent(tx, {
+        action: 'agent.resume',
+        decision: 'ALLOW',
+        reason: 'the user resumed the agent',
+        userId: actor.userId,
+        agentId: actor.agentId,
+        ip: actor.ip,
+        details: { grants: grants.count },
+      });
+      return { found: true };
+    }),
+  );
 }
 
 export async function revokeAgentAccess(actor: Actor & { agentId: string }): Promise<{ found: boolean; revoked: number }> {

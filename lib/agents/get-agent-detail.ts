@@ -20,7 +20,16 @@ export async function getAgentDetail(options: { userId: string; agentId: string 
   const [grants, activeTokens, recent, activity, used, policy] = await Promise.all([
     db().grant.findMany({
       where: { userId, agentId },
-      select: { id: true, scopes: true, resources: true, status: true, remembered: true, createdAt: true, revokedAt: true, _count: { select: { tokens: { where: { revokedAt: null, expiresAt: { gt: new Date() } } } } } },
+      select: {
+        id: true,
+        scopes: true,
+        resources: true,
+        status: true,
+        remembered: true,
+        createdAt: true,
+        revokedAt: true,
+        _count: { select: { tokens: { where: { revokedAt: null, expiresAt: { gt: new Date() } } } } },
+      },
       orderBy: { createdAt: 'desc' },
       take: 50,
     }),

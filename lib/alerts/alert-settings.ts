@@ -13,9 +13,7 @@ export const thresholdsSchema = z.object({
   /** Failed second-factor or password confirmations of the user within `windowMinutes`. */
   stepUpFailures: z.object({ count: z.number().int().min(2).max(100), windowMinutes: z.number().int().min(1).max(1440) }),
   /** Approval requests (CIBA) filed by one agent within `windowMinutes`: pressure to approve. Added later: defaulted for stored settings. */
-  approvalRequests: z
-    .object({ count: z.number().int().min(2).max(100), windowMinutes: z.number().int().min(1).max(1440) })
-    .default({ count: 5, windowMinutes: 10 }),
+  approvalRequests: z.object({ count: z.number().int().min(2).max(100), windowMinutes: z.number().int().min(1).max(1440) }).default({ count: 5, windowMinutes: 10 }),
 });
 export type Thresholds = z.infer<typeof thresholdsSchema>;
 

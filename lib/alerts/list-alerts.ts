@@ -32,7 +32,18 @@ export async function listAlerts(options: { userId: string; status: 'open' | 'ac
   const [rows, open] = await Promise.all([
     db().alert.findMany({
       where: { userId: options.userId, acknowledgedAt: options.status === 'open' ? null : { not: null } },
-      select: { id: true, kind: true, severity: true, message: true, createdAt: true, acknowledgedAt: true, agentId: true, autoSuspended: true, delivery: true, agent: { select: { name: true, clientId: true, verifiedDomain: true } } },
+      select: {
+        id: true,
+        kind: true,
+        severity: true,
+        message: true,
+        createdAt: true,
+        acknowledgedAt: true,
+        agentId: true,
+        autoSuspended: true,
+        delivery: true,
+        agent: { select: { name: true, clientId: true, verifiedDomain: true } },
+      },
       orderBy: { createdAt: 'desc' },
       take: 100,
     }),
@@ -40,6 +51,13 @@ export async function listAlerts(options: { userId: string; status: 'open' | 'ac
   ]);
   return {
     open,
-    alerts: rows.map(({ agent, ...a }) => ({ ...a, agentName: agent?.name ?? null, agentClientId: agent?.clientId ?? null, agentVerifiedDomain: agent?.verifiedDomain ?? null, createdAt: a.createdAt.toISOString(), acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null })),
+    alerts: rows.map(({ agent, ...a }) => ({
+      ...a,
+      agentName: agent?.name ?? null,
+      agentClientId: agent?.clientId ?? null,
+      agentVerifiedDomain: agent?.verifiedDomain ?? null,
+      createdAt: a.createdAt.toISOString(),
+      acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null,
+    })),
   };
 }

@@ -47,10 +47,7 @@ export function requireExactDetails(scopes: string[], details: AuthorizationDeta
 export type ElevationRefusal = { decision: PolicyDecision; what: string };
 
 /** The first thing the policy would refuse even once approved, or null. */
-export function refusedByPolicy(
-  policy: LoadedPolicy,
-  request: { agentId: string; scopes: string[]; details: AuthorizationDetail[] | null; ip: string; timeZone: string },
-): ElevationRefusal | null {
+export function refusedByPolicy(policy: LoadedPolicy, request: { agentId: string; scopes: string[]; details: AuthorizationDetail[] | null; ip: string; timeZone: string }): ElevationRefusal | null {
   const held = expandScopes(request.scopes);
   const now = new Date();
   const decide = (action: ActionName, payment?: { currency: string; amountMinor: number }) =>

@@ -81,7 +81,10 @@ export async function listPendingApprovals(options: { userId: string }) {
     orderBy: { createdAt: 'desc' },
     take: 100,
   });
-  const alike = await lookAlikes(options.userId, rows.map((r) => r.agent));
+  const alike = await lookAlikes(
+    options.userId,
+    rows.map((r) => r.agent),
+  );
   return rows.map((row) => present(row, alike.get(row.agent.id) ?? 0));
 }
 

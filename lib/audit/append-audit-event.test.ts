@@ -24,9 +24,7 @@ const recompute = (row: Awaited<ReturnType<typeof chainSince>>[number]) => audit
 describe('appendAuditEvent', () => {
   it('links each record to the previous one and hashes its content', async () => {
     const first = await db().$transaction((tx) => appendAuditEvent(tx, { action: 'session.reauthenticate', decision: 'ALLOW', scopes: ['a'] }));
-    const second = await db().$transaction((tx) =>
-      appendAuditEvent(tx, { action: 'policy.update', decision: 'DENY', reason: 'because', details: { version: 2, handWritten: false } }),
-    );
+    const second = await db().$transaction((tx) => appendAuditEvent(tx, { action: 'policy.update', decision: 'DENY', reason: 'because', details: { version: 2, handWritten: false } }));
     const rows = await chainSince(first.id);
     const a = rows.find((r) => r.id === first.id)!;
     const b = rows.find((r) => r.id === second.id)!;
@@ -48,9 +46,7 @@ describe('appendAuditEvent', () => {
   it('keeps one unbroken chain under concurrent writers', async () => {
     const start = await db().$transaction((tx) => appendAuditEvent(tx, { action: 'session.reauthenticate', decision: 'ALLOW' }));
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        db().$transaction((tx) => appendAuditEvent(tx, { action: 'session.reauthenticate', decision: 'ALLOW', requestId: `test.concurrent.${i}` })),
-      ),
+      Array.from({ length: 20 }, (_, i) => db().$transaction((tx) => appendAuditEvent(tx, { action: 'session.reauthenticate', decision: 'ALLOW', requestId: `test.concurrent.${i}` }))),
     );
     const rows = await chainSince(start.id);
     expect(rows.length).toBeGreaterThanOrEqual(21);

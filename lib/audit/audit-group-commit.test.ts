@@ -55,8 +55,6 @@ describe('group commit', () => {
   });
 
   it('refuses a row with an intent text (that needs its second table in the same transaction)', async () => {
-    await expect(
-      appendAuditEventGrouped({ action: 'datasets.list', decision: 'ALLOW', intent: { hash: 'h', text: { text: 't', purgeAfter: new Date() } } }),
-    ).rejects.toThrow(/intent text/);
+    await expect(appendAuditEventGrouped({ action: 'datasets.list', decision: 'ALLOW', intent: { hash: 'h', text: { text: 't', purgeAfter: new Date() } } })).rejects.toThrow(/intent text/);
   });
 });

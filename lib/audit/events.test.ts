@@ -33,7 +33,10 @@ const WRITTEN: { [A in AuditAction]: DetailsOf<A>[] } = {
     { parent_token_id: uuid, from_scopes: [], to_scopes: [], from_audience: [], to_audience: [], expires_in: 60, dpop_jkt: 'jkt', authorization_details: 1 },
   ],
   // lib/tokens/revoke-token.ts, lib/agents/control-agent-access.ts
-  'token.revoke': [{ kind: 'ACCESS', revoked: 1 }, { kind: 'REFRESH', revoked: 4 }],
+  'token.revoke': [
+    { kind: 'ACCESS', revoked: 1 },
+    { kind: 'REFRESH', revoked: 4 },
+  ],
   'token.revoke_all': [{ revoked: 7, grants: 2, approvals: 0 }],
   'token.flood': [undefined],
   'refresh.reuse': [{ family: uuid, family_size: 3, revoked: 5 }],
@@ -80,7 +83,10 @@ const WRITTEN: { [A in AuditAction]: DetailsOf<A>[] } = {
   'account.webhook_secret': [undefined],
   'account.password_change': [undefined, { endedSessions: 2 }],
   'account.password_reset_issue': [{ administrator: uuid, expiresAt: now, voidedEarlierLinks: 1 }],
-  'account.password_reset': [{ administrator: uuid, endedSessions: 1 }, { administrator: null, endedSessions: 0 }],
+  'account.password_reset': [
+    { administrator: uuid, endedSessions: 1 },
+    { administrator: null, endedSessions: 0 },
+  ],
   'account.delete': [
     undefined,
     {

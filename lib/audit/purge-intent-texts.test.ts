@@ -13,12 +13,8 @@ describe('purgeExpiredIntentTexts', () => {
   it('deletes the texts past their retention, keeps the rest, and records the purge', async () => {
     const full = { intentStorage: 'FULL' as const, intentRetentionDays: 1 };
     const longAgo = new Date(Date.now() - 3 * 86_400_000);
-    const old = await db().$transaction((tx) =>
-      appendAuditEvent(tx, { action: 'datasets.list', decision: 'ALLOW', intent: storedIntent('Pay the March invoices', full, longAgo) }),
-    );
-    const recent = await db().$transaction((tx) =>
-      appendAuditEvent(tx, { action: 'datasets.list', decision: 'ALLOW', intent: storedIntent('Draft the weekly report', full) }),
-    );
+    const old = await db().$transaction((tx) => appendAuditEvent(tx, { action: 'datasets.list', decision: 'ALLOW', intent: storedIntent('Pay the March invoices', full, longAgo) }));
+    const recent = await db().$transaction((tx) => appendAuditEvent(tx, { action: 'datasets.list', decision: 'ALLOW', intent: storedIntent('Draft the weekly report', full) }));
     expect(await db().auditIntentText.count({ where: { eventId: { in: [old.id, recent.id] } } })).toBe(2);
 
     const purged = await purgeExpiredIntentTexts();

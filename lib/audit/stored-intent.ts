@@ -28,7 +28,10 @@ export function storedIntent(raw: string | null, privacy: IntentPrivacy | null |
 }
 
 export function cleanIntent(raw: string): string {
-  return raw.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, MAX_INTENT);
+  return raw
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .trim()
+    .slice(0, MAX_INTENT);
 }
 
 export function intentHash(clean: string): string {

@@ -26,9 +26,7 @@ describe('the audit log', () => {
     const { id } = await append('test.immutable');
     // Unsealed: still no changing its content, nor sealing it with other content.
     await expect(dbPool().query("UPDATE audit_events SET reason = 'x' WHERE id = $1", [id])).rejects.toThrow(/append-only: UPDATE/);
-    await expect(
-      dbPool().query("UPDATE audit_events SET chain_seq = -1, hash = repeat('0', 64), reason = 'x' WHERE id = $1", [id]),
-    ).rejects.toThrow(/append-only: UPDATE/);
+    await expect(dbPool().query("UPDATE audit_events SET chain_seq = -1, hash = repeat('0', 64), reason = 'x' WHERE id = $1", [id])).rejects.toThrow(/append-only: UPDATE/);
     await sealed(id);
     await expect(dbPool().query("UPDATE audit_events SET hash = repeat('0', 64) WHERE id = $1", [id])).rejects.toThrow(/append-only: UPDATE/);
     await expect(dbPool().query("UPDATE audit_events SET reason = 'x' WHERE id = $1", [id])).rejects.toThrow(/append-only: UPDATE/);

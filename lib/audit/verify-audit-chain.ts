@@ -6,9 +6,7 @@ import { db } from '@/lib/db/client';
 import { auditHash } from '@/lib/audit/append-audit-event';
 import { sealAuditChain } from '@/lib/audit/seal-audit-chain';
 
-export type ChainVerdict =
-  | { ok: true; checked: number; lastId: bigint | null }
-  | { ok: false; checked: number; brokenAt: bigint; reason: 'content changed' | 'link broken' };
+export type ChainVerdict = { ok: true; checked: number; lastId: bigint | null } | { ok: false; checked: number; brokenAt: bigint; reason: 'content changed' | 'link broken' };
 
 const PAGE = 1000;
 

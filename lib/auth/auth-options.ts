@@ -28,8 +28,7 @@ export function authOptions(): AuthOptions {
         id: 'credentials',
         name: 'Email and password',
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-        authorize: (credentials, request) =>
-          signInWithPassword({ credentials, headers: (request?.headers ?? {}) as Record<string, string> }),
+        authorize: (credentials, request) => signInWithPassword({ credentials, headers: (request?.headers ?? {}) as Record<string, string> }),
       }),
     ],
     logger: {

@@ -9,18 +9,15 @@ import { checkSignInAllowed, clearAccountFailures, recordSignInFailure } from '@
 export type AuthenticatedUser = { id: string; email: string; name: string | null; role: 'USER' | 'ADMIN' };
 
 export type PasswordAuthResult =
-  | { ok: true; user: AuthenticatedUser }
-  | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number }
-  | { ok: false; reason: 'suspended' };
+  { ok: true; user: AuthenticatedUser } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number } | { ok: false; reason: 'suspended' };
 
-export async function authenticatePassword(options: {
-  email: unknown;
-  password: unknown;
-  ip: string;
-}): Promise<PasswordAuthResult> {
+export async function authenticatePassword(options: { email: unknown; password: unknown; ip: string }): Promise<PasswordAuthResult> {
   const parsedEmail = emailSchema.safeParse(options.email);
-  const email = parsedEmail.success ? parsedEmail.data : String(options.email ?? '').slice(0, 254).toLowerCase();
+  const email = parsedEmail.success
+    ? parsedEmail.data
+    : String(options.email ?? '')
+        .slice(0, 254)
+        .toLowerCase();
   const password = typeof options.password === 'string' ? options.password.slice(0, 1024) : '';
 
   const limit = await checkSignInAllowed(email, options.ip);
@@ -40,9 +37,6 @@ export async function authenticatePassword(options: {
   // Only someone who knows the password learns that the account is suspended.
   if (user.status !== 'ACTIVE') return { ok: false, reason: 'suspended' };
 
-  await Promise.all([
-    clearAccountFailures(email),
-    db().user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } }),
-  ]);
+  await Promise.all([clearAccountFailures(email), db().user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } })]);
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
 }

@@ -10,17 +10,9 @@ import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import { authenticatePassword } from '@/lib/auth/authenticate-password';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 
-export type ChangePasswordResult =
-  | { ok: true; endedSessions: number }
-  | { ok: false; reason: 'wrong_password' | 'same_password' }
-  | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
+export type ChangePasswordResult = { ok: true; endedSessions: number } | { ok: false; reason: 'wrong_password' | 'same_password' } | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
 
-export async function changePassword(options: {
-  user: { id: string; email: string; sessionId: string };
-  currentPassword: string;
-  newPassword: string;
-  ip: string;
-}): Promise<ChangePasswordResult> {
+export async function changePassword(options: { user: { id: string; email: string; sessionId: string }; currentPassword: string; newPassword: string; ip: string }): Promise<ChangePasswordResult> {
   const { user, ip } = options;
   const checked = await authenticatePassword({ email: user.email, password: options.currentPassword, ip });
   if (!checked.ok) {

@@ -6,10 +6,7 @@ import { signUpSchema, type SignUpInput } from '@/lib/auth/account-schemas';
 import { hashPassword } from '@/lib/auth/password';
 import { Prisma } from '@/lib/generated/prisma/client';
 
-export type CreateAccountResult =
-  | { ok: true; user: { id: string; email: string } }
-  | { ok: false; reason: 'email_taken' }
-  | { ok: false; reason: 'invalid'; fieldErrors: Record<string, string[]> };
+export type CreateAccountResult = { ok: true; user: { id: string; email: string } } | { ok: false; reason: 'email_taken' } | { ok: false; reason: 'invalid'; fieldErrors: Record<string, string[]> };
 
 export type SetUpAccount = (tx: Prisma.TransactionClient, userId: string) => Promise<void>;
 

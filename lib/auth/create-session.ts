@@ -3,13 +3,7 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 
-export async function createSession(options: {
-  userId: string;
-  acr: string;
-  amr: string[];
-  ip: string;
-  userAgent: string | null;
-}): Promise<{ id: string; authTime: Date }> {
+export async function createSession(options: { userId: string; acr: string; amr: string[]; ip: string; userAgent: string | null }): Promise<{ id: string; authTime: Date }> {
   const now = new Date();
   return db().userSession.create({
     data: {

@@ -5,7 +5,6 @@ import { hash, verify } from '@node-rs/argon2';
 
 const PARAMS = { algorithm: 2 /* Algorithm.Argon2id (a const enum) */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-
 export function hashPassword(password: string): Promise<string> {
   return hash(password, PARAMS);
 }

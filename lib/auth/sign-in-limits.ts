@@ -26,10 +26,7 @@ export type SignInBlock = { blocked: false } | { blocked: true; retryAfterSecond
 export async function checkSignInAllowed(email: string, ip: string): Promise<SignInBlock> {
   const { account, ip: byIp } = getLimiters();
   const [a, i] = await Promise.all([account.get(email), byIp.get(ip)]);
-  const exhausted = [
-    a && a.consumedPoints >= account.points ? a : null,
-    i && i.consumedPoints >= byIp.points ? i : null,
-  ].filter((r): r is RateLimiterRes => r !== null);
+  const exhausted = [a && a.consumedPoints >= account.points ? a : null, i && i.consumedPoints >= byIp.points ? i : null].filter((r): r is RateLimiterRes => r !== null);
   if (exhausted.length === 0) return { blocked: false };
   const ms = Math.max(...exhausted.map((r) => r.msBeforeNext));
   return { blocked: true, retryAfterSeconds: Math.max(1, Math.ceil(ms / 1000)) };

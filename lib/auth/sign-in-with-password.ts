@@ -9,10 +9,7 @@ import { createSession } from '@/lib/auth/create-session';
 import { SIGN_IN_ERROR } from '@/lib/auth/sign-in-errors';
 import { clientIp } from '@/lib/http/client-ip';
 
-export async function signInWithPassword(options: {
-  credentials: Record<string, unknown> | undefined;
-  headers: Record<string, string>;
-}): Promise<User | null> {
+export async function signInWithPassword(options: { credentials: Record<string, unknown> | undefined; headers: Record<string, string> }): Promise<User | null> {
   const { credentials, headers } = options;
   const ip = clientIp(headers);
   let outcome: User | 'invalid' | 'suspended' | { retryAfterSeconds: number };

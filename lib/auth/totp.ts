@@ -95,4 +95,3 @@ export async function disableTotp(userId: string, ip: string) {
     await appendAuditEvent(tx, { action: 'factor.totp_remove', decision: 'ALLOW', reason: 'authenticator app removed', userId, ip });
   });
 }
-

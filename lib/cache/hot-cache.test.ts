@@ -38,10 +38,9 @@ describe('hot cache', () => {
   });
 
   it('the triggers announce a change to a cached row: a user suspended by another connection', async () => {
-    const user = await other.query(
-      `INSERT INTO users (id, email, password_hash, updated_at) VALUES (gen_random_uuid(), $1, 'x', now()) RETURNING id`,
-      [`cache-${crypto.randomBytes(4).toString('hex')}@example.test`],
-    );
+    const user = await other.query(`INSERT INTO users (id, email, password_hash, updated_at) VALUES (gen_random_uuid(), $1, 'x', now()) RETURNING id`, [
+      `cache-${crypto.randomBytes(4).toString('hex')}@example.test`,
+    ]);
     const id: string = user.rows[0].id;
     let loads = 0;
     const load = async () => ({ n: ++loads });

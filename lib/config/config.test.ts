@@ -31,7 +31,7 @@ describe('parseConfig', () => {
     expect(config.embeddedDb.port).toBe(54329);
   });
 
-  it('accepts Cursor\'s private-use scheme by default; LEASH_NATIVE_SCHEMES= turns it off; web schemes are refused', () => {
+  it("accepts Cursor's private-use scheme by default; LEASH_NATIVE_SCHEMES= turns it off; web schemes are refused", () => {
     const cwd = tempDir();
     expect(parseConfig({}, cwd).nativeSchemes).toEqual(['cursor']);
     expect(parseConfig({ LEASH_NATIVE_SCHEMES: '' }, cwd).nativeSchemes).toEqual([]);
@@ -74,10 +74,7 @@ describe('parseConfig', () => {
   });
 
   it('clamps tunables to their documented ranges', () => {
-    const config = parseConfig(
-      { LEASH_SESSION_MAX_AGE: '5', LEASH_SIGNIN_ACCOUNT_LIMIT: '1000', LEASH_SIGNIN_WINDOW: '999999' },
-      tempDir(),
-    );
+    const config = parseConfig({ LEASH_SESSION_MAX_AGE: '5', LEASH_SIGNIN_ACCOUNT_LIMIT: '1000', LEASH_SIGNIN_WINDOW: '999999' }, tempDir());
     expect(config.sessionMaxAge).toBe(300);
     expect(config.signIn.accountLimit).toBe(100);
     expect(config.signIn.windowSeconds).toBe(86400);

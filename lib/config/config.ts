@@ -6,9 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { loadOrCreateSecrets } from './secrets';
 
-const booleanFlag = z
-  .enum(['0', '1', 'true', 'false', 'yes', 'no'])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const booleanFlag = z.enum(['0', '1', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const envSchema = z.object({
   /** TCP port the app listens on. Default 3000. */
@@ -54,11 +52,23 @@ const envSchema = z.object({
   /** The initial access token for LEASH_REGISTRATION=token (at least 32 characters). */
   LEASH_REGISTRATION_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Token endpoint requests per client IP per minute, per instance. Default 1200, clamped 10..1000000. */
-  LEASH_TOKEN_IP_LIMIT: z.coerce.number().int().default(1200).transform((v) => clamp(v, 10, 1_000_000)),
+  LEASH_TOKEN_IP_LIMIT: z.coerce
+    .number()
+    .int()
+    .default(1200)
+    .transform((v) => clamp(v, 10, 1_000_000)),
   /** Token endpoint requests per client per minute, per instance. Default 600, clamped 10..1000000. */
-  LEASH_TOKEN_CLIENT_LIMIT: z.coerce.number().int().default(600).transform((v) => clamp(v, 10, 1_000_000)),
+  LEASH_TOKEN_CLIENT_LIMIT: z.coerce
+    .number()
+    .int()
+    .default(600)
+    .transform((v) => clamp(v, 10, 1_000_000)),
   /** Client registrations per IP per hour, per instance. Default 20, clamped 1..10000. */
-  LEASH_REGISTER_IP_LIMIT: z.coerce.number().int().default(20).transform((v) => clamp(v, 1, 10_000)),
+  LEASH_REGISTER_IP_LIMIT: z.coerce
+    .number()
+    .int()
+    .default(20)
+    .transform((v) => clamp(v, 1, 10_000)),
   /**
    * host:port origins whose Client ID Metadata Documents may be fetched over plain http or from
    * private/loopback addresses (development and tests only). Comma-separated. Default: none.
@@ -75,11 +85,20 @@ const envSchema = z.object({
     .string()
     .default('cursor')
     .refine(
-      (v) => v.split(',').map((s) => s.trim()).filter(Boolean).every((s) => /^[a-z][a-z0-9+.-]*$/.test(s) && !RESERVED_SCHEMES.has(s)),
+      (v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .every((s) => /^[a-z][a-z0-9+.-]*$/.test(s) && !RESERVED_SCHEMES.has(s)),
       'must be comma-separated lower-case URI schemes (not http, https, javascript, data, file or vbscript)',
     ),
   /** Agent API calls per user per minute across all of that user's agents, per instance. Default 3000. */
-  LEASH_USER_RATE_LIMIT: z.coerce.number().int().default(3000).transform((v) => clamp(v, 1, 1_000_000)),
+  LEASH_USER_RATE_LIMIT: z.coerce
+    .number()
+    .int()
+    .default(3000)
+    .transform((v) => clamp(v, 1, 1_000_000)),
   /** The sign-in rate-limit window, seconds. Default 900 (15 min), clamped 60..86400. */
   LEASH_SIGNIN_WINDOW: z.coerce
     .number()
@@ -145,9 +164,15 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     signUpIpLimit: e.LEASH_SIGNUP_IP_LIMIT,
     userRateLimitPerMinute: e.LEASH_USER_RATE_LIMIT,
     registration: { mode: e.LEASH_REGISTRATION, token: e.LEASH_REGISTRATION_TOKEN },
-    cimdAllowlist: e.LEASH_CIMD_ALLOWLIST.split(',').map((h) => h.trim()).filter(Boolean),
-    webhookAllowlist: e.LEASH_WEBHOOK_ALLOWLIST.split(',').map((h) => h.trim()).filter(Boolean),
-    nativeSchemes: e.LEASH_NATIVE_SCHEMES.split(',').map((s) => s.trim()).filter(Boolean),
+    cimdAllowlist: e.LEASH_CIMD_ALLOWLIST.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+    webhookAllowlist: e.LEASH_WEBHOOK_ALLOWLIST.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+    nativeSchemes: e.LEASH_NATIVE_SCHEMES.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     oauthLimits: {
       tokenPerIpPerMinute: e.LEASH_TOKEN_IP_LIMIT,
       tokenPerClientPerMinute: e.LEASH_TOKEN_CLIENT_LIMIT,

@@ -15,10 +15,7 @@ const secretsFile = z.object({
 
 export type Secrets = z.infer<typeof secretsFile>;
 
-export function loadOrCreateSecrets(
-  dataDir: string,
-  given: { sessionSecret?: string; encryptionKey?: string },
-): Secrets {
+export function loadOrCreateSecrets(dataDir: string, given: { sessionSecret?: string; encryptionKey?: string }): Secrets {
   const file = path.join(dataDir, 'secrets.json');
   let stored: Secrets | undefined;
   if (fs.existsSync(file)) {

@@ -42,14 +42,7 @@ export type ConsentOutcome =
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-export async function openConsent(options: {
-  id: string;
-  userId: string;
-  sessionId: string;
-  sessionAcr: string;
-  sessionAuthTime: Date;
-  ip: string;
-}): Promise<ConsentOutcome> {
+export async function openConsent(options: { id: string; userId: string; sessionId: string; sessionAcr: string; sessionAuthTime: Date; ip: string }): Promise<ConsentOutcome> {
   const { id, userId } = options;
   const consentToken = crypto.randomBytes(32).toString('base64url');
   if (!(await bindRequest(db(), { id, userId, sessionId: options.sessionId, consentTokenHash: hashToken(consentToken) }))) return { kind: 'missing' };
@@ -60,9 +53,7 @@ export async function openConsent(options: {
 
   // The user's kill switch is on for this agent: the agent is told no at once (RFC 6749 §4.1.2.1).
   if (await isAgentSuspended(db(), userId, request.agentId)) {
-    const to = await db().$transaction((tx) =>
-      denyAuthorizationRequest(tx, { request, userId, error: 'access_denied', description: 'The user has suspended this agent.', ip: options.ip }),
-    );
+    const to = await db().$transaction((tx) => denyAuthorizationRequest(tx, { request, userId, error: 'access_denied', description: 'The user has suspended this agent.', ip: options.ip }));
     return { kind: 'redirect', to };
   }
 
@@ -98,9 +89,7 @@ export async function openConsent(options: {
           select: { id: true },
         });
   if (remembered) {
-    const to = await db().$transaction((tx) =>
-      approveAuthorizationRequest(tx, { request, userId, scopes: request.scopes, remember: true, existingGrantId: remembered.id, ip: options.ip }),
-    );
+    const to = await db().$transaction((tx) => approveAuthorizationRequest(tx, { request, userId, scopes: request.scopes, remember: true, existingGrantId: remembered.id, ip: options.ip }));
     return { kind: 'redirect', to };
   }
   if (request.prompt?.split(' ').includes('none')) {
@@ -139,8 +128,7 @@ export async function openConsent(options: {
       audience: request.resources,
       authorizationDetails: details.success ? details.data.map(describeAuthorizationDetail) : [],
       accessTokenMinutes: Math.round(policy.accessTokenSeconds / 60),
-      refreshDays:
-        request.scopes.includes('offline_access') && canRefresh ? Math.min(REFRESH_TOKEN_TTL_SECONDS * 1000, policy.refreshMs) / 86_400_000 : null,
+      refreshDays: request.scopes.includes('offline_access') && canRefresh ? Math.min(REFRESH_TOKEN_TTL_SECONDS * 1000, policy.refreshMs) / 86_400_000 : null,
       expiresAt: request.expiresAt,
     },
   };

@@ -47,9 +47,7 @@ export async function listLiveCredentials(options: { userId: string }) {
     agents.set(grant.agentId, agent);
   }
   const actorIds = [...new Set(tokens.flatMap((t) => actorChain(t.actor)))];
-  const actorNames = new Map(
-    actorIds.length ? (await db().agent.findMany({ where: { clientId: { in: actorIds } }, select: { clientId: true, name: true } })).map((a) => [a.clientId, a.name]) : [],
-  );
+  const actorNames = new Map(actorIds.length ? (await db().agent.findMany({ where: { clientId: { in: actorIds } }, select: { clientId: true, name: true } })).map((a) => [a.clientId, a.name]) : []);
   return {
     tokens: tokens.map(({ agent, grant, actor, ...token }) => ({
       ...token,

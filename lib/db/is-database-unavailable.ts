@@ -2,7 +2,8 @@
 // connections, a server shutting down, a pool that could not connect in time), as opposed to a bug.
 // Such requests fail closed with 503 and Retry-After instead of a bare 500.
 const CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'P1001', 'P1002', 'P1017', 'P2024']);
-const MESSAGES = /connection terminated|connection refused|timeout exceeded when trying to connect|terminating connection|the database system is (starting up|shutting down)|can't reach database server|server closed the connection/i;
+const MESSAGES =
+  /connection terminated|connection refused|timeout exceeded when trying to connect|terminating connection|the database system is (starting up|shutting down)|can't reach database server|server closed the connection/i;
 
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 5) return false;

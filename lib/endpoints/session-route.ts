@@ -38,10 +38,7 @@ export function noStoreJson(value: unknown, init: { status?: number; headers?: R
 }
 
 /** A route for the signed-in user. */
-export function sessionRoute<S extends z.ZodType | undefined = undefined>(
-  options: Options<S>,
-  handler: (input: SessionInput<Body<S>>) => Promise<unknown>,
-): SessionRouteHandler {
+export function sessionRoute<S extends z.ZodType | undefined = undefined>(options: Options<S>, handler: (input: SessionInput<Body<S>>) => Promise<unknown>): SessionRouteHandler {
   return async (request, context) => {
     try {
       const user = await getCurrentUser();

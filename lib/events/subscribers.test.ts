@@ -52,7 +52,11 @@ describe('layering', () => {
 
   it('the protocol core and the resource server do not import lib/alerts', () => {
     for (const folder of ['lib/oauth', 'lib/resource']) {
-      for (const file of sources(path.join(root, folder))) expect(importsOf(file).filter((i) => i.startsWith('@/lib/alerts/')), path.relative(root, file)).toEqual([]);
+      for (const file of sources(path.join(root, folder)))
+        expect(
+          importsOf(file).filter((i) => i.startsWith('@/lib/alerts/')),
+          path.relative(root, file),
+        ).toEqual([]);
     }
   });
 

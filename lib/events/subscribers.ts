@@ -7,15 +7,7 @@
 import 'server-only';
 import type { LeashEventSource } from '@/lib/events/leash-event-types';
 import { TIME_WINDOW_RULE } from '@/lib/policy/compile-policy';
-import {
-  alertRefreshTokenReuse,
-  checkApprovalRequests,
-  checkDeniedCalls,
-  checkFirstHighRiskUse,
-  checkOutsideTimeWindow,
-  checkStepUpFailures,
-  noteTokenFlood,
-} from '@/lib/alerts/rules';
+import { alertRefreshTokenReuse, checkApprovalRequests, checkDeniedCalls, checkFirstHighRiskUse, checkOutsideTimeWindow, checkStepUpFailures, noteTokenFlood } from '@/lib/alerts/rules';
 
 const logged = (rule: string) => (error: unknown) => console.error(`[alerts] ${rule} rule failed:`, error);
 

@@ -3,16 +3,7 @@
 import 'server-only';
 import { BodyNotUtf8Error, BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 
-export type ApiErrorCode =
-  | 'invalid_request'
-  | 'unsupported_media_type'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'csrf_rejected'
-  | 'rate_limited'
-  | 'server_error';
+export type ApiErrorCode = 'invalid_request' | 'unsupported_media_type' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'csrf_rejected' | 'rate_limited' | 'server_error';
 
 export class ApiError extends Error {
   constructor(

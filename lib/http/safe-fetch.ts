@@ -14,14 +14,34 @@ export class UnsafeFetchError extends Error {}
 
 const BLOCKED = new net.BlockList();
 for (const [prefix, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
-  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) BLOCKED.addSubnet(prefix, bits, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  BLOCKED.addSubnet(prefix, bits, 'ipv4');
 for (const [prefix, bits] of [
-  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32],
-  ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
-] as const) BLOCKED.addSubnet(prefix, bits, 'ipv6');
+  ['::', 128],
+  ['::1', 128],
+  ['::ffff:0:0', 96],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  BLOCKED.addSubnet(prefix, bits, 'ipv6');
 
 export function isPublicAddress(address: string): boolean {
   const family = net.isIP(address);
@@ -53,10 +73,7 @@ const guardedLookup: typeof dns.lookup = ((hostname: string, options: dns.Lookup
   });
 }) as typeof dns.lookup;
 
-export async function safeFetchJson(
-  rawUrl: string,
-  options: { maxBytes: number; timeoutMs: number },
-): Promise<{ status: number; body: unknown; cacheControl: string | null }> {
+export async function safeFetchJson(rawUrl: string, options: { maxBytes: number; timeoutMs: number }): Promise<{ status: number; body: unknown; cacheControl: string | null }> {
   const url = new URL(rawUrl);
   const allowlisted = checkTarget(url, getConfig().cimdAllowlist);
   const client = url.protocol === 'https:' ? https : http;

@@ -13,9 +13,7 @@ const TOOL_ACTIONS = new Map<string, ActionName>(OPERATIONS.map((operation) => [
  * disputes, payments) come later, by step-up, when a tool needs them. The person can still untick
  * any of these on the consent screen.
  */
-export const MCP_FIRST_SCOPE = formatScope([
-  ...new Set(OPERATIONS.map((operation) => ACTIONS[operation.action].scope as Scope).filter((scope) => SCOPES[scope].risk !== 'high')),
-]);
+export const MCP_FIRST_SCOPE = formatScope([...new Set(OPERATIONS.map((operation) => ACTIONS[operation.action].scope as Scope).filter((scope) => SCOPES[scope].risk !== 'high'))]);
 
 export type MissingScope = { tool: string; action: ActionName; scope: string; challengeScope: string };
 

@@ -57,10 +57,7 @@ export async function tokenPolicy(options: { userId: string; agentId: string; ip
 }
 
 /** Records a token request the policy refused, then throws its OAuth error. */
-export async function refuseByPolicy(
-  refusal: { agentId: string; userId: string; ip: string; reason: string; scopes?: string[]; revokeFamily?: string | null },
-  error: OAuthError,
-): Promise<never> {
+export async function refuseByPolicy(refusal: { agentId: string; userId: string; ip: string; reason: string; scopes?: string[]; revokeFamily?: string | null }, error: OAuthError): Promise<never> {
   await revoking(async (tx) => {
     const revoked = refusal.revokeFamily ? await revokeTokens(tx, { family: refusal.revokeFamily }, refusal.reason) : 0;
     await appendAuditEvent(tx, {

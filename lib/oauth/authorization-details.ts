@@ -16,14 +16,15 @@ const paymentInitiation = z.object({
   actions: z.array(z.string().max(50)).max(10).optional(),
 });
 
-export const authorizationDetailsSchema = z.array(z.discriminatedUnion('type', [paymentInitiation])).min(1).max(5);
+export const authorizationDetailsSchema = z
+  .array(z.discriminatedUnion('type', [paymentInitiation]))
+  .min(1)
+  .max(5);
 
 export type AuthorizationDetail = z.infer<typeof authorizationDetailsSchema>[number];
 
 export function describeAuthorizationDetail(detail: AuthorizationDetail): string {
-  const amount = new Intl.NumberFormat('en-US', { style: 'currency', currency: detail.instructedAmount.currency }).format(
-    Number(detail.instructedAmount.amount),
-  );
+  const amount = new Intl.NumberFormat('en-US', { style: 'currency', currency: detail.instructedAmount.currency }).format(Number(detail.instructedAmount.amount));
   const account = detail.creditorAccount ? ` (account ${detail.creditorAccount.iban})` : '';
   const note = detail.remittanceInformationUnstructured ? `, reference “${detail.remittanceInformationUnstructured}”` : '';
   return `Pay ${amount} to ${detail.creditorName}${account}${note}`;
@@ -36,7 +37,5 @@ export function describeAuthorizationDetail(detail: AuthorizationDetail): string
 export function matchingPaymentDetail(details: unknown, payment: { currency: string; amountMinor: number; creditorName: string }): number {
   const parsed = authorizationDetailsSchema.safeParse(details ?? null);
   if (!parsed.success) return -1;
-  return parsed.data.findIndex(
-    (d) => d.instructedAmount.currency === payment.currency && toMinorUnits(d.instructedAmount.amount) === payment.amountMinor && d.creditorName === payment.creditorName,
-  );
+  return parsed.data.findIndex((d) => d.instructedAmount.currency === payment.currency && toMinorUnits(d.instructedAmount.amount) === payment.amountMinor && d.creditorName === payment.creditorName);
 }

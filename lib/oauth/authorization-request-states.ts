@@ -52,10 +52,7 @@ export async function releaseRequest(q: Q, r: { id: string; userId: string; cons
 }
 
 /** PENDING, unexpired, bound to this user → APPROVED, with its grant and single-use code. */
-export async function approveRequest(
-  q: Q,
-  r: { id: string; userId: string; now: Date; scopes: string[]; grantId: string; codeHash: string; codeExpiresAt: Date },
-): Promise<boolean> {
+export async function approveRequest(q: Q, r: { id: string; userId: string; now: Date; scopes: string[]; grantId: string; codeHash: string; codeExpiresAt: Date }): Promise<boolean> {
   const { count } = await q.authorizationRequest.updateMany({
     where: { id: r.id, userId: r.userId, status: 'PENDING', expiresAt: { gt: r.now } },
     data: { status: 'APPROVED', scopes: r.scopes, grantId: r.grantId, codeHash: r.codeHash, codeExpiresAt: r.codeExpiresAt, decidedAt: r.now },

@@ -2,8 +2,7 @@
 // not match: RFC 6749 §4.1.2.1) are shown to the user instead. Everything is escaped.
 import 'server-only';
 
-const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function authorizationErrorPage(title: string, detail: string, status = 400): Response {
   const html = `<!doctype html>

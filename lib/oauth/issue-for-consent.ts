@@ -43,9 +43,7 @@ export async function issueForConsent(options: {
   if (!scopes.length) {
     await refuse("none of the granted scopes is within the agent's scope ceiling", new OAuthError('invalid_scope', "None of the granted scopes is allowed by the user's policy for this agent."));
   }
-  const session = request.sessionId
-    ? await db().userSession.findUnique({ where: { id: request.sessionId }, select: { acr: true, amr: true, authTime: true } })
-    : null;
+  const session = request.sessionId ? await db().userSession.findUnique({ where: { id: request.sessionId }, select: { acr: true, amr: true, authTime: true } }) : null;
   const subject = {
     agentId: client.id,
     userId: request.userId,
@@ -64,12 +62,16 @@ export async function issueForConsent(options: {
     await options.claimIn?.(tx);
     const access = await createAccessToken(tx, subject, { grantType: options.grantType, ip, ttlSeconds: policy.accessTokenSeconds });
     const refresh = wantsRefresh
-      ? await createRefreshToken(tx, { ...subject, dpopJkt: client.confidential ? null : subject.dpopJkt }, {
-          grantType: options.grantType,
-          ip,
-          familyId: crypto.randomUUID(),
-          expiresAt: new Date(Date.now() + Math.min(REFRESH_TOKEN_TTL_SECONDS * 1000, policy.refreshMs)),
-        })
+      ? await createRefreshToken(
+          tx,
+          { ...subject, dpopJkt: client.confidential ? null : subject.dpopJkt },
+          {
+            grantType: options.grantType,
+            ip,
+            familyId: crypto.randomUUID(),
+            expiresAt: new Date(Date.now() + Math.min(REFRESH_TOKEN_TTL_SECONDS * 1000, policy.refreshMs)),
+          },
+        )
       : null;
     return {
       access_token: access.token,

@@ -37,8 +37,7 @@ function narrowing(subject: string, scope = 'datasets:read') {
   return narrowOwnToken({ client, params, ip: '127.0.0.1', dpop: null }, subject);
 }
 
-const row = async (token: string) =>
-  (await other.query("SELECT id, parent_token_id, revoked_at, revoked_reason FROM tokens WHERE token_hash = encode(sha256($1::bytea), 'hex')", [token])).rows[0];
+const row = async (token: string) => (await other.query("SELECT id, parent_token_id, revoked_at, revoked_reason FROM tokens WHERE token_hash = encode(sha256($1::bytea), 'hex')", [token])).rows[0];
 
 describe('narrowed tokens', () => {
   it('die with their parent in the same transaction, transitively, whatever revoked it', async () => {

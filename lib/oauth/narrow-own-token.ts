@@ -72,11 +72,7 @@ export async function narrowOwnToken({ client, params, ip, dpop }: GrantContext,
     );
   }
   if (subject.jit) {
-    return refuse(
-      new OAuthError('invalid_request', 'A just-in-time token is for one approved action and cannot be exchanged.'),
-      'the subject token is a just-in-time token',
-      subject,
-    );
+    return refuse(new OAuthError('invalid_request', 'A just-in-time token is for one approved action and cannot be exchanged.'), 'the subject token is a just-in-time token', subject);
   }
 
   // RFC 9449 §5 / §7.1: the key a bound subject is bound to must sign this request's proof.

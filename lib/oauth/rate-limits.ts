@@ -36,11 +36,9 @@ async function consume(limiter: RateLimiterMemory, key: string, what: string, co
 }
 
 export const limitTokenRequestByIp = (ip: string) => consume(getLimiters().tokenIp, ip, 'token requests from this address');
-export const limitTokenRequestByClient = (clientId: string) =>
-  consume(getLimiters().tokenClient, clientId, 'token requests for this client');
+export const limitTokenRequestByClient = (clientId: string) => consume(getLimiters().tokenClient, clientId, 'token requests for this client');
 // RFC 7591 §3.2.2 defines no error for "too many registrations", and `slow_down` is a device-flow
 // token error (RFC 8628 §3.5) registration clients do not know. `temporarily_unavailable` (RFC 6749
 // §4.1.2.1, "the server is currently unable to handle the request") is the registered OAuth code
 // clients map to "try again later" (the MCP SDK's TemporarilyUnavailableError); Retry-After says when.
-export const limitRegistrationByIp = (ip: string) =>
-  consume(getLimiters().registerIp, ip, 'registrations from this address', 'temporarily_unavailable');
+export const limitRegistrationByIp = (ip: string) => consume(getLimiters().registerIp, ip, 'registrations from this address', 'temporarily_unavailable');

@@ -58,21 +58,19 @@ describe('rules a user sets', () => {
   });
   it('limits datasets and sensitivity', () => {
     const doc = { ...base(), resources: { datasets: ['ds_public_prices'], maxSensitivity: 'internal' as const } };
-    const query = (dataset: string, sensitivity: 'public' | 'confidential') =>
-      decide(doc, { action: 'datasets.query', resource: { id: dataset, kind: 'dataset', dataset, sensitivity } });
+    const query = (dataset: string, sensitivity: 'public' | 'confidential') => decide(doc, { action: 'datasets.query', resource: { id: dataset, kind: 'dataset', dataset, sensitivity } });
     expect(query('ds_public_prices', 'public').outcome).toBe('allow');
     expect(query('ds_sales_2026', 'public')).toMatchObject({ outcome: 'deny', rule: 'datasets' });
     expect(query('ds_public_prices', 'confidential')).toMatchObject({ outcome: 'deny', rule: 'sensitivity' });
   });
   it('caps payment amounts in one currency', () => {
     const doc = { ...base(), actions: { 'payments.initiate': 'allow' as const }, paymentLimit: { currency: 'USD', amountMinor: 100_000 } };
-    const pay = (currency: string, amountMinor: number) =>
-      decide(doc, { action: 'payments.initiate', resource: { id: 'p', kind: 'payment' }, payment: { currency, amountMinor } });
+    const pay = (currency: string, amountMinor: number) => decide(doc, { action: 'payments.initiate', resource: { id: 'p', kind: 'payment' }, payment: { currency, amountMinor } });
     expect(pay('USD', 99_999).outcome).toBe('allow');
     expect(pay('USD', 125_000)).toMatchObject({ outcome: 'deny', rule: 'payment-limit', reason: 'payments above 1000.00 USD are not allowed' });
     expect(pay('EUR', 10)).toMatchObject({ outcome: 'deny', rule: 'payment-limit' });
   });
-  it('allows calls only inside the time windows, in the user\'s time zone', () => {
+  it("allows calls only inside the time windows, in the user's time zone", () => {
     const doc = { ...base(), timeWindows: [{ days: ['mon' as const, 'tue' as const], start: '09:00', end: '17:00' }] };
     expect(decide(doc).outcome).toBe('allow'); // Tue 10:30 UTC
     expect(decide(doc, { now: new Date('2026-11-24T18:00:00Z') })).toMatchObject({ outcome: 'deny', rule: 'time-window' });

@@ -105,9 +105,7 @@ export function evaluatePolicy(compiled: CompiledPolicy, cacheKey: string, reque
   }
   if (decision === 'deny') {
     const rule = cedarAnswer.rule;
-    return rule
-      ? { outcome: 'deny', rule, reason: compiled.reasons[rule] ?? 'denied by the policy' }
-      : { outcome: 'deny', rule: 'default-deny', reason: 'no rule of the policy allows this action' };
+    return rule ? { outcome: 'deny', rule, reason: compiled.reasons[rule] ?? 'denied by the policy' } : { outcome: 'deny', rule: 'default-deny', reason: 'no rule of the policy allows this action' };
   }
   const rule = cedarAnswer.rule ?? `permit:${request.action}`;
   const tier = compiled.tiers[request.action];

@@ -11,7 +11,7 @@ const problemsOf = (text: string) => {
 describe('problems of hand-written Cedar', () => {
   const lists = '@id("lists")\npermit (principal, action == Leash::Action::"datasets.list", resource);\n\n';
 
-  it('name the rule by its @id, with the line, and without Cedar\'s policyN', () => {
+  it("name the rule by its @id, with the line, and without Cedar's policyN", () => {
     const problems = problemsOf(`${lists}@id("owner-check")\n@reason("only mine")\npermit (principal, action == Leash::Action::"datasets.list", resource)\n  when { resource.owner == "me" };\n`);
     expect(problems).toEqual([{ policy: 'owner-check', line: 7, message: 'attribute `owner` on entity type `Leash::Resource` not found (did you mean `kind`?)' }]);
     expect(JSON.stringify(problems)).not.toMatch(/policy\d/);
@@ -31,7 +31,9 @@ describe('problems of hand-written Cedar', () => {
   });
 
   it('count lines in characters, not bytes, after non-ASCII text', () => {
-    const problems = problemsOf(`@id("lists")\n@reason("für Zoë 😀")\npermit (principal, action == Leash::Action::"datasets.list", resource);\n@id("x")\npermit (principal, action, resource) when { resource.owner == "me" };\n`);
+    const problems = problemsOf(
+      `@id("lists")\n@reason("für Zoë 😀")\npermit (principal, action == Leash::Action::"datasets.list", resource);\n@id("x")\npermit (principal, action, resource) when { resource.owner == "me" };\n`,
+    );
     expect(problems[0]).toMatchObject({ policy: 'x', line: 5 });
   });
 });

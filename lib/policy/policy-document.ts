@@ -41,7 +41,10 @@ export const policyDocumentSchema = z.object({
   resources: z
     .object({
       /** Only these datasets (ids); empty or absent means any. */
-      datasets: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'dataset ids are letters, digits, _ . -')).max(100).optional(),
+      datasets: z
+        .array(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'dataset ids are letters, digits, _ . -'))
+        .max(100)
+        .optional(),
       maxSensitivity: z.enum(SENSITIVITY).optional(),
     })
     .default({}),

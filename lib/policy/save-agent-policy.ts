@@ -47,38 +47,40 @@ export async function saveAgentPolicy(options: {
   }
 
   try {
-    return await forgettingAfter(db().$transaction(async (tx) => {
-      const latest = await tx.policy.findFirst({
-        where: { userId: options.userId, agentId: options.agentId },
-        orderBy: { version: 'desc' },
-        select: { version: true },
-      });
-      const current = latest?.version ?? 0;
-      if (options.expectedVersion !== undefined && options.expectedVersion !== current) {
-        return { ok: false as const, reason: 'version_conflict' as const, currentVersion: current };
-      }
-      const version = current + 1;
-      await tx.policy.create({
-        data: {
+    return await forgettingAfter(
+      db().$transaction(async (tx) => {
+        const latest = await tx.policy.findFirst({
+          where: { userId: options.userId, agentId: options.agentId },
+          orderBy: { version: 'desc' },
+          select: { version: true },
+        });
+        const current = latest?.version ?? 0;
+        if (options.expectedVersion !== undefined && options.expectedVersion !== current) {
+          return { ok: false as const, reason: 'version_conflict' as const, currentVersion: current };
+        }
+        const version = current + 1;
+        await tx.policy.create({
+          data: {
+            userId: options.userId,
+            agentId: options.agentId,
+            version,
+            document: document as Prisma.InputJsonObject,
+            cedar,
+            handWritten: options.cedar !== undefined,
+            createdById: options.savedById,
+          },
+        });
+        await appendAuditEvent(tx, {
+          action: 'policy.update',
+          decision: 'ALLOW',
+          reason: `policy v${version} saved${options.cedar !== undefined ? ' (hand-written Cedar)' : ''}`,
           userId: options.userId,
           agentId: options.agentId,
-          version,
-          document: document as Prisma.InputJsonObject,
-          cedar,
-          handWritten: options.cedar !== undefined,
-          createdById: options.savedById,
-        },
-      });
-      await appendAuditEvent(tx, {
-        action: 'policy.update',
-        decision: 'ALLOW',
-        reason: `policy v${version} saved${options.cedar !== undefined ? ' (hand-written Cedar)' : ''}`,
-        userId: options.userId,
-        agentId: options.agentId,
-        details: { version, handWritten: options.cedar !== undefined },
-      });
-      return { ok: true as const, version };
-    }));
+          details: { version, handWritten: options.cedar !== undefined },
+        });
+        return { ok: true as const, version };
+      }),
+    );
   } catch (error) {
     // Two saves of the same next version: the unique index lets one win.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {

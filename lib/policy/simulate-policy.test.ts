@@ -6,8 +6,7 @@ import { compileDraft, simulate, simulationSchema } from './simulate-policy';
 
 const document = { ...defaultPolicyDocument(), paymentLimit: { currency: 'EUR', amountMinor: 25_000 } };
 const { compiled } = compileDraft(document, undefined);
-const pay = (input: Record<string, unknown>) =>
-  simulate(compiled!, document, 'UTC', simulationSchema.parse({ action: 'payments.initiate', at: '2026-11-24T10:30:00Z', ...input }));
+const pay = (input: Record<string, unknown>) => simulate(compiled!, document, 'UTC', simulationSchema.parse({ action: 'payments.initiate', at: '2026-11-24T10:30:00Z', ...input }));
 
 describe('simulating a payment against a EUR limit', () => {
   it('defaults to the limit’s currency: at or below the limit goes on to its risk tier, above it is denied', () => {

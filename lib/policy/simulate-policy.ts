@@ -17,9 +17,15 @@ export const simulationSchema = z.object({
   sensitivity: z.enum(SENSITIVITY).optional(),
   at: z.iso.datetime({ offset: true }),
   ip: z.string().max(45).default('203.0.113.10'),
-  amount: z.string().regex(/^\d{1,9}(\.\d{1,2})?$/).optional(),
+  amount: z
+    .string()
+    .regex(/^\d{1,9}(\.\d{1,2})?$/)
+    .optional(),
   /** The payment's currency; default: the policy's payment limit's, else USD. */
-  currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional(),
   /** Scopes the token holds; default: the action's scope. */
   scopes: z.array(z.string().max(50)).max(20).optional(),
   secondFactor: z.boolean().default(false),
@@ -49,9 +55,7 @@ export function simulate(compiled: NonNullable<ReturnType<typeof compileDraft>['
   return evaluatePolicy(compiled, cacheKey, {
     agentId: 'simulated-agent',
     action: input.action,
-    resource: input.dataset
-      ? { id: input.dataset, kind: spec.kind, dataset: input.dataset, sensitivity: input.sensitivity }
-      : { id: `${spec.kind}s`, kind: spec.kind, sensitivity: input.sensitivity },
+    resource: input.dataset ? { id: input.dataset, kind: spec.kind, dataset: input.dataset, sensitivity: input.sensitivity } : { id: `${spec.kind}s`, kind: spec.kind, sensitivity: input.sensitivity },
     scopes: expandScopes(input.scopes ?? [spec.scope]),
     now: new Date(input.at),
     timeZone: document.timeZone ?? userTimeZone,

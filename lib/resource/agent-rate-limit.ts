@@ -9,21 +9,14 @@ import { getConfig } from '@/lib/config/config';
 const perMinute = new RateLimiterMemory({ keyPrefix: 'api:minute', points: 1_000_000_000, duration: 60 });
 const perDay = new RateLimiterMemory({ keyPrefix: 'api:day', points: 1_000_000_000, duration: 86_400 });
 
-export type RateVerdict =
-  | { ok: true; headers: Record<string, string> }
-  | { ok: false; reason: string; retryAfterSeconds: number; headers: Record<string, string> };
+export type RateVerdict = { ok: true; headers: Record<string, string> } | { ok: false; reason: string; retryAfterSeconds: number; headers: Record<string, string> };
 
 async function count(limiter: RateLimiterMemory, key: string, limit: number) {
   const res = await limiter.consume(key, 1);
   return { over: res.consumedPoints > limit, remaining: Math.max(0, limit - res.consumedPoints), reset: Math.ceil(res.msBeforeNext / 1000) };
 }
 
-export async function checkAgentRate(options: {
-  agentId: string;
-  userId: string | null;
-  perMinuteLimit: number;
-  perDayLimit: number;
-}): Promise<RateVerdict> {
+export async function checkAgentRate(options: { agentId: string; userId: string | null; perMinuteLimit: number; perDayLimit: number }): Promise<RateVerdict> {
   const minute = await count(perMinute, `agent:${options.agentId}:${options.userId ?? '-'}`, options.perMinuteLimit);
   const headers = {
     'RateLimit-Policy': `${options.perMinuteLimit};w=60`,

@@ -35,8 +35,7 @@ export async function authenticateBearer(
     return refuse(new ResourceRefusal('invalid_request', 'Malformed Authorization header.', { status: 401, challenge: bearer }), 'malformed Authorization header', null);
   }
   const token = await findToken(presented);
-  const invalid = (description: string, found: FoundToken | null) =>
-    refuse(new ResourceRefusal('invalid_token', description, { status: 401, challenge: bearer }), description, found);
+  const invalid = (description: string, found: FoundToken | null) => refuse(new ResourceRefusal('invalid_token', description, { status: 401, challenge: bearer }), description, found);
   if (!token || token.kind !== 'ACCESS') return invalid('The access token is unknown.', null);
   if (token.revokedAt) return invalid('The access token was revoked.', token);
   if (token.expiresAt <= new Date()) return invalid('The access token has expired.', token);

@@ -92,8 +92,7 @@ export async function authorizeAction(
   // A token whose consented authorization_details name this exact payment (RFC 9396 through the
   // consent screen) carries the person's approval of it: it satisfies "needs approval", once per
   // grant (the payment operation records it); the policy's limits still apply.
-  const approvedPayment = (payment?: Payment) =>
-    payment?.creditorName !== undefined && matchingPaymentDetail(token.authorizationDetails, { ...payment, creditorName: payment.creditorName }) >= 0;
+  const approvedPayment = (payment?: Payment) => payment?.creditorName !== undefined && matchingPaymentDetail(token.authorizationDetails, { ...payment, creditorName: payment.creditorName }) >= 0;
   const decide = (name: ActionName, resource?: Target, payment?: Payment, jit = token.jit) =>
     evaluatePolicy(compiled, cacheKey, {
       agentId: token.agentId,

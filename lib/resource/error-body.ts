@@ -5,7 +5,9 @@
 import { z } from 'zod';
 
 export const errorBodySchema = z.looseObject({
-  error: z.string().describe('invalid_token, insufficient_scope, insufficient_user_authentication, access_denied, approval_required, not_found, conflict, invalid_request, rate_limited, temporarily_unavailable, …'),
+  error: z
+    .string()
+    .describe('invalid_token, insufficient_scope, insufficient_user_authentication, access_denied, approval_required, not_found, conflict, invalid_request, rate_limited, temporarily_unavailable, …'),
   error_description: z.string().optional(),
   scope: z.string().optional().describe('With insufficient_scope: every scope the operation needs.'),
   policy_rule: z.string().optional().describe('The policy rule that decided.'),

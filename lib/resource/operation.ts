@@ -24,7 +24,6 @@ import { BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 import type { Link } from '@/lib/resource/link-schema';
 import { checkResponse, ResponseSchemaError } from '@/lib/resource/check-response';
 
-
 export type LinkOptions = { params?: Record<string, string>; target?: Target; payment?: Payment; templated?: boolean };
 
 export type OperationContext<P, I> = {

@@ -18,15 +18,7 @@ import type { CallAction, CallDetails } from '@/lib/audit/events';
  * (lib/audit/audit-group-commit.ts). Either way it has committed when this returns, or this throws
  * and the call fails closed.
  */
-export async function recordAllowed(
-  tx: Prisma.TransactionClient | null,
-  call: CallContext,
-  token: FoundToken,
-  action: CallAction,
-  reason: string,
-  scopes: string[],
-  details: CallDetails,
-) {
+export async function recordAllowed(tx: Prisma.TransactionClient | null, call: CallContext, token: FoundToken, action: CallAction, reason: string, scopes: string[], details: CallDetails) {
   const row: AuditInput<CallAction> = {
     action,
     decision: 'ALLOW',

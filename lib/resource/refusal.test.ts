@@ -29,13 +29,17 @@ describe('refusalResponse', () => {
   it('insufficient_scope: the scope in the challenge and the body; quotes cannot break the header', async () => {
     const got = await wire(new ResourceRefusal('insufficient_scope', 'This operation needs: "a\\b".', { status: 403, challenge: { scheme: 'Bearer', resource: 'api' }, scope: 'reports:write' }));
     expect(got.status).toBe(403);
-    expect(got.headers['www-authenticate']).toBe(`Bearer realm="leash", resource_metadata="${metadata()}", error="insufficient_scope", error_description="This operation needs: ab.", scope="reports:write"`);
+    expect(got.headers['www-authenticate']).toBe(
+      `Bearer realm="leash", resource_metadata="${metadata()}", error="insufficient_scope", error_description="This operation needs: ab.", scope="reports:write"`,
+    );
     expect(got.body).toBe('{"error":"insufficient_scope","error_description":"This operation needs: \\"a\\\\b\\".","scope":"reports:write"}');
   });
 
   it('DPoP: the DPoP scheme with the accepted algorithms and a fresh nonce', async () => {
     const got = await wire(new ResourceRefusal('use_dpop_nonce', 'Use the nonce.', { status: 401, challenge: { scheme: 'DPoP', resource: 'api' } }));
-    expect(got.headers['www-authenticate']).toMatch(new RegExp(`^DPoP realm="leash", algs="[A-Za-z0-9 ]+", resource_metadata="${metadata().replace(/[.]/g, '\\.')}", error="use_dpop_nonce", error_description="Use the nonce\\."$`));
+    expect(got.headers['www-authenticate']).toMatch(
+      new RegExp(`^DPoP realm="leash", algs="[A-Za-z0-9 ]+", resource_metadata="${metadata().replace(/[.]/g, '\\.')}", error="use_dpop_nonce", error_description="Use the nonce\\."$`),
+    );
     expect(got.headers['dpop-nonce']).toBeTruthy();
     expect(got.body).toBe('{"error":"use_dpop_nonce","error_description":"Use the nonce."}');
   });

@@ -37,9 +37,7 @@ export type ResourceRefusalCode =
   | 'server_error';
 
 export type Challenge =
-  | { scheme: 'Bearer'; resource: ResourceName; scopeHint?: string }
-  | { scheme: 'DPoP'; resource: ResourceName }
-  | { scheme: 'step-up'; resource: ResourceName; acrValues: string };
+  { scheme: 'Bearer'; resource: ResourceName; scopeHint?: string } | { scheme: 'DPoP'; resource: ResourceName } | { scheme: 'step-up'; resource: ResourceName; acrValues: string };
 
 export class ResourceRefusal extends Error {
   readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
@@ -85,11 +83,7 @@ export function refusalResponse(refusal: ResourceRefusal): Response {
   const body = { error: code, error_description: description, ...(refusal.scope ? { scope: refusal.scope } : {}), ...refusal.fields };
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   if (challenge?.scheme === 'Bearer') {
-    headers['WWW-Authenticate'] = bearerChallenge(
-      challenge.resource,
-      code === 'unauthorized' ? undefined : { code, description, scope: refusal.scope },
-      challenge.scopeHint,
-    );
+    headers['WWW-Authenticate'] = bearerChallenge(challenge.resource, code === 'unauthorized' ? undefined : { code, description, scope: refusal.scope }, challenge.scopeHint);
   } else if (challenge?.scheme === 'DPoP') {
     headers['WWW-Authenticate'] = dpopChallenge(challenge.resource, { code, description });
     headers['DPoP-Nonce'] = currentDpopNonce();

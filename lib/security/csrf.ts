@@ -25,9 +25,7 @@ export function checkCsrf(input: {
     return { ok: true };
   }
   if (input.origin !== null && input.origin !== 'null') {
-    return input.allowedOrigins.includes(input.origin)
-      ? { ok: true }
-      : { ok: false, reason: `cross-origin request from ${input.origin}` };
+    return input.allowedOrigins.includes(input.origin) ? { ok: true } : { ok: false, reason: `cross-origin request from ${input.origin}` };
   }
   if (input.secFetchSite === 'same-origin') return { ok: true };
   return { ok: false, reason: input.secFetchSite ? `Sec-Fetch-Site: ${input.secFetchSite}` : 'no Origin header' };

@@ -6,15 +6,17 @@ import { cached } from '@/lib/cache/hot-cache';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 
 export async function findToken(presented: string) {
-  const wellFormed =
-    isWellFormedToken(presented, TOKEN_PREFIX.accessToken) || isWellFormedToken(presented, TOKEN_PREFIX.refreshToken);
+  const wellFormed = isWellFormedToken(presented, TOKEN_PREFIX.accessToken) || isWellFormedToken(presented, TOKEN_PREFIX.refreshToken);
   if (!wellFormed) return null;
   // Refresh tokens are single-use: always read from the database.
   if (!isWellFormedToken(presented, TOKEN_PREFIX.accessToken)) return loadToken(presented);
   // Access tokens are cached per instance and dropped on any change to the token, its grant,
   // agent or user (lib/cache/hot-cache.ts): a revocation that returned is never answered from memory.
-  return cached('token', hashToken(presented), () => loadToken(presented), (t) =>
-    [t.id, t.grantId, t.agentId, t.userId].filter((id): id is string => id !== null),
+  return cached(
+    'token',
+    hashToken(presented),
+    () => loadToken(presented),
+    (t) => [t.id, t.grantId, t.agentId, t.userId].filter((id): id is string => id !== null),
   );
 }
 

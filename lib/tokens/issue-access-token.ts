@@ -31,12 +31,7 @@ export type TokenSubject = {
   parentTokenId?: string | null;
 };
 
-async function createToken(
-  tx: Prisma.TransactionClient,
-  kind: 'ACCESS' | 'REFRESH',
-  subject: TokenSubject,
-  options: { expiresAt: Date; familyId?: string; grantType: string; ip: string },
-) {
+async function createToken(tx: Prisma.TransactionClient, kind: 'ACCESS' | 'REFRESH', subject: TokenSubject, options: { expiresAt: Date; familyId?: string; grantType: string; ip: string }) {
   const prefix = kind === 'ACCESS' ? TOKEN_PREFIX.accessToken : TOKEN_PREFIX.refreshToken;
   const token = mintToken(prefix);
   const row = await tx.token.create({
@@ -68,7 +63,12 @@ async function createToken(
 }
 
 /** The audit record of an issuance. */
-function issuanceRecord(kind: 'ACCESS' | 'REFRESH', subject: TokenSubject, options: { grantType: string; ip: string; expiresAt: Date; requestedScopes?: string[] }, tokenId: string): AuditInput<'token.issue'> {
+function issuanceRecord(
+  kind: 'ACCESS' | 'REFRESH',
+  subject: TokenSubject,
+  options: { grantType: string; ip: string; expiresAt: Date; requestedScopes?: string[] },
+  tokenId: string,
+): AuditInput<'token.issue'> {
   return {
     action: 'token.issue',
     decision: 'ALLOW',
@@ -92,21 +92,13 @@ function issuanceRecord(kind: 'ACCESS' | 'REFRESH', subject: TokenSubject, optio
   };
 }
 
-export async function createAccessToken(
-  tx: Prisma.TransactionClient,
-  subject: TokenSubject,
-  options: { grantType: string; ip: string; ttlSeconds?: number },
-) {
+export async function createAccessToken(tx: Prisma.TransactionClient, subject: TokenSubject, options: { grantType: string; ip: string; ttlSeconds?: number }) {
   const ttl = options.ttlSeconds ?? ACCESS_TOKEN_TTL_SECONDS;
   const issued = await createToken(tx, 'ACCESS', subject, { ...options, expiresAt: new Date(Date.now() + ttl * 1000) });
   return { ...issued, expiresIn: ttl };
 }
 
-export function createRefreshToken(
-  tx: Prisma.TransactionClient,
-  subject: TokenSubject,
-  options: { grantType: string; ip: string; familyId: string; expiresAt: Date },
-) {
+export function createRefreshToken(tx: Prisma.TransactionClient, subject: TokenSubject, options: { grantType: string; ip: string; familyId: string; expiresAt: Date }) {
   return createToken(tx, 'REFRESH', subject, options);
 }
 
@@ -122,7 +114,18 @@ export async function issueAccessToken(subject: TokenSubject, options: { grantTy
   const expiresAt = new Date(createdAt.getTime() + ttl * 1000);
   const id = uuid7(createdAt.getTime());
   await insertTokenGrouped(
-    { id, kind: 'ACCESS', tokenHash: hashToken(token), prefix: TOKEN_PREFIX.accessToken, agentId: subject.agentId, scopes: subject.scopes, audience: subject.audience, dpopJkt: subject.dpopJkt ?? null, createdAt, expiresAt },
+    {
+      id,
+      kind: 'ACCESS',
+      tokenHash: hashToken(token),
+      prefix: TOKEN_PREFIX.accessToken,
+      agentId: subject.agentId,
+      scopes: subject.scopes,
+      audience: subject.audience,
+      dpopJkt: subject.dpopJkt ?? null,
+      createdAt,
+      expiresAt,
+    },
     issuanceRecord('ACCESS', subject, { grantType: options.grantType, ip: options.ip, expiresAt, requestedScopes: options.requestedScopes }, id),
   );
   return { token, id, expiresIn: ttl };

@@ -19,8 +19,17 @@ async function approvedRequest(): Promise<string> {
   const id = crypto.randomUUID();
   await db().authorizationRequest.create({
     data: {
-      id, agentId, status: 'APPROVED', redirectUri: 'http://localhost/cb', redirectUriSent: true, scopes: [], resources: [],
-      codeChallenge: 'x', acrValues: [], consentTokenHash: crypto.randomUUID(), expiresAt: new Date(Date.now() + 60_000),
+      id,
+      agentId,
+      status: 'APPROVED',
+      redirectUri: 'http://localhost/cb',
+      redirectUriSent: true,
+      scopes: [],
+      resources: [],
+      codeChallenge: 'x',
+      acrValues: [],
+      consentTokenHash: crypto.randomUUID(),
+      expiresAt: new Date(Date.now() + 60_000),
     },
   });
   return id;

@@ -32,7 +32,18 @@ async function world() {
   const otherGrant = await db().grant.create({ data: { userId, agentId, scopes: ['datasets:read'], resources: [] }, select: { id: true } });
   const requestId = crypto.randomUUID();
   await db().authorizationRequest.create({
-    data: { id: requestId, agentId, redirectUri: 'http://localhost/cb', redirectUriSent: true, scopes: [], resources: [], codeChallenge: 'x', acrValues: [], consentTokenHash: crypto.randomUUID(), expiresAt: new Date(Date.now() + 60_000) },
+    data: {
+      id: requestId,
+      agentId,
+      redirectUri: 'http://localhost/cb',
+      redirectUriSent: true,
+      scopes: [],
+      resources: [],
+      codeChallenge: 'x',
+      acrValues: [],
+      consentTokenHash: crypto.randomUUID(),
+      expiresAt: new Date(Date.now() + 60_000),
+    },
   });
   const subject = { agentId, userId, grantId: grant.id, scopes: ['datasets:read'], audience: [] };
   const familyA = crypto.randomUUID();

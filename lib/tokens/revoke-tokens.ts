@@ -23,20 +23,10 @@ import { forgettingAfter } from '@/lib/cache/hot-cache';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
 export type TokenSelector =
-  | { id: string; unused?: true }
-  | { family: string }
-  | { grant: string; kind: 'ACCESS' | 'REFRESH' }
-  | { request: string }
-  | { agent: string; user?: string }
-  | { user: string; agent?: string };
+  { id: string; unused?: true } | { family: string } | { grant: string; kind: 'ACCESS' | 'REFRESH' } | { request: string } | { agent: string; user?: string } | { user: string; agent?: string };
 
 /** Revokes every live token the selectors name (their union), with `reason`; returns how many. */
-export async function revokeTokens(
-  tx: Prisma.TransactionClient,
-  select: TokenSelector | TokenSelector[],
-  reason: string,
-  options: { ownedBy?: string } = {},
-): Promise<number> {
+export async function revokeTokens(tx: Prisma.TransactionClient, select: TokenSelector | TokenSelector[], reason: string, options: { ownedBy?: string } = {}): Promise<number> {
   const selectors = Array.isArray(select) ? select : [select];
   const any = await Promise.all(selectors.map((s) => whereOf(tx, s)));
   const where: Prisma.TokenWhereInput = {
@@ -54,11 +44,7 @@ export async function revokeTokens(
  */
 export function tokenWithFamily(token: { id: string; kind: string; familyId: string | null; grantId: string | null }): TokenSelector[] {
   if (token.kind !== 'REFRESH') return [{ id: token.id }];
-  return [
-    { id: token.id },
-    ...(token.familyId ? [{ family: token.familyId }] : []),
-    ...(token.grantId ? [{ grant: token.grantId, kind: 'ACCESS' as const }] : []),
-  ];
+  return [{ id: token.id }, ...(token.familyId ? [{ family: token.familyId }] : []), ...(token.grantId ? [{ grant: token.grantId, kind: 'ACCESS' as const }] : [])];
 }
 
 /** A transaction that revokes, after which this instance's hot cache is dropped (see above). */

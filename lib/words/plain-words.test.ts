@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  actorChain,
-  describeAction,
-  describeAlertKind,
-  describeAssurance,
-  describeAudience,
-  describeDelegation,
-  describeMethods,
-  describeReason,
-  describeScope,
-} from './plain-words';
+import { actorChain, describeAction, describeAlertKind, describeAssurance, describeAudience, describeDelegation, describeMethods, describeReason, describeScope } from './plain-words';
 
 describe('plain words for codes', () => {
   it('names scopes and actions as the consent screen and the policy editor do', () => {
@@ -44,8 +34,8 @@ describe('plain words for codes', () => {
     expect(describeReason('missing scope (needs reports:read)')).toBe('missing scope (needs “Read your reports”)');
     expect(describeReason('needs payments.initiate.')).toBe('needs “Initiate a payment”.');
     expect(describeReason('forbidden by deny-action:reports.create')).toBe('forbidden by deny-action:reports.create');
-    expect(describeReason('policy v3 scope-ceiling:datasets.list: datasets:read is above this agent\'s scope ceiling')).toBe(
-      'policy version 3: “List and query your datasets” is above this agent\'s scope ceiling',
+    expect(describeReason("policy v3 scope-ceiling:datasets.list: datasets:read is above this agent's scope ceiling")).toBe(
+      "policy version 3: “List and query your datasets” is above this agent's scope ceiling",
     );
     expect(describeReason('policy v2: the rate limit of 60 calls a minute')).toBe('policy version 2: the rate limit of 60 calls a minute');
   });

@@ -47,9 +47,7 @@ function responseComponents(): Components {
     responseOf.set(operation, id);
   }
   const converted = z.toJSONSchema(registry, { io: 'output', uri: (id) => ref(id).$ref }).schemas;
-  const schemas = Object.fromEntries(
-    Object.entries(converted).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema as Record<string, unknown>]),
-  );
+  const schemas = Object.fromEntries(Object.entries(converted).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema as Record<string, unknown>]));
   return (components = { schemas, responseOf });
 }
 

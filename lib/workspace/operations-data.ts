@@ -3,7 +3,17 @@
 import 'server-only';
 import { defineOperation, links, OperationError } from '@/lib/resource/operation';
 import { datasetRows, findDataset, findWorkflow, SAMPLE_DATASETS, SAMPLE_WORKFLOWS } from '@/lib/workspace/sample-workspace';
-import { createReportInput, datasetParams, datasetTarget, isKnownWorkflow, queryDatasetInput, reportParams, triggerWorkflowInput, updateReportInput, workflowParams } from '@/lib/workspace/workspace-inputs';
+import {
+  createReportInput,
+  datasetParams,
+  datasetTarget,
+  isKnownWorkflow,
+  queryDatasetInput,
+  reportParams,
+  triggerWorkflowInput,
+  updateReportInput,
+  workflowParams,
+} from '@/lib/workspace/workspace-inputs';
 import { listDatasetsOutput, listReportsOutput, listWorkflowsOutput, queryDatasetOutput, reportSchema, workflowRunSchema } from '@/lib/workspace/workspace-outputs';
 import { db } from '@/lib/db/client';
 
@@ -220,4 +230,3 @@ export const workflowsTrigger = defineOperation({
     };
   },
 });
-

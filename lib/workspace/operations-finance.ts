@@ -11,7 +11,18 @@ import { matchingPaymentDetail } from '@/lib/oauth/authorization-details';
 import { revokeTokens } from '@/lib/tokens/revoke-tokens';
 import type { InvoiceStatus } from '@/lib/generated/prisma/client';
 const INVOICE_FIELDS = { id: true, number: true, vendor: true, currency: true, amountMinor: true, issuedOn: true, dueOn: true, status: true, disputeReason: true, disputedAt: true } as const;
-type InvoiceRow = { id: string; number: string; vendor: string; currency: string; amountMinor: bigint; issuedOn: Date; dueOn: Date; status: InvoiceStatus; disputeReason: string | null; disputedAt: Date | null };
+type InvoiceRow = {
+  id: string;
+  number: string;
+  vendor: string;
+  currency: string;
+  amountMinor: bigint;
+  issuedOn: Date;
+  dueOn: Date;
+  status: InvoiceStatus;
+  disputeReason: string | null;
+  disputedAt: Date | null;
+};
 const day = (d: Date) => d.toISOString().slice(0, 10);
 const invoiceJson = (i: InvoiceRow) => ({
   id: i.id,
@@ -139,4 +150,3 @@ export const paymentsInitiate = defineOperation({
     return { id: payment.id, amount: input.amount, currency: input.currency, creditor_name: input.creditor_name, status: 'initiated' as const, created_at: payment.createdAt.toISOString() };
   },
 });
-

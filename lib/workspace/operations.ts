@@ -4,16 +4,7 @@
 import 'server-only';
 import type { ActionName } from '@/lib/scopes/actions';
 import { operationRoute, type Operation } from '@/lib/resource/operation';
-import {
-  datasetsList,
-  datasetsQuery,
-  reportsCreate,
-  reportsList,
-  reportsRead,
-  reportsUpdate,
-  workflowsList,
-  workflowsTrigger,
-} from '@/lib/workspace/operations-data';
+import { datasetsList, datasetsQuery, reportsCreate, reportsList, reportsRead, reportsUpdate, workflowsList, workflowsTrigger } from '@/lib/workspace/operations-data';
 import { invoicesDispute, invoicesList, invoicesRead, paymentsInitiate } from '@/lib/workspace/operations-finance';
 
 export const OPERATIONS: readonly Operation[] = [

@@ -33,7 +33,10 @@ export const updateReportInput = z
 
 const WORKFLOW_IDS = SAMPLE_WORKFLOWS.map((w) => w.id);
 export const triggerWorkflowInput = z.object({
-  parameters: z.record(z.string().max(50), z.union([z.string().max(500), z.number(), z.boolean()])).default({}).describe('Run parameters, passed to the workflow.'),
+  parameters: z
+    .record(z.string().max(50), z.union([z.string().max(500), z.number(), z.boolean()]))
+    .default({})
+    .describe('Run parameters, passed to the workflow.'),
 });
 export const isKnownWorkflow = (id: string) => WORKFLOW_IDS.includes(id as (typeof WORKFLOW_IDS)[number]);
 

@@ -10,8 +10,14 @@ import { linksSchema } from '@/lib/resource/link-schema';
 
 const timestamp = z.iso.datetime().describe('RFC 3339, UTC.');
 const day = z.iso.date();
-const amount = z.string().regex(/^\d+\.\d{2}$/).describe('A decimal amount with two fraction digits, e.g. "1250.00".');
-const currency = z.string().regex(/^[A-Z]{3}$/).describe('ISO 4217 code.');
+const amount = z
+  .string()
+  .regex(/^\d+\.\d{2}$/)
+  .describe('A decimal amount with two fraction digits, e.g. "1250.00".');
+const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/)
+  .describe('ISO 4217 code.');
 
 export const columnSchema = z.strictObject({ name: z.string(), type: z.enum(['string', 'number']) });
 
@@ -100,7 +106,10 @@ export const listInvoicesOutput = z.strictObject({ invoices: z.array(invoiceSumm
 /** A payment, as initiate_payment answers it. It carries no `_links`: no operation reads a payment. */
 export const paymentSchema = z.strictObject({
   id: z.uuid(),
-  amount: z.string().regex(/^\d{1,9}(\.\d{1,2})?$/).describe('The amount as it was asked for (not normalised: "10.5" stays "10.5").'),
+  amount: z
+    .string()
+    .regex(/^\d{1,9}(\.\d{1,2})?$/)
+    .describe('The amount as it was asked for (not normalised: "10.5" stays "10.5").'),
   currency,
   creditor_name: z.string(),
   status: z.literal('initiated').describe('Recorded, not executed: the sample workspace moves no money.'),

@@ -15,12 +15,17 @@ async function fill(): Promise<{ userId: string; agents: string[] }> {
   const pool = dbPool();
   const users: string[] = [];
   for (let i = 0; i < 10; i++) {
-    const { rows } = await pool.query(`INSERT INTO users (id, email, password_hash, updated_at) VALUES (gen_random_uuid(), $1, 'x', now()) RETURNING id`, [`audit-bench-${i}-${crypto.randomUUID()}@example.test`]);
+    const { rows } = await pool.query(`INSERT INTO users (id, email, password_hash, updated_at) VALUES (gen_random_uuid(), $1, 'x', now()) RETURNING id`, [
+      `audit-bench-${i}-${crypto.randomUUID()}@example.test`,
+    ]);
     users.push(rows[0].id);
   }
   const agents: string[] = [];
   for (let i = 0; i < 20; i++) {
-    const { rows } = await pool.query(`INSERT INTO agents (id, client_id, name, registration, updated_at) VALUES (gen_random_uuid(), $1, $2, 'DCR', now()) RETURNING id`, [`audit-bench-${crypto.randomUUID()}`, `Agent ${i}`]);
+    const { rows } = await pool.query(`INSERT INTO agents (id, client_id, name, registration, updated_at) VALUES (gen_random_uuid(), $1, $2, 'DCR', now()) RETURNING id`, [
+      `audit-bench-${crypto.randomUUID()}`,
+      `Agent ${i}`,
+    ]);
     agents.push(rows[0].id);
   }
   for (let start = 1; start <= ROWS; start += CHUNK) {

@@ -36,14 +36,20 @@ export async function signIn(baseURL: string, email: string, password: string): 
   const origin = { Origin: new URL(baseURL).origin };
   const csrf = await fetch(`${baseURL}/api/auth/csrf`, { headers: origin });
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const jar = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const jar = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const response = await fetch(`${baseURL}/api/auth/callback/credentials`, {
     method: 'POST',
     redirect: 'manual',
     headers: { ...origin, Cookie: jar, 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ email, password, csrfToken, json: 'true' }),
   });
-  const session = response.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.includes('session-token'));
+  const session = response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .find((c) => c.includes('session-token'));
   if (!session) throw new Error(`sign-in failed (${response.status})`);
   return session;
 }

@@ -9,9 +9,7 @@ const ROOT = path.resolve(__dirname, '../..');
 describe('lib/ folder imports', () => {
   it('have no cycle', () => {
     const graph = folderGraph(ROOT);
-    const cycles = folderCycles(graph).map((cycle) =>
-      cycle.flatMap((from) => [...(graph.get(from) ?? [])].filter(([to]) => cycle.includes(to)).map(([to, where]) => `${from} → ${to} (${where})`)),
-    );
+    const cycles = folderCycles(graph).map((cycle) => cycle.flatMap((from) => [...(graph.get(from) ?? [])].filter(([to]) => cycle.includes(to)).map(([to, where]) => `${from} → ${to} (${where})`)));
     expect(cycles).toEqual([]);
   });
 

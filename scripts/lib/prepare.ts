@@ -8,14 +8,7 @@ import { spawnSync } from 'node:child_process';
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 const BUILD_INPUTS = ['app', 'components', 'lib', 'server', 'types', 'public', path.join('prisma', 'schema')];
-const BUILD_FILES = [
-  'proxy.ts',
-  'instrumentation.ts',
-  'next.config.ts',
-  'postcss.config.mjs',
-  'tsconfig.json',
-  'package-lock.json',
-];
+const BUILD_FILES = ['proxy.ts', 'instrumentation.ts', 'next.config.ts', 'postcss.config.mjs', 'tsconfig.json', 'package-lock.json'];
 
 function hashFiles(files: string[]): string {
   const hash = crypto.createHash('sha256');
@@ -64,9 +57,7 @@ export function generatePrismaClient(log: (s: string) => void = console.log) {
 export function buildIfNeeded(log: (s: string) => void = console.log) {
   const marker = path.join(ROOT, '.next', 'leash-build-hash');
   const wanted = hashFiles([...BUILD_INPUTS.flatMap(listFiles), ...BUILD_FILES.filter((f) => fs.existsSync(path.join(ROOT, f)))]);
-  const current = fs.existsSync(marker) && fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))
-    ? fs.readFileSync(marker, 'utf8')
-    : null;
+  const current = fs.existsSync(marker) && fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID')) ? fs.readFileSync(marker, 'utf8') : null;
   if (current === wanted) return;
   log('Building Leash for production (first start or sources changed; about a minute)…');
   run(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {

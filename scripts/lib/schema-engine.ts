@@ -62,15 +62,10 @@ function loadGlue(): Promise<Glue> {
   return gluePromise;
 }
 
-async function withEngine<T>(
-  options: { databaseUrl: string; schema?: SchemaFile[]; log?: (line: string) => void },
-  work: (engine: Engine) => Promise<T>,
-): Promise<T> {
+async function withEngine<T>(options: { databaseUrl: string; schema?: SchemaFile[]; log?: (line: string) => void }, work: (engine: Engine) => Promise<T>): Promise<T> {
   const glue = await loadGlue();
   const open = new Set<CharAsTextClient>();
-  const factory = bindMigrationAwareSqlAdapterFactory(
-    new WholeScriptPrismaPg({ ...connectionFields(options.databaseUrl), Client: clientClassFor(open) }),
-  );
+  const factory = bindMigrationAwareSqlAdapterFactory(new WholeScriptPrismaPg({ ...connectionFields(options.databaseUrl), Client: clientClassFor(open) }));
   const engineLog = (json: string) => {
     if (!options.log) return;
     try {
@@ -80,11 +75,7 @@ async function withEngine<T>(
       /* not JSON: ignore */
     }
   };
-  const engine = await glue.SchemaEngine.new(
-    { datamodels: options.schema?.map((file) => [file.path, file.content] as [string, string]) },
-    engineLog,
-    factory,
-  );
+  const engine = await glue.SchemaEngine.new({ datamodels: options.schema?.map((file) => [file.path, file.content] as [string, string]) }, engineLog, factory);
   try {
     return await work(engine);
   } catch (error) {
@@ -242,9 +233,7 @@ export function readMigrations(migrationsDir = MIGRATIONS_DIR) {
         path: folder,
         migrationFile: {
           path: 'migration.sql',
-          content: fs.existsSync(file)
-            ? ({ tag: 'ok', value: fs.readFileSync(file, 'utf8') } as const)
-            : ({ tag: 'error', value: `${file} does not exist` } as const),
+          content: fs.existsSync(file) ? ({ tag: 'ok', value: fs.readFileSync(file, 'utf8') } as const) : ({ tag: 'error', value: `${file} does not exist` } as const),
         },
       };
     }),
@@ -256,11 +245,7 @@ export function readMigrations(migrationsDir = MIGRATIONS_DIR) {
  * `_prisma_migrations` (with its checksum). Refuses when an applied migration was edited or a
  * previous one failed. Returns the names applied by this call (none on a second run).
  */
-export async function deployMigrations(options: {
-  databaseUrl: string;
-  migrationsDir?: string;
-  log?: (line: string) => void;
-}): Promise<{ applied: string[] }> {
+export async function deployMigrations(options: { databaseUrl: string; migrationsDir?: string; log?: (line: string) => void }): Promise<{ applied: string[] }> {
   const migrationsList = readMigrations(options.migrationsDir);
   await assertHistoryUnchanged(options.databaseUrl, migrationsList.migrationDirectories);
   try {
@@ -303,19 +288,14 @@ async function failedMigrations(databaseUrl: string): Promise<string[]> {
  * folder; the engine's apply does not look, so we refuse here before touching anything.
  */
 async function assertHistoryUnchanged(databaseUrl: string, directories: MigrationDirectories) {
-  const files = new Map(
-    directories.map((d) => [d.path, d.migrationFile.content.tag === 'ok' ? d.migrationFile.content.value : null]),
-  );
+  const files = new Map(directories.map((d) => [d.path, d.migrationFile.content.tag === 'ok' ? d.migrationFile.content.value : null]));
   for (const row of await historyRows(databaseUrl)) {
     if (!row.finished || row.rolledBack) continue;
     const content = files.get(row.name);
     if (content === undefined) continue; // applied elsewhere, unknown here: the engine reports it
     const checksum = content === null ? null : crypto.createHash('sha256').update(content).digest('hex');
     if (checksum !== row.checksum) {
-      throw new Error(
-        `Migration ${row.name} was modified after it was applied (checksum mismatch). ` +
-          'Restore the original migration.sql and put the change in a new migration.',
-      );
+      throw new Error(`Migration ${row.name} was modified after it was applied (checksum mismatch). ` + 'Restore the original migration.sql and put the change in a new migration.');
     }
   }
 }
@@ -325,11 +305,7 @@ async function assertHistoryUnchanged(databaseUrl: string, directories: Migratio
  * prisma/schema/). Empty
  * when they agree. Replays the migrations in a temporary shadow database on `databaseUrl`'s server.
  */
-export async function diffMigrationsToSchema(options: {
-  databaseUrl: string;
-  migrationsDir?: string;
-  schemaDir?: string;
-}): Promise<string> {
+export async function diffMigrationsToSchema(options: { databaseUrl: string; migrationsDir?: string; schemaDir?: string }): Promise<string> {
   const schema = readSchemaFiles(options.schemaDir);
   const migrations = readMigrations(options.migrationsDir);
   return withEngine({ databaseUrl: options.databaseUrl, schema }, async (engine) => {
@@ -349,13 +325,7 @@ export async function diffMigrationsToSchema(options: {
  * `prisma migrate dev --create-only`: writes `<timestamp>_<name>/migration.sql` with the SQL from
  * the migrations folder to the schema, or nothing when there is no change.
  */
-export async function createMigration(options: {
-  name: string;
-  databaseUrl: string;
-  migrationsDir?: string;
-  schemaDir?: string;
-  now?: Date;
-}): Promise<{ dir: string | null; sql: string }> {
+export async function createMigration(options: { name: string; databaseUrl: string; migrationsDir?: string; schemaDir?: string; now?: Date }): Promise<{ dir: string | null; sql: string }> {
   const migrationsDir = options.migrationsDir ?? MIGRATIONS_DIR;
   const sql = await diffMigrationsToSchema({ ...options, migrationsDir });
   if (!sql) return { dir: null, sql: '' };

@@ -39,7 +39,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <Alert tone="warning">Some filters in the address were not valid and were ignored.</Alert>
         </div>
       )}
-      <AuditBrowser key={JSON.stringify(values)} filter={values} initial={{ events: initial.events, next_before: initial.nextBefore }} agents={agents.map((a) => ({ id: a.id, name: `${a.name} · ${agentMarkText(a.clientId, a.verifiedDomain)}` }))} timeZone={user.timeZone} />
+      <AuditBrowser
+        key={JSON.stringify(values)}
+        filter={values}
+        initial={{ events: initial.events, next_before: initial.nextBefore }}
+        agents={agents.map((a) => ({ id: a.id, name: `${a.name} · ${agentMarkText(a.clientId, a.verifiedDomain)}` }))}
+        timeZone={user.timeZone}
+      />
     </>
   );
 }

@@ -27,10 +27,7 @@ export default async function ConnectPage() {
   const mcpUrl = `${getConfig().issuer}/mcp`;
   return (
     <>
-      <PageHeader
-        title="Connect an agent"
-        description="An agent is an AI program that acts for you. Leash gives it short-lived, limited access that you can see and stop, never your password."
-      />
+      <PageHeader title="Connect an agent" description="An agent is an AI program that acts for you. Leash gives it short-lived, limited access that you can see and stop, never your password." />
       <div className="space-y-5">
         <Step title="The address your agent needs">
           <p>Leash is an MCP server. Every MCP client needs only this address; it registers itself and asks for your permission in this browser.</p>
@@ -53,8 +50,8 @@ export default async function ConnectPage() {
             <li>Stop it at any time with its kill switch, or revoke its tokens on the Tokens page.</li>
           </ol>
           <p className="text-muted">
-            Your own code (LangChain, the Vercel AI SDK, OpenAI Agents, a command-line tool): see “Connect your agent” in Leash’s README and
-            docs/connect-your-agent.md, which have tested examples for each.
+            Your own code (LangChain, the Vercel AI SDK, OpenAI Agents, a command-line tool): see “Connect your agent” in Leash’s README and docs/connect-your-agent.md, which have tested examples for
+            each.
           </p>
           <Link href="/agents" className="font-medium text-accent hover:underline">
             Back to Agents

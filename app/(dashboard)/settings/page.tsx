@@ -133,9 +133,7 @@ export default async function SettingsPage() {
           </h2>
           <div className="space-y-4">
             <TotpSettings enabledAt={factors.totpEnabledAt?.toISOString() ?? null} recoveryLeft={factors._count.recoveryCodes} />
-            <PasskeySettings
-              passkeys={factors.passkeys.map((p) => ({ id: p.id, name: p.name, createdAt: p.createdAt.toISOString(), lastUsedAt: p.lastUsedAt?.toISOString() ?? null }))}
-            />
+            <PasskeySettings passkeys={factors.passkeys.map((p) => ({ id: p.id, name: p.name, createdAt: p.createdAt.toISOString(), lastUsedAt: p.lastUsedAt?.toISOString() ?? null }))} />
           </div>
         </section>
         <section aria-labelledby="delete-heading">

@@ -8,10 +8,7 @@ import { TextField } from '@/components/ui/text-field';
 import { PASSWORD_MIN_LENGTH } from '@/lib/auth/account-schemas';
 
 type State =
-  | { step: 'checking' }
-  | { step: 'unusable'; message: string }
-  | { step: 'choose'; token: string; email: string; pending?: boolean; error?: string; field?: string }
-  | { step: 'done'; email: string };
+  { step: 'checking' } | { step: 'unusable'; message: string } | { step: 'choose'; token: string; email: string; pending?: boolean; error?: string; field?: string } | { step: 'done'; email: string };
 
 async function post(path: string, body: unknown) {
   const response = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).catch(() => null);
@@ -64,9 +61,7 @@ export function ResetPasswordForm() {
   if (state.step === 'done') {
     return (
       <div className="mt-4 space-y-4">
-        <Alert tone="success">
-          The password of {state.email} is changed. Every browser that was signed in to this account has been signed out.
-        </Alert>
+        <Alert tone="success">The password of {state.email} is changed. Every browser that was signed in to this account has been signed out.</Alert>
         <Link href="/sign-in" className="block text-center text-sm font-medium text-accent hover:underline">
           Sign in with your new password
         </Link>

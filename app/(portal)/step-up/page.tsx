@@ -42,9 +42,7 @@ export default async function StepUpPage({ searchParams }: { searchParams: Promi
         </>
       ) : (
         <>
-          <p className="mt-2 text-sm leading-6 text-muted">
-            This needs a second factor, and your account has none yet. Set up an authenticator app in Settings, then come back to this request.
-          </p>
+          <p className="mt-2 text-sm leading-6 text-muted">This needs a second factor, and your account has none yet. Set up an authenticator app in Settings, then come back to this request.</p>
           <Link href="/settings" className="mt-4 inline-block text-sm font-medium text-accent hover:underline">
             Go to Settings
           </Link>

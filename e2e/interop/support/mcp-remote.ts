@@ -140,11 +140,7 @@ export async function startMcpRemote(args: string[], options: { home?: string; e
 
 /** The MCP handshake a host does first (MCP lifecycle: initialize, then notifications/initialized). */
 export async function initialize(proxy: McpRemote, timeoutMs?: number) {
-  const answer = await proxy.request(
-    'initialize',
-    { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'leash-interop-host', version: '1.0.0' } },
-    timeoutMs,
-  );
+  const answer = await proxy.request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'leash-interop-host', version: '1.0.0' } }, timeoutMs);
   proxy.notify('notifications/initialized');
   return answer;
 }

@@ -29,7 +29,26 @@ export const handleAuditSearch = sessionRoute({ signIn }, async ({ request, user
   return { events: page.events, next_before: page.nextBefore };
 });
 
-const CSV_COLUMNS = ['id', 'createdAt', 'userId', 'agentId', 'agentName', 'action', 'resource', 'decision', 'reason', 'tokenId', 'scopes', 'intent', 'ip', 'requestId', 'actor', 'details', 'prevHash', 'hash'] as const;
+const CSV_COLUMNS = [
+  'id',
+  'createdAt',
+  'userId',
+  'agentId',
+  'agentName',
+  'action',
+  'resource',
+  'decision',
+  'reason',
+  'tokenId',
+  'scopes',
+  'intent',
+  'ip',
+  'requestId',
+  'actor',
+  'details',
+  'prevHash',
+  'hash',
+] as const;
 
 function csvCell(value: unknown): string {
   const text = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(' ') : typeof value === 'object' ? JSON.stringify(value) : String(value);
@@ -46,8 +65,7 @@ export const handleAuditExport = sessionRoute({ signIn }, async ({ request, user
   if (format !== 'csv' && format !== 'jsonl') throw new ApiError(400, 'invalid_request', 'format is csv or jsonl.');
   const filter = filterFrom(request);
   const encoder = new TextEncoder();
-  const line = (record: AuditRecord) =>
-    format === 'csv' ? `${CSV_COLUMNS.map((c) => csvCell(record[c])).join(',')}\r\n` : `${JSON.stringify(record)}\n`;
+  const line = (record: AuditRecord) => (format === 'csv' ? `${CSV_COLUMNS.map((c) => csvCell(record[c])).join(',')}\r\n` : `${JSON.stringify(record)}\n`);
   let before = filter.before;
   let started = false;
   // Pulled page by page as the client reads: constant memory over any number of records.

@@ -127,14 +127,11 @@ export const handlePasskeyStepUpOptions = sessionRoute({ signIn }, async ({ user
   return options;
 });
 
-export const handlePasskeyStepUp = sessionRoute(
-  { signIn, body: z.object(authenticatorResponse), invalid: 'Send the authenticator response.' },
-  async ({ request, user, body, ip }) => {
-    if (!(await verifyPasskey(user, body.response as unknown as AuthenticationResponseJSON))) {
-      await recordFailure(request, user.id, 'the passkey');
-      throw new ApiError(400, 'invalid_request', 'The passkey could not be verified. Try again.');
-    }
-    await stepUpSession({ userId: user.id, sessionId: user.sessionId, method: 'passkey', ip });
-    return { acr: 'urn:leash:acr:phr' };
-  },
-);
+export const handlePasskeyStepUp = sessionRoute({ signIn, body: z.object(authenticatorResponse), invalid: 'Send the authenticator response.' }, async ({ request, user, body, ip }) => {
+  if (!(await verifyPasskey(user, body.response as unknown as AuthenticationResponseJSON))) {
+    await recordFailure(request, user.id, 'the passkey');
+    throw new ApiError(400, 'invalid_request', 'The passkey could not be verified. Try again.');
+  }
+  await stepUpSession({ userId: user.id, sessionId: user.sessionId, method: 'passkey', ip });
+  return { acr: 'urn:leash:acr:phr' };
+});

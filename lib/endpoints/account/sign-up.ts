@@ -13,11 +13,14 @@ export const handleSignUp = publicRoute({}, async ({ request, ip }) => {
     throw new ApiError(429, 'rate_limited', 'Too many sign-ups from your network. Try again later.', undefined, { 'Retry-After': String(retryAfter) });
   }
   const input = await readJsonBody(request);
-  const result = await createAccount({
-    name: typeof input.name === 'string' ? input.name : undefined,
-    email: input.email as string,
-    password: input.password as string,
-  }, seedWorkspace);
+  const result = await createAccount(
+    {
+      name: typeof input.name === 'string' ? input.name : undefined,
+      email: input.email as string,
+      password: input.password as string,
+    },
+    seedWorkspace,
+  );
   if (result.ok) return noStoreJson({ id: result.user.id, email: result.user.email }, { status: 201 });
   if (result.reason === 'email_taken') {
     throw new ApiError(409, 'conflict', 'An account with this email already exists. Sign in instead.', {

@@ -7,11 +7,7 @@ import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 import { recordedApplicationType } from '@/lib/oauth/clients/client-metadata';
 import { matchRedirectUri } from '@/lib/oauth/clients/match-redirect-uri';
-import {
-  isMetadataDocumentClientId,
-  MetadataDocumentError,
-  resolveMetadataDocumentClient,
-} from '@/lib/oauth/clients/resolve-metadata-document-client';
+import { isMetadataDocumentClientId, MetadataDocumentError, resolveMetadataDocumentClient } from '@/lib/oauth/clients/resolve-metadata-document-client';
 import { clientIp } from '@/lib/http/client-ip';
 import { authorizationRedirect } from '@/lib/oauth/authorization-response';
 import { authorizationErrorPage } from '@/lib/oauth/error-page';
@@ -55,10 +51,7 @@ export async function handleAuthorize(request: Request): Promise<Response> {
   const sentRedirect = query.get('redirect_uri');
   const redirectUri = sentRedirect ?? (agent.redirectUris.length === 1 ? agent.redirectUris[0]! : null);
   if (!redirectUri || !matchRedirectUri(redirectUri, agent.redirectUris, applicationType)) {
-    return authorizationErrorPage(
-      'Invalid redirect URI',
-      sentRedirect ? 'The redirect_uri does not match any URI registered for this application.' : 'redirect_uri is required.',
-    );
+    return authorizationErrorPage('Invalid redirect URI', sentRedirect ? 'The redirect_uri does not match any URI registered for this application.' : 'redirect_uri is required.');
   }
 
   // From here on, errors go back to the agent.
@@ -83,10 +76,7 @@ export async function handleAuthorize(request: Request): Promise<Response> {
       error = new OAuthError('server_error', 'The authorization server hit an unexpected condition.');
     }
     const e = error as OAuthError;
-    return Response.redirect(
-      authorizationRedirect(redirectUri, { error: e.code, error_description: e.description, state }),
-      303,
-    );
+    return Response.redirect(authorizationRedirect(redirectUri, { error: e.code, error_description: e.description, state }), 303);
   }
 }
 

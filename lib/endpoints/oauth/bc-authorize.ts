@@ -131,7 +131,7 @@ async function identifyUser(request: Request, params: OAuthParams, agentId: stri
     if (!grant) throw unknownUser;
     return { userId: token.userId };
   }
-  if (!loginHint) throw new OAuthError('invalid_request', 'login_hint_token (your access token for the user) or login_hint (the user\'s sub) is required (CIBA section 7.1).');
+  if (!loginHint) throw new OAuthError('invalid_request', "login_hint_token (your access token for the user) or login_hint (the user's sub) is required (CIBA section 7.1).");
   const userId = z.uuid().safeParse(loginHint).success ? loginHint : null;
   const grant = userId ? await db().grant.findFirst({ where: { userId, agentId, status: 'ACTIVE' }, select: { id: true } }) : null;
   if (!userId || !grant) throw new OAuthError('unknown_user_id', 'No user with this sub has connected this agent.');

@@ -33,16 +33,18 @@ export async function handleClientConfiguration(request: Request, clientId: stri
     if (request.method === 'GET') return oauthJson({ ...current, registration_client_uri: managementUri(clientId) });
 
     if (request.method === 'DELETE') {
-      await forgettingAfter(db().$transaction(async (tx) => {
-        const now = new Date();
-        await revokeTokens(tx, { agent: agent.id }, 'client deleted (RFC 7592)');
-        await tx.grant.updateMany({ where: { agentId: agent.id, status: 'ACTIVE' }, data: { status: 'REVOKED', revokedAt: now } });
-        await tx.agent.update({
-          where: { id: agent.id },
-          data: { status: 'SUSPENDED', clientSecretHash: null, registrationAccessTokenHash: null },
-        });
-        await appendAuditEvent(tx, { action: 'client.delete', decision: 'ALLOW', agentId: agent.id, ip, reason: 'deleted by the client (RFC 7592 §2.3)' });
-      }));
+      await forgettingAfter(
+        db().$transaction(async (tx) => {
+          const now = new Date();
+          await revokeTokens(tx, { agent: agent.id }, 'client deleted (RFC 7592)');
+          await tx.grant.updateMany({ where: { agentId: agent.id, status: 'ACTIVE' }, data: { status: 'REVOKED', revokedAt: now } });
+          await tx.agent.update({
+            where: { id: agent.id },
+            data: { status: 'SUSPENDED', clientSecretHash: null, registrationAccessTokenHash: null },
+          });
+          await appendAuditEvent(tx, { action: 'client.delete', decision: 'ALLOW', agentId: agent.id, ip, reason: 'deleted by the client (RFC 7592 §2.3)' });
+        }),
+      );
       return new Response(null, { status: 204, headers: NO_STORE });
     }
 
@@ -70,10 +72,12 @@ export async function handleClientConfiguration(request: Request, clientId: stri
       throw new OAuthError('invalid_client_metadata', 'token_endpoint_auth_method cannot switch between secret and non-secret methods.');
     }
     const { registered, columns } = describeRegistration(m, clientId, Number(current.client_id_issued_at ?? 0));
-    await forgettingAfter(db().$transaction(async (tx) => {
-      await tx.agent.update({ where: { id: agent.id }, data: columns });
-      await appendAuditEvent(tx, { action: 'client.update', decision: 'ALLOW', agentId: agent.id, ip, reason: 'registration updated (RFC 7592 §2.2)' });
-    }));
+    await forgettingAfter(
+      db().$transaction(async (tx) => {
+        await tx.agent.update({ where: { id: agent.id }, data: columns });
+        await appendAuditEvent(tx, { action: 'client.update', decision: 'ALLOW', agentId: agent.id, ip, reason: 'registration updated (RFC 7592 §2.2)' });
+      }),
+    );
     return oauthJson({ ...registered, registration_client_uri: managementUri(clientId) });
   } catch (error) {
     return oauthErrorResponse(error);

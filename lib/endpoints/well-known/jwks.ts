@@ -8,15 +8,9 @@ export async function handleJwks(_request: Request): Promise<Response> {
   try {
     await ensureSigningKey();
     const keys = await listPublishedKeys();
-    return Response.json(
-      { keys },
-      { headers: { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' } },
-    );
+    return Response.json({ keys }, { headers: { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' } });
   } catch (error) {
     console.error('[jwks] failed:', error);
-    return Response.json(
-      { error: 'server_error', error_description: 'The key set is temporarily unavailable.' },
-      { status: 503, headers: { 'Cache-Control': 'no-store' } },
-    );
+    return Response.json({ error: 'server_error', error_description: 'The key set is temporarily unavailable.' }, { status: 503, headers: { 'Cache-Control': 'no-store' } });
   }
 }

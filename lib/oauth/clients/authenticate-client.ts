@@ -9,11 +9,7 @@ import { OAuthError } from '@/lib/oauth/errors';
 import type { OAuthParams } from '@/lib/oauth/read-form';
 import { matchesHash } from '@/lib/tokens/opaque-token';
 import { assertedClientId, JWT_BEARER_ASSERTION, verifyClientAssertion } from '@/lib/oauth/clients/verify-client-assertion';
-import {
-  isMetadataDocumentClientId,
-  MetadataDocumentError,
-  resolveMetadataDocumentClient,
-} from '@/lib/oauth/clients/resolve-metadata-document-client';
+import { isMetadataDocumentClientId, MetadataDocumentError, resolveMetadataDocumentClient } from '@/lib/oauth/clients/resolve-metadata-document-client';
 
 export type AuthenticatedClient = {
   id: string;
@@ -77,7 +73,12 @@ export async function authenticateClient(request: Request, params: OAuthParams):
     }
   }
 
-  const agent = await cached('client', clientId, () => loadClient(clientId), (a) => [a.id]);
+  const agent = await cached(
+    'client',
+    clientId,
+    () => loadClient(clientId),
+    (a) => [a.id],
+  );
   const secret = basic?.secret ?? bodySecret;
   // Compare even for unknown clients, so timing does not tell which client_ids exist.
   const secretOk = secret !== undefined && matchesHash(secret, agent?.clientSecretHash ?? null);

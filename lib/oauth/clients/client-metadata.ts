@@ -128,7 +128,7 @@ export const clientMetadataSchema = z
       if (problem) ctx.addIssue({ code: 'custom', path: ['redirect_uris'], message: problem });
     }
     const usesCode = m.grant_types.includes('authorization_code');
-    if (usesCode && !(m.redirect_uris?.length)) {
+    if (usesCode && !m.redirect_uris?.length) {
       ctx.addIssue({ code: 'custom', path: ['redirect_uris'], message: 'redirect_uris is required for authorization_code' });
     }
     const unsupported = (m.response_types ?? []).filter((t) => t !== 'code');
@@ -142,7 +142,7 @@ export const clientMetadataSchema = z
       ctx.addIssue({ code: 'custom', path: ['jwks_uri'], message: 'jwks_uri is not supported yet; register the keys inline as jwks' });
     }
     if (m.token_endpoint_auth_method === 'private_key_jwt' && !m.jwks) {
-      ctx.addIssue({ code: 'custom', path: ['jwks'], message: 'private_key_jwt needs the client\'s public keys (jwks)' });
+      ctx.addIssue({ code: 'custom', path: ['jwks'], message: "private_key_jwt needs the client's public keys (jwks)" });
     }
     const unknown = parseScope(m.scope).filter((s) => !isKnownScope(s));
     if (unknown.length) ctx.addIssue({ code: 'custom', path: ['scope'], message: `unknown scope: ${unknown.join(' ')}` });

@@ -62,9 +62,7 @@ export const authorizationCodeGrant: Grant = {
         if (audience.some((r) => !request.resources.includes(r))) {
           throw new OAuthError('invalid_target', 'The resource was not part of the authorization.');
         }
-        const grant = request.grantId
-          ? await db().grant.findFirst({ where: { id: request.grantId, status: 'ACTIVE' }, select: { id: true } })
-          : null;
+        const grant = request.grantId ? await db().grant.findFirst({ where: { id: request.grantId, status: 'ACTIVE' }, select: { id: true } }) : null;
         if (!grant) throw invalid;
         return await issueForConsent({
           client,

@@ -57,34 +57,35 @@ export const cibaGrant: Grant = {
       onReplay: async () => {
         throw invalid;
       },
-      redeem: (claimIn) => db().$transaction(async (tx) => {
-        await claimIn(tx);
-        const approver = await tx.userSession.findFirst({ where: { userId: request.userId }, orderBy: { authTime: 'desc' }, select: { acr: true, amr: true, authTime: true } });
-        const access = await createAccessToken(
-          tx,
-          {
-            agentId: client.id,
-            userId: request.userId,
-            grantId: grant.id,
-            scopes: request.scopes,
-            audience: request.resources,
-            authorizationDetails: (request.authorizationDetails as Prisma.InputJsonValue | null) ?? null,
-            acr: request.requiredAcr ?? approver?.acr ?? null,
-            amr: approver?.amr ?? [],
-            authTime: approver?.authTime ?? null,
-            dpopJkt: dpop?.jkt ?? null,
-            jit: true,
-          },
-          { grantType: 'ciba', ip, ttlSeconds: ttl },
-        );
-        return {
-          access_token: access.token,
-          token_type: dpop ? ('DPoP' as const) : ('Bearer' as const),
-          expires_in: access.expiresIn,
-          scope: formatScope(request.scopes),
-          ...(request.authorizationDetails ? { authorization_details: request.authorizationDetails } : {}),
-        };
-      }),
+      redeem: (claimIn) =>
+        db().$transaction(async (tx) => {
+          await claimIn(tx);
+          const approver = await tx.userSession.findFirst({ where: { userId: request.userId }, orderBy: { authTime: 'desc' }, select: { acr: true, amr: true, authTime: true } });
+          const access = await createAccessToken(
+            tx,
+            {
+              agentId: client.id,
+              userId: request.userId,
+              grantId: grant.id,
+              scopes: request.scopes,
+              audience: request.resources,
+              authorizationDetails: (request.authorizationDetails as Prisma.InputJsonValue | null) ?? null,
+              acr: request.requiredAcr ?? approver?.acr ?? null,
+              amr: approver?.amr ?? [],
+              authTime: approver?.authTime ?? null,
+              dpopJkt: dpop?.jkt ?? null,
+              jit: true,
+            },
+            { grantType: 'ciba', ip, ttlSeconds: ttl },
+          );
+          return {
+            access_token: access.token,
+            token_type: dpop ? ('DPoP' as const) : ('Bearer' as const),
+            expires_in: access.expiresIn,
+            scope: formatScope(request.scopes),
+            ...(request.authorizationDetails ? { authorization_details: request.authorizationDetails } : {}),
+          };
+        }),
     });
   },
 };

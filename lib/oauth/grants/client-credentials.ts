@@ -45,10 +45,7 @@ export const clientCredentialsGrant: Grant = {
         : refuse('no scope to grant', 'No scope to grant.'));
     }
     const narrowed = requested.length > scopes.length;
-    const issued = await issueAccessToken(
-      { agentId: client.id, scopes, audience, dpopJkt: dpop?.jkt },
-      { grantType: 'client_credentials', ip, ...(narrowed ? { requestedScopes: requested } : {}) },
-    );
+    const issued = await issueAccessToken({ agentId: client.id, scopes, audience, dpopJkt: dpop?.jkt }, { grantType: 'client_credentials', ip, ...(narrowed ? { requestedScopes: requested } : {}) });
     return { access_token: issued.token, token_type: dpop ? 'DPoP' : 'Bearer', expires_in: issued.expiresIn, scope: formatScope(scopes) };
   },
 };

@@ -125,8 +125,6 @@ export const tokenExchangeGrant: Grant = {
 
 /** Records a refusal the user's policies made, then throws its OAuth error. */
 async function refuse(refusal: { userId: string; actorId: string; ip: string; reason: string }, error: OAuthError): Promise<never> {
-  await db().$transaction((tx) =>
-    appendAuditEvent(tx, { action: 'token.exchange', decision: 'DENY', userId: refusal.userId, agentId: refusal.actorId, ip: refusal.ip, reason: refusal.reason }),
-  );
+  await db().$transaction((tx) => appendAuditEvent(tx, { action: 'token.exchange', decision: 'DENY', userId: refusal.userId, agentId: refusal.actorId, ip: refusal.ip, reason: refusal.reason }));
   throw error;
 }

@@ -49,20 +49,20 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
         <div className="flex min-w-0 items-center gap-3">
           <AgentAvatar name={agent.name} logoUri={agent.logoUri} />
           <div className="min-w-0">
-          <h1 className="flex flex-wrap items-center gap-2 text-2xl font-semibold tracking-tight text-fg">
-            {agent.name}
-            <Badge tone={status === 'Active' ? 'success' : 'danger'}>{status}</Badge>
-          </h1>
-          <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-muted">
-            {agent.registration === 'CIMD' && agent.verifiedDomain ? <Badge tone="success">Verified · {agent.verifiedDomain}</Badge> : <Badge>Self-registered</Badge>}
-            <span className="text-xs">
-              Registered <DateTime value={agent.createdAt} timeZone={user.timeZone} />
-            </span>
-          </p>
-          <TechnicalDetails className="mt-1">
-            <p className="break-all">client_id {agent.clientId}</p>
-            <p>registration {agent.registration}</p>
-          </TechnicalDetails>
+            <h1 className="flex flex-wrap items-center gap-2 text-2xl font-semibold tracking-tight text-fg">
+              {agent.name}
+              <Badge tone={status === 'Active' ? 'success' : 'danger'}>{status}</Badge>
+            </h1>
+            <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-muted">
+              {agent.registration === 'CIMD' && agent.verifiedDomain ? <Badge tone="success">Verified · {agent.verifiedDomain}</Badge> : <Badge>Self-registered</Badge>}
+              <span className="text-xs">
+                Registered <DateTime value={agent.createdAt} timeZone={user.timeZone} />
+              </span>
+            </p>
+            <TechnicalDetails className="mt-1">
+              <p className="break-all">client_id {agent.clientId}</p>
+              <p>registration {agent.registration}</p>
+            </TechnicalDetails>
           </div>
         </div>
         <AgentControls agentId={agent.id} name={agent.name} suspended={detail.suspended} connected={detail.connected} />
@@ -81,13 +81,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
               {detail.scopes.granted.map((scope) => (
                 <li key={scope} className="flex items-center justify-between gap-2">
                   <span>{describeScope(scope)}</span>
-                  {scope === 'offline_access' ? (
-                    <Badge>refresh</Badge>
-                  ) : detail.scopes.used.includes(scope) ? (
-                    <Badge tone="success">used</Badge>
-                  ) : (
-                    <Badge tone="warning">not used in 30 days</Badge>
-                  )}
+                  {scope === 'offline_access' ? <Badge>refresh</Badge> : detail.scopes.used.includes(scope) ? <Badge tone="success">used</Badge> : <Badge tone="warning">not used in 30 days</Badge>}
                 </li>
               ))}
             </ul>

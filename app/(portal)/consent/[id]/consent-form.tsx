@@ -78,11 +78,7 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
           <h1 className="truncate text-lg font-semibold tracking-tight" data-testid="agent-name">
             {view.agent.name}
           </h1>
-          {view.agent.verifiedDomain ? (
-            <Badge tone="success">Verified · {view.agent.verifiedDomain}</Badge>
-          ) : (
-            <Badge tone="warning">Self-registered · identity not verified</Badge>
-          )}
+          {view.agent.verifiedDomain ? <Badge tone="success">Verified · {view.agent.verifiedDomain}</Badge> : <Badge tone="warning">Self-registered · identity not verified</Badge>}
         </div>
       </div>
 
@@ -182,20 +178,14 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
         <div className="mt-3">
           {/* RFC 8252 §8.4: any app on the device may claim a private-use scheme. */}
           <Alert tone="warning">
-            The code goes to the app on this device that opens <span className="font-mono">{view.redirectScheme}://</span> links ({view.agent.name}). Another
-            app could claim the same links: continue only if you started {view.agent.name} yourself.
+            The code goes to the app on this device that opens <span className="font-mono">{view.redirectScheme}://</span> links ({view.agent.name}). Another app could claim the same links: continue
+            only if you started {view.agent.name} yourself.
           </Alert>
         </div>
       ) : null}
 
       <label className="mt-5 flex cursor-pointer items-center gap-2 text-sm">
-        <input
-          type="checkbox"
-          checked={remember}
-          disabled={!hydrated}
-          onChange={(e) => setRemember(e.target.checked)}
-          className="h-4 w-4 accent-[var(--accent)]"
-        />
+        <input type="checkbox" checked={remember} disabled={!hydrated} onChange={(e) => setRemember(e.target.checked)} className="h-4 w-4 accent-[var(--accent)]" />
         Remember this decision for {view.agent.name}
       </label>
 

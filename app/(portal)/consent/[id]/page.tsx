@@ -22,10 +22,7 @@ export default async function ConsentPage({ params }: { params: Promise<{ id: st
     return (
       <div role="alert" className="rounded-2xl border border-line bg-surface p-6 shadow-sm sm:p-8">
         <h1 className="text-xl font-semibold tracking-tight">This request is no longer valid</h1>
-        <p className="mt-2 text-sm leading-6 text-muted">
-          It has expired, was already answered, or belongs to another account. Go back to the application and start
-          again.
-        </p>
+        <p className="mt-2 text-sm leading-6 text-muted">It has expired, was already answered, or belongs to another account. Go back to the application and start again.</p>
       </div>
     );
   }

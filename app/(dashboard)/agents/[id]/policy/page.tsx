@@ -31,9 +31,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
       </nav>
       <header>
         <h1 className="text-2xl font-semibold tracking-tight text-fg">Policy for {found.agentName}</h1>
-        <p className="mt-1 max-w-2xl text-sm text-muted">
-          What this agent may do with your account, checked on every call it makes. Changes apply to its next request.
-        </p>
+        <p className="mt-1 max-w-2xl text-sm text-muted">What this agent may do with your account, checked on every call it makes. Changes apply to its next request.</p>
       </header>
       <PolicyEditor agentId={id} agentName={found.agentName} current={serialize(found.current)} versions={found.versions.map(serialize)} userTimeZone={user.timeZone} delegates={delegates} />
     </div>
