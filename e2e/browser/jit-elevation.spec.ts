@@ -90,8 +90,13 @@ test('needs approval → CIBA request → live in the inbox → step-up and appr
   const other = await request.post('/api/v1/payments', { headers: jitAuth, data: { ...PAYMENT, amount: '9999.00' } });
   expect(other.status()).toBe(403);
   expect((await other.json()).error_description).toBe('This token was approved for a different payment.');
-  const paid = await request.post('/api/v1/payments', { headers: jitAuth, data: PAYMENT });
-  expect(paid.status(), await paid.text()).toBe(201);
+  // Two calls at once with the one token: exactly one pays (the token is spent by compare-and-swap).
+  // The other is refused: 403 if it passed authentication before the first spent the token, 401 after.
+  const paying = await Promise.all([1, 2].map(() => request.post('/api/v1/payments', { headers: jitAuth, data: PAYMENT })));
+  const [paid, other2] = paying.map((r) => r.status()).sort();
+  expect(paid).toBe(201);
+  expect([401, 403]).toContain(other2);
+  expect((await testDb().query('SELECT count(*)::int AS n FROM payments WHERE agent_id = $1', [agent.agentId])).rows[0].n).toBe(1);
   expect((await request.post('/api/v1/payments', { headers: jitAuth, data: PAYMENT })).status()).toBe(401); // single-purpose
   const { rows } = await testDb().query("SELECT jit, revoked_reason FROM tokens WHERE token_hash = encode(sha256($1::bytea), 'hex')", [jit.access_token]);
   expect(rows[0]).toEqual({ jit: true, revoked_reason: 'just-in-time token used for its approved payment' });

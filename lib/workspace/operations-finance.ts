@@ -123,7 +123,10 @@ export const paymentsInitiate = defineOperation({
     let consented: { grantId: string; grantDetail: number } | null = null;
     if (token.jit) {
       if (matchingPaymentDetail(token.authorizationDetails, asked) < 0) throw new OperationError(403, 'access_denied', 'This token was approved for a different payment.');
-      await revokeTokens(tx, { id: token.id }, 'just-in-time token used for its approved payment');
+      // Revoked only if still live (revokeTokens' compare-and-swap): of two concurrent calls with the
+      // same token, the second waits for the first's row lock, then finds it revoked and pays nothing.
+      const spent = await revokeTokens(tx, { id: token.id }, 'just-in-time token used for its approved payment');
+      if (spent !== 1) throw new OperationError(403, 'access_denied', 'This just-in-time token was already used for its payment.');
     } else if (consentedPayment && token.grantId) {
       // A payment the person consented to by its exact details on the consent screen (RFC 9396):
       // made once per grant. The grant row is locked so two concurrent calls cannot both make it.
