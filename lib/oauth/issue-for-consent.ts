@@ -5,6 +5,7 @@
 // (a public client's bound to its DPoP key, RFC 9449 §5). The session the user decided with gives
 // acr, amr and auth_time. Refusals are audited; issuance and its audit rows share a transaction.
 import 'server-only';
+import { tokenResponse } from '@/lib/oauth/grants/types';
 import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
 import type { AuthenticatedClient } from '@/lib/oauth/clients/authenticate-client';
@@ -13,7 +14,6 @@ import { refuseByPolicy, tokenPolicy } from '@/lib/oauth/agent-token-policy';
 import { REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
 import { OAuthError } from '@/lib/oauth/errors';
 import type { TokenResponse } from '@/lib/oauth/grants/types';
-import { formatScope } from '@/lib/scopes/scopes';
 import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
 import type { ClaimIn } from '@/lib/tokens/redeem-once';
 import type { Prisma } from '@/lib/generated/prisma/client';
@@ -73,14 +73,7 @@ export async function issueForConsent(options: {
           },
         )
       : null;
-    return {
-      access_token: access.token,
-      token_type: dpop ? ('DPoP' as const) : ('Bearer' as const),
-      expires_in: access.expiresIn,
-      scope: formatScope(scopes),
-      ...(refresh ? { refresh_token: refresh.token } : {}),
-      // RFC 9396 §7: the details the user consented to, as the token carries them.
-      ...(request.authorizationDetails ? { authorization_details: request.authorizationDetails } : {}),
-    };
+    // RFC 9396 §7: the details the user consented to, as the token carries them.
+    return tokenResponse(access, { bound: Boolean(dpop), scopes, refresh, details: request.authorizationDetails });
   });
 }

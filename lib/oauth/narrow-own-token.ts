@@ -22,13 +22,14 @@
 // The new token records its parent: revoking the parent revokes it (and its own children) in the same
 // transaction. Issuance and every refusal are audited as `token.exchange`; a refusal changes nothing.
 import 'server-only';
+import { tokenResponse } from '@/lib/oauth/grants/types';
 import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import { OAuthError } from '@/lib/oauth/errors';
 import { tokenPolicy } from '@/lib/oauth/agent-token-policy';
 import { narrowAuthorizationDetails } from '@/lib/oauth/narrow-authorization-details';
-import { expandScopes, formatScope, parseScope } from '@/lib/scopes/scopes';
+import { expandScopes, parseScope } from '@/lib/scopes/scopes';
 import { findToken, isTokenActive, type FoundToken } from '@/lib/tokens/find-token';
 import { ACCESS_TOKEN_TTL_SECONDS, createAccessToken } from '@/lib/tokens/issue-access-token';
 import type { GrantContext, TokenResponse } from '@/lib/oauth/grants/types';
@@ -173,12 +174,5 @@ export async function narrowOwnToken({ client, params, ip, dpop }: GrantContext,
   });
   if (!issued) return refuse(new OAuthError('invalid_grant', 'The subject_token is not an active access token.'), 'the subject token was revoked meanwhile', subject);
 
-  return {
-    access_token: issued.token,
-    issued_token_type: ACCESS_TOKEN_TYPE,
-    token_type: dpopJkt ? 'DPoP' : 'Bearer',
-    expires_in: issued.expiresIn,
-    scope: formatScope(scopes),
-    ...(details ? { authorization_details: details } : {}),
-  };
+  return tokenResponse(issued, { bound: Boolean(dpopJkt), scopes, details, issuedTokenType: ACCESS_TOKEN_TYPE });
 }

@@ -5,9 +5,9 @@
 // (compare-and-swap): only the approved scopes and details, only the approved resource, marked
 // just-in-time, living the policy's window, never refreshable.
 import 'server-only';
+import { tokenResponse } from '@/lib/oauth/grants/types';
 import { db } from '@/lib/db/client';
 import { OAuthError } from '@/lib/oauth/errors';
-import { formatScope } from '@/lib/scopes/scopes';
 import { createAccessToken } from '@/lib/tokens/issue-access-token';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import { redeemOnce } from '@/lib/tokens/redeem-once';
@@ -78,13 +78,7 @@ export const cibaGrant: Grant = {
             },
             { grantType: 'ciba', ip, ttlSeconds: ttl },
           );
-          return {
-            access_token: access.token,
-            token_type: dpop ? ('DPoP' as const) : ('Bearer' as const),
-            expires_in: access.expiresIn,
-            scope: formatScope(request.scopes),
-            ...(request.authorizationDetails ? { authorization_details: request.authorizationDetails } : {}),
-          };
+          return tokenResponse(access, { bound: Boolean(dpop), scopes: request.scopes, details: request.authorizationDetails });
         }),
     });
   },

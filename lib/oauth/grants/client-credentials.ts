@@ -2,10 +2,11 @@
 // user behind it. No refresh token (§4.4.3). Scope: what was asked for, within what the agent
 // registered; nothing asked → everything registered except offline_access.
 import 'server-only';
+import { tokenResponse } from '@/lib/oauth/grants/types';
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import { OAuthError } from '@/lib/oauth/errors';
 import { checkResources } from '@/lib/oauth/check-resources';
-import { formatScope, isKnownScope, parseScope } from '@/lib/scopes/scopes';
+import { isKnownScope, parseScope } from '@/lib/scopes/scopes';
 import { issueAccessToken } from '@/lib/tokens/issue-access-token';
 import type { Grant } from '@/lib/oauth/grants/types';
 
@@ -46,6 +47,6 @@ export const clientCredentialsGrant: Grant = {
     }
     const narrowed = requested.length > scopes.length;
     const issued = await issueAccessToken({ agentId: client.id, scopes, audience, dpopJkt: dpop?.jkt }, { grantType: 'client_credentials', ip, ...(narrowed ? { requestedScopes: requested } : {}) });
-    return { access_token: issued.token, token_type: dpop ? 'DPoP' : 'Bearer', expires_in: issued.expiresIn, scope: formatScope(scopes) };
+    return tokenResponse(issued, { bound: Boolean(dpop), scopes });
   },
 };

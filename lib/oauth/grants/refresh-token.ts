@@ -4,11 +4,12 @@
 // family (every rotation, and the access tokens issued with them) is revoked and an alert raised.
 // The family keeps the absolute expiry of its first token; scope may only shrink.
 import 'server-only';
+import { tokenResponse } from '@/lib/oauth/grants/types';
 import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { emitEvent } from '@/lib/events/leash-events';
 import { OAuthError } from '@/lib/oauth/errors';
-import { formatScope, parseScope } from '@/lib/scopes/scopes';
+import { parseScope } from '@/lib/scopes/scopes';
 import { findToken, isTokenActive, type FoundToken } from '@/lib/tokens/find-token';
 import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
 import type { Grant, GrantContext, TokenResponse } from '@/lib/oauth/grants/types';
@@ -130,14 +131,7 @@ async function rotate(
           { grantType: 'refresh_token', ip, familyId: token.familyId!, expiresAt: r.familyExpiresAt },
         )
       : null;
-    return {
-      access_token: access.token,
-      token_type: accessJkt ? ('DPoP' as const) : ('Bearer' as const),
-      expires_in: access.expiresIn,
-      scope: formatScope(scopes),
-      ...(refresh ? { refresh_token: refresh.token } : {}),
-      ...(token.authorizationDetails ? { authorization_details: token.authorizationDetails } : {}),
-    };
+    return tokenResponse(access, { bound: Boolean(accessJkt), scopes, refresh, details: token.authorizationDetails });
   });
 }
 

@@ -11,10 +11,11 @@
 //   `may_act`-style rule, §4.4).
 // Neither issues a refresh token (§2.2.1).
 import 'server-only';
+import { tokenResponse } from '@/lib/oauth/grants/types';
 import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { OAuthError } from '@/lib/oauth/errors';
-import { formatScope, parseScope } from '@/lib/scopes/scopes';
+import { parseScope } from '@/lib/scopes/scopes';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
 import { findToken, isTokenActive } from '@/lib/tokens/find-token';
 import { narrowOwnToken } from '@/lib/oauth/narrow-own-token';
@@ -113,13 +114,7 @@ export const tokenExchangeGrant: Grant = {
       );
       return access;
     });
-    return {
-      access_token: issued.token,
-      issued_token_type: ACCESS_TOKEN_TYPE,
-      token_type: dpop ? ('DPoP' as const) : ('Bearer' as const),
-      expires_in: issued.expiresIn,
-      scope: formatScope(scopes),
-    };
+    return tokenResponse(issued, { bound: Boolean(dpop), scopes, issuedTokenType: ACCESS_TOKEN_TYPE });
   },
 };
 
