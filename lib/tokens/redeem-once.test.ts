@@ -2,6 +2,7 @@
 // concurrent redemptions exactly one wins and the other is a replay, whether the claim runs first
 // or inside the issuing transaction; a failed attempt burns the credential only when asked to.
 import crypto from 'node:crypto';
+import { createTestAuthorizationRequest } from '../../tests/support/authorization-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, db } from '@/lib/db/client';
 import { claimCode } from '@/lib/oauth/authorization-request-states';
@@ -15,25 +16,7 @@ beforeAll(async () => {
   agentId = (await db().agent.create({ data: { clientId: `redeem-${crypto.randomUUID()}`, name: 'Redeem test agent', registration: 'DCR' }, select: { id: true } })).id;
 });
 
-async function approvedRequest(): Promise<string> {
-  const id = crypto.randomUUID();
-  await db().authorizationRequest.create({
-    data: {
-      id,
-      agentId,
-      status: 'APPROVED',
-      redirectUri: 'http://localhost/cb',
-      redirectUriSent: true,
-      scopes: [],
-      resources: [],
-      codeChallenge: 'x',
-      acrValues: [],
-      consentTokenHash: crypto.randomUUID(),
-      expiresAt: new Date(Date.now() + 60_000),
-    },
-  });
-  return id;
-}
+const approvedRequest = () => createTestAuthorizationRequest(agentId, 'APPROVED');
 
 /** One redemption: 'issued' when it won, 'replayed' when it lost; the issuing transaction holds its lock a while. */
 function redemption(id: string, when: 'first' | 'with-issue', options: { fail?: boolean; burnOnFailure?: boolean } = {}) {

@@ -1,6 +1,7 @@
 // The selectors of revokeTokens on the real database: each takes exactly what its definition says
 // (lib/tokens/revoke-tokens.ts), and nothing else.
 import crypto from 'node:crypto';
+import { createTestAuthorizationRequest } from '../../tests/support/authorization-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, db } from '@/lib/db/client';
 import { createAccessToken, createRefreshToken } from '@/lib/tokens/issue-access-token';
@@ -30,21 +31,7 @@ beforeAll(async () => {
 async function world() {
   const grant = await db().grant.create({ data: { userId, agentId, scopes: ['datasets:read'], resources: [] }, select: { id: true } });
   const otherGrant = await db().grant.create({ data: { userId, agentId, scopes: ['datasets:read'], resources: [] }, select: { id: true } });
-  const requestId = crypto.randomUUID();
-  await db().authorizationRequest.create({
-    data: {
-      id: requestId,
-      agentId,
-      redirectUri: 'http://localhost/cb',
-      redirectUriSent: true,
-      scopes: [],
-      resources: [],
-      codeChallenge: 'x',
-      acrValues: [],
-      consentTokenHash: crypto.randomUUID(),
-      expiresAt: new Date(Date.now() + 60_000),
-    },
-  });
+  const requestId = await createTestAuthorizationRequest(agentId);
   const subject = { agentId, userId, grantId: grant.id, scopes: ['datasets:read'], audience: [] };
   const familyA = crypto.randomUUID();
   const familyB = crypto.randomUUID();
