@@ -26,6 +26,15 @@ export function Field({ label, children, hint }: { label: string; children: Reac
   );
 }
 
+/** A labelled whole-number field (the label is its accessible name too). */
+export function NumberField({ label, value, min, max, onChange }: { label: string; value: number; min: number; max?: number; onChange: (value: number) => void }) {
+  return (
+    <Field label={label}>
+      <input aria-label={label} type="number" min={min} max={max} className={input} value={value} onChange={(e) => onChange(Number(e.target.value))} />
+    </Field>
+  );
+}
+
 export function Card({ title, children }: { title: string; children: React.ReactNode }) {
   return (
     // min-w-0: a fieldset is at least as wide as its content by default, so one long line (a diff

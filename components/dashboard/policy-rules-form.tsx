@@ -9,7 +9,7 @@ import { JIT_MINUTES, type PolicyDocument } from '@/lib/policy/policy-document';
 import type { DelegateCandidate } from '@/lib/agents/list-delegate-candidates';
 import { SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
 import { SAMPLE_DATASETS } from '@/lib/workspace/sample-workspace';
-import { Card, Field, input } from '@/components/dashboard/policy-editor-parts';
+import { Card, Field, input, NumberField } from '@/components/dashboard/policy-editor-parts';
 import { PaymentLimitField } from '@/components/dashboard/policy-payment-limit';
 import { DelegationPicker } from '@/components/dashboard/policy-delegation';
 
@@ -188,37 +188,15 @@ export function RulesForm({
 
       <Card title="Limits and tokens">
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field label="Calls per minute">
-            <input
-              aria-label="Calls per minute"
-              type="number"
-              min={1}
-              className={input}
-              value={draft.rateLimit.perMinute}
-              onChange={(e) => update('rateLimit', { ...draft.rateLimit, perMinute: Number(e.target.value) })}
-            />
-          </Field>
-          <Field label="Calls per day">
-            <input
-              aria-label="Calls per day"
-              type="number"
-              min={1}
-              className={input}
-              value={draft.rateLimit.perDay}
-              onChange={(e) => update('rateLimit', { ...draft.rateLimit, perDay: Number(e.target.value) })}
-            />
-          </Field>
-          <Field label="Access token lifetime (minutes)">
-            <input
-              aria-label="Access token lifetime (minutes)"
-              type="number"
-              min={1}
-              max={60}
-              className={input}
-              value={Math.round(draft.tokens.accessTokenSeconds / 60)}
-              onChange={(e) => update('tokens', { ...draft.tokens, accessTokenSeconds: Number(e.target.value) * 60 })}
-            />
-          </Field>
+          <NumberField label="Calls per minute" min={1} value={draft.rateLimit.perMinute} onChange={(perMinute) => update('rateLimit', { ...draft.rateLimit, perMinute })} />
+          <NumberField label="Calls per day" min={1} value={draft.rateLimit.perDay} onChange={(perDay) => update('rateLimit', { ...draft.rateLimit, perDay })} />
+          <NumberField
+            label="Access token lifetime (minutes)"
+            min={1}
+            max={60}
+            value={Math.round(draft.tokens.accessTokenSeconds / 60)}
+            onChange={(minutes) => update('tokens', { ...draft.tokens, accessTokenSeconds: minutes * 60 })}
+          />
           <ElevationWindowField minutes={draft.jitMinutes} onChange={(minutes) => update('jitMinutes', minutes)} />
           <Field label="Refresh tokens">
             <div className="flex items-center gap-3">
