@@ -9,6 +9,7 @@ export async function register() {
   const { sweepUsedDpopProofs } = await import('@/lib/oauth/dpop/verify-dpop-proof');
   // The hot path's in-memory cache listens for invalidations from the start (lib/cache/hot-cache.ts).
   const { startHotCache } = await import('@/lib/cache/hot-cache');
+  const { log } = await import('@/lib/log/logger');
   void startHotCache();
-  setInterval(() => void sweepUsedDpopProofs().catch((error) => console.error('[dpop] sweep failed:', error)), 10 * 60_000).unref();
+  setInterval(() => void sweepUsedDpopProofs().catch((error) => log('dpop').error({ err: error }, 'sweep failed')), 10 * 60_000).unref();
 }

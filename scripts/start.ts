@@ -63,6 +63,9 @@ async function main() {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, PORT: String(config.port), HOST: config.host },
     stdio: 'inherit',
+    // Its own process group: a terminal's Ctrl-C reaches the launcher only, which passes it on
+    // once (the server takes a second signal as "exit now").
+    detached: true,
   });
   const { DEMO_ACCOUNT } = await import('./lib/seed-demo');
   child.on('message', (message: { ready?: string }) => {
@@ -75,10 +78,10 @@ async function main() {
   });
 
   let stopping = false;
+  // The server drains its requests first (server/lifecycle.ts); a second Ctrl-C forces it.
   const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (!stopping) log(`${signal} received: stopping the server, then the database…`);
     stopping = true;
-    log(`${signal} received: stopping the server and the database…`);
     if (child.exitCode === null) child.kill(signal);
   };
   process.on('SIGINT', () => shutdown('SIGINT'));

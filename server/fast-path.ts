@@ -5,7 +5,8 @@
 // to Next. Responses carry the same security headers Next's proxy adds to API responses.
 import type http from 'node:http';
 import { once } from 'node:events';
-import { register } from 'node:module';
+import { allowServerOnlyModules } from './server-only';
+import { log } from '../lib/log/logger';
 
 /** Larger than any body a machine route accepts (the handlers answer their own 413 below this). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -15,7 +16,7 @@ const DRAIN_BYTES = 16 * 1024 * 1024;
 type Dispatch = (request: http.IncomingMessage, response: http.ServerResponse) => boolean;
 
 export async function loadFastPath(): Promise<Dispatch> {
-  register(new URL('./server-only-hook.mjs', import.meta.url));
+  allowServerOnlyModules();
   const { matchMachineRoute } = await import('../lib/endpoints/machine-routes');
   const { securityHeaders: headersFor } = await import('../lib/security/headers');
   const { getConfig } = await import('../lib/config/config');
@@ -71,7 +72,7 @@ async function answer(
     const webResponse = await route.handler(webRequest, { params: Promise.resolve(route.params) });
     await write(response, webResponse, securityHeaders);
   } catch (error) {
-    console.error('[fast-path] unhandled error:', error);
+    log('fast-path').error({ err: error }, 'unhandled error');
     if (!response.headersSent) {
       send(
         response,

@@ -3,12 +3,26 @@
 // (`x-leash-client-ip`, overwriting anything a client sent) and answer the machine-to-machine
 // routes on a fast path before Next's router (server/fast-path.ts, DECISIONS 1). The fast path is
 // on in production; `next dev` (hot reload) and LEASH_FAST_PATH=0 leave every route to Next.
+// Every request gets an id (issue 19 §1): stamped on the request (`x-leash-request-id`, overwriting
+// anything a client sent), returned as `X-Request-Id`, carried by every log line and audit row
+// made while handling it, and by its access-log line.
 import http from 'node:http';
 import path from 'node:path';
 import next from 'next';
 import { loadFastPath } from './fast-path';
+import { newRequestId, REQUEST_ID_HEADER, withRequestContext } from '../lib/log/request-context';
+import { log } from '../lib/log/logger';
+import { isDraining } from '../lib/ops/lifecycle';
 
-export type RunningServer = { url: string; close: () => Promise<void> };
+export type RunningServer = {
+  url: string;
+  /** Stops accepting connections and closes the idle ones; resolves when every connection has ended. */
+  stopAccepting: () => Promise<void>;
+  /** Requests being answered. */
+  inFlight: () => number;
+  /** Ends every connection now, answered or not (the drain deadline passed). */
+  closeAllConnections: () => void;
+};
 
 export async function serve(options: { port: number; host: string; dev: boolean }): Promise<RunningServer> {
   const dir = path.resolve(import.meta.dirname, '..');
@@ -16,16 +30,43 @@ export async function serve(options: { port: number; host: string; dev: boolean 
   const handle = app.getRequestHandler();
   await app.prepare();
   const fastPath = !options.dev && process.env.LEASH_FAST_PATH !== '0' ? await loadFastPath() : null;
+  const accessLog = process.env.LEASH_ACCESS_LOG !== '0' ? log('http') : null;
+  const serverLog = log('server');
+  let inFlight = 0;
 
   const server = http.createServer((request, response) => {
+    const requestId = newRequestId();
+    const started = performance.now();
+    inFlight++;
+    response.once('close', () => {
+      inFlight--;
+      accessLog?.info(
+        {
+          request_id: requestId,
+          method: request.method,
+          // The path only: a query string can carry codes and tokens.
+          path: (request.url ?? '').split('?', 1)[0],
+          status: response.statusCode,
+          duration_ms: Math.round((performance.now() - started) * 10) / 10,
+          ...(response.writableFinished ? {} : { aborted: true }),
+        },
+        'request',
+      );
+    });
     request.headers['x-leash-client-ip'] = request.socket.remoteAddress ?? 'unknown';
-    if (fastPath?.(request, response)) return;
-    handle(request, response).catch((error: unknown) => {
-      console.error('[server] unhandled error:', error);
-      if (!response.headersSent) {
-        response.writeHead(500, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-      }
-      response.end(JSON.stringify({ error: 'server_error', message: 'Something went wrong on our side.' }));
+    request.headers[REQUEST_ID_HEADER] = requestId;
+    response.setHeader('X-Request-Id', requestId);
+    // While draining, answered connections are not kept alive: the client reconnects elsewhere.
+    if (isDraining()) response.setHeader('Connection', 'close');
+    withRequestContext(requestId, () => {
+      if (fastPath?.(request, response)) return;
+      handle(request, response).catch((error: unknown) => {
+        serverLog.error({ err: error }, 'unhandled error');
+        if (!response.headersSent) {
+          response.writeHead(500, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+        }
+        response.end(JSON.stringify({ error: 'server_error', message: 'Something went wrong on our side.' }));
+      });
     });
   });
   // Slow or idle clients must not hold sockets forever.
@@ -43,10 +84,12 @@ export async function serve(options: { port: number; host: string; dev: boolean 
   const shown = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   return {
     url: `http://${shown}:${options.port}`,
-    close: () =>
+    stopAccepting: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        server.closeIdleConnections();
       }),
+    inFlight: () => inFlight,
+    closeAllConnections: () => server.closeAllConnections(),
   };
 }

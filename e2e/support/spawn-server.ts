@@ -6,22 +6,33 @@ import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '../../scripts/lib/embedded-pg';
 
-export type SpawnedServer = { baseURL: string; pid: number; stop: () => Promise<void> };
+export type SpawnedServer = {
+  baseURL: string;
+  pid: number;
+  /** Resolves with the exit code when the process ends. */
+  exited: Promise<number | null>;
+  /** What the server wrote so far (stdout only with `captureStdout`). */
+  output: () => { stdout: string; stderr: string };
+  stop: () => Promise<void>;
+};
 
 /**
  * `port` and `dataDir` (secrets and keys) let a test restart "the same" server; a data folder
  * given by the test is left in place on stop.
  */
-export async function spawnServer(env: Record<string, string>, options: { port?: number; dataDir?: string } = {}): Promise<SpawnedServer> {
+export async function spawnServer(env: Record<string, string>, options: { port?: number; dataDir?: string; captureStdout?: boolean } = {}): Promise<SpawnedServer> {
   const port = options.port ?? (await findFreePort());
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'leash-e2e-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: path.resolve(import.meta.dirname, '..', '..'),
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LEASH_DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', options.captureStdout ? 'pipe' : 'ignore', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr?.on('data', (chunk) => (stderr += chunk));
+  child.stdout?.on('data', (chunk) => (stdout += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const baseURL = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000; // a loaded CI machine starts a Next server slowly
   for (;;) {
@@ -37,9 +48,10 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
   return {
     baseURL,
     pid: child.pid!,
+    exited,
+    output: () => ({ stdout, stderr }),
     stop: async () => {
       if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
       }

@@ -9,6 +9,7 @@ import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 import { safePostJson } from '@/lib/http/safe-fetch';
 import { openSecret } from '@/lib/keys/key-encryption';
+import { log } from '@/lib/log/logger';
 
 export const SIGNATURE_HEADER = 'Leash-Signature';
 const TOLERANCE_SECONDS = 300;
@@ -41,5 +42,5 @@ export async function deliverAlert(userId: string, url: string, payload: Record<
   }
   await db()
     .alert.update({ where: { id: String(payload.id) }, data: { delivery: outcome } })
-    .catch((error) => console.error('[alerts] could not record the delivery:', error));
+    .catch((error) => log('alerts').error({ err: error }, 'could not record the delivery'));
 }

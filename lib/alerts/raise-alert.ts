@@ -12,6 +12,7 @@ import { suspendAgent } from '@/lib/agents/control-agent-access';
 import { getAlertSettings } from '@/lib/alerts/alert-settings';
 import { deliverAlert } from '@/lib/alerts/deliver-alert';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { log } from '@/lib/log/logger';
 
 export type Severity = 'INFO' | 'WARNING' | 'CRITICAL';
 const RANK: Record<Severity, number> = { INFO: 0, WARNING: 1, CRITICAL: 2 };
@@ -82,7 +83,7 @@ async function raise(input: AlertInput, name: string, dedupeMinutes: number): Pr
   });
   if (!raised) return null;
   quiet();
-  await afterRaised(input, raised).catch((error) => console.error('[alerts] follow-up failed:', error));
+  await afterRaised(input, raised).catch((error) => log('alerts').error({ err: error }, 'follow-up failed'));
   return { id: raised.id };
 }
 

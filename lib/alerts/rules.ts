@@ -12,10 +12,11 @@ import type { Prisma } from '@/lib/generated/prisma/client';
 import type { AuditAction, CallAction } from '@/lib/audit/events';
 import { SCOPES } from '@/lib/scopes/scopes';
 import { describeAction, describeScope } from '@/lib/words/plain-words';
+import { log } from '@/lib/log/logger';
 
 const agentName = async (agentId: string) => (await db().agent.findUnique({ where: { id: agentId }, select: { name: true } }))?.name ?? 'An agent';
 const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
-const logged = (rule: string) => (error: unknown) => console.error(`[alerts] ${rule} rule failed:`, error);
+const logged = (rule: string) => (error: unknown) => log('alerts').error({ err: error, rule }, 'rule failed');
 
 type CountingRule = {
   userId: string;

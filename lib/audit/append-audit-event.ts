@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { StoredIntent } from '@/lib/audit/stored-intent';
 import type { AuditAction, DetailsOf } from '@/lib/audit/events';
+import { currentRequestId } from '@/lib/log/request-context';
 
 export type AuditDecision = 'ALLOW' | 'DENY' | 'STEP_UP' | 'APPROVAL';
 
@@ -25,6 +26,7 @@ type AuditFields = {
   /** The `Agent-Intent` as the user's privacy setting keeps it (lib/audit/stored-intent.ts). */
   intent?: StoredIntent | null;
   ip?: string | null;
+  /** The HTTP request that caused it; by default the one being handled (lib/log/request-context.ts). */
   requestId?: string | null;
 };
 
@@ -54,7 +56,7 @@ export async function appendAuditEvent<A extends AuditAction>(tx: Prisma.Transac
       scopes: input.scopes ?? [],
       intent: input.intent?.hash ?? null,
       ip: input.ip ?? null,
-      requestId: input.requestId ?? null,
+      requestId: input.requestId ?? currentRequestId() ?? null,
       // Details are JSON by construction (the catalog's schemas describe plain JSON values).
       details: (input.details as Prisma.InputJsonValue | undefined) ?? undefined,
     },

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditEventGrouped, insertTokenGrouped } from './audit-group-commit';
 import { closeDb, db } from '@/lib/db/client';
-import { uuid7 } from '@/lib/db/uuid7';
+import { uuid7 } from '@/lib/ids/uuid7';
 
 let agentId: string;
 beforeAll(async () => {

@@ -12,6 +12,7 @@ import { dbPool } from '@/lib/db/client';
 import { groupCommit } from '@/lib/db/group-commit';
 import type { AuditInput } from '@/lib/audit/append-audit-event';
 import type { AuditAction } from '@/lib/audit/events';
+import { currentRequestId } from '@/lib/log/request-context';
 
 const MAX_BATCH = 256;
 // Statements in flight at once: while one waits for its WAL flush, the next batch is on its way.
@@ -50,7 +51,8 @@ function auditValues(input: AuditInput, createdAt = new Date()): unknown[] {
     input.scopes ?? [],
     input.intent?.hash ?? null,
     input.ip ?? null,
-    input.requestId ?? null,
+    // Computed when the caller enqueues, so in its request's context.
+    input.requestId ?? currentRequestId() ?? null,
     json(input.details),
   ];
 }

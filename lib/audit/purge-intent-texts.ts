@@ -6,6 +6,7 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
+import { log } from '@/lib/log/logger';
 
 export async function purgeExpiredIntentTexts(now = new Date()): Promise<number> {
   return db().$transaction(async (tx) => {
@@ -26,7 +27,7 @@ const HOUR_MS = 3_600_000;
 
 /** Purges now and then every hour, in the background of a server process. */
 export function schedulePurgeOfIntentTexts() {
-  const run = () => purgeExpiredIntentTexts().catch((error) => console.error('[audit] intent purge failed:', error));
+  const run = () => purgeExpiredIntentTexts().catch((error) => log('audit').error({ err: error }, 'intent purge failed'));
   void run();
   setInterval(run, HOUR_MS).unref();
 }

@@ -7,6 +7,7 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { auditHash } from '@/lib/audit/append-audit-event';
 import { Prisma } from '@/lib/generated/prisma/client';
+import { log } from '@/lib/log/logger';
 
 const SEALER_LOCK = 7_104_202;
 const BATCH = 2000;
@@ -51,7 +52,7 @@ export function scheduleAuditSealing(intervalMs = 200) {
     try {
       await sealAuditChain();
     } catch (error) {
-      console.error('[audit] sealing failed:', error);
+      log('audit').error({ err: error }, 'sealing failed');
     } finally {
       running = false;
     }

@@ -8,6 +8,7 @@ import { ACR } from '@/lib/auth/assurance';
 import { signInWithPassword } from '@/lib/auth/sign-in-with-password';
 import { findActiveSession } from '@/lib/auth/find-active-session';
 import { revokeSession } from '@/lib/auth/revoke-session';
+import { log } from '@/lib/log/logger';
 
 const SESSION_ENDED = 'The session has ended';
 
@@ -35,10 +36,10 @@ export function authOptions(): AuthOptions {
       error(code, metadata) {
         // An ended session is routine (sign-out elsewhere, revocation), not an error.
         if (code === 'JWT_SESSION_ERROR' && (metadata as { message?: string })?.message === SESSION_ENDED) return;
-        console.error(`[auth] ${code}`, metadata);
+        log('auth').error({ metadata }, code);
       },
       warn(code) {
-        console.warn(`[auth] ${code}`);
+        log('auth').warn(code);
       },
       debug() {},
     },

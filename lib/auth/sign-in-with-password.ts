@@ -8,6 +8,7 @@ import { authenticatePassword } from '@/lib/auth/authenticate-password';
 import { createSession } from '@/lib/auth/create-session';
 import { SIGN_IN_ERROR } from '@/lib/auth/sign-in-errors';
 import { clientIp } from '@/lib/http/client-ip';
+import { log } from '@/lib/log/logger';
 
 export async function signInWithPassword(options: { credentials: Record<string, unknown> | undefined; headers: Record<string, string> }): Promise<User | null> {
   const { credentials, headers } = options;
@@ -29,7 +30,7 @@ export async function signInWithPassword(options: { credentials: Record<string, 
     }
   } catch (error) {
     // Fail closed, and keep internals (database errors) out of the redirect URL.
-    console.error('[auth] sign-in failed:', error);
+    log('auth').error({ err: error }, 'sign-in failed');
     throw new Error(SIGN_IN_ERROR.unavailable);
   }
   if (outcome === 'invalid') return null;

@@ -15,6 +15,7 @@
 import 'server-only';
 import pg from 'pg';
 import { getConfig } from '@/lib/config/config';
+import { log } from '@/lib/log/logger';
 
 const MAX_ENTRIES = 20_000;
 const TTL_MS = 60_000;
@@ -95,7 +96,7 @@ async function connect(): Promise<void> {
     s.retryMs = Math.min(s.retryMs * 2, 10_000);
   };
   client.on('error', (error) => {
-    console.error('[cache] invalidation connection lost:', error.message);
+    log('cache').error({ err: error }, 'invalidation connection lost');
     lost();
   });
   client.on('end', lost);

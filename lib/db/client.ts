@@ -5,6 +5,7 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { getConfig } from '@/lib/config/config';
+import { log } from '@/lib/log/logger';
 
 type Database = { pool: pg.Pool; prisma: PrismaClient };
 
@@ -24,7 +25,7 @@ function open(): Database {
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its connection (database restart) must not crash the process.
-  pool.on('error', (error) => console.error('[db] idle client error:', error.message));
+  pool.on('error', (error) => log('db').error({ err: error }, 'idle client error'));
   return { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) };
 }
 

@@ -49,3 +49,14 @@ export function groupCommit<I, O>(name: string, options: { maxBatch: number; wri
       if (q.writers < options.writers) void drain(q);
     });
 }
+
+/** Resolves once every group-commit queue of the process is empty and idle (shutdown), or after `timeoutMs`: whether they were. */
+export async function groupCommitsSettled(timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const idle = () => [...(holder.leashGroupCommit?.values() ?? [])].every((q) => q.waiting.length === 0 && q.writers === 0);
+  while (!idle()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return true;
+}

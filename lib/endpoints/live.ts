@@ -26,6 +26,8 @@ export async function handleLiveEvents(request: Request): Promise<Response> {
           }
         };
         const unsubscribe = await subscribeLive(user.id, (event: LiveEvent) => {
+          // The server is shutting down: end the stream, the browser reconnects (`retry`).
+          if (event.topic === 'closing') return close();
           const data = event.topic === 'resync' ? {} : { id: event.id, agent_id: event.agent_id, op: event.op };
           send(`event: ${event.topic}\ndata: ${JSON.stringify(data)}\n\n`);
         });
@@ -34,14 +36,15 @@ export async function handleLiveEvents(request: Request): Promise<Response> {
           clearInterval(heartbeat);
           unsubscribe();
         };
-        request.signal.addEventListener('abort', () => {
+        const close = () => {
           cleanup();
           try {
             controller.close();
           } catch {
             // already closed
           }
-        });
+        };
+        request.signal.addEventListener('abort', close);
         send('retry: 1000\nevent: ready\ndata: {}\n\n');
       },
       cancel() {

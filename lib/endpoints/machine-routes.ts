@@ -5,6 +5,7 @@
 // (server/fast-path.ts), which answers these routes before Next's router. A unit test checks that
 // this table and the app/ tree list the same routes with the same handlers.
 import 'server-only';
+import { handleHealth, handleLiveness, handleReadiness } from '@/lib/endpoints/health';
 import { handleMcp } from '@/lib/endpoints/mcp';
 import { handleBackchannelAuthentication } from '@/lib/endpoints/oauth/bc-authorize';
 import { handleDeviceAuthorization } from '@/lib/endpoints/oauth/device-authorization';
@@ -51,6 +52,10 @@ export const MACHINE_ROUTES: readonly Route[] = [
   route('POST', '/oauth/par', handlePar as RouteHandler),
   route('POST', '/oauth/bc-authorize', handleBackchannelAuthentication as RouteHandler),
   route('POST', '/oauth/device_authorization', handleDeviceAuthorization as RouteHandler),
+  // Probes are asked every few seconds by every balancer: no detour through Next's router.
+  route('GET', '/api/health', handleHealth),
+  route('GET', '/api/health/live', handleLiveness),
+  route('GET', '/api/health/ready', handleReadiness),
   route('GET', '/mcp', mcp),
   route('POST', '/mcp', mcp),
   route('DELETE', '/mcp', mcp),

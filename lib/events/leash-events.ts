@@ -17,6 +17,7 @@
 import 'server-only';
 import type { LeashEvents } from '@/lib/events/leash-event-types';
 import { TypedEmitter } from '@/lib/events/typed-emitter';
+import { log } from '@/lib/log/logger';
 
 const emitter = new TypedEmitter<LeashEvents>('events');
 let subscribed: Promise<void> | null = null;
@@ -31,7 +32,7 @@ function subscribe(): Promise<void> {
     .catch((error: unknown) => {
       // Retried on the next event; this one goes unheard (alerts are best-effort).
       subscribed = null;
-      console.error('[events] the subscribers could not be loaded:', error);
+      log('events').error({ err: error }, 'the subscribers could not be loaded');
     });
   return subscribed;
 }

@@ -8,8 +8,9 @@ import 'server-only';
 import type { LeashEventSource } from '@/lib/events/leash-event-types';
 import { TIME_WINDOW_RULE } from '@/lib/policy/compile-policy';
 import { alertRefreshTokenReuse, checkApprovalRequests, checkDeniedCalls, checkFirstHighRiskUse, checkOutsideTimeWindow, checkStepUpFailures, noteTokenFlood } from '@/lib/alerts/rules';
+import { log } from '@/lib/log/logger';
 
-const logged = (rule: string) => (error: unknown) => console.error(`[alerts] ${rule} rule failed:`, error);
+const logged = (rule: string) => (error: unknown) => log('alerts').error({ err: error, rule }, 'rule failed');
 
 export function subscribe(events: LeashEventSource): void {
   events.on('refresh_token.reused', async ({ userId, agentId, familyId, ip }) => {

@@ -1,7 +1,8 @@
 // The emitter's contract: listeners of an event all run, a failing one is logged and neither stops
 // the others nor fails the emitter, and an event nobody listens to costs nothing.
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TypedEmitter } from './typed-emitter';
+import { captureLogs } from '@/lib/log/logger';
 
 type Events = { 'thing.happened': { id: string }; 'other.thing': { n: number } };
 
@@ -18,7 +19,7 @@ describe('TypedEmitter', () => {
 
   it('logs a failing listener (thrown or rejected) and still runs the others, without rejecting', async () => {
     const emitter = new TypedEmitter<Events>('test');
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const logs = captureLogs();
     const seen: number[] = [];
     emitter.on('other.thing', () => {
       throw new Error('sync');
@@ -27,9 +28,10 @@ describe('TypedEmitter', () => {
     emitter.on('other.thing', ({ n }) => void seen.push(n));
     await expect(emitter.emit('other.thing', { n: 7 })).resolves.toBeUndefined();
     expect(seen).toEqual([7]);
-    expect(logged).toHaveBeenCalledTimes(2);
-    expect(String(logged.mock.calls[0]?.[0])).toContain('[test] a other.thing listener failed');
-    logged.mockRestore();
+    logs.restore();
+    expect(logs.entries()).toHaveLength(2);
+    expect(logs.entries()[0]).toMatchObject({ level: 'error', component: 'test', msg: 'listener failed', event: 'other.thing', err: { message: 'sync' } });
+    expect(logs.entries()[1]).toMatchObject({ err: { message: 'async' } });
   });
 
   it('removes a listener, and emits to nobody quietly', async () => {

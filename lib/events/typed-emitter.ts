@@ -3,6 +3,7 @@
 // one that reads a field the event lacks, does not compile. Emitting waits for every listener and
 // never fails: listeners are side effects (alerts) that must not change the answer to the request
 // that emitted, so a listener that throws is logged and the others still run.
+import { log } from '@/lib/log/logger';
 export type Listener<P> = (payload: P) => unknown;
 
 export interface EventSource<Events extends Record<string, object>> {
@@ -31,7 +32,7 @@ export class TypedEmitter<Events extends Record<string, object>> implements Even
         try {
           await listener(payload);
         } catch (error) {
-          console.error(`[${this.name}] a ${String(event)} listener failed:`, error);
+          log(this.name).error({ err: error, event: String(event) }, 'listener failed');
         }
       }),
     );

@@ -2,6 +2,7 @@
 // with a stable machine code, a sentence for people, and optional per-field messages.
 import 'server-only';
 import { BodyNotUtf8Error, BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
+import { log } from '@/lib/log/logger';
 
 export type ApiErrorCode = 'invalid_request' | 'unsupported_media_type' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'csrf_rejected' | 'rate_limited' | 'server_error';
 
@@ -21,7 +22,7 @@ export class ApiError extends Error {
 export function apiErrorResponse(error: unknown, extraHeaders: Record<string, string> = {}): Response {
   if (!(error instanceof ApiError)) {
     // Internals go to the log, never to the client.
-    console.error('[api] unexpected error:', error);
+    log('api').error({ err: error }, 'unexpected error');
     error = new ApiError(500, 'server_error', 'Something went wrong on our side. Please try again.');
   }
   const e = error as ApiError;

@@ -7,11 +7,12 @@
 import 'server-only';
 import pg from 'pg';
 import { getConfig } from '@/lib/config/config';
+import { log } from '@/lib/log/logger';
 
-export type LiveEvent = { topic: 'tokens' | 'agents' | 'approvals' | 'alerts'; user_id: string; agent_id: string; id: string; op: 'insert' | 'update' } | { topic: 'resync' };
+export type LiveEvent = { topic: 'tokens' | 'agents' | 'approvals' | 'alerts'; user_id: string; agent_id: string; id: string; op: 'insert' | 'update' } | { topic: 'resync' } | { topic: 'closing' };
 type Listener = (event: LiveEvent) => void;
 
-type Channel = { listeners: Map<string, Set<Listener>>; client: pg.Client | null; connecting: Promise<void> | null; retryMs: number };
+type Channel = { listeners: Map<string, Set<Listener>>; client: pg.Client | null; connecting: Promise<void> | null; retryMs: number; closed?: boolean };
 
 const holder = globalThis as typeof globalThis & { leashLiveChannel?: Channel };
 
@@ -33,18 +34,18 @@ async function connect(): Promise<void> {
     if (state.client !== client) return;
     state.client = null;
     client.end().catch(() => {});
-    if (state.listeners.size) setTimeout(() => void ensureListening().catch(() => {}), state.retryMs).unref();
+    if (state.listeners.size && !state.closed) setTimeout(() => void ensureListening().catch(() => {}), state.retryMs).unref();
     state.retryMs = Math.min(state.retryMs * 2, 10_000);
   };
   client.on('error', (error) => {
-    console.error('[live] connection lost:', error.message);
+    log('live').error({ err: error }, 'connection lost');
     lost();
   });
   client.on('end', lost);
   client.on('notification', (message) => {
     try {
       const event = JSON.parse(message.payload ?? '') as LiveEvent;
-      if (event.topic !== 'resync') broadcast(event, event.user_id);
+      if (event.topic !== 'resync' && event.topic !== 'closing') broadcast(event, event.user_id);
     } catch {
       // Not ours: ignore.
     }
@@ -83,4 +84,17 @@ export async function subscribeLive(userId: string, listener: Listener): Promise
     throw error;
   }
   return unsubscribe;
+}
+
+/**
+ * Shutdown: tells every open stream to end (browsers reconnect, to another instance behind a load
+ * balancer), then closes the LISTEN connection.
+ */
+export async function closeLiveChannel(): Promise<void> {
+  const state = channel();
+  state.closed = true;
+  broadcast({ topic: 'closing' });
+  const client = state.client;
+  state.client = null;
+  await client?.end().catch(() => {});
 }

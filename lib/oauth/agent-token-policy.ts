@@ -9,6 +9,7 @@ import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { OAuthError } from '@/lib/oauth/errors';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
 import { revokeTokens, revoking } from '@/lib/tokens/revoke-tokens';
+import { log } from '@/lib/log/logger';
 
 const DAY_MS = 86_400_000;
 
@@ -29,7 +30,7 @@ export async function tokenPolicy(options: { userId: string; agentId: string; ip
   } catch (error) {
     // A policy that cannot be read decides nothing: fail closed like the resource server (503,
     // audited when the database still answers), and issue nothing.
-    console.error('[oauth] policy could not be loaded:', error);
+    log('oauth').error({ err: error }, 'policy could not be loaded');
     await db()
       .$transaction((tx) =>
         appendAuditEvent(tx, {

@@ -2,6 +2,7 @@
 // description is safe to show the client; internal detail goes to the log, never the response.
 import 'server-only';
 import { isDatabaseUnavailable } from '@/lib/db/is-database-unavailable';
+import { log } from '@/lib/log/logger';
 
 export type OAuthErrorCode =
   // RFC 6749 §5.2 (token endpoint) and §4.1.2.1 (authorization endpoint)
@@ -94,10 +95,10 @@ export function oauthErrorResponse(error: unknown): Response {
       // Fail closed and say so: nothing was issued or changed; retrying later is the remedy. A
       // direct response may be 503 with Retry-After (RFC 9110 §15.6.4, §10.2.3; RFC 7009 §2.2.1),
       // carrying the registered code temporarily_unavailable (RFC 6749 §4.1.2.1).
-      console.error('[oauth] database unavailable:', (error as Error).message);
+      log('oauth').error({ err: error }, 'database unavailable');
       error = new OAuthError('temporarily_unavailable', 'The authorization server cannot reach its database. Try again shortly.', { headers: { 'Retry-After': '5' } });
     } else {
-      console.error('[oauth] unexpected error:', error);
+      log('oauth').error({ err: error }, 'unexpected error');
       error = new OAuthError('server_error', 'The authorization server hit an unexpected condition.');
     }
   }

@@ -2,10 +2,10 @@
 // decision, allow or deny, gets an audit row (issue 4, step 7).
 import 'server-only';
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
-import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
 import { appendAuditEvent, type AuditInput, type AuditDecision } from '@/lib/audit/append-audit-event';
 import { clientIp } from '@/lib/http/client-ip';
+import { requestIdOf } from '@/lib/log/request-context';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import { storedIntent } from '@/lib/audit/stored-intent';
 import type { CallAction } from '@/lib/audit/events';
@@ -25,7 +25,7 @@ export function callContext(request: Request): CallContext {
   return {
     request,
     ip: clientIp(request.headers),
-    requestId: crypto.randomUUID(),
+    requestId: requestIdOf(request),
     resourceLabel: `${request.method} ${new URL(request.url).pathname}`,
     intent: request.headers.get('agent-intent'),
   };

@@ -23,6 +23,7 @@ import type { Prisma } from '@/lib/generated/prisma/client';
 import { BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 import type { Link } from '@/lib/resource/link-schema';
 import { checkResponse, ResponseSchemaError } from '@/lib/resource/check-response';
+import { log } from '@/lib/log/logger';
 
 export type LinkOptions = { params?: Record<string, string>; target?: Target; payment?: Payment; templated?: boolean };
 
@@ -171,7 +172,7 @@ export async function executeOperation(
     if (error instanceof OperationError) return refuse(error.status, error.code, error.description, `not performed: ${error.description}`);
     // Only where responses are checked (development and tests), so the detail may be shown.
     if (error instanceof ResponseSchemaError) {
-      console.error(`[resource] ${error.message}`);
+      log('resource').error({ err: error }, error.message);
       return refuse(500, 'server_error', error.message, `not performed: ${error.tool} answered outside its output schema`);
     }
     throw error;

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { getConfig } from '@/lib/config/config';
 import { refusalResponse, ResourceRefusal } from '@/lib/resource/refusal';
+import { captureLogs } from '@/lib/log/logger';
 
 const issuer = () => getConfig().issuer;
 const metadata = () => `${issuer()}/.well-known/oauth-protected-resource/api`;
@@ -69,17 +70,14 @@ describe('refusalResponse', () => {
   });
 
   it('logs debug and cause, never sends them', async () => {
-    const logged: unknown[][] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => void logged.push(args);
+    const logs = captureLogs();
     try {
       const got = await wire(new ResourceRefusal('temporarily_unavailable', 'Try later.', { status: 503, debug: 'secret detail', cause: new Error('db down') }));
       expect(got.body).toBe('{"error":"temporarily_unavailable","error_description":"Try later."}');
     } finally {
-      console.error = original;
+      logs.restore();
     }
-    expect(logged).toHaveLength(1);
-    expect(String(logged[0]![1])).toBe('secret detail');
-    expect((logged[0]![2] as Error).message).toBe('db down');
+    expect(logs.entries()).toHaveLength(1);
+    expect(logs.entries()[0]).toMatchObject({ level: 'error', component: 'resource', msg: 'refused', error_code: 'temporarily_unavailable', debug: 'secret detail', err: { message: 'db down' } });
   });
 });

@@ -10,6 +10,7 @@
 import 'server-only';
 import { bearerChallenge, dpopChallenge, stepUpChallenge, type ResourceName } from '@/lib/resource/challenge';
 import { currentDpopNonce } from '@/lib/oauth/dpop/verify-dpop-proof';
+import { log } from '@/lib/log/logger';
 
 export type ResourceRefusalCode =
   // RFC 6750 §3: no credentials at all (the challenge then carries no error code)
@@ -77,7 +78,7 @@ export class ResourceRefusal extends Error {
 /** The HTTP answer of a refusal (the MCP endpoint sends the same; its tools read the body). */
 export function refusalResponse(refusal: ResourceRefusal): Response {
   if (refusal.debug !== undefined || refusal.cause !== undefined) {
-    console.error(`[resource] refused (${refusal.code}):`, ...[refusal.debug, refusal.cause].filter((part) => part !== undefined));
+    log('resource').error({ error_code: refusal.code, debug: refusal.debug, err: refusal.cause }, 'refused');
   }
   const { code, description, challenge } = refusal;
   const body = { error: code, error_description: description, ...(refusal.scope ? { scope: refusal.scope } : {}), ...refusal.fields };

@@ -3,7 +3,7 @@
 import 'server-only';
 import { appendAuditEvent, type AuditInput } from '@/lib/audit/append-audit-event';
 import { insertTokenGrouped } from '@/lib/audit/audit-group-commit';
-import { uuid7 } from '@/lib/db/uuid7';
+import { uuid7 } from '@/lib/ids/uuid7';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import type { Prisma } from '@/lib/generated/prisma/client';
 

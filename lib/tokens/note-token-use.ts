@@ -5,6 +5,7 @@
 // token once per flush. A crash loses at most the last second of "last used" (never audit rows).
 import 'server-only';
 import { dbPool } from '@/lib/db/client';
+import { log } from '@/lib/log/logger';
 
 const FLUSH_MS = 1000;
 
@@ -39,6 +40,6 @@ export async function flushTokenUses(): Promise<void> {
       [uses.map(([id]) => id), uses.map(([, u]) => u.at), uses.map(([, u]) => u.ip)],
     );
   } catch (error) {
-    console.error('[tokens] could not record last use:', (error as Error).message);
+    log('tokens').error({ err: error }, 'could not record last use');
   }
 }

@@ -17,6 +17,7 @@ import { createAuthorizationRequest, REQUEST_URI_PREFIX } from '@/lib/oauth/crea
 import { hashToken } from '@/lib/tokens/opaque-token';
 import { claimRequestUri } from '@/lib/oauth/authorization-request-states';
 import { redeemOnce } from '@/lib/tokens/redeem-once';
+import { log } from '@/lib/log/logger';
 
 export async function handleAuthorize(request: Request): Promise<Response> {
   const query = new URL(request.url).searchParams;
@@ -35,7 +36,7 @@ export async function handleAuthorize(request: Request): Promise<Response> {
     });
   } catch (error) {
     if (error instanceof MetadataDocumentError) return authorizationErrorPage('Unverifiable application', error.message);
-    console.error('[authorize] database error:', error);
+    log('authorize').error({ err: error }, 'database error');
     return authorizationErrorPage('Leash is unavailable', 'Please try again in a moment.', 503);
   }
   if (!agent) return authorizationErrorPage('Unknown application', 'No application is registered with this client_id.');
@@ -72,7 +73,7 @@ export async function handleAuthorize(request: Request): Promise<Response> {
     return Response.redirect(`${getConfig().issuer}/consent/${id}`, 303);
   } catch (error) {
     if (!(error instanceof OAuthError)) {
-      console.error('[authorize] unexpected error:', error);
+      log('authorize').error({ err: error }, 'unexpected error');
       error = new OAuthError('server_error', 'The authorization server hit an unexpected condition.');
     }
     const e = error as OAuthError;

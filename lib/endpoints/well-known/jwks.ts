@@ -3,6 +3,7 @@
 import 'server-only';
 import { ensureSigningKey } from '@/lib/keys/ensure-signing-key';
 import { listPublishedKeys } from '@/lib/keys/list-published-keys';
+import { log } from '@/lib/log/logger';
 
 export async function handleJwks(_request: Request): Promise<Response> {
   try {
@@ -10,7 +11,7 @@ export async function handleJwks(_request: Request): Promise<Response> {
     const keys = await listPublishedKeys();
     return Response.json({ keys }, { headers: { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' } });
   } catch (error) {
-    console.error('[jwks] failed:', error);
+    log('jwks').error({ err: error }, 'failed');
     return Response.json({ error: 'server_error', error_description: 'The key set is temporarily unavailable.' }, { status: 503, headers: { 'Cache-Control': 'no-store' } });
   }
 }

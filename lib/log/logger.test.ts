@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, maskSecrets } from '@/lib/log/logger';
+import { memoryDestination } from '@/lib/log/destination';
+import { withRequestContext } from '@/lib/log/request-context';
+
+function capture(format: 'json' | 'pretty' = 'json') {
+  const out = memoryDestination();
+  const err = memoryDestination();
+  const logger = createLogger({ level: 'debug', format, destinations: { out, err } });
+  const entries = () => out.lines.concat(err.lines).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { logger, out, err, entries };
+}
+
+describe('the logger', () => {
+  it('writes one JSON line per event with level, time, component and message; info to stdout, warnings and errors to stderr', () => {
+    const { logger, out, err } = capture();
+    logger.child({ component: 'oauth' }).info('token issued');
+    logger.child({ component: 'db' }).error('pool lost');
+    expect(out.lines).toHaveLength(1);
+    expect(err.lines).toHaveLength(1);
+    expect(JSON.parse(out.lines[0]!)).toMatchObject({ level: 'info', component: 'oauth', msg: 'token issued', pid: process.pid });
+    expect(JSON.parse(out.lines[0]!).time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(JSON.parse(err.lines[0]!)).toMatchObject({ level: 'error', component: 'db', msg: 'pool lost' });
+  });
+
+  it('puts the request id on every line logged while a request is handled, and none outside', () => {
+    const { logger, entries } = capture();
+    withRequestContext('0193c6a0-0000-7000-8000-000000000001', () => logger.info('inside'));
+    logger.info('outside');
+    const [inside, outside] = entries();
+    expect(inside).toMatchObject({ msg: 'inside', request_id: '0193c6a0-0000-7000-8000-000000000001' });
+    expect(outside).not.toHaveProperty('request_id');
+  });
+
+  it('redacts secret-bearing fields, at the top and one level down (Authorization and DPoP headers, passwords, codes, tokens)', () => {
+    const { logger, entries } = capture();
+    logger.info(
+      {
+        headers: { authorization: 'DPoP abc', dpop: 'eyJhbGciOi.x.y', cookie: 'session=1', host: 'leash.example' },
+        password: 'hunter2hunter2',
+        body: { code: 'lsh_ac_123', code_verifier: 'v', client_secret: 's', refresh_token: 'r', user_code: 'ABCD-EFGH' },
+        client_id: 'agent-1',
+      },
+      'request',
+    );
+    const [entry] = entries();
+    expect(entry).toMatchObject({
+      headers: { authorization: '[redacted]', dpop: '[redacted]', cookie: '[redacted]', host: 'leash.example' },
+      password: '[redacted]',
+      body: { code: '[redacted]', code_verifier: '[redacted]', client_secret: '[redacted]', refresh_token: '[redacted]', user_code: '[redacted]' },
+      client_id: 'agent-1',
+    });
+  });
+
+  it('masks credentials quoted inside messages and error texts', () => {
+    const { logger, entries } = capture();
+    const token = 'lsh_at_4kTq9ZrW2mXy7Pb1Lc8Vn3Hd5Jf6Gs0a';
+    const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl';
+    logger.warn(`refused ${token} sent as Bearer ${token}`);
+    logger.error({ err: new Error(`bad assertion ${jwt}`) }, 'failed');
+    const text = JSON.stringify(entries());
+    expect(text).not.toContain(token.slice(7));
+    expect(text).not.toContain(jwt);
+    expect(text).toContain('lsh_at_[redacted]');
+    expect(text).toContain('[redacted jwt]');
+    expect(entries()[1]).toMatchObject({ err: { type: 'Error', message: 'bad assertion [redacted jwt]' } });
+  });
+
+  it('masks Authorization credentials in free text but leaves ordinary words alone', () => {
+    expect(maskSecrets('Authorization: Basic YWdlbnQ6c2VjcmV0LXZhbHVl')).toBe('Authorization: Basic [redacted]');
+    expect(maskSecrets('the DPoP proof was replayed')).toBe('the DPoP proof was replayed');
+  });
+
+  it('writes one readable line per event in the development format', () => {
+    const { logger, out } = capture('pretty');
+    logger.child({ component: 'cache' }).info({ channel: 'tokens' }, 'listening');
+    expect(out.lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  \[cache\] listening {2}channel=tokens\n$/);
+  });
+});

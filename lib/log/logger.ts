@@ -1,0 +1,148 @@
+// One structured logger for the process (issue 19 §1), on pino: JSON lines in production, a
+// readable line per event in development or on a terminal (LEASH_LOG_FORMAT=json|pretty overrides), levels
+// (LEASH_LOG_LEVEL, default info), the request id on every line logged while a request is handled
+// (lib/log/request-context.ts), and secrets kept out: known secret-bearing fields are replaced
+// (REDACTED_FIELDS, also one level down, e.g. `headers.authorization`), and Leash tokens, JWTs and
+// `Bearer`/`DPoP`/`Basic` credentials are masked inside any message or error text (maskSecrets).
+// Info and debug go to stdout, warnings and errors to stderr. Destinations cannot take the server
+// down (lib/log/destination.ts). One logger per process, on globalThis: the Next bundle and the
+// fast path are two module instances and must share its destinations.
+import pino, { type Logger } from 'pino';
+import { currentRequestId } from '@/lib/log/request-context';
+import { fileDescriptorDestination, memoryDestination, type LogDestination } from '@/lib/log/destination';
+import { prettyLine } from '@/lib/log/pretty';
+
+/** Fields whose values never reach a log line, whatever logs them. */
+export const REDACTED_FIELDS = [
+  'authorization',
+  'dpop',
+  'cookie',
+  'set-cookie',
+  'password',
+  'currentPassword',
+  'newPassword',
+  'secret',
+  'client_secret',
+  'clientSecret',
+  'client_assertion',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'subject_token',
+  'actor_token',
+  'login_hint_token',
+  'code',
+  'code_verifier',
+  'device_code',
+  'user_code',
+  'auth_req_id',
+  'totp',
+  'otp',
+  'privateKey',
+  'private_key',
+];
+
+const SECRET_PATTERNS: [RegExp, string][] = [
+  // Leash's opaque credentials (lib/tokens/opaque-token.ts): keep the kind, drop the secret.
+  [/\b(lsh_[a-z]{2,3}_)[A-Za-z0-9]+/g, '$1[redacted]'],
+  // A JWT (access token, assertion, DPoP proof, id token).
+  [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[redacted jwt]'],
+  // An Authorization header's credentials quoted in a message.
+  [/\b(Bearer|DPoP|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
+];
+
+/** The text with every credential it quotes masked. */
+export function maskSecrets(text: string): string {
+  let masked = text;
+  for (const [pattern, replacement] of SECRET_PATTERNS) masked = masked.replace(pattern, replacement);
+  return masked;
+}
+
+type Destinations = { out: LogDestination; err: LogDestination };
+
+export type LoggerOptions = { level?: string; format?: 'json' | 'pretty'; destinations?: Destinations };
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const format = options.format ?? defaultFormat();
+  const destinations = options.destinations ?? { out: fileDescriptorDestination(1), err: fileDescriptorDestination(2) };
+  const shape = (destination: LogDestination) => (format === 'pretty' ? { write: (line: string) => destination.write(prettyLine(line)) } : destination);
+  const streams = pino.multistream(
+    [
+      { level: 'trace', stream: shape(destinations.out) },
+      { level: 'warn', stream: shape(destinations.err) },
+    ],
+    // Each line to one destination only: the highest whose level it reaches.
+    { dedupe: true },
+  );
+  const logger = pino(
+    {
+      level: options.level ?? process.env.LEASH_LOG_LEVEL ?? 'info',
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { request_id: requestId } : {};
+      },
+      redact: { paths: REDACTED_FIELDS.flatMap((field) => [`["${field}"]`, `*["${field}"]`]), censor: '[redacted]' },
+      serializers: { err: serializeError, error: serializeError },
+      hooks: {
+        // Messages may quote what a client sent: mask credentials in every string argument.
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => (typeof arg === 'string' ? maskSecrets(arg) : arg)) as Parameters<typeof method>);
+        },
+      },
+    },
+    streams,
+  );
+  holder.leashLogDestinations = destinations;
+  return logger;
+}
+
+/** LEASH_LOG_FORMAT when set; else JSON in production unless a person reads the terminal. */
+function defaultFormat(): 'json' | 'pretty' {
+  const chosen = process.env.LEASH_LOG_FORMAT;
+  if (chosen === 'json' || chosen === 'pretty') return chosen;
+  return process.env.NODE_ENV === 'production' && !process.stdout.isTTY ? 'json' : 'pretty';
+}
+
+function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return typeof error === 'string' ? maskSecrets(error) : error;
+  const serialized = pino.stdSerializers.err(error);
+  return { ...serialized, message: maskSecrets(serialized.message), stack: serialized.stack ? maskSecrets(serialized.stack) : undefined };
+}
+
+const holder = globalThis as typeof globalThis & { leashLogger?: Logger; leashLogDestinations?: Destinations };
+
+/** The process's logger, or a child of it naming the part of Leash that logs (`component`). */
+export function log(component?: string): Logger {
+  holder.leashLogger ??= createLogger();
+  return component ? holder.leashLogger.child({ component }) : holder.leashLogger;
+}
+
+/** Writes what waits for the destinations (shutdown). */
+export function flushLogs(): void {
+  holder.leashLogDestinations?.out.flush();
+  holder.leashLogDestinations?.err.flush();
+}
+
+/** Lines lost because a destination was gone or too slow. */
+export function droppedLogLines(): number {
+  return (holder.leashLogDestinations?.out.dropped ?? 0) + (holder.leashLogDestinations?.err.dropped ?? 0);
+}
+
+/** Sends the process's log lines to memory until `restore()` (tests that assert what was logged). */
+export function captureLogs(): { entries: () => Record<string, unknown>[]; restore: () => void } {
+  const previous = { logger: holder.leashLogger, destinations: holder.leashLogDestinations };
+  const out = memoryDestination();
+  const err = memoryDestination();
+  holder.leashLogger = createLogger({ level: 'debug', format: 'json', destinations: { out, err } });
+  return {
+    entries: () => out.lines.concat(err.lines).map((line) => JSON.parse(line) as Record<string, unknown>),
+    restore: () => {
+      holder.leashLogger = previous.logger;
+      holder.leashLogDestinations = previous.destinations;
+    },
+  };
+}
