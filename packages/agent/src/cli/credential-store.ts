@@ -19,7 +19,7 @@ export type StorePaths = { credentialsFile: string; keyFile: string };
 
 export class CredentialStoreError extends LeashError {}
 
-export function defaultStorePaths(env: NodeJS.ProcessEnv = process.env): StorePaths {
+export function defaultStorePaths(env: Record<string, string | undefined> = process.env): StorePaths {
   const home = os.homedir();
   const configDir = env.LEASH_CONFIG_DIR || path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'leash');
   const keyDir = env.LEASH_KEY_DIR || path.join(env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'leash');
@@ -56,7 +56,7 @@ async function readIfExists(file: string): Promise<string | null> {
 export class CredentialStore {
   constructor(
     readonly paths: StorePaths = defaultStorePaths(),
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly env: Record<string, string | undefined> = process.env,
   ) {
     if (path.dirname(paths.credentialsFile) === path.dirname(paths.keyFile)) {
       throw new CredentialStoreError('store_misconfigured', 'The key file must live in another directory than the credentials file.');
