@@ -81,9 +81,10 @@ test('the example agent connects, is asked for approval on a payment, waits whil
     expect(new Set(tokens.rows.map((r) => r.dpop_jkt)).size).toBe(1);
     expect(tokens.rows[0].dpop_jkt).toMatch(/^[\w-]{43}$/);
     // The audit log: refused for approval, the request (with the agent's intent, hashed), the approval, the payment.
-    const audit = await testDb().query("SELECT action, decision::text, intent FROM audit_events WHERE agent_id = $1 AND action IN ('payments.initiate', 'elevation.request', 'elevation.approve') ORDER BY id", [
-      agentRow.id,
-    ]);
+    const audit = await testDb().query(
+      "SELECT action, decision::text, intent FROM audit_events WHERE agent_id = $1 AND action IN ('payments.initiate', 'elevation.request', 'elevation.approve') ORDER BY id",
+      [agentRow.id],
+    );
     expect(audit.rows.map((r) => [r.action, r.decision])).toEqual([
       ['payments.initiate', 'APPROVAL'],
       ['elevation.request', 'APPROVAL'],
@@ -147,7 +148,7 @@ test('in process: concurrent calls share one refresh; a revoked session ends aft
   });
   await expect(waiting).rejects.toThrow('the user closed the chat');
   const agentId = (await testDb().query('SELECT id FROM agents WHERE client_id = $1', [agent.clientId])).rows[0].id;
-  expect((await testDb().query("SELECT status::text FROM approval_requests WHERE agent_id = $1", [agentId])).rows).toEqual([{ status: 'PENDING' }]);
+  expect((await testDb().query('SELECT status::text FROM approval_requests WHERE agent_id = $1', [agentId])).rows).toEqual([{ status: 'PENDING' }]);
   expect((await testDb().query('SELECT count(*)::int AS n FROM workflow_runs WHERE agent_id = $1', [agentId])).rows[0].n).toBe(0);
 
   // The person revokes the agent's access in the dashboard: the next call refreshes once, is

@@ -110,7 +110,7 @@ test('leash login (device flow approved in Chromium) → token → curl → a co
     expect(fs.existsSync(home.store.paths.credentialsFile)).toBe(false);
     expect(fs.existsSync(home.store.paths.keyFile)).toBe(false);
     const revoked = await testDb().query(
-      "SELECT kind::text, count(*) FILTER (WHERE revoked_at IS NULL AND expires_at > now())::int AS live FROM tokens WHERE agent_id = (SELECT id FROM agents WHERE client_id = $1) GROUP BY kind ORDER BY kind",
+      'SELECT kind::text, count(*) FILTER (WHERE revoked_at IS NULL AND expires_at > now())::int AS live FROM tokens WHERE agent_id = (SELECT id FROM agents WHERE client_id = $1) GROUP BY kind ORDER BY kind',
       [clientId],
     );
     expect(revoked.rows).toEqual([

@@ -57,11 +57,7 @@ async function jsonOf(response: Response): Promise<Record<string, unknown>> {
 }
 
 function protocolError(body: Record<string, unknown>, status: number): OAuthProtocolError {
-  return new OAuthProtocolError(
-    typeof body.error === 'string' ? body.error : 'server_error',
-    typeof body.error_description === 'string' ? body.error_description : undefined,
-    status,
-  );
+  return new OAuthProtocolError(typeof body.error === 'string' ? body.error : 'server_error', typeof body.error_description === 'string' ? body.error_description : undefined, status);
 }
 
 /** RFC 8414 §3.1: the metadata URL of an issuer (the well-known segment goes before any path). */

@@ -1,12 +1,8 @@
 // Cancellable waits: every wait the SDK does (device and CIBA polling, the loopback callback)
 // ends at once when the caller's AbortSignal fires, with the signal's reason.
 
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
-}
-
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  throwIfAborted(signal);
+  if (signal?.aborted) return Promise.reject(signal.reason ?? new DOMException('The operation was aborted.', 'AbortError'));
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);

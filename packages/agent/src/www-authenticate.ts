@@ -35,7 +35,7 @@ export function parseWwwAuthenticate(header: string | null): Challenge[] {
     spaces();
     let value = '';
     if (header[i] === '"') {
-      for (i++; i < header.length && header[i] !== '"'; i++) value += header[i] === '\\' ? header[++i] ?? '' : header[i];
+      for (i++; i < header.length && header[i] !== '"'; i++) value += header[i] === '\\' ? (header[++i] ?? '') : header[i];
       i++;
     } else {
       value = token();

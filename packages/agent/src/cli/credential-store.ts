@@ -86,10 +86,11 @@ export class CredentialStore {
     const sealedText = await readIfExists(this.paths.credentialsFile);
     if (sealedText === null) return null;
     const keyFile = await this.#readKeyFile();
+    const aesKey = await this.#aesKey(keyFile);
     let plaintext: ArrayBuffer;
     try {
       const sealed = JSON.parse(sealedText) as SealedFile;
-      plaintext = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: fromBase64url(sealed.iv), additionalData: AAD }, await this.#aesKey(keyFile), fromBase64url(sealed.ct));
+      plaintext = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: fromBase64url(sealed.iv), additionalData: AAD }, aesKey, fromBase64url(sealed.ct));
     } catch (error) {
       throw new CredentialStoreError(
         'credentials_unreadable',
