@@ -114,6 +114,8 @@ test('in process: concurrent calls share one refresh; a revoked session ends aft
     resource: `${baseURL}/api`,
     scopes: ['datasets:read', 'workflows:trigger'],
     clientName: 'SDK refresh agent',
+    // Its own client address, so the per-address registration limit is not shared with other tests.
+    registrationHeaders: { 'X-Forwarded-For': uniqueIp() },
     fetch: counting,
     openBrowser: (url) => allow(page, url, 'SDK refresh agent'),
     onSession: (session) => {
