@@ -1,0 +1,166 @@
+// @leash/agent against the running app (issue 15 §1): the example agent (examples/accounts-agent.ts)
+// connects with the authorization code flow (its loopback callback, the person allowing in
+// Chromium), calls the API with DPoP-bound tokens, hits "needs approval" on a payment, asks the
+// person through CIBA with its own access token as login_hint_token, waits while the person
+// approves with a second factor in Chromium, pays with the just-in-time token, and carries on.
+// Then the SDK in this process: concurrent calls share one refresh (a second refresh with the
+// spent token would revoke the family), a revoked session ends with SessionEndedError after one
+// refresh attempt (never a loop), and an approval wait ends when its AbortSignal fires.
+import { expect, test, type Page } from '@playwright/test';
+import { connect, resume, SessionEndedError, type LeashSession } from '@leash/agent';
+import { createAccount, sameOrigin, signInInBrowser, TEST_PASSWORD as password, uniqueEmail, uniqueIp } from '../support/accounts';
+import { enrolTotp, totpCode } from '../support/approvals';
+import { testDb } from '../support/db';
+import { runCommand } from '../support/command-lines';
+
+const tokenHash = "encode(sha256($1::bytea), 'hex')";
+
+test.beforeEach(async ({ context }) => {
+  await context.setExtraHTTPHeaders({ 'X-Forwarded-For': uniqueIp() });
+});
+
+/** The person allows the agent on the consent screen the SDK's authorization URL leads to. */
+async function allow(page: Page, url: string, agentName: string) {
+  await page.goto(url);
+  await expect(page).toHaveURL(/\/consent\//);
+  await expect(page.getByTestId('agent-name')).toHaveText(agentName);
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/);
+  await expect(page.getByText(`${agentName} is connected.`)).toBeVisible();
+}
+
+test('the example agent connects, is asked for approval on a payment, waits while the person approves with a second factor, pays once and carries on', async ({ page, request, baseURL }) => {
+  test.setTimeout(120_000);
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('sdk-example'), password });
+  await signInInBrowser(page, user.email);
+  const secret = await enrolTotp(page, baseURL!);
+
+  const agent = runCommand(['--import', 'tsx', 'examples/accounts-agent.ts'], { LEASH_RESOURCE: `${baseURL}/api` });
+  try {
+    const [, authorizationUrl] = await agent.line(/^OPEN (\S+)$/);
+    const authorize = new URL(authorizationUrl!);
+    expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
+      response_type: 'code',
+      code_challenge_method: 'S256',
+      resource: `${baseURL}/api`,
+      scope: 'datasets:read reports:read payments:write offline_access',
+    });
+    await allow(page, authorizationUrl!, 'Example accounts agent');
+    const [, clientId] = await agent.line(/^CONNECTED (\S+)$/);
+    const [, datasets] = await agent.line(/^STEP datasets 200 (.*)$/);
+    expect(JSON.parse(datasets!).datasets.map((d: { id: string }) => d.id)).toContain('ds_sales_2026');
+
+    // The payment needs the person's approval: the agent has asked and is waiting.
+    const [, bindingMessage] = await agent.line(/^APPROVAL (.*)$/);
+    expect(bindingMessage).toBe('Pay ACME Ltd 1250.00 USD for invoice INV-2026-0142');
+    await page.goto('/approvals');
+    const card = page.getByRole('listitem', { name: 'Request from Example accounts agent' });
+    await expect(card).toContainText('Pay $1,250.00 to ACME Ltd');
+    await expect(card).toContainText(`“${bindingMessage}”`);
+    await card.getByRole('link', { name: 'Review and approve' }).click();
+    await page.getByLabel('Code from your authenticator app').fill(await totpCode(secret));
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await expect(page.getByText('Approved. The agent gets its elevated access on its next poll.')).toBeVisible();
+
+    // The agent collected its just-in-time token, paid, and carried on with its ordinary token.
+    const [, paid] = await agent.line(/^STEP payment (\d+) (.*)$/);
+    expect(paid).toBe('201');
+    await agent.line(/^STEP reports 200 /);
+    const { code, stderr } = await agent.done();
+    expect(code, stderr).toBe(0);
+
+    const agentRow = (await testDb().query('SELECT id FROM agents WHERE client_id = $1', [clientId])).rows[0];
+    expect((await testDb().query('SELECT count(*)::int AS n FROM payments WHERE agent_id = $1', [agentRow.id])).rows[0].n).toBe(1);
+    // Every token it holds is DPoP-bound, to one key (RFC 9449), the just-in-time one included.
+    const tokens = await testDb().query('SELECT kind::text, jit, dpop_jkt FROM tokens WHERE agent_id = $1 ORDER BY created_at', [agentRow.id]);
+    expect(tokens.rows.map((r) => [r.kind, r.jit])).toEqual([
+      ['ACCESS', false],
+      ['REFRESH', false],
+      ['ACCESS', true],
+    ]);
+    expect(new Set(tokens.rows.map((r) => r.dpop_jkt)).size).toBe(1);
+    expect(tokens.rows[0].dpop_jkt).toMatch(/^[\w-]{43}$/);
+    // The audit log: refused for approval, the request (with the agent's intent, hashed), the approval, the payment.
+    const audit = await testDb().query(
+      "SELECT action, decision::text, intent FROM audit_events WHERE agent_id = $1 AND action IN ('payments.initiate', 'elevation.request', 'elevation.approve') ORDER BY id",
+      [agentRow.id],
+    );
+    expect(audit.rows.map((r) => [r.action, r.decision])).toEqual([
+      ['payments.initiate', 'APPROVAL'],
+      ['elevation.request', 'APPROVAL'],
+      ['elevation.approve', 'ALLOW'],
+      ['payments.initiate', 'ALLOW'],
+    ]);
+    expect(audit.rows[1].intent).toMatch(/^sha256:[0-9a-f]{64}$/);
+  } finally {
+    agent.child.kill();
+  }
+});
+
+test('in process: concurrent calls share one refresh; a revoked session ends after one refresh attempt; an approval wait is cancellable', async ({ page, request, baseURL }) => {
+  test.setTimeout(90_000);
+  const user = await createAccount(request, baseURL, { email: uniqueEmail('sdk-refresh'), password });
+  await signInInBrowser(page, user.email);
+  // Every request the SDK makes, counted per path (the SDK takes a fetch: nothing is changed).
+  const calls: string[] = [];
+  const counting: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    calls.push(`${init?.method ?? 'GET'} ${new URL(input instanceof Request ? input.url : input.toString()).pathname} ${response.status}`);
+    return response;
+  };
+  let stored: LeashSession | undefined;
+  const agent = await connect({
+    issuer: baseURL!,
+    resource: `${baseURL}/api`,
+    scopes: ['datasets:read', 'workflows:trigger'],
+    clientName: 'SDK refresh agent',
+    // Its own client address, so the per-address registration limit is not shared with other tests.
+    registrationHeaders: { 'X-Forwarded-For': uniqueIp() },
+    fetch: counting,
+    openBrowser: (url) => allow(page, url, 'SDK refresh agent'),
+    onSession: (session) => {
+      stored = session;
+    },
+  });
+  expect(stored).toMatchObject({ tokenType: 'DPoP', refreshToken: expect.stringMatching(/^lsh_rt_/), scope: 'datasets:read offline_access workflows:trigger' });
+
+  // The same session, its access token taken as expired: three calls at once, one refresh.
+  const expired = resume({ ...agent.session, expiresAt: 0 }, { dpop: agent.dpopKey, fetch: counting, onSession: (session) => void (stored = session) });
+  calls.length = 0;
+  const answers = await Promise.all([1, 2, 3].map(() => expired.fetch(`${baseURL}/api/v1/datasets`)));
+  expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+  // One refresh: the fresh instance has no DPoP nonce yet, so its first proof is answered with one (RFC 9449 §8).
+  expect(calls.filter((c) => c.startsWith('POST /oauth/token'))).toEqual(['POST /oauth/token 400', 'POST /oauth/token 200']);
+  const family = await testDb().query(
+    `SELECT count(*)::int AS n, count(*) FILTER (WHERE revoked_at IS NOT NULL)::int AS revoked FROM tokens WHERE family_id = (SELECT family_id FROM tokens WHERE token_hash = ${tokenHash})`,
+    [agent.session.refreshToken],
+  );
+  expect(family.rows[0]).toEqual({ n: 2, revoked: 0 }); // rotated once, no reuse detected
+  expect(stored!.refreshToken).toBe(expired.session.refreshToken);
+  expect(stored!.refreshToken).not.toBe(agent.session.refreshToken);
+
+  // An approval wait ends when the caller gives up: nothing is left running, no workflow started.
+  const controller = new AbortController();
+  const waiting = expired.fetch(`${baseURL}/api/v1/workflows/wf_monthly_close/runs`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ parameters: {} }),
+    signal: controller.signal,
+    approval: { bindingMessage: 'Run the monthly close', onPending: () => controller.abort(new Error('the user closed the chat')) },
+  });
+  await expect(waiting).rejects.toThrow('the user closed the chat');
+  const agentId = (await testDb().query('SELECT id FROM agents WHERE client_id = $1', [agent.clientId])).rows[0].id;
+  expect((await testDb().query('SELECT status::text FROM approval_requests WHERE agent_id = $1', [agentId])).rows).toEqual([{ status: 'PENDING' }]);
+  expect((await testDb().query('SELECT count(*)::int AS n FROM workflow_runs WHERE agent_id = $1', [agentId])).rows[0].n).toBe(0);
+
+  // The person revokes the agent's access in the dashboard: the next call refreshes once, is
+  // refused, and ends the session with a typed error; later calls fail without a request.
+  const revoked = await page.request.post(`/api/account/agents/${agentId}/revoke-access`, { headers: sameOrigin(baseURL) });
+  expect(revoked.status(), await revoked.text()).toBe(200);
+  calls.length = 0;
+  const ended = await expired.fetch(`${baseURL}/api/v1/datasets`).catch((error: unknown) => error);
+  expect(ended).toBeInstanceOf(SessionEndedError);
+  expect(calls).toEqual(['GET /api/v1/datasets 401', 'POST /oauth/token 400']);
+  await expect(expired.fetch(`${baseURL}/api/v1/datasets`)).rejects.toBeInstanceOf(SessionEndedError);
+  expect(calls).toHaveLength(2);
+});

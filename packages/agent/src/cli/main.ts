@@ -1,0 +1,179 @@
+// `leash`: sign a person's command line in to Leash with the device flow (RFC 8628), keep the
+// session in the encrypted credential store (./credential-store.ts), and hand scripts short-lived
+// DPoP-bound tokens (RFC 9449).
+//   leash login [issuer] [--resource URL] [--scope "a b"] [--name NAME]
+//   leash status
+//   leash token [--resource URL] [--scope "a b"] [--dpop METHOD URL] [--json]
+//   leash curl <url> [curl arguments]
+//   leash logout
+import { spawn } from 'node:child_process';
+import { connect, resume } from '../connect.js';
+import { LeashError, SessionEndedError } from '../errors.js';
+import type { LeashAgent, LeashSession } from '../agent.js';
+import { CredentialStore } from './credential-store.js';
+import { curlMethod } from './curl-method.js';
+
+const USAGE = `usage: leash <command>
+  login [issuer]   sign in with the device flow (default issuer: $LEASH_ISSUER or http://localhost:3000)
+                   --resource URL (default <issuer>/api)  --scope "a b" (default "datasets:read reports:read")  --name NAME
+  status           who is signed in, where, with which scopes
+  token            print a fresh access token (DPoP-bound: send it with a proof, or use leash curl)
+                   --scope "a b" / --resource URL: a narrower token (RFC 8693)  --dpop METHOD URL: a proof too  --json
+  curl <url> ...   run curl with the Authorization and DPoP headers added
+  logout           revoke the tokens at the server (RFC 7009) and delete the local credentials`;
+
+type Flags = { positional: string[]; options: Map<string, string[]> };
+
+function parseFlags(args: string[], known: Record<string, number>): Flags {
+  const positional: string[] = [];
+  const options = new Map<string, string[]>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg.startsWith('--') && arg.slice(2) in known) {
+      const arity = known[arg.slice(2)]!;
+      const values = args.slice(i + 1, i + 1 + arity);
+      if (values.length < arity) throw new LeashError('usage', `${arg} needs ${arity} value${arity > 1 ? 's' : ''}.\n${USAGE}`);
+      options.set(arg.slice(2), values);
+      i += arity;
+    } else if (arg.startsWith('--')) {
+      throw new LeashError('usage', `Unknown option ${arg}.\n${USAGE}`);
+    } else {
+      positional.push(arg);
+    }
+  }
+  return { positional, options };
+}
+
+async function signedIn(store: CredentialStore): Promise<LeashAgent> {
+  const stored = await store.load();
+  if (!stored) throw new LeashError('not_signed_in', 'Not signed in. Run `leash login` first.');
+  return resume(stored.session, { dpop: stored.dpop, onSession: (session) => store.save(session) });
+}
+
+async function login(store: CredentialStore, args: string[]) {
+  const { positional, options } = parseFlags(args, { resource: 1, scope: 1, name: 1 });
+  const issuer = (positional[0] ?? process.env.LEASH_ISSUER ?? 'http://localhost:3000').replace(/\/$/, '');
+  const resource = options.get('resource')?.[0] ?? `${issuer}/api`;
+  const scopes = (options.get('scope')?.[0] ?? 'datasets:read reports:read').split(/\s+/).filter(Boolean);
+  const dpop = await store.createKey();
+  const agent = await connect({
+    issuer,
+    resource,
+    scopes,
+    flow: 'device',
+    dpop,
+    clientName: options.get('name')?.[0] ?? 'Leash CLI',
+    onDeviceCode: (prompt) => {
+      console.log(`To sign in, open ${prompt.verificationUri} and enter the code ${prompt.userCode}`);
+      if (prompt.verificationUriComplete) console.log(`(or open ${prompt.verificationUriComplete})`);
+      console.log(`Waiting for you to approve (the code expires in ${Math.round(prompt.expiresIn / 60)} minutes)...`);
+    },
+    onSession: (session) => store.save(session),
+  });
+  const { session } = agent;
+  console.log(`Signed in to ${session.issuer} as ${session.clientId} (${session.scope ?? scopes.join(' ')}).`);
+}
+
+function describe(session: LeashSession, store: CredentialStore, jkt: string | undefined) {
+  const seconds = Math.round((session.expiresAt - Date.now()) / 1000);
+  return [
+    `Signed in to ${session.issuer}`,
+    `  client id:     ${session.clientId}`,
+    `  resource:      ${session.resource}`,
+    `  scopes:        ${session.scope ?? ''}`,
+    `  access token:  ${session.tokenType}, ${seconds > 0 ? `expires in ${seconds} s` : 'expired (refreshed on next use)'}`,
+    `  refresh token: ${session.refreshToken ? 'yes' : 'no'}`,
+    ...(jkt ? [`  DPoP key:      ${jkt}`] : []),
+    `  credentials:   ${store.paths.credentialsFile} (key: ${store.paths.keyFile})`,
+  ].join('\n');
+}
+
+async function status(store: CredentialStore) {
+  const stored = await store.load();
+  if (!stored) {
+    console.log('Not signed in.');
+    return 1;
+  }
+  console.log(describe(stored.session, store, stored.dpop.thumbprint));
+  return 0;
+}
+
+async function token(store: CredentialStore, args: string[]) {
+  const { options } = parseFlags(args, { resource: 1, scope: 1, dpop: 2, json: 0 });
+  const agent = await signedIn(store);
+  // A refresh every time: the full lifetime, and the server's current DPoP nonce for the proof.
+  await agent.refresh();
+  const narrowed = options.has('scope') || options.has('resource') ? await agent.narrow({ scope: options.get('scope')?.[0], resource: options.get('resource')?.[0] }) : null;
+  const accessToken = narrowed?.access_token ?? agent.session.accessToken;
+  const tokenType = narrowed ? (narrowed.token_type.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer') : agent.session.tokenType;
+  const [method, url] = options.get('dpop') ?? [];
+  const headers = method && url ? await agent.authorizationHeaders(method, url, { accessToken, tokenType }) : null;
+  if (options.has('json')) {
+    const expiresIn = narrowed?.expires_in ?? Math.round((agent.session.expiresAt - Date.now()) / 1000);
+    console.log(JSON.stringify({ access_token: accessToken, token_type: tokenType, expires_in: expiresIn, ...(headers?.DPoP ? { dpop: headers.DPoP } : {}) }));
+  } else {
+    console.log(accessToken);
+    if (headers?.DPoP) console.log(headers.DPoP);
+    else if (tokenType === 'DPoP') console.error('(DPoP-bound: send it as "Authorization: DPoP <token>" with a proof: --dpop METHOD URL, or use `leash curl`.)');
+  }
+  return 0;
+}
+
+async function curl(store: CredentialStore, args: string[]) {
+  const [url, ...rest] = args;
+  if (!url || !/^https?:\/\//.test(url)) throw new LeashError('usage', `leash curl needs the URL first.\n${USAGE}`);
+  const agent = await signedIn(store);
+  await agent.refresh();
+  const headers = await agent.authorizationHeaders(curlMethod(rest), url);
+  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn('curl', [...headerArgs, ...rest, url], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function logout(store: CredentialStore) {
+  const stored = await store.load().catch(() => null);
+  if (stored) {
+    await resume(stored.session, { dpop: stored.dpop }).revoke();
+    console.log(`Signed out: the tokens are revoked at ${stored.session.issuer}.`);
+  } else {
+    console.log('Not signed in.');
+  }
+  await store.clear();
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  const store = new CredentialStore();
+  switch (command) {
+    case 'login':
+      await login(store, args);
+      return 0;
+    case 'status':
+      return status(store);
+    case 'token':
+      return token(store, args);
+    case 'curl':
+      return curl(store, args);
+    case 'logout':
+      return logout(store);
+    default:
+      console.log(USAGE);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof SessionEndedError) console.error(`${error.message}\nRun \`leash login\` to sign in again.`);
+    else if (error instanceof LeashError) console.error(error.message);
+    else console.error(error);
+    process.exitCode = 1;
+  },
+);
