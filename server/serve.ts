@@ -30,7 +30,7 @@ export async function serve(options: { port: number; host: string; dev: boolean 
   const handle = app.getRequestHandler();
   await app.prepare();
   const fastPath = !options.dev && process.env.LEASH_FAST_PATH !== '0' ? await loadFastPath() : null;
-  const accessLog = process.env.LEASH_ACCESS_LOG !== '0' ? log('http') : null;
+  const accessLog = ['0', 'false', 'no'].includes(process.env.LEASH_ACCESS_LOG ?? '') ? null : log('http');
   const serverLog = log('server');
   let inFlight = 0;
 

@@ -9,6 +9,16 @@ import { loadOrCreateSecrets } from './secrets';
 const booleanFlag = z.enum(['0', '1', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const envSchema = z.object({
+  /** Log level: fatal, error, warn, info (default), debug, trace or silent. Read by lib/log/logger.ts, validated here. */
+  LEASH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  /** Log format: `json` (default in production unless stdout is a terminal) or `pretty`. */
+  LEASH_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /** One access-log line per request (server/serve.ts). Default 1. */
+  LEASH_ACCESS_LOG: booleanFlag.optional(),
+  /** Graceful shutdown: how long in-flight requests may take to finish, ms (server/lifecycle.ts). Default 10000. */
+  LEASH_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).optional(),
+  /** Graceful shutdown: how long readiness answers 503 before the listener closes, ms. Default 0. */
+  LEASH_SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).optional(),
   /** TCP port the app listens on. Default 3000. */
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Host interface to bind. Default 0.0.0.0 (all). */

@@ -77,7 +77,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
   const logger = pino(
     {
-      level: options.level ?? process.env.LEASH_LOG_LEVEL ?? 'info',
+      level: options.level ?? knownLevel(process.env.LEASH_LOG_LEVEL),
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -98,6 +98,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
   holder.leashLogDestinations = destinations;
   return logger;
+}
+
+/** LEASH_LOG_LEVEL when it names a level (lib/config/config.ts refuses to start otherwise), else info. */
+function knownLevel(level: string | undefined): string {
+  return level && level in pino.levels.values ? level : level === 'silent' ? 'silent' : 'info';
 }
 
 /** LEASH_LOG_FORMAT when set; else JSON in production unless a person reads the terminal. */
