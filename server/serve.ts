@@ -7,6 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import next from 'next';
 import { loadFastPath } from './fast-path';
+import { loadMetrics } from './metrics';
 
 export type RunningServer = { url: string; close: () => Promise<void> };
 
@@ -16,9 +17,12 @@ export async function serve(options: { port: number; host: string; dev: boolean 
   const handle = app.getRequestHandler();
   await app.prepare();
   const fastPath = !options.dev && process.env.LEASH_FAST_PATH !== '0' ? await loadFastPath() : null;
+  const metrics = await loadMetrics(); // issue 19 §3: /metrics, and every request counted (server/metrics.ts)
 
   const server = http.createServer((request, response) => {
     request.headers['x-leash-client-ip'] = request.socket.remoteAddress ?? 'unknown';
+    metrics.observe(request, response);
+    if (metrics.answer(request, response)) return;
     if (fastPath?.(request, response)) return;
     handle(request, response).catch((error: unknown) => {
       console.error('[server] unhandled error:', error);
@@ -47,6 +51,6 @@ export async function serve(options: { port: number; host: string; dev: boolean 
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      }).then(metrics.close),
   };
 }

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { getConfig } from '@/lib/config/config';
+import { watchPool } from '@/lib/metrics/metrics';
 
 type Database = { pool: pg.Pool; prisma: PrismaClient };
 
@@ -25,6 +26,8 @@ function open(): Database {
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', (error) => console.error('[db] idle client error:', error.message));
+  // leash_db_pool_connections and leash_db_pool_waiting read it when scraped.
+  watchPool(pool);
   return { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) };
 }
 
