@@ -33,9 +33,9 @@ describe('the registry', () => {
     expect(ours.length).toBeGreaterThanOrEqual(18);
     for (const metric of ours) {
       expect(metric.name, metric.name).toMatch(/^leash_[a-z][a-z0-9_]*[a-z0-9]$/);
-      if (metric.type === 'counter') expect(metric.name).toMatch(/_total$/);
+      if (String(metric.type) === 'counter') expect(metric.name).toMatch(/_total$/);
       else expect(metric.name).not.toMatch(/_total$/);
-      if (metric.type === 'histogram') expect(metric.name).toMatch(/_(seconds|size)$/);
+      if (String(metric.type) === 'histogram') expect(metric.name).toMatch(/_(seconds|size)$/);
       expect(metric.help.length, metric.name).toBeGreaterThan(20);
       for (const value of metric.values) {
         for (const label of Object.keys(value.labels)) {
@@ -156,7 +156,7 @@ describe("counted from Leash's events (lib/events/count-events.ts)", () => {
     // Refused before the policy (no rule named): a call decision, not a policy decision.
     await emitEvent('call.refused', { userId: null, agentId: null, action: 'datasets.list', decision: 'DENY', policyRule: null });
     await emitEvent('call.refused', { userId: null, agentId: 'agent-7f3a', action: 'datasets.list', decision: 'DENY', policyRule: 'default-deny' });
-    await emitEvent('call.refused', { userId: null, agentId: 'agent-7f3a', action: 'payments.create', decision: 'APPROVAL', policyRule: 'approval-over-100' });
+    await emitEvent('call.refused', { userId: null, agentId: 'agent-7f3a', action: 'payments.initiate', decision: 'APPROVAL', policyRule: 'approval-over-100' });
     await emitEvent('elevation.decided', { userId: 'user-7f3a', outcome: 'denied', count: 3 });
 
     expect(await sample('leash_tokens_issued_total', { grant_type: 'client_credentials' })).toBe(before.cc + 2);
