@@ -49,11 +49,8 @@ export async function loadMetrics(): Promise<ServerMetrics> {
   const authorized = (header: string | undefined) => {
     // RFC 6750 §2.1 (`Bearer` credentials); the scheme is case-insensitive (RFC 9110 §11.1).
     const match = /^bearer +(\S+) *$/i.exec(header ?? '');
-    const presented = crypto
-      .createHash('sha256')
-      .update(match?.[1] ?? '')
-      .digest();
-    return expected !== null && crypto.timingSafeEqual(presented, expected) && match !== null;
+    if (!match || !expected) return false;
+    return crypto.timingSafeEqual(crypto.createHash('sha256').update(match[1]!).digest(), expected);
   };
 
   let listener: http.Server | null = null;
