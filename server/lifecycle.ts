@@ -95,6 +95,7 @@ async function shutDown(server: RunningServer, reason: string): Promise<boolean>
   const { closeDb } = await import('../lib/db/client');
   await stopHotCache();
   await closeDb().catch((error: unknown) => logger.warn({ err: error }, 'closing the database pool failed'));
+  await server.closeMetrics().catch(() => {});
   setPhase('stopped');
   logger.info({ clean }, 'stopped');
   clearTimeout(hardStop);

@@ -10,6 +10,7 @@ import http from 'node:http';
 import path from 'node:path';
 import next from 'next';
 import { loadFastPath } from './fast-path';
+import { loadMetrics } from './metrics';
 import { newRequestId, REQUEST_ID_HEADER, withRequestContext } from '../lib/log/request-context';
 import { log } from '../lib/log/logger';
 import { isDraining } from '../lib/ops/lifecycle';
@@ -22,6 +23,8 @@ export type RunningServer = {
   inFlight: () => number;
   /** Ends every connection now, answered or not (the drain deadline passed). */
   closeAllConnections: () => void;
+  /** Stops the metrics listener (LEASH_METRICS_PORT), if any. */
+  closeMetrics: () => Promise<void>;
 };
 
 export async function serve(options: { port: number; host: string; dev: boolean }): Promise<RunningServer> {
@@ -30,6 +33,7 @@ export async function serve(options: { port: number; host: string; dev: boolean 
   const handle = app.getRequestHandler();
   await app.prepare();
   const fastPath = !options.dev && process.env.LEASH_FAST_PATH !== '0' ? await loadFastPath() : null;
+  const metrics = await loadMetrics(); // issue 19 §3: /metrics, and every request counted (server/metrics.ts)
   const accessLog = ['0', 'false', 'no'].includes(process.env.LEASH_ACCESS_LOG ?? '') ? null : log('http');
   const serverLog = log('server');
   let inFlight = 0;
@@ -58,7 +62,9 @@ export async function serve(options: { port: number; host: string; dev: boolean 
     response.setHeader('X-Request-Id', requestId);
     // While draining, answered connections are not kept alive: the client reconnects elsewhere.
     if (isDraining()) response.setHeader('Connection', 'close');
+    metrics.observe(request, response);
     withRequestContext(requestId, () => {
+      if (metrics.answer(request, response)) return;
       if (fastPath?.(request, response)) return;
       handle(request, response).catch((error: unknown) => {
         serverLog.error({ err: error }, 'unhandled error');
@@ -91,5 +97,7 @@ export async function serve(options: { port: number; host: string; dev: boolean 
       }),
     inFlight: () => inFlight,
     closeAllConnections: () => server.closeAllConnections(),
+    // Scrapes go on while the server drains; the metrics listener closes last.
+    closeMetrics: metrics.close,
   };
 }

@@ -11,6 +11,7 @@ import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { suspendAgent } from '@/lib/agents/control-agent-access';
 import { getAlertSettings } from '@/lib/alerts/alert-settings';
 import { deliverAlert } from '@/lib/alerts/deliver-alert';
+import { metrics } from '@/lib/metrics/metrics';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { log } from '@/lib/log/logger';
 
@@ -83,6 +84,8 @@ async function raise(input: AlertInput, name: string, dedupeMinutes: number): Pr
   });
   if (!raised) return null;
   quiet();
+  // The rule's name without its qualifier (`first_use:<scope>` is the rule first_use).
+  metrics().alertsRaised.inc({ rule: input.kind.split(':')[0]!, severity: input.severity.toLowerCase() });
   await afterRaised(input, raised).catch((error) => log('alerts').error({ err: error }, 'follow-up failed'));
   return { id: raised.id };
 }

@@ -16,6 +16,7 @@ import 'server-only';
 import pg from 'pg';
 import { getConfig } from '@/lib/config/config';
 import { log } from '@/lib/log/logger';
+import { countCacheLookup, noteListen } from '@/lib/metrics/metrics';
 
 const MAX_ENTRIES = 20_000;
 const TTL_MS = 60_000;
@@ -29,12 +30,14 @@ type State = {
   connecting: Promise<void> | null;
   retryMs: number;
   closed: boolean;
+  /** A connection was up before (the next one is a reconnection, for the metrics). */
+  everConnected: boolean;
 };
 
 const holder = globalThis as typeof globalThis & { leashHotCache?: State };
 
 function state(): State {
-  holder.leashHotCache ??= { areas: new Map(), generation: 0, client: null, connecting: null, retryMs: 250, closed: false };
+  holder.leashHotCache ??= { areas: new Map(), generation: 0, client: null, connecting: null, retryMs: 250, closed: false, everConnected: false };
   return holder.leashHotCache;
 }
 
@@ -69,7 +72,11 @@ export async function cached<T>(areaName: string, key: string, load: () => Promi
   const a = area(areaName);
   const hit = a.get(key);
   const now = Date.now();
-  if (listening && hit && now - hit.at < TTL_MS) return hit.value as T;
+  if (listening && hit && now - hit.at < TTL_MS) {
+    countCacheLookup(areaName, 'hit');
+    return hit.value as T;
+  }
+  countCacheLookup(areaName, listening ? 'miss' : 'bypass');
   const generation = s.generation;
   const value = await load();
   if (value !== null && listening && s.client !== null && s.generation === generation) {
@@ -89,7 +96,10 @@ async function connect(): Promise<void> {
   const s = state();
   const client = new pg.Client({ connectionString: getConfig().databaseUrl, connectionTimeoutMillis: 3000 });
   const lost = () => {
-    if (s.client === client) s.client = null;
+    if (s.client === client) {
+      s.client = null;
+      noteListen('leash_cache', 'lost');
+    }
     forgetCached();
     client.end().catch(() => {});
     if (!s.closed) setTimeout(() => void ensureListening(), s.retryMs).unref();
@@ -111,6 +121,8 @@ async function connect(): Promise<void> {
   // Anything cached before this connection existed may have missed a notification.
   forgetCached();
   s.client = client;
+  noteListen('leash_cache', s.everConnected ? 'reconnected' : 'connected');
+  s.everConnected = true;
   s.retryMs = 250;
 }
 
@@ -142,6 +154,7 @@ export async function stopHotCache(): Promise<void> {
   s.closed = true;
   const client = s.client;
   s.client = null;
+  if (client) noteListen('leash_cache', 'closed');
   forgetCached();
   await client?.end().catch(() => {});
 }

@@ -73,6 +73,16 @@ describe('parseConfig', () => {
     expect(parseConfig({ NODE_ENV: 'development', LEASH_CHECK_RESPONSES: '0' }, tempDir()).checkResponses).toBe(false);
   });
 
+  it('keeps /metrics off the public port unless configured: its own listener on 127.0.0.1, or a token of 32+ characters', () => {
+    const cwd = tempDir();
+    expect(parseConfig({}, cwd).metrics).toEqual({ port: null, host: '127.0.0.1', token: null });
+    const token = 'm'.repeat(32);
+    expect(parseConfig({ LEASH_METRICS_PORT: '9464', LEASH_METRICS_HOST: '0.0.0.0', LEASH_METRICS_TOKEN: token }, cwd).metrics).toEqual({ port: 9464, host: '0.0.0.0', token });
+    expect(() => parseConfig({ LEASH_METRICS_TOKEN: 'short' }, cwd)).toThrow(/LEASH_METRICS_TOKEN: must be at least 32 characters/);
+    expect(() => parseConfig({ LEASH_METRICS_PORT: '70000' }, cwd)).toThrow(/LEASH_METRICS_PORT/);
+    expect(() => parseConfig({ PORT: '3000', LEASH_METRICS_PORT: '3000' }, cwd)).toThrow(/LEASH_METRICS_PORT: must differ from PORT/);
+  });
+
   it('clamps tunables to their documented ranges', () => {
     const config = parseConfig({ LEASH_SESSION_MAX_AGE: '5', LEASH_SIGNIN_ACCOUNT_LIMIT: '1000', LEASH_SIGNIN_WINDOW: '999999' }, tempDir());
     expect(config.sessionMaxAge).toBe(300);

@@ -121,6 +121,12 @@ const envSchema = z.object({
    * NODE_ENV=production (`npm run dev` and Vitest check; `npm start` does not). The e2e servers set 1.
    */
   LEASH_CHECK_RESPONSES: booleanFlag.optional(),
+  /** Port of a separate listener answering GET /metrics (Prometheus text). Default: none. */
+  LEASH_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Interface the metrics listener binds. Default 127.0.0.1 (this machine only). */
+  LEASH_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Bearer token that opens GET /metrics on the public port (at least 32 characters). Default: none (404). */
+  LEASH_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 const RESERVED_SCHEMES = new Set(['http', 'https', 'javascript', 'data', 'file', 'vbscript', 'blob', 'about']);
@@ -150,6 +156,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   const e = parsed.data;
   if (e.LEASH_REGISTRATION === 'token' && !e.LEASH_REGISTRATION_TOKEN) {
     throw new ConfigError('Invalid configuration:\n  LEASH_REGISTRATION_TOKEN: required when LEASH_REGISTRATION=token');
+  }
+  if (e.LEASH_METRICS_PORT === e.PORT) {
+    throw new ConfigError('Invalid configuration:\n  LEASH_METRICS_PORT: must differ from PORT (metrics stay off the public port)');
   }
   const dataDir = path.resolve(cwd, e.LEASH_DATA_DIR ?? '.leash');
   const issuer = parseIssuer(e.LEASH_ISSUER ?? `http://localhost:${e.PORT}`);
@@ -194,6 +203,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       windowSeconds: e.LEASH_SIGNIN_WINDOW,
     },
     checkResponses: e.LEASH_CHECK_RESPONSES ?? cleaned.NODE_ENV !== 'production',
+    /** /metrics (server/metrics.ts): its own listener when `port` is set; the public port only with `token`. */
+    metrics: { port: e.LEASH_METRICS_PORT ?? null, host: e.LEASH_METRICS_HOST, token: e.LEASH_METRICS_TOKEN ?? null },
   };
 }
 

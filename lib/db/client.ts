@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { getConfig } from '@/lib/config/config';
 import { log } from '@/lib/log/logger';
+import { watchPool } from '@/lib/metrics/metrics';
 
 type Database = { pool: pg.Pool; prisma: PrismaClient };
 
@@ -26,6 +27,8 @@ function open(): Database {
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', (error) => log('db').error({ err: error }, 'idle client error'));
+  // leash_db_pool_connections and leash_db_pool_waiting read it when scraped.
+  watchPool(pool);
   return { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) };
 }
 

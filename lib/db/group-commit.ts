@@ -3,8 +3,9 @@
 // flight, then go at most `maxBatch` at a time. `write` turns one batch into one outcome per item
 // (a value, or an error for that item alone); if `write` throws, every item of the batch fails.
 // The queue lives on globalThis: the Next bundle and the fast path are two module instances in one
-// process and must share it.
+// process and must share it. Each queue's depth and batch sizes are metrics (lib/metrics).
 import 'server-only';
+import { watchQueue } from '@/lib/metrics/metrics';
 
 export type Outcome<O> = { ok: true; value: O } | { ok: false; error: unknown };
 type Waiting<I, O> = { item: I; resolve: (value: O) => void; reject: (error: unknown) => void };
@@ -20,12 +21,14 @@ export function groupCommit<I, O>(name: string, options: { maxBatch: number; wri
     if (!found) queues.set(name, (found = { waiting: [], writers: 0 }) as Queue<unknown, unknown>);
     return found;
   };
+  const observeBatch = watchQueue(name, () => queue().waiting.length);
 
   async function drain(q: Queue<I, O>): Promise<void> {
     q.writers++;
     try {
       while (q.waiting.length) {
         const batch = q.waiting.splice(0, options.maxBatch);
+        observeBatch(batch.length);
         try {
           const outcomes = await write(batch.map((w) => w.item));
           batch.forEach((w, i) => {

@@ -20,12 +20,17 @@ export type LeashEvents = {
     policyRule: string | null;
   };
   /**
-   * An agent call for a user was allowed and performed (after its row). Not emitted for an agent
-   * acting as itself (client_credentials): no rule watches those, and it is the hottest path.
+   * An agent call was allowed and performed (after its row), with the policy's outcome. `userId`
+   * is null for an agent acting as itself (client_credentials): no alert rule watches those, only
+   * the metrics, so listeners must stay cheap (it is the hottest path).
    */
-  'call.allowed': { userId: string; agentId: string; action: ActionName; scope: string };
+  'call.allowed': { userId: string | null; agentId: string; action: ActionName; scope: string; outcome: 'allow' | 'notify' };
+  /** The token endpoint issued an access token (after its row), by `grant_type` (RFC 6749 §5.1). */
+  'token.issued': { grantType: string };
   /** An agent asked a user for just-in-time elevation (after the `elevation.request` row). */
   'elevation.requested': { userId: string; agentId: string };
+  /** The user approved or denied elevation requests (after their rows): `count` requests at once. */
+  'elevation.decided': { userId: string; outcome: 'approved' | 'denied'; count: number };
   /** A confirmation of the user's identity failed (after the `step_up.fail` row). */
   'step_up.failed': { userId: string };
 };

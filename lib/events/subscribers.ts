@@ -1,4 +1,5 @@
-// Who listens to Leash's events: the alert rules (lib/alerts/rules.ts). The wiring point, and the
+// Who listens to Leash's events: the alert rules (lib/alerts/rules.ts) and the metrics
+// (lib/events/count-events.ts). The wiring point, and the
 // only file outside lib/alerts that imports the rules: the emitter (lib/events/leash-events.ts)
 // loads it itself in every copy of lib/ that emits. The rules stay plain functions that know
 // nothing of events, so the folders depend one way (events → alerts). Each listener keys on the
@@ -7,6 +8,7 @@
 import 'server-only';
 import type { LeashEventSource } from '@/lib/events/leash-event-types';
 import { TIME_WINDOW_RULE } from '@/lib/policy/compile-policy';
+import { countEvents } from '@/lib/events/count-events';
 import { alertRefreshTokenReuse, checkApprovalRequests, checkDeniedCalls, checkFirstHighRiskUse, checkOutsideTimeWindow, checkStepUpFailures, noteTokenFlood } from '@/lib/alerts/rules';
 import { log } from '@/lib/log/logger';
 
@@ -22,8 +24,9 @@ export function subscribe(events: LeashEventSource): void {
   events.on('call.refused', async ({ userId, agentId, decision, policyRule, action }) => {
     if (decision === 'DENY' && userId && agentId && policyRule === TIME_WINDOW_RULE) await checkOutsideTimeWindow({ userId, agentId, action });
   });
-  events.on('call.allowed', ({ userId, agentId, scope, action }) => checkFirstHighRiskUse({ userId, agentId, scope, action }));
+  events.on('call.allowed', ({ userId, agentId, scope, action }) => userId && checkFirstHighRiskUse({ userId, agentId, scope, action }));
   events.on('token.flooded', ({ agentId }) => noteTokenFlood({ agentId }).catch(logged('token-flood')));
   events.on('elevation.requested', ({ userId, agentId }) => checkApprovalRequests({ userId, agentId }));
   events.on('step_up.failed', ({ userId }) => checkStepUpFailures({ userId }));
+  countEvents(events);
 }

@@ -8,6 +8,7 @@ import 'server-only';
 import pg from 'pg';
 import { getConfig } from '@/lib/config/config';
 import { log } from '@/lib/log/logger';
+import { noteListen } from '@/lib/metrics/metrics';
 
 export type LiveEvent = { topic: 'tokens' | 'agents' | 'approvals' | 'alerts'; user_id: string; agent_id: string; id: string; op: 'insert' | 'update' } | { topic: 'resync' } | { topic: 'closing' };
 type Listener = (event: LiveEvent) => void;
@@ -33,6 +34,7 @@ async function connect(): Promise<void> {
   const lost = () => {
     if (state.client !== client) return;
     state.client = null;
+    noteListen('leash_live', 'lost');
     client.end().catch(() => {});
     if (state.listeners.size && !state.closed) setTimeout(() => void ensureListening().catch(() => {}), state.retryMs).unref();
     state.retryMs = Math.min(state.retryMs * 2, 10_000);
@@ -54,6 +56,7 @@ async function connect(): Promise<void> {
   await client.query('LISTEN leash_live');
   const reconnected = state.retryMs > 500;
   state.client = client;
+  noteListen('leash_live', reconnected ? 'reconnected' : 'connected');
   state.retryMs = 500;
   if (reconnected) broadcast({ topic: 'resync' });
 }

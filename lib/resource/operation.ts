@@ -161,8 +161,14 @@ export async function executeOperation(
       if (token.jit) forgetCached(token.id);
     }
     noteTokenUse(token.id, call.ip);
-    // The call and its row have committed: the alert rules listen (lib/alerts), without delaying the answer.
-    if (token.userId) void emitEvent('call.allowed', { userId: token.userId, agentId: token.agentId, action: operation.action, scope: ACTIONS[operation.action].scope });
+    // The call and its row have committed: the alert rules and the metrics listen (lib/events), without delaying the answer.
+    void emitEvent('call.allowed', {
+      userId: token.userId,
+      agentId: token.agentId,
+      action: operation.action,
+      scope: ACTIONS[operation.action].scope,
+      outcome: allowed.decision.outcome === 'notify' ? 'notify' : 'allow',
+    });
     const response = Response.json(body, { status: operation.status ?? 200, headers: noStore });
     for (const [name, value] of Object.entries(allowed.rateHeaders)) response.headers.set(name, value);
     response.headers.set('X-Request-Id', call.requestId);

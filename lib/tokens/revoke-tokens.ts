@@ -21,6 +21,7 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { forgettingAfter } from '@/lib/cache/hot-cache';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { metrics, type RevocationTarget } from '@/lib/metrics/metrics';
 
 export type TokenSelector =
   { id: string; unused?: true } | { family: string } | { grant: string; kind: 'ACCESS' | 'REFRESH' } | { request: string } | { agent: string; user?: string } | { user: string; agent?: string };
@@ -35,7 +36,18 @@ export async function revokeTokens(tx: Prisma.TransactionClient, select: TokenSe
     ...(options.ownedBy ? { userId: options.ownedBy } : {}),
   };
   const { count } = await tx.token.updateMany({ where, data: { revokedAt: new Date(), revokedReason: reason } });
+  // Counted when the statement ran: if the caller's transaction then fails (the request answers
+  // 5xx), the count stays. Labelled by what the first selector names (a token takes its family along).
+  if (count) metrics().tokensRevoked.inc({ target: targetOf(selectors[0]!) }, count);
   return count;
+}
+
+function targetOf(s: TokenSelector): RevocationTarget {
+  if ('id' in s) return 'token';
+  if ('family' in s) return 'family';
+  if ('grant' in s) return 'grant';
+  if ('request' in s) return 'authorization_request';
+  return s.agent ? 'agent' : 'user';
 }
 
 /**

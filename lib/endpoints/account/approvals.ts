@@ -11,6 +11,7 @@ import { passkeyAuthenticationOptions, verifyPasskey } from '@/lib/auth/passkeys
 import { approvalDigest, decideApproval, denyApprovals, findUserApproval } from '@/lib/approvals/decide-approval';
 import { listApprovalHistory, listPendingApprovals } from '@/lib/approvals/list-pending-approvals';
 import { recordFailure, verifyTypedCode } from '@/lib/endpoints/account/second-factor';
+import { emitEvent } from '@/lib/events/leash-events';
 import { ApiError, readJsonBody } from '@/lib/http/api-error';
 import { noStoreJson, sessionRoute } from '@/lib/endpoints/session-route';
 
@@ -60,6 +61,8 @@ export function handleDecideApproval(approve: boolean) {
     if (outcome === 'second_factor_failed') throw new ApiError(400, 'invalid_request', 'The passkey could not be verified for this request. Try again.');
     if (outcome === 'already_decided') throw new ApiError(409, 'conflict', 'This request was already answered.');
     if (outcome === 'expired') throw new ApiError(409, 'conflict', 'This request has expired; the agent must ask again.');
+    // Decided, its row committed: the metrics listen (lib/events).
+    void emitEvent('elevation.decided', { userId: user.id, outcome, count: 1 });
     return { status: outcome };
   });
 }
@@ -77,5 +80,9 @@ export const handleApprovalPasskeyOptions = sessionRoute({ signIn, id: 'No such 
 /** POST /api/account/approvals/deny {ids}: deny several of the user's pending requests at once. */
 export const handleDenyApprovals = sessionRoute(
   { signIn, body: z.object({ ids: z.array(z.uuid()).min(1).max(100) }).strict(), invalid: 'Send {"ids": [...]} with the requests to deny.' },
-  async ({ user, body, ip }) => ({ denied: await denyApprovals({ userId: user.id, ids: body.ids, ip }) }),
+  async ({ user, body, ip }) => {
+    const denied = await denyApprovals({ userId: user.id, ids: body.ids, ip });
+    if (denied) void emitEvent('elevation.decided', { userId: user.id, outcome: 'denied', count: denied });
+    return { denied };
+  },
 );

@@ -23,6 +23,8 @@ export const handleToken = oauthEndpoint({ ipLimit: true, require: ['grant_type'
     throw new OAuthError('unauthorized_client', `This client is not registered for ${grantType}.`);
   }
   const response = oauthJson(await grant.handle({ client, params, ip, dpop }));
+  // Issued, its row committed: the metrics listen (lib/events).
+  void emitEvent('token.issued', { grantType });
   if (dpop) response.headers.set('DPoP-Nonce', currentDpopNonce());
   return response;
 });
