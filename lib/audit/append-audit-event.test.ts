@@ -2,7 +2,8 @@
 // sealer then links every record to the one before it (in chain order), its hash covering its
 // content, and concurrent writers still end up in one unbroken chain.
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendAuditEvent, auditHash } from './append-audit-event';
+import { appendAuditEvent } from './append-audit-event';
+import { expectedHash } from './chain-hash';
 import { sealAuditChain } from './seal-audit-chain';
 import { closeDb, db } from '@/lib/db/client';
 
@@ -19,7 +20,7 @@ async function chainSince(id: bigint) {
   throw new Error('not sealed');
 }
 
-const recompute = (row: Awaited<ReturnType<typeof chainSince>>[number]) => auditHash(row);
+const recompute = (row: Awaited<ReturnType<typeof chainSince>>[number]) => expectedHash(row);
 
 describe('appendAuditEvent', () => {
   it('links each record to the previous one and hashes its content', async () => {
@@ -28,7 +29,7 @@ describe('appendAuditEvent', () => {
     const rows = await chainSince(first.id);
     const a = rows.find((r) => r.id === first.id)!;
     const b = rows.find((r) => r.id === second.id)!;
-    expect(a.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(a.hash).toMatch(/^v2:[0-9a-f]{64}$/);
     expect(recompute(a)).toBe(a.hash);
     expect(recompute(b)).toBe(b.hash);
     // Another writer may have appended in between; otherwise b follows a directly.

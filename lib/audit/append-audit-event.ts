@@ -5,7 +5,6 @@
 // never wait for each other. The action and its details are typed by the catalog
 // (lib/audit/events.ts): a misspelt action or a wrong details field does not compile.
 import 'server-only';
-import crypto from 'node:crypto';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { StoredIntent } from '@/lib/audit/stored-intent';
 import type { AuditAction, DetailsOf } from '@/lib/audit/events';
@@ -67,25 +66,4 @@ export async function appendAuditEvent<A extends AuditAction>(tx: Prisma.Transac
     await tx.auditIntentText.create({ data: { eventId: row.id, text: input.intent.text.text, purgeAfter: input.intent.text.purgeAfter } });
   }
   return { id: row.id };
-}
-
-/**
- * SHA-256 over the canonical JSON of a record (keys sorted, dates as ISO strings), as read back
- * from the database, with its previous hash and without its id, own hash and chain position.
- */
-export function auditHash(record: Record<string, unknown>): string {
-  const { id: _id, hash: _hash, chainSeq: _seq, ...content } = record;
-  return crypto.createHash('sha256').update(canonicalJson(content)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }

@@ -1,7 +1,8 @@
 // The retention purge of full intent texts on the real database: expired texts go, current ones
 // stay, the purge itself is audited, and the log rows (with their hashes) are untouched.
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendAuditEvent, auditHash } from './append-audit-event';
+import { appendAuditEvent } from './append-audit-event';
+import { expectedHash } from './chain-hash';
 import { purgeExpiredIntentTexts } from './purge-intent-texts';
 import { sealAuditChain } from './seal-audit-chain';
 import { storedIntent } from './stored-intent';
@@ -29,7 +30,7 @@ describe('purgeExpiredIntentTexts', () => {
       row = await db().auditEvent.findUniqueOrThrow({ where: { id: old.id } });
     }
     expect(row.intent).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(auditHash(row)).toBe(row.hash);
+    expect(expectedHash(row)).toBe(row.hash);
 
     const record = await db().auditEvent.findFirst({ where: { action: 'audit.intent_purge', id: { gt: recent.id } } });
     expect(record).toMatchObject({ decision: 'ALLOW', details: { purged } });

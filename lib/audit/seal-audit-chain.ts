@@ -5,7 +5,7 @@
 // what it writes is checked by the database: the trigger lets a row be sealed once, nothing else.
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { auditHash } from '@/lib/audit/append-audit-event';
+import { linkHash, recordDigest } from '@/lib/audit/chain-hash';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { log } from '@/lib/log/logger';
 
@@ -27,7 +27,8 @@ export async function sealAuditChain(): Promise<number> {
       const seals: Prisma.Sql[] = [];
       for (const row of rows) {
         seq += 1n;
-        const hash = auditHash({ ...row, prevHash: previous });
+        // v2 (lib/audit/chain-hash.ts): a link checkable from the record's digest alone.
+        const hash = linkHash(recordDigest(row), previous);
         seals.push(Prisma.sql`(${row.id}::bigint, ${seq}::bigint, ${previous}::text, ${hash}::text)`);
         previous = hash;
       }

@@ -3,10 +3,10 @@
 // everything committed. Reads in keyset pages, so it runs in constant memory over any length.
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { auditHash } from '@/lib/audit/append-audit-event';
+import { expectedHash, V2_PREFIX } from '@/lib/audit/chain-hash';
 import { sealAuditChain } from '@/lib/audit/seal-audit-chain';
 
-export type ChainVerdict = { ok: true; checked: number; lastId: bigint | null } | { ok: false; checked: number; brokenAt: bigint; reason: 'content changed' | 'link broken' };
+export type ChainVerdict = { ok: true; checked: number; lastId: bigint | null } | { ok: false; checked: number; brokenAt: bigint; reason: 'content changed' | 'link broken' | 'format downgraded' };
 
 const PAGE = 1000;
 
@@ -24,7 +24,9 @@ export async function verifyAuditChain(): Promise<ChainVerdict> {
     });
     for (const row of rows) {
       if (row.prevHash !== previousHash) return { ok: false, checked, brokenAt: row.id, reason: 'link broken' };
-      if (auditHash(row) !== row.hash) return { ok: false, checked, brokenAt: row.id, reason: 'content changed' };
+      // Once records are sealed in v2, an older format after them can only be a rewrite.
+      if (previousHash?.startsWith(V2_PREFIX) && !row.hash?.startsWith(V2_PREFIX)) return { ok: false, checked, brokenAt: row.id, reason: 'format downgraded' };
+      if (expectedHash(row) !== row.hash) return { ok: false, checked, brokenAt: row.id, reason: 'content changed' };
       previousHash = row.hash;
       lastId = row.id;
       checked++;

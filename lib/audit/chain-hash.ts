@@ -1,0 +1,56 @@
+// The audit chain's hash formulas (DECISIONS 10), pure so that an exported proof can be checked
+// anywhere (scripts/audit/verify-export.ts, docs/audit.md) without the server.
+//
+// - v1 (records sealed before issue 18's exports): hash = SHA-256(canonical JSON of the record's
+//   content with its previous hash). Verifying a record needs its whole content.
+// - v2 (every record sealed since): digest = SHA-256(canonical JSON of the content alone), and
+//   hash = "v2:" + SHA-256("leash-audit/v2\n" + digest + "\n" + previous hash). A record can be
+//   checked as a link of the chain from its digest alone, so one user's export can carry the other
+//   users' records as digests (nothing of their content) and still be verified end to end.
+// The content is the record as stored, without its id, its place (`chainSeq`), its previous hash
+// and its own hash: keys sorted, dates as ISO strings (a record read back from an export's JSON
+// gives the same canonical form as one read from the database).
+import crypto from 'node:crypto';
+
+export const V2_PREFIX = 'v2:';
+const EXCLUDED = new Set(['id', 'hash', 'chainSeq', 'prevHash']);
+
+const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
+
+export function canonicalJson(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (typeof value === 'bigint') return JSON.stringify(value.toString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+function content(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([key]) => !EXCLUDED.has(key)));
+}
+
+/** v2: the digest of a record's content. */
+export function recordDigest(record: Record<string, unknown>): string {
+  return sha256(canonicalJson(content(record)));
+}
+
+/** v2: a record's hash from its digest and the previous record's hash. */
+export function linkHash(digest: string, previousHash: string | null): string {
+  return `${V2_PREFIX}${sha256(`leash-audit/v2\n${digest}\n${previousHash ?? ''}`)}`;
+}
+
+/** v1: the hash of a record's content with its previous hash (`prevHash` in the record). */
+export function v1Hash(record: Record<string, unknown>): string {
+  const { id: _id, hash: _hash, chainSeq: _seq, ...rest } = record;
+  return sha256(canonicalJson(rest));
+}
+
+/** What a sealed record's hash must be, in the format its stored hash is in. */
+export function expectedHash(record: Record<string, unknown> & { hash?: string | null; prevHash?: string | null }): string {
+  return record.hash?.startsWith(V2_PREFIX) ? linkHash(recordDigest(record), record.prevHash ?? null) : v1Hash(record);
+}
