@@ -155,6 +155,15 @@ export function AuditBrowser({
           <a className={buttonClasses('secondary', 'h-9 px-3')} href={`/api/account/audit/export?${query(filter, { format: 'jsonl' })}`} download>
             Export JSONL
           </a>
+          {/* A self-verifying file (lib/audit/audit-proof.ts): by agent and time only, whatever the other filters. */}
+          <a
+            className={buttonClasses('secondary', 'h-9 px-3')}
+            href={`/api/account/audit/export?${query({ agent: filter.agent, from: filter.from, to: filter.to }, { format: 'proof' })}`}
+            title="Your records with a signed proof that they are unaltered in Leash's audit chain; check it anywhere with npm run audit:verify-export (docs/audit.md)"
+            download
+          >
+            Export proof
+          </a>
         </div>
       </form>
 
