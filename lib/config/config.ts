@@ -106,6 +106,26 @@ const envSchema = z.object({
     .default(900)
     .transform((v) => Math.min(Math.max(v, 60), 86400)),
   /**
+   * Longest any one SQL statement of the server's pool may run, milliseconds (PostgreSQL
+   * `statement_timeout`). A slow or stuck database then fails a request with 503 instead of holding
+   * it and its connection. Default 5000, clamped to 100..600000; `0` turns it off (batch scripts).
+   */
+  LEASH_DB_STATEMENT_TIMEOUT: z.coerce
+    .number()
+    .int()
+    .default(5000)
+    .transform((v) => (v <= 0 ? 0 : clamp(v, 100, 600_000))),
+  /**
+   * Longest a statement of the server's pool waits for a lock, milliseconds (PostgreSQL
+   * `lock_timeout`): a table locked by a migration or a maintenance job answers 503 quickly instead
+   * of piling requests up behind the lock. Default 2000, clamped to 100..600000; `0` turns it off.
+   */
+  LEASH_DB_LOCK_TIMEOUT: z.coerce
+    .number()
+    .int()
+    .default(2000)
+    .transform((v) => (v <= 0 ? 0 : clamp(v, 100, 600_000))),
+  /**
    * Check every answer of the agents' API against the output schema the OpenAPI document publishes
    * (lib/resource/check-response.ts); a mismatch answers 500 naming the field. Default: on unless
    * NODE_ENV=production (`npm run dev` and Vitest check; `npm start` does not). The e2e servers set 1.
@@ -151,6 +171,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    /** PostgreSQL session timeouts of the server's pool, milliseconds (0: off). */
+    databaseTimeouts: { statementMs: e.LEASH_DB_STATEMENT_TIMEOUT, lockMs: e.LEASH_DB_LOCK_TIMEOUT },
     dataDir,
     issuer,
     /** True when the public URL is HTTPS: HSTS and `__Secure-` cookies. */

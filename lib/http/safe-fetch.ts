@@ -83,11 +83,13 @@ export async function safeFetchJson(rawUrl: string, options: { maxBytes: number;
     const resolve = (value: { status: number; body: unknown; cacheControl: string | null }) => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       resolvePromise(value);
     };
     const reject = (error: unknown) => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       rejectPromise(error);
     };
     const request = client.request(
@@ -133,6 +135,13 @@ export async function safeFetchJson(rawUrl: string, options: { maxBytes: number;
       reject(new UnsafeFetchError(`no answer within ${options.timeoutMs} ms`));
       request.destroy();
     });
+    // The socket's `timeout` above only measures silence: a server that sends a byte now and then
+    // would hold the request (and the agent's authorization request waiting on it) for as long as
+    // it likes. The whole exchange gets the same limit.
+    const deadline = setTimeout(() => {
+      reject(new UnsafeFetchError(`no complete answer within ${options.timeoutMs} ms`));
+      request.destroy();
+    }, options.timeoutMs);
     request.on('error', reject);
     request.end();
   });
@@ -147,7 +156,16 @@ export async function safePostJson(rawUrl: string, body: string, headers: Record
   const url = new URL(rawUrl);
   const allowlisted = checkTarget(url, options.allowlist);
   const client = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
+  return new Promise((resolvePromise, rejectPromise) => {
+    let settled = false;
+    const settle = () => {
+      const first = !settled;
+      settled = true;
+      clearTimeout(deadline);
+      return first;
+    };
+    const resolve = (status: number) => void (settle() && resolvePromise(status));
+    const reject = (error: unknown) => void (settle() && rejectPromise(error));
     const request = client.request(
       url,
       {
@@ -165,6 +183,11 @@ export async function safePostJson(rawUrl: string, body: string, headers: Record
       reject(new UnsafeFetchError(`no answer within ${options.timeoutMs} ms`));
       request.destroy();
     });
+    // As above: silence is not the only way to hang; the whole exchange has the limit.
+    const deadline = setTimeout(() => {
+      reject(new UnsafeFetchError(`no complete answer within ${options.timeoutMs} ms`));
+      request.destroy();
+    }, options.timeoutMs);
     request.on('error', reject);
     request.end(body);
   });
