@@ -48,9 +48,16 @@ const MESSAGES = new RegExp(
     "can't reach database server",
     'server closed the connection',
     'Connection is closed',
+    // pg: a pooled client used again after its connection failed (ended by the server meanwhile).
+    '(has encountered a connection error|was closed) and is not queryable',
     'in a read-only transaction',
     'canceling statement due to (statement|lock) timeout',
     'could not obtain lock',
+    // Prisma's interactive transactions (P2028): no connection to start one within maxWait (the
+    // pool is busy with a slow database), or its time ran out while a slow statement was running.
+    // (Not "already closed: ... committed transaction", which is a bug.)
+    'Unable to start a transaction in the given time',
+    'on an expired transaction',
   ].join('|'),
   'i',
 );
