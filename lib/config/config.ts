@@ -126,6 +126,16 @@ const envSchema = z.object({
     .default(2000)
     .transform((v) => (v <= 0 ? 0 : clamp(v, 100, 600_000))),
   /**
+   * How far this server's clock may be from the database's, seconds, before it refuses to decide
+   * anything that depends on time (503 until the clock is right again, lib/clock/trusted-clock.ts).
+   * Default 30, clamped to 1..3600.
+   */
+  LEASH_MAX_CLOCK_SKEW: z.coerce
+    .number()
+    .int()
+    .default(30)
+    .transform((v) => clamp(v, 1, 3600)),
+  /**
    * Check every answer of the agents' API against the output schema the OpenAPI document publishes
    * (lib/resource/check-response.ts); a mismatch answers 500 naming the field. Default: on unless
    * NODE_ENV=production (`npm run dev` and Vitest check; `npm start` does not). The e2e servers set 1.
@@ -172,6 +182,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     /** PostgreSQL session timeouts of the server's pool, milliseconds (0: off). */
+    maxClockSkewMs: e.LEASH_MAX_CLOCK_SKEW * 1000,
     databaseTimeouts: { statementMs: e.LEASH_DB_STATEMENT_TIMEOUT, lockMs: e.LEASH_DB_LOCK_TIMEOUT },
     dataDir,
     issuer,

@@ -4,6 +4,7 @@
 // stored (see authorization-request-states.ts) and the browser goes to the consent screen.
 import 'server-only';
 import { isDatabaseUnavailable } from '@/lib/db/is-database-unavailable';
+import { assertClockTrusted } from '@/lib/clock/trusted-clock';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 import { recordedApplicationType } from '@/lib/oauth/clients/client-metadata';
@@ -29,6 +30,8 @@ export async function handleAuthorize(request: Request): Promise<Response> {
 
   let agent;
   try {
+    // Authorization requests and sessions expire: not decided on a clock that jumped (the 503 page below).
+    await assertClockTrusted();
     if (isMetadataDocumentClientId(clientId)) await resolveMetadataDocumentClient(clientId, clientIp(request.headers));
     agent = await db().agent.findUnique({
       where: { clientId },
