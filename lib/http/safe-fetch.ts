@@ -98,7 +98,6 @@ export async function safeFetchJson(rawUrl: string, options: { maxBytes: number;
         method: 'GET',
         headers: { Accept: 'application/json', 'User-Agent': 'Leash-CIMD/1' },
         lookup: allowlisted ? undefined : guardedLookup,
-        timeout: options.timeoutMs,
       },
       (response) => {
         const status = response.statusCode ?? 0;
@@ -131,13 +130,9 @@ export async function safeFetchJson(rawUrl: string, options: { maxBytes: number;
         response.on('error', reject);
       },
     );
-    request.on('timeout', () => {
-      reject(new UnsafeFetchError(`no answer within ${options.timeoutMs} ms`));
-      request.destroy();
-    });
-    // The socket's `timeout` above only measures silence: a server that sends a byte now and then
-    // would hold the request (and the agent's authorization request waiting on it) for as long as
-    // it likes. The whole exchange gets the same limit.
+    // One deadline for the whole exchange, not a socket idle timeout: that only measures silence,
+    // and a server sending a byte now and then would hold the request (and the agent's
+    // authorization request waiting on it) for as long as it liked.
     const deadline = setTimeout(() => {
       reject(new UnsafeFetchError(`no complete answer within ${options.timeoutMs} ms`));
       request.destroy();
@@ -172,17 +167,12 @@ export async function safePostJson(rawUrl: string, body: string, headers: Record
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'User-Agent': 'Leash-Webhook/1', ...headers },
         lookup: allowlisted ? undefined : guardedLookup,
-        timeout: options.timeoutMs,
       },
       (response) => {
         response.resume();
         resolve(response.statusCode ?? 0);
       },
     );
-    request.on('timeout', () => {
-      reject(new UnsafeFetchError(`no answer within ${options.timeoutMs} ms`));
-      request.destroy();
-    });
     // As above: silence is not the only way to hang; the whole exchange has the limit.
     const deadline = setTimeout(() => {
       reject(new UnsafeFetchError(`no complete answer within ${options.timeoutMs} ms`));
