@@ -6,7 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '../../scripts/lib/embedded-pg';
 
-export type SpawnedServer = { baseURL: string; pid: number; stop: () => Promise<void> };
+export type SpawnedServer = {
+  baseURL: string;
+  pid: number;
+  stop: () => Promise<void>;
+  /** Sends `signal` (SIGKILL: no shutdown at all) and waits for the process to be gone. */
+  kill: (signal: NodeJS.Signals) => Promise<void>;
+  /** What the process wrote to stderr so far (its log). */
+  stderr: () => string;
+};
 
 /**
  * `port` and `dataDir` (secrets and keys) let a test restart "the same" server; a data folder
@@ -34,15 +42,19 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  const kill = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  };
   return {
     baseURL,
     pid: child.pid!,
+    kill,
+    stderr: () => stderr,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await kill('SIGTERM');
       if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
