@@ -30,7 +30,16 @@ test.beforeAll(async () => {
 });
 test.afterEach(async ({}, testInfo) => {
   // The server's log of the unexpected, when a test failed (the reason behind a 500).
-  if (testInfo.status !== testInfo.expectedStatus) console.log(server.process().stderr().split('\n').filter((l) => /unexpected|error/i.test(l)).slice(0, 40).join('\n'));
+  if (testInfo.status !== testInfo.expectedStatus)
+    console.log(
+      server
+        .process()
+        .stderr()
+        .split('\n')
+        .filter((l) => /unexpected|error/i.test(l))
+        .slice(0, 40)
+        .join('\n'),
+    );
 });
 test.afterAll(async () => {
   await http?.dispose();
@@ -72,7 +81,16 @@ function traffic(workers: number, operations: Record<string, (worker: number) =>
             } catch {
               body = { text: text.slice(0, 200) };
             }
-            answers.push({ op, worker, status: response.status, body, retryAfter: response.headers.get('retry-after'), requestId: response.headers.get('x-request-id'), startedAt, answeredAt: Date.now() });
+            answers.push({
+              op,
+              worker,
+              status: response.status,
+              body,
+              retryAfter: response.headers.get('retry-after'),
+              requestId: response.headers.get('x-request-id'),
+              startedAt,
+              answeredAt: Date.now(),
+            });
           } catch (error) {
             // A network error or a request that did not answer within 20 s (a hang): never intended.
             answers.push({ op, worker, status: 0, error: (error as Error).message, body: {}, retryAfter: null, requestId: null, startedAt, answeredAt: Date.now() });
@@ -173,7 +191,14 @@ test('connections terminated every 2 s under traffic: 503 with Retry-After or 20
     .poll(
       () => {
         const after = load.answers.slice(recoveredFrom);
-        return ['issue', 'read', 'refresh'].every((op) => after.filter((a) => a.op === op).slice(-10).length === 10 && after.filter((a) => a.op === op).slice(-10).every((a) => a.status === 200));
+        return ['issue', 'read', 'refresh'].every(
+          (op) =>
+            after.filter((a) => a.op === op).slice(-10).length === 10 &&
+            after
+              .filter((a) => a.op === op)
+              .slice(-10)
+              .every((a) => a.status === 200),
+        );
       },
       { timeout: 20_000 },
     )
@@ -190,7 +215,11 @@ test('connections terminated every 2 s under traffic: 503 with Retry-After or 20
   // one answer besides 200 and 503 a refresh may get, and only after a 503 on that family.
   expectOnlyIntended(
     load.answers,
-    (a) => a.op === 'refresh' && a.status === 400 && a.body.error === 'invalid_grant' && load.answers.some((b) => b.op === 'refresh' && b.worker === a.worker && b.status === 503 && b.answeredAt <= a.startedAt),
+    (a) =>
+      a.op === 'refresh' &&
+      a.status === 400 &&
+      a.body.error === 'invalid_grant' &&
+      load.answers.some((b) => b.op === 'refresh' && b.worker === a.worker && b.status === 503 && b.answeredAt <= a.startedAt),
   );
   await expectAnsweredRecorded(load.answers);
   await expectDatabaseWhole(server.sql);
@@ -202,7 +231,11 @@ test('a table locked for 15 s, then a slow database: statement and lock timeouts
   const reader = await delegation('datasets:read');
   const family = await delegation('datasets:read offline_access');
   const refresh = () =>
-    fetch(`${server.baseURL}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', client_id: family.clientId, refresh_token: family.refreshToken! }), signal: timeout() });
+    fetch(`${server.baseURL}/oauth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: family.clientId, refresh_token: family.refreshToken! }),
+      signal: timeout(),
+    });
   const load = traffic(4, { issue: () => machine.issue(), read: () => machine.read(reader.token) });
   await expect.poll(() => load.answers.filter((a) => a.op === 'issue' && a.status === 200).length).toBeGreaterThan(5);
 
@@ -287,7 +320,14 @@ test('a read-only database (failover to a replica): issuance, rotation, consent,
   const tokenId = (await server.sql.query('SELECT id FROM tokens WHERE token_hash = $1', [sha256(mine.token)])).rows[0].id;
   const agent = await registerPublicAgent(user);
   const start = await user.get(
-    authorizeUrl(server.baseURL, { response_type: 'code', client_id: agent.client_id, redirect_uri: AGENT_CALLBACK, scope: 'datasets:read', code_challenge: pkce().challenge, code_challenge_method: 'S256' }),
+    authorizeUrl(server.baseURL, {
+      response_type: 'code',
+      client_id: agent.client_id,
+      redirect_uri: AGENT_CALLBACK,
+      scope: 'datasets:read',
+      code_challenge: pkce().challenge,
+      code_challenge_method: 'S256',
+    }),
     { maxRedirects: 0 },
   );
   expect(start.status()).toBe(303);
@@ -305,7 +345,16 @@ test('a read-only database (failover to a replica): issuance, rotation, consent,
     const origin = { Origin: server.baseURL };
     const refused: [string, () => Promise<{ status: number; body: Record<string, unknown>; retryAfter: string | null }>][] = [
       ['client credentials', async () => answerOf(await machine.issue())],
-      ['refresh rotation', async () => answerOf(await fetch(`${server.baseURL}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', client_id: refreshing.clientId, refresh_token: refreshing.refreshToken! }) }))],
+      [
+        'refresh rotation',
+        async () =>
+          answerOf(
+            await fetch(`${server.baseURL}/oauth/token`, {
+              method: 'POST',
+              body: new URLSearchParams({ grant_type: 'refresh_token', client_id: refreshing.clientId, refresh_token: refreshing.refreshToken! }),
+            }),
+          ),
+      ],
       ['RFC 7009 revocation', async () => answerOf(await machine.revoke(issued.access_token))],
       ['dashboard revocation', async () => playwrightAnswer(await user.post(`/api/account/tokens/${tokenId}/revoke`, { headers: origin }))],
       ['kill switch', async () => playwrightAnswer(await user.post(`/api/account/agents/${mine.agentId}/suspend`, { headers: origin }))],
@@ -313,7 +362,10 @@ test('a read-only database (failover to a replica): issuance, rotation, consent,
         'consent',
         async () =>
           playwrightAnswer(
-            await user.post(`/api/consent${consentPath.slice('/consent'.length)}`, { headers: origin, data: { decision: 'allow', scopes: ['datasets:read'], remember: false, consent_token: consentToken } }),
+            await user.post(`/api/consent${consentPath.slice('/consent'.length)}`, {
+              headers: origin,
+              data: { decision: 'allow', scopes: ['datasets:read'], remember: false, consent_token: consentToken },
+            }),
           ),
       ],
       ['an API call (its audit row cannot be written)', async () => answerOf(await machine.read(issued.access_token))],

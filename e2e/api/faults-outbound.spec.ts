@@ -86,10 +86,20 @@ for (const kind of ['black hole', 'trickle'] as const) {
     const before = target.connections.length;
     const startedAt = Date.now();
     const hung = http
-      .get(authorizeUrl(server.baseURL, { response_type: 'code', client_id: clientId, redirect_uri: AGENT_CALLBACK, scope: 'datasets:read', code_challenge: pkce().challenge, code_challenge_method: 'S256' }), {
-        maxRedirects: 0,
-        timeout: 30_000,
-      })
+      .get(
+        authorizeUrl(server.baseURL, {
+          response_type: 'code',
+          client_id: clientId,
+          redirect_uri: AGENT_CALLBACK,
+          scope: 'datasets:read',
+          code_challenge: pkce().challenge,
+          code_challenge_method: 'S256',
+        }),
+        {
+          maxRedirects: 0,
+          timeout: 30_000,
+        },
+      )
       .then(async (response) => ({ status: response.status(), text: await response.text(), answeredAt: Date.now() }));
     await expect.poll(() => target.connections.length).toBeGreaterThan(before);
 
@@ -117,7 +127,10 @@ for (const kind of ['black hole', 'trickle'] as const) {
 test('the token endpoint with a metadata-document client_id behind a black hole: 401 invalid_client naming the reason', async () => {
   test.setTimeout(60_000);
   const clientId = `http://127.0.0.1:${blackHole.port}/agents/token-endpoint.json`;
-  const response = await http.post('/oauth/token', { form: { grant_type: 'authorization_code', client_id: clientId, code: 'x', code_verifier: 'y'.repeat(43), redirect_uri: AGENT_CALLBACK }, timeout: 30_000 });
+  const response = await http.post('/oauth/token', {
+    form: { grant_type: 'authorization_code', client_id: clientId, code: 'x', code_verifier: 'y'.repeat(43), redirect_uri: AGENT_CALLBACK },
+    timeout: 30_000,
+  });
   expect(response.status()).toBe(401);
   expect(await response.json()).toEqual({ error: 'invalid_client', error_description: "The application's metadata document was refused: no complete answer within 5000 ms." });
 });

@@ -42,7 +42,14 @@ test('SIGKILL while agents loop on refresh and token exchange: no refresh token 
       fetch(`${server.baseURL}/oauth/token`, {
         method: 'POST',
         headers: { Authorization: basic(actors[i]!.client.client_id, actors[i]!.client.client_secret!) },
-        body: new URLSearchParams({ grant_type: TOKEN_EXCHANGE, subject_token: subject.token, subject_token_type: ACCESS, actor_token: actors[i]!.token, actor_token_type: ACCESS, scope: 'reports:read' }),
+        body: new URLSearchParams({
+          grant_type: TOKEN_EXCHANGE,
+          subject_token: subject.token,
+          subject_token_type: ACCESS,
+          actor_token: actors[i]!.token,
+          actor_token_type: ACCESS,
+          scope: 'reports:read',
+        }),
       });
 
     const answered = { refreshed: [] as string[], exchanged: [] as string[], other: [] as string[] };
@@ -131,7 +138,11 @@ test('the server clock jumps an hour back, then ahead: nothing expired becomes v
   });
   const http = await playwrightRequest.newContext({ baseURL: server.baseURL });
   const jump = async (expected: number) => {
-    const seen = () => server.process().stderr().match(/\[clock-jump\] [-+]\d+/g) ?? [];
+    const seen = () =>
+      server
+        .process()
+        .stderr()
+        .match(/\[clock-jump\] [-+]\d+/g) ?? [];
     const before = seen().length;
     process.kill(server.process().pid, 'SIGUSR2');
     await expect.poll(() => seen().length).toBeGreaterThan(before);

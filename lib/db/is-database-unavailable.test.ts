@@ -25,7 +25,13 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(adapterError({ kind: 'postgres', code: '57014', message: 'canceling statement due to statement timeout' }))).toBe(true);
     // Prisma's interactive transaction that could not start, or ran out of time, on a slow database.
     expect(isDatabaseUnavailable(Object.assign(new Error('Transaction API error: Unable to start a transaction in the given time.'), { code: 'P2028' }))).toBe(true);
-    expect(isDatabaseUnavailable(Object.assign(new Error('Transaction API error: Transaction already closed: A commit cannot be executed on an expired transaction. The timeout for this transaction was 5000 ms'), { code: 'P2028' }))).toBe(true);
+    expect(
+      isDatabaseUnavailable(
+        Object.assign(new Error('Transaction API error: Transaction already closed: A commit cannot be executed on an expired transaction. The timeout for this transaction was 5000 ms'), {
+          code: 'P2028',
+        }),
+      ),
+    ).toBe(true);
   });
 
   it('does not take a bug for an outage', () => {

@@ -5,7 +5,8 @@ import { BodyNotUtf8Error, BodyTooLargeError, readBodyText } from '@/lib/http/re
 import { isDatabaseUnavailable } from '@/lib/db/is-database-unavailable';
 import { ClockSkewError } from '@/lib/clock/trusted-clock';
 
-export type ApiErrorCode = 'invalid_request' | 'unsupported_media_type' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'csrf_rejected' | 'rate_limited' | 'temporarily_unavailable' | 'server_error';
+export type ApiErrorCode =
+  'invalid_request' | 'unsupported_media_type' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'csrf_rejected' | 'rate_limited' | 'temporarily_unavailable' | 'server_error';
 
 export class ApiError extends Error {
   constructor(
