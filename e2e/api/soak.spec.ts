@@ -6,7 +6,7 @@
 // error for the ordinary traffic, the server's resident memory and its database connections flat.
 // Against a server with a database of its own, so its connections can be counted.
 //
-// Short in `npm test` (LEASH_SOAK_SECONDS, default 40); the long mode is ten minutes:
+// Short in `npm test` (LEASH_SOAK_SECONDS, default 30); the long mode is ten minutes:
 //   LEASH_SOAK_SECONDS=600 npm test -- e2e e2e/api/soak.spec.ts --project=api
 // Memory: short runs check a ceiling and that the last third's peak is within 192 MB of the second
 // third's (V8 still sizes its heap in the first minute); runs of five minutes or more, within 64 MB.
@@ -18,7 +18,7 @@ import { delegatedToken, setPolicy } from '../support/delegation';
 import { AGENT_CALLBACK, authorizeOverHttp, basic, exchangeCode, pkce, registerMachineClient, registerPublicAgent, type RegisteredClient } from '../support/oauth';
 import { serverWithOwnDatabase } from '../support/own-database';
 
-const SECONDS = Number(process.env.LEASH_SOAK_SECONDS ?? 40);
+const SECONDS = Number(process.env.LEASH_SOAK_SECONDS ?? 30);
 const MEASURE_SECONDS = 6;
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
