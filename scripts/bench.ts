@@ -300,7 +300,8 @@ function auditQueryTimes(databaseUrl: string, rows: number): Promise<{ rows: num
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/bench/audit-query.ts', String(rows)], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
+      // Filling millions of rows takes statements far longer than a request's (LEASH_DB_STATEMENT_TIMEOUT).
+      env: { ...process.env, DATABASE_URL: databaseUrl, LEASH_DB_STATEMENT_TIMEOUT: '0' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

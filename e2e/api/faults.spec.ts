@@ -13,6 +13,7 @@ import { expect, test } from '@playwright/test';
 import { findFreePort, startEmbeddedPostgres } from '../../scripts/lib/embedded-pg';
 import { deployMigrations } from '../../scripts/lib/schema-engine';
 import { spawnServer } from '../support/spawn-server';
+import { serverWithOwnDatabase } from '../support/own-database';
 import { AGENT_CALLBACK, authorizeOverHttp, authorizeUrl, basic, exchangeCode, pkce, registerClient, registerMachineClient, registerPublicAgent } from '../support/oauth';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
 
@@ -110,35 +111,9 @@ test('the database stops mid-traffic: clean 503s, nothing answered 200 without i
   }
 });
 
-/** An own database and a server that can be restarted on the same port with the same secrets. */
-async function restartableServer(label: string) {
-  fs.mkdirSync('.leash-test', { recursive: true });
-  const dir = fs.mkdtempSync(path.resolve('.leash-test', `${label}-`));
-  fs.chmodSync(dir, 0o755);
-  const database = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: await findFreePort(), database: 'leash', password: `${label}-test` });
-  await deployMigrations({ databaseUrl: database.url });
-  const port = await findFreePort();
-  const dataDir = path.join(dir, 'data');
-  const env = { DATABASE_URL: database.url, LEASH_ISSUER: `http://127.0.0.1:${port}`, LEASH_TRUSTED_PROXIES: '1' };
-  let server = await spawnServer(env, { port, dataDir });
-  return {
-    baseURL: server.baseURL,
-    databaseUrl: database.url,
-    restart: async () => {
-      await server.stop();
-      server = await spawnServer(env, { port, dataDir });
-    },
-    stop: async () => {
-      await server.stop();
-      await database.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 test('the server restarts in the middle of an authorization: the pending request and the session survive, the flow completes', async ({ playwright }) => {
   test.setTimeout(120_000);
-  const server = await restartableServer('restart');
+  const server = await serverWithOwnDatabase('restart');
   const http = await playwright.request.newContext({ baseURL: server.baseURL });
   try {
     const user = await createAccount(http, server.baseURL, { email: uniqueEmail('restart'), password: 'a-long-enough-passphrase' });
@@ -185,7 +160,7 @@ test('the server restarts in the middle of an authorization: the pending request
 test('the server restarts while an agent polls for a CIBA approval: polling carries on, the approval yields the token once', async ({ playwright }) => {
   test.setTimeout(120_000);
   const CIBA = 'urn:openid:params:grant-type:ciba';
-  const server = await restartableServer('ciba-restart');
+  const server = await serverWithOwnDatabase('ciba-restart');
   const http = await playwright.request.newContext({ baseURL: server.baseURL });
   const sql = new pg.Client({ connectionString: server.databaseUrl });
   await sql.connect();

@@ -1,6 +1,7 @@
 // A user who delegated to an agent, for black-box tests of the agents' API: a fresh account signs
 // in, a public agent registers, and the authorization code flow (PKCE) yields its access token.
 // `setPolicy` stores a version of the user's policy for that agent, as the dashboard will.
+import type pg from 'pg';
 import { expect, type APIRequestContext } from '@playwright/test';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from './accounts';
 import { testDb } from './db';
@@ -11,13 +12,14 @@ export type Delegation = { token: string; auth: { Authorization: string }; userI
 /**
  * `signedInAs`: `request` already carries that user's session (a page's `page.request`), so the
  * agent is connected to that user instead of a fresh one. `agentName`: the agent's client_name.
+ * `db`: the database of the server at `baseURL` when it is not the suite's (a server with its own).
  */
 export async function delegatedToken(
   request: APIRequestContext,
   baseURL: string,
   scope: string,
   extra: Record<string, string | string[]> = {},
-  options: { signedInAs?: { email: string }; agentName?: string; registration?: Record<string, unknown> } = {},
+  options: { signedInAs?: { email: string }; agentName?: string; registration?: Record<string, unknown>; db?: pg.Pool } = {},
 ): Promise<Delegation & { refreshToken?: string }> {
   let user = options.signedInAs;
   if (!user) {
@@ -40,7 +42,7 @@ export async function delegatedToken(
   expect(response.status(), await response.text()).toBe(200);
   const tokens = await response.json();
   const token = tokens.access_token as string;
-  const { rows } = await testDb().query('SELECT u.id AS user_id, a.id AS agent_id FROM users u, agents a WHERE u.email = $1 AND a.client_id = $2', [user.email, client.client_id]);
+  const { rows } = await (options.db ?? testDb()).query('SELECT u.id AS user_id, a.id AS agent_id FROM users u, agents a WHERE u.email = $1 AND a.client_id = $2', [user.email, client.client_id]);
   return {
     token,
     refreshToken: tokens.refresh_token,
@@ -61,9 +63,9 @@ export const DEFAULT_POLICY = {
   tokens: { accessTokenSeconds: 600, refreshAllowed: true, refreshDays: 30, dpopRequired: false },
 };
 
-/** Stores the next version of the user's policy for the agent (the defaults, overridden). */
-export async function setPolicy(delegation: Pick<Delegation, 'userId' | 'agentId'>, document: Record<string, unknown>) {
-  await testDb().query(
+/** Stores the next version of the user's policy for the agent (the defaults, overridden), in `db` (default: the suite's). */
+export async function setPolicy(delegation: Pick<Delegation, 'userId' | 'agentId'>, document: Record<string, unknown>, db: pg.Pool = testDb()) {
+  await db.query(
     `INSERT INTO policies (id, user_id, agent_id, version, document, cedar)
      SELECT gen_random_uuid(), $1, $2, COALESCE(MAX(version), 0) + 1, $3, '-- compiled at load' FROM policies WHERE user_id = $1 AND agent_id = $2`,
     [delegation.userId, delegation.agentId, JSON.stringify({ ...DEFAULT_POLICY, ...document })],

@@ -21,6 +21,10 @@ export type SpawnedServer = {
   /** What the server wrote so far (stdout only with `captureStdout`). */
   output: () => { stdout: string; stderr: string };
   stop: () => Promise<void>;
+  /** Sends `signal` (SIGKILL: no shutdown at all) and waits for the process to be gone. */
+  kill: (signal: NodeJS.Signals) => Promise<void>;
+  /** What the process wrote to stderr so far (its log). */
+  stderr: () => string;
 };
 
 /**
@@ -61,16 +65,20 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  const kill = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    await exited;
+  };
   return {
     baseURL,
     pid: child.pid!,
     exited,
     output: () => ({ stdout, stderr }),
+    kill,
+    stderr: () => stderr,
     stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await kill('SIGTERM');
       if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -116,6 +116,36 @@ const envSchema = z.object({
     .default(900)
     .transform((v) => Math.min(Math.max(v, 60), 86400)),
   /**
+   * Longest any one SQL statement of the server's pool may run, milliseconds (PostgreSQL
+   * `statement_timeout`). A slow or stuck database then fails a request with 503 instead of holding
+   * it and its connection. Default 5000, clamped to 100..600000; `0` turns it off (batch scripts).
+   */
+  LEASH_DB_STATEMENT_TIMEOUT: z.coerce
+    .number()
+    .int()
+    .default(5000)
+    .transform((v) => (v <= 0 ? 0 : clamp(v, 100, 600_000))),
+  /**
+   * Longest a statement of the server's pool waits for a lock, milliseconds (PostgreSQL
+   * `lock_timeout`): a table locked by a migration or a maintenance job answers 503 quickly instead
+   * of piling requests up behind the lock. Default 2000, clamped to 100..600000; `0` turns it off.
+   */
+  LEASH_DB_LOCK_TIMEOUT: z.coerce
+    .number()
+    .int()
+    .default(2000)
+    .transform((v) => (v <= 0 ? 0 : clamp(v, 100, 600_000))),
+  /**
+   * How far this server's clock may be from the database's, seconds, before it refuses to decide
+   * anything that depends on time (503 until the clock is right again, lib/clock/trusted-clock.ts).
+   * Default 30, clamped to 1..3600.
+   */
+  LEASH_MAX_CLOCK_SKEW: z.coerce
+    .number()
+    .int()
+    .default(30)
+    .transform((v) => clamp(v, 1, 3600)),
+  /**
    * Check every answer of the agents' API against the output schema the OpenAPI document publishes
    * (lib/resource/check-response.ts); a mismatch answers 500 naming the field. Default: on unless
    * NODE_ENV=production (`npm run dev` and Vitest check; `npm start` does not). The e2e servers set 1.
@@ -170,6 +200,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    /** PostgreSQL session timeouts of the server's pool, milliseconds (0: off). */
+    maxClockSkewMs: e.LEASH_MAX_CLOCK_SKEW * 1000,
+    databaseTimeouts: { statementMs: e.LEASH_DB_STATEMENT_TIMEOUT, lockMs: e.LEASH_DB_LOCK_TIMEOUT },
     dataDir,
     issuer,
     /** True when the public URL is HTTPS: HSTS and `__Secure-` cookies. */

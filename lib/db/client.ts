@@ -18,12 +18,22 @@ function open(): Database {
   if (!url) {
     throw new Error('DATABASE_URL is not set: start Leash with `npm start`, which provides the database');
   }
+  const timeouts = getConfig().databaseTimeouts;
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
-    // Fail fast and closed when the database is unreachable, instead of queueing requests.
+    // Fail fast and closed when the database is unreachable, instead of queueing requests: this
+    // also bounds the wait for a free connection when all ten are busy.
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30_000,
+    // A slow or locked database must not hold requests (and the pool's ten connections) for as long
+    // as it likes: PostgreSQL cancels a statement that runs longer than LEASH_DB_STATEMENT_TIMEOUT
+    // (SQLSTATE 57014) or waits for a lock longer than LEASH_DB_LOCK_TIMEOUT (55P03), the
+    // transaction rolls back, and the request answers 503 with Retry-After
+    // (lib/db/is-database-unavailable.ts). Sent as startup parameters, so they hold for every
+    // statement of every connection of this pool; 0 leaves the server's own setting.
+    statement_timeout: timeouts.statementMs || undefined,
+    lock_timeout: timeouts.lockMs || undefined,
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', (error) => log('db').error({ err: error }, 'idle client error'));

@@ -14,6 +14,7 @@ import 'server-only';
 import { authenticateClient, type AuthenticatedClient } from '@/lib/oauth/clients/authenticate-client';
 import { readDpopProof } from '@/lib/oauth/dpop/read-dpop-proof';
 import { clientIp } from '@/lib/http/client-ip';
+import { assertClockTrusted } from '@/lib/clock/trusted-clock';
 import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
 import { limitTokenRequestByClient, limitTokenRequestByIp } from '@/lib/oauth/rate-limits';
 import { readOAuthForm, type OAuthParams } from '@/lib/oauth/read-form';
@@ -34,6 +35,8 @@ export type EndpointInput = { request: Request; params: OAuthParams; client: Aut
 export function oauthEndpoint(pipeline: Pipeline, endpoint: (input: EndpointInput) => Promise<unknown>): (request: Request) => Promise<Response> {
   return async (request) => {
     try {
+      // Nothing about tokens and their expiry is decided on a clock that jumped (503).
+      await assertClockTrusted();
       const ip = clientIp(request.headers);
       if (pipeline.ipLimit) await limitTokenRequestByIp(ip);
       const params = await readOAuthForm(request);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { getCurrentUser, type CurrentUser } from '@/lib/auth/session';
 import { ApiError, apiErrorResponse, readJsonBody } from '@/lib/http/api-error';
 import { clientIp } from '@/lib/http/client-ip';
+import { assertClockTrusted } from '@/lib/clock/trusted-clock';
 
 type RouteContext = { params: Promise<Record<string, string>> };
 export type SessionRouteHandler = (request: Request, context: RouteContext) => Promise<Response>;
@@ -41,6 +42,8 @@ export function noStoreJson(value: unknown, init: { status?: number; headers?: R
 export function sessionRoute<S extends z.ZodType | undefined = undefined>(options: Options<S>, handler: (input: SessionInput<Body<S>>) => Promise<unknown>): SessionRouteHandler {
   return async (request, context) => {
     try {
+      // Sessions, consent screens and approvals expire: not decided on a clock that jumped (503).
+      await assertClockTrusted();
       const user = await getCurrentUser();
       if (!user) throw new ApiError(401, 'unauthenticated', options.signIn);
       if (options.admin && user.role !== 'ADMIN') throw new ApiError(403, 'forbidden', options.admin);
@@ -62,6 +65,7 @@ export function publicRoute<S extends z.ZodType | undefined = undefined>(
 ): SessionRouteHandler {
   return async (request) => {
     try {
+      await assertClockTrusted();
       const body = (options.body ? await parseBody(request, options.body, options.invalid) : undefined) as Body<S>;
       return answer(await handler({ request, body, ip: clientIp(request.headers) }));
     } catch (error) {

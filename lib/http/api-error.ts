@@ -3,8 +3,11 @@
 import 'server-only';
 import { BodyNotUtf8Error, BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 import { log } from '@/lib/log/logger';
+import { isDatabaseUnavailable } from '@/lib/db/is-database-unavailable';
+import { ClockSkewError } from '@/lib/clock/trusted-clock';
 
-export type ApiErrorCode = 'invalid_request' | 'unsupported_media_type' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'csrf_rejected' | 'rate_limited' | 'server_error';
+export type ApiErrorCode =
+  'invalid_request' | 'unsupported_media_type' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'csrf_rejected' | 'rate_limited' | 'temporarily_unavailable' | 'server_error';
 
 export class ApiError extends Error {
   constructor(
@@ -21,9 +24,18 @@ export class ApiError extends Error {
 
 export function apiErrorResponse(error: unknown, extraHeaders: Record<string, string> = {}): Response {
   if (!(error instanceof ApiError)) {
-    // Internals go to the log, never to the client.
-    log('api').error({ err: error }, 'unexpected error');
-    error = new ApiError(500, 'server_error', 'Something went wrong on our side. Please try again.');
+    if (error instanceof ClockSkewError || isDatabaseUnavailable(error)) {
+      // Fail closed and say so (RFC 9110 §15.6.4): the database is down, read-only (a failover) or
+      // timed out, so nothing was changed; a revocation or kill switch that answered 200 here would
+      // be a lie the user acts on.
+      // Likewise when this server's clock jumped (lib/clock/trusted-clock.ts): sessions expire by it.
+      log('api').error({ err: error }, 'unavailable');
+      error = new ApiError(503, 'temporarily_unavailable', 'Leash cannot decide this right now, so nothing was changed. Try again in a moment.', undefined, { 'Retry-After': '5' });
+    } else {
+      // Internals go to the log, never to the client.
+      log('api').error({ err: error }, 'unexpected error');
+      error = new ApiError(500, 'server_error', 'Something went wrong on our side. Please try again.');
+    }
   }
   const e = error as ApiError;
   return Response.json(

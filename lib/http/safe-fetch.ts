@@ -83,11 +83,13 @@ export async function safeFetchJson(rawUrl: string, options: { maxBytes: number;
     const resolve = (value: { status: number; body: unknown; cacheControl: string | null }) => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       resolvePromise(value);
     };
     const reject = (error: unknown) => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       rejectPromise(error);
     };
     const request = client.request(
@@ -96,7 +98,6 @@ export async function safeFetchJson(rawUrl: string, options: { maxBytes: number;
         method: 'GET',
         headers: { Accept: 'application/json', 'User-Agent': 'Leash-CIMD/1' },
         lookup: allowlisted ? undefined : guardedLookup,
-        timeout: options.timeoutMs,
       },
       (response) => {
         const status = response.statusCode ?? 0;
@@ -129,10 +130,13 @@ export async function safeFetchJson(rawUrl: string, options: { maxBytes: number;
         response.on('error', reject);
       },
     );
-    request.on('timeout', () => {
-      reject(new UnsafeFetchError(`no answer within ${options.timeoutMs} ms`));
+    // One deadline for the whole exchange, not a socket idle timeout: that only measures silence,
+    // and a server sending a byte now and then would hold the request (and the agent's
+    // authorization request waiting on it) for as long as it liked.
+    const deadline = setTimeout(() => {
+      reject(new UnsafeFetchError(`no complete answer within ${options.timeoutMs} ms`));
       request.destroy();
-    });
+    }, options.timeoutMs);
     request.on('error', reject);
     request.end();
   });
@@ -147,24 +151,33 @@ export async function safePostJson(rawUrl: string, body: string, headers: Record
   const url = new URL(rawUrl);
   const allowlisted = checkTarget(url, options.allowlist);
   const client = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
+  return new Promise((resolvePromise, rejectPromise) => {
+    let settled = false;
+    const settle = () => {
+      const first = !settled;
+      settled = true;
+      clearTimeout(deadline);
+      return first;
+    };
+    const resolve = (status: number) => void (settle() && resolvePromise(status));
+    const reject = (error: unknown) => void (settle() && rejectPromise(error));
     const request = client.request(
       url,
       {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'User-Agent': 'Leash-Webhook/1', ...headers },
         lookup: allowlisted ? undefined : guardedLookup,
-        timeout: options.timeoutMs,
       },
       (response) => {
         response.resume();
         resolve(response.statusCode ?? 0);
       },
     );
-    request.on('timeout', () => {
-      reject(new UnsafeFetchError(`no answer within ${options.timeoutMs} ms`));
+    // As above: silence is not the only way to hang; the whole exchange has the limit.
+    const deadline = setTimeout(() => {
+      reject(new UnsafeFetchError(`no complete answer within ${options.timeoutMs} ms`));
       request.destroy();
-    });
+    }, options.timeoutMs);
     request.on('error', reject);
     request.end(body);
   });

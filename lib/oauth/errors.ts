@@ -3,6 +3,7 @@
 import 'server-only';
 import { isDatabaseUnavailable } from '@/lib/db/is-database-unavailable';
 import { log } from '@/lib/log/logger';
+import { ClockSkewError } from '@/lib/clock/trusted-clock';
 
 export type OAuthErrorCode =
   // RFC 6749 §5.2 (token endpoint) and §4.1.2.1 (authorization endpoint)
@@ -91,7 +92,11 @@ export function oauthJson(body: unknown, init: { status?: number; headers?: Reco
 /** Serialises an OAuthError; a database outage becomes temporarily_unavailable (503), anything else a bare server_error (500), logged. */
 export function oauthErrorResponse(error: unknown): Response {
   if (!(error instanceof OAuthError)) {
-    if (isDatabaseUnavailable(error)) {
+    if (error instanceof ClockSkewError) {
+      // Expiries cannot be decided on a clock that jumped (lib/clock/trusted-clock.ts): fail closed.
+      log('oauth').error({ err: error }, 'clock untrusted');
+      error = new OAuthError('temporarily_unavailable', 'The authorization server cannot decide this request right now. Try again shortly.', { headers: { 'Retry-After': '5' } });
+    } else if (isDatabaseUnavailable(error)) {
       // Fail closed and say so: nothing was issued or changed; retrying later is the remedy. A
       // direct response may be 503 with Retry-After (RFC 9110 §15.6.4, §10.2.3; RFC 7009 §2.2.1),
       // carrying the registered code temporarily_unavailable (RFC 6749 §4.1.2.1).

@@ -7,6 +7,7 @@ import { resourceUri, type ResourceName } from '@/lib/resource/challenge';
 import { ResourceRefusal } from '@/lib/resource/refusal';
 import { verifyDpopProof } from '@/lib/oauth/dpop/verify-dpop-proof';
 import { getConfig } from '@/lib/config/config';
+import { assertClockTrusted } from '@/lib/clock/trusted-clock';
 import { recordRefusal, type CallContext } from '@/lib/resource/call-context';
 import { findToken, type FoundToken } from '@/lib/tokens/find-token';
 import type { CallAction } from '@/lib/audit/events';
@@ -21,6 +22,8 @@ export async function authenticateBearer(
   const refuse = async (refused: ResourceRefusal, reason: string, token: FoundToken | null) => ({
     refused: await recordRefusal(call, { refused, reason, token, ...audit }),
   });
+  // "Unexpired" needs a clock that did not jump: otherwise throw, and the call fails closed (503).
+  await assertClockTrusted();
   const bearer = { scheme: 'Bearer' as const, resource };
   const header = call.request.headers.get('authorization');
   if (!header) {

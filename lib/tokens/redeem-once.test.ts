@@ -19,7 +19,7 @@ beforeAll(async () => {
 const approvedRequest = () => createTestAuthorizationRequest(agentId, 'APPROVED');
 
 /** One redemption: 'issued' when it won, 'replayed' when it lost; the issuing transaction holds its lock a while. */
-function redemption(id: string, when: 'first' | 'with-issue', options: { fail?: boolean; burnOnFailure?: boolean } = {}) {
+function redemption(id: string, when: 'first' | 'with-issue', options: { fail?: boolean; burnOnFailure?: boolean; databaseFails?: boolean } = {}) {
   return redeemOnce({
     when,
     burnOnFailure: options.burnOnFailure,
@@ -29,7 +29,9 @@ function redemption(id: string, when: 'first' | 'with-issue', options: { fail?: 
       if (options.fail) throw new Error('validation failed');
       return db().$transaction(async (tx) => {
         await claimIn(tx);
-        await tx.$executeRaw`SELECT pg_sleep(0.2)`;
+        // The database fails the issuing transaction: its statement runs past statement_timeout (57014).
+        if (options.databaseFails) await tx.$executeRawUnsafe("SET LOCAL statement_timeout = '50ms'");
+        await tx.$executeRaw`SELECT pg_sleep(${options.databaseFails ? 1 : 0.2})`;
         return 'issued' as const;
       });
     },
@@ -55,6 +57,12 @@ describe('redeemOnce', () => {
   it('a failed attempt leaves the credential usable when not asked to burn it', async () => {
     const id = await approvedRequest();
     await expect(redemption(id, 'with-issue', { fail: true })).rejects.toThrow('validation failed');
+    expect(await redemption(id, 'with-issue')).toBe('issued');
+  });
+
+  it('a failure of the database does not burn the credential: the client was told 503, and its retry redeems it (issue 19)', async () => {
+    const id = await approvedRequest();
+    await expect(redemption(id, 'with-issue', { databaseFails: true, burnOnFailure: true })).rejects.toThrow(/statement timeout/);
     expect(await redemption(id, 'with-issue')).toBe('issued');
   });
 

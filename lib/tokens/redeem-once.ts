@@ -8,10 +8,14 @@
 //   so a concurrent redemption's claim waits, then fails, and its replay handling finds the tokens
 //   to revoke (had the claim committed first, tokens issued after that revocation would survive it).
 // - `burnOnFailure` (with-issue): a failed attempt spends the credential too (single use); if
-//   another redemption had it first, this one is a replay like any other.
+//   another redemption had it first, this one is a replay like any other. Not when the database
+//   failed (dropped connection, timeout, read-only): the transaction rolled back, nothing was issued,
+//   and the client is told 503 "try again" (RFC 9110 §15.6.4), so its retry must find the credential
+//   as it was. Spending it then would turn the retry into a replay and revoke the family.
 // - A lost claim is a replay: `onReplay` decides what it revokes and what it answers.
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { isDatabaseUnavailable } from '@/lib/db/is-database-unavailable';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
 /** Another request claimed what this one was about to redeem: nothing was issued. */
@@ -50,7 +54,7 @@ export async function redeemOnce<T>(options: {
     return result;
   } catch (error) {
     if (error instanceof ClaimLost) return options.onReplay();
-    if (options.burnOnFailure) {
+    if (options.burnOnFailure && !isDatabaseUnavailable(error)) {
       const burnt = await options.claim(db()).catch(() => null);
       if (burnt === false) return options.onReplay();
     }

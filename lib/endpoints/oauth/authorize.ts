@@ -3,6 +3,8 @@
 // then everything else (errors redirected to the agent, with state and iss). A valid request is
 // stored (see authorization-request-states.ts) and the browser goes to the consent screen.
 import 'server-only';
+import { isDatabaseUnavailable } from '@/lib/db/is-database-unavailable';
+import { assertClockTrusted } from '@/lib/clock/trusted-clock';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 import { recordedApplicationType } from '@/lib/oauth/clients/client-metadata';
@@ -29,6 +31,8 @@ export async function handleAuthorize(request: Request): Promise<Response> {
 
   let agent;
   try {
+    // Authorization requests and sessions expire: not decided on a clock that jumped (the 503 page below).
+    await assertClockTrusted();
     if (isMetadataDocumentClientId(clientId)) await resolveMetadataDocumentClient(clientId, clientIp(request.headers));
     agent = await db().agent.findUnique({
       where: { clientId },
@@ -73,8 +77,14 @@ export async function handleAuthorize(request: Request): Promise<Response> {
     return Response.redirect(`${getConfig().issuer}/consent/${id}`, 303);
   } catch (error) {
     if (!(error instanceof OAuthError)) {
-      log('authorize').error({ err: error }, 'unexpected error');
-      error = new OAuthError('server_error', 'The authorization server hit an unexpected condition.');
+      // RFC 6749 §4.1.2.1: temporarily_unavailable when the database cannot serve the request now.
+      if (isDatabaseUnavailable(error)) {
+        log('authorize').error({ err: error }, 'database unavailable');
+        error = new OAuthError('temporarily_unavailable', 'The authorization server cannot reach its database. Try again shortly.');
+      } else {
+        log('authorize').error({ err: error }, 'unexpected error');
+        error = new OAuthError('server_error', 'The authorization server hit an unexpected condition.');
+      }
     }
     const e = error as OAuthError;
     return Response.redirect(authorizationRedirect(redirectUri, { error: e.code, error_description: e.description, state }), 303);
