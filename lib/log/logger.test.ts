@@ -66,6 +66,14 @@ describe('the logger', () => {
     expect(entries()[1]).toMatchObject({ err: { type: 'Error', message: 'bad assertion [redacted jwt]' } });
   });
 
+  it("keeps an error's own code (a SQLSTATE, a system error) as error_code, while a `code` field is still redacted", () => {
+    const { logger, entries } = capture();
+    const error = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    logger.error({ err: error, body: { code: 'lsh_ac_secret' } }, 'connection lost');
+    expect(entries()[0]).toMatchObject({ err: { error_code: '57P01' }, body: { code: '[redacted]' } });
+    expect(entries()[0]!.err).not.toHaveProperty('code');
+  });
+
   it('masks Authorization credentials in free text but leaves ordinary words alone', () => {
     expect(maskSecrets('Authorization: Basic YWdlbnQ6c2VjcmV0LXZhbHVl')).toBe('Authorization: Basic [redacted]');
     expect(maskSecrets('the DPoP proof was replayed')).toBe('the DPoP proof was replayed');

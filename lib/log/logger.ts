@@ -114,8 +114,15 @@ function defaultFormat(): 'json' | 'pretty' {
 
 function serializeError(error: unknown): unknown {
   if (!(error instanceof Error)) return typeof error === 'string' ? maskSecrets(error) : error;
-  const serialized = pino.stdSerializers.err(error);
-  return { ...serialized, message: maskSecrets(serialized.message), stack: serialized.stack ? maskSecrets(serialized.stack) : undefined };
+  const { code, ...serialized } = pino.stdSerializers.err(error) as ReturnType<typeof pino.stdSerializers.err> & { code?: unknown };
+  return {
+    ...serialized,
+    message: maskSecrets(serialized.message),
+    stack: serialized.stack ? maskSecrets(serialized.stack) : undefined,
+    // An error's code (a SQLSTATE, ECONNRESET, P2028) is for the operator: not the `code` field
+    // redaction is about (an authorization code), so it is logged under another name.
+    ...(code === undefined ? {} : { error_code: code }),
+  };
 }
 
 const holder = globalThis as typeof globalThis & { leashLogger?: Logger; leashLogDestinations?: Destinations };
