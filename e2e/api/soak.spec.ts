@@ -199,8 +199,12 @@ test('a soak at 70% of measured capacity with a trickle of attacks: zero success
     clearInterval(sampler);
     await sample();
 
-    // The victim's token and agent survived every attack.
-    expect((await fetch(`${base}/api/v1/datasets`, { headers: victimAgent.auth })).status).toBe(200);
+    // The victim's token and agent survived every attack: the token is not revoked, and answers
+    // while its lifetime lasts (10 minutes by the default policy: a ten-minute soak outlives it).
+    const victimToken = (await server.sql.query('SELECT revoked_at, expires_at FROM tokens WHERE id = $1', [victimTokenId])).rows[0];
+    expect(victimToken.revoked_at).toBeNull();
+    const victimCall = await fetch(`${base}/api/v1/datasets`, { headers: victimAgent.auth });
+    expect(victimCall.status).toBe(new Date(victimToken.expires_at) > new Date() ? 200 : 401);
     const summary = [...counts]
       .sort()
       .map(([k, n]) => `${k}: ${n}`)
