@@ -8,7 +8,7 @@ import { createAccount, signInInBrowser, TEST_PASSWORD, uniqueEmail, uniqueIp } 
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 
-const SCREENS = ['agents', 'tokens', 'approvals', 'alerts', 'audit', 'settings', 'agent', 'policy', 'approval'];
+const SCREENS = ['agents', 'tokens', 'approvals', 'alerts', 'audit', 'settings', 'agent', 'policy', 'approval', 'resources'];
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 },
@@ -27,6 +27,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
         const api = await playwrightRequest.newContext({ baseURL });
         const user = await createAccount(api, baseURL, { email: uniqueEmail('shots'), password: TEST_PASSWORD });
         await api.dispose();
+        // An administrator, so that Settings shows the deployment section and Protected APIs opens.
+        await testDb().query("UPDATE users SET role = 'ADMIN' WHERE email = $1", [user.email]);
         const context = await browser.newContext({ baseURL, extraHTTPHeaders: { 'X-Forwarded-For': ip } });
         const page = await context.newPage();
         await signInInBrowser(page, user.email);
@@ -39,7 +41,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
            VALUES (gen_random_uuid(), md5(random()::text), $1, $2, '{payments:write}', '{}', $3, 'Pay invoice INV-2026-0142 before the late fee', 'urn:leash:acr:mfa', 600, now() + interval '30 minutes') RETURNING id`,
           [agent.userId, agent.agentId, JSON.stringify([{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '1250.00' }, creditorName: 'ACME Facilities Ltd' }])],
         );
-        paths = { agent: `/agents/${agent.agentId}`, policy: `/agents/${agent.agentId}/policy`, approval: `/approvals/${rows[0].id}` };
+        paths = { agent: `/agents/${agent.agentId}`, policy: `/agents/${agent.agentId}/policy`, approval: `/approvals/${rows[0].id}`, resources: '/settings/resources' };
         storageState = await context.storageState();
         await context.close();
       });

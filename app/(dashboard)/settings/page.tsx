@@ -1,4 +1,6 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
+import { buttonClasses } from '@/components/ui/button';
 import { DateTime } from '@/components/ui/date-time';
 import { PageHeader } from '@/components/ui/page-header';
 import { Badge } from '@/components/ui/badge';
@@ -87,6 +89,15 @@ export default async function SettingsPage() {
             <div className="space-y-4">
               <PasswordResetLinks ttlMinutes={PASSWORD_RESET_TTL_MINUTES} />
               <RegistrationSwitch mode={registration} tokenAvailable={Boolean(getConfig().registration.token)} />
+              <div className="flex flex-col gap-3 rounded-2xl border border-line bg-surface p-5 sm:flex-row sm:items-center sm:justify-between">
+                <div>
+                  <h3 className="text-sm font-medium">Protected APIs</h3>
+                  <p className="mt-1 text-sm text-muted">Register your own APIs so agents can get tokens for them and they can check those tokens.</p>
+                </div>
+                <Link href="/settings/resources" className={buttonClasses('secondary', 'h-9 shrink-0 px-3')}>
+                  Manage APIs
+                </Link>
+              </div>
             </div>
           </section>
         ) : null}

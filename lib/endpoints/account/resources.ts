@@ -34,7 +34,7 @@ function asApiError(error: unknown): never {
 }
 
 /** What the screen and the API show of a resource (never its secret's hash or keys). */
-function present(resource: ProtectedResourceRecord) {
+export function presentResource(resource: ProtectedResourceRecord) {
   const { issuer } = getConfig();
   return {
     id: resource.id,
@@ -53,15 +53,15 @@ function present(resource: ProtectedResourceRecord) {
   };
 }
 
-export type PresentedResource = ReturnType<typeof present>;
+export type PresentedResource = ReturnType<typeof presentResource>;
 
-export const handleListResources = sessionRoute(admin, async () => ({ resources: (await listProtectedResources()).map(present) }));
+export const handleListResources = sessionRoute(admin, async () => ({ resources: (await listProtectedResources()).map(presentResource) }));
 
 export const handleRegisterResource = sessionRoute(
   { ...admin, body: resourceRegistrationSchema, invalid: (error) => new ApiError(400, 'invalid_request', 'Some fields are not valid.', fieldErrors(error)) },
   async ({ user, body, ip }) => {
     const { resource, clientSecret } = await registerProtectedResource(body, { id: user.id, ip }).catch(asApiError);
-    return noStoreJson({ resource: present(resource), client_id: resource.clientId, ...(clientSecret ? { client_secret: clientSecret } : {}) }, { status: 201 });
+    return noStoreJson({ resource: presentResource(resource), client_id: resource.clientId, ...(clientSecret ? { client_secret: clientSecret } : {}) }, { status: 201 });
   },
 );
 
