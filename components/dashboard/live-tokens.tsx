@@ -22,7 +22,7 @@ import { useLiveUpdates, useNow, type LiveStatus } from '@/components/dashboard/
 import type { LiveCredentials } from '@/lib/dashboard/list-live-credentials';
 import { ConnectFirstAgent } from '@/components/dashboard/connect-first-agent';
 import { TechnicalDetails } from '@/components/ui/technical-details';
-import { describeAudience, describeScopes } from '@/lib/words/plain-words';
+import { describeAudience, describeScopes, type RegisteredWords } from '@/lib/words/plain-words';
 
 type Token = LiveCredentials['tokens'][number];
 type Agent = LiveCredentials['agents'][number];
@@ -69,6 +69,7 @@ export function LiveTokens({ initial, timeZone, mcpUrl }: { initial: LiveCredent
 
   const tokens = data.tokens.filter((t) => new Date(t.expiresAt).getTime() > now);
   const agents = data.agents;
+  const words = data.words;
 
   return (
     <div className="space-y-5">
@@ -90,7 +91,7 @@ export function LiveTokens({ initial, timeZone, mcpUrl }: { initial: LiveCredent
         agents
           .map((agent) => ({ agent, held: tokens.filter((t) => t.agentId === agent.id) }))
           .concat(orphanAgents(tokens, agents))
-          .map(({ agent, held }) => <AgentTokens key={agent.id} agent={agent} tokens={held} now={now} timeZone={timeZone} act={act} />)
+          .map(({ agent, held }) => <AgentTokens key={agent.id} agent={agent} tokens={held} now={now} timeZone={timeZone} act={act} words={words} />)
       )}
     </div>
   );
@@ -120,7 +121,7 @@ function LiveIndicator({ status, fetching }: { status: LiveStatus; fetching: boo
   );
 }
 
-function AgentTokens({ agent, tokens, now, timeZone, act }: { agent: Agent; tokens: Token[]; now: number; timeZone: string; act: (path: string) => Promise<unknown> }) {
+function AgentTokens({ agent, tokens, now, timeZone, act, words }: { agent: Agent; tokens: Token[]; now: number; timeZone: string; act: (path: string) => Promise<unknown>; words: RegisteredWords }) {
   return (
     <section aria-label={agent.name} className="overflow-hidden rounded-2xl border border-line bg-surface">
       <header className="flex flex-col gap-3 border-b border-line px-4 py-3 sm:flex-row sm:items-center sm:justify-between sm:px-5">
@@ -155,7 +156,7 @@ function AgentTokens({ agent, tokens, now, timeZone, act }: { agent: Agent; toke
       ) : (
         <ul aria-label={`Tokens of ${agent.name}`} className="divide-y divide-line">
           {roots(tokens).map((token) => (
-            <TokenItem key={token.id} token={token} tokens={tokens} now={now} timeZone={timeZone} act={act} />
+            <TokenItem key={token.id} token={token} tokens={tokens} now={now} timeZone={timeZone} act={act} words={words} />
           ))}
         </ul>
       )}
@@ -173,7 +174,7 @@ function descendants(token: Token, tokens: Token[]): number {
   return tokens.filter((t) => t.parentTokenId === token.id).reduce((n, child) => n + 1 + descendants(child, tokens), 0);
 }
 
-function TokenItem({ token, tokens, now, timeZone, act }: { token: Token; tokens: Token[]; now: number; timeZone: string; act: (path: string) => Promise<unknown> }) {
+function TokenItem({ token, tokens, now, timeZone, act, words }: { token: Token; tokens: Token[]; now: number; timeZone: string; act: (path: string) => Promise<unknown>; words: RegisteredWords }) {
   const parent = token.parentTokenId ? tokens.find((t) => t.id === token.parentTokenId) : undefined;
   const children = tokens.filter((t) => t.parentTokenId === token.id);
   const below = descendants(token, tokens);
@@ -192,12 +193,12 @@ function TokenItem({ token, tokens, now, timeZone, act }: { token: Token; tokens
               </span>
             </span>
           </p>
-          <p className="text-sm text-fg">{describeScopes(token.scopes).join(', ')}</p>
-          <p className="text-xs text-muted first-letter:uppercase">{[...new Set(token.audience.map(describeAudience))].join('; ')}</p>
+          <p className="text-sm text-fg">{describeScopes(token.scopes, words).join(', ')}</p>
+          <p className="text-xs text-muted first-letter:uppercase">{[...new Set(token.audience.map((r) => describeAudience(r, words)))].join('; ')}</p>
           {token.delegation ? <p className="text-xs text-muted">{token.delegation}</p> : null}
           {token.parentTokenId ? (
             <p className="text-xs text-muted">
-              {parent ? `Narrowed from the token for ${describeScopes(parent.scopes).join(', ')} created ${when(parent.createdAt, timeZone)}` : 'Narrowed from a token no longer listed'}
+              {parent ? `Narrowed from the token for ${describeScopes(parent.scopes, words).join(', ')} created ${when(parent.createdAt, timeZone)}` : 'Narrowed from a token no longer listed'}
             </p>
           ) : null}
           <p className="text-xs text-muted">
@@ -223,7 +224,7 @@ function TokenItem({ token, tokens, now, timeZone, act }: { token: Token; tokens
       {children.length ? (
         <ul aria-label="Narrowed from this token" className="ml-6 divide-y divide-line border-l-2 border-line sm:ml-8">
           {children.map((child) => (
-            <TokenItem key={child.id} token={child} tokens={tokens} now={now} timeZone={timeZone} act={act} />
+            <TokenItem key={child.id} token={child} tokens={tokens} now={now} timeZone={timeZone} act={act} words={words} />
           ))}
         </ul>
       ) : null}

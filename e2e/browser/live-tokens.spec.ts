@@ -208,7 +208,7 @@ test('another user sees none of it and cannot revoke it, through the page or the
   await otherPage.goto('/tokens');
   await expect(otherPage.getByRole('heading', { name: 'No active tokens' })).toBeVisible();
   const list = await (await otherPage.request.get('/api/account/tokens')).json();
-  expect(list).toEqual({ tokens: [], agents: [] });
+  expect(list).toEqual({ tokens: [], agents: [], words: { scopes: expect.any(Object), audiences: expect.any(Object) } });
   const headers = sameOrigin(baseURL);
   for (const path of [`/api/account/tokens/${tokenId}/revoke`, `/api/account/agents/${agent.agentId}/suspend`, `/api/account/agents/${agent.agentId}/revoke-access`]) {
     const response = await otherPage.request.post(path, { headers });

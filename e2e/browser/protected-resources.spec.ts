@@ -92,6 +92,11 @@ test('an administrator registers an API in the dashboard; people see it on the c
   const introspected = await (await request.post('/oauth/introspect', { headers: { Authorization: basic(clientId, clientSecret) }, form: { token: tokens.access_token } })).json();
   expect(introspected).toMatchObject({ active: true, aud: identifier, scope: `offline_access ${area}:read`, client_id: agent.client_id, grant_id: expect.any(String), policy_version: 0 });
 
+  // The person's Tokens screen says what the token is for in the API's words.
+  await page.goto(`${baseURL}/tokens`);
+  await expect(page.getByText('Read your shop orders', { exact: false }).first()).toBeVisible();
+  await expect(page.getByText('Shop API', { exact: true }).first()).toBeVisible();
+
   // Removing it asks first, then revokes the person's token.
   await card.getByRole('button', { name: 'Remove' }).click();
   await expect(card.getByText('Every token for it is revoked')).toBeVisible();

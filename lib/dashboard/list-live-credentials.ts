@@ -1,6 +1,7 @@
 // The Tokens screen's data: every active credential of the user's agents, and the agents that hold
 // them (or that the user suspended), with what the screen's controls need. Ownership is in the query.
 import 'server-only';
+import { registeredWords } from '@/lib/protected-resources/registry';
 import { flushTokenUses } from '@/lib/tokens/note-token-use';
 import { db } from '@/lib/db/client';
 import { actorChain, describeDelegation } from '@/lib/words/plain-words';
@@ -64,6 +65,8 @@ export async function listLiveCredentials(options: { userId: string }) {
       lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
     })),
     agents: [...agents.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    /** Registered APIs' scope and audience words (describeScope / describeAudience take them). */
+    words: await registeredWords(),
   };
 }
 

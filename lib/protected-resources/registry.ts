@@ -146,3 +146,15 @@ export async function describeKnownScope(name: string): Promise<ResourceScope | 
   }
   return findRegisteredScope(name);
 }
+
+/** The words of registered APIs for screens (lib/words/plain-words.ts takes them). */
+export async function registeredWords(): Promise<{ scopes: Record<string, string>; audiences: Record<string, string> }> {
+  const scopes: Record<string, string> = {};
+  const audiences: Record<string, string> = {};
+  for (const resource of await all()) {
+    if (resource.builtIn) continue;
+    audiences[resource.identifier] = resource.name;
+    for (const scope of resource.scopes) scopes[scope.name] = scope.description;
+  }
+  return { scopes, audiences };
+}

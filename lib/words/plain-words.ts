@@ -10,13 +10,17 @@ import { ACTIONS } from '@/lib/scopes/actions';
 import { AUDIT_EVENTS, isAuditAction } from '@/lib/audit/events';
 import { SCOPES } from '@/lib/scopes/scopes';
 
-/** "Read your reports" for `reports:read`. */
-export function describeScope(scope: string): string {
-  return Object.hasOwn(SCOPES, scope) ? SCOPES[scope as keyof typeof SCOPES].description : scope;
+/** The words of registered APIs (issue 14), which only the server knows: scope and audience → words. */
+export type RegisteredWords = { scopes: Record<string, string>; audiences: Record<string, string> };
+
+/** "Read your reports" for `reports:read`; a registered API's scope in the words it registered. */
+export function describeScope(scope: string, registered?: RegisteredWords): string {
+  if (Object.hasOwn(SCOPES, scope)) return SCOPES[scope as keyof typeof SCOPES].description;
+  return registered?.scopes[scope] ?? scope;
 }
 
-export function describeScopes(scopes: readonly string[]): string[] {
-  return scopes.map(describeScope);
+export function describeScopes(scopes: readonly string[], registered?: RegisteredWords): string[] {
+  return scopes.map((scope) => describeScope(scope, registered));
 }
 
 /** "Initiate a payment" for `payments.initiate`; "Token issued" for `token.issue` (the audit catalog's words). */
@@ -40,7 +44,9 @@ export function describeMethods(amr: readonly string[]): string {
 }
 
 /** Where a token is good (its audience, RFC 8707): the workspace through the API or through MCP. */
-export function describeAudience(resource: string): string {
+export function describeAudience(resource: string, registered?: RegisteredWords): string {
+  const name = registered?.audiences[resource];
+  if (name) return name;
   const path = URL.canParse(resource) ? new URL(resource).pathname : resource;
   if (path === '/api' || path.startsWith('/api/')) return 'your workspace, through the Leash API';
   if (path === '/mcp' || path.startsWith('/mcp/')) return 'your workspace, through MCP tools';

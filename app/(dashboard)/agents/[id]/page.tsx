@@ -6,6 +6,7 @@ import { AgentControls, NarrowScopes } from '@/components/dashboard/agent-contro
 import { AgentAvatar } from '@/components/ui/agent-avatar';
 import { Badge } from '@/components/ui/badge';
 import { DateTime } from '@/components/ui/date-time';
+import { registeredWords } from '@/lib/protected-resources/registry';
 import { requireUser } from '@/lib/auth/session';
 import { getAgentDetail } from '@/lib/agents/get-agent-detail';
 import { buttonClasses } from '@/components/ui/button';
@@ -34,6 +35,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
   const user = await requireUser();
   const { id } = await params;
   const detail = UUID.test(id) ? await getAgentDetail({ userId: user.id, agentId: id }) : null;
+  const words = await registeredWords();
   if (!detail) notFound();
   const { agent } = detail;
   const status = !detail.connected ? 'Disconnected' : detail.suspended || agent.status !== 'ACTIVE' ? 'Suspended' : 'Active';
@@ -136,7 +138,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
                   <Badge tone="accent">{token.kind === 'ACCESS' ? 'Access' : 'Refresh'}</Badge>
                   {token.jit ? <Badge tone="warning">Just-in-time</Badge> : null}
                   <span className="text-xs">
-                    {describeScopes(token.scopes).join(', ')} · {[...new Set(token.audience.map(describeAudience))].join('; ')}
+                    {describeScopes(token.scopes, words).join(', ')} · {[...new Set(token.audience.map((r) => describeAudience(r, words)))].join('; ')}
                   </span>
                 </span>
                 <span className="shrink-0 text-xs text-muted">
