@@ -1,6 +1,7 @@
 // RFC 9068 JWT access tokens (issue 14 §2): a resource registered with tokenFormat `jwt` gets, from
-// every grant, a JWT that jose verifies with nothing but the server's JWKS (typ at+jwt, ES256, the
-// issuer, exactly its audience), carrying exactly the facts of its Token row; a revocation (RFC 7009)
+// every grant (client credentials, authorization code, refresh and token exchange here; device and
+// CIBA issue through the same function), a JWT that jose verifies with nothing but the server's
+// JWKS (typ at+jwt, ES256, the issuer, exactly its audience), carrying exactly the facts of its row; a revocation (RFC 7009)
 // reaches introspection, which answers from the row; Leash's own resources stay opaque and refuse a
 // JWT minted for another API. Key rotation (on a server with its own database, since it changes the
 // keys every test verifies with): the next key is in the JWKS before any token carries its kid, the
@@ -11,10 +12,11 @@ import { createRemoteJWKSet, createLocalJWKSet, decodeProtectedHeader, errors, j
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
 import { runCommand } from '../support/command-lines';
 import { testDb } from '../support/db';
-import { setPolicy } from '../support/delegation';
+import { delegatedToken, setPolicy } from '../support/delegation';
 import { newKey, nonce, proof, thumbprint } from '../support/dpop';
 import { AGENT_CALLBACK, authorizeOverHttp, basic, pkce, registerMachineClient, registerPublicAgent, type RegisteredClient } from '../support/oauth';
 import { serverWithOwnDatabase } from '../support/own-database';
+import { ACCESS, exchange, TOKEN_EXCHANGE } from '../support/token-exchange';
 import { adminContext, ordersApi, registerResource, type RegisteredResource } from '../support/resources';
 
 let admin: APIRequestContext;
@@ -198,6 +200,45 @@ test('authorization code with DPoP: the user, how they signed in, cnf.jkt, the g
   const nextRow = await tokenRow(next.access_token);
   expect(nextRow.id).not.toBe(row.id);
   expect(nextPayload).toEqual(expected(nextRow.id, seconds(nextRow.created_at)));
+});
+
+test('token exchange: a JWT subject token exchanged by another agent gives a JWT that acts for the user, with act naming the actor', async ({ request, baseURL }) => {
+  const read = jwtApi.scopes[0]!;
+  // The user's token for the first agent is itself a JWT (found by its hash, like an opaque one).
+  const subject = await delegatedToken(request, baseURL!, read, { resource: jwtApi.identifier });
+  expect(decodeProtectedHeader(subject.token).typ).toBe('at+jwt');
+  const actorClient = await registerMachineClient(request, { client_name: 'JWT sub-agent', grant_types: ['client_credentials', TOKEN_EXCHANGE], scope: read });
+  const actor = { client: actorClient, token: (await clientCredentials(request, actorClient, { resource: jwtApi.identifier, scope: read })).access_token as string };
+  await setPolicy(subject, { mayAct: [actorClient.client_id] });
+
+  const response = await exchange(request, actor, { subject_token: subject.token, resource: jwtApi.identifier });
+  expect(response.status(), await response.text()).toBe(200);
+  const result = await response.json();
+  expect(result).toMatchObject({ token_type: 'Bearer', issued_token_type: ACCESS, scope: read });
+  const { payload } = await verify(result.access_token, baseURL!, jwtApi.identifier);
+  const { payload: subjectPayload } = await verify(subject.token, baseURL!, jwtApi.identifier);
+  const row = await tokenRow(result.access_token);
+  expect(payload).toEqual({
+    iss: baseURL,
+    aud: jwtApi.identifier,
+    sub: subject.userId,
+    client_id: actorClient.client_id,
+    iat: seconds(row.created_at),
+    exp: seconds(row.expires_at),
+    jti: row.id,
+    scope: read,
+    // How the user signed in: the subject token's facts.
+    auth_time: subjectPayload.auth_time,
+    acr: subjectPayload.acr,
+    ...(subjectPayload.amr ? { amr: subjectPayload.amr } : {}),
+    // RFC 8693 §4.1: the actor.
+    act: { sub: actorClient.client_id },
+    grant_id: subjectPayload.grant_id,
+    // The user's policy for the acting agent: none stored, the defaults (version 0).
+    policy_version: 0,
+  });
+  expect(payload.exp!).toBeLessThanOrEqual(subjectPayload.exp!);
+  expect(typeof subjectPayload.auth_time).toBe('number');
 });
 
 test('a revoked JWT (RFC 7009) introspects as inactive from its row, though its signature still verifies (the trade-off)', async ({ request, baseURL }) => {
