@@ -2,7 +2,7 @@
 // and promotion take one advisory lock, so however many instances start at once, one key is ACTIVE.
 // The decrypted key is cached briefly (lib/keys/key-timeline.ts: at most a minute, at most the time
 // a NEXT key is published before it signs), and never past the moment a NEXT key takes over: every
-// instance switches to it then, without a database read to learn it.
+// instance switches to it then, without a write (lib/keys/key-timeline.ts).
 import 'server-only';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { db } from '@/lib/db/client';
@@ -68,34 +68,42 @@ export async function promoteDueKey(tx: Prisma.TransactionClient, now = new Date
   await tx.signingKey.update({ where: { id: due.id }, data: { status: 'ACTIVE' } });
 }
 
-/** The key that signs now, and the NEXT one if a rotation is under way (its takeover ends the cache). */
-async function loadKeys() {
-  const read = () =>
-    db().signingKey.findMany({
-      where: { status: { in: ['ACTIVE', 'NEXT'] } },
-      orderBy: { createdAt: 'desc' },
-    });
-  let rows = await read();
-  const now = new Date();
-  const active = rows.find((r) => r.status === 'ACTIVE');
-  const due = rows.some((r) => r.status === 'NEXT' && r.activateAt && r.activateAt <= now);
-  if (!active || due) {
+/** What reads the keys: the caller's transaction (no second connection while it holds one), or the pool. */
+export type KeyReader = Pick<Prisma.TransactionClient, 'signingKey'>;
+
+/**
+ * The key that signs now, and when the NEXT one takes over (that ends the cache). A NEXT key whose
+ * time has come signs even before its row says ACTIVE: the takeover is a time in the database, not a
+ * write, so signing never waits for one (the JWKS and rotations promote it, promoteDueKey). Only
+ * the very first key is written here, in a transaction of its own under the lock.
+ */
+async function loadKeys(q: KeyReader) {
+  const read = (reader: KeyReader) => reader.signingKey.findMany({ where: { status: { in: ['ACTIVE', 'NEXT'] } }, orderBy: { createdAt: 'desc' } });
+  const now = Date.now();
+  const byTakeover = (a: { activateAt: Date | null }, b: { activateAt: Date | null }) => (a.activateAt?.getTime() ?? 0) - (b.activateAt?.getTime() ?? 0);
+  const signer = (rows: Awaited<ReturnType<typeof read>>) =>
+    rows
+      .filter((r) => r.status === 'NEXT' && r.activateAt && r.activateAt.getTime() <= now)
+      .sort(byTakeover)
+      .at(-1) ?? rows.find((r) => r.status === 'ACTIVE');
+  let rows = await read(q);
+  if (!signer(rows)) {
     await db().$transaction(async (tx) => {
       await lockSigningKeys(tx);
-      await promoteDueKey(tx);
       if (!(await tx.signingKey.findFirst({ where: { status: 'ACTIVE' }, select: { id: true } }))) await createSigningKey(tx);
     });
-    rows = await read();
+    rows = await read(db());
   }
-  const signing = rows.find((r) => r.status === 'ACTIVE');
+  const signing = signer(rows);
   if (!signing) throw new Error('no active signing key');
-  const next = rows.filter((r) => r.status === 'NEXT' && r.activateAt).sort((a, b) => a.activateAt!.getTime() - b.activateAt!.getTime())[0];
+  const next = rows.filter((r) => r.status === 'NEXT' && r.activateAt && r.activateAt.getTime() > now).sort(byTakeover)[0];
   return { signing, nextTakeover: next?.activateAt ?? null };
 }
 
-export async function ensureSigningKey(): Promise<SigningKey> {
+/** The signing key, cached; `q`: read through the caller's transaction when inside one. */
+export async function ensureSigningKey(q: KeyReader = db()): Promise<SigningKey> {
   if (cache && cache.until > Date.now()) return cache.key;
-  const { signing, nextTakeover } = await loadKeys();
+  const { signing, nextTakeover } = await loadKeys(q);
   const privateKey = (await importJWK(decryptPrivateJwk(signing.id, signing.privateJwkEncrypted) as JWK, SIGNING_ALG)) as CryptoKey;
   const key: SigningKey = { kid: signing.id, alg: SIGNING_ALG, privateKey, publicJwk: signing.publicJwk as JWK };
   const until = Date.now() + signerCacheMs();

@@ -76,9 +76,13 @@ describe('signing keys', () => {
     expect(await db().signingKey.count({ where: { status: 'NEXT' } })).toBe(1);
 
     await takeOverNow(kid);
+    // The takeover is a time, not a write: the new key signs before any row changes...
     expect((await ensureSigningKey()).kid).toBe(kid);
-    expect(await statusOf(old.kid)).toBe('RETIRING');
+    expect(await statusOf(kid)).toBe('NEXT');
+    // ...and the JWKS promotes it: the old key is RETIRING, still published.
     const during = await listPublishedKeys();
+    expect(await statusOf(kid)).toBe('ACTIVE');
+    expect(await statusOf(old.kid)).toBe('RETIRING');
     expect(during.map((k) => k.kid).sort()).toEqual([kid, old.kid].sort());
     await compactVerify(signedBefore, createLocalJWKSet({ keys: during }));
 
@@ -102,6 +106,8 @@ describe('signing keys', () => {
     const { kid } = await rotateSigningKey({ graceSeconds: 0 });
     await takeOverNow(kid);
     expect((await ensureSigningKey()).kid).toBe(kid);
+    await listPublishedKeys();
+    expect(await statusOf(old.kid)).toBe('RETIRING');
     // Past its floor (the takeover plus an instance's signer cache and the clock skew)...
     await db().signingKey.update({ where: { id: old.kid }, data: { retireAt: new Date(Date.now() - 1000) } });
     expect((await listPublishedKeys()).map((k) => k.kid)).toContain(old.kid);

@@ -8,19 +8,21 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { cached } from '@/lib/cache/hot-cache';
+import type { Prisma } from '@/lib/generated/prisma/client';
 
 /** The id the registry's cache entries depend on (its trigger's notification). */
 const RESOURCES_CHANGED = 'protected-resources';
 
 export type AccessTokenFormat = 'opaque' | 'jwt';
 
-export async function accessTokenFormat(audience: readonly string[]): Promise<AccessTokenFormat> {
+/** `q`: read through the caller's transaction when inside one (no second connection while it holds one). */
+export async function accessTokenFormat(audience: readonly string[], q: Pick<Prisma.TransactionClient, 'protectedResource'> = db()): Promise<AccessTokenFormat> {
   if (audience.length !== 1) return 'opaque';
   const found = await cached(
     'resource-token-format',
     audience[0]!,
     async () => {
-      const row = await db().protectedResource.findUnique({ where: { identifier: audience[0]! }, select: { tokenFormat: true } });
+      const row = await q.protectedResource.findUnique({ where: { identifier: audience[0]! }, select: { tokenFormat: true } });
       return { format: row?.tokenFormat === 'JWT' ? ('jwt' as const) : ('opaque' as const) };
     },
     () => [RESOURCES_CHANGED],

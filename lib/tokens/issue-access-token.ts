@@ -49,7 +49,7 @@ type AccessCredential = { token: string; prefix: string; signingKeyId: string | 
  * NumericDate), so introspection and the JWT agree to the second.
  */
 async function mintAccessToken(q: Prisma.TransactionClient, subject: TokenSubject, ttl: number): Promise<{ credential: AccessCredential; id: string; createdAt: Date; expiresAt: Date }> {
-  if ((await accessTokenFormat(subject.audience)) !== 'jwt') {
+  if ((await accessTokenFormat(subject.audience, q)) !== 'jwt') {
     const createdAt = new Date();
     const credential = { token: mintToken(TOKEN_PREFIX.accessToken), prefix: TOKEN_PREFIX.accessToken, signingKeyId: null };
     return { credential, id: uuid7(createdAt.getTime()), createdAt, expiresAt: new Date(createdAt.getTime() + ttl * 1000) };
@@ -58,7 +58,7 @@ async function mintAccessToken(q: Prisma.TransactionClient, subject: TokenSubjec
   const expiresAt = new Date(issuedAt.getTime() + ttl * 1000);
   const id = uuid7(issuedAt.getTime());
   const { clientId } = await q.agent.findUniqueOrThrow({ where: { id: subject.agentId }, select: { clientId: true } });
-  const { token, kid } = await signJwtAccessToken(jwtAccessTokenClaims({ issuer: getConfig().issuer, tokenId: id, clientId, subject, issuedAt, expiresAt }));
+  const { token, kid } = await signJwtAccessToken(jwtAccessTokenClaims({ issuer: getConfig().issuer, tokenId: id, clientId, subject, issuedAt, expiresAt }), q);
   return { credential: { token, prefix: JWT_ACCESS_TOKEN_PREFIX, signingKeyId: kid }, id, createdAt: issuedAt, expiresAt };
 }
 

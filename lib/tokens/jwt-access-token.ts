@@ -5,7 +5,7 @@
 // a verifier that does not introspect learns of a revocation only through Shared Signals.
 import 'server-only';
 import { SignJWT, type JWTPayload } from 'jose';
-import { ensureSigningKey } from '@/lib/keys/ensure-signing-key';
+import { ensureSigningKey, type KeyReader } from '@/lib/keys/ensure-signing-key';
 import { formatScope } from '@/lib/scopes/scopes';
 import type { TokenSubject } from '@/lib/tokens/issue-access-token';
 
@@ -64,9 +64,12 @@ export function jwtAccessTokenClaims({ issuer, tokenId, clientId, subject, issue
   };
 }
 
-/** Signs the claims with the active key: ES256, `typ: at+jwt` (RFC 9068 §2.1), the key's `kid`. */
-export async function signJwtAccessToken(claims: JWTPayload): Promise<{ token: string; kid: string }> {
-  const key = await ensureSigningKey();
+/**
+ * Signs the claims with the active key: ES256, `typ: at+jwt` (RFC 9068 §2.1), the key's `kid`.
+ * `q`: the issuing transaction, through which the key is read when it is not cached.
+ */
+export async function signJwtAccessToken(claims: JWTPayload, q?: KeyReader): Promise<{ token: string; kid: string }> {
+  const key = await ensureSigningKey(q);
   const token = await new SignJWT(claims).setProtectedHeader({ alg: key.alg, typ: JWT_ACCESS_TOKEN_TYP, kid: key.kid }).sign(key.privateKey);
   return { token, kid: key.kid };
 }
