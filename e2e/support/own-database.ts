@@ -12,6 +12,8 @@ import { spawnServer, type SpawnedServer } from './spawn-server';
 export type OwnDatabaseServer = {
   baseURL: string;
   databaseUrl: string;
+  /** The server's data folder (its secrets: a script run against its database needs them). */
+  dataDir: string;
   /** The server process of the moment (a restart replaces it). */
   process: () => SpawnedServer;
   /** A small pool on the server's database, outside the server. */
@@ -36,6 +38,7 @@ export async function serverWithOwnDatabase(label: string, env: Record<string, s
   return {
     baseURL: server.baseURL,
     databaseUrl: database.url,
+    dataDir,
     process: () => server,
     sql,
     restart: async (extraEnv = {}) => {

@@ -19,8 +19,8 @@ const MAX_BATCH = 256;
 const WRITERS = 3;
 const AUDIT_COLUMNS = ['created_at', 'user_id', 'agent_id', 'actor', 'action', 'resource', 'decision', 'reason', 'token_id', 'scopes', 'intent', 'ip', 'request_id', 'details'];
 const AUDIT_CASTS = ['timestamptz', 'uuid', 'uuid', 'jsonb', 'text', 'text', '"Decision"', 'text', 'uuid', 'text[]', 'text', 'text', 'text', 'jsonb'];
-const TOKEN_COLUMNS = ['id', 'kind', 'token_hash', 'prefix', 'agent_id', 'user_id', 'scopes', 'audience', 'amr', 'dpop_jkt', 'created_at', 'expires_at'];
-const TOKEN_CASTS = ['uuid', '"TokenKind"', 'text', 'text', 'uuid', 'uuid', 'text[]', 'text[]', 'text[]', 'text', 'timestamptz', 'timestamptz'];
+const TOKEN_COLUMNS = ['id', 'kind', 'token_hash', 'prefix', 'agent_id', 'user_id', 'scopes', 'audience', 'amr', 'dpop_jkt', 'signing_key_id', 'created_at', 'expires_at'];
+const TOKEN_CASTS = ['uuid', '"TokenKind"', 'text', 'text', 'uuid', 'uuid', 'text[]', 'text[]', 'text[]', 'text', 'text', 'timestamptz', 'timestamptz'];
 
 /** A token row written with its audit row (only what a client_credentials token has). */
 export type GroupedToken = {
@@ -32,6 +32,8 @@ export type GroupedToken = {
   scopes: string[];
   audience: string[];
   dpopJkt: string | null;
+  /** The key that signed it, for a JWT access token (RFC 9068). */
+  signingKeyId?: string | null;
   createdAt: Date;
   expiresAt: Date;
 };
@@ -88,7 +90,7 @@ export function appendAuditEventGrouped<A extends AuditAction>(input: AuditInput
 
 /** Inserts a token and its issuance record together, and waits for their commit. */
 export function insertTokenGrouped(token: GroupedToken, audit: AuditInput<'token.issue'>): Promise<void> {
-  const row = [token.id, token.kind, token.tokenHash, token.prefix, token.agentId, null, token.scopes, token.audience, [], token.dpopJkt, token.createdAt, token.expiresAt];
+  const row = [token.id, token.kind, token.tokenHash, token.prefix, token.agentId, null, token.scopes, token.audience, [], token.dpopJkt, token.signingKeyId ?? null, token.createdAt, token.expiresAt];
   return enqueue({ audit: auditValues({ ...audit, tokenId: token.id }, token.createdAt), token: row });
 }
 

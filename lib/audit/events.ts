@@ -63,6 +63,8 @@ const OTHER_EVENTS = {
       jit: z.literal(true).optional(),
       expires_at: isoTime,
       dpop_jkt: z.string().optional(),
+      /** An RFC 9068 JWT access token: the `kid` of the key that signed it. */
+      jwt_kid: z.string().optional(),
     }),
   },
   'token.refuse': {

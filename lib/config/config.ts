@@ -146,6 +146,16 @@ const envSchema = z.object({
     .default(30)
     .transform((v) => clamp(v, 1, 3600)),
   /**
+   * How long verifiers may cache the JWKS, seconds: the `max-age` of /.well-known/jwks.json, and so
+   * how long a rotated-in signing key is published before it signs (lib/keys/key-timeline.ts).
+   * Default 300, clamped to 1..86400.
+   */
+  LEASH_JWKS_MAX_AGE: z.coerce
+    .number()
+    .int()
+    .default(300)
+    .transform((v) => clamp(v, 1, 86400)),
+  /**
    * Check every answer of the agents' API against the output schema the OpenAPI document publishes
    * (lib/resource/check-response.ts); a mismatch answers 500 naming the field. Default: on unless
    * NODE_ENV=production (`npm run dev` and Vitest check; `npm start` does not). The e2e servers set 1.
@@ -202,6 +212,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     databaseUrl: e.DATABASE_URL,
     /** PostgreSQL session timeouts of the server's pool, milliseconds (0: off). */
     maxClockSkewMs: e.LEASH_MAX_CLOCK_SKEW * 1000,
+    /** The JWKS `max-age`, seconds: also how long a new signing key is published before it signs. */
+    jwksMaxAgeSeconds: e.LEASH_JWKS_MAX_AGE,
     databaseTimeouts: { statementMs: e.LEASH_DB_STATEMENT_TIMEOUT, lockMs: e.LEASH_DB_LOCK_TIMEOUT },
     dataDir,
     issuer,

@@ -56,6 +56,7 @@ export async function issueForConsent(options: {
     amr: session?.amr ?? [],
     authTime: session?.authTime ?? null,
     dpopJkt: dpop?.jkt ?? null,
+    policyVersion: policy.version,
   };
   const wantsRefresh = scopes.includes('offline_access') && client.grantTypes.includes('refresh_token') && policy.refreshAllowed;
   return db().$transaction(async (tx) => {

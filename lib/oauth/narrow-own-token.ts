@@ -145,6 +145,7 @@ export async function narrowOwnToken({ client, params, ip, dpop }: GrantContext,
         authTime: subject.authTime,
         dpopJkt,
         parentTokenId: subject.id,
+        policyVersion: policy?.version ?? null,
       },
       { grantType: 'token_exchange', ip, ttlSeconds: ttl },
     );

@@ -8,6 +8,7 @@ import 'server-only';
 import { tokenResponse } from '@/lib/oauth/grants/types';
 import { db } from '@/lib/db/client';
 import { OAuthError } from '@/lib/oauth/errors';
+import { tokenPolicy } from '@/lib/oauth/agent-token-policy';
 import { createAccessToken } from '@/lib/tokens/issue-access-token';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import { redeemOnce } from '@/lib/tokens/redeem-once';
@@ -49,6 +50,9 @@ export const cibaGrant: Grant = {
     if (ttl <= 0) throw new OAuthError('expired_token', 'The approved window has already ended.');
     const grant = await db().grant.findFirst({ where: { userId: request.userId, agentId: client.id, status: 'ACTIVE' }, select: { id: true } });
     if (!grant) throw invalid;
+    // The version of the policy in force, as the token says it (a JWT's `policy_version`); a policy
+    // that cannot be read issues nothing (temporarily_unavailable, audited).
+    const { version: policyVersion } = await tokenPolicy({ userId: request.userId, agentId: client.id, ip });
     // Collected in the issuing transaction; a failure leaves it uncollected (nothing is burnt), and a
     // lost claim (a concurrent poll collected it) is plainly invalid.
     return redeemOnce({
@@ -75,6 +79,7 @@ export const cibaGrant: Grant = {
               authTime: approver?.authTime ?? null,
               dpopJkt: dpop?.jkt ?? null,
               jit: true,
+              policyVersion,
             },
             { grantType: 'ciba', ip, ttlSeconds: ttl },
           );

@@ -123,7 +123,11 @@ async function rotate(
   const next = !policy || refreshScopes.includes('offline_access');
   return db().$transaction(async (tx) => {
     await claimIn(tx);
-    const access = await createAccessToken(tx, { ...base, scopes, audience: r.audience, dpopJkt: accessJkt }, { grantType: 'refresh_token', ip, ttlSeconds: policy?.accessTokenSeconds });
+    const access = await createAccessToken(
+      tx,
+      { ...base, scopes, audience: r.audience, dpopJkt: accessJkt, policyVersion: policy?.version ?? null },
+      { grantType: 'refresh_token', ip, ttlSeconds: policy?.accessTokenSeconds },
+    );
     const refresh = next
       ? await createRefreshToken(
           tx,

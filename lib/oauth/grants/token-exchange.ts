@@ -109,6 +109,7 @@ export const tokenExchangeGrant: Grant = {
           amr: subject.amr,
           authTime: subject.authTime,
           dpopJkt: dpop?.jkt ?? null,
+          policyVersion: actorPolicy.version,
         },
         { grantType: 'token_exchange', ip, ttlSeconds: ttl },
       );
