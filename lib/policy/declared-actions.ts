@@ -4,10 +4,11 @@
 // (lib/protected-resources) pass them in, so lib/policy never imports it (the registry's folder
 // imports lib/oauth, which imports lib/policy: a cycle).
 //
+// Free of server imports: the policy editor (a client component) reads it too.
+//
 // A declared action is a Cedar action whose id is `<resource identifier>#<name>`: an identifier is
 // a URL and never contains `#` unescaped as a fragment is not allowed in it (RFC 8707 §2), and
 // Leash's own action names contain no `#`, so the two vocabularies cannot collide.
-import crypto from 'node:crypto';
 import type { RiskTier } from '@/lib/scopes/actions';
 
 export type DeclaredRisk = 'low' | 'medium' | 'high';
@@ -50,18 +51,4 @@ export function defaultTierOf(risk: DeclaredRisk): RiskTier {
 /** The tier a policy document gives a declared action (its own choice, else the default for its risk). */
 export function declaredTier(resourceActions: Record<string, Record<string, RiskTier>> | undefined, action: DeclaredAction): RiskTier {
   return resourceActions?.[action.resource]?.[action.name] ?? defaultTierOf(action.risk);
-}
-
-const keys = new WeakMap<readonly DeclaredAction[], string>();
-
-/** A short key for a list of declared actions (part of a compiled policy's cache key); '' for none. */
-export function declaredKey(actions: readonly DeclaredAction[]): string {
-  if (!actions.length) return '';
-  let key = keys.get(actions);
-  if (key === undefined) {
-    const canonical = actions.map((a) => [a.resource, a.name, a.scope, a.risk]);
-    key = crypto.createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 16);
-    keys.set(actions, key);
-  }
-  return key;
 }

@@ -7,7 +7,8 @@ import { compilePolicy, type CompiledPolicy } from '@/lib/policy/compile-policy'
 import { validateCedarPolicies } from '@/lib/policy/cedar-schema';
 import { compileHandWrittenCedar } from '@/lib/policy/hand-written-cedar';
 import { defaultPolicyDocument, policyDocumentSchema, type PolicyDocument } from '@/lib/policy/policy-document';
-import { declaredActionId, declaredKey, type DeclaredAction } from '@/lib/policy/declared-actions';
+import crypto from 'node:crypto';
+import { declaredActionId, type DeclaredAction } from '@/lib/policy/declared-actions';
 
 export type LoadedPolicy = { compiled: CompiledPolicy; cacheKey: string; version: number; document: PolicyDocument; handWritten: boolean };
 
@@ -53,6 +54,12 @@ export async function loadAgentPolicy(options: { userId: string | null; agentId:
   if (compiledById.size > 10_000) compiledById.clear();
   compiledById.set(row.id + declaredSuffix, loaded);
   return loaded;
+}
+
+/** A short key for a list of declared actions (part of a compiled policy's cache key). */
+function declaredKey(actions: readonly DeclaredAction[]): string {
+  const canonical = actions.map((a) => [a.resource, a.name, a.scope, a.risk, a.resourceName]);
+  return crypto.createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 16);
 }
 
 const declaredIds = (declared: readonly DeclaredAction[]) => declared.map((a) => declaredActionId(a.resource, a.name));
