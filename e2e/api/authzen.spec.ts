@@ -172,7 +172,7 @@ test('answers the spec’s batch examples: defaults, overrides and the three sem
       evaluations.map((e: { decision: boolean }) => e.decision),
       semantic,
     ).toEqual(expected);
-    if (expected.includes(false)) expect(evaluations[1].context).toMatchObject({ outcome: 'deny', rule: 'datasets', reason: 'only these datasets are allowed: shelf' });
+    if ((expected as readonly boolean[]).includes(false)) expect(evaluations[1].context).toMatchObject({ outcome: 'deny', rule: 'datasets', reason: 'only these datasets are allowed: shelf' });
     // What was not evaluated was not recorded.
     expect((await rowsOf(requestId)).map((r) => r.decision)).toEqual(expected.map((d) => (d ? 'ALLOW' : 'DENY')));
   }

@@ -15,7 +15,7 @@ import { BodyNotUtf8Error, BodyTooLargeError, readBodyText } from '@/lib/http/re
 import { log } from '@/lib/log/logger';
 import { OAuthError } from '@/lib/oauth/errors';
 import { declaredActionsOf } from '@/lib/policy/declared-actions';
-import { authenticateResourceServer } from '@/lib/protected-resources/authenticate-resource-server';
+import { authenticateResourceServer } from '@/lib/oauth/clients/authenticate-resource-server';
 import { listProtectedResources } from '@/lib/protected-resources/registry';
 import { MAX_BODY_BYTES, parseEvaluationRequest, parseEvaluationsRequest, type ParseResult } from '@/lib/authzen/authzen-request';
 import { runEvaluations } from '@/lib/authzen/run-evaluations';
