@@ -34,10 +34,10 @@ test.beforeAll(async ({ baseURL }) => {
         { name: write, description: 'Change your orders', risk: 'high' },
       ],
       actions: [
-        // The spec's examples (§6.1, §7.1).
-        { name: 'can_read', scope: read, risk: 'low', description: 'Read a document' },
-        { name: 'can_edit', scope: write, risk: 'high', description: 'Edit a document' },
-        { name: 'read', scope: read, risk: 'low', description: 'Read' },
+        // The spec's examples (§6.1, §7.1), in Leash's area.verb form of action names.
+        { name: 'docs.can_read', scope: read, risk: 'low', description: 'Read a document' },
+        { name: 'docs.can_edit', scope: write, risk: 'high', description: 'Edit a document' },
+        { name: 'docs.read', scope: read, risk: 'low', description: 'Read' },
         // The table's.
         { name: 'orders.list', scope: read, risk: 'low', description: 'List orders' },
         { name: 'orders.export', scope: read, risk: 'low', description: 'Export orders' },
@@ -68,7 +68,8 @@ const asPep = (resource: RegisteredResource, requestId = crypto.randomUUID()) =>
 });
 
 function ask(request: APIRequestContext, path: 'evaluation' | 'evaluations', body: unknown, headers: Record<string, string> = asPep(orders)) {
-  return request.post(`/access/v1/${path}`, { headers, data: typeof body === 'string' ? body : JSON.stringify(body) });
+  // Bytes, as written: Playwright would JSON-encode a string that is not JSON itself.
+  return request.post(`/access/v1/${path}`, { headers, data: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) });
 }
 
 /** The audit rows of the evaluations asked with this X-Request-ID, in order. */
@@ -93,7 +94,7 @@ test('publishes its PDP metadata (§9)', async ({ request, baseURL }) => {
   });
 });
 
-test('answers the spec’s example evaluation (§6.1, §10.1.3), for an unknown person closed, for a real one by the policy', async ({ request, baseURL }) => {
+test('answers the spec’s example evaluation (§6.1, §10.1.3): its action is not this API’s; with the API’s own, by the policy', async ({ request, baseURL }) => {
   const example = {
     subject: { type: 'user', id: 'alice@example.com' },
     resource: { type: 'account', id: '123' },
@@ -102,18 +103,25 @@ test('answers the spec’s example evaluation (§6.1, §10.1.3), for an unknown 
   };
   const id = 'bfe9eb29-ab87-4ca3-be83-a1d5d8305716';
   const literal = await ask(request, 'evaluation', example, asPep(orders, id));
-  expect(literal.status()).toBe(200);
+  expect(literal.status()).toBe(403);
   expect(literal.headers()['x-request-id']).toBe(id);
-  expect(literal.headers()['cache-control']).toBe('no-store');
-  // Leash needs the agent acting for alice: without it, the decision is closed with why (§7.2.1).
-  expect(await literal.json()).toEqual({ decision: false, context: { error: { status: 400, message: 'A subject of type "user" names the agent acting for them in properties.agent.' } } });
+  expect(await literal.text()).toBe(`${orders.identifier} declares no action "can_read".`);
+
+  // The API's own action, about a subject that does not name the agent: closed, with why (§7.2.1).
+  const noAgent = await ask(request, 'evaluation', { ...example, action: { name: 'docs.can_read' } });
+  expect(noAgent.status()).toBe(200);
+  expect(noAgent.headers()['cache-control']).toBe('no-store');
+  expect(await noAgent.json()).toEqual({ decision: false, context: { error: { status: 400, message: 'A subject of type "user" names the agent acting for them in properties.agent.' } } });
 
   const alice = await delegation(request, baseURL!);
-  const adapted = await ask(request, 'evaluation', { ...example, subject: userSubject(alice) });
+  const adapted = await ask(request, 'evaluation', { ...example, subject: userSubject(alice), action: { name: 'docs.can_read' } });
   expect(adapted.status()).toBe(200);
   const body = await adapted.json();
-  expect(body).toMatchObject({ decision: true, context: { outcome: 'allow', rule: `permit:${orders.identifier}#can_read`, reason: 'Orders API: can_read is allowed (allow)', policy_version: 0 } });
-  expect(body.context.cedar).toContain(`permit (principal, action == Leash::Action::"${orders.identifier}#can_read", resource)`);
+  expect(body).toMatchObject({
+    decision: true,
+    context: { outcome: 'allow', rule: `permit:${orders.identifier}#docs.can_read`, reason: 'Orders API: docs.can_read is allowed (allow)', policy_version: 0 },
+  });
+  expect(body.context.cedar).toContain(`permit (principal, action == Leash::Action::"${orders.identifier}#docs.can_read", resource)`);
 });
 
 test('answers the spec’s batch examples: defaults, overrides and the three semantics (§7.1.1, §7.1.2.1)', async ({ request, baseURL }) => {
@@ -126,11 +134,11 @@ test('answers the spec’s batch examples: defaults, overrides and the three sem
     {
       subject: userSubject(alice),
       context,
-      action: { name: 'can_read' },
+      action: { name: 'docs.can_read' },
       evaluations: [
         { resource: { type: 'document', id: 'boxcarring.md' } },
         { resource: { type: 'document', id: 'subject-search.md' } },
-        { action: { name: 'can_edit' }, resource: { type: 'document', id: 'resource-search.md' } },
+        { action: { name: 'docs.can_edit' }, resource: { type: 'document', id: 'resource-search.md' } },
       ],
     },
     asPep(orders, id),
@@ -138,7 +146,7 @@ test('answers the spec’s batch examples: defaults, overrides and the three sem
   expect(boxcar.status()).toBe(200);
   expect(boxcar.headers()['x-request-id']).toBe(id);
   const answers = (await boxcar.json()).evaluations;
-  // can_edit is high risk: the person's approval is needed.
+  // docs.can_edit is high risk: the person's approval is needed.
   expect(answers.map((a: { decision: boolean; context: { outcome: string } }) => [a.decision, a.context.outcome])).toEqual([
     [true, 'allow'],
     [true, 'allow'],
@@ -154,7 +162,7 @@ test('answers the spec’s batch examples: defaults, overrides and the three sem
   await setPolicy(alice, { resources: { datasets: ['shelf'] } });
   const three = (semantic?: string) => ({
     subject: userSubject(alice),
-    action: { name: 'read' },
+    action: { name: 'docs.read' },
     ...(semantic ? { options: { evaluations_semantic: semantic } } : {}),
     evaluations: ['shelf', 'vault', 'shelf'].map((dataset, i) => ({ resource: { type: 'document', id: String(i + 1) }, context: { dataset } })),
   });
@@ -178,7 +186,7 @@ test('answers the spec’s batch examples: defaults, overrides and the three sem
   }
 
   // Without evaluations, the batch endpoint answers one decision (§7.1).
-  const single = await ask(request, 'evaluations', { subject: userSubject(alice), action: { name: 'read' }, resource: { type: 'document', id: '9' } });
+  const single = await ask(request, 'evaluations', { subject: userSubject(alice), action: { name: 'docs.read' }, resource: { type: 'document', id: '9' } });
   expect(await single.json()).toMatchObject({ decision: true, context: { outcome: 'allow' } });
 });
 

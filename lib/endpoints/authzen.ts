@@ -10,7 +10,9 @@
 import 'server-only';
 import { getConfig } from '@/lib/config/config';
 import { assertClockTrusted } from '@/lib/clock/trusted-clock';
+import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
+import { db } from '@/lib/db/client';
 import { BodyNotUtf8Error, BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 import { log } from '@/lib/log/logger';
 import { OAuthError } from '@/lib/oauth/errors';
@@ -76,8 +78,14 @@ function authzenEndpoint(parse: (body: unknown) => ParseResult) {
       if (!parsed.ok) throw new AuthzenError(400, `Invalid request: ${parsed.message}`);
       const declared = declaredActionsOf(await listProtectedResources());
       const results = await runEvaluations({ resource, declared, request: parsed.request, pepRequestId: request.headers.get('x-request-id') });
-      // No decision leaves without its audit row (fail closed: a row that cannot be written is a 500).
-      await Promise.all(results.map((result) => appendAuditEventGrouped(result.audit)));
+      // No decision leaves without its audit row (fail closed: a row that cannot be written is a
+      // 500). One evaluation's row is group-committed like a read's; a batch's rows go in one
+      // transaction, in the order of the evaluations.
+      if (results.length === 1) await appendAuditEventGrouped(results[0]!.audit);
+      else
+        await db().$transaction(async (tx) => {
+          for (const result of results) await appendAuditEvent(tx, result.audit);
+        });
       const headers = { 'Cache-Control': 'no-store', ...requestIdHeaders(request) };
       if (!parsed.request.batch) {
         const [only] = results;
