@@ -83,14 +83,20 @@ async function rowsOf(pepRequestId: string) {
 
 const userSubject = (d: { email: string; clientId: string }) => ({ type: 'user', id: d.email, properties: { agent: d.clientId } });
 
-test('publishes its PDP metadata (§9)', async ({ request, baseURL }) => {
+/** The issuer (both mounts of the suite serve one issuer). */
+async function issuerOf(request: APIRequestContext): Promise<string> {
+  return (await (await request.get('/.well-known/oauth-authorization-server')).json()).issuer;
+}
+
+test('publishes its PDP metadata (§9): the issuer is the PDP', async ({ request }) => {
+  const issuer = await issuerOf(request);
   const response = await request.get('/.well-known/authzen-configuration');
   expect(response.status()).toBe(200);
   expect(response.headers()['content-type']).toContain('application/json');
   expect(await response.json()).toEqual({
-    policy_decision_point: baseURL,
-    access_evaluation_endpoint: `${baseURL}/access/v1/evaluation`,
-    access_evaluations_endpoint: `${baseURL}/access/v1/evaluations`,
+    policy_decision_point: issuer,
+    access_evaluation_endpoint: `${issuer}/access/v1/evaluation`,
+    access_evaluations_endpoint: `${issuer}/access/v1/evaluations`,
   });
 });
 
@@ -284,6 +290,7 @@ test.describe('who may ask, and about what', () => {
   test('no credentials, a wrong secret, or an agent’s credentials: 401 with WWW-Authenticate, nothing recorded', async ({ request, baseURL }) => {
     const person = await delegation(request, baseURL!);
     const agent = await registerMachineClient(request);
+    const issuer = await issuerOf(request);
     for (const [name, authorization] of [
       ['none', undefined],
       ['wrong secret', basic(orders.clientId, 'lsh_cs_not-the-secret')],
@@ -294,7 +301,7 @@ test.describe('who may ask, and about what', () => {
       for (const path of ['evaluation', 'evaluations'] as const) {
         const response = await ask(request, path, body(person.token), headers);
         expect(response.status(), name).toBe(401);
-        expect(response.headers()['www-authenticate'], name).toBe(`Basic realm="${baseURL}", charset="UTF-8"`);
+        expect(response.headers()['www-authenticate'], name).toBe(`Basic realm="${issuer}", charset="UTF-8"`);
         expect(response.headers()['x-request-id'], name).toBe(requestId);
         expect((await response.text()).length, name).toBeGreaterThan(0);
       }
