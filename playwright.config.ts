@@ -12,7 +12,7 @@ const baseURL = process.env.LEASH_ISSUER ?? `http://localhost:${port}`;
 const nextMountPort = Number(process.env.LEASH_TEST_NEXT_MOUNT_PORT ?? port + 2);
 const nextMountURL = `http://localhost:${nextMountPort}`;
 const PROTOCOL_SPECS =
-  /api\/(oauth-token|oauth-introspect-revoke|oauth-par|oauth-private-key-jwt|dpop|resource-server|mcp|workspace-api|workspace-writes|token-exchange|token-exchange-narrowing|fast-path)\.spec\.ts/;
+  /api\/(oauth-token|oauth-introspect-revoke|oauth-par|oauth-private-key-jwt|dpop|resource-server|mcp|workspace-api|workspace-writes|token-exchange|token-exchange-narrowing|fast-path|authzen)\.spec\.ts/;
 const serverEnv = {
   HOST: '127.0.0.1',
   // One trusted proxy hop lets each test act from its own client address (X-Forwarded-For).

@@ -59,7 +59,14 @@ export async function serve(options: { port: number; host: string; dev: boolean 
     });
     request.headers['x-leash-client-ip'] = request.socket.remoteAddress ?? 'unknown';
     request.headers[REQUEST_ID_HEADER] = requestId;
-    response.setHeader('X-Request-Id', requestId);
+    // Every answer names its request, unless its handler named it already: the AuthZEN PDP echoes
+    // the PEP's own X-Request-ID (AuthZEN 1.0 §10.1.3), and Next would not let a route replace a
+    // header set here beforehand. Headers are written through writeHead, implicitly or not.
+    const writeHead = response.writeHead;
+    response.writeHead = function (this: http.ServerResponse, ...args: Parameters<typeof writeHead>) {
+      if (!this.hasHeader('x-request-id')) this.setHeader('X-Request-Id', requestId);
+      return writeHead.apply(this, args);
+    } as typeof writeHead;
     // While draining, answered connections are not kept alive: the client reconnects elsewhere.
     if (isDraining()) response.setHeader('Connection', 'close');
     metrics.observe(request, response);

@@ -11,6 +11,7 @@ import { Button, Spinner } from '@/components/ui/button';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
 import type { DelegateCandidate } from '@/lib/agents/list-delegate-candidates';
+import type { DeclaredAction } from '@/lib/policy/declared-actions';
 import { sameDocument } from '@/lib/policy/same-document';
 import { call, Card, type Check, type PolicyVersion } from '@/components/dashboard/policy-editor-parts';
 import { History } from '@/components/dashboard/policy-history';
@@ -29,11 +30,13 @@ type Props = {
   userTimeZone: string;
   /** The agents that may be picked to act for this one (Rules → Delegation). */
   delegates: DelegateCandidate[];
+  /** Registered resources' declared actions (issue 14 §3), shown beside Leash's own. */
+  declared: DeclaredAction[];
 };
 
 const TABS = ['Rules', 'Advanced', 'Simulator', 'History'] as const;
 type Tab = (typeof TABS)[number];
-export function PolicyEditor({ agentId, agentName, current, versions, userTimeZone, delegates }: Props) {
+export function PolicyEditor({ agentId, agentName, current, versions, userTimeZone, delegates, declared }: Props) {
   const router = useRouter();
   const hydrated = useHydrated();
   const [tab, setTab] = useState<Tab>('Rules');
@@ -143,7 +146,7 @@ export function PolicyEditor({ agentId, agentName, current, versions, userTimeZo
         </Alert>
       ) : null}
 
-      {tab === 'Rules' ? <RulesForm draft={draft} update={update} userTimeZone={userTimeZone} handEdited={handEdited} delegates={delegates} /> : null}
+      {tab === 'Rules' ? <RulesForm draft={draft} update={update} userTimeZone={userTimeZone} handEdited={handEdited} delegates={delegates} declared={declared} /> : null}
       {tab === 'Advanced' ? (
         <Card title="Cedar">
           <p className="text-sm text-muted">
@@ -186,7 +189,7 @@ export function PolicyEditor({ agentId, agentName, current, versions, userTimeZo
           ) : null}
         </Card>
       ) : null}
-      {tab === 'Simulator' ? <Simulator base={base} draft={draft} cedar={handEdited ? cedar : undefined} /> : null}
+      {tab === 'Simulator' ? <Simulator base={base} draft={draft} cedar={handEdited ? cedar : undefined} declared={declared} /> : null}
       {tab === 'History' ? <History base={base} current={current} versions={versions} onDone={() => router.refresh()} /> : null}
 
       <div className="sticky bottom-16 z-10 flex flex-wrap items-center justify-between gap-3 rounded-2xl border border-line bg-surface/95 px-4 py-3 shadow-sm backdrop-blur md:bottom-4">

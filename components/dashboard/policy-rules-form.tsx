@@ -7,6 +7,7 @@ import { Button } from '@/components/ui/button';
 import { ACTION_NAMES, ACTIONS, RISK_TIERS, SENSITIVITY, type RiskTier } from '@/lib/scopes/actions';
 import { JIT_MINUTES, type PolicyDocument } from '@/lib/policy/policy-document';
 import type { DelegateCandidate } from '@/lib/agents/list-delegate-candidates';
+import { declaredTier, type DeclaredAction } from '@/lib/policy/declared-actions';
 import { SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
 import { SAMPLE_DATASETS } from '@/lib/workspace/sample-workspace';
 import { Card, Field, input, NumberField } from '@/components/dashboard/policy-editor-parts';
@@ -21,12 +22,14 @@ export function RulesForm({
   userTimeZone,
   handEdited,
   delegates,
+  declared,
 }: {
   draft: PolicyDocument;
   update: <K extends keyof PolicyDocument>(key: K, value: PolicyDocument[K]) => void;
   userTimeZone: string;
   handEdited: boolean;
   delegates: DelegateCandidate[];
+  declared: DeclaredAction[];
 }) {
   const zones = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC']), []);
   const toggle = (list: string[], value: string) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
@@ -70,6 +73,38 @@ export function RulesForm({
           ))}
         </div>
       </Card>
+
+      {groupByResource(declared).map(([resource, actions]) => (
+        <Card key={resource} title={`Risk per action: ${actions[0]!.resourceName}`}>
+          <p className="text-sm text-muted">
+            Actions this API declares; it asks Leash before each one (<span className="font-mono text-xs">{resource}</span>).
+          </p>
+          <div className="divide-y divide-line">
+            {actions.map((action) => {
+              const id = `tier-${resource}#${action.name}`;
+              return (
+                <div key={action.name} className="flex flex-col gap-1 py-2 sm:flex-row sm:items-center sm:justify-between">
+                  <label htmlFor={id} className="text-sm">
+                    {action.description || action.name} <span className="font-mono text-xs text-muted">{action.scope}</span>
+                  </label>
+                  <select
+                    id={id}
+                    className={input}
+                    value={declaredTier(draft.resourceActions, action)}
+                    onChange={(e) => update('resourceActions', { ...draft.resourceActions, [resource]: { ...draft.resourceActions?.[resource], [action.name]: e.target.value as RiskTier } })}
+                  >
+                    {RISK_TIERS.map((tier) => (
+                      <option key={tier} value={tier}>
+                        {TIER_LABELS[tier]}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+              );
+            })}
+          </div>
+        </Card>
+      ))}
 
       <Card title="Resources and payments">
         <Field label="Datasets" hint="None ticked: any dataset.">
@@ -255,4 +290,11 @@ function ElevationWindowField({ minutes, onChange }: { minutes: number | undefin
       />
     </Field>
   );
+}
+
+/** Declared actions by resource, in the registry's order. */
+function groupByResource(declared: DeclaredAction[]): [string, DeclaredAction[]][] {
+  const groups = new Map<string, DeclaredAction[]>();
+  for (const action of declared) groups.set(action.resource, [...(groups.get(action.resource) ?? []), action]);
+  return [...groups];
 }

@@ -7,11 +7,15 @@ import { Badge } from '@/components/ui/badge';
 import { Button, Spinner } from '@/components/ui/button';
 import { ACTION_NAMES, ACTIONS, type ActionName } from '@/lib/scopes/actions';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
+import { declaredActionId, type DeclaredAction } from '@/lib/policy/declared-actions';
 import { SAMPLE_DATASETS } from '@/lib/workspace/sample-workspace';
 import { call, Card, CurrencyInput, Field, input, type Check } from '@/components/dashboard/policy-editor-parts';
 
-export function Simulator({ base, draft, cedar }: { base: string; draft: PolicyDocument; cedar: string | undefined }) {
-  const [action, setAction] = useState<ActionName>('reports.create');
+export function Simulator({ base, draft, cedar, declared }: { base: string; draft: PolicyDocument; cedar: string | undefined; declared: DeclaredAction[] }) {
+  // One of Leash's own action names, or a declared action's Cedar id (`<resource>#<name>`).
+  const [action, setAction] = useState<string>('reports.create');
+  const chosenDeclared = declared.find((a) => declaredActionId(a.resource, a.name) === action);
+  const own = chosenDeclared ? undefined : ACTIONS[action as ActionName];
   const [dataset, setDataset] = useState('');
   const [at, setAt] = useState(() => new Date().toISOString().slice(0, 16));
   const [ip, setIp] = useState('203.0.113.10');
@@ -29,7 +33,16 @@ export function Simulator({ base, draft, cedar }: { base: string; draft: PolicyD
     const answer = await call(`${base}/check`, {
       document: draft,
       cedar,
-      simulate: { action, dataset: dataset || undefined, sensitivity, at: new Date(at).toISOString(), ip, ...(ACTIONS[action].kind === 'payment' ? { amount, currency } : {}), secondFactor },
+      simulate: {
+        ...(chosenDeclared ? { action: chosenDeclared.name, resource: chosenDeclared.resource } : { action }),
+        dataset: dataset || undefined,
+        sensitivity,
+        at: new Date(at).toISOString(),
+        ip,
+        // A declared action carries an amount only when one is given.
+        ...(own?.kind === 'payment' || (chosenDeclared && amount) ? { amount, currency } : {}),
+        secondFactor,
+      },
     });
     setPending(false);
     const body = answer.body as unknown as Check & { message?: string };
@@ -47,12 +60,36 @@ export function Simulator({ base, draft, cedar }: { base: string; draft: PolicyD
       <p className="text-sm text-muted">What would this draft decide? Nothing is saved or sent to the agent.</p>
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="Action">
-          <select aria-label="Action" className={input} value={action} onChange={(e) => setAction(e.target.value as ActionName)}>
-            {ACTION_NAMES.map((a) => (
-              <option key={a} value={a}>
-                {ACTIONS[a].label} ({a})
-              </option>
-            ))}
+          <select
+            aria-label="Action"
+            className={input}
+            value={action}
+            onChange={(e) => {
+              setAction(e.target.value);
+              // An amount is optional for a declared action: start without one.
+              if (declared.some((a) => declaredActionId(a.resource, a.name) === e.target.value)) setAmount('');
+              else if (!amount) setAmount('100.00');
+            }}
+          >
+            <optgroup label="Leash">
+              {ACTION_NAMES.map((a) => (
+                <option key={a} value={a}>
+                  {ACTIONS[a].label} ({a})
+                </option>
+              ))}
+            </optgroup>
+            {[...new Set(declared.map((a) => a.resource))].map((resource) => {
+              const actions = declared.filter((a) => a.resource === resource);
+              return (
+                <optgroup key={resource} label={actions[0]!.resourceName}>
+                  {actions.map((a) => (
+                    <option key={a.name} value={declaredActionId(a.resource, a.name)}>
+                      {a.description || a.name} ({a.name})
+                    </option>
+                  ))}
+                </optgroup>
+              );
+            })}
           </select>
         </Field>
         <Field label="Dataset">
@@ -71,8 +108,8 @@ export function Simulator({ base, draft, cedar }: { base: string; draft: PolicyD
         <Field label="From IP">
           <input aria-label="From IP" className={input} value={ip} onChange={(e) => setIp(e.target.value)} />
         </Field>
-        {ACTIONS[action].kind === 'payment' ? (
-          <Field label="Amount">
+        {own?.kind === 'payment' || chosenDeclared ? (
+          <Field label={chosenDeclared ? 'Amount (optional)' : 'Amount'}>
             <div className="flex gap-2">
               <input aria-label="Amount" inputMode="decimal" className={`${input} min-w-0 flex-1`} value={amount} onChange={(e) => setAmount(e.target.value)} />
               <CurrencyInput label="Payment currency" value={currency} onChange={setCurrency} />

@@ -56,6 +56,12 @@ const WRITTEN: { [A in AuditAction]: DetailsOf<A>[] } = {
   'client.delete': [undefined],
   // lib/policy/save-agent-policy.ts, lib/endpoints/oauth/bc-authorize.ts, lib/approvals/decide-approval.ts
   'policy.update': [{ version: 3, handWritten: false }],
+  // lib/authzen/evaluate-access.ts
+  'authzen.evaluation': [
+    { resource_server: 'https://api.example.com', action: 'orders.read', resource_type: 'order', resource_id: '42', error: 403 },
+    { resource_server: 'https://api.example.com', action: 'orders.read', resource_type: 'order', resource_id: '42', outcome: 'deny', pep_request_id: 'r-1' },
+    { resource_server: 'https://api.example.com', action: 'orders.pay', resource_type: 'order', resource_id: '42', outcome: 'approval', policy_rule: 'permit:https://api.example.com#orders.pay' },
+  ],
   'elevation.request': [{ approval_request: uuid }, { approval_request: uuid, authorization_details: [{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '10.00' } }] }],
   'elevation.refuse': [{ policy_rule: 'time-window' }, { policy_rule: 'default-deny', authorization_details: [{ type: 'payment_initiation' }] }],
   'elevation.approve': [{ approval_request: uuid }, { approval_request: uuid, second_factor: 'passkey' }],

@@ -192,6 +192,26 @@ const OTHER_EVENTS = {
       .optional(),
   },
 
+  // The AuthZEN PDP (issue 14 §3, lib/authzen/): a resource server asked whether an agent may act.
+  'authzen.evaluation': {
+    label: 'Decision asked by an API',
+    details: z.strictObject({
+      /** The asking resource server's identifier. */
+      resource_server: z.string(),
+      /** The API's own action name, and what it acts on (AuthZEN `action.name`, `resource`). */
+      action: z.string(),
+      resource_type: z.string(),
+      resource_id: z.string(),
+      /** The policy's outcome; absent when no decision could be made (`error`). */
+      outcome: z.enum(['allow', 'notify', 'step_up', 'approval', 'deny']).optional(),
+      policy_rule: z.string().optional(),
+      /** Why nothing was evaluated, as an HTTP status (AuthZEN §7.2.1). */
+      error: z.number().int().optional(),
+      /** The PEP's X-Request-ID (AuthZEN §10.1.3). */
+      pep_request_id: z.string().optional(),
+    }),
+  },
+
   // The deployment and the log itself
   'resource.register': {
     label: 'API registered as a protected resource',

@@ -1,10 +1,11 @@
 // The machine-to-machine routes, as one table: what agents and clients call (the token, PAR,
-// introspection, revocation, backchannel and device endpoints, the agent API and MCP). The same
+// introspection, revocation, backchannel and device endpoints, the AuthZEN PDP, the agent API and MCP). The same
 // handlers are mounted twice (DECISIONS 1): as Next route handlers under app/ (so `next dev` and
 // the app tree keep working), and on the production server's `node:http` fast path
 // (server/fast-path.ts), which answers these routes before Next's router. A unit test checks that
 // this table and the app/ tree list the same routes with the same handlers.
 import 'server-only';
+import { handleAccessEvaluation, handleAccessEvaluations } from '@/lib/endpoints/authzen';
 import { handleHealth, handleLiveness, handleReadiness } from '@/lib/endpoints/health';
 import { handleMcp } from '@/lib/endpoints/mcp';
 import { handleBackchannelAuthentication } from '@/lib/endpoints/oauth/bc-authorize';
@@ -52,6 +53,9 @@ export const MACHINE_ROUTES: readonly Route[] = [
   route('POST', '/oauth/par', handlePar as RouteHandler),
   route('POST', '/oauth/bc-authorize', handleBackchannelAuthentication as RouteHandler),
   route('POST', '/oauth/device_authorization', handleDeviceAuthorization as RouteHandler),
+  // The AuthZEN PDP (issue 14 §3): asked by resource servers on every call they enforce.
+  route('POST', '/access/v1/evaluation', handleAccessEvaluation as RouteHandler),
+  route('POST', '/access/v1/evaluations', handleAccessEvaluations as RouteHandler),
   // Probes are asked every few seconds by every balancer: no detour through Next's router.
   route('GET', '/api/health', handleHealth),
   route('GET', '/api/health/live', handleLiveness),

@@ -5,7 +5,13 @@
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { ACTION_NAMES } from '@/lib/scopes/actions';
 
-export const CEDAR_SCHEMA = `namespace Leash {
+/** The schema; `declared`: the Cedar ids of registered resources' actions (lib/policy/declared-actions.ts), declared like Leash's own. */
+export function cedarSchema(declared: readonly string[] = []): string {
+  const names = [...ACTION_NAMES, ...declared].map((a) => JSON.stringify(a)).join(', ');
+  return CEDAR_SCHEMA_TEMPLATE.replace('__ACTIONS__', () => names);
+}
+
+const CEDAR_SCHEMA_TEMPLATE = `namespace Leash {
   entity Agent;
   entity Resource { kind: String, dataset: String, sensitivity: Long };
   type RequestContext = {
@@ -16,13 +22,15 @@ export const CEDAR_SCHEMA = `namespace Leash {
     currency: String,
     amountMinor: Long,
   };
-  action ${ACTION_NAMES.map((a) => `"${a}"`).join(', ')} appliesTo {
+  action __ACTIONS__ appliesTo {
     principal: [Agent],
     resource: [Resource],
     context: RequestContext,
   };
 }
 `;
+
+export const CEDAR_SCHEMA = cedarSchema();
 
 /** `policy`: the rule's `@id` (or `rule-N`, its place, as decisions name it); `line`: 1-based. */
 export type CedarProblem = { policy: string | null; message: string; line?: number };
@@ -33,8 +41,8 @@ export type CedarProblem = { policy: string | null; message: string; line?: numb
  * (issue 18: "policy15" told nobody anything), with the line, once per place in the text (Cedar
  * repeats a mistake for every action a rule applies to).
  */
-export function validateCedarPolicies(text: string): CedarProblem[] {
-  const answer = cedar.validate({ validationSettings: { mode: 'strict' }, schema: CEDAR_SCHEMA, policies: { staticPolicies: text } });
+export function validateCedarPolicies(text: string, declared: readonly string[] = []): CedarProblem[] {
+  const answer = cedar.validate({ validationSettings: { mode: 'strict' }, schema: cedarSchema(declared), policies: { staticPolicies: text } });
   const errors = answer.type === 'failure' ? answer.errors.map((error) => ({ policyId: null, error })) : answer.validationErrors;
   if (!errors.length) return [];
   const names = ruleNames(text);

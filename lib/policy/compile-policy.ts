@@ -2,8 +2,9 @@
 // id and a sentence, so a decision can be explained by the rule that made it. Constraints are
 // `forbid` rules (any one of them denies); each allowed action is a `permit` carrying its risk
 // tier. Anything not permitted is denied (Cedar's default).
-import { ACTIONS, ACTION_NAMES, SENSITIVITY, type ActionName, type RiskTier } from '@/lib/scopes/actions';
+import { ACTIONS, ACTION_NAMES, SENSITIVITY, type RiskTier } from '@/lib/scopes/actions';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
+import { declaredActionId, declaredTier, type DeclaredAction } from '@/lib/policy/declared-actions';
 
 /** The id of the rule that refuses calls outside the policy's hours (the out-of-hours alert keys on it). */
 export const TIME_WINDOW_RULE = 'time-window';
@@ -13,7 +14,8 @@ export type CompiledPolicy = {
   policies: Record<string, string>;
   /** What each rule means, for explanations and the audit log. */
   reasons: Record<string, string>;
-  tiers: Record<ActionName, RiskTier>;
+  /** By Cedar action id: Leash's own action names, and `<resource>#<name>` for declared actions. */
+  tiers: Record<string, RiskTier>;
   /** The whole set as one Cedar text, stored beside the document. */
   text: string;
 };
@@ -23,10 +25,14 @@ const DAYS = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
 const action = (name: string) => `Leash::Action::${str(name)}`;
 
-export function compilePolicy(document: PolicyDocument): CompiledPolicy {
+/**
+ * `declared`: the actions registered resources declare (lib/policy/declared-actions.ts), compiled
+ * like Leash's own after them; none: exactly the policy of Leash's own actions.
+ */
+export function compilePolicy(document: PolicyDocument, declared: readonly DeclaredAction[] = []): CompiledPolicy {
   const policies: Record<string, string> = {};
   const reasons: Record<string, string> = {};
-  const tiers = {} as Record<ActionName, RiskTier>;
+  const tiers: Record<string, RiskTier> = {};
   const add = (id: string, reason: string, cedar: string) => {
     policies[id] = `@id(${str(id)})\n${cedar}`;
     reasons[id] = reason;
@@ -49,6 +55,20 @@ export function compilePolicy(document: PolicyDocument): CompiledPolicy {
     }
   }
 
+  // A registered resource's actions, by the same rules. The scope ceiling lists Leash's own scopes
+  // only, so it does not apply to them; their scope must still be held (issue 14 §3).
+  for (const declaredAction of declared) {
+    const id = declaredActionId(declaredAction.resource, declaredAction.name);
+    const tier = declaredTier(document.resourceActions, declaredAction);
+    tiers[id] = tier;
+    const label = `${declaredAction.resourceName}: ${declaredAction.name}`;
+    if (tier === 'deny') {
+      add(`deny-action:${id}`, `the policy denies this agent: ${label}`, `forbid (principal, action == ${action(id)}, resource);`);
+    } else {
+      add(`permit:${id}`, `${label} is allowed (${tier.replace('_', '-')})`, `permit (principal, action == ${action(id)}, resource) when { context.scopes.contains(${str(declaredAction.scope)}) };`);
+    }
+  }
+
   // Whatever the call acts on (a dataset, a report about one, a workflow over one) names its dataset.
   const datasets = document.resources.datasets;
   if (datasets?.length) {
@@ -68,6 +88,15 @@ export function compilePolicy(document: PolicyDocument): CompiledPolicy {
       'payment-limit',
       `payments above ${(amountMinor / 100).toFixed(2)} ${currency} are not allowed`,
       `forbid (principal, action == ${action('payments.initiate')}, resource) when { context.currency != ${str(currency)} || context.amountMinor > ${amountMinor} };`,
+    );
+  }
+  if (document.paymentLimit && declared.length) {
+    // A declared action that carries an amount (AuthZEN context `amount`) is held to the same limit.
+    const { currency, amountMinor } = document.paymentLimit;
+    add(
+      'amount-limit',
+      `amounts above ${(amountMinor / 100).toFixed(2)} ${currency} are not allowed`,
+      `forbid (principal, action in [${declared.map((d) => action(declaredActionId(d.resource, d.name))).join(', ')}], resource) when { context.amountMinor > 0 && (context.currency != ${str(currency)} || context.amountMinor > ${amountMinor}) };`,
     );
   }
   if (document.timeWindows?.length) {

@@ -3,7 +3,7 @@
 // pre-parsed once per cache key (policy id and version), so a change applies to the next request.
 // Any evaluation failure denies (fail closed).
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
-import { SENSITIVITY, type ActionName, type Sensitivity } from '@/lib/scopes/actions';
+import { SENSITIVITY, type Sensitivity } from '@/lib/scopes/actions';
 import type { CompiledPolicy } from '@/lib/policy/compile-policy';
 import { isStrongAcr } from '@/lib/auth/assurance';
 
@@ -12,7 +12,8 @@ export type PolicyDecision = { outcome: PolicyOutcome; rule: string; reason: str
 
 export type PolicyRequest = {
   agentId: string;
-  action: ActionName;
+  /** A Cedar action id: one of Leash's own actions, or a declared one (`<resource>#<name>`, lib/policy/declared-actions.ts). */
+  action: string;
   resource: { id: string; kind: string; dataset?: string; sensitivity?: Sensitivity };
   scopes: Iterable<string>;
   now: Date;
@@ -109,6 +110,9 @@ export function evaluatePolicy(compiled: CompiledPolicy, cacheKey: string, reque
   }
   const rule = cedarAnswer.rule ?? `permit:${request.action}`;
   const tier = compiled.tiers[request.action];
+  // Permitted by a rule, but an action the policy has no tier for (hand-written Cedar allowing
+  // every action, asked about one no resource declares): nothing says how risky it is, so no.
+  if (tier === undefined) return { outcome: 'deny', rule, reason: 'the policy has no risk tier for this action' };
   const reason = compiled.reasons[rule] ?? 'allowed by the policy';
   if (tier === 'step_up' && !isStrongAcr(request.acr)) return { outcome: 'step_up', rule, reason };
   if (tier === 'approval' && !request.jit) return { outcome: 'approval', rule, reason };

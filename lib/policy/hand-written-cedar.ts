@@ -3,15 +3,22 @@
 // `@reason` annotation, so decisions made by it are explained like compiled ones. The text must
 // validate against Leash's Cedar schema first (lib/policy/cedar-schema.ts).
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
-import { ACTION_NAMES, ACTIONS, type ActionName, type RiskTier } from '@/lib/scopes/actions';
+import { ACTION_NAMES, ACTIONS, type RiskTier } from '@/lib/scopes/actions';
 import { validateCedarPolicies, type CedarProblem } from '@/lib/policy/cedar-schema';
 import type { CompiledPolicy } from '@/lib/policy/compile-policy';
 import type { PolicyDocument } from '@/lib/policy/policy-document';
+import { declaredActionId, declaredTier, type DeclaredAction } from '@/lib/policy/declared-actions';
 
 const MAX_CEDAR = 50_000;
 const RULE_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 
-export function compileHandWrittenCedar(text: string, document: PolicyDocument): { compiled: CompiledPolicy } | { problems: CedarProblem[] } {
+/**
+ * `declared`: registered resources' actions; their tiers come from the document like Leash's own.
+ * The text is validated against Leash's own actions only, so a stored hand-written policy never
+ * stops validating when a resource is removed; it governs declared actions through its rules that
+ * name no action (`permit (principal, action, resource) when { … }`).
+ */
+export function compileHandWrittenCedar(text: string, document: PolicyDocument, declared: readonly DeclaredAction[] = []): { compiled: CompiledPolicy } | { problems: CedarProblem[] } {
   if (text.length > MAX_CEDAR) return { problems: [{ policy: null, message: `The policy is longer than ${MAX_CEDAR} characters.` }] };
   const problems = validateCedarPolicies(text);
   if (problems.length) return { problems };
@@ -32,6 +39,7 @@ export function compileHandWrittenCedar(text: string, document: PolicyDocument):
     policies[id] = policy;
     reasons[id] = annotations.reason ?? `${json.json.effect} rule "${id}" of the hand-written policy`;
   }
-  const tiers = Object.fromEntries(ACTION_NAMES.map((a) => [a, document.actions[a] ?? ACTIONS[a].defaultTier])) as Record<ActionName, RiskTier>;
+  const tiers: Record<string, RiskTier> = Object.fromEntries(ACTION_NAMES.map((a) => [a, document.actions[a] ?? ACTIONS[a].defaultTier]));
+  for (const action of declared) tiers[declaredActionId(action.resource, action.name)] = declaredTier(document.resourceActions, action);
   return { compiled: { policies, reasons, tiers, text } };
 }

@@ -7,6 +7,8 @@ import { compilePolicy, type CompiledPolicy } from '@/lib/policy/compile-policy'
 import { validateCedarPolicies } from '@/lib/policy/cedar-schema';
 import { compileHandWrittenCedar } from '@/lib/policy/hand-written-cedar';
 import { defaultPolicyDocument, policyDocumentSchema, type PolicyDocument } from '@/lib/policy/policy-document';
+import crypto from 'node:crypto';
+import { declaredActionId, type DeclaredAction } from '@/lib/policy/declared-actions';
 
 export type LoadedPolicy = { compiled: CompiledPolicy; cacheKey: string; version: number; document: PolicyDocument; handWritten: boolean };
 
@@ -15,33 +17,60 @@ const DEFAULT: LoadedPolicy = { compiled: compilePolicy(DEFAULT_DOCUMENT), cache
 // Versions never change once written, so a compiled version can be kept for the process's life.
 const compiledById = new Map<string, LoadedPolicy>();
 
-export async function loadAgentPolicy(options: { userId: string | null; agentId: string }): Promise<LoadedPolicy> {
-  if (!options.userId) return DEFAULT;
+/**
+ * `declared`: registered resources' actions to compile beside Leash's own (the AuthZEN PDP and the
+ * simulator pass them; Leash's own API does not need them). The compiled set is cached under the
+ * version and the list, so a resource registered or changed later compiles anew.
+ */
+export async function loadAgentPolicy(options: { userId: string | null; agentId: string; declared?: readonly DeclaredAction[] }): Promise<LoadedPolicy> {
+  const declared = options.declared ?? [];
+  const declaredSuffix = declared.length ? `~${declaredKey(declared)}` : '';
+  if (!options.userId) return declared.length ? withDeclaredDefault(declared, declaredSuffix) : DEFAULT;
   // Raw SQL on the hot path (one indexed row; Prisma's query engine costs more than the query).
   const { rows } = await dbPool().query<{ id: string; version: number; document: unknown; cedar: string; handWritten: boolean }>(
     'SELECT id, version, document, cedar, hand_written AS "handWritten" FROM policies WHERE user_id = $1 AND agent_id = $2 ORDER BY version DESC LIMIT 1',
     [options.userId, options.agentId],
   );
   const row = rows[0];
-  if (!row) return DEFAULT;
-  const cached = compiledById.get(row.id);
+  if (!row) return declared.length ? withDeclaredDefault(declared, declaredSuffix) : DEFAULT;
+  const cached = compiledById.get(row.id + declaredSuffix);
   if (cached) return cached;
   const parsed = policyDocumentSchema.safeParse(row.document);
   if (!parsed.success) throw new Error(`stored policy ${row.id} (v${row.version}) is invalid: ${parsed.error.issues[0]?.message}`);
   let compiled: CompiledPolicy;
   if (row.handWritten) {
     // Validated when saved, and again here: the schema may have changed since.
-    const handWritten = compileHandWrittenCedar(row.cedar, parsed.data);
+    const handWritten = compileHandWrittenCedar(row.cedar, parsed.data, declared);
     if ('problems' in handWritten) throw new Error(`policy ${row.id} (v${row.version}) does not validate: ${handWritten.problems[0]!.message}`);
     compiled = handWritten.compiled;
   } else {
-    compiled = compilePolicy(parsed.data);
+    compiled = compilePolicy(parsed.data, declared);
     // Defence in depth: what the compiler produced must validate against the schema the resource
     // server evaluates with, or no request is decided by it.
-    const problems = validateCedarPolicies(compiled.text);
+    const problems = validateCedarPolicies(compiled.text, declaredIds(declared));
     if (problems.length) throw new Error(`policy ${row.id} (v${row.version}) does not validate: ${problems[0]!.message}`);
   }
-  const loaded = { compiled, cacheKey: `policy-${row.id}`, version: row.version, document: parsed.data, handWritten: row.handWritten };
-  compiledById.set(row.id, loaded);
+  const loaded = { compiled, cacheKey: `policy-${row.id}${declaredSuffix}`, version: row.version, document: parsed.data, handWritten: row.handWritten };
+  if (compiledById.size > 10_000) compiledById.clear();
+  compiledById.set(row.id + declaredSuffix, loaded);
+  return loaded;
+}
+
+/** A short key for a list of declared actions (part of a compiled policy's cache key). */
+function declaredKey(actions: readonly DeclaredAction[]): string {
+  const canonical = actions.map((a) => [a.resource, a.name, a.scope, a.risk, a.resourceName]);
+  return crypto.createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 16);
+}
+
+const declaredIds = (declared: readonly DeclaredAction[]) => declared.map((a) => declaredActionId(a.resource, a.name));
+
+/** The defaults, with the declared actions at their default tiers. */
+function withDeclaredDefault(declared: readonly DeclaredAction[], suffix: string): LoadedPolicy {
+  const key = `default${suffix}`;
+  let loaded = compiledById.get(key);
+  if (!loaded) {
+    loaded = { ...DEFAULT, compiled: compilePolicy(DEFAULT_DOCUMENT, declared), cacheKey: `default-v1${suffix}` };
+    compiledById.set(key, loaded);
+  }
   return loaded;
 }

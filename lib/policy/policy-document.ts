@@ -38,6 +38,16 @@ export const policyDocumentSchema = z.object({
   scopeCeiling: z.array(z.enum(SUPPORTED_SCOPES as [string, ...string[]])).max(20),
   /** Per action: the risk tier, or deny. Actions left out keep their default tier. */
   actions: z.partialRecord(z.enum(ACTION_NAMES as [ActionName, ...ActionName[]]), z.enum(RISK_TIERS)),
+  /**
+   * The same for the actions registered resources declare (issue 14 §3), by resource identifier
+   * then action name. Absent, or an action left out: the default tier for the action's risk
+   * (lib/policy/declared-actions.ts). Tiers for actions no resource declares (any more) are kept
+   * and do nothing.
+   */
+  resourceActions: z
+    .record(z.string().min(1).max(2000), z.record(z.string().min(1).max(100), z.enum(RISK_TIERS)))
+    .refine((r) => Object.keys(r).length <= 100 && Object.values(r).every((a) => Object.keys(a).length <= 200), 'at most 100 resources and 200 actions each')
+    .optional(),
   resources: z
     .object({
       /** Only these datasets (ids); empty or absent means any. */

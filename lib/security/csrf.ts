@@ -7,8 +7,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 // Machine-to-machine endpoints authenticate the caller themselves (client authentication, bearer
 // and DPoP tokens) and are called cross-origin by design: no ambient browser credential to abuse.
-// Browser forms under /oauth (consent) must therefore carry their own CSRF token.
-const MACHINE_ROOTS = ['/oauth', '/mcp', '/api/v1'];
+// Browser forms under /oauth (consent) must therefore carry their own CSRF token. The AuthZEN PDP
+// (/access/v1, resource servers with HTTP Basic) takes only application/json, which no cross-site
+// form can send and a cross-site fetch cannot send without a CORS preflight Leash never grants.
+const MACHINE_ROOTS = ['/oauth', '/mcp', '/api/v1', '/access/v1'];
 
 export type CsrfVerdict = { ok: true } | { ok: false; reason: string };
 

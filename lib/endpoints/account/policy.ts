@@ -10,6 +10,8 @@ import { sessionRoute } from '@/lib/endpoints/session-route';
 import { policyDocumentSchema } from '@/lib/policy/policy-document';
 import { saveAgentPolicy, type SavePolicyResult } from '@/lib/policy/save-agent-policy';
 import { compileDraft, simulate, simulationSchema } from '@/lib/policy/simulate-policy';
+import { declaredActionsOf } from '@/lib/policy/declared-actions';
+import { listProtectedResources } from '@/lib/protected-resources/registry';
 
 /** Routes for an agent connected to the signed-in user (else 404, before the body is read). */
 const agentRoute = <S extends z.ZodType>(body: S, invalid: string | ((error: z.ZodError) => ApiError)) => ({
@@ -52,9 +54,12 @@ export const handleCheckPolicy = sessionRoute(
   async ({ user, body }) => {
     const document = policyDocumentSchema.safeParse(body.document);
     if (!document.success) return { ok: false, issues: document.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })), problems: [] };
-    const draft = compileDraft(document.data, body.cedar);
+    // Registered resources' declared actions are decided beside Leash's own (issue 14 §3).
+    const declared = declaredActionsOf(await listProtectedResources());
+    const draft = compileDraft(document.data, body.cedar, declared);
     if (!draft.compiled) return { ok: false, issues: [], problems: draft.problems };
-    const decision = body.simulate ? simulate(draft.compiled, document.data, user.timeZone, body.simulate) : undefined;
+    const decision = body.simulate ? simulate(draft.compiled, document.data, user.timeZone, body.simulate, declared) : undefined;
+    if (decision === null) throw new ApiError(400, 'invalid_request', `Invalid check: simulate.action: ${body.simulate!.resource} declares no action "${body.simulate!.action}".`);
     return { ok: true, cedar: draft.compiled.text, issues: [], problems: [], ...(decision ? { decision } : {}) };
   },
 );

@@ -5,6 +5,8 @@ import { PolicyEditor, type PolicyVersion } from '@/components/dashboard/policy-
 import { requireUser } from '@/lib/auth/session';
 import { listPolicyVersions } from '@/lib/policy/list-policy-versions';
 import { listDelegateCandidates } from '@/lib/agents/list-delegate-candidates';
+import { declaredActionsOf } from '@/lib/policy/declared-actions';
+import { listProtectedResources } from '@/lib/protected-resources/registry';
 
 export const metadata: Metadata = { title: 'Policy' };
 
@@ -15,7 +17,9 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
   const { id } = await params;
   const found = UUID.test(id) ? await listPolicyVersions({ userId: user.id, agentId: id }) : null;
   if (!found) notFound();
-  const delegates = await listDelegateCandidates({ userId: user.id, agentId: id, named: found.current.document.mayAct ?? [] });
+  const [delegates, resources] = await Promise.all([listDelegateCandidates({ userId: user.id, agentId: id, named: found.current.document.mayAct ?? [] }), listProtectedResources()]);
+  // Registered APIs' own actions, decided by this policy beside Leash's (issue 14 §3).
+  const declared = declaredActionsOf(resources);
   const serialize = (v: (typeof found.versions)[number]): PolicyVersion => ({ ...v, createdAt: v.createdAt.toISOString() });
   return (
     <div className="space-y-5">
@@ -33,7 +37,15 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
         <h1 className="text-2xl font-semibold tracking-tight text-fg">Policy for {found.agentName}</h1>
         <p className="mt-1 max-w-2xl text-sm text-muted">What this agent may do with your account, checked on every call it makes. Changes apply to its next request.</p>
       </header>
-      <PolicyEditor agentId={id} agentName={found.agentName} current={serialize(found.current)} versions={found.versions.map(serialize)} userTimeZone={user.timeZone} delegates={delegates} />
+      <PolicyEditor
+        agentId={id}
+        agentName={found.agentName}
+        current={serialize(found.current)}
+        versions={found.versions.map(serialize)}
+        userTimeZone={user.timeZone}
+        delegates={delegates}
+        declared={declared}
+      />
     </div>
   );
 }
