@@ -28,8 +28,12 @@ const risk = z.enum(['low', 'medium', 'high']);
 
 /** Scope names: `area:verb` like Leash's own (`notes:read`), so they read well on the consent screen. */
 export const SCOPE_NAME = /^[a-z][a-z0-9_-]{0,39}:[a-z][a-z0-9_-]{0,39}$/;
-/** Action names: `area.verb` (`notes.delete`), like Leash's own actions (`payments.initiate`). */
-export const ACTION_NAME = /^[a-z][a-z0-9_-]{0,39}\.[a-z][a-z0-9_-]{0,39}$/;
+/**
+ * Action names: the API's own words, lower case: `area.verb` like Leash's own (`payments.initiate`)
+ * reads best, and AuthZEN's examples (`can_read`) work too. No `#`: the Cedar action of a declared
+ * action is `<identifier>#<name>` (lib/policy/declared-actions.ts).
+ */
+export const ACTION_NAME = /^[a-z][a-z0-9_.:-]{0,79}$/;
 
 export const resourceScopeSchema = z.object({
   name: z.string().regex(SCOPE_NAME, 'a scope is written area:verb in lower case, e.g. notes:read'),
@@ -39,7 +43,7 @@ export const resourceScopeSchema = z.object({
 export const resourceScopesSchema = z.array(resourceScopeSchema).max(50);
 
 export const resourceActionSchema = z.object({
-  name: z.string().regex(ACTION_NAME, 'an action is written area.verb in lower case, e.g. notes.delete'),
+  name: z.string().regex(ACTION_NAME, 'an action is a lower-case name of letters, digits and _ . : -, e.g. notes.delete or can_read'),
   scope: z.string(),
   risk,
   description: z.string().trim().min(1).max(120),
