@@ -7,8 +7,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 // Machine-to-machine endpoints authenticate the caller themselves (client authentication, bearer
 // and DPoP tokens) and are called cross-origin by design: no ambient browser credential to abuse.
-// Browser forms under /oauth (consent) must therefore carry their own CSRF token.
-const MACHINE_ROOTS = ['/oauth', '/mcp', '/api/v1'];
+// Browser forms under /oauth (consent) must therefore carry their own CSRF token. /ssf: the Shared
+// Signals management API, called by resource servers with their own credentials (HTTP Basic).
+const MACHINE_ROOTS = ['/oauth', '/mcp', '/api/v1', '/ssf'];
 
 export type CsrfVerdict = { ok: true } | { ok: false; reason: string };
 

@@ -1,0 +1,280 @@
+// The delivery worker: pushes the queued SETs (ssf_deliveries, written by the triggers of migration
+// ssf_streams in the transaction of each change) to their streams' receivers (RFC 8935). One per
+// process (on globalThis: the Next bundle and the fast path are two module instances), started by
+// instrumentation.ts and stopped by the graceful shutdown (server/lifecycle.ts).
+// - Prompt: a dedicated connection LISTENs on `leash_ssf`, which the triggers NOTIFY when their
+//   transaction commits, on every instance; a sweep every 5 s catches what a lost connection missed,
+//   and a timer wakes the worker when a retry is due.
+// - One sender per stream, several instances cooperating: a stream is claimed with
+//   `FOR UPDATE SKIP LOCKED` and a 30 s lease (renewed with every attempt recorded, released when
+//   done); an instance that dies mid-push lets its lease lapse and another takes over (at least once:
+//   receivers deduplicate on `jti`).
+// - In order: only a stream's oldest pending SET is ever sent; the next waits until it is delivered,
+//   refused (400) or given up. A receiver that was down gets its backlog in order when it is back.
+// - Retries: 1 s, 2 s, 4 s … up to 5 min apart, ±20% jitter (so receivers coming back are not hit
+//   by every transmitter at once), for 24 h. Every attempt is recorded.
+import 'server-only';
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { db } from '@/lib/db/client';
+import { getConfig } from '@/lib/config/config';
+import { openSecret } from '@/lib/keys/key-encryption';
+import { log } from '@/lib/log/logger';
+import { pushSecurityEventToken, type PushOutcome } from '@/lib/ssf/push-set';
+import { setClaims, signSecurityEventToken } from '@/lib/ssf/security-event-token';
+
+export const SSF_CHANNEL = 'leash_ssf';
+/** How many streams one instance delivers at once. */
+const CONCURRENCY = 4;
+const SWEEP_MS = 5_000;
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 5 * 60_000;
+const GIVE_UP_MS = 24 * 3600_000;
+/** Settled SETs are kept this long for the admin screen, then deleted. */
+const KEEP_MS = 7 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
+
+type Worker = {
+  owner: string;
+  active: Set<Promise<void>>;
+  draining: boolean;
+  again: boolean;
+  stopped: boolean;
+  client: pg.Client | null;
+  retryMs: number;
+  sweep: NodeJS.Timeout | null;
+  timers: Set<NodeJS.Timeout>;
+  prunedAt: number;
+};
+
+const holder = globalThis as typeof globalThis & { leashSsfWorker?: Worker };
+
+/** The wait before attempt `attempts + 1`, after `attempts` failed ones. */
+export function retryDelayMs(attempts: number, random = Math.random()): number {
+  return Math.round(Math.min(RETRY_FIRST_MS * 2 ** Math.max(attempts - 1, 0), RETRY_MAX_MS) * (0.8 + random * 0.4));
+}
+
+/** Starts this process's worker (idempotent). */
+export function startSsfWorker(): void {
+  if (holder.leashSsfWorker && !holder.leashSsfWorker.stopped) return;
+  const worker: Worker = {
+    owner: `${process.pid}:${crypto.randomUUID()}`,
+    active: new Set(),
+    draining: false,
+    again: false,
+    stopped: false,
+    client: null,
+    retryMs: 250,
+    sweep: null,
+    timers: new Set(),
+    prunedAt: 0,
+  };
+  holder.leashSsfWorker = worker;
+  worker.sweep = setInterval(() => {
+    void drain(worker);
+    if (Date.now() - worker.prunedAt > PRUNE_EVERY_MS) void prune(worker);
+  }, SWEEP_MS);
+  worker.sweep.unref();
+  void listen(worker).catch(() => {});
+  void drain(worker);
+}
+
+/** Wakes this process's worker now (after a change committed here); others hear the NOTIFY. */
+export function kickSsfWorker(): void {
+  const worker = holder.leashSsfWorker;
+  if (worker && !worker.stopped) void drain(worker);
+}
+
+/** Shutdown: no new pushes, the ones in flight finish (each is bounded), leases are handed back. */
+export async function stopSsfWorker(): Promise<void> {
+  const worker = holder.leashSsfWorker;
+  if (!worker || worker.stopped) return;
+  worker.stopped = true;
+  if (worker.sweep) clearInterval(worker.sweep);
+  for (const timer of worker.timers) clearTimeout(timer);
+  const client = worker.client;
+  worker.client = null;
+  await client?.end().catch(() => {});
+  await Promise.race([Promise.allSettled([...worker.active]), new Promise((resolve) => setTimeout(resolve, 6_000).unref())]);
+  await db()
+    .$executeRaw`UPDATE ssf_streams SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ${worker.owner}`.catch(() => {});
+}
+
+async function listen(worker: Worker): Promise<void> {
+  if (worker.stopped) return;
+  const client = new pg.Client({ connectionString: getConfig().databaseUrl, connectionTimeoutMillis: 3000 });
+  let gone = false;
+  const lost = () => {
+    if (gone) return;
+    gone = true;
+    if (worker.client === client) worker.client = null;
+    client.end().catch(() => {});
+    if (worker.stopped) return;
+    setTimeout(() => void listen(worker).catch(() => {}), worker.retryMs).unref();
+    worker.retryMs = Math.min(worker.retryMs * 2, 10_000);
+  };
+  client.on('error', (error) => {
+    log('ssf').error({ err: error }, 'LISTEN connection lost');
+    lost();
+  });
+  client.on('end', lost);
+  client.on('notification', () => void drain(worker));
+  try {
+    await client.connect();
+    await client.query(`LISTEN ${SSF_CHANNEL}`);
+  } catch (error) {
+    lost();
+    throw error;
+  }
+  worker.client = client;
+  worker.retryMs = 250;
+  // Whatever was queued while nobody listened.
+  void drain(worker);
+}
+
+/** Claims streams with a due SET, up to CONCURRENCY at a time, and delivers each. */
+async function drain(worker: Worker): Promise<void> {
+  if (worker.stopped) return;
+  if (worker.draining) {
+    worker.again = true;
+    return;
+  }
+  worker.draining = true;
+  try {
+    do {
+      worker.again = false;
+      while (!worker.stopped && worker.active.size < CONCURRENCY) {
+        const streamId = await claimStream(worker.owner);
+        if (!streamId) break;
+        const run: Promise<void> = deliverStream(worker, streamId)
+          .catch((error: unknown) => log('ssf').error({ err: error, stream_id: streamId }, 'delivery failed'))
+          .finally(() => {
+            worker.active.delete(run);
+            // The stream is released: anything that arrived meanwhile is claimed now.
+            void drain(worker);
+          });
+        worker.active.add(run);
+      }
+    } while (worker.again && !worker.stopped);
+  } catch (error) {
+    log('ssf').error({ err: error }, 'could not claim a stream');
+  } finally {
+    worker.draining = false;
+  }
+}
+
+/**
+ * Leases one enabled stream whose oldest pending SET is due and that nobody holds. SKIP LOCKED:
+ * instances claiming at the same moment take different streams instead of waiting for each other.
+ */
+async function claimStream(owner: string): Promise<string | null> {
+  const rows = await db().$queryRaw<{ id: string }[]>`
+    UPDATE ssf_streams SET lease_owner = ${owner}, lease_until = now() + interval '30 seconds'
+    WHERE id = (
+      SELECT s.id FROM ssf_streams s
+      WHERE s.status = 'ENABLED' AND (s.lease_until IS NULL OR s.lease_until < now())
+        AND (SELECT d.next_attempt_at FROM ssf_deliveries d WHERE d.stream_id = s.id AND d.state = 'PENDING' ORDER BY d.seq LIMIT 1) <= now()
+      LIMIT 1
+      FOR UPDATE SKIP LOCKED)
+    RETURNING id::text AS id`;
+  return rows[0]?.id ?? null;
+}
+
+/** Sends the stream's pending SETs, oldest first, until one must wait; then hands the stream back. */
+async function deliverStream(worker: Worker, streamId: string): Promise<void> {
+  try {
+    while (!worker.stopped) {
+      const stream = await db().ssfStream.findUnique({
+        where: { id: streamId },
+        select: {
+          status: true,
+          endpointUrl: true,
+          authorizationHeaderSealed: true,
+          resource: { select: { identifier: true } },
+          deliveries: { where: { state: 'PENDING' }, orderBy: { seq: 'asc' }, take: 1, select: { id: true, eventType: true, facts: true, txn: true, createdAt: true, attempts: true, nextAttemptAt: true } },
+        },
+      });
+      const head = stream?.deliveries[0];
+      if (!stream || stream.status !== 'ENABLED' || !head) return;
+      const now = Date.now();
+      if (head.nextAttemptAt.getTime() > now) return wakeAt(worker, head.nextAttemptAt.getTime());
+      const startedAt = new Date();
+      let outcome: PushOutcome;
+      if (now - head.createdAt.getTime() > GIVE_UP_MS) {
+        outcome = { kind: 'retry', status: null, error: 'given up: not delivered within 24 hours', durationMs: 0 };
+      } else {
+        outcome = await push(streamId, stream, head);
+      }
+      const next = await record(worker.owner, streamId, head, startedAt, outcome);
+      if (next === 'lost') return;
+      if (next !== 'settled') return wakeAt(worker, next.getTime());
+    }
+  } finally {
+    await db()
+      .$executeRaw`UPDATE ssf_streams SET lease_owner = NULL, lease_until = NULL WHERE id = ${streamId}::uuid AND lease_owner = ${worker.owner}`.catch(() => {});
+  }
+}
+
+type Head = { id: string; eventType: string; facts: unknown; txn: string; createdAt: Date; attempts: number };
+
+async function push(streamId: string, stream: { endpointUrl: string; authorizationHeaderSealed: string | null; resource: { identifier: string } }, head: Head): Promise<PushOutcome> {
+  let set: string;
+  let authorization: string | null;
+  try {
+    set = await signSecurityEventToken(setClaims(head, { issuer: getConfig().issuer, audience: stream.resource.identifier }));
+    authorization = stream.authorizationHeaderSealed ? openSecret(`ssf:${streamId}`, stream.authorizationHeaderSealed) : null;
+  } catch (error) {
+    log('ssf').error({ err: error, jti: head.id }, 'could not build the SET');
+    return { kind: 'retry', status: null, error: 'the SET could not be built (see the log)', durationMs: 0 };
+  }
+  return pushSecurityEventToken({ endpointUrl: stream.endpointUrl, authorization, set });
+}
+
+/**
+ * Records the attempt and the SET's new state in one transaction, renewing the lease, and only
+ * while this worker still holds the stream ('lost': it does not, and stops). Answers 'settled'
+ * or, for a SET to try again, when.
+ */
+async function record(owner: string, streamId: string, head: Head, startedAt: Date, outcome: PushOutcome): Promise<'lost' | 'settled' | Date> {
+  const attempts = head.attempts + 1;
+  const expired = outcome.kind === 'retry' && Date.now() - head.createdAt.getTime() > GIVE_UP_MS;
+  const state = outcome.kind === 'delivered' ? 'DELIVERED' : outcome.kind === 'rejected' ? 'REJECTED' : expired ? 'EXPIRED' : 'PENDING';
+  const nextAttemptAt = new Date(Date.now() + retryDelayMs(attempts));
+  return db().$transaction(async (tx) => {
+    const held = await tx.$executeRaw`UPDATE ssf_streams SET lease_until = now() + interval '30 seconds' WHERE id = ${streamId}::uuid AND lease_owner = ${owner}`;
+    if (held !== 1) return 'lost' as const;
+    await tx.ssfDeliveryAttempt.create({ data: { deliveryId: head.id, at: startedAt, status: outcome.status, error: outcome.error, durationMs: outcome.durationMs } });
+    await tx.ssfDelivery.updateMany({
+      where: { id: head.id, state: 'PENDING' },
+      data: {
+        state,
+        attempts,
+        lastAttemptAt: startedAt,
+        lastStatus: outcome.status,
+        lastError: outcome.error,
+        ...(state === 'PENDING' ? { nextAttemptAt } : { settledAt: new Date() }),
+      },
+    });
+    return state === 'PENDING' ? nextAttemptAt : ('settled' as const);
+  });
+}
+
+function wakeAt(worker: Worker, at: number): void {
+  if (worker.stopped) return;
+  const timer = setTimeout(
+    () => {
+      worker.timers.delete(timer);
+      void drain(worker);
+    },
+    Math.max(at - Date.now(), 0) + 5,
+  );
+  timer.unref();
+  worker.timers.add(timer);
+}
+
+async function prune(worker: Worker): Promise<void> {
+  worker.prunedAt = Date.now();
+  await db()
+    .ssfDelivery.deleteMany({ where: { state: { not: 'PENDING' }, settledAt: { lt: new Date(Date.now() - KEEP_MS) } } })
+    .catch((error: unknown) => log('ssf').warn({ err: error }, 'could not prune delivered SETs'));
+}
