@@ -188,6 +188,7 @@ async function deliverStream(worker: Worker, streamId: string): Promise<void> {
         where: { id: streamId },
         select: {
           status: true,
+          issuer: true,
           endpointUrl: true,
           authorizationHeaderSealed: true,
           resource: { select: { identifier: true } },
@@ -217,11 +218,11 @@ async function deliverStream(worker: Worker, streamId: string): Promise<void> {
 
 type Head = { id: string; eventType: string; facts: unknown; txn: string; createdAt: Date; attempts: number };
 
-async function push(streamId: string, stream: { endpointUrl: string; authorizationHeaderSealed: string | null; resource: { identifier: string } }, head: Head): Promise<PushOutcome> {
+async function push(streamId: string, stream: { issuer: string; endpointUrl: string; authorizationHeaderSealed: string | null; resource: { identifier: string } }, head: Head): Promise<PushOutcome> {
   let set: string;
   let authorization: string | null;
   try {
-    set = await signSecurityEventToken(setClaims(head, { issuer: getConfig().issuer, audience: stream.resource.identifier }));
+    set = await signSecurityEventToken(setClaims(head, { issuer: stream.issuer, audience: stream.resource.identifier }));
     authorization = stream.authorizationHeaderSealed ? openSecret(`ssf:${streamId}`, stream.authorizationHeaderSealed) : null;
   } catch (error) {
     log('ssf').error({ err: error, jti: head.id }, 'could not build the SET');

@@ -35,6 +35,7 @@ export async function listStreamDeliveries(resourceId: string): Promise<StreamDe
     where: { resourceId },
     select: {
       id: true,
+      issuer: true,
       endpointUrl: true,
       eventsRequested: true,
       eventsDelivered: true,

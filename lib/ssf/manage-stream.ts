@@ -3,6 +3,7 @@
 // query (`resourceId`): another resource's stream is simply not found (404), like one that never existed.
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { getConfig } from '@/lib/config/config';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { uuid7 } from '@/lib/ids/uuid7';
 import { sealSecret } from '@/lib/keys/key-encryption';
@@ -22,7 +23,7 @@ import {
 
 type Resource = Pick<ProtectedResourceRecord, 'id' | 'identifier'>;
 
-const STREAM_COLUMNS = { id: true, endpointUrl: true, eventsRequested: true, eventsDelivered: true, description: true } as const;
+const STREAM_COLUMNS = { id: true, issuer: true, endpointUrl: true, eventsRequested: true, eventsDelivered: true, description: true } as const;
 
 const sealedHeader = (streamId: string, header: string | null) => (header ? sealSecret(`ssf:${streamId}`, header) : null);
 
@@ -37,6 +38,7 @@ export async function createStream(resource: Resource, body: Record<string, unkn
       data: {
         id,
         resourceId: resource.id,
+        issuer: getConfig().issuer,
         endpointUrl: delivery.endpointUrl,
         authorizationHeaderSealed: sealedHeader(id, delivery.authorizationHeader),
         eventsRequested: requested,

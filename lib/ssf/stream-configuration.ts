@@ -30,6 +30,7 @@ export const updateStreamSchema = z.object({ stream_id: z.string().max(100), ...
 
 export type StreamRow = {
   id: string;
+  issuer: string;
   endpointUrl: string;
   eventsRequested: string[];
   eventsDelivered: string[];
@@ -40,7 +41,7 @@ export type StreamRow = {
 export function streamConfiguration(stream: StreamRow, audience: string): Record<string, unknown> {
   return {
     stream_id: stream.id,
-    iss: getConfig().issuer,
+    iss: stream.issuer,
     aud: audience,
     delivery: { method: PUSH_DELIVERY, endpoint_url: stream.endpointUrl },
     events_supported: EVENTS_SUPPORTED,
