@@ -360,11 +360,16 @@ test('a receiver that is down catches up, in order, when it comes back; a paused
     for (const agent of agents) expect((await request.post('/oauth/revoke', { form: { token: agent.delegation.token, client_id: agent.delegation.clientId } })).status()).toBe(200);
     // Tried while down (connection refused), recorded with no status, and the rest wait behind it.
     await expect
-      .poll(async () => (await testDb().query("SELECT count(*)::int AS n FROM ssf_delivery_attempts a JOIN ssf_deliveries d ON d.id = a.delivery_id WHERE d.stream_id = $1 AND a.status IS NULL", [stream.stream_id])).rows[0].n, {
-        timeout: 10_000,
-      })
+      .poll(
+        async () =>
+          (await testDb().query('SELECT count(*)::int AS n FROM ssf_delivery_attempts a JOIN ssf_deliveries d ON d.id = a.delivery_id WHERE d.stream_id = $1 AND a.status IS NULL', [stream.stream_id]))
+            .rows[0].n,
+        {
+          timeout: 10_000,
+        },
+      )
       .toBeGreaterThanOrEqual(2);
-    const queued = await testDb().query("SELECT state, attempts FROM ssf_deliveries WHERE stream_id = $1 ORDER BY seq", [stream.stream_id]);
+    const queued = await testDb().query('SELECT state, attempts FROM ssf_deliveries WHERE stream_id = $1 ORDER BY seq', [stream.stream_id]);
     expect(queued.rows.map((r) => r.state)).toEqual(['PENDING', 'PENDING', 'PENDING']);
     expect(queued.rows.slice(1).map((r) => r.attempts)).toEqual([0, 0]);
   } finally {
@@ -406,4 +411,3 @@ test('revoke → SET latency over 20 revocations (measured, reported)', async ({
   }
   report('RFC 7009 revoke → SET received', samples);
 });
-

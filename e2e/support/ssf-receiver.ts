@@ -91,7 +91,8 @@ export async function startSsfReceiver(options: { port: number; issuer: string; 
       for (;;) {
         const found = on(path).find(match);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no matching SET on ${path} within ${timeoutMs} ms (received ${on(path).length}: ${JSON.stringify(on(path).map((s) => s.claims.events ?? s.invalid))})`);
+        if (Date.now() > deadline)
+          throw new Error(`no matching SET on ${path} within ${timeoutMs} ms (received ${on(path).length}: ${JSON.stringify(on(path).map((s) => s.claims.events ?? s.invalid))})`);
         await new Promise<void>((resolve) => {
           const wake = () => {
             waiters.delete(wake);

@@ -158,12 +158,22 @@ export async function safePostJson(rawUrl: string, body: string, headers: Record
  * the answer's body (a receiver explains a refusal in it, RFC 8935 §2.3). The deadline covers the
  * whole exchange, body included.
  */
-export async function safePost(rawUrl: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; allowlist: string[]; maxBytes: number }): Promise<{ status: number; body: string }> {
+export async function safePost(
+  rawUrl: string,
+  body: string,
+  headers: Record<string, string>,
+  options: { timeoutMs: number; allowlist: string[]; maxBytes: number },
+): Promise<{ status: number; body: string }> {
   return post(rawUrl, body, headers, options);
 }
 
 /** `maxBytes: null`: answers at the status line and discards the body. */
-async function post(rawUrl: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; allowlist: string[]; maxBytes: number | null }): Promise<{ status: number; body: string }> {
+async function post(
+  rawUrl: string,
+  body: string,
+  headers: Record<string, string>,
+  options: { timeoutMs: number; allowlist: string[]; maxBytes: number | null },
+): Promise<{ status: number; body: string }> {
   const url = new URL(rawUrl);
   const allowlisted = checkTarget(url, options.allowlist);
   const client = url.protocol === 'https:' ? https : http;

@@ -96,8 +96,7 @@ export async function stopSsfWorker(): Promise<void> {
   worker.client = null;
   await client?.end().catch(() => {});
   await Promise.race([Promise.allSettled([...worker.active]), new Promise((resolve) => setTimeout(resolve, 6_000).unref())]);
-  await db()
-    .$executeRaw`UPDATE ssf_streams SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ${worker.owner}`.catch(() => {});
+  await db().$executeRaw`UPDATE ssf_streams SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ${worker.owner}`.catch(() => {});
 }
 
 async function listen(worker: Worker): Promise<void> {
@@ -192,7 +191,12 @@ async function deliverStream(worker: Worker, streamId: string): Promise<void> {
           endpointUrl: true,
           authorizationHeaderSealed: true,
           resource: { select: { identifier: true } },
-          deliveries: { where: { state: 'PENDING' }, orderBy: { seq: 'asc' }, take: 1, select: { id: true, eventType: true, facts: true, txn: true, createdAt: true, attempts: true, nextAttemptAt: true } },
+          deliveries: {
+            where: { state: 'PENDING' },
+            orderBy: { seq: 'asc' },
+            take: 1,
+            select: { id: true, eventType: true, facts: true, txn: true, createdAt: true, attempts: true, nextAttemptAt: true },
+          },
         },
       });
       const head = stream?.deliveries[0];
@@ -211,8 +215,7 @@ async function deliverStream(worker: Worker, streamId: string): Promise<void> {
       if (next !== 'settled') return wakeAt(worker, next.getTime());
     }
   } finally {
-    await db()
-      .$executeRaw`UPDATE ssf_streams SET lease_owner = NULL, lease_until = NULL WHERE id = ${streamId}::uuid AND lease_owner = ${worker.owner}`.catch(() => {});
+    await db().$executeRaw`UPDATE ssf_streams SET lease_owner = NULL, lease_until = NULL WHERE id = ${streamId}::uuid AND lease_owner = ${worker.owner}`.catch(() => {});
   }
 }
 

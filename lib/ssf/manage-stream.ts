@@ -10,16 +10,7 @@ import { sealSecret } from '@/lib/keys/key-encryption';
 import type { ProtectedResourceRecord } from '@/lib/protected-resources/registry';
 import { eventsDelivered } from '@/lib/ssf/event-types';
 import { noSuchStream, SsfError } from '@/lib/ssf/ssf-error';
-import {
-  checkTransmitterSupplied,
-  createStreamSchema,
-  descriptionOf,
-  parseBody,
-  pushDeliveryOf,
-  streamConfiguration,
-  updateStreamSchema,
-  type StreamRow,
-} from '@/lib/ssf/stream-configuration';
+import { checkTransmitterSupplied, createStreamSchema, descriptionOf, parseBody, pushDeliveryOf, streamConfiguration, updateStreamSchema, type StreamRow } from '@/lib/ssf/stream-configuration';
 
 type Resource = Pick<ProtectedResourceRecord, 'id' | 'identifier'>;
 

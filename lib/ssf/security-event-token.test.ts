@@ -40,10 +40,7 @@ describe('security event tokens', () => {
   it('an agent acting as itself has no user member; a policy change carries the new version', () => {
     const own = setClaims({ id: 'j', eventType: 'session-revoked', txn: '1', createdAt, facts: { token_id: 't', grant_id: null, client_id: 'agent_2', user_id: null } }, { issuer, audience });
     expect(own.sub_id).toEqual({ format: 'complex', token: { format: 'jwt_id', iss: issuer, jti: 't' }, application: { format: 'opaque', id: 'agent_2' } });
-    const policy = setClaims(
-      { id: 'j', eventType: 'token-claims-change', txn: '1', createdAt, facts: { client_id: 'agent_2', user_id: 'u', claims: { policy_version: 3 } } },
-      { issuer, audience },
-    );
+    const policy = setClaims({ id: 'j', eventType: 'token-claims-change', txn: '1', createdAt, facts: { client_id: 'agent_2', user_id: 'u', claims: { policy_version: 3 } } }, { issuer, audience });
     expect(policy.events).toEqual({ 'https://schemas.openid.net/secevent/caep/event-type/token-claims-change': { event_timestamp: at, claims: { policy_version: 3 } } });
   });
 

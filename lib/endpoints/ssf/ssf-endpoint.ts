@@ -1,12 +1,12 @@
 // The Shared Signals management endpoints' wrapper (SSF 1.0 §8.1): the caller authenticates as a
 // registered protected resource with HTTP Basic (its client_id and secret; RFC 6749 §2.3.1,
-// lib/protected-resources/authenticate-resource-server.ts), the JSON body is read when the method
+// lib/oauth/clients/authenticate-resource-server.ts), the JSON body is read when the method
 // has one, and every refusal becomes `{ error, error_description }` with the spec's status: 401
 // invalid_client for credentials, 400/404/409/429 from lib/ssf, 503 when the database is down.
 import 'server-only';
 import { ApiError, readJsonBody } from '@/lib/http/api-error';
 import { oauthErrorResponse } from '@/lib/oauth/errors';
-import { authenticateResourceServer } from '@/lib/protected-resources/authenticate-resource-server';
+import { authenticateResourceServer } from '@/lib/oauth/clients/authenticate-resource-server';
 import type { ProtectedResourceRecord } from '@/lib/protected-resources/registry';
 import { SsfError, ssfErrorResponse } from '@/lib/ssf/ssf-error';
 
