@@ -45,6 +45,8 @@ type Worker = {
   sweep: NodeJS.Timeout | null;
   timers: Set<NodeJS.Timeout>;
   prunedAt: number;
+  /** The last claim failed (the database is down): the next failures are not logged again. */
+  failing: boolean;
 };
 
 const holder = globalThis as typeof globalThis & { leashSsfWorker?: Worker };
@@ -68,6 +70,7 @@ export function startSsfWorker(): void {
     sweep: null,
     timers: new Set(),
     prunedAt: 0,
+    failing: false,
   };
   holder.leashSsfWorker = worker;
   worker.sweep = setInterval(() => {
@@ -155,8 +158,12 @@ async function drain(worker: Worker): Promise<void> {
         worker.active.add(run);
       }
     } while (worker.again && !worker.stopped);
+    if (worker.failing) log('ssf').info('claiming streams again');
+    worker.failing = false;
   } catch (error) {
-    log('ssf').error({ err: error }, 'could not claim a stream');
+    // Retried by the sweep every 5 s; said once per outage, not every 5 s.
+    if (!worker.failing) log('ssf').error({ err: error }, 'could not claim a stream (retried every 5 s)');
+    worker.failing = true;
   } finally {
     worker.draining = false;
   }
