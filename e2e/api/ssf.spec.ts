@@ -414,4 +414,8 @@ test('revoke → SET latency over 50 revocations (measured, reported)', async ({
   }
   report('RFC 7009 revoke → SET received', samples);
   report('RFC 7009 revoke call answered (for comparison)', calls);
+  // Two instances deliver (this suite's two servers share the database): each SET was sent once.
+  const jtis = receiver.on(path).map((s) => s.claims.jti);
+  expect(jtis).toHaveLength(50);
+  expect(new Set(jtis).size).toBe(50);
 });

@@ -18,6 +18,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
+import { checkTarget, UnsafeFetchError } from '@/lib/http/safe-fetch';
 import { openSecret } from '@/lib/keys/key-encryption';
 import { log } from '@/lib/log/logger';
 import { pushSecurityEventToken, type PushOutcome } from '@/lib/ssf/push-set';
@@ -47,6 +48,8 @@ type Worker = {
   prunedAt: number;
   /** The last claim failed (the database is down): the next failures are not logged again. */
   failing: boolean;
+  /** Streams this instance may not call (its LEASH_SSF_ALLOWLIST lacks them), left to others until then. */
+  elsewhere: Map<string, number>;
 };
 
 const holder = globalThis as typeof globalThis & { leashSsfWorker?: Worker };
@@ -71,6 +74,7 @@ export function startSsfWorker(): void {
     timers: new Set(),
     prunedAt: 0,
     failing: false,
+    elsewhere: new Map(),
   };
   holder.leashSsfWorker = worker;
   worker.sweep = setInterval(() => {
@@ -146,7 +150,7 @@ async function drain(worker: Worker): Promise<void> {
     do {
       worker.again = false;
       while (!worker.stopped && worker.active.size < CONCURRENCY) {
-        const streamId = await claimStream(worker.owner);
+        const streamId = await claimStream(worker.owner, leftToOthers(worker));
         if (!streamId) break;
         const run: Promise<void> = deliverStream(worker, streamId)
           .catch((error: unknown) => log('ssf').error({ err: error, stream_id: streamId }, 'delivery failed'))
@@ -173,12 +177,12 @@ async function drain(worker: Worker): Promise<void> {
  * Leases one enabled stream whose oldest pending SET is due and that nobody holds. SKIP LOCKED:
  * instances claiming at the same moment take different streams instead of waiting for each other.
  */
-async function claimStream(owner: string): Promise<string | null> {
+async function claimStream(owner: string, excluded: string[]): Promise<string | null> {
   const rows = await db().$queryRaw<{ id: string }[]>`
     UPDATE ssf_streams SET lease_owner = ${owner}, lease_until = now() + interval '30 seconds'
     WHERE id = (
       SELECT s.id FROM ssf_streams s
-      WHERE s.status = 'ENABLED' AND (s.lease_until IS NULL OR s.lease_until < now())
+      WHERE s.status = 'ENABLED' AND (s.lease_until IS NULL OR s.lease_until < now()) AND NOT (s.id = ANY (${excluded}::uuid[]))
         AND (SELECT d.next_attempt_at FROM ssf_deliveries d WHERE d.stream_id = s.id AND d.state = 'PENDING' ORDER BY d.seq LIMIT 1) <= now()
       LIMIT 1
       FOR UPDATE SKIP LOCKED)
@@ -208,6 +212,7 @@ async function deliverStream(worker: Worker, streamId: string): Promise<void> {
       });
       const head = stream?.deliveries[0];
       if (!stream || stream.status !== 'ENABLED' || !head) return;
+      if (!mayCall(worker, streamId, stream.endpointUrl)) return;
       const now = Date.now();
       if (head.nextAttemptAt.getTime() > now) return wakeAt(worker, head.nextAttemptAt.getTime());
       const startedAt = new Date();
@@ -268,6 +273,30 @@ async function record(owner: string, streamId: string, head: Head, startedAt: Da
     });
     return state === 'PENDING' ? nextAttemptAt : ('settled' as const);
   });
+}
+
+/**
+ * Whether this instance's outbound rules allow the stream's endpoint at all. The instance that
+ * created the stream checked it; one configured otherwise (a plain-http receiver another instance
+ * allowlists) leaves the stream to the instances that may call it, instead of recording failures
+ * for it. Re-checked after a minute. (The DNS check of every push still applies to everyone.)
+ */
+function mayCall(worker: Worker, streamId: string, endpointUrl: string): boolean {
+  try {
+    checkTarget(new URL(endpointUrl), getConfig().ssfAllowlist);
+    return true;
+  } catch (error) {
+    if (!(error instanceof UnsafeFetchError)) throw error;
+    if (!worker.elsewhere.has(streamId)) log('ssf').warn({ stream_id: streamId, reason: error.message }, 'this instance may not call the stream’s endpoint: left to the others');
+    worker.elsewhere.set(streamId, Date.now() + 60_000);
+    return false;
+  }
+}
+
+function leftToOthers(worker: Worker): string[] {
+  const now = Date.now();
+  for (const [id, until] of worker.elsewhere) if (until <= now) worker.elsewhere.delete(id);
+  return [...worker.elsewhere.keys()];
 }
 
 function wakeAt(worker: Worker, at: number): void {
