@@ -21,6 +21,7 @@ import { getConfig } from '@/lib/config/config';
 import { checkTarget, UnsafeFetchError } from '@/lib/http/safe-fetch';
 import { openSecret } from '@/lib/keys/key-encryption';
 import { log } from '@/lib/log/logger';
+import { uuid7 } from '@/lib/ids/uuid7';
 import { pushSecurityEventToken, type PushOutcome } from '@/lib/ssf/push-set';
 import { setClaims, signSecurityEventToken } from '@/lib/ssf/security-event-token';
 
@@ -150,10 +151,10 @@ async function drain(worker: Worker): Promise<void> {
     do {
       worker.again = false;
       while (!worker.stopped && worker.active.size < CONCURRENCY) {
-        const streamId = await claimStream(worker.owner, leftToOthers(worker));
-        if (!streamId) break;
-        const run: Promise<void> = deliverStream(worker, streamId)
-          .catch((error: unknown) => log('ssf').error({ err: error, stream_id: streamId }, 'delivery failed'))
+        const claimed = await claimStream(worker.owner, leftToOthers(worker));
+        if (!claimed) break;
+        const run: Promise<void> = deliverStream(worker, claimed)
+          .catch((error: unknown) => log('ssf').error({ err: error, stream_id: claimed.stream_id }, 'delivery failed'))
           .finally(() => {
             worker.active.delete(run);
             // The stream is released: anything that arrived meanwhile is claimed now.
@@ -173,106 +174,119 @@ async function drain(worker: Worker): Promise<void> {
   }
 }
 
+/** A leased stream with its oldest pending SET (`id` null: none left), read in one statement. */
+type Head = {
+  stream_id: string;
+  issuer: string;
+  endpoint_url: string;
+  authorization_header_sealed: string | null;
+  audience: string;
+  id: string | null;
+  event_type: string;
+  facts: unknown;
+  txn: string;
+  created_at: Date;
+  attempts: number;
+  next_attempt_at: Date;
+};
+
 /**
- * Leases one enabled stream whose oldest pending SET is due and that nobody holds. SKIP LOCKED:
- * instances claiming at the same moment take different streams instead of waiting for each other.
+ * Leases one enabled stream whose oldest pending SET is due and that nobody holds, and answers it
+ * with that SET: one statement, so a SET is on its way one round trip after the NOTIFY. SKIP
+ * LOCKED: instances claiming at the same moment take different streams instead of waiting.
  */
-async function claimStream(owner: string, excluded: string[]): Promise<string | null> {
-  const rows = await db().$queryRaw<{ id: string }[]>`
-    UPDATE ssf_streams SET lease_owner = ${owner}, lease_until = now() + interval '30 seconds'
-    WHERE id = (
-      SELECT s.id FROM ssf_streams s
-      WHERE s.status = 'ENABLED' AND (s.lease_until IS NULL OR s.lease_until < now()) AND NOT (s.id = ANY (${excluded}::uuid[]))
-        AND (SELECT d.next_attempt_at FROM ssf_deliveries d WHERE d.stream_id = s.id AND d.state = 'PENDING' ORDER BY d.seq LIMIT 1) <= now()
-      LIMIT 1
-      FOR UPDATE SKIP LOCKED)
-    RETURNING id::text AS id`;
-  return rows[0]?.id ?? null;
+async function claimStream(owner: string, excluded: string[]): Promise<Head | null> {
+  const rows = await db().$queryRaw<Head[]>`
+    WITH claimed AS (
+      UPDATE ssf_streams SET lease_owner = ${owner}, lease_until = now() + interval '30 seconds'
+      WHERE id = (
+        SELECT s.id FROM ssf_streams s
+        WHERE s.status = 'ENABLED' AND (s.lease_until IS NULL OR s.lease_until < now()) AND NOT (s.id = ANY (${excluded}::uuid[]))
+          AND (SELECT d.next_attempt_at FROM ssf_deliveries d WHERE d.stream_id = s.id AND d.state = 'PENDING' ORDER BY d.seq LIMIT 1) <= now()
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+      RETURNING id, issuer, endpoint_url, authorization_header_sealed, resource_id)
+    SELECT c.id::text AS stream_id, c.issuer, c.endpoint_url, c.authorization_header_sealed, r.identifier AS audience,
+           d.id::text AS id, d.event_type, d.facts, d.txn, d.created_at, d.attempts, d.next_attempt_at
+    FROM claimed c JOIN protected_resources r ON r.id = c.resource_id
+    LEFT JOIN LATERAL (SELECT * FROM ssf_deliveries x WHERE x.stream_id = c.id AND x.state = 'PENDING' ORDER BY x.seq LIMIT 1) d ON true`;
+  return rows[0] ?? null;
+}
+
+/** The stream's oldest pending SET, while it is enabled (null: paused, disabled or deleted meanwhile). */
+async function nextHead(streamId: string): Promise<Head | null> {
+  const rows = await db().$queryRaw<Head[]>`
+    SELECT s.id::text AS stream_id, s.issuer, s.endpoint_url, s.authorization_header_sealed, r.identifier AS audience,
+           d.id::text AS id, d.event_type, d.facts, d.txn, d.created_at, d.attempts, d.next_attempt_at
+    FROM ssf_streams s JOIN protected_resources r ON r.id = s.resource_id
+    LEFT JOIN LATERAL (SELECT * FROM ssf_deliveries x WHERE x.stream_id = s.id AND x.state = 'PENDING' ORDER BY x.seq LIMIT 1) d ON true
+    WHERE s.id = ${streamId}::uuid AND s.status = 'ENABLED'`;
+  return rows[0] ?? null;
 }
 
 /** Sends the stream's pending SETs, oldest first, until one must wait; then hands the stream back. */
-async function deliverStream(worker: Worker, streamId: string): Promise<void> {
+async function deliverStream(worker: Worker, claimed: Head): Promise<void> {
+  const streamId = claimed.stream_id;
   try {
-    while (!worker.stopped) {
-      const stream = await db().ssfStream.findUnique({
-        where: { id: streamId },
-        select: {
-          status: true,
-          issuer: true,
-          endpointUrl: true,
-          authorizationHeaderSealed: true,
-          resource: { select: { identifier: true } },
-          deliveries: {
-            where: { state: 'PENDING' },
-            orderBy: { seq: 'asc' },
-            take: 1,
-            select: { id: true, eventType: true, facts: true, txn: true, createdAt: true, attempts: true, nextAttemptAt: true },
-          },
-        },
-      });
-      const head = stream?.deliveries[0];
-      if (!stream || stream.status !== 'ENABLED' || !head) return;
-      if (!mayCall(worker, streamId, stream.endpointUrl)) return;
+    let head: Head | null = claimed;
+    while (!worker.stopped && head?.id) {
+      if (!mayCall(worker, streamId, head.endpoint_url)) return;
       const now = Date.now();
-      if (head.nextAttemptAt.getTime() > now) return wakeAt(worker, head.nextAttemptAt.getTime());
+      if (head.next_attempt_at.getTime() > now) return wakeAt(worker, head.next_attempt_at.getTime());
       const startedAt = new Date();
-      let outcome: PushOutcome;
-      if (now - head.createdAt.getTime() > GIVE_UP_MS) {
-        outcome = { kind: 'retry', status: null, error: 'given up: not delivered within 24 hours', durationMs: 0 };
-      } else {
-        outcome = await push(streamId, stream, head);
-      }
-      const next = await record(worker.owner, streamId, head, startedAt, outcome);
+      const outcome: PushOutcome = now - head.created_at.getTime() > GIVE_UP_MS ? { kind: 'retry', status: null, error: 'given up: not delivered within 24 hours', durationMs: 0 } : await push(head);
+      const next = await record(worker.owner, head, startedAt, outcome);
       if (next === 'lost') return;
       if (next !== 'settled') return wakeAt(worker, next.getTime());
+      head = await nextHead(streamId);
     }
   } finally {
     await db().$executeRaw`UPDATE ssf_streams SET lease_owner = NULL, lease_until = NULL WHERE id = ${streamId}::uuid AND lease_owner = ${worker.owner}`.catch(() => {});
   }
 }
 
-type Head = { id: string; eventType: string; facts: unknown; txn: string; createdAt: Date; attempts: number };
-
-async function push(streamId: string, stream: { issuer: string; endpointUrl: string; authorizationHeaderSealed: string | null; resource: { identifier: string } }, head: Head): Promise<PushOutcome> {
+async function push(head: Head): Promise<PushOutcome> {
   let set: string;
   let authorization: string | null;
   try {
-    set = await signSecurityEventToken(setClaims(head, { issuer: stream.issuer, audience: stream.resource.identifier }));
-    authorization = stream.authorizationHeaderSealed ? openSecret(`ssf:${streamId}`, stream.authorizationHeaderSealed) : null;
+    const event = { id: head.id!, eventType: head.event_type, facts: head.facts, txn: head.txn, createdAt: head.created_at };
+    set = await signSecurityEventToken(setClaims(event, { issuer: head.issuer, audience: head.audience }));
+    authorization = head.authorization_header_sealed ? openSecret(`ssf:${head.stream_id}`, head.authorization_header_sealed) : null;
   } catch (error) {
     log('ssf').error({ err: error, jti: head.id }, 'could not build the SET');
     return { kind: 'retry', status: null, error: 'the SET could not be built (see the log)', durationMs: 0 };
   }
-  return pushSecurityEventToken({ endpointUrl: stream.endpointUrl, authorization, set });
+  return pushSecurityEventToken({ endpointUrl: head.endpoint_url, authorization, set });
 }
 
 /**
- * Records the attempt and the SET's new state in one transaction, renewing the lease, and only
- * while this worker still holds the stream ('lost': it does not, and stops). Answers 'settled'
- * or, for a SET to try again, when.
+ * Records the attempt and the SET's new state, renewing the lease, in one statement (atomic, one
+ * round trip before the stream's next SET), and only while this worker still holds the stream
+ * ('lost': it does not, and stops). Answers 'settled' or, for a SET to try again, when.
  */
-async function record(owner: string, streamId: string, head: Head, startedAt: Date, outcome: PushOutcome): Promise<'lost' | 'settled' | Date> {
+async function record(owner: string, head: Head, startedAt: Date, outcome: PushOutcome): Promise<'lost' | 'settled' | Date> {
   const attempts = head.attempts + 1;
-  const expired = outcome.kind === 'retry' && Date.now() - head.createdAt.getTime() > GIVE_UP_MS;
+  const expired = outcome.kind === 'retry' && Date.now() - head.created_at.getTime() > GIVE_UP_MS;
   const state = outcome.kind === 'delivered' ? 'DELIVERED' : outcome.kind === 'rejected' ? 'REJECTED' : expired ? 'EXPIRED' : 'PENDING';
+  const pending = state === 'PENDING';
   const nextAttemptAt = new Date(Date.now() + retryDelayMs(attempts));
-  return db().$transaction(async (tx) => {
-    const held = await tx.$executeRaw`UPDATE ssf_streams SET lease_until = now() + interval '30 seconds' WHERE id = ${streamId}::uuid AND lease_owner = ${owner}`;
-    if (held !== 1) return 'lost' as const;
-    await tx.ssfDeliveryAttempt.create({ data: { deliveryId: head.id, at: startedAt, status: outcome.status, error: outcome.error, durationMs: outcome.durationMs } });
-    await tx.ssfDelivery.updateMany({
-      where: { id: head.id, state: 'PENDING' },
-      data: {
-        state,
-        attempts,
-        lastAttemptAt: startedAt,
-        lastStatus: outcome.status,
-        lastError: outcome.error,
-        ...(state === 'PENDING' ? { nextAttemptAt } : { settledAt: new Date() }),
-      },
-    });
-    return state === 'PENDING' ? nextAttemptAt : ('settled' as const);
-  });
+  const rows = await db().$queryRaw<{ held: number }[]>`
+    WITH held AS (
+      UPDATE ssf_streams SET lease_until = now() + interval '30 seconds' WHERE id = ${head.stream_id}::uuid AND lease_owner = ${owner} RETURNING id
+    ), attempt AS (
+      INSERT INTO ssf_delivery_attempts (id, delivery_id, at, status, error, duration_ms)
+      SELECT ${uuid7(startedAt.getTime())}::uuid, ${head.id}::uuid, ${startedAt}::timestamptz, ${outcome.status}::int, ${outcome.error}::text, ${outcome.durationMs}::int FROM held
+    ), settled AS (
+      UPDATE ssf_deliveries
+      SET state = ${state}::"SsfDeliveryState", attempts = ${attempts}::int, last_attempt_at = ${startedAt}::timestamptz,
+          last_status = ${outcome.status}::int, last_error = ${outcome.error}::text,
+          next_attempt_at = CASE WHEN ${pending}::boolean THEN ${nextAttemptAt}::timestamptz ELSE next_attempt_at END,
+          settled_at = CASE WHEN ${pending}::boolean THEN NULL ELSE now() END
+      WHERE id = ${head.id}::uuid AND state = 'PENDING' AND EXISTS (SELECT 1 FROM held)
+    )
+    SELECT count(*)::int AS held FROM held`;
+  if (rows[0]?.held !== 1) return 'lost';
+  return pending ? nextAttemptAt : 'settled';
 }
 
 /**

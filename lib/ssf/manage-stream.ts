@@ -74,8 +74,15 @@ export async function updateStream(resource: Resource, body: Record<string, unkn
     data.eventsDelivered = eventsDelivered(requested);
   }
   if (input.description !== undefined || mode === 'replace') data.description = descriptionOf(input.description);
-  const updated = await db().ssfStream.updateMany({ where: { id: current.id, resourceId: resource.id }, data });
-  if (!updated.count) throw noSuchStream();
+  await db().$transaction(async (tx) => {
+    const updated = await tx.ssfStream.updateMany({ where: { id: current.id, resourceId: resource.id }, data });
+    if (!updated.count) throw noSuchStream();
+    if (data.endpointUrl !== undefined) {
+      // A receiver that fixed its endpoint need not wait out the backoff its old one earned.
+      await tx.ssfDelivery.updateMany({ where: { streamId: current.id, state: 'PENDING', nextAttemptAt: { gt: new Date() } }, data: { nextAttemptAt: new Date() } });
+      await tx.$executeRaw`SELECT pg_notify('leash_ssf', ${current.id})`;
+    }
+  });
   return streamConfiguration(await findOwnStream(resource, current.id), resource.identifier);
 }
 
