@@ -11,5 +11,8 @@ export async function register() {
   const { startHotCache } = await import('@/lib/cache/hot-cache');
   const { log } = await import('@/lib/log/logger');
   void startHotCache();
+  // Shared Signals: pushes the queued SETs to the resource servers' streams (lib/ssf/delivery-worker.ts).
+  const { startSsfWorker } = await import('@/lib/ssf/delivery-worker');
+  startSsfWorker();
   setInterval(() => void sweepUsedDpopProofs().catch((error) => log('dpop').error({ err: error }, 'sweep failed')), 10 * 60_000).unref();
 }

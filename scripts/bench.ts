@@ -17,6 +17,7 @@ import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
 import { deployMigrations } from './lib/schema-engine';
 import { dpopKey } from './bench/dpop-proof';
 import { crossInstanceRevocation, liveUpdate, percentile, signIn } from './bench/latency';
+import { benchSsfReceiver, ssfRevocation } from './bench/ssf-latency';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 2 : 3;
@@ -105,6 +106,8 @@ async function main() {
     await deployMigrations({ databaseUrl: database.url });
     const leashPort = await findFreePort();
     const issuer = `http://127.0.0.1:${leashPort}`;
+    // The Shared Signals receiver of the revocation-push measurement, allowlisted for Leash's pushes.
+    const ssfPort = await findFreePort();
     const env = {
       DATABASE_URL: database.url,
       LEASH_DATA_DIR: path.join(runDir, 'data'),
@@ -116,6 +119,7 @@ async function main() {
       LEASH_TOKEN_IP_LIMIT: '1000000',
       LEASH_TOKEN_CLIENT_LIMIT: '1000000',
       LEASH_USER_RATE_LIMIT: '1000000',
+      LEASH_SSF_ALLOWLIST: `127.0.0.1:${ssfPort}`,
     };
     Object.assign(process.env, env);
     // LEASH_BENCH_PROFILE=<dir>: a V8 CPU profile of the Leash server for the whole run.
@@ -225,6 +229,8 @@ async function main() {
     log('live update after a revocation…');
     const cookie = await signIn(issuer, delegation.email, delegation.password);
     const live = await liveUpdate(LATENCY_SAMPLES, issuer, cookie, () => delegation.issue(), revokeOnA);
+    log('revocation pushed to a resource server (Shared Signals)…');
+    const ssf = await ssfPush(LATENCY_SAMPLES, issuer, ssfPort, delegation, revokeOnA);
 
     // The audit browser over a large table, in a database of its own.
     log(`audit browser over ${AUDIT_ROWS.toLocaleString('en-US')} rows (filling the table)…`);
@@ -254,6 +260,7 @@ async function main() {
       acceptedAfterRevoke,
       revocationBetweenInstancesMs: { p50: percentile(crossInstance, 0.5), p99: percentile(crossInstance, 0.99), samples: crossInstance.length },
       liveUpdateMs: { p50: percentile(live, 0.5), p95: percentile(live, 0.95), samples: live.length },
+      ssfPushMs: { p50: percentile(ssf, 0.5), p99: percentile(ssf, 0.99), samples: ssf.length },
       auditBrowser: audit,
     };
     fs.mkdirSync(path.join(ROOT, '.leash-bench'), { recursive: true });
@@ -274,6 +281,7 @@ async function main() {
       `Requests accepted after a revocation returned: **${acceptedAfterRevoke}** of 200.`,
       `Revocation reaching a second instance (same database, LISTEN/NOTIFY): p50 **${summary.revocationBetweenInstancesMs.p50} ms**, p99 **${summary.revocationBetweenInstancesMs.p99} ms** (${crossInstance.length} samples).`,
       `Live update (revoke call → dashboard event stream): p50 **${summary.liveUpdateMs.p50} ms**, p95 **${summary.liveUpdateMs.p95} ms** (${live.length} samples).`,
+      `Revocation pushed to a resource server (RFC 7009 revoke call → the signed SET received, Shared Signals over RFC 8935): p50 **${summary.ssfPushMs.p50} ms**, p99 **${summary.ssfPushMs.p99} ms** (${ssf.length} samples).`,
     ].join('\n\n');
     const markdown = `# Benchmarks\n\nMedians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${summary.machine.cpus} cores (${summary.machine.model}), Node ${process.version}, ${pin ? 'servers pinned to core 0 (load generator and PostgreSQL unpinned)' : 'not pinned'}. Measured ${summary.date} by \`npm run bench\`${quick ? ' --quick' : ''}.\n\n${table}\n\n${latencies}\n\n${auditTable}\n`;
     fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
@@ -329,17 +337,37 @@ async function benchDelegation(clientId: string, issuer: string) {
   const agent = await db().agent.findUniqueOrThrow({ where: { clientId }, select: { id: true } });
   const grant = await db().grant.create({ data: { userId, agentId: agent.id, scopes: ['datasets:read'], resources: [`${issuer}/api`] }, select: { id: true } });
   await saveAgentPolicy({ userId, agentId: agent.id, document: { ...defaultPolicyDocument(), rateLimit: { perMinute: 1_000_000, perDay: 10_000_000 } }, savedById: userId });
-  const issue = async (dpopJkt?: string) =>
-    (
-      await db().$transaction((tx) =>
-        createAccessToken(
-          tx,
-          { agentId: agent.id, userId, grantId: grant.id, scopes: ['datasets:read'], audience: [`${issuer}/api`], dpopJkt },
-          { grantType: 'bench', ip: '127.0.0.1', ttlSeconds: 3600 },
-        ),
-      )
-    ).token;
-  return { email, password, issue };
+  const issueWithId = (audience: string, dpopJkt?: string) =>
+    db().$transaction((tx) =>
+      createAccessToken(tx, { agentId: agent.id, userId, grantId: grant.id, scopes: ['datasets:read'], audience: [audience], dpopJkt }, { grantType: 'bench', ip: '127.0.0.1', ttlSeconds: 3600 }),
+    );
+  const issue = async (dpopJkt?: string) => (await issueWithId(`${issuer}/api`, dpopJkt)).token;
+  return { email, password, userId, issue, issueWithId };
+}
+
+/**
+ * A registered API with a Shared Signals stream to a receiver in this process; then `samples`
+ * tokens for it, each revoked over RFC 7009: milliseconds until its SET arrives.
+ */
+async function ssfPush(samples: number, issuer: string, port: number, delegation: Awaited<ReturnType<typeof benchDelegation>>, revoke: (token: string) => Promise<void>) {
+  const { registerProtectedResource } = await import('../lib/protected-resources/manage-resources');
+  const identifier = 'https://bench-orders.example.com/api';
+  const { resource, clientSecret } = await registerProtectedResource(
+    { identifier, name: 'Bench orders API', scopes: [{ name: 'benchorders:read', description: 'Read orders', risk: 'low' }], actions: [], tokenFormat: 'opaque', authMethod: 'client_secret_basic' },
+    { id: delegation.userId, ip: '127.0.0.1' },
+  );
+  const receiver = await benchSsfReceiver(port);
+  try {
+    const created = await fetch(`${issuer}/ssf/stream`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: basic(resource.clientId!, clientSecret!) },
+      body: JSON.stringify({ delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: receiver.url } }),
+    });
+    if (created.status !== 201) throw new Error(`stream creation answered ${created.status}: ${await created.text()}`);
+    return await ssfRevocation(samples, receiver, () => delegation.issueWithId(identifier), revoke);
+  } finally {
+    await receiver.close();
+  }
 }
 
 await main();

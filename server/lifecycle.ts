@@ -92,7 +92,10 @@ async function shutDown(server: RunningServer, reason: string): Promise<boolean>
   const { sealAuditChain } = await import('../lib/audit/seal-audit-chain');
   await sealAuditChain().catch((error: unknown) => logger.warn({ err: error }, 'could not seal the audit chain (the next instance will)'));
   const { stopHotCache } = await import('../lib/cache/hot-cache');
+  const { stopSsfWorker } = await import('../lib/ssf/delivery-worker');
   const { closeDb } = await import('../lib/db/client');
+  // Pushes in flight finish (each within its 5 s deadline); the streams' leases are handed back.
+  await stopSsfWorker();
   await stopHotCache();
   await closeDb().catch((error: unknown) => logger.warn({ err: error }, 'closing the database pool failed'));
   await server.closeMetrics().catch(() => {});

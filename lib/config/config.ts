@@ -86,6 +86,12 @@ const envSchema = z.object({
   LEASH_CIMD_ALLOWLIST: z.string().default(''),
   LEASH_WEBHOOK_ALLOWLIST: z.string().default(''),
   /**
+   * host:port origins a Shared Signals stream may push its SETs to over plain http or on a
+   * private/loopback address (development and tests only; docs/shared-signals.md). Comma-separated.
+   * Default: none.
+   */
+  LEASH_SSF_ALLOWLIST: z.string().default(''),
+  /**
    * Private-use redirect URI schemes accepted for native clients although they are not reverse
    * domain names (RFC 8252 §7.1 asks for those), for MCP hosts that ship such a scheme.
    * Comma-separated. Default `cursor` (Cursor's `cursor://anysphere.cursor-mcp/oauth/callback`);
@@ -232,6 +238,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       .map((h) => h.trim())
       .filter(Boolean),
     webhookAllowlist: e.LEASH_WEBHOOK_ALLOWLIST.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+    ssfAllowlist: e.LEASH_SSF_ALLOWLIST.split(',')
       .map((h) => h.trim())
       .filter(Boolean),
     nativeSchemes: e.LEASH_NATIVE_SCHEMES.split(',')

@@ -148,6 +148,32 @@ export async function safeFetchJson(rawUrl: string, options: { maxBytes: number;
  * be plain http and loopback (LEASH_WEBHOOK_ALLOWLIST, development and tests). Answers the status.
  */
 export async function safePostJson(rawUrl: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; allowlist: string[] }): Promise<number> {
+  const answer = await post(rawUrl, body, { 'Content-Type': 'application/json', 'User-Agent': 'Leash-Webhook/1', ...headers }, { ...options, maxBytes: null });
+  return answer.status;
+}
+
+/**
+ * POSTs `body` (any type: `headers` names it) to a URL a receiver chose (a Shared Signals stream's
+ * endpoint, RFC 8935), with the same guard, and answers the status with the first `maxBytes` of
+ * the answer's body (a receiver explains a refusal in it, RFC 8935 §2.3). The deadline covers the
+ * whole exchange, body included.
+ */
+export async function safePost(
+  rawUrl: string,
+  body: string,
+  headers: Record<string, string>,
+  options: { timeoutMs: number; allowlist: string[]; maxBytes: number },
+): Promise<{ status: number; body: string }> {
+  return post(rawUrl, body, headers, options);
+}
+
+/** `maxBytes: null`: answers at the status line and discards the body. */
+async function post(
+  rawUrl: string,
+  body: string,
+  headers: Record<string, string>,
+  options: { timeoutMs: number; allowlist: string[]; maxBytes: number | null },
+): Promise<{ status: number; body: string }> {
   const url = new URL(rawUrl);
   const allowlisted = checkTarget(url, options.allowlist);
   const client = url.protocol === 'https:' ? https : http;
@@ -159,18 +185,30 @@ export async function safePostJson(rawUrl: string, body: string, headers: Record
       clearTimeout(deadline);
       return first;
     };
-    const resolve = (status: number) => void (settle() && resolvePromise(status));
+    const resolve = (answer: { status: number; body: string }) => void (settle() && resolvePromise(answer));
     const reject = (error: unknown) => void (settle() && rejectPromise(error));
     const request = client.request(
       url,
       {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'User-Agent': 'Leash-Webhook/1', ...headers },
+        headers: { 'Content-Length': Buffer.byteLength(body), ...headers },
         lookup: allowlisted ? undefined : guardedLookup,
       },
       (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
+        const status = response.statusCode ?? 0;
+        if (options.maxBytes === null) {
+          response.resume();
+          return resolve({ status, body: '' });
+        }
+        const limit = options.maxBytes;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          if (size < limit) chunks.push(chunk.subarray(0, limit - size));
+          size += chunk.length;
+        });
+        response.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
       },
     );
     // As above: silence is not the only way to hang; the whole exchange has the limit.

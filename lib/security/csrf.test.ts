@@ -35,12 +35,13 @@ describe('checkCsrf', () => {
   });
 
   it('leaves machine-to-machine endpoints to their own client authentication', () => {
-    for (const pathname of ['/oauth/token', '/oauth/revoke', '/mcp', '/mcp/', '/access/v1/evaluation', '/access/v1/evaluations']) {
+    for (const pathname of ['/oauth/token', '/oauth/revoke', '/mcp', '/mcp/', '/access/v1/evaluation', '/access/v1/evaluations', '/ssf/stream', '/ssf/verify']) {
       expect(checkCsrf({ ...base, pathname, method: 'POST', origin: 'https://agent.example', secFetchSite: null }).ok).toBe(true);
     }
     // A look-alike path is not a machine endpoint.
     expect(checkCsrf({ ...base, pathname: '/oauthx', method: 'POST', origin: null, secFetchSite: null }).ok).toBe(false);
     expect(checkCsrf({ ...base, pathname: '/mcpanel', method: 'POST', origin: null, secFetchSite: null }).ok).toBe(false);
     expect(checkCsrf({ ...base, pathname: '/access/v2', method: 'POST', origin: null, secFetchSite: null }).ok).toBe(false);
+    expect(checkCsrf({ ...base, pathname: '/ssfx', method: 'POST', origin: null, secFetchSite: null }).ok).toBe(false);
   });
 });

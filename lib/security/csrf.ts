@@ -10,7 +10,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // Browser forms under /oauth (consent) must therefore carry their own CSRF token. The AuthZEN PDP
 // (/access/v1, resource servers with HTTP Basic) takes only application/json, which no cross-site
 // form can send and a cross-site fetch cannot send without a CORS preflight Leash never grants.
-const MACHINE_ROOTS = ['/oauth', '/mcp', '/api/v1', '/access/v1'];
+// /ssf: the Shared Signals management API, called by resource servers with their own credentials.
+const MACHINE_ROOTS = ['/oauth', '/mcp', '/api/v1', '/access/v1', '/ssf'];
 
 export type CsrfVerdict = { ok: true } | { ok: false; reason: string };
 
