@@ -57,6 +57,7 @@ export function createJwtVerifier(options: { issuer: string; audience: string; j
     } catch (error) {
       if (error instanceof JwtInvalid) throw error;
       if (error instanceof jose.errors.JWTExpired) throw new JwtInvalid('The access token has expired.');
+      if (error instanceof jose.errors.JWTClaimValidationFailed && error.claim === 'typ') throw new JwtInvalid('The token is not a JWT access token (typ at+jwt).');
       if (error instanceof jose.errors.JWTClaimValidationFailed && error.claim === 'aud') throw new JwtInvalid('The access token is not for this resource.');
       if (error instanceof jose.errors.JWTClaimValidationFailed) throw new JwtInvalid(`The access token's ${error.claim} claim is not valid.`);
       // The keys could not be had (network, timeout, not a JWKS): fail closed, as unavailable rather than invalid.

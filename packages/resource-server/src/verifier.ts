@@ -18,7 +18,7 @@ import { TtlCache } from './ttl-cache.js';
 import { Refusal, refusalAnswer, type ChallengeContext, type RefusalAnswer } from './refusal.js';
 import { RevocationList, matchesSubject } from './revocations.js';
 import { createSetVerifier, registerStream, sameSecret, SetRejected, type ReceivedSet } from './shared-signals.js';
-import { evaluate, PdpUnavailable, subjectOf, type Entity, type PolicyOutcome } from './authzen.js';
+import { evaluate, subjectOf, type Entity, type PolicyOutcome } from './authzen.js';
 import type { AccessTokenClaims } from './token-claims.js';
 
 export type VerifierOptions = {
