@@ -4,13 +4,13 @@
 //   await app.register(leash, { issuer, resource, clientId, clientSecret });
 //   app.get('/orders', { config: { leash: { scopes: ['orders:read'] } } }, handler);
 //
-// The plugin serves the API's RFC 9728 metadata, checks every route that has `config.leash` in a
-// preHandler hook (after the body is parsed, so a route can give the PDP an amount from it) with
+// The plugin serves the API's RFC 9728 metadata, checks every route that has `config.leash` (the
+// token in an onRequest hook, the action in a preHandler hook once the body is parsed) with
 // the framework-free verifier of @leash/resource-server, answers refusals with the standard
 // challenges, and puts what it learned on `request.leash`. With `sharedSignals`, it receives
 // Leash's revocation events (push, RFC 8935) and registers the stream once the server listens.
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { createVerifier, type Entity, type LeashAuth, type Verifier, type VerifierOptions } from '@leash/resource-server';
+import { createVerifier, type Entity, type LeashAuth, type Verifier, type VerifierOptions, type VerifyResult } from '@leash/resource-server';
 
 /** What a route asks for: its scopes, its action (asked of Leash's PDP) and what the action acts on. */
 export type LeashRouteOptions = {
@@ -55,21 +55,33 @@ const leashPlugin: FastifyPluginAsync<LeashPluginOptions> = async (app: FastifyI
     return verifier.metadata();
   });
 
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+  // The token is checked on request (before the body is read or validated: an anonymous caller
+  // learns nothing about the body's schema), the action after the body is parsed, so a route can
+  // give the PDP an amount read from it.
+  const requestOf = (request: FastifyRequest) => ({ method: request.method, url: request.url, headers: request.headers, ip: request.ip });
+  const refuse = (request: FastifyRequest, reply: FastifyReply, result: Extract<VerifyResult, { ok: false }>) => {
+    if (result.refusal.debug) request.log.warn({ error: result.refusal.code, debug: result.refusal.debug }, 'leash: refused');
+    return reply.code(result.answer.status).headers(result.answer.headers).send(result.answer.body);
+  };
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions.config?.leash;
     if (!route) return;
-    const result = await verifier.verify(
-      { method: request.method, url: request.url, headers: request.headers, ip: request.ip },
-      {
-        scopes: route.scopes,
-        action: route.action,
-        resource: typeof route.resource === 'function' ? route.resource(request) : route.resource,
-        context: typeof route.context === 'function' ? route.context(request) : route.context,
-      },
-    );
+    const result = await verifier.authenticate(requestOf(request), { scopes: route.scopes });
+    if (!result.ok) return refuse(request, reply, result);
+    request.leash = result.auth;
+  });
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    const route = request.routeOptions.config?.leash;
+    if (!route?.action || !request.leash) return;
+    const result = await verifier.authorize(request.leash, requestOf(request), {
+      scopes: route.scopes,
+      action: route.action,
+      resource: typeof route.resource === 'function' ? route.resource(request) : route.resource,
+      context: typeof route.context === 'function' ? route.context(request) : route.context,
+    });
     if (!result.ok) {
-      if (result.refusal.debug) request.log.warn({ error: result.refusal.code, debug: result.refusal.debug }, 'leash: refused');
-      return reply.code(result.answer.status).headers(result.answer.headers).send(result.answer.body);
+      request.leash = null;
+      return refuse(request, reply, result);
     }
     request.leash = result.auth;
   });

@@ -1,7 +1,7 @@
 // The Fastify plugin in a real Fastify app (requests through inject), with real JWT access
 // tokens from the test issuer: the metadata route, the preHandler on routes with `config.leash`,
 // `request.leash` in the handler, routes without it left alone, and the Shared Signals endpoint.
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import leash from './index.js';
 import { CAEP } from '@leash/resource-server';
@@ -9,7 +9,7 @@ import { startTestIssuer, type TestIssuer } from '../../resource-server/src/test
 
 const RESOURCE = 'http://orders.test';
 let issuer: TestIssuer;
-let app: ReturnType<typeof Fastify>;
+let app: FastifyInstance;
 
 beforeAll(async () => {
   issuer = await startTestIssuer(RESOURCE);

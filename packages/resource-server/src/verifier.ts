@@ -176,7 +176,11 @@ export function createVerifier(options: VerifierOptions) {
     }
   }
 
-  async function verify(request: RequestLike, route: RouteRequirements = {}): Promise<VerifyResult> {
+  // The presented token of an authenticated request, for the PDP (kept off the public LeashAuth).
+  const presentedTokens = new WeakMap<LeashAuth, string>();
+
+  /** Steps 1-4: the token, its validity, DPoP, the route's scopes. A framework can run this before reading the body. */
+  async function authenticate(request: RequestLike, route: Pick<RouteRequirements, 'scopes'> = {}): Promise<VerifyResult> {
     const routeScope = route.scopes?.length ? route.scopes.join(' ') : undefined;
     const authorization = header(request.headers, 'authorization');
     if (!authorization) {
@@ -223,8 +227,15 @@ export function createVerifier(options: VerifierOptions) {
 
     const intent = header(request.headers, 'agent-intent') ?? undefined;
     const auth: LeashAuth = { claims, userId: claims.sub !== claims.client_id ? claims.sub : undefined, clientId: claims.client_id, scopes: claims.scopes, intent, dpopJkt };
-    if (!route.action) return { ok: true, auth };
+    presentedTokens.set(auth, token);
+    return { ok: true, auth };
+  }
 
+  /** Step 5: the route's action, asked of Leash's PDP, for a request `authenticate` let through. */
+  async function authorize(auth: LeashAuth, request: RequestLike, route: RouteRequirements): Promise<VerifyResult> {
+    if (!route.action) return { ok: true, auth };
+    const { claims, intent } = auth;
+    const routeScope = route.scopes?.length ? route.scopes.join(' ') : undefined;
     // OpenID AuthZEN: ask Leash's PDP about this action.
     if (!credentials) return unavailable(new Error('a route with an action needs the resource server credentials (clientId, clientSecret) to ask the PDP'));
     let decision: PolicyOutcome;
@@ -244,7 +255,7 @@ export function createVerifier(options: VerifierOptions) {
             ...(intent ? { intent } : {}),
             ...(request.ip ? { ip: request.ip } : {}),
             time: new Date().toISOString(),
-            access_token: token,
+            access_token: presentedTokens.get(auth),
           },
         },
       });
@@ -253,6 +264,12 @@ export function createVerifier(options: VerifierOptions) {
     }
     auth.decision = decision;
     return decide(decision, auth, routeScope);
+  }
+
+  /** The whole decision for one request: `authenticate`, then `authorize`. */
+  async function verify(request: RequestLike, route: RouteRequirements = {}): Promise<VerifyResult> {
+    const authenticated = await authenticate(request, route);
+    return authenticated.ok ? authorize(authenticated.auth, request, route) : authenticated;
   }
 
   async function decide(decision: PolicyOutcome, auth: LeashAuth, routeScope: string | undefined): Promise<VerifyResult> {
@@ -368,6 +385,8 @@ export function createVerifier(options: VerifierOptions) {
 
   return {
     verify,
+    authenticate,
+    authorize,
     metadata,
     metadataPath,
     receiveSet,
