@@ -5,7 +5,6 @@
 // carries what the route reads from the request (an amount...), the agent's intent and the caller's
 // address. The answer is `decision` (§6.2) and a `context` with Leash's reasons: a `false` decision
 // is a plain deny, or, when the context says so, a step-up (RFC 9470) or the person's approval.
-import type { AccessTokenClaims } from './token-claims.js';
 
 export type Entity = { type: string; id: string; properties?: Record<string, unknown> };
 
@@ -20,7 +19,9 @@ export type PolicyOutcome =
   | { kind: 'allow'; reason?: string; rule?: string }
   | { kind: 'deny'; reason: string; rule?: string }
   | { kind: 'step_up'; reason: string; rule?: string; acrValues?: string; maxAge?: number }
-  | { kind: 'approval'; reason: string; rule?: string; approvalUri?: string };
+  | { kind: 'approval'; reason: string; rule?: string; approvalUri?: string; requiredScope?: string; backchannelEndpoint?: string }
+  /** No decision could be made about this subject (AuthZEN §7.2.1 error context): 401 the token is not active for us. */
+  | { kind: 'error'; status: number; reason: string };
 
 export class PdpUnavailable extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -39,20 +40,14 @@ const text = (v: unknown): string | undefined => {
   return undefined;
 };
 
-/** The subject of an evaluation: the agent (client) acting for the user, from the validated token. */
-export function subjectOf(claims: AccessTokenClaims): Entity {
-  return {
-    type: 'agent',
-    id: claims.client_id ?? claims.sub ?? 'unknown',
-    properties: {
-      ...(claims.sub && claims.sub !== claims.client_id ? { user_id: claims.sub } : {}),
-      ...(claims.grant_id ? { grant_id: claims.grant_id } : {}),
-      ...(claims.jti ? { token_id: claims.jti } : {}),
-      ...(claims.acr ? { acr: claims.acr } : {}),
-      ...(claims.jit ? { jit: true } : {}),
-      scopes: claims.scopes,
-    },
-  };
+/**
+ * The subject of an evaluation: the agent acting for the user, named by the access token the API
+ * received (Leash's subject type "token", docs/authzen.md): Leash reads the user, the agent, the
+ * scopes, the assurance (acr) and whether it is a just-in-time token from it, so a step-up or an
+ * approval the person gave counts. Only a resource in the token's audience may ask about it.
+ */
+export function tokenSubject(accessToken: string): Entity {
+  return { type: 'token', id: accessToken };
 }
 
 /** Reads Leash's answer: `decision`, and in `context` the outcome, reason and rule. */
@@ -63,6 +58,8 @@ export function readDecision(body: unknown): PolicyOutcome {
   const reason = text(ctx.reason) ?? text(ctx.reason_user) ?? text(ctx.reason_admin);
   const rule = text(ctx.policy_rule) ?? text(ctx.rule) ?? text(ctx.rule_id) ?? text((ctx.reason_admin as Record<string, unknown> | undefined)?.rule);
   if (decision) return { kind: 'allow', reason, rule };
+  const error = ctx.error && typeof ctx.error === 'object' ? (ctx.error as { status?: unknown; message?: unknown }) : undefined;
+  if (error) return { kind: 'error', status: typeof error.status === 'number' ? error.status : 403, reason: text(error.message) ?? 'no decision could be made' };
   const outcome = text(ctx.outcome) ?? text(ctx.decision) ?? text(ctx.required);
   if (outcome === 'step_up' || outcome === 'insufficient_user_authentication' || ctx.acr_values !== undefined) {
     return {
@@ -74,7 +71,14 @@ export function readDecision(body: unknown): PolicyOutcome {
     };
   }
   if (outcome === 'approval' || outcome === 'approval_required') {
-    return { kind: 'approval', reason: reason ?? "the person's approval is needed", rule, approvalUri: text(ctx.approval_uri) ?? text(ctx.approval_url) };
+    return {
+      kind: 'approval',
+      reason: reason ?? "the person's approval is needed",
+      rule,
+      approvalUri: text(ctx.approval_uri) ?? text(ctx.approval_url),
+      requiredScope: text(ctx.required_scope),
+      backchannelEndpoint: text(ctx.backchannel_authentication_endpoint),
+    };
   }
   return { kind: 'deny', reason: reason ?? "denied by the person's policy", rule };
 }

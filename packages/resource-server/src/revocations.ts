@@ -9,10 +9,11 @@
 
 import type { AccessTokenClaims } from './token-claims.js';
 
-/** One subject, reduced to the identifiers it names. A field left out matches anything. */
-export type RevokedSubject = { tokenOrGrant?: string; clientId?: string; userId?: string; any?: string };
+/** One subject, reduced to the identifiers it names; every member given must match. */
+export type RevokedSubject = { jti?: string; grantId?: string; clientId?: string; userId?: string; any?: string };
 
-export type Revocation = { subject: RevokedSubject; at: number; reason: string };
+/** `revoked`: the tokens are dead (session-revoked). `changed`: cached answers are stale, the tokens live on (token-claims-change). */
+export type Revocation = { subject: RevokedSubject; at: number; reason: string; kind: 'revoked' | 'changed' };
 
 const s = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
 
@@ -22,19 +23,25 @@ function identifierOf(subject: Record<string, unknown>): string | undefined {
 }
 
 /**
- * SSF §3.2 subjects: a simple subject names one thing (a token, a grant, an agent); a `complex`
- * one has members: `session` (the grant or token), `application` (the agent), `user`. The most
- * specific members decide: a session, else an application for a user, else the user.
+ * SSF §3.3 subjects, as Leash sends them (docs/shared-signals.md "Subjects"): a `complex` subject
+ * with `token` (jwt_id: the token's jti), `session` (the grant), `application` (the agent's
+ * client_id) and `user` (iss_sub: the user). A revocation takes the most specific member: the
+ * token, else the grant, else the agent for the user. A claims change concerns the agent for the
+ * user (their policy changed): every cached answer of theirs. A simple subject names one identifier.
  */
-export function revokedSubject(subject: unknown): RevokedSubject | null {
+export function revokedSubject(subject: unknown, kind: Revocation['kind']): RevokedSubject | null {
   if (!subject || typeof subject !== 'object') return null;
   const sub = subject as Record<string, unknown>;
   const member = (name: string) => (sub[name] && typeof sub[name] === 'object' ? identifierOf(sub[name] as Record<string, unknown>) : undefined);
-  if (sub.format === 'complex' || ['session', 'application', 'user'].some((m) => sub[m] && typeof sub[m] === 'object')) {
-    const session = member('session');
-    if (session) return { tokenOrGrant: session };
-    const clientId = member('application') ?? member('client');
+  if (sub.format === 'complex' || ['token', 'session', 'application', 'user'].some((m) => sub[m] && typeof sub[m] === 'object')) {
+    const clientId = member('application');
     const userId = member('user');
+    if (kind === 'revoked') {
+      const jti = member('token');
+      if (jti) return { jti };
+      const grantId = member('session');
+      if (grantId) return { grantId };
+    }
     if (!clientId && !userId) return null;
     return { clientId, userId };
   }
@@ -44,10 +51,14 @@ export function revokedSubject(subject: unknown): RevokedSubject | null {
 
 export function matchesSubject(subject: RevokedSubject, claims: AccessTokenClaims): boolean {
   if (subject.any !== undefined) return [claims.jti, claims.grant_id, claims.client_id].includes(subject.any);
-  if (subject.tokenOrGrant !== undefined) return claims.jti === subject.tokenOrGrant || claims.grant_id === subject.tokenOrGrant;
-  if (subject.clientId !== undefined && claims.client_id !== subject.clientId) return false;
-  if (subject.userId !== undefined && claims.sub !== subject.userId) return false;
-  return subject.clientId !== undefined || subject.userId !== undefined;
+  const checks: [string | undefined, string | undefined][] = [
+    [subject.jti, claims.jti],
+    [subject.grantId, claims.grant_id],
+    [subject.clientId, claims.client_id],
+    [subject.userId, claims.sub],
+  ];
+  const given = checks.filter(([want]) => want !== undefined);
+  return given.length > 0 && given.every(([want, have]) => want === have);
 }
 
 export class RevocationList {
@@ -59,6 +70,7 @@ export class RevocationList {
   ) {}
 
   add(revocation: Revocation): void {
+    if (revocation.kind !== 'revoked') return;
     const now = Date.now();
     this.#sweep(now);
     // Full (an event storm): the oldest is forgotten first; a JWT it named lives at most its lifetime.

@@ -31,6 +31,8 @@ export class SetRejected extends Error {
   }
 }
 
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { en?: unknown }).en === 'string' ? (v as { en: string }).en : undefined);
+
 export type ReceivedSet = { jti: string; events: string[]; revocations: Revocation[] };
 
 export type SetVerifierOptions = { issuer: string; audience: string; jwksUri: () => Promise<string>; fetch?: typeof fetch };
@@ -56,11 +58,13 @@ export function createSetVerifier(options: SetVerifierOptions) {
     for (const [type, event] of Object.entries(events)) {
       if (type !== CAEP.sessionRevoked && type !== CAEP.tokenClaimsChange) continue;
       // SSF 1.0 puts the subject in `sub_id` (a top-level claim); CAEP drafts had it in the event.
-      const subject = revokedSubject((payload as Record<string, unknown>).sub_id ?? event?.subject);
+      const kind = type === CAEP.sessionRevoked ? 'revoked' : 'changed';
+      const subject = revokedSubject((payload as Record<string, unknown>).sub_id ?? event?.subject, kind);
       if (!subject) continue;
       // CAEP §2: event_timestamp in seconds (NumericDate); without it, the SET's iat.
       const at = typeof event?.event_timestamp === 'number' ? event.event_timestamp : (payload.iat ?? Math.floor(Date.now() / 1000));
-      revocations.push({ subject, at, reason: type === CAEP.sessionRevoked ? 'session revoked' : 'token claims changed' });
+      const why = text(event?.reason_admin);
+      revocations.push({ subject, at, kind, reason: `${kind === 'revoked' ? 'session revoked' : 'token claims changed'}${why ? `: ${why}` : ''}` });
     }
     return { jti: payload.jti, events: Object.keys(events), revocations };
   };
@@ -96,16 +100,25 @@ export async function registerStream(options: {
   if (config.issuer !== options.issuer || !config.configuration_endpoint) throw new Error('Shared Signals configuration: wrong issuer or no configuration_endpoint');
   // A random secret of ours that Leash sends back with each delivery (SSF §8.1.1 authorization_header).
   const authorizationHeader = `Bearer ${crypto.randomBytes(32).toString('base64url')}`;
-  const response = await options.fetch(config.configuration_endpoint, {
-    method: 'POST',
-    headers: { Authorization: options.clientAuthorization, 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({
-      delivery: { method: PUSH_DELIVERY, endpoint_url: options.endpointUrl, authorization_header: authorizationHeader },
-      events_requested: [CAEP.sessionRevoked, CAEP.tokenClaimsChange, SSF_VERIFICATION],
-      description: options.description,
-    }),
-    signal: AbortSignal.timeout(options.timeoutMs),
-  });
+  const send = (method: string, url: string, body?: unknown) =>
+    options.fetch(url, {
+      method,
+      headers: { Authorization: options.clientAuthorization, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+  const delivery = { method: PUSH_DELIVERY, endpoint_url: options.endpointUrl, authorization_header: authorizationHeader };
+  const events_requested = [CAEP.sessionRevoked, CAEP.tokenClaimsChange, SSF_VERIFICATION];
+  let response = await send('POST', config.configuration_endpoint, { delivery, events_requested, description: options.description });
+  if (response.status === 409) {
+    // SSF §8.1.1.1: one stream per receiver, and this one has it already (a restart): read it
+    // (§8.1.1.2) and point its delivery at us with the new secret (§8.1.1.3).
+    const existing = await send('GET', config.configuration_endpoint);
+    const listed = (await existing.json().catch(() => null)) as { stream_id?: string } | { stream_id?: string }[] | null;
+    const streamId = (Array.isArray(listed) ? listed[0] : listed)?.stream_id;
+    if (!existing.ok || !streamId) throw new Error(`Shared Signals stream registration: a stream exists but could not be read (HTTP ${existing.status})`);
+    response = await send('PATCH', config.configuration_endpoint, { stream_id: streamId, delivery, events_requested, description: options.description });
+  }
   const body = (await response.json().catch(() => ({}))) as { stream_id?: string; error?: string; error_description?: string };
   if (!response.ok || !body.stream_id) throw new Error(`Shared Signals stream registration: HTTP ${response.status} ${body.error ?? ''} ${body.error_description ?? ''}`.trim());
   return { streamId: body.stream_id, authorizationHeader };

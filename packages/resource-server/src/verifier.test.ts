@@ -170,6 +170,32 @@ describe('Shared Signals (CAEP session-revoked)', () => {
     expect((await verifier.verify(get({ Authorization: `Bearer ${otherUser}` }))).ok).toBe(true);
   });
 
+  it("Leash's subjects (docs/shared-signals.md): a token member revokes that token only; a token-claims-change leaves JWTs valid", async () => {
+    const iss = issuer.issuer;
+    const claims = { client_id: 'agent-5', sub: 'user-5', grant_id: 'grant-5', iat: now() - 5 };
+    const revoked = await issuer.accessToken({ ...claims, jti: 'token-5a' });
+    const sibling = await issuer.accessToken({ ...claims, jti: 'token-5b' });
+    const subject = (jti?: string) => ({
+      format: 'complex',
+      ...(jti ? { token: { format: 'jwt_id', iss, jti } } : {}),
+      session: { format: 'opaque', id: 'grant-5' },
+      application: { format: 'opaque', id: 'agent-5' },
+      user: { format: 'iss_sub', iss, sub: 'user-5' },
+    });
+    expect(
+      (await push(await issuer.set({ sub_id: subject('token-5a'), events: { [CAEP.sessionRevoked]: { event_timestamp: now(), reason_admin: { en: 'revoked by the client (RFC 7009)' } } } }))).status,
+    ).toBe(202);
+    expect((await verifier.verify(get({ Authorization: `Bearer ${revoked}` }))).ok).toBe(false);
+    expect((await verifier.verify(get({ Authorization: `Bearer ${sibling}` }))).ok).toBe(true);
+    expect((await push(await issuer.set({ sub_id: subject(), events: { [CAEP.tokenClaimsChange]: { event_timestamp: now(), claims: { policy_version: 7 } } } }))).status).toBe(202);
+    expect((await verifier.verify(get({ Authorization: `Bearer ${sibling}` }))).ok).toBe(true);
+    // The kill switch: the grant's session-revoked, no token member.
+    expect((await push(await issuer.set({ sub_id: subject(), events: { [CAEP.sessionRevoked]: { event_timestamp: now(), reason_admin: { en: 'grant suspended (kill switch)' } } } }))).status).toBe(
+      202,
+    );
+    expect((await verifier.verify(get({ Authorization: `Bearer ${sibling}` }))).ok).toBe(false);
+  });
+
   it('refuses SETs that are not secevent+jwt, not for this resource, from another issuer or signed with another key (RFC 8935 §2.3)', async () => {
     const events = { [CAEP.sessionRevoked]: { event_timestamp: now() } };
     const sub_id = { format: 'opaque', id: 'whatever' };
@@ -201,6 +227,12 @@ describe('policy decisions (AuthZEN answers → refusals)', () => {
       acrValues: 'urn:leash:acr:mfa',
     });
     expect(readDecision({ decision: false, context: { outcome: 'approval', reason: 'orders need approval' } })).toMatchObject({ kind: 'approval', reason: 'orders need approval' });
+    // Leash's answer when it cannot decide about the subject (AuthZEN §7.2.1 error context).
+    expect(readDecision({ decision: false, context: { error: { status: 401, message: 'The access token is not active for this resource.' } } })).toEqual({
+      kind: 'error',
+      status: 401,
+      reason: 'The access token is not active for this resource.',
+    });
     expect(() => readDecision({ decision: 'yes' })).toThrow('without a boolean decision');
   });
 

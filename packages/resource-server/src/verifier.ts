@@ -18,7 +18,7 @@ import { TtlCache } from './ttl-cache.js';
 import { Refusal, refusalAnswer, type ChallengeContext, type RefusalAnswer } from './refusal.js';
 import { RevocationList, matchesSubject } from './revocations.js';
 import { createSetVerifier, registerStream, sameSecret, SetRejected, type ReceivedSet } from './shared-signals.js';
-import { evaluate, subjectOf, type Entity, type PolicyOutcome } from './authzen.js';
+import { evaluate, tokenSubject, type Entity, type PolicyOutcome } from './authzen.js';
 import type { AccessTokenClaims } from './token-claims.js';
 
 export type VerifierOptions = {
@@ -234,7 +234,9 @@ export function createVerifier(options: VerifierOptions) {
   /** Step 5: the route's action, asked of Leash's PDP, for a request `authenticate` let through. */
   async function authorize(auth: LeashAuth, request: RequestLike, route: RouteRequirements): Promise<VerifyResult> {
     if (!route.action) return { ok: true, auth };
-    const { claims, intent } = auth;
+    const { intent } = auth;
+    const token = presentedTokens.get(auth);
+    if (!token) return unavailable(new Error('authorize() takes the LeashAuth that authenticate() returned'));
     const routeScope = route.scopes?.length ? route.scopes.join(' ') : undefined;
     // OpenID AuthZEN: ask Leash's PDP about this action.
     if (!credentials) return unavailable(new Error('a route with an action needs the resource server credentials (clientId, clientSecret) to ask the PDP'));
@@ -247,15 +249,15 @@ export function createVerifier(options: VerifierOptions) {
         fetch: fetchImpl,
         timeoutMs,
         request: {
-          subject: subjectOf(claims),
+          subject: tokenSubject(token),
           action: { name: route.action },
           resource: route.resource ?? { type: noun, id: '*' },
           context: {
             ...route.context,
             ...(intent ? { intent } : {}),
-            ...(request.ip ? { ip: request.ip } : {}),
+            // AuthZEN §5.4: when and from where (an IPv4-mapped IPv6 address as its IPv4 form).
+            ...(request.ip && /^[0-9A-Fa-f:.]{2,45}$/.test(request.ip) ? { ip: request.ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1') } : {}),
             time: new Date().toISOString(),
-            access_token: presentedTokens.get(auth),
           },
         },
       });
@@ -274,6 +276,9 @@ export function createVerifier(options: VerifierOptions) {
 
   async function decide(decision: PolicyOutcome, auth: LeashAuth, routeScope: string | undefined): Promise<VerifyResult> {
     if (decision.kind === 'allow') return { ok: true, auth };
+    // The PDP no longer takes the token (revoked between our check and its): the token's refusal.
+    if (decision.kind === 'error' && decision.status === 401) return invalidToken('The access token is not active for this resource.');
+    if (decision.kind === 'error') return refuse(new Refusal('access_denied', `No decision: ${decision.reason}`, { status: 403 }));
     if (decision.kind === 'deny') {
       return refuse(new Refusal('access_denied', `Denied by the agent's policy: ${decision.reason}.`, { status: 403, fields: { policy_rule: decision.rule } }));
     }
@@ -298,8 +303,8 @@ export function createVerifier(options: VerifierOptions) {
           status: 403,
           fields: {
             policy_rule: decision.rule,
-            required_scope: routeScope,
-            backchannel_authentication_endpoint: metadata?.backchannel_authentication_endpoint ?? `${options.issuer}/oauth/bc-authorize`,
+            required_scope: decision.requiredScope ?? routeScope,
+            backchannel_authentication_endpoint: decision.backchannelEndpoint ?? metadata?.backchannel_authentication_endpoint ?? `${options.issuer}/oauth/bc-authorize`,
             // CIBA §7.1 login_hint_token, of this type (RFC 8693 §3 token type URI).
             login_hint_token_type: 'urn:ietf:params:oauth:token-type:access_token',
             grant_type: 'urn:openid:params:grant-type:ciba',
