@@ -110,6 +110,9 @@ const WRITTEN: { [A in AuditAction]: DetailsOf<A>[] } = {
     },
   ],
   'deployment.registration_mode': [{ mode: 'open' }],
+  'resource.register': [{ identifier: 'https://api.example.com', scopes: ['notes:read'], tokenFormat: 'opaque', authMethod: 'client_secret_basic' }],
+  'resource.delete': [{ identifier: 'https://api.example.com', revokedTokens: 2 }],
+  'resource.secret_rotate': [{ identifier: 'https://api.example.com' }],
   'audit.intent_purge': [{ purged: 4, before: now }],
 };
 

@@ -191,6 +191,12 @@ const OTHER_EVENTS = {
   },
 
   // The deployment and the log itself
+  'resource.register': {
+    label: 'API registered as a protected resource',
+    details: z.strictObject({ identifier: z.string(), scopes: z.array(z.string()), tokenFormat: z.enum(['opaque', 'jwt']), authMethod: z.string() }),
+  },
+  'resource.delete': { label: 'Protected resource removed', details: z.strictObject({ identifier: z.string(), revokedTokens: count }) },
+  'resource.secret_rotate': { label: "Protected resource's secret replaced", details: z.strictObject({ identifier: z.string() }) },
   'deployment.registration_mode': { label: 'Self-registration of agents switched', details: z.strictObject({ mode: z.string() }) },
   'audit.intent_purge': { label: 'Stored instructions deleted after their retention period', details: z.strictObject({ purged: count, before: isoTime }) },
 } satisfies Record<string, AuditEventSpec>;

@@ -11,7 +11,7 @@ import { authorizationDetailsSchema, describeAuthorizationDetail } from '@/lib/o
 import { tokenPolicy } from '@/lib/oauth/agent-token-policy';
 import { acrRank } from '@/lib/auth/assurance';
 import { bindRequest, REFRESH_TOKEN_TTL_SECONDS } from '@/lib/oauth/authorization-request-states';
-import { isKnownScope, SCOPES } from '@/lib/scopes/scopes';
+import { describeKnownScope, findProtectedResource } from '@/lib/protected-resources/registry';
 import { hashToken } from '@/lib/tokens/opaque-token';
 import { agentLinks, type AgentLinks } from '@/lib/oauth/clients/agent-links';
 
@@ -25,6 +25,8 @@ export type ConsentView = {
   scopes: { name: string; description: string; risk: 'low' | 'medium' | 'high' }[];
   /** RFC 8707 resource indicators, as full URIs. */
   audience: string[];
+  /** A registered API's name for each of `audience` (null for Leash's own, described in words). */
+  audienceNames: (string | null)[];
   authorizationDetails: string[];
   accessTokenMinutes: number;
   refreshDays: number | null;
@@ -121,11 +123,15 @@ export async function openConsent(options: { id: string; userId: string; session
       redirectScheme: redirect.protocol === 'http:' || redirect.protocol === 'https:' ? null : redirect.protocol.replace(/:$/, ''),
       // offline_access (added for clients that registered refresh, lib/oauth/validate-authorization-params.ts)
       // is shown only where the policy would honour it.
-      scopes: request.scopes
-        .filter(isKnownScope)
-        .filter((name) => name !== 'offline_access' || canRefresh)
-        .map((name) => ({ name, description: SCOPES[name].description, risk: SCOPES[name].risk })),
+      // Leash's own scopes and those a registered API defines, in the words it registered.
+      scopes: (await Promise.all(request.scopes.filter((name) => name !== 'offline_access' || canRefresh).map(describeKnownScope))).filter((s) => s !== null),
       audience: request.resources,
+      audienceNames: await Promise.all(
+        request.resources.map(async (r) => {
+          const found = await findProtectedResource(r);
+          return found && !found.builtIn ? found.name : null;
+        }),
+      ),
       authorizationDetails: details.success ? details.data.map(describeAuthorizationDetail) : [],
       accessTokenMinutes: Math.round(policy.accessTokenSeconds / 60),
       refreshDays: request.scopes.includes('offline_access') && canRefresh ? Math.min(REFRESH_TOKEN_TTL_SECONDS * 1000, policy.refreshMs) / 86_400_000 : null,

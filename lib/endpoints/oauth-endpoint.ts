@@ -5,7 +5,9 @@
 //   3. require        parameters checked before anything else is spent on the request
 //   4. dpop           the DPoP proof, if any (RFC 9449 §5: a missing or stale nonce comes first)
 //   5. the client     authenticated (RFC 6749 §2.3; public clients send their client_id);
-//                     `confidential` refuses public clients with its sentence (401 invalid_client)
+//                     `confidential` refuses public clients with its sentence (401 invalid_client);
+//                     where `resourceServers` is given, a registered resource server's credentials
+//                     (`rs_…`) are authenticated instead and that function answers (introspection)
 //   6. clientLimit    the per-client limit; a function is told of the refusal first (to audit it)
 //   7. registeredFor  the grant type the client must have registered (unauthorized_client)
 // The endpoint returns its JSON body (sent with no-store) or a Response; every OAuthError becomes
@@ -18,6 +20,9 @@ import { assertClockTrusted } from '@/lib/clock/trusted-clock';
 import { OAuthError, oauthErrorResponse, oauthJson } from '@/lib/oauth/errors';
 import { limitTokenRequestByClient, limitTokenRequestByIp } from '@/lib/oauth/rate-limits';
 import { readOAuthForm, type OAuthParams } from '@/lib/oauth/read-form';
+import { readPresentedCredentials } from '@/lib/oauth/clients/authenticate-client';
+import { authenticateResourceServer, isResourceServerClientId } from '@/lib/oauth/clients/authenticate-resource-server';
+import type { ProtectedResourceRecord } from '@/lib/protected-resources/registry';
 
 type DpopProof = Awaited<ReturnType<typeof readDpopProof>>;
 
@@ -28,7 +33,11 @@ export type Pipeline = {
   confidential?: string;
   clientLimit?: boolean | ((client: AuthenticatedClient, ip: string) => Promise<void>);
   registeredFor?: string;
+  /** The endpoint's answer to a registered resource server (its own credentials, not an agent's). */
+  resourceServers?: (input: ResourceServerInput) => Promise<unknown>;
 };
+
+export type ResourceServerInput = { request: Request; params: OAuthParams; resource: ProtectedResourceRecord; ip: string };
 
 export type EndpointInput = { request: Request; params: OAuthParams; client: AuthenticatedClient; ip: string; dpop: DpopProof };
 
@@ -42,6 +51,11 @@ export function oauthEndpoint(pipeline: Pipeline, endpoint: (input: EndpointInpu
       const params = await readOAuthForm(request);
       for (const name of pipeline.require ?? []) if (!params.get(name)) throw new OAuthError('invalid_request', `${name} is required.`);
       const dpop = pipeline.dpop ? await readDpopProof(request) : null;
+      if (pipeline.resourceServers && isResourceServerClientId(readPresentedCredentials(request, params).clientId)) {
+        const resource = await authenticateResourceServer(request, params);
+        const answer = await pipeline.resourceServers({ request, params, resource, ip });
+        return answer instanceof Response ? answer : oauthJson(answer);
+      }
       const client = await authenticateClient(request, params);
       if (pipeline.confidential && !client.confidential) throw new OAuthError('invalid_client', pipeline.confidential, { status: 401 });
       if (pipeline.clientLimit) {

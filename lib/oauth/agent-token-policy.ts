@@ -8,6 +8,7 @@ import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { OAuthError } from '@/lib/oauth/errors';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
+import { withinScopeCeiling } from '@/lib/policy/policy-document';
 import { revokeTokens, revoking } from '@/lib/tokens/revoke-tokens';
 import { log } from '@/lib/log/logger';
 
@@ -46,10 +47,9 @@ export async function tokenPolicy(options: { userId: string; agentId: string; ip
     throw new OAuthError('temporarily_unavailable', 'The request cannot be decided right now. Try again later.', { headers: { 'Retry-After': '5' } });
   }
   const { document, version } = loaded;
-  const ceiling = new Set<string>(document.scopeCeiling);
   return {
     version,
-    allowedScopes: (scopes) => scopes.filter((s) => ceiling.has(s) && (s !== 'offline_access' || document.tokens.refreshAllowed)),
+    allowedScopes: (scopes) => scopes.filter((s) => withinScopeCeiling(document, s) && (s !== 'offline_access' || document.tokens.refreshAllowed)),
     accessTokenSeconds: document.tokens.accessTokenSeconds,
     refreshAllowed: document.tokens.refreshAllowed,
     refreshMs: document.tokens.refreshDays * DAY_MS,

@@ -21,7 +21,7 @@ export async function createAuthorizationRequest(options: {
   pushed: boolean;
 }): Promise<{ id: string; requestUri?: string }> {
   const { agent, params } = options;
-  const valid = validateAuthorizationParams(params, agent);
+  const valid = await validateAuthorizationParams(params, agent);
   const id = crypto.randomBytes(24).toString('base64url');
   const requestUri = options.pushed ? `${REQUEST_URI_PREFIX}${crypto.randomBytes(24).toString('base64url')}` : undefined;
   const now = Date.now();

@@ -6,10 +6,11 @@ import { checkResources } from '@/lib/oauth/check-resources';
 import { OAuthError } from '@/lib/oauth/errors';
 import type { OAuthParams } from '@/lib/oauth/read-form';
 import { isKnownScope, parseScope, SCOPES } from '@/lib/scopes/scopes';
+import { knownScopeNames } from '@/lib/protected-resources/registry';
 
 const PROMPTS = new Set(['none', 'login', 'consent']);
 
-export function validateAuthorizationParams(params: OAuthParams, client: RegisteredScopes) {
+export async function validateAuthorizationParams(params: OAuthParams, client: RegisteredScopes) {
   if (params.get('request')) throw new OAuthError('request_not_supported', 'Request objects (JAR) are not supported.');
   if (params.get('request_uri')) throw new OAuthError('invalid_request', 'request_uri must come from the pushed authorization request endpoint.');
   // OAuth 2.1 §4.1.1: only the authorization code flow.
@@ -28,9 +29,9 @@ export function validateAuthorizationParams(params: OAuthParams, client: Registe
     throw new OAuthError('invalid_request', 'code_challenge must be a base64url SHA-256 (43 characters).');
   }
 
-  const scopes = resolveRequestedScopes(params.get('scope'), client);
+  const scopes = await resolveRequestedScopes(params.get('scope'), client);
 
-  const resources = checkResources(params.resources);
+  const resources = await checkResources(params.resources);
 
   let authorizationDetails: AuthorizationDetail[] | undefined;
   const rawDetails = params.get('authorization_details');
@@ -87,9 +88,11 @@ export type RegisteredScopes = { scopes: string[]; grantTypes: string[] };
  * tokens to the server; adding it as a scope puts it on the consent screen ("stay connected"), where
  * the person can untick it, and the policy still decides whether refresh is allowed at all.
  */
-export function resolveRequestedScopes(raw: string | undefined, client: RegisteredScopes): string[] {
+export async function resolveRequestedScopes(raw: string | undefined, client: RegisteredScopes): Promise<string[]> {
   const requested = parseScope(raw);
-  const unknown = requested.filter((s) => !isKnownScope(s));
+  // Leash's own scopes and those of every registered API (lib/protected-resources/registry.ts).
+  const known = await knownScopeNames();
+  const unknown = requested.filter((s) => !known.has(s));
   if (unknown.length) throw new OAuthError('invalid_scope', `Unknown scope: ${unknown.join(' ')}`);
   const scopes = requested.length ? requested : client.scopes.filter((s) => isKnownScope(s) && SCOPES[s].risk === 'low');
   if (scopes.length === 0) throw new OAuthError('invalid_scope', 'No scope requested.');

@@ -3,7 +3,7 @@
 // it is our own document.
 import { z } from 'zod';
 import { ACTION_NAMES, ACTIONS, RISK_TIERS, SENSITIVITY, type ActionName } from '@/lib/scopes/actions';
-import { SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
+import { isKnownScope, SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
 
 /** An IANA time zone this runtime knows (Intl is the authority), e.g. Europe/Paris. */
 export const ianaTimeZone = z
@@ -78,6 +78,15 @@ export const policyDocumentSchema = z.object({
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 
 /** A new agent's policy: low-risk reads allowed, writes notify, high-risk actions need more. */
+/**
+ * Whether the policy's scope ceiling lets the agent hold `scope`. The ceiling is written over
+ * Leash's own scopes; a registered API's scopes (issue 14) are bounded by the person's consent and
+ * by the decisions on that API's declared actions, not by this list.
+ */
+export function withinScopeCeiling(document: Pick<PolicyDocument, 'scopeCeiling'>, scope: string): boolean {
+  return !isKnownScope(scope) || document.scopeCeiling.includes(scope);
+}
+
 export function defaultPolicyDocument(): PolicyDocument {
   return {
     version: 1,

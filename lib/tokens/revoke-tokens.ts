@@ -8,7 +8,8 @@
 // - { request }             the tokens issued from one authorization request and every rotation of
 //                           their families (a replayed code, RFC 6749 §4.1.2, RFC 9700 §4.5);
 // - { agent?, user? }       everything an agent holds for a user, every agent's tokens for a user, or
-//                           every token of an agent.
+//                           every token of an agent;
+// - { audience }            every token for one protected resource (the resource was removed).
 // A list of selectors revokes their union; `ownedBy` restricts it to one user's tokens (ownership in
 // the query itself, STYLE habit 9). Narrowed tokens die with their parent by trigger, in the same
 // transaction (lib/oauth/narrow-own-token.ts).
@@ -24,7 +25,13 @@ import type { Prisma } from '@/lib/generated/prisma/client';
 import { metrics, type RevocationTarget } from '@/lib/metrics/metrics';
 
 export type TokenSelector =
-  { id: string; unused?: true } | { family: string } | { grant: string; kind: 'ACCESS' | 'REFRESH' } | { request: string } | { agent: string; user?: string } | { user: string; agent?: string };
+  | { id: string; unused?: true }
+  | { family: string }
+  | { grant: string; kind: 'ACCESS' | 'REFRESH' }
+  | { request: string }
+  | { agent: string; user?: string }
+  | { user: string; agent?: string }
+  | { audience: string };
 
 /** Revokes every live token the selectors name (their union), with `reason`; returns how many. */
 export async function revokeTokens(tx: Prisma.TransactionClient, select: TokenSelector | TokenSelector[], reason: string, options: { ownedBy?: string } = {}): Promise<number> {
@@ -47,6 +54,7 @@ function targetOf(s: TokenSelector): RevocationTarget {
   if ('family' in s) return 'family';
   if ('grant' in s) return 'grant';
   if ('request' in s) return 'authorization_request';
+  if ('audience' in s) return 'resource';
   return s.agent ? 'agent' : 'user';
 }
 
@@ -73,6 +81,7 @@ async function whereOf(tx: Prisma.TransactionClient, s: TokenSelector): Promise<
     const families = issued.map((t) => t.familyId).filter((f): f is string => f !== null);
     return { OR: [{ authorizationRequestId: s.request }, { familyId: { in: families } }] };
   }
+  if ('audience' in s) return { audience: { has: s.audience } };
   if (!s.agent && !s.user) throw new Error('revokeTokens: an empty selector would revoke every token');
   return { ...(s.agent ? { agentId: s.agent } : {}), ...(s.user ? { userId: s.user } : {}) };
 }

@@ -18,7 +18,8 @@ import { oauthEndpoint } from '@/lib/endpoints/oauth-endpoint';
 import type { OAuthParams } from '@/lib/oauth/read-form';
 import { readDpopProof } from '@/lib/oauth/dpop/read-dpop-proof';
 import { findToken, isTokenActive } from '@/lib/tokens/find-token';
-import { isKnownScope, parseScope } from '@/lib/scopes/scopes';
+import { parseScope } from '@/lib/scopes/scopes';
+import { knownScopeNames } from '@/lib/protected-resources/registry';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
 import { refusedByPolicy, requireExactDetails } from '@/lib/approvals/check-elevation';
 import { emitEvent } from '@/lib/events/leash-events';
@@ -31,7 +32,8 @@ export const handleBackchannelAuthentication = oauthEndpoint({ ipLimit: true, cl
   const scopes = parseScope(params.get('scope'));
   // The person approves what is asked (like a consent screen): the registered scope is not a
   // ceiling (see resolveRequestedScopes); the policy decides what the approval may cover.
-  const unknown = scopes.filter((s) => !isKnownScope(s) || s === 'offline_access');
+  const known = await knownScopeNames();
+  const unknown = scopes.filter((s) => !known.has(s) || s === 'offline_access');
   if (unknown.length) throw new OAuthError('invalid_scope', `Cannot ask for: ${unknown.join(' ')}`);
   let details: z.infer<typeof authorizationDetailsSchema> | null = null;
   const rawDetails = params.get('authorization_details');
@@ -47,7 +49,7 @@ export const handleBackchannelAuthentication = oauthEndpoint({ ipLimit: true, cl
   if (bindingMessage !== undefined && (bindingMessage.length > 200 || /[\u0000-\u001f]/.test(bindingMessage))) {
     throw new OAuthError('invalid_binding_message', 'binding_message must be a short line of text.');
   }
-  const resources = checkResources(params.resources);
+  const resources = await checkResources(params.resources);
   const policy = await loadAgentPolicy({ userId, agentId: client.id });
   const user = await db().user.findUniqueOrThrow({ where: { id: userId }, select: { intentStorage: true, intentRetentionDays: true, timeZone: true } });
   const intent = storedIntent(request.headers.get('agent-intent'), user);

@@ -66,7 +66,7 @@ export async function handleClientConfiguration(request: Request, clientId: stri
       throw new OAuthError('invalid_request', 'client_secret does not match.');
     }
     const { client_id: _id, client_secret: _secret, registration_access_token: _rat, registration_client_uri: _uri, client_id_issued_at: _at, client_secret_expires_at: _exp, ...metadata } = body;
-    const m = parseClientMetadata(metadata);
+    const m = await parseClientMetadata(metadata);
     const usesSecret = m.token_endpoint_auth_method === 'client_secret_basic' || m.token_endpoint_auth_method === 'client_secret_post';
     if (usesSecret !== Boolean(agent.clientSecretHash)) {
       throw new OAuthError('invalid_client_metadata', 'token_endpoint_auth_method cannot switch between secret and non-secret methods.');

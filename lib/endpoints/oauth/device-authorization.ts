@@ -16,8 +16,8 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import { DEVICE_CODE_GRANT, DEVICE_CODE_TTL_SECONDS, DEVICE_POLL_INTERVAL_SECONDS } from '@/lib/oauth/grants/device-code';
 
 export const handleDeviceAuthorization = oauthEndpoint({ ipLimit: true, registeredFor: DEVICE_CODE_GRANT }, async ({ params, client }) => {
-  const scopes = resolveRequestedScopes(params.get('scope'), client);
-  const resources = checkResources(params.resources);
+  const scopes = await resolveRequestedScopes(params.get('scope'), client);
+  const resources = await checkResources(params.resources);
   const { issuer } = getConfig();
   const deviceCode = mintToken(TOKEN_PREFIX.deviceCode);
   const now = Date.now();

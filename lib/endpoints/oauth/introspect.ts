@@ -1,18 +1,29 @@
-// POST /oauth/introspect (RFC 7662). The caller must authenticate as a confidential client (§2.1:
-// the endpoint MUST require authorization, against token scanning); a client learns only about its
-// own tokens, anything else is `{"active": false}` (§2.2), exactly like an unknown token.
+// POST /oauth/introspect (RFC 7662). The caller must authenticate (§2.1: the endpoint MUST require
+// authorization, against token scanning), and learns only what is its own to know (§2.2: anything
+// else is `{"active": false}`, exactly like an unknown token):
+// - an agent (a confidential client), about the tokens issued to it;
+// - a registered resource server (its own `rs_…` credentials, issue 14 §2), about the tokens whose
+//   audience includes it (RFC 8707: a token for another API is not its business), with what its
+//   enforcement needs on top: the grant and the version of the person's policy for the agent.
 import 'server-only';
 import { getConfig } from '@/lib/config/config';
 import { OAuthError } from '@/lib/oauth/errors';
 import { oauthEndpoint } from '@/lib/endpoints/oauth-endpoint';
 import { formatScope } from '@/lib/scopes/scopes';
-import { findToken, isTokenActive } from '@/lib/tokens/find-token';
+import { findToken, isTokenActive, type FoundToken } from '@/lib/tokens/find-token';
+import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
+import type { OAuthParams } from '@/lib/oauth/read-form';
 
-export const handleIntrospect = oauthEndpoint({ confidential: 'Introspection requires a confidential client.' }, async ({ params, client }) => {
+const INACTIVE = { active: false } as const;
+
+async function presentedToken(params: OAuthParams): Promise<FoundToken | null> {
   const presented = params.get('token');
   if (!presented) throw new OAuthError('invalid_request', 'token is required.');
   const token = await findToken(presented);
-  if (!token || token.agentId !== client.id || !isTokenActive(token)) return { active: false };
+  return token && isTokenActive(token) ? token : null;
+}
+
+function describe(token: FoundToken) {
   const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
   return {
     active: true,
@@ -27,6 +38,7 @@ export const handleIntrospect = oauthEndpoint({ confidential: 'Introspection req
     aud: token.audience.length === 1 ? token.audience[0] : token.audience,
     iat: seconds(token.createdAt),
     exp: seconds(token.expiresAt),
+    ...(token.grantId ? { grant_id: token.grantId } : {}),
     ...(token.actor ? { act: token.actor } : {}),
     ...(token.acr ? { acr: token.acr } : {}),
     ...(token.amr.length ? { amr: token.amr } : {}),
@@ -35,4 +47,23 @@ export const handleIntrospect = oauthEndpoint({ confidential: 'Introspection req
     ...(token.dpopJkt ? { cnf: { jkt: token.dpopJkt } } : {}),
     ...(token.jit ? { jit: true } : {}),
   };
-});
+}
+
+export const handleIntrospect = oauthEndpoint(
+  {
+    confidential: 'Introspection requires a confidential client.',
+    resourceServers: async ({ params, resource }) => {
+      const token = await presentedToken(params);
+      // A resource server learns nothing of refresh tokens (they are never sent to it) nor of
+      // tokens for other audiences.
+      if (!token || token.kind !== 'ACCESS' || !token.audience.includes(resource.identifier)) return INACTIVE;
+      const policy = await loadAgentPolicy({ userId: token.userId, agentId: token.agentId });
+      return { ...describe(token), policy_version: policy.version };
+    },
+  },
+  async ({ params, client }) => {
+    const token = await presentedToken(params);
+    if (!token || token.agentId !== client.id) return INACTIVE;
+    return describe(token);
+  },
+);

@@ -24,7 +24,7 @@ export type AuthenticatedClient = {
 // RFC 6749 §5.2: a client that tried the Authorization header gets 401 with a challenge.
 const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="leash", charset="UTF-8"' };
 
-function invalidClient(usedBasic: boolean, description = 'Client authentication failed.') {
+export function invalidClient(usedBasic: boolean, description = 'Client authentication failed.') {
   return new OAuthError('invalid_client', description, { status: 401, headers: usedBasic ? BASIC_CHALLENGE : {} });
 }
 
@@ -45,7 +45,22 @@ function parseBasic(header: string): { clientId: string; secret: string } | null
   }
 }
 
-export async function authenticateClient(request: Request, params: OAuthParams): Promise<AuthenticatedClient> {
+/** The credentials a request presents, in whichever one method it used (RFC 6749 §2.3). */
+export type PresentedCredentials = {
+  clientId: string | undefined;
+  method: AuthenticatedClient['method'];
+  secret: string | undefined;
+  assertion: string | undefined;
+  usedBasic: boolean;
+};
+
+/**
+ * Reads the client credentials of a request: Basic, client_secret in the body, a client assertion
+ * (RFC 7523), or a bare client_id. More than one method, a malformed header or an assertion of the
+ * wrong type is refused here, before anything is looked up. Shared with the resource servers'
+ * authentication (lib/oauth/clients/authenticate-resource-server.ts).
+ */
+export function readPresentedCredentials(request: Request, params: OAuthParams): PresentedCredentials {
   const header = request.headers.get('authorization');
   const basic = header?.toLowerCase().startsWith('basic ') ? parseBasic(header) : null;
   if (header?.toLowerCase().startsWith('basic ') && !basic) throw invalidClient(true, 'Malformed Basic credentials.');
@@ -56,13 +71,32 @@ export async function authenticateClient(request: Request, params: OAuthParams):
   if ([basic, bodySecret, assertion].filter(Boolean).length > 1) {
     throw new OAuthError('invalid_request', 'Use only one client authentication method.');
   }
-  if (assertion || assertionType) return authenticateWithAssertion(assertionType, assertion, bodyId);
+  if (assertion || assertionType) {
+    if (assertionType !== JWT_BEARER_ASSERTION || !assertion) {
+      throw new OAuthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}, with client_assertion.`);
+    }
+    const clientId = assertedClientId(assertion);
+    if (!clientId || (bodyId && bodyId !== clientId)) throw invalidClient(false, 'The client assertion does not name this client.');
+    return { clientId, method: 'private_key_jwt', secret: undefined, assertion, usedBasic: false };
+  }
   if (basic && bodyId && bodyId !== basic.clientId) {
     throw new OAuthError('invalid_request', 'client_id in the body does not match the Authorization header.');
   }
-  const clientId = basic?.clientId ?? bodyId;
+  return {
+    clientId: basic?.clientId ?? bodyId,
+    method: basic ? 'client_secret_basic' : bodySecret ? 'client_secret_post' : 'none',
+    secret: basic?.secret ?? bodySecret,
+    assertion: undefined,
+    usedBasic: Boolean(basic),
+  };
+}
+
+export async function authenticateClient(request: Request, params: OAuthParams): Promise<AuthenticatedClient> {
+  const presented = readPresentedCredentials(request, params);
+  if (presented.assertion) return authenticateWithAssertion(presented.assertion, presented.clientId!);
+  const { clientId, method } = presented;
+  const basic = presented.usedBasic;
   if (!clientId) throw invalidClient(false, 'Client authentication is required.');
-  const method = basic ? 'client_secret_basic' : bodySecret ? 'client_secret_post' : 'none';
   if (method === 'none' && isMetadataDocumentClientId(clientId)) {
     // A metadata-document client may reach the back channel first (PAR): resolve it the same way.
     try {
@@ -79,7 +113,7 @@ export async function authenticateClient(request: Request, params: OAuthParams):
     () => loadClient(clientId),
     (a) => [a.id],
   );
-  const secret = basic?.secret ?? bodySecret;
+  const secret = presented.secret;
   // Compare even for unknown clients, so timing does not tell which client_ids exist.
   const secretOk = secret !== undefined && matchesHash(secret, agent?.clientSecretHash ?? null);
   if (!agent) throw invalidClient(Boolean(basic));
@@ -122,12 +156,7 @@ function toClient(agent: AgentRow, method: AuthenticatedClient['method']): Authe
   };
 }
 
-async function authenticateWithAssertion(type: string | undefined, assertion: string | undefined, bodyId: string | undefined) {
-  if (type !== JWT_BEARER_ASSERTION || !assertion) {
-    throw new OAuthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}, with client_assertion.`);
-  }
-  const clientId = assertedClientId(assertion);
-  if (!clientId || (bodyId && bodyId !== clientId)) throw invalidClient(false, 'The client assertion does not name this client.');
+async function authenticateWithAssertion(assertion: string, clientId: string) {
   const agent = await db().agent.findUnique({
     where: { clientId },
     select: { id: true, clientId: true, name: true, status: true, grantTypes: true, scopes: true, tokenEndpointAuthMethod: true, jwks: true },

@@ -5,7 +5,6 @@ import net from 'node:net';
 import { z } from 'zod';
 import { getConfig } from '@/lib/config/config';
 import { isPublicAddress } from '@/lib/http/safe-fetch';
-import { isKnownScope, parseScope } from '@/lib/scopes/scopes';
 
 // RFC 8252 §7.3: the loopback interface, by name or literal address (exact host match: a lookalike
 // such as localhost.evil.com or 127.0.0.1.nip.io is an ordinary host).
@@ -144,8 +143,8 @@ export const clientMetadataSchema = z
     if (m.token_endpoint_auth_method === 'private_key_jwt' && !m.jwks) {
       ctx.addIssue({ code: 'custom', path: ['jwks'], message: "private_key_jwt needs the client's public keys (jwks)" });
     }
-    const unknown = parseScope(m.scope).filter((s) => !isKnownScope(s));
-    if (unknown.length) ctx.addIssue({ code: 'custom', path: ['scope'], message: `unknown scope: ${unknown.join(' ')}` });
+    // Whether each scope exists is checked after parsing (registered APIs define scopes too):
+    // unknownRegisteredScopes below.
   })
   // RFC 7591 §2.1: "the authorization server MAY ... reconcile" grant_types and response_types.
   // response_types follows grant_types: ["code"] exactly when the authorization code grant is

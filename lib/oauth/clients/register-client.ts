@@ -13,9 +13,17 @@ import { supportedGrantTypes } from '@/lib/oauth/grants/registry';
 import { parseScope, SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { knownScopeNames } from '@/lib/protected-resources/registry';
+
+/** Scopes a registration names that neither Leash nor any registered API defines. */
+export async function unknownScopes(scope: string | undefined): Promise<string[]> {
+  if (!scope) return [];
+  const known = await knownScopeNames();
+  return parseScope(scope).filter((s) => !known.has(s));
+}
 
 /** Parses registration metadata into the RFC 7591 §3.2.2 error the first problem calls for. */
-export function parseClientMetadata(input: unknown): ClientMetadata {
+export async function parseClientMetadata(input: unknown): Promise<ClientMetadata> {
   const parsed = clientMetadataSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -27,6 +35,8 @@ export function parseClientMetadata(input: unknown): ClientMetadata {
   if (unsupported.length) {
     throw new OAuthError('invalid_client_metadata', `grant_types: not supported here: ${unsupported.join(' ')}`);
   }
+  const unknown = await unknownScopes(parsed.data.scope);
+  if (unknown.length) throw new OAuthError('invalid_client_metadata', `scope: unknown scope: ${unknown.join(' ')}`);
   return parsed.data;
 }
 
@@ -71,7 +81,7 @@ export function managementUri(clientId: string): string {
 }
 
 export async function registerClient(options: { metadata: unknown; ip: string }) {
-  const m = parseClientMetadata(options.metadata);
+  const m = await parseClientMetadata(options.metadata);
   // Only the secret-based methods get a secret; private_key_jwt clients prove themselves with keys.
   const usesSecret = m.token_endpoint_auth_method === 'client_secret_basic' || m.token_endpoint_auth_method === 'client_secret_post';
   const clientId = `agent_${crypto.randomBytes(16).toString('base64url')}`;

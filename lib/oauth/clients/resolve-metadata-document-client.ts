@@ -8,6 +8,7 @@ import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { clientMetadataSchema } from '@/lib/oauth/clients/client-metadata';
+import { unknownScopes } from '@/lib/oauth/clients/register-client';
 import { safeFetchJson, UnsafeFetchError } from '@/lib/http/safe-fetch';
 import { parseScope, SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
 import type { Prisma } from '@/lib/generated/prisma/client';
@@ -74,6 +75,8 @@ export async function resolveMetadataDocumentClient(clientId: string, ip: string
     throw new MetadataDocumentError(`The metadata document is invalid: ${String(issue.path[0] ?? '')} ${issue.message}.`);
   }
   const m = parsed.data;
+  const unknown = await unknownScopes(m.scope);
+  if (unknown.length) throw new MetadataDocumentError(`The metadata document is invalid: scope unknown scope: ${unknown.join(' ')}.`);
   if (m.token_endpoint_auth_method === 'client_secret_basic' || m.token_endpoint_auth_method === 'client_secret_post') {
     throw new MetadataDocumentError('A metadata document client cannot use a client secret (there is no way to share one).');
   }

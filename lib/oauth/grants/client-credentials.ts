@@ -6,7 +6,8 @@ import { tokenResponse } from '@/lib/oauth/grants/types';
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import { OAuthError } from '@/lib/oauth/errors';
 import { checkResources } from '@/lib/oauth/check-resources';
-import { isKnownScope, parseScope } from '@/lib/scopes/scopes';
+import { parseScope } from '@/lib/scopes/scopes';
+import { knownScopeNames } from '@/lib/protected-resources/registry';
 import { issueAccessToken } from '@/lib/tokens/issue-access-token';
 import type { Grant } from '@/lib/oauth/grants/types';
 
@@ -30,7 +31,8 @@ export const clientCredentialsGrant: Grant = {
       throw new OAuthError('invalid_scope', description);
     };
     // A scope no server here defines is a mistake worth naming (RFC 6749 §5.2 invalid_scope).
-    const unknown = requested.filter((s) => !isKnownScope(s));
+    const known = await knownScopeNames();
+    const unknown = requested.filter((s) => !known.has(s));
     if (unknown.length) await refuse(`unknown scope (${unknown.join(' ')})`, `Unknown scope: ${unknown.join(' ')}`);
     // RFC 6749 §3.3: "The authorization server MAY fully or partially ignore the scope requested by
     // the client", and then says which scope it issued (§5.1). Clients such as mcp-remote ask for
@@ -39,7 +41,7 @@ export const clientCredentialsGrant: Grant = {
     // offline_access never applies (no refresh token here, §4.4.3).
     const available = client.scopes.filter((s) => s !== 'offline_access');
     const scopes = requested.length ? requested.filter((s) => available.includes(s)) : available;
-    const audience = checkResources(params.resources);
+    const audience = await checkResources(params.resources);
     if (scopes.length === 0) {
       await (requested.length
         ? refuse(`none of the requested scopes is registered (${requested.join(' ')})`, `This client did not register for: ${requested.join(' ')}`)

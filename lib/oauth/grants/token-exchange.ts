@@ -17,6 +17,7 @@ import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { OAuthError } from '@/lib/oauth/errors';
 import { parseScope } from '@/lib/scopes/scopes';
 import { loadAgentPolicy } from '@/lib/policy/load-agent-policy';
+import { withinScopeCeiling } from '@/lib/policy/policy-document';
 import { findToken, isTokenActive } from '@/lib/tokens/find-token';
 import { narrowOwnToken } from '@/lib/oauth/narrow-own-token';
 import { createAccessToken } from '@/lib/tokens/issue-access-token';
@@ -82,8 +83,7 @@ export const tokenExchangeGrant: Grant = {
     if (audience.some((r) => !subject.audience.includes(r))) throw new OAuthError('invalid_target', 'The subject token is not valid for that resource.');
     // ...nor than the actor's own policy for this user.
     const actorPolicy = await loadAgentPolicy({ userId: subject.userId, agentId: client.id });
-    const ceiling = new Set<string>(actorPolicy.document.scopeCeiling);
-    const scopes = (requested.length ? requested : subject.scopes).filter((s) => s !== 'offline_access' && ceiling.has(s));
+    const scopes = (requested.length ? requested : subject.scopes).filter((s) => s !== 'offline_access' && withinScopeCeiling(actorPolicy.document, s));
     if (!scopes.length) {
       await refuse(
         { userId: subject.userId, actorId: client.id, ip, reason: `policy v${actorPolicy.version} of the acting agent allows none of these scopes` },

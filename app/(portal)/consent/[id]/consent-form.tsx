@@ -153,7 +153,7 @@ export function ConsentForm({ view, consentToken, userEmail }: { view: ConsentVi
       <dl className="mt-4 space-y-2 text-sm">
         <div className="flex justify-between gap-4">
           <dt className="text-muted">Works with</dt>
-          <dd className="text-right first-letter:uppercase">{[...new Set(view.audience.map(describeAudience))].join('; ')}</dd>
+          <dd className="text-right first-letter:uppercase">{[...new Set(view.audience.map((r, i) => view.audienceNames[i] ?? describeAudience(r)))].join('; ')}</dd>
         </div>
         <div className="flex justify-between gap-4">
           <dt className="text-muted">Access lasts</dt>

@@ -1,4 +1,4 @@
-// GET /.well-known/oauth-protected-resource/{api|mcp} (RFC 9728 §3): protected resource metadata.
+// GET /.well-known/oauth-protected-resource/{api|mcp|<registered id>} (RFC 9728 §3): protected resource metadata.
 import { handleResourceMetadata } from '@/lib/endpoints/well-known/oauth-protected-resource';
 
 export const dynamic = 'force-dynamic';
