@@ -77,6 +77,8 @@ async function main() {
     const webhookPort = await findFreePort();
     // The interop matrix's own metadata-document server (e2e/interop/), allowlisted like cimdPort.
     const interopCimdPort = await findFreePort();
+    // The example Fastify API (examples/fastify-api) the browser suite starts, allowlisted for Shared Signals pushes.
+    const fastifyApiPort = await findFreePort();
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
       LEASH_TEST_ADMIN_URL: database.adminUrl,
@@ -88,6 +90,7 @@ async function main() {
       LEASH_TEST_NEXT_MOUNT_PORT: String(nextMountPort),
       LEASH_TEST_WEBHOOK_PORT: String(webhookPort),
       LEASH_TEST_INTEROP_CIMD_PORT: String(interopCimdPort),
+      LEASH_TEST_FASTIFY_API_PORT: String(fastifyApiPort),
       NEXT_TELEMETRY_DISABLED: '1',
     };
     // The e2e tests sign in with the documented demo account, seeded as `npm start` seeds it.

@@ -9,7 +9,8 @@
 //   node --import tsx examples/fastify-api/server.ts
 //
 // Register the API in Leash first (dashboard → Resources, or POST /api/admin/resources) with the
-// scopes `orders:read` and `orders:write` and the actions below; its client id and secret go in
+// scopes `orders:read` and `orders:write` and the actions below (FASTIFY_API_AREA renames `orders`
+// in both, so that several copies can be registered in one Leash); its client id and secret go in
 // LEASH_CLIENT_ID / LEASH_CLIENT_SECRET. LEASH_SSF=1 also registers a Shared Signals stream, so a
 // revocation reaches the API at once (otherwise within LEASH_CACHE_SECONDS, default 30).
 // It prints `LISTENING <url>` once it accepts requests.
@@ -24,6 +25,10 @@ const env = (name: string, fallback?: string): string => {
 };
 const port = Number(env('PORT', '4000'));
 const resource = env('LEASH_RESOURCE', `http://127.0.0.1:${port}`);
+// Scope and action names: `orders:read`, `orders.list`... (scopes are unique across a Leash's APIs).
+const area = env('FASTIFY_API_AREA', 'orders');
+const read = `${area}:read`;
+const write = `${area}:write`;
 const store = createOrderStore(env('DATABASE_URL'), env('FASTIFY_API_SCHEMA', 'fastify_api'));
 
 const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
@@ -34,7 +39,7 @@ await app.register(leash, {
   resource,
   clientId: env('LEASH_CLIENT_ID'),
   clientSecret: env('LEASH_CLIENT_SECRET'),
-  scopes: ['orders:read', 'orders:write'],
+  scopes: [read, write],
   resourceName: 'Orders (example Fastify API)',
   introspectionCacheSeconds: Number(env('LEASH_CACHE_SECONDS', '30')),
   ...(process.env.LEASH_SSF === '1' ? { sharedSignals: { path: '/leash/events', endpointUrl: `${resource.replace(/\/$/, '')}/leash/events`, description: 'Orders example API' } } : {}),
@@ -45,13 +50,19 @@ type NewOrder = { description: string; amount: string; currency: string };
 const owner = (leashAuth: { userId?: string; clientId?: string } | null) => leashAuth?.userId ?? `agent:${leashAuth?.clientId}`;
 const orderId = { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] } as const;
 
-app.get('/orders', { config: { leash: { scopes: ['orders:read'], action: 'orders.list', resource: { type: 'order', id: '*' } } } }, async (request) => ({
+app.get('/orders', { config: { leash: { scopes: [read], action: `${area}.list`, resource: { type: 'order', id: '*' } } } }, async (request) => ({
   orders: await store.list(owner(request.leash)),
 }));
 
+// Every order at once, for a spreadsheet: a person may want a second factor for that (step-up).
+app.get('/orders/export', { config: { leash: { scopes: [read], action: `${area}.export`, resource: { type: 'order', id: '*' } } } }, async (request) => {
+  const orders = await store.list(owner(request.leash));
+  return { columns: ['id', 'description', 'amount', 'currency', 'status'], rows: orders.map((o) => [o.id, o.description, o.amount, o.currency, o.status]) };
+});
+
 app.get<{ Params: OrderParams }>(
   '/orders/:id',
-  { schema: { params: orderId }, config: { leash: { scopes: ['orders:read'], action: 'orders.read', resource: (request) => ({ type: 'order', id: (request.params as OrderParams).id }) } } },
+  { schema: { params: orderId }, config: { leash: { scopes: [read], action: `${area}.read`, resource: (request) => ({ type: 'order', id: (request.params as OrderParams).id }) } } },
   async (request, reply) => {
     const order = await store.find(owner(request.leash), request.params.id);
     return order ? { order } : reply.code(404).send({ error: 'not_found', error_description: 'No such order.' });
@@ -76,12 +87,12 @@ app.post<{ Body: NewOrder }>(
     // The policy sees the amount (AuthZEN context): "orders over 500 need my approval".
     config: {
       leash: {
-        scopes: ['orders:write'],
-        action: 'orders.create',
+        scopes: [write],
+        action: `${area}.create`,
         resource: { type: 'order', id: '*' },
         context: (request) => {
           const body = request.body as NewOrder;
-          return { amount: Number(body.amount), currency: body.currency };
+          return { amount: body.amount, currency: body.currency };
         },
       },
     },
@@ -94,7 +105,7 @@ app.post<{ Body: NewOrder }>(
 
 app.delete<{ Params: OrderParams }>(
   '/orders/:id',
-  { schema: { params: orderId }, config: { leash: { scopes: ['orders:write'], action: 'orders.cancel', resource: (request) => ({ type: 'order', id: (request.params as OrderParams).id }) } } },
+  { schema: { params: orderId }, config: { leash: { scopes: [write], action: `${area}.cancel`, resource: (request) => ({ type: 'order', id: (request.params as OrderParams).id }) } } },
   async (request, reply) => {
     const order = await store.cancel(owner(request.leash), request.params.id);
     return order ? { order } : reply.code(404).send({ error: 'not_found', error_description: 'No such order.' });
