@@ -101,3 +101,27 @@ test('fails closed: refused resource-server credentials answer 503 temporarily_u
   const result = await verifierFor(baseURL!, { secret: 'not-the-secret' }).verify(call(token));
   expect(result.ok ? null : [result.answer.status, result.answer.body.error]).toEqual([503, 'temporarily_unavailable']);
 });
+
+// Needs RFC 9068 JWT access tokens for resources that choose them (branch `jwt`, issue 14 §2).
+test('a resource that wants JWT access tokens verifies them locally against the JWKS, with no credentials and no introspection', async ({ request, baseURL }) => {
+  const area = uniqueWord('kitjwt');
+  const jwtApi = await registerResource(admin, {
+    identifier: `http://127.0.0.1:9/${area}`,
+    name: 'Kit JWT API',
+    scopes: [{ name: `${area}:read`, description: 'Read the kit data', risk: 'low' }],
+    actions: [],
+    tokenFormat: 'jwt',
+  });
+  const agent = await registerMachineClient(request, { scope: `${area}:read` });
+  const token = await clientCredentialsToken(request, agent, { scope: `${area}:read`, resource: jwtApi.identifier });
+  expect(token.split('.')).toHaveLength(3);
+  // No clientId / clientSecret: nothing is asked of Leash but its metadata and keys.
+  const verifier = createVerifier({ issuer: baseURL!, resource: jwtApi.identifier });
+  const result = await verifier.verify({ method: 'GET', url: `${jwtApi.identifier}/things`, headers: new Headers({ Authorization: `Bearer ${token}` }) }, { scopes: [`${area}:read`] });
+  expect(result.ok, JSON.stringify(result.ok ? null : result.answer)).toBe(true);
+  if (!result.ok) return;
+  expect(result.auth.claims).toMatchObject({ format: 'jwt', iss: baseURL, client_id: agent.client_id, aud: [jwtApi.identifier], scopes: [`${area}:read`] });
+  // The same JWT presented to another registered API is refused by that API's verifier (audience).
+  const other = await verifierFor(baseURL!).verify({ method: 'GET', url: `${api.identifier}/things`, headers: new Headers({ Authorization: `Bearer ${token}` }) });
+  expect(other.ok ? null : other.answer.body).toEqual({ error: 'invalid_token', error_description: 'The access token is not for this resource.' });
+});
