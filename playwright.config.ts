@@ -27,8 +27,9 @@ const serverEnv = {
   LEASH_CIMD_ALLOWLIST: `127.0.0.1:${process.env.LEASH_TEST_CIMD_PORT ?? 3101},127.0.0.1:${process.env.LEASH_TEST_INTEROP_CIMD_PORT ?? 3104}`,
   // The test's own webhook receiver (e2e/api/alerts.spec.ts) on loopback.
   LEASH_WEBHOOK_ALLOWLIST: `127.0.0.1:${process.env.LEASH_TEST_WEBHOOK_PORT ?? 3103}`,
-  // The test's Shared Signals receiver (e2e/api/ssf.spec.ts) on loopback.
-  LEASH_SSF_ALLOWLIST: `127.0.0.1:${process.env.LEASH_TEST_SSF_PORT ?? 3105}`,
+  // Shared Signals pushes on loopback: the test's receiver (e2e/api/ssf.spec.ts) and the example
+  // Fastify API (examples/fastify-api, e2e/browser/fastify-api.spec.ts).
+  LEASH_SSF_ALLOWLIST: `127.0.0.1:${process.env.LEASH_TEST_SSF_PORT ?? 3105},127.0.0.1:${process.env.LEASH_TEST_FASTIFY_API_PORT ?? 3106}`,
   // Every answer of the agents' API any test provokes (HTTP or MCP) is checked against the output
   // schema the OpenAPI document publishes; a mismatch answers 500 naming the field
   // (lib/resource/check-response.ts). Off by default in production builds, on here.

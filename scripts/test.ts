@@ -79,6 +79,8 @@ async function main() {
     const interopCimdPort = await findFreePort();
     // The test's Shared Signals receiver (e2e/api/ssf.spec.ts), allowlisted for the app's pushes.
     const ssfPort = await findFreePort();
+    // The example Fastify API (examples/fastify-api) the browser suite starts, allowlisted for Shared Signals pushes.
+    const fastifyApiPort = await findFreePort();
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
       LEASH_TEST_ADMIN_URL: database.adminUrl,
@@ -91,6 +93,7 @@ async function main() {
       LEASH_TEST_WEBHOOK_PORT: String(webhookPort),
       LEASH_TEST_INTEROP_CIMD_PORT: String(interopCimdPort),
       LEASH_TEST_SSF_PORT: String(ssfPort),
+      LEASH_TEST_FASTIFY_API_PORT: String(fastifyApiPort),
       NEXT_TELEMETRY_DISABLED: '1',
     };
     // The e2e tests sign in with the documented demo account, seeded as `npm start` seeds it.
