@@ -8,7 +8,7 @@
 //   LEASH_CLIENT_ID=rs_… LEASH_CLIENT_SECRET=… DATABASE_URL=postgres://… \
 //   node --import tsx examples/fastify-api/server.ts
 //
-// Register the API in Leash first (dashboard → Resources, or POST /api/admin/resources) with the
+// Register the API in Leash first (Settings → Protected APIs, or POST /api/admin/resources) with the
 // scopes `orders:read` and `orders:write` and the actions below (FASTIFY_API_AREA renames `orders`
 // in both, so that several copies can be registered in one Leash); its client id and secret go in
 // LEASH_CLIENT_ID / LEASH_CLIENT_SECRET. LEASH_SSF=1 also registers a Shared Signals stream, so a
