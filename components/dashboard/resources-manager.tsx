@@ -14,6 +14,7 @@ import { TextField } from '@/components/ui/text-field';
 import { TechnicalDetails } from '@/components/ui/technical-details';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import type { PresentedResource } from '@/lib/endpoints/account/resources';
+import type { StreamDeliveries } from '@/lib/ssf/list-stream-deliveries';
 
 const RESOURCES_KEY = ['admin-resources'];
 type Risk = 'low' | 'medium' | 'high';
@@ -145,6 +146,7 @@ export function ResourcesManager({ initial }: { initial: PresentedResource[] }) 
 }
 
 function ResourceCard({ resource: r, actions }: { resource: PresentedResource; actions?: React.ReactNode }) {
+  const [eventsOpen, setEventsOpen] = useState(false);
   return (
     <li className="rounded-2xl border border-line bg-surface p-5" aria-label={r.name}>
       <div className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
@@ -174,7 +176,79 @@ function ResourceCard({ resource: r, actions }: { resource: PresentedResource; a
         {r.authMethod ? <p>authentication {r.authMethod}</p> : null}
         <p>metadata {r.metadataUrl}</p>
       </TechnicalDetails>
+      {r.builtIn ? null : (
+        <div className="mt-3 border-t border-line pt-3">
+          <button type="button" className="text-sm font-medium text-accent hover:underline" aria-expanded={eventsOpen} onClick={() => setEventsOpen(!eventsOpen)}>
+            {eventsOpen ? 'Hide revocation events' : 'Revocation events sent to this API'}
+          </button>
+          {eventsOpen ? <StreamEvents resourceId={r.id} /> : null}
+        </div>
+      )}
     </li>
+  );
+}
+
+const EVENT_WORDS: Record<string, string> = {
+  'session-revoked': 'Access revoked',
+  'token-claims-change': 'Access changed',
+  verification: 'Verification',
+};
+const STATE_TONE = { delivered: 'success', pending: 'warning', rejected: 'danger', expired: 'danger' } as const;
+
+/** The API's Shared Signals stream and the last events pushed to it, with every attempt. */
+function StreamEvents({ resourceId }: { resourceId: string }) {
+  const { data, isPending, isError } = useQuery({
+    queryKey: ['admin-resource-ssf', resourceId],
+    queryFn: async (): Promise<StreamDeliveries> => {
+      const response = await fetch(`/api/admin/resources/${resourceId}/ssf`, { cache: 'no-store' });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return response.json();
+    },
+    refetchInterval: 5000,
+  });
+  if (isPending) {
+    return (
+      <p className="mt-2 flex items-center gap-2 text-sm text-muted">
+        <Spinner /> Loading…
+      </p>
+    );
+  }
+  if (isError) return <p className="mt-2 text-sm text-danger">The events could not be loaded. They will be tried again in a moment.</p>;
+  if (!data.stream) {
+    return (
+      <p className="mt-2 text-sm text-muted">
+        No stream yet. The API registers one when it starts (the kit’s <code className="font-mono text-xs">sharedSignals</code> option); Leash then pushes an event each time access to it is revoked or
+        changed.
+      </p>
+    );
+  }
+  const delivery = data.stream.delivery as { endpoint_url?: string } | undefined;
+  return (
+    <div className="mt-2 space-y-2">
+      <p className="text-sm">
+        Pushed to <span className="break-all font-mono text-xs">{delivery?.endpoint_url ?? '—'}</span> · stream {data.stream.status}
+        {data.stream.status_reason ? ` (${data.stream.status_reason})` : ''} · {data.stream.pending} waiting
+      </p>
+      {data.deliveries.length === 0 ? (
+        <p className="text-sm text-muted">No event sent yet.</p>
+      ) : (
+        <ul aria-label="Events sent" className="divide-y divide-line rounded-xl border border-line text-sm">
+          {data.deliveries.slice(0, 10).map((d) => (
+            <li key={d.jti} className="flex flex-col gap-1 px-3 py-2 sm:flex-row sm:items-center sm:justify-between">
+              <span className="flex items-center gap-2">
+                <Badge tone={STATE_TONE[d.state as keyof typeof STATE_TONE] ?? 'neutral'}>{d.state}</Badge>
+                {EVENT_WORDS[d.event_type] ?? d.event_type}
+              </span>
+              <span className="text-xs text-muted">
+                {new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(d.created_at))} · {d.attempts} attempt{d.attempts === 1 ? '' : 's'}
+                {d.last_status ? ` · HTTP ${d.last_status}` : ''}
+                {d.last_error ? ` · ${d.last_error}` : ''}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 

@@ -4,8 +4,8 @@
 import { expect, test } from '@playwright/test';
 import { createAccount, DEMO, fillSignIn, signedInPage, TEST_PASSWORD, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
-import { AGENT_CALLBACK, authorizeUrl, basic, exchangeCode, pkce, registerPublicAgent } from '../support/oauth';
-import { uniqueWord } from '../support/resources';
+import { AGENT_CALLBACK, authorizeUrl, basic, clientCredentialsToken, exchangeCode, pkce, registerMachineClient, registerPublicAgent } from '../support/oauth';
+import { adminContext, registerResource, uniqueWord } from '../support/resources';
 
 test('an administrator registers an API in the dashboard; people see it on the consent screen; its token is for it alone', async ({ browser, request, baseURL }) => {
   test.setTimeout(90_000);
@@ -115,4 +115,29 @@ test('a member opening the screen is told it is for administrators', async ({ br
   await expect(page.getByText('Only an administrator can see and register protected APIs.')).toBeVisible();
   await expect(page.getByRole('form', { name: 'Register an API' })).toHaveCount(0);
   await page.context().close();
+});
+
+test('an administrator sees the revocation events Leash pushed to an API, with their delivery', async ({ browser, request, baseURL }) => {
+  const admin = await adminContext(baseURL!);
+  const api = await registerResource(admin);
+  // The API's stream (OpenID SSF, push to an address the test servers may reach); whether anything
+  // answers there does not matter here: every event and attempt is recorded either way.
+  const endpoint = `http://127.0.0.1:${process.env.LEASH_TEST_SSF_PORT ?? 3105}/${uniqueWord('screen')}`;
+  const created = await request.post('/ssf/stream', {
+    headers: { Authorization: basic(api.clientId, api.clientSecret!) },
+    data: { delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: endpoint } },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const agent = await registerMachineClient(request, { scope: api.scopes.join(' ') });
+  const token = await clientCredentialsToken(request, agent, { scope: api.scopes[0]!, resource: api.identifier });
+  expect((await request.post('/oauth/revoke', { headers: { Authorization: basic(agent.client_id, agent.client_secret!) }, form: { token } })).status()).toBe(200);
+
+  const page = await signedInPage(browser, DEMO.email, { password: DEMO.password, baseURL });
+  await page.goto('/settings/resources');
+  const card = page.getByRole('list', { name: 'Your APIs' }).getByRole('listitem', { name: 'Orders API' }).filter({ hasText: api.identifier });
+  await card.getByRole('button', { name: 'Revocation events sent to this API' }).click();
+  await expect(card.getByText(endpoint)).toBeVisible();
+  await expect(card.getByRole('list', { name: 'Events sent' }).getByText('Access revoked')).toBeVisible();
+  await page.context().close();
+  await admin.dispose();
 });
