@@ -35,11 +35,12 @@ describe('checkCsrf', () => {
   });
 
   it('leaves machine-to-machine endpoints to their own client authentication', () => {
-    for (const pathname of ['/oauth/token', '/oauth/revoke', '/mcp', '/mcp/']) {
+    for (const pathname of ['/oauth/token', '/oauth/revoke', '/mcp', '/mcp/', '/api/secret-scanning/github']) {
       expect(checkCsrf({ ...base, pathname, method: 'POST', origin: 'https://agent.example', secFetchSite: null }).ok).toBe(true);
     }
     // A look-alike path is not a machine endpoint.
     expect(checkCsrf({ ...base, pathname: '/oauthx', method: 'POST', origin: null, secFetchSite: null }).ok).toBe(false);
     expect(checkCsrf({ ...base, pathname: '/mcpanel', method: 'POST', origin: null, secFetchSite: null }).ok).toBe(false);
+    expect(checkCsrf({ ...base, pathname: '/api/secret-scanning-settings', method: 'POST', origin: null, secFetchSite: null }).ok).toBe(false);
   });
 });

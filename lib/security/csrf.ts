@@ -6,9 +6,10 @@
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 // Machine-to-machine endpoints authenticate the caller themselves (client authentication, bearer
-// and DPoP tokens) and are called cross-origin by design: no ambient browser credential to abuse.
+// and DPoP tokens, a secret scanning report's signature) and are called cross-origin by design: no
+// ambient browser credential to abuse.
 // Browser forms under /oauth (consent) must therefore carry their own CSRF token.
-const MACHINE_ROOTS = ['/oauth', '/mcp', '/api/v1'];
+const MACHINE_ROOTS = ['/oauth', '/mcp', '/api/v1', '/api/secret-scanning'];
 
 export type CsrfVerdict = { ok: true } | { ok: false; reason: string };
 

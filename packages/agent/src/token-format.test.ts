@@ -141,7 +141,10 @@ describe.each([
     const rules = load();
     const token = mintToken(TOKEN_PREFIX.accessToken);
     for (const text of [`x${token}`, `${token}0`, token.slice(0, -1), token.toUpperCase(), token.replace('lsh_at_', 'lsh_xx_'), token.replace(/.$/, '-')]) {
-      expect(rules.flatMap((r) => [...text.matchAll(r.regex)]), text).toEqual([]);
+      expect(
+        rules.flatMap((r) => [...text.matchAll(r.regex)]),
+        text,
+      ).toEqual([]);
     }
   });
 });

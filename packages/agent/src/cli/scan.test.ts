@@ -53,7 +53,15 @@ describe('scanPaths', () => {
     const result = await scanPaths([dir]);
     expect(result.findings.map((f) => [path.relative(dir, f.file), f.line, f.column, f.kind, f.masked])).toEqual([
       ['.env', 3, 'LEASH_TOKEN='.length + 1, 'access_token', maskToken(at)],
-      ['config/mcp.json', 5, (JSON.stringify({ servers: { leash: { headers: { Authorization: `Bearer ${rt}` } } } }, null, 2).split('\n')[4]!.indexOf(rt) + 1), 'refresh_token', maskToken(rt)],
+      [
+        'config/mcp.json',
+        5,
+        JSON.stringify({ servers: { leash: { headers: { Authorization: `Bearer ${rt}` } } } }, null, 2)
+          .split('\n')[4]!
+          .indexOf(rt) + 1,
+        'refresh_token',
+        maskToken(rt),
+      ],
       ['src/client.ts', 1, "export const secret = '".length + 1, 'client_secret', maskToken(cs)],
     ]);
     expect(result.lookAlikes).toBe(1);

@@ -84,11 +84,7 @@ export async function runScan(args: string[], out: { log: (line: string) => void
     for (const f of result.findings) out.log(`${f.file}:${f.line}:${f.column}: ${f.label} ${f.masked}`);
   }
   const { large, binary, unreadable } = result.skipped;
-  const notes = [
-    large ? `${large} larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB` : '',
-    binary ? `${binary} binary` : '',
-    unreadable ? `${unreadable} unreadable` : '',
-  ].filter(Boolean);
+  const notes = [large ? `${large} larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB` : '', binary ? `${binary} binary` : '', unreadable ? `${unreadable} unreadable` : ''].filter(Boolean);
   const files = `${result.filesScanned} file${result.filesScanned === 1 ? '' : 's'} scanned${notes.length ? ` (skipped: ${notes.join(', ')})` : ''}`;
   const lookAlikes = result.lookAlikes ? `; ${result.lookAlikes} look-alike${result.lookAlikes === 1 ? '' : 's'} with a wrong checksum ignored` : '';
   const count = result.findings.length;
