@@ -86,7 +86,7 @@ describe('readSignatureHeaders', () => {
   });
 
   it('refuses missing, empty, oversized or non-base64 values', () => {
-    for (const h of [
+    const cases: Record<string, string>[] = [
       {},
       { 'Github-Public-Key-Identifier': 'k' },
       { 'Github-Public-Key-Signature': signature },
@@ -95,7 +95,8 @@ describe('readSignatureHeaders', () => {
       { 'Github-Public-Key-Identifier': 'k'.repeat(257), 'Github-Public-Key-Signature': signature },
       { 'Github-Public-Key-Identifier': 'k', 'Github-Public-Key-Signature': `${signature}!` },
       { 'Github-Public-Key-Identifier': 'k', 'Github-Public-Key-Signature': 'A'.repeat(204) },
-    ]) {
+    ];
+    for (const h of cases) {
       expect(readSignatureHeaders(headers(h)), JSON.stringify(h)).toBeNull();
     }
   });
