@@ -234,6 +234,7 @@ test('forged, foreign, unknown-key, unsigned and malformed reports are refused a
   expect(await leakRows(d.agentId)).toEqual([]);
   expect(await leakAlerts(d.userId)).toEqual([]);
   expect(await replayRecords()).toBe(before);
+  expect((await refresh(d)).status()).toBe(200);
 });
 
 test('a report is acted on once: the same body and signature again, or its malleated twin, is a 409 that changes nothing', async () => {
