@@ -41,6 +41,13 @@ const WRITTEN: { [A in AuditAction]: DetailsOf<A>[] } = {
   'token.flood': [undefined],
   'refresh.reuse': [{ family: uuid, family_size: 3, revoked: 5 }],
   'code.replay': [{ authorization_request: uuid, revoked: 2 }],
+  // lib/secret-scanning/report-leaked-credentials.ts
+  'credential.leaked': [
+    { credential: 'refresh_token', url: 'https://github.com/o/r/blob/abc/.env', source: 'content', type: 'leash_refresh_token', reporter: 'github', revoked: 3, outcome: 'revoked' },
+    { credential: 'client_secret', url: '', source: 'commit', type: 'leash_client_secret', reporter: 'github', revoked: 0, outcome: 'agent_suspended' },
+    { credential: 'client_secret', url: '', source: 'gist_content', type: 'leash_client_secret', reporter: 'github', revoked: 0, outcome: 'resource_secret_voided' },
+    { credential: 'registration_access_token', url: '', source: 'npm', type: 'leash_registration_access_token', reporter: 'github', revoked: 0, outcome: 'registration_token_voided' },
+  ],
   // lib/consent/
   'consent.grant': [{ authorization_request: uuid, grant: uuid }],
   'consent.deny': [{ authorization_request: uuid, error: 'access_denied' }],

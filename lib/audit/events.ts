@@ -99,6 +99,23 @@ const OTHER_EVENTS = {
   'token.flood': { label: 'Too many token requests', details: noDetails },
   'refresh.reuse': { label: 'Refresh token used twice', details: z.strictObject({ family: id, family_size: count, revoked: count }) },
   'code.replay': { label: 'Authorization code used twice', details: z.strictObject({ authorization_request: id, revoked: count }) },
+  // lib/secret-scanning/report-leaked-credentials.ts (docs/secret-scanning.md): one row per credential found
+  'credential.leaked': {
+    label: 'Credential found in public',
+    details: z.strictObject({
+      credential: z.enum(['access_token', 'refresh_token', 'client_secret', 'registration_access_token']),
+      /** Where it was found and what kind of place that is, as the scanner reported them. */
+      url: z.string(),
+      source: z.string(),
+      /** The scanner's name for the pattern that found it (GitHub's `type`). */
+      type: z.string(),
+      reporter: z.literal('github'),
+      /** Tokens revoked with it: its refresh family, or every token of an agent whose secret leaked. */
+      revoked: count,
+      /** What else was done: the agent suspended and its secret voided, the registration token or the API's secret voided. */
+      outcome: z.enum(['revoked', 'agent_suspended', 'registration_token_voided', 'resource_secret_voided']),
+    }),
+  },
 
   // Consent and grants
   'consent.grant': { label: 'Access allowed', details: z.strictObject({ authorization_request: id, grant: id }) },

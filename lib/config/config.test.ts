@@ -83,6 +83,17 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ PORT: '3000', LEASH_METRICS_PORT: '3000' }, cwd)).toThrow(/LEASH_METRICS_PORT: must differ from PORT/);
   });
 
+  it("reads secret scanning reports' keys from GitHub by default; another https URL, or http on loopback only", () => {
+    const cwd = tempDir();
+    expect(parseConfig({}, cwd).secretScanning).toEqual({ keysUrl: 'https://api.github.com/meta/public_keys/secret_scanning', perIpPerMinute: 60 });
+    expect(parseConfig({ LEASH_SECRET_SCANNING_KEYS_URL: 'http://127.0.0.1:4000/keys', LEASH_SECRET_SCANNING_IP_LIMIT: '0' }, cwd).secretScanning).toEqual({
+      keysUrl: 'http://127.0.0.1:4000/keys',
+      perIpPerMinute: 1,
+    });
+    expect(() => parseConfig({ LEASH_SECRET_SCANNING_KEYS_URL: 'http://keys.example/keys' }, cwd)).toThrow(/LEASH_SECRET_SCANNING_KEYS_URL: must be https/);
+    expect(() => parseConfig({ LEASH_SECRET_SCANNING_KEYS_URL: 'keys' }, cwd)).toThrow(/LEASH_SECRET_SCANNING_KEYS_URL: not a URL/);
+  });
+
   it('clamps tunables to their documented ranges', () => {
     const config = parseConfig({ LEASH_SESSION_MAX_AGE: '5', LEASH_SIGNIN_ACCOUNT_LIMIT: '1000', LEASH_SIGNIN_WINDOW: '999999' }, tempDir());
     expect(config.sessionMaxAge).toBe(300);

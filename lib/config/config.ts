@@ -167,6 +167,18 @@ const envSchema = z.object({
    * NODE_ENV=production (`npm run dev` and Vitest check; `npm start` does not). The e2e servers set 1.
    */
   LEASH_CHECK_RESPONSES: booleanFlag.optional(),
+  /**
+   * Where the public keys that sign secret scanning reports are published (GitHub's secret scanning
+   * partner program, docs/secret-scanning.md): `{ public_keys: [{ key_identifier, key, is_current }] }`.
+   * Default GitHub's. https; plain http only on a loopback host (development and tests).
+   */
+  LEASH_SECRET_SCANNING_KEYS_URL: z.string().default('https://api.github.com/meta/public_keys/secret_scanning'),
+  /** Secret scanning reports accepted per client IP per minute, per instance. Default 60, clamped 1..100000. */
+  LEASH_SECRET_SCANNING_IP_LIMIT: z.coerce
+    .number()
+    .int()
+    .default(60)
+    .transform((v) => clamp(v, 1, 100_000)),
   /** Port of a separate listener answering GET /metrics (Prometheus text). Default: none. */
   LEASH_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Interface the metrics listener binds. Default 127.0.0.1 (this machine only). */
@@ -257,6 +269,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       windowSeconds: e.LEASH_SIGNIN_WINDOW,
     },
     checkResponses: e.LEASH_CHECK_RESPONSES ?? cleaned.NODE_ENV !== 'production',
+    /** Secret scanning reports (lib/secret-scanning/): the signing keys' URL and the per-address limit. */
+    secretScanning: { keysUrl: parseKeysUrl(e.LEASH_SECRET_SCANNING_KEYS_URL), perIpPerMinute: e.LEASH_SECRET_SCANNING_IP_LIMIT },
     /** /metrics (server/metrics.ts): its own listener when `port` is set; the public port only with `token`. */
     metrics: { port: e.LEASH_METRICS_PORT ?? null, host: e.LEASH_METRICS_HOST, token: e.LEASH_METRICS_TOKEN ?? null },
   };
@@ -282,6 +296,21 @@ function parseIssuer(raw: string): string {
     throw new ConfigError('Invalid configuration:\n  LEASH_ISSUER: must not have a query or fragment');
   }
   return url.href.replace(/\/+$/, '');
+}
+
+/** The secret scanning keys' URL: https, or plain http on a loopback host (as LEASH_ISSUER). */
+function parseKeysUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`Invalid configuration:\n  LEASH_SECRET_SCANNING_KEYS_URL: not a URL: ${raw}`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError('Invalid configuration:\n  LEASH_SECRET_SCANNING_KEYS_URL: must be https (http only for localhost)');
+  }
+  return url.href;
 }
 
 let cached: Config | undefined;

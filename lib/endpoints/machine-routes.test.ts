@@ -22,13 +22,13 @@ function appRoutes(dir: string): string[] {
   return found;
 }
 
-const routeFiles = ['oauth', 'mcp', 'api/v1', 'api/health', 'access'].flatMap(appRoutes).map((dir) => ({
+const routeFiles = ['oauth', 'mcp', 'api/v1', 'api/health', 'access', 'api/secret-scanning'].flatMap(appRoutes).map((dir) => ({
   dir,
   pattern: `/${dir.split(path.sep).join('/')}`.replace(/\[(\w+)\]/g, '{$1}'),
 }));
 
 describe('machine routes', () => {
-  it('every app/ route handler under /oauth, /mcp, /api/v1, /api/health and /access is on the fast path with the same function', async () => {
+  it('every app/ route handler under /oauth, /mcp, /api/v1, /api/health, /access and /api/secret-scanning is on the fast path with the same function', async () => {
     let compared = 0;
     for (const { dir, pattern } of routeFiles) {
       if (LEFT_TO_NEXT.includes(pattern)) continue;

@@ -14,6 +14,7 @@ import { handleIntrospect } from '@/lib/endpoints/oauth/introspect';
 import { handlePar } from '@/lib/endpoints/oauth/par';
 import { handleRevoke } from '@/lib/endpoints/oauth/revoke';
 import { handleToken } from '@/lib/endpoints/oauth/token';
+import { handleGithubSecretScanning } from '@/lib/endpoints/secret-scanning';
 import { OPERATIONS, apiRoute } from '@/lib/workspace/operations';
 
 export type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -63,6 +64,8 @@ export const MACHINE_ROUTES: readonly Route[] = [
   route('GET', '/mcp', mcp),
   route('POST', '/mcp', mcp),
   route('DELETE', '/mcp', mcp),
+  // Signed reports of leaked credentials (GitHub's secret scanning partner program): a machine caller.
+  route('POST', '/api/secret-scanning/github', handleGithubSecretScanning),
   ...OPERATIONS.map((o) => route(o.method, `/api/v1${o.path}`, apiRoute(o.action) as RouteHandler)),
 ];
 

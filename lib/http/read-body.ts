@@ -6,6 +6,16 @@ export class BodyTooLargeError extends Error {}
 export class BodyNotUtf8Error extends Error {}
 
 export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+  const bytes = await readBodyBytes(request, maxBytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new BodyNotUtf8Error();
+  }
+}
+
+/** The body's bytes exactly as sent (a signature over the raw body is checked on these), bounded. */
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Buffer> {
   if (Number(request.headers.get('content-length') ?? '0') > maxBytes) throw new BodyTooLargeError();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -22,9 +32,5 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
       chunks.push(value);
     }
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new BodyNotUtf8Error();
-  }
+  return Buffer.concat(chunks);
 }

@@ -73,9 +73,16 @@ const guardedLookup: typeof dns.lookup = ((hostname: string, options: dns.Lookup
   });
 }) as typeof dns.lookup;
 
-export async function safeFetchJson(rawUrl: string, options: { maxBytes: number; timeoutMs: number }): Promise<{ status: number; body: unknown; cacheControl: string | null }> {
+/**
+ * GETs a JSON document with the guard above. `allowlist`: the host:port origins that may be plain
+ * http and loopback (default LEASH_CIMD_ALLOWLIST); `userAgent`: default `Leash-CIMD/1`.
+ */
+export async function safeFetchJson(
+  rawUrl: string,
+  options: { maxBytes: number; timeoutMs: number; allowlist?: string[]; userAgent?: string },
+): Promise<{ status: number; body: unknown; cacheControl: string | null }> {
   const url = new URL(rawUrl);
-  const allowlisted = checkTarget(url, getConfig().cimdAllowlist);
+  const allowlisted = checkTarget(url, options.allowlist ?? getConfig().cimdAllowlist);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolvePromise, rejectPromise) => {
     // Settle once; every later error (a destroyed socket) is swallowed rather than thrown.
@@ -96,7 +103,7 @@ export async function safeFetchJson(rawUrl: string, options: { maxBytes: number;
       url,
       {
         method: 'GET',
-        headers: { Accept: 'application/json', 'User-Agent': 'Leash-CIMD/1' },
+        headers: { Accept: 'application/json', 'User-Agent': options.userAgent ?? 'Leash-CIMD/1' },
         lookup: allowlisted ? undefined : guardedLookup,
       },
       (response) => {

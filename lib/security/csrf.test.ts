@@ -35,7 +35,7 @@ describe('checkCsrf', () => {
   });
 
   it('leaves machine-to-machine endpoints to their own client authentication', () => {
-    for (const pathname of ['/oauth/token', '/oauth/revoke', '/mcp', '/mcp/', '/access/v1/evaluation', '/access/v1/evaluations', '/ssf/stream', '/ssf/verify']) {
+    for (const pathname of ['/oauth/token', '/oauth/revoke', '/mcp', '/mcp/', '/access/v1/evaluation', '/access/v1/evaluations', '/ssf/stream', '/ssf/verify', '/api/secret-scanning/github']) {
       expect(checkCsrf({ ...base, pathname, method: 'POST', origin: 'https://agent.example', secFetchSite: null }).ok).toBe(true);
     }
     // A look-alike path is not a machine endpoint.
@@ -43,5 +43,6 @@ describe('checkCsrf', () => {
     expect(checkCsrf({ ...base, pathname: '/mcpanel', method: 'POST', origin: null, secFetchSite: null }).ok).toBe(false);
     expect(checkCsrf({ ...base, pathname: '/access/v2', method: 'POST', origin: null, secFetchSite: null }).ok).toBe(false);
     expect(checkCsrf({ ...base, pathname: '/ssfx', method: 'POST', origin: null, secFetchSite: null }).ok).toBe(false);
+    expect(checkCsrf({ ...base, pathname: '/api/secret-scanning-settings', method: 'POST', origin: null, secFetchSite: null }).ok).toBe(false);
   });
 });

@@ -6,12 +6,13 @@
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 // Machine-to-machine endpoints authenticate the caller themselves (client authentication, bearer
-// and DPoP tokens) and are called cross-origin by design: no ambient browser credential to abuse.
+// and DPoP tokens, a secret scanning report's signature) and are called cross-origin by design: no
+// ambient browser credential to abuse.
 // Browser forms under /oauth (consent) must therefore carry their own CSRF token. The AuthZEN PDP
 // (/access/v1, resource servers with HTTP Basic) takes only application/json, which no cross-site
 // form can send and a cross-site fetch cannot send without a CORS preflight Leash never grants.
 // /ssf: the Shared Signals management API, called by resource servers with their own credentials.
-const MACHINE_ROOTS = ['/oauth', '/mcp', '/api/v1', '/access/v1', '/ssf'];
+const MACHINE_ROOTS = ['/oauth', '/mcp', '/api/v1', '/access/v1', '/ssf', '/api/secret-scanning'];
 
 export type CsrfVerdict = { ok: true } | { ok: false; reason: string };
 

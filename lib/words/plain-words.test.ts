@@ -21,6 +21,7 @@ describe('plain words for codes', () => {
     expect(describeAudience('http://localhost:3000/mcp')).toBe('your workspace, through MCP tools');
     expect(describeAlertKind('first_use:payments:write')).toBe('First use of “Initiate payments”');
     expect(describeAlertKind('denied_calls')).toBe('Many refused calls');
+    expect(describeAlertKind('credential_leaked:0123456789ab')).toBe('Credential found in public');
   });
 
   it('reads a nested act claim current actor first (RFC 8693 §4.1) and says who acts for whom', () => {

@@ -74,6 +74,7 @@ const ALERT_KINDS: Record<string, string> = {
 
 export function describeAlertKind(kind: string): string {
   if (kind.startsWith('first_use:')) return `First use of “${describeScope(kind.slice('first_use:'.length))}”`;
+  if (kind.startsWith('credential_leaked:')) return 'Credential found in public';
   return ALERT_KINDS[kind] ?? kind;
 }
 

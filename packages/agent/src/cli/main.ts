@@ -6,12 +6,14 @@
 //   leash token [--resource URL] [--scope "a b"] [--dpop METHOD URL] [--json]
 //   leash curl <url> [curl arguments]
 //   leash logout
+//   leash scan [path...] [--json]
 import { spawn } from 'node:child_process';
 import { connect, resume } from '../connect.js';
 import { LeashError, SessionEndedError } from '../errors.js';
 import type { LeashAgent, LeashSession } from '../agent.js';
 import { CredentialStore } from './credential-store.js';
 import { curlMethod } from './curl-method.js';
+import { runScan, ScanPathError } from './scan.js';
 
 const USAGE = `usage: leash <command>
   login [issuer]   sign in with the device flow (default issuer: $LEASH_ISSUER or http://localhost:3000)
@@ -20,7 +22,8 @@ const USAGE = `usage: leash <command>
   token            print a fresh access token (DPoP-bound: send it with a proof, or use leash curl)
                    --scope "a b" / --resource URL: a narrower token (RFC 8693)  --dpop METHOD URL: a proof too  --json
   curl <url> ...   run curl with the Authorization and DPoP headers added
-  logout           revoke the tokens at the server (RFC 7009) and delete the local credentials`;
+  logout           revoke the tokens at the server (RFC 7009) and delete the local credentials
+  scan [path...]   find Leash credentials in files (checksum-verified); exit 1 when any are found  --json`;
 
 type Flags = { positional: string[]; options: Map<string, string[]> };
 
@@ -160,6 +163,13 @@ async function main(argv: string[]): Promise<number> {
       return curl(store, args);
     case 'logout':
       return logout(store);
+    case 'scan':
+      // A path that does not exist or an unknown option: status 2, as for any usage error.
+      return runScan(args).catch((error: unknown) => {
+        if (!(error instanceof ScanPathError)) throw error;
+        console.error(`leash scan: ${error.message}`);
+        return 2;
+      });
     default:
       console.log(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
