@@ -7,6 +7,7 @@ import { createAccount, sameOrigin, signInOverHttp, TEST_PASSWORD, uniqueEmail, 
 import { testDb } from '../support/db';
 import { basic, clientCredentialsToken, registerMachineClient } from '../support/oauth';
 import { adminContext, ordersApi, registerResource, uniqueWord } from '../support/resources';
+import { spawnServer } from '../support/spawn-server';
 
 let admin: APIRequestContext;
 
@@ -208,4 +209,37 @@ test.describe('tokens for a registered resource', () => {
     const audit = await testDb().query("SELECT details FROM audit_events WHERE action IN ('resource.delete', 'resource.secret_rotate') AND resource = $1 ORDER BY id", [api.identifier]);
     expect(audit.rows.map((r) => r.details)).toEqual([{ identifier: api.identifier }, { identifier: api.identifier, revokedTokens: 1 }]);
   });
+});
+
+test('servers with different issuers on one database each keep their own API and MCP server', async ({ request, baseURL }) => {
+  test.setTimeout(120_000);
+  // A second server on this database, with its own issuer (http://localhost:<its port>): it seeds its
+  // own two resources, and this server's stay what they were (before, the second one's took them over
+  // and this server refused its own API as an unknown resource).
+  const second = await spawnServer({ DATABASE_URL: process.env.DATABASE_URL!, LEASH_DATA_DIR: process.env.LEASH_DATA_DIR!, LEASH_TRUSTED_PROXIES: '1' });
+  try {
+    const secondIssuer = second.baseURL.replace('127.0.0.1', 'localhost');
+    const theirs = await (await fetch(`${second.baseURL}/.well-known/oauth-protected-resource/api`)).json();
+    expect(theirs.resource).toBe(`${secondIssuer}/api`);
+    const ours = await (await request.get('/.well-known/oauth-protected-resource/api')).json();
+    expect(ours.resource).toBe(`${baseURL}/api`);
+    const agent = await registerMachineClient(request);
+    for (const resource of [`${baseURL}/api`, `${baseURL}/mcp`]) {
+      const answer = await request.post('/oauth/token', {
+        headers: { Authorization: basic(agent.client_id, agent.client_secret!) },
+        form: { grant_type: 'client_credentials', scope: 'reports:read', resource },
+      });
+      expect(answer.status(), await answer.text()).toBe(200);
+    }
+    // Another issuer's resource is not one of this server's.
+    const foreign = await request.post('/oauth/token', {
+      headers: { Authorization: basic(agent.client_id, agent.client_secret!) },
+      form: { grant_type: 'client_credentials', scope: 'reports:read', resource: `${secondIssuer}/api` },
+    });
+    expect((await foreign.json()).error).toBe('invalid_target');
+    const listed = (await (await admin.get('/api/admin/resources')).json()).resources.filter((r: { builtIn: boolean }) => r.builtIn);
+    expect(listed.map((r: { identifier: string }) => r.identifier)).toEqual([`${baseURL}/api`, `${baseURL}/mcp`]);
+  } finally {
+    await second.stop();
+  }
 });

@@ -1,5 +1,6 @@
 // The protected resources (RFC 8707 resource indicators) Leash issues tokens for: its own workspace
-// API and MCP server, seeded as rows at first use with identifiers that follow the issuer, and the
+// API and MCP server, seeded as rows at first use with identifiers under the issuer (one pair per
+// issuer: servers with different issuers may share a database, and each sees only its own), and the
 // APIs a deploying team registers (lib/protected-resources/manage-resources.ts). Every instance
 // keeps the list in memory and drops it when any row changes (trigger on `leash_cache`, migration
 // protected_resources), so a registration or removal applies to the next request everywhere.
@@ -51,7 +52,7 @@ function ensureBuiltInResources(): Promise<void> {
   const done = (async () => {
     for (const slug of Object.keys(BUILT_IN) as BuiltInSlug[]) {
       const data = { identifier: `${issuer}/${slug}`, name: BUILT_IN[slug].name, description: BUILT_IN[slug].description, scopes: ownScopes, builtIn: true };
-      await db().protectedResource.upsert({ where: { slug }, create: { slug, ...data }, update: data });
+      await db().protectedResource.upsert({ where: { identifier: data.identifier }, create: { slug, ...data }, update: data });
     }
   })();
   holder.leashBuiltInResources = { issuer, done };
@@ -63,8 +64,12 @@ function ensureBuiltInResources(): Promise<void> {
 
 async function loadAll(): Promise<ResourceCredentials[]> {
   await ensureBuiltInResources();
+  const { issuer } = getConfig();
   const rows = await db().protectedResource.findMany({ orderBy: [{ builtIn: 'desc' }, { createdAt: 'asc' }] });
-  return rows.map((row) => ({
+  // Another issuer's built-in rows (another server on this database, or this one before its issuer
+  // changed) are not resources of this server.
+  const own = rows.filter((row) => !row.builtIn || row.identifier === `${issuer}/${row.slug}`);
+  return own.map((row) => ({
     id: row.id,
     slug: row.slug,
     identifier: row.identifier,

@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "protected_resources_slug_key";
