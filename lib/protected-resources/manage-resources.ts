@@ -3,7 +3,6 @@
 // `leash_cache` on every instance, and this one forgets its copy before answering.
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { forgetCached } from '@/lib/cache/hot-cache';
 import { getConfig } from '@/lib/config/config';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { Prisma } from '@/lib/generated/prisma/client';
@@ -11,7 +10,7 @@ import { SCOPES } from '@/lib/scopes/scopes';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import { revokeTokens, revoking } from '@/lib/tokens/revoke-tokens';
 import { randomBytes } from 'node:crypto';
-import { findProtectedResourceById, listProtectedResources, type ProtectedResourceRecord } from '@/lib/protected-resources/registry';
+import { findProtectedResourceById, forgetProtectedResources, listProtectedResources, type ProtectedResourceRecord } from '@/lib/protected-resources/registry';
 import { resourceIdentifierProblem, type ResourceRegistration } from '@/lib/protected-resources/resource-input';
 
 /** A registration the rules refuse: `field` names the input at fault (the form shows it there). */
@@ -79,7 +78,7 @@ export async function registerProtectedResource(input: ResourceRegistration, act
       });
       return row;
     });
-    forgetCached('protected-resources');
+    forgetProtectedResources();
     return { resource: (await findProtectedResourceById(created.id))!, clientSecret };
   } catch (error) {
     // Two administrators registering the same identifier at once: the unique index decides.
@@ -110,7 +109,7 @@ export async function removeProtectedResource(id: string, actor: Actor): Promise
     });
     return revoked;
   });
-  forgetCached('protected-resources');
+  forgetProtectedResources();
   return { revokedTokens };
 }
 
@@ -133,6 +132,6 @@ export async function rotateResourceSecret(id: string, actor: Actor): Promise<{ 
       details: { identifier: resource.identifier },
     });
   });
-  forgetCached('protected-resources');
+  forgetProtectedResources();
   return { clientSecret };
 }

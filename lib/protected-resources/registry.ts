@@ -6,7 +6,7 @@
 // protected_resources), so a registration or removal applies to the next request everywhere.
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { cached } from '@/lib/cache/hot-cache';
+import { cached, forgetCached } from '@/lib/cache/hot-cache';
 import { getConfig } from '@/lib/config/config';
 import { SCOPES, type ScopeRisk } from '@/lib/scopes/scopes';
 import { resourceActionsSchema, resourceScopesSchema } from '@/lib/protected-resources/resource-input';
@@ -92,8 +92,28 @@ function withoutCredentials({ clientSecretHash: _hash, jwks: _jwks, ...record }:
   return record;
 }
 
+const inFlight = globalThis as typeof globalThis & { leashResourcesLoad?: Promise<ResourceCredentials[]> };
+
+/** After this instance changed a resource: the next reader queries again (not a load begun before). */
+export function forgetProtectedResources(): void {
+  inFlight.leashResourcesLoad = undefined;
+  forgetCached(ALL);
+}
+
+/**
+ * Every resource (this issuer's own two and the registered ones). Concurrent readers share one
+ * query while it runs (a burst of requests on a fresh instance, before its LISTEN connection is up
+ * and the cache holds, costs one query, not one per request); a reader arriving after it settled
+ * starts a new one, so nothing older than a running query is ever answered.
+ */
 async function all(): Promise<ResourceCredentials[]> {
-  return (await cached('resources', ALL, loadAll, () => [ALL])) ?? [];
+  const load = () => {
+    inFlight.leashResourcesLoad ??= loadAll().finally(() => {
+      inFlight.leashResourcesLoad = undefined;
+    });
+    return inFlight.leashResourcesLoad;
+  };
+  return (await cached('resources', ALL, load, () => [ALL])) ?? [];
 }
 
 export async function listProtectedResources(): Promise<ProtectedResourceRecord[]> {
