@@ -2,7 +2,9 @@
 // scopes and credentials; Leash publishes its RFC 9728 metadata, issues tokens whose audience is
 // exactly that API (RFC 8707), refuses unknown ones (invalid_target), and lets the API's own
 // credentials introspect the tokens for it, and only those (RFC 7662 §2.2).
+import crypto from 'node:crypto';
 import { expect, request as playwrightRequest, test, type APIRequestContext } from '@playwright/test';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createAccount, sameOrigin, signInOverHttp, TEST_PASSWORD, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
 import { basic, clientCredentialsToken, registerMachineClient } from '../support/oauth';
@@ -242,4 +244,31 @@ test('servers with different issuers on one database each keep their own API and
   } finally {
     await second.stop();
   }
+});
+
+test('a resource server may authenticate with its own key (private_key_jwt, RFC 7523): an assertion is accepted once', async ({ request, baseURL }) => {
+  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const api = await registerResource(admin, { authMethod: 'private_key_jwt', jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'rs-1', alg: 'ES256' }] } });
+  expect(api.clientSecret).toBeUndefined();
+  const agent = await registerMachineClient(request, { scope: api.scopes.join(' ') });
+  const token = await clientCredentialsToken(request, agent, { scope: api.scopes[0]!, resource: api.identifier });
+  const assertion = await new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256', kid: 'rs-1' })
+    .setIssuer(api.clientId)
+    .setSubject(api.clientId)
+    .setAudience(baseURL!)
+    .setJti(crypto.randomUUID())
+    .setIssuedAt()
+    .setExpirationTime('1m')
+    .sign(privateKey);
+  const form = { token, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion };
+  const first = await request.post('/oauth/introspect', { form });
+  expect(first.status(), await first.text()).toBe(200);
+  expect(await first.json()).toMatchObject({ active: true, aud: api.identifier });
+  const replayed = await request.post('/oauth/introspect', { form });
+  expect(replayed.status()).toBe(401);
+  expect((await replayed.json()).error).toBe('invalid_client');
+  // A secret is not how this one authenticates.
+  const withSecret = await request.post('/oauth/introspect', { headers: { Authorization: basic(api.clientId, 'lsh_cs_guess') }, form: { token } });
+  expect(withSecret.status()).toBe(401);
 });
