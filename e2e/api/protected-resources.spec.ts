@@ -10,6 +10,7 @@ import { testDb } from '../support/db';
 import { basic, clientCredentialsToken, registerMachineClient } from '../support/oauth';
 import { adminContext, ordersApi, registerResource, uniqueWord } from '../support/resources';
 import { spawnServer } from '../support/spawn-server';
+import { findFreePort } from '../../scripts/lib/embedded-pg';
 
 let admin: APIRequestContext;
 
@@ -218,9 +219,10 @@ test('servers with different issuers on one database each keep their own API and
   // A second server on this database, with its own issuer (http://localhost:<its port>): it seeds its
   // own two resources, and this server's stay what they were (before, the second one's took them over
   // and this server refused its own API as an unknown resource).
-  const second = await spawnServer({ DATABASE_URL: process.env.DATABASE_URL!, LEASH_DATA_DIR: process.env.LEASH_DATA_DIR!, LEASH_TRUSTED_PROXIES: '1' });
+  const port = await findFreePort();
+  const secondIssuer = `http://localhost:${port}`;
+  const second = await spawnServer({ DATABASE_URL: process.env.DATABASE_URL!, LEASH_DATA_DIR: process.env.LEASH_DATA_DIR!, LEASH_TRUSTED_PROXIES: '1', LEASH_ISSUER: secondIssuer }, { port });
   try {
-    const secondIssuer = second.baseURL.replace('127.0.0.1', 'localhost');
     const theirs = await (await fetch(`${second.baseURL}/.well-known/oauth-protected-resource/api`)).json();
     expect(theirs.resource).toBe(`${secondIssuer}/api`);
     const ours = await (await request.get('/.well-known/oauth-protected-resource/api')).json();
