@@ -115,7 +115,7 @@ describe('CredentialStore', () => {
     await store.save(session);
     expect(fs.existsSync(store.paths.keyFile)).toBe(false);
     expect(store.keysLocation).toBe('test keychain');
-    const [[account, secret]] = [...keychain.entries];
+    const [account, secret] = [...keychain.entries][0]!;
     expect(account).toBe(`credentials:${store.paths.credentialsFile}`);
     expect(Object.keys(JSON.parse(secret!)).sort()).toEqual(['aes', 'dpop', 'v']);
     const loaded = await new CredentialStore(store.paths, {}, { keychain }).load();

@@ -53,13 +53,16 @@ export async function runMcpBridge(options: BridgeOptions): Promise<number> {
     if (isJSONRPCResultResponse(message) && initializeIds.delete(message.id) && typeof message.result.protocolVersion === 'string') http.setProtocolVersion(message.result.protocolVersion);
     void stdio.send(message);
   };
-  http.onerror = (error) => log(`the MCP server connection: ${error.message}`);
+  // (A failed send is reported once, below, with the request it failed.)
+  http.onerror = (error) => {
+    if (!(error instanceof LeashError)) log(`the MCP server connection: ${error.message}`);
+  };
   stdio.onerror = (error) => log(`stdin: ${error.message}`);
   stdio.onmessage = (message: JSONRPCMessage) => {
     if (isJSONRPCRequest(message) && message.method === 'initialize') initializeIds.add(message.id);
     http.send(message).catch(async (error: unknown) => {
       const ended = error instanceof SessionEndedError;
-      const text = ended ? `${error.message}. Run \`npx leash login\` to sign in again.` : error instanceof Error ? error.message : String(error);
+      const text = ended ? `${error.message.replace(/\.$/, '')}. Run \`npx leash login\` to sign in again.` : error instanceof Error ? error.message : String(error);
       log(text);
       // The client waits for an answer to each request: it gets one, an error (JSON-RPC 2.0 §5.1).
       if (isJSONRPCRequest(message)) await stdio.send({ jsonrpc: '2.0', id: message.id, error: { code: ended ? -32001 : -32603, message: text } });
@@ -92,7 +95,8 @@ async function bridgeFetch(agent: LeashAgent, input: string | URL, init: Request
     log(`approved: "${approval.bindingMessage}"`);
     return await agent.fetchWith(tokens, url, init);
   } catch (error) {
-    if (!(error instanceof ApprovalDeniedError || error instanceof ApprovalExpiredError || (error instanceof OAuthProtocolError && !(error instanceof SessionEndedError)))) throw error;
+    // Refused or not decided: the tool did not run, and the client reads why. Anything else (the session ended) goes up.
+    if (!(error instanceof ApprovalDeniedError || error instanceof ApprovalExpiredError || error instanceof OAuthProtocolError)) throw error;
     log(error.message);
     return toolErrorResponse(call.id, error);
   }
