@@ -40,7 +40,11 @@ async function allow(page: Page, url: string, agentName: string) {
   await expect(page.getByText(`${agentName} is connected.`)).toBeVisible();
 }
 
-test('the example agent connects, is asked for approval on a payment and a step-up on a dispute, waits while the person approves each with a second factor, acts once each and carries on', async ({ page, request, baseURL }) => {
+test('the example agent connects, is asked for approval on a payment and a step-up on a dispute, waits while the person approves each with a second factor, acts once each and carries on', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   test.setTimeout(120_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('sdk-example'), password });
   await signInInBrowser(page, user.email);
@@ -91,7 +95,7 @@ test('the example agent connects, is asked for approval on a payment and a step-
       ['ACCESS', true],
     ]);
     // The step-up's just-in-time token is for the refused action's scope alone, at the second-factor level.
-    const stepUpToken = await testDb().query("SELECT scopes, acr FROM tokens WHERE agent_id = $1 AND jit ORDER BY created_at DESC LIMIT 1", [agentRow.id]);
+    const stepUpToken = await testDb().query('SELECT scopes, acr FROM tokens WHERE agent_id = $1 AND jit ORDER BY created_at DESC LIMIT 1', [agentRow.id]);
     expect(stepUpToken.rows[0]).toEqual({ scopes: ['invoices:write'], acr: 'urn:leash:acr:mfa' });
     expect(new Set(tokens.rows.map((r) => r.dpop_jkt)).size).toBe(1);
     expect(tokens.rows[0].dpop_jkt).toMatch(/^[\w-]{43}$/);

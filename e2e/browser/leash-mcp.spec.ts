@@ -51,7 +51,10 @@ function stderrLines(transport: StdioClientTransport) {
     line(pattern: RegExp) {
       return new Promise<RegExpMatchArray>((resolve) => {
         const check = () => {
-          const match = text.split('\n').map((l) => l.match(pattern)).find(Boolean);
+          const match = text
+            .split('\n')
+            .map((l) => l.match(pattern))
+            .find(Boolean);
           if (match) {
             waiters.delete(check);
             resolve(match);
@@ -64,7 +67,11 @@ function stderrLines(transport: StdioClientTransport) {
   };
 }
 
-test('a stdio MCP client runs the config leash mcp-config printed (no secret in it): tools listed, a call, an approval in Chromium, then revocation stops the bridge', async ({ page, request, baseURL }) => {
+test('a stdio MCP client runs the config leash mcp-config printed (no secret in it): tools listed, a call, an approval in Chromium, then revocation stops the bridge', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   test.setTimeout(150_000);
   const person = await newPerson(request, baseURL!, 'mcp-bridge');
   const home = freshHome();
@@ -126,7 +133,10 @@ test('a stdio MCP client runs the config leash mcp-config printed (no secret in 
     const agentId = (await testDb().query('SELECT id FROM agents WHERE client_id = $1', [clientId])).rows[0].id;
     expect((await testDb().query('SELECT count(*)::int AS n FROM workflow_runs WHERE agent_id = $1', [agentId])).rows[0].n).toBe(1);
     // The run was allowed to the just-in-time token, after the refusal of the ordinary one.
-    const audit = await testDb().query("SELECT action, decision::text FROM audit_events WHERE agent_id = $1 AND action IN ('workflows.trigger', 'elevation.request', 'elevation.approve') ORDER BY id", [agentId]);
+    const audit = await testDb().query(
+      "SELECT action, decision::text FROM audit_events WHERE agent_id = $1 AND action IN ('workflows.trigger', 'elevation.request', 'elevation.approve') ORDER BY id",
+      [agentId],
+    );
     expect(audit.rows.map((r) => `${r.action} ${r.decision}`)).toEqual(['workflows.trigger APPROVAL', 'elevation.request APPROVAL', 'elevation.approve ALLOW', 'workflows.trigger ALLOW']);
     // stdout carried the protocol only: the client parsed every line.
     expect(protocolErrors).toEqual([]);

@@ -125,7 +125,10 @@ export class CredentialStore {
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const since = await fs.stat(lockFile).then((stat) => Date.now() - stat.mtimeMs, () => 0);
+        const since = await fs.stat(lockFile).then(
+          (stat) => Date.now() - stat.mtimeMs,
+          () => 0,
+        );
         if (since > STALE_LOCK_MS) await fs.rm(lockFile, { force: true });
         else await new Promise((resolve) => setTimeout(resolve, 50));
       }

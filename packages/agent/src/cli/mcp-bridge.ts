@@ -88,7 +88,13 @@ async function bridgeFetch(agent: LeashAgent, input: string | URL, init: Request
   };
   const response = await agent.fetch(url, { ...init, approval });
   if (!call || !response.ok || !response.headers.get('content-type')?.includes('application/json')) return response;
-  const refusal = toolRefusal(await response.clone().json().catch(() => null), call.id);
+  const refusal = toolRefusal(
+    await response
+      .clone()
+      .json()
+      .catch(() => null),
+    call.id,
+  );
   if (!refusal) return response;
   try {
     const tokens = await agent.approve('POST', url, refusal, approval);

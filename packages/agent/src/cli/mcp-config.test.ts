@@ -14,7 +14,12 @@ describe('mcp-config', () => {
 
   it('names the MCP endpoint only when it is not the resource', () => {
     expect(bridgeCommand({ ...target, url: target.resource }).args).toEqual(args);
-    expect(bridgeCommand({ ...target, resource: 'https://api.example', url: 'https://api.example/mcp' }).args).toEqual([...args.slice(0, 5), 'https://api.example', '--url', 'https://api.example/mcp']);
+    expect(bridgeCommand({ ...target, resource: 'https://api.example', url: 'https://api.example/mcp' }).args).toEqual([
+      ...args.slice(0, 5),
+      'https://api.example',
+      '--url',
+      'https://api.example/mcp',
+    ]);
   });
 
   it('keeps the store directories (paths) and never the credentials key, whatever the environment holds', () => {

@@ -19,8 +19,9 @@ export type { ToolApprovalOptions } from './with-approval.js';
 type AnyInput = any;
 
 export function requireApproval<T extends StructuredToolInterface>(original: T, options: ToolApprovalOptions<AnyInput>) {
-  return defineTool(
-    async (input: AnyInput, config?: RunnableConfig) => withApproval(options.agent, approvalFor(options, input), () => original.invoke(input, config)),
-    { name: original.name, description: original.description, schema: original.schema as AnyInput },
-  );
+  return defineTool(async (input: AnyInput, config?: RunnableConfig) => withApproval(options.agent, approvalFor(options, input), () => original.invoke(input, config)), {
+    name: original.name,
+    description: original.description,
+    schema: original.schema as AnyInput,
+  });
 }
