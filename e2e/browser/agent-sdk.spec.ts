@@ -163,6 +163,30 @@ test('in process: concurrent calls share one refresh; a revoked session ends aft
   expect(stored!.refreshToken).toBe(expired.session.refreshToken);
   expect(stored!.refreshToken).not.toBe(agent.session.refreshToken);
 
+  // Two instances resumed from one stored session (two `leash` processes, as the CLI's store makes
+  // them): each refresh runs under the shared lock from the session as stored then, so the second
+  // refreshes with the token the first rotated to, not with its own spent one (which the server
+  // would take for a replay and answer by revoking the family).
+  let shared = expired.session;
+  let queue: Promise<unknown> = Promise.resolve();
+  const sharedSession = {
+    withLock<T>(fn: (current: LeashSession | null) => Promise<T>): Promise<T> {
+      const turn = queue.then(() => fn(shared));
+      queue = turn.catch(() => undefined);
+      return turn;
+    },
+  };
+  const [first, second] = [1, 2].map(() => resume(shared, { dpop: agent.dpopKey, sharedSession, onSession: (session) => void (shared = session) }));
+  await first!.refresh();
+  await second!.refresh();
+  expect(second!.session.refreshToken).toBe(shared.refreshToken);
+  expect((await second!.fetch(`${baseURL}/api/v1/datasets`)).status).toBe(200);
+  const sharedFamily = await testDb().query(
+    `SELECT count(*)::int AS n, count(*) FILTER (WHERE revoked_at IS NOT NULL)::int AS revoked FROM tokens WHERE kind = 'REFRESH' AND family_id = (SELECT family_id FROM tokens WHERE token_hash = ${tokenHash})`,
+    [agent.session.refreshToken],
+  );
+  expect(sharedFamily.rows[0]).toEqual({ n: 4, revoked: 0 }); // rotated twice more, no reuse detected
+
   // An approval wait ends when the caller gives up: nothing is left running, no workflow started.
   const controller = new AbortController();
   const waiting = expired.fetch(`${baseURL}/api/v1/workflows/wf_monthly_close/runs`, {
