@@ -45,7 +45,8 @@ test('each policy version decides the next request: deny, time window, step-up, 
   expect(stepUp.status()).toBe(401);
   expect(stepUp.headers()['www-authenticate']).toContain('error="insufficient_user_authentication"');
   expect(stepUp.headers()['www-authenticate']).toContain('acr_values="urn:leash:acr:mfa"');
-  expect((await stepUp.json()).error).toBe('insufficient_user_authentication');
+  // The scope of the action, as with approval_required: an agent steps up through CIBA for it alone.
+  expect(await stepUp.json()).toMatchObject({ error: 'insufficient_user_authentication', acr_values: 'urn:leash:acr:mfa', policy_rule: 'permit:datasets.list', required_scope: 'datasets:read' });
   expect((await audited(stepUp.headers()['x-request-id']!)).decision).toBe('STEP_UP');
 
   await setPolicy({ userId, agentId }, { actions: { 'datasets.list': 'approval' } });

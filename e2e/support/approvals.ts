@@ -37,3 +37,19 @@ export function askForPayment(request: APIRequestContext, clientId: string, user
     form: { client_id: clientId, login_hint: userId, scope: 'payments:write', authorization_details: JSON.stringify(details), binding_message: `Pay ${payment.creditor}` },
   });
 }
+
+/**
+ * The person approves an agent's pending request in their Approvals inbox, in Chromium: the card
+ * names the agent and quotes its binding message; the second factor (an authenticator code or a
+ * recovery code) is typed for this request.
+ */
+export async function approveInInbox(page: Page, request: { agentName: string; bindingMessage: string; code: string; shows?: string }) {
+  await page.goto('/approvals');
+  const card = page.getByRole('listitem', { name: `Request from ${request.agentName}` }).filter({ hasText: `“${request.bindingMessage}”` });
+  await expect(card).toBeVisible();
+  if (request.shows) await expect(card).toContainText(request.shows);
+  await card.getByRole('link', { name: 'Review and approve' }).click();
+  await page.getByLabel('Code from your authenticator app').fill(request.code);
+  await page.getByRole('button', { name: 'Approve', exact: true }).click();
+  await expect(page.getByText('Approved. The agent gets its elevated access on its next poll.')).toBeVisible();
+}

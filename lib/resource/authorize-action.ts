@@ -114,7 +114,7 @@ export async function authorizeAction(
   }
   const reason = `policy v${version} ${decision.rule}: ${decision.reason}`;
   if (decision.outcome === 'deny') return refuse(policyRefusal('access_denied', decision), reason, 'DENY', decision.rule);
-  if (decision.outcome === 'step_up') return refuse(stepUpRefusal(options.resource, decision), reason, 'STEP_UP', decision.rule);
+  if (decision.outcome === 'step_up') return refuse(stepUpRefusal(options.resource, decision, scopes), reason, 'STEP_UP', decision.rule);
   if (decision.outcome === 'approval') return refuse(policyRefusal('approval_required', decision, scopes), reason, 'APPROVAL', decision.rule);
   const wouldAllow: WouldAllow = (name, resource, payment) => {
     if (!held.has(ACTIONS[name].scope)) return false;
@@ -146,11 +146,16 @@ function policyRefusal(error: 'access_denied' | 'approval_required', decision: P
   );
 }
 
-/** RFC 9470 §3: ask for a stronger authentication of the user. */
-function stepUpRefusal(resource: ResourceName, decision: PolicyDecision): ResourceRefusal {
+/**
+ * RFC 9470 §3: ask for a stronger authentication of the user. `required_scope` names the scope of
+ * this one action, as the approval refusal does: an agent that steps up through CIBA asks for it
+ * alone (a just-in-time token for what it was refused), not for everything it holds, which may
+ * include a scope only an exact authorization_details may elevate (payments:write).
+ */
+function stepUpRefusal(resource: ResourceName, decision: PolicyDecision, scopes: string[]): ResourceRefusal {
   return new ResourceRefusal('insufficient_user_authentication', `This action needs a second factor (${decision.reason}).`, {
     status: 401,
     challenge: { scheme: 'step-up', resource, acrValues: ACR.mfa },
-    fields: { acr_values: ACR.mfa, policy_rule: decision.rule },
+    fields: { acr_values: ACR.mfa, policy_rule: decision.rule, required_scope: scopes.join(' ') },
   });
 }

@@ -12,7 +12,7 @@ export const errorBodySchema = z.looseObject({
   scope: z.string().optional().describe('With insufficient_scope: every scope the operation needs.'),
   policy_rule: z.string().optional().describe('The policy rule that decided.'),
   acr_values: z.string().optional().describe('With insufficient_user_authentication: the assurance to get (RFC 9470).'),
-  required_scope: z.string().optional().describe('With approval_required: the scope to ask the user to approve.'),
+  required_scope: z.string().optional().describe('With approval_required and insufficient_user_authentication: the scope of this action, to ask the user to approve (OpenID CIBA).'),
   backchannel_authentication_endpoint: z.string().optional().describe('With approval_required: where to ask for the approval (OpenID CIBA).'),
   login_hint_token_type: z.string().optional().describe('With approval_required: send the access token of this call as login_hint_token (OpenID CIBA §7.1).'),
   grant_type: z.string().optional().describe('With approval_required: the grant type to poll the token endpoint with.'),

@@ -57,7 +57,23 @@ export type AgentOptions = {
   onSession?: (session: LeashSession) => void | Promise<void>;
   /** Default approval behaviour for every call (per-call `approval` overrides it). */
   approval?: ApprovalOptions;
+  /**
+   * One stored session shared by several processes (the CLI, and each MCP client's `leash mcp`):
+   * every refresh runs inside `withLock`, which hands over the session as stored now. When another
+   * process has rotated the refresh token meanwhile, the agent refreshes with the stored one
+   * instead of its own spent token, which the server would take for a replay and answer by
+   * revoking the whole family (RFC 9700 §4.14.2).
+   */
+  sharedSession?: SharedSession;
 };
+
+export type SharedSession = { withLock<T>(fn: (stored: LeashSession | null) => Promise<T>): Promise<T> };
+
+/** Per-call approval options that come from the context of the call (a framework wrapper's AsyncLocalStorage), read by `fetch`. */
+export type AmbientApproval = { getStore(): ApprovalOptions | undefined };
+
+/** Where a framework wrapper plugs its AsyncLocalStorage in (./approval-context.ts); not part of the public API. */
+export const AMBIENT_APPROVAL = Symbol('leash.ambientApproval');
 
 /** A refresh within this many seconds of expiry, so a token never expires on the way. */
 const EXPIRY_MARGIN_SECONDS = 30;
@@ -71,8 +87,10 @@ export class LeashAgent {
   readonly #nonces = new DpopNonces();
   readonly #onSession?: AgentOptions['onSession'];
   readonly #approval?: ApprovalOptions;
+  readonly #shared?: SharedSession;
   #refreshing?: Promise<void>;
   #ended?: string;
+  [AMBIENT_APPROVAL]?: AmbientApproval;
 
   constructor(session: LeashSession, options: AgentOptions) {
     this.#session = { ...session };
@@ -80,6 +98,7 @@ export class LeashAgent {
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#onSession = options.onSession;
     this.#approval = options.approval;
+    this.#shared = options.sharedSession;
     if (session.tokenType === 'DPoP' && !options.dpop) throw new LeashError('dpop_key_missing', 'This session is DPoP-bound: pass the DPoP key it was issued for.');
   }
 
@@ -120,6 +139,15 @@ export class LeashAgent {
 
   async #refresh(signal?: AbortSignal): Promise<void> {
     if (this.#ended) throw new SessionEndedError(this.#ended);
+    if (!this.#shared) return this.#rotate(signal);
+    return this.#shared.withLock(async (stored) => {
+      // Another process rotated the family's refresh token: ours is spent, the stored one is current.
+      if (stored && stored.clientId === this.#session.clientId && stored.refreshToken && stored.refreshToken !== this.#session.refreshToken) this.#session = { ...stored };
+      await this.#rotate(signal);
+    });
+  }
+
+  async #rotate(signal?: AbortSignal): Promise<void> {
     const { refreshToken, clientId, metadata } = this.#session;
     if (!refreshToken) this.#end('the access token expired and this session has no refresh token');
     let tokens: TokenResponse;
@@ -176,7 +204,7 @@ export class LeashAgent {
       if (refusal?.error === 'invalid_token') this.#end(refusal.error_description ?? 'the access token was refused');
     }
 
-    const ask = approval === false ? null : { ...this.#approval, ...approval };
+    const ask = approval === false ? null : { ...this.#approval, ...this[AMBIENT_APPROVAL]?.getStore(), ...approval };
     if (ask && refusal && (refusal.error === 'approval_required' || refusal.error === 'insufficient_user_authentication')) {
       await response.body?.cancel();
       const jit = await this.approve(request.method, request.url, refusal, { ...ask, intent, signal });

@@ -7,6 +7,8 @@
 //   leash curl <url> [curl arguments]
 //   leash logout
 //   leash scan [path...] [--json]
+//   leash mcp [--issuer URL] [--resource URL] [--url URL]      (./mcp-bridge.ts)
+//   leash mcp-config <claude-code|cursor|vscode|claude-desktop> [--issuer URL] [--resource URL] [--url URL] [--name NAME]
 import { spawn } from 'node:child_process';
 import { connect, resume } from '../connect.js';
 import { LeashError, SessionEndedError } from '../errors.js';
@@ -14,6 +16,7 @@ import type { LeashAgent, LeashSession } from '../agent.js';
 import { CredentialStore } from './credential-store.js';
 import { curlMethod } from './curl-method.js';
 import { runScan, ScanPathError } from './scan.js';
+import { isMcpClient, MCP_CLIENTS, mcpConfig, mcpConfigHint } from './mcp-config.js';
 
 const USAGE = `usage: leash <command>
   login [issuer]   sign in with the device flow (default issuer: $LEASH_ISSUER or http://localhost:3000)
@@ -23,7 +26,11 @@ const USAGE = `usage: leash <command>
                    --scope "a b" / --resource URL: a narrower token (RFC 8693)  --dpop METHOD URL: a proof too  --json
   curl <url> ...   run curl with the Authorization and DPoP headers added
   logout           revoke the tokens at the server (RFC 7009) and delete the local credentials
-  scan [path...]   find Leash credentials in files (checksum-verified); exit 1 when any are found  --json`;
+  scan [path...]   find Leash credentials in files (checksum-verified); exit 1 when any are found  --json
+  mcp              bridge a stdio MCP client to the MCP server over Streamable HTTP, holding the credentials itself
+                   --issuer URL (default: the signed-in one)  --resource URL (default <issuer>/mcp)  --url URL (default: the resource)
+  mcp-config <client>  print the config that runs \`npx leash mcp\` (no secret in it) for ${MCP_CLIENTS.join(', ')}
+                   --issuer URL  --resource URL  --url URL  --name NAME (default leash)`;
 
 type Flags = { positional: string[]; options: Map<string, string[]> };
 
@@ -47,10 +54,12 @@ function parseFlags(args: string[], known: Record<string, number>): Flags {
   return { positional, options };
 }
 
-async function signedIn(store: CredentialStore): Promise<LeashAgent> {
+async function signedIn(store: CredentialStore, hint = 'Run `leash login` first.'): Promise<LeashAgent> {
   const stored = await store.load();
-  if (!stored) throw new LeashError('not_signed_in', 'Not signed in. Run `leash login` first.');
-  return resume(stored.session, { dpop: stored.dpop, onSession: (session) => store.save(session) });
+  if (!stored) throw new LeashError('not_signed_in', `Not signed in. ${hint}`);
+  // Every refresh under the store's lock, from the session as stored: other leash processes (an MCP
+  // client's bridge, a script's `leash token`) share this refresh token family.
+  return resume(stored.session, { dpop: stored.dpop, onSession: (session) => store.save(session), sharedSession: store });
 }
 
 async function login(store: CredentialStore, args: string[]) {
@@ -87,7 +96,7 @@ function describe(session: LeashSession, store: CredentialStore, jkt: string | u
     `  access token:  ${session.tokenType}, ${seconds > 0 ? `expires in ${seconds} s` : 'expired (refreshed on next use)'}`,
     `  refresh token: ${session.refreshToken ? 'yes' : 'no'}`,
     ...(jkt ? [`  DPoP key:      ${jkt}`] : []),
-    `  credentials:   ${store.paths.credentialsFile} (key: ${store.paths.keyFile})`,
+    `  credentials:   ${store.paths.credentialsFile} (keys: ${store.keysLocation})`,
   ].join('\n');
 }
 
@@ -148,6 +157,42 @@ async function logout(store: CredentialStore) {
   return 0;
 }
 
+/** The issuer and resource of the MCP commands: the options, else the signed-in session's issuer and `<issuer>/mcp`. */
+async function mcpTarget(store: CredentialStore, options: Map<string, string[]>) {
+  const stored = await store.load().catch(() => null);
+  const issuer = (options.get('issuer')?.[0] ?? stored?.session.issuer ?? process.env.LEASH_ISSUER ?? 'http://localhost:3000').replace(/\/$/, '');
+  const resource = options.get('resource')?.[0] ?? `${issuer}/mcp`;
+  return { issuer, resource, url: options.get('url')?.[0] ?? resource };
+}
+
+async function mcp(store: CredentialStore, args: string[]) {
+  const { options } = parseFlags(args, { issuer: 1, resource: 1, url: 1 });
+  const { issuer, resource, url } = await mcpTarget(store, options);
+  const login = `Run \`npx leash login ${issuer} --resource ${resource}\` first.`;
+  const agent = await signedIn(store, login);
+  const { session } = agent;
+  // The tokens are for one issuer and one resource (RFC 8707 audience): say so instead of sending them elsewhere.
+  if (session.issuer !== issuer || session.resource !== resource) {
+    throw new LeashError('wrong_session', `Signed in to ${session.issuer} for ${session.resource}, not ${issuer} for ${resource}. ${login}`);
+  }
+  const { runMcpBridge } = await import('./mcp-bridge.js');
+  const code = await runMcpBridge({ agent, url });
+  // Nothing more to do once the client is gone or the session ended: exit (after stdout is flushed)
+  // even if the HTTP transport still holds a timer.
+  process.stdout.write('', () => process.exit(code));
+  return code;
+}
+
+async function mcpConfigCommand(store: CredentialStore, args: string[]) {
+  const { positional, options } = parseFlags(args, { issuer: 1, resource: 1, url: 1, name: 1 });
+  const client = positional[0] ?? '';
+  if (!isMcpClient(client)) throw new LeashError('usage', `leash mcp-config needs one of: ${MCP_CLIENTS.join(', ')}.\n${USAGE}`);
+  const target = { ...(await mcpTarget(store, options)), name: options.get('name')?.[0], env: process.env };
+  console.log(JSON.stringify(mcpConfig(client, target), null, 2));
+  console.error(mcpConfigHint(client, target));
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const store = new CredentialStore();
@@ -170,6 +215,10 @@ async function main(argv: string[]): Promise<number> {
         console.error(`leash scan: ${error.message}`);
         return 2;
       });
+    case 'mcp':
+      return mcp(store, args);
+    case 'mcp-config':
+      return mcpConfigCommand(store, args);
     default:
       console.log(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
