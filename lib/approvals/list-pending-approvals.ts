@@ -57,6 +57,7 @@ const scopeWords = (scope: string) => (isKnownScope(scope) ? SCOPES[scope].descr
 function present(row: Row, sameName: number) {
   return {
     id: row.id,
+    agentId: row.agent.id,
     agentName: row.agent.name,
     agentLogoUri: row.agent.logoUri,
     agentClientId: row.agent.clientId,
@@ -117,7 +118,7 @@ export async function listApprovalHistory(options: { userId: string }) {
       agentClientId: row.agent.clientId,
       agentVerifiedDomain: row.agent.verifiedDomain,
       what: details.length ? details : row.scopes.map(scopeWords),
-      outcome: row.status === 'PENDING' ? ('Expired' as const) : row.status === 'APPROVED' ? ('Approved' as const) : ('Denied' as const),
+      outcome: row.status === 'PENDING' || row.status === 'EXPIRED' ? ('Expired' as const) : row.status === 'APPROVED' ? ('Approved' as const) : ('Denied' as const),
       at: (row.decidedAt ?? row.expiresAt).toISOString(),
     };
   });

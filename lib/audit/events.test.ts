@@ -66,6 +66,23 @@ const WRITTEN: { [A in AuditAction]: DetailsOf<A>[] } = {
   'elevation.refuse': [{ policy_rule: 'time-window' }, { policy_rule: 'default-deny', authorization_details: [{ type: 'payment_initiation' }] }],
   'elevation.approve': [{ approval_request: uuid }, { approval_request: uuid, second_factor: 'passkey' }],
   'elevation.deny': [{ approval_request: uuid }, { approval_request: uuid, bulk: true }],
+  // lib/notifications/approval-clock.ts, record-delivery.ts; lib/endpoints/account/notifications.ts
+  'elevation.expire': [{ approval_request: uuid }],
+  'notification.send': [
+    { channel: 'email', event: 'approval_requested', outcome: 'sent', target: 'ada@example.com', approval_request: uuid },
+    { channel: 'push', event: 'approval_expiring', outcome: 'failed', target: 'Chrome on Android', detail: 'the push service answered 500', approval_request: uuid },
+    { channel: 'email', event: 'alert', outcome: 'skipped', target: 'ada@example.com', detail: 'quiet hours' },
+    { channel: 'webhook', event: 'test', outcome: 'sent', target: 'hooks.example.com', detail: 'delivered (200)' },
+  ],
+  'account.notification_settings': [
+    { email: ['approval_requested'], push: [], webhook: ['alert_critical'], quietHours: null, reminderMinutes: 2 },
+    { email: [], push: ['approval_requested', 'approval_expiring'], webhook: [], quietHours: { start: '22:00', end: '07:00' }, reminderMinutes: 0 },
+  ],
+  'account.push_subscribe': [{ subscription: uuid, device: 'Chrome on Android' }],
+  'account.push_unsubscribe': [
+    { subscription: uuid, device: 'Chrome on Android', reason: 'user' },
+    { subscription: uuid, device: 'Safari on iPhone', reason: 'gone' },
+  ],
   // lib/auth/, lib/endpoints/account/
   'session.step_up': [undefined],
   'session.reauthenticate': [undefined],
