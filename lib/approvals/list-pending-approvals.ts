@@ -57,7 +57,6 @@ const scopeWords = (scope: string) => (isKnownScope(scope) ? SCOPES[scope].descr
 function present(row: Row, sameName: number) {
   return {
     id: row.id,
-    agentId: row.agent.id,
     agentName: row.agent.name,
     agentLogoUri: row.agent.logoUri,
     agentClientId: row.agent.clientId,

@@ -219,6 +219,10 @@ const OTHER_EVENTS = {
         revokedTokens: count,
         revokedGrants: count,
         suspendedOwnedAgents: count,
+        // Added with notifications (issue 17): absent from older rows.
+        pushSubscriptions: count.optional(),
+        notificationSettings: count.optional(),
+        notificationDeliveries: count.optional(),
       })
       .optional(),
   },

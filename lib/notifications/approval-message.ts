@@ -5,7 +5,7 @@
 // link to the approval page. The link only opens the request: deciding needs the user's session
 // and the second factor the request asks for (lib/approvals/decide-approval.ts), so a forwarded
 // or intercepted message approves nothing. Pure.
-import type { ApprovalForReview } from '@/lib/approvals/list-pending-approvals';
+import type { ApprovalForMessage } from '@/lib/notifications/load-approval';
 
 export type ApprovalMessageKind = 'approval_requested' | 'approval_expiring';
 
@@ -20,11 +20,11 @@ export type ApprovalMessage = {
 const escape = (value: string) => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The action in words: the exact details first (a payment), else what each scope allows. */
-export function actionWords(approval: Pick<ApprovalForReview, 'details' | 'scopes'>): string[] {
+export function actionWords(approval: Pick<ApprovalForMessage, 'details' | 'scopes'>): string[] {
   return approval.details.length ? approval.details : approval.scopes.map((s) => s.description);
 }
 
-export function composeApprovalMessage(approval: ApprovalForReview, options: { kind: ApprovalMessageKind; issuer: string; timeZone: string; now: Date }): ApprovalMessage {
+export function composeApprovalMessage(approval: ApprovalForMessage, options: { kind: ApprovalMessageKind; issuer: string; timeZone: string; now: Date }): ApprovalMessage {
   const url = `${options.issuer}/approvals/${approval.id}`;
   const what = actionWords(approval);
   const expires = new Date(approval.expiresAt);

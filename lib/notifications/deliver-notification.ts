@@ -33,7 +33,8 @@ export type DeliveryRecord = { channel: Channel; target: string; outcome: 'sent'
 
 const WORDS: Record<DeliveryEvent, string> = { approval_requested: 'approval request', approval_expiring: 'expiry reminder', alert: 'alert', test: 'test message' };
 const CHANNEL_WORDS: Record<Channel, string> = { email: 'by email', push: 'by push', webhook: 'to the webhook' };
-const failure = (error: unknown) => `failed: ${(error as Error).message}`.slice(0, 200);
+/** The reason in one line (a database error's last line says what went wrong). */
+const failure = (error: unknown) => `failed: ${(error as Error).message.trim().split('\n').filter(Boolean).pop() ?? 'unknown error'}`.slice(0, 200);
 
 export async function deliverNotification(notification: Notification, plan: PlannedChannel[]): Promise<DeliveryRecord[]> {
   const records = await Promise.all(plan.map((planned) => deliverOn(notification, planned)));

@@ -4,7 +4,7 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
-import { getApprovalForReview } from '@/lib/approvals/list-pending-approvals';
+import { loadApprovalForMessage } from '@/lib/notifications/load-approval';
 import { composeApprovalMessage, type ApprovalMessageKind } from '@/lib/notifications/approval-message';
 import { deliverNotification, type DeliveryRecord } from '@/lib/notifications/deliver-notification';
 import { getNotificationPreferences } from '@/lib/notifications/notification-settings';
@@ -12,8 +12,8 @@ import { planDeliveries } from '@/lib/notifications/plan-deliveries';
 
 export async function notifyApproval(options: { userId: string; approvalRequestId: string; kind: ApprovalMessageKind; now?: Date }): Promise<DeliveryRecord[]> {
   const now = options.now ?? new Date();
-  const approval = await getApprovalForReview({ userId: options.userId, id: options.approvalRequestId });
-  if (!approval || approval.status !== 'PENDING') return [];
+  const approval = await loadApprovalForMessage({ userId: options.userId, id: options.approvalRequestId });
+  if (!approval || approval.status !== 'PENDING' || new Date(approval.expiresAt) <= now) return [];
   const user = await db().user.findUnique({ where: { id: options.userId }, select: { timeZone: true, status: true } });
   if (!user || user.status === 'DELETED') return [];
   const preferences = await getNotificationPreferences(options.userId);
@@ -27,7 +27,7 @@ export async function notifyApproval(options: { userId: string; approvalRequestI
       agentId: approval.agentId,
       approvalRequestId: approval.id,
       event: options.kind,
-      email: message,
+      email: { subject: message.subject, text: message.text, html: message.html },
       push: message.push,
       webhook: {
         type: options.kind === 'approval_requested' ? 'approval.requested' : 'approval.expiring',

@@ -19,7 +19,8 @@ function transport(url: string): Transporter {
 }
 
 /** Sends (or keeps) one message; answers what happened in words, or throws. */
-export async function sendEmail(mail: Mail): Promise<string> {
+export async function sendEmail({ to, subject, text, html }: Mail): Promise<string> {
+  const mail = { to, subject, text, html };
   const { smtpUrl, mailFrom } = getConfig().notifications;
   if (!smtpUrl) {
     await db().devMail.create({ data: mail });
