@@ -14,5 +14,8 @@ export async function register() {
   // Shared Signals: pushes the queued SETs to the resource servers' streams (lib/ssf/delivery-worker.ts).
   const { startSsfWorker } = await import('@/lib/ssf/delivery-worker');
   startSsfWorker();
+  // Approval reminders and expiry (lib/notifications/approval-clock.ts): claimed with SKIP LOCKED, so every instance may run it.
+  const { startApprovalClock } = await import('@/lib/notifications/approval-clock');
+  startApprovalClock();
   setInterval(() => void sweepUsedDpopProofs().catch((error) => log('dpop').error({ err: error }, 'sweep failed')), 10 * 60_000).unref();
 }

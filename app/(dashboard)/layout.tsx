@@ -4,6 +4,7 @@ import { Logo } from '@/components/logo';
 import { SidebarNav, TabBarNav } from '@/components/dashboard/nav';
 import { SignOutButton } from '@/components/dashboard/sign-out-button';
 import { Providers } from '@/components/providers';
+import { ServiceWorker } from '@/components/dashboard/service-worker';
 import { requireUser } from '@/lib/auth/session';
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
@@ -39,6 +40,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
         </header>
         <main className="mx-auto w-full max-w-5xl flex-1 px-4 pb-28 pt-6 sm:px-6 md:px-10 md:pb-12 md:pt-10">{children}</main>
         <TabBarNav />
+        <ServiceWorker />
       </div>
     </Providers>
   );

@@ -59,6 +59,7 @@ export function ApproveRequest({ approval, factors }: { approval: ApprovalForRev
 
   return (
     <div className="space-y-4">
+      <TimeLeft createdAt={approval.createdAt} expiresAt={approval.expiresAt} now={now} />
       <section aria-label="What you are approving" className="space-y-3 rounded-2xl border border-line bg-surface p-4 sm:p-5">
         <ApprovalSummary approval={approval} now={now} />
       </section>
@@ -141,6 +142,28 @@ export function ApproveRequest({ approval, factors }: { approval: ApprovalForRev
           Deny
         </Button>
       </section>
+    </div>
+  );
+}
+
+/** The time left to decide, as a countdown and a bar that empties (CIBA: the request's expires_in). */
+function TimeLeft({ createdAt, expiresAt, now }: { createdAt: string; expiresAt: string; now: number }) {
+  const end = new Date(expiresAt).getTime();
+  const total = Math.max(1, end - new Date(createdAt).getTime());
+  const left = Math.max(0, end - now);
+  const urgent = left < 60_000;
+  return (
+    <div role="timer" aria-label="Time left to decide" className="rounded-2xl border border-line bg-surface px-4 py-3 sm:px-5">
+      <div className="flex items-baseline justify-between gap-3 text-sm">
+        <span className="text-muted">Time left to decide</span>
+        <span className={`text-lg font-semibold tabular-nums ${urgent ? 'text-danger' : 'text-fg'}`} suppressHydrationWarning>
+          {remaining(left)}
+        </span>
+      </div>
+      <div className="mt-2 h-1.5 overflow-hidden rounded-full bg-subtle" aria-hidden>
+        <div className={`h-full rounded-full ${urgent ? 'bg-danger' : 'bg-accent'}`} style={{ width: `${Math.round((left / total) * 100)}%` }} suppressHydrationWarning />
+      </div>
+      <p className="mt-1.5 text-xs text-muted">After that the agent is told the request expired and must ask again.</p>
     </div>
   );
 }

@@ -56,6 +56,10 @@ export async function deleteAccount(options: { userId: string; ip: string }): Pr
         recoveryCodes: (await tx.recoveryCode.deleteMany({ where: { userId } })).count,
         passkeys: (await tx.passkey.deleteMany({ where: { userId } })).count,
         intentTexts: (await tx.auditIntentText.deleteMany({ where: { event: { userId } } })).count,
+        // Notifications (issue 17): the devices' push endpoints, the preferences, what was sent (it names the address).
+        pushSubscriptions: (await tx.pushSubscription.deleteMany({ where: { userId } })).count,
+        notificationSettings: (await tx.notificationSettings.deleteMany({ where: { userId } })).count,
+        notificationDeliveries: (await tx.notificationDelivery.deleteMany({ where: { userId } })).count,
       };
       await tx.user.update({
         where: { id: userId },

@@ -4,29 +4,15 @@
 // reference). The URL is called through the SSRF guard (https, public addresses, no redirects, 5 s).
 // The outcome is kept on the alert; a failure never reaches the request that raised the alert.
 import 'server-only';
-import crypto from 'node:crypto';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 import { safePostJson } from '@/lib/http/safe-fetch';
 import { openSecret } from '@/lib/keys/key-encryption';
 import { log } from '@/lib/log/logger';
+import { SIGNATURE_HEADER, signWebhook } from '@/lib/http/webhook-signature';
 
-export const SIGNATURE_HEADER = 'Leash-Signature';
-const TOLERANCE_SECONDS = 300;
-
-export function signWebhook(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): string {
-  return `t=${timestamp},v1=${crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
-/** What a receiver does: the signature matches the body and the secret, and is recent. */
-export function verifyWebhookSignature(secret: string, body: string, header: string, now = Math.floor(Date.now() / 1000)): boolean {
-  const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
-  const timestamp = Number(parts.t);
-  if (!Number.isInteger(timestamp) || Math.abs(now - timestamp) > TOLERANCE_SECONDS || !parts.v1) return false;
-  const expected = Buffer.from(signWebhook(secret, body, timestamp).split('v1=')[1]!, 'hex');
-  const given = Buffer.from(parts.v1, 'hex');
-  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
-}
+// The signature's formula lives in lib/http/webhook-signature.ts (the approval notifications sign the same way).
+export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from '@/lib/http/webhook-signature';
 
 export async function deliverAlert(userId: string, url: string, payload: Record<string, unknown>): Promise<void> {
   let outcome: string;

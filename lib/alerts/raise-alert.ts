@@ -14,6 +14,7 @@ import { deliverAlert } from '@/lib/alerts/deliver-alert';
 import { metrics } from '@/lib/metrics/metrics';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { log } from '@/lib/log/logger';
+import { alertWantsWebhook, notifyAlert } from '@/lib/notifications/notify-alert';
 
 export type Severity = 'INFO' | 'WARNING' | 'CRITICAL';
 const RANK: Record<Severity, number> = { INFO: 0, WARNING: 1, CRITICAL: 2 };
@@ -110,7 +111,11 @@ async function afterRaised(input: AlertInput, alert: { id: string; createdAt: Da
       });
     }
   }
-  if (settings.webhookUrl) {
+  // Email and push when the user's notification settings route this severity there (lib/notifications).
+  void notifyAlert({ id: alert.id, userId: input.userId, agentId: input.agentId, severity: input.severity, message: alert.message }).catch((error) =>
+    log('alerts').error({ err: error }, 'notification failed'),
+  );
+  if (settings.webhookUrl && (await alertWantsWebhook(input.userId, input.severity))) {
     void deliverAlert(input.userId, settings.webhookUrl, {
       id: alert.id,
       kind: input.kind,

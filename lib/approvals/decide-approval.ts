@@ -49,7 +49,7 @@ export async function decideApproval(options: {
   if (!request) return 'not_found';
   let factor: SecondFactor | null = null;
   if (options.approve && needsSecondFactor(request)) {
-    if (request.status !== 'PENDING') return 'already_decided';
+    if (request.status !== 'PENDING') return request.status === 'EXPIRED' ? 'expired' : 'already_decided';
     const proven = (await options.prove?.(request)) ?? null;
     if (proven === null) return 'second_factor_required';
     if (proven === false) return 'second_factor_failed';
@@ -61,7 +61,8 @@ export async function decideApproval(options: {
       where: { id: request.id, userId: options.userId, status: 'PENDING', expiresAt: { gt: now } },
       data: { status: options.approve ? 'APPROVED' : 'DENIED', decidedAt: now },
     });
-    if (changed.count !== 1) return request.status !== 'PENDING' ? 'already_decided' : 'expired';
+    // EXPIRED: marked so by lib/notifications/approval-clock.ts once its time ran out.
+    if (changed.count !== 1) return request.status === 'PENDING' || request.status === 'EXPIRED' ? 'expired' : 'already_decided';
     await appendAuditEvent(tx, {
       action: options.approve ? 'elevation.approve' : 'elevation.deny',
       decision: options.approve ? 'ALLOW' : 'DENY',

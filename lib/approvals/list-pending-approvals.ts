@@ -117,7 +117,7 @@ export async function listApprovalHistory(options: { userId: string }) {
       agentClientId: row.agent.clientId,
       agentVerifiedDomain: row.agent.verifiedDomain,
       what: details.length ? details : row.scopes.map(scopeWords),
-      outcome: row.status === 'PENDING' ? ('Expired' as const) : row.status === 'APPROVED' ? ('Approved' as const) : ('Denied' as const),
+      outcome: row.status === 'PENDING' || row.status === 'EXPIRED' ? ('Expired' as const) : row.status === 'APPROVED' ? ('Approved' as const) : ('Denied' as const),
       at: (row.decidedAt ?? row.expiresAt).toISOString(),
     };
   });

@@ -152,6 +152,37 @@ const OTHER_EVENTS = {
     label: 'Approval refused',
     details: z.strictObject({ approval_request: id, second_factor: z.enum(['totp', 'recovery', 'passkey']).optional(), bulk: z.literal(true).optional() }),
   },
+  // lib/notifications/approval-clock.ts: nobody decided in time; the agent's poll answers expired_token.
+  'elevation.expire': { label: 'Approval request expired', details: z.strictObject({ approval_request: id }) },
+
+  // Notifications (lib/notifications/, issue 17): every message sent, or deliberately not sent.
+  'notification.send': {
+    label: 'Notification sent',
+    details: z.strictObject({
+      channel: z.enum(['email', 'push', 'webhook']),
+      event: z.enum(['approval_requested', 'approval_expiring', 'alert', 'test']),
+      outcome: z.enum(['sent', 'failed', 'skipped']),
+      /** Where it went, in words (the address, the device, the webhook's host). */
+      target: z.string(),
+      detail: z.string().optional(),
+      approval_request: id.optional(),
+    }),
+  },
+  'account.notification_settings': {
+    label: 'Notification settings changed',
+    details: z.strictObject({
+      email: z.array(z.string()),
+      push: z.array(z.string()),
+      webhook: z.array(z.string()),
+      quietHours: z.strictObject({ start: z.string(), end: z.string() }).nullable(),
+      reminderMinutes: z.number().int(),
+    }),
+  },
+  'account.push_subscribe': { label: 'Device added for push notifications', details: z.strictObject({ subscription: id, device: z.string() }) },
+  'account.push_unsubscribe': {
+    label: 'Device removed from push notifications',
+    details: z.strictObject({ subscription: id, device: z.string(), reason: z.enum(['user', 'gone']) }),
+  },
 
   // The user's own session and account
   'session.step_up': { label: 'Second factor confirmed', details: noDetails },
@@ -205,6 +236,10 @@ const OTHER_EVENTS = {
         revokedTokens: count,
         revokedGrants: count,
         suspendedOwnedAgents: count,
+        // Added with notifications (issue 17): absent from older rows.
+        pushSubscriptions: count.optional(),
+        notificationSettings: count.optional(),
+        notificationDeliveries: count.optional(),
       })
       .optional(),
   },

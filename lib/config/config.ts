@@ -4,7 +4,7 @@
 import 'server-only';
 import path from 'node:path';
 import { z } from 'zod';
-import { loadOrCreateSecrets } from './secrets';
+import { loadOrCreateSecrets, loadOrCreateVapidKeys } from './secrets';
 
 const booleanFlag = z.enum(['0', '1', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
@@ -179,6 +179,30 @@ const envSchema = z.object({
     .int()
     .default(60)
     .transform((v) => clamp(v, 1, 100_000)),
+  /**
+   * Notifications (issue 17, docs/notifications.md): the SMTP server mail goes through, as a URL
+   * (`smtp://user:pass@host:587`, `smtps://…:465`). Unset: mail is kept in the administrators' dev
+   * mailbox (/settings/mailbox) instead of being sent, so a fresh `npm start` needs no set-up.
+   */
+  LEASH_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** The From: of Leash's mail. Default `Leash <leash@HOST>`, HOST being the issuer's host name. */
+  LEASH_MAIL_FROM: z.string().min(3).optional(),
+  /** Web Push (RFC 8292 VAPID): the application server's P-256 key pair, base64url (public: 65-byte point; private: 32 bytes). Default: generated, persisted. */
+  LEASH_VAPID_PUBLIC_KEY: z.string().optional(),
+  LEASH_VAPID_PRIVATE_KEY: z.string().optional(),
+  /** RFC 8292 §2.1 `sub`: how a push service reaches the operator (mailto: or https:). Default: the issuer when https, else mailto:leash@localhost. */
+  LEASH_VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https: URL')
+    .optional(),
+  /**
+   * host:port origins of push services that may be called over plain http or on a loopback/private
+   * address (tests' push service stub). Comma-separated. Default: none.
+   */
+  LEASH_PUSH_ALLOWLIST: z.string().default(''),
   /** Port of a separate listener answering GET /metrics (Prometheus text). Default: none. */
   LEASH_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Interface the metrics listener binds. Default 127.0.0.1 (this machine only). */
@@ -224,6 +248,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     sessionSecret: e.LEASH_SESSION_SECRET,
     encryptionKey: e.LEASH_ENCRYPTION_KEY,
   });
+  if (Boolean(e.LEASH_VAPID_PUBLIC_KEY) !== Boolean(e.LEASH_VAPID_PRIVATE_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  LEASH_VAPID_PUBLIC_KEY, LEASH_VAPID_PRIVATE_KEY: give both or neither');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -271,6 +298,18 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     checkResponses: e.LEASH_CHECK_RESPONSES ?? cleaned.NODE_ENV !== 'production',
     /** Secret scanning reports (lib/secret-scanning/): the signing keys' URL and the per-address limit. */
     secretScanning: { keysUrl: parseKeysUrl(e.LEASH_SECRET_SCANNING_KEYS_URL), perIpPerMinute: e.LEASH_SECRET_SCANNING_IP_LIMIT },
+    /** Notifications (lib/notifications/): SMTP (null: the dev mailbox), Web Push's VAPID identity and loopback allowlist. */
+    notifications: {
+      smtpUrl: e.LEASH_SMTP_URL ?? null,
+      mailFrom: e.LEASH_MAIL_FROM ?? `Leash <leash@${new URL(issuer).hostname}>`,
+      vapid: {
+        ...(e.LEASH_VAPID_PUBLIC_KEY && e.LEASH_VAPID_PRIVATE_KEY ? { publicKey: e.LEASH_VAPID_PUBLIC_KEY, privateKey: e.LEASH_VAPID_PRIVATE_KEY } : loadOrCreateVapidKeys(dataDir)),
+        subject: e.LEASH_VAPID_SUBJECT ?? (issuer.startsWith('https://') ? issuer : 'mailto:leash@localhost'),
+      },
+      pushAllowlist: e.LEASH_PUSH_ALLOWLIST.split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    },
     /** /metrics (server/metrics.ts): its own listener when `port` is set; the public port only with `token`. */
     metrics: { port: e.LEASH_METRICS_PORT ?? null, host: e.LEASH_METRICS_HOST, token: e.LEASH_METRICS_TOKEN ?? null },
   };

@@ -50,3 +50,35 @@ export function loadOrCreateSecrets(dataDir: string, given: { sessionSecret?: st
 function random() {
   return crypto.randomBytes(32).toString('base64url');
 }
+
+const vapidFile = z.object({ publicKey: z.string().min(80), privateKey: z.string().min(40) });
+
+/**
+ * The Web Push application server's key pair (RFC 8292 §3.2: P-256; the public key as the 65-byte
+ * uncompressed point, the private key as its 32-byte scalar, both base64url, as browsers'
+ * `applicationServerKey` and VAPID expect). Generated on first use and kept beside the other
+ * secrets in its own file (created with `wx`: the first process to write it wins), so adding it
+ * never rewrites an existing secrets.json. Several instances must share it (LEASH_VAPID_*_KEY):
+ * a browser's subscription is bound to the public key it subscribed with.
+ */
+export function loadOrCreateVapidKeys(dataDir: string): z.infer<typeof vapidFile> {
+  const file = path.join(dataDir, 'vapid-keys.json');
+  if (fs.existsSync(file)) {
+    const parsed = vapidFile.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    if (!parsed.success) throw new Error(`${file} is damaged; remove it to generate new keys (browsers then subscribe again)`);
+    return parsed.data;
+  }
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const fresh = {
+    publicKey: publicKey.export({ format: 'der', type: 'spki' }).subarray(-65).toString('base64url'),
+    privateKey: privateKey.export({ format: 'jwk' }).d!,
+  };
+  fs.mkdirSync(dataDir, { recursive: true });
+  try {
+    fs.writeFileSync(file, JSON.stringify(fresh, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
+    return fresh;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return vapidFile.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  }
+}

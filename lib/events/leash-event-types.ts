@@ -28,7 +28,7 @@ export type LeashEvents = {
   /** The token endpoint issued an access token (after its row), by `grant_type` (RFC 6749 §5.1). */
   'token.issued': { grantType: string };
   /** An agent asked a user for just-in-time elevation (after the `elevation.request` row). */
-  'elevation.requested': { userId: string; agentId: string };
+  'elevation.requested': { userId: string; agentId: string; approvalRequestId: string };
   /** The user approved or denied elevation requests (after their rows): `count` requests at once. */
   'elevation.decided': { userId: string; outcome: 'approved' | 'denied'; count: number };
   /** A confirmation of the user's identity failed (after the `step_up.fail` row). */

@@ -160,14 +160,14 @@ export async function safePostJson(rawUrl: string, body: string, headers: Record
 }
 
 /**
- * POSTs `body` (any type: `headers` names it) to a URL a receiver chose (a Shared Signals stream's
+ * POSTs `body` (any type: `headers` names it; bytes for an encrypted Web Push message) to a URL a receiver chose (a Shared Signals stream's
  * endpoint, RFC 8935), with the same guard, and answers the status with the first `maxBytes` of
  * the answer's body (a receiver explains a refusal in it, RFC 8935 §2.3). The deadline covers the
  * whole exchange, body included.
  */
 export async function safePost(
   rawUrl: string,
-  body: string,
+  body: string | Uint8Array,
   headers: Record<string, string>,
   options: { timeoutMs: number; allowlist: string[]; maxBytes: number },
 ): Promise<{ status: number; body: string }> {
@@ -177,7 +177,7 @@ export async function safePost(
 /** `maxBytes: null`: answers at the status line and discards the body. */
 async function post(
   rawUrl: string,
-  body: string,
+  body: string | Uint8Array,
   headers: Record<string, string>,
   options: { timeoutMs: number; allowlist: string[]; maxBytes: number | null },
 ): Promise<{ status: number; body: string }> {

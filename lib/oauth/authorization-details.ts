@@ -23,12 +23,8 @@ export const authorizationDetailsSchema = z
 
 export type AuthorizationDetail = z.infer<typeof authorizationDetailsSchema>[number];
 
-export function describeAuthorizationDetail(detail: AuthorizationDetail): string {
-  const amount = new Intl.NumberFormat('en-US', { style: 'currency', currency: detail.instructedAmount.currency }).format(Number(detail.instructedAmount.amount));
-  const account = detail.creditorAccount ? ` (account ${detail.creditorAccount.iban})` : '';
-  const note = detail.remittanceInformationUnstructured ? `, reference “${detail.remittanceInformationUnstructured}”` : '';
-  return `Pay ${amount} to ${detail.creditorName}${account}${note}`;
-}
+// The words live in lib/words/payment-words.ts (the notifications say them too, without importing lib/oauth).
+export { describeAuthorizationDetail } from '@/lib/words/payment-words';
 
 /**
  * The index of the payment_initiation detail that names exactly this payment (amount, currency,

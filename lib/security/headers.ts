@@ -10,6 +10,9 @@ export function contentSecurityPolicy(nonce: string, options: { dev: boolean; se
     "img-src 'self' data: https:",
     "font-src 'self'",
     "connect-src 'self'",
+    // The service worker (public/sw.js: Web Push notifications) is ours alone.
+    "worker-src 'self'",
+    "manifest-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     // RFC 9700 §4.16 / RFC 6749 §10.13: no page of ours may be framed (clickjacking).

@@ -14,6 +14,8 @@ import { TechnicalDetails } from '@/components/ui/technical-details';
 import { TotpSettings } from '@/components/dashboard/totp-settings';
 import { PasskeySettings } from '@/components/dashboard/passkey-settings';
 import { AlertSettingsForm } from '@/components/dashboard/alert-settings-form';
+import { NotificationSettingsForm } from '@/components/dashboard/notification-settings-form';
+import { notificationSettingsOf } from '@/lib/endpoints/account/notifications';
 import { getAlertSettings } from '@/lib/alerts/alert-settings';
 import { db } from '@/lib/db/client';
 import { registrationMode } from '@/lib/settings/deployment-settings';
@@ -74,6 +76,21 @@ export default async function SettingsPage() {
             Privacy and time zone
           </h2>
           <PrivacySettings timeZone={user.timeZone} intentStorage={user.intentStorage} intentRetentionDays={user.intentRetentionDays} />
+        </section>
+        <section aria-labelledby="notifications-heading" id="notifications" className="scroll-mt-20">
+          <h2 id="notifications-heading" className="mb-3 text-sm font-semibold">
+            Notifications
+          </h2>
+          <NotificationSettingsForm initial={await notificationSettingsOf(user.id)} email={user.email} timeZone={user.timeZone} hasWebhook={!!(await getAlertSettings(user.id)).webhookUrl} />
+          {user.role === 'ADMIN' && !getConfig().notifications.smtpUrl ? (
+            <p className="mt-2 text-xs text-muted">
+              No SMTP server is configured (LEASH_SMTP_URL), so mail is kept in the{' '}
+              <Link href="/settings/mailbox" className="font-medium text-accent hover:underline">
+                dev mailbox
+              </Link>{' '}
+              instead of being sent.
+            </p>
+          ) : null}
         </section>
         <section aria-labelledby="alerts-heading">
           <h2 id="alerts-heading" className="mb-3 text-sm font-semibold">

@@ -71,6 +71,7 @@ export function handleDecideApproval(approve: boolean) {
 export const handleApprovalPasskeyOptions = sessionRoute({ signIn, id: 'No such request.' }, async ({ user, id }) => {
   const pending = await findUserApproval(user.id, id);
   if (!pending) throw new ApiError(404, 'not_found', 'No such request.');
+  if (pending.status === 'EXPIRED') throw new ApiError(409, 'conflict', 'This request has expired; the agent must ask again.');
   if (pending.status !== 'PENDING') throw new ApiError(409, 'conflict', 'This request was already answered.');
   const options = await passkeyAuthenticationOptions(user, approvalDigest(pending));
   if (!options) throw new ApiError(404, 'not_found', 'You have no passkey yet: add one in Settings.');

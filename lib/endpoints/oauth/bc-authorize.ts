@@ -78,7 +78,7 @@ export const handleBackchannelAuthentication = oauthEndpoint({ ipLimit: true, cl
   }
 
   const authReqId = mintToken(TOKEN_PREFIX.authReqId);
-  await db().$transaction(async (tx) => {
+  const approvalRequestId = await db().$transaction(async (tx) => {
     const row = await tx.approvalRequest.create({
       data: {
         authReqIdHash: hashToken(authReqId),
@@ -103,9 +103,11 @@ export const handleBackchannelAuthentication = oauthEndpoint({ ipLimit: true, cl
       ...audited,
       details: { approval_request: row.id, ...detailsAudited },
     });
+    return row.id;
   });
-  // The request and its row have committed: the alert rules listen (lib/events/subscribers.ts).
-  void emitEvent('elevation.requested', { userId, agentId: client.id });
+  // The request and its row have committed: the alert rules and the notifications (email, push,
+  // webhook: lib/notifications) listen (lib/events/subscribers.ts).
+  void emitEvent('elevation.requested', { userId, agentId: client.id, approvalRequestId });
   return { auth_req_id: authReqId, expires_in: CIBA_REQUEST_TTL_SECONDS, interval: CIBA_POLL_INTERVAL_SECONDS };
 });
 
