@@ -4,6 +4,7 @@ import type { AuditDecision } from '@/lib/audit/append-audit-event';
 import type { CallAction } from '@/lib/audit/events';
 import type { ActionName } from '@/lib/scopes/actions';
 import type { EventSource } from '@/lib/events/typed-emitter';
+import type { LeakNotice } from '@/lib/alerts/leaked-credentials';
 
 export type LeashEvents = {
   /** A used refresh token was presented again and its family revoked (after the `refresh.reuse` row). */
@@ -31,6 +32,8 @@ export type LeashEvents = {
   'elevation.requested': { userId: string; agentId: string; approvalRequestId: string };
   /** The user approved or denied elevation requests (after their rows): `count` requests at once. */
   'elevation.decided': { userId: string; outcome: 'approved' | 'denied'; count: number };
+  /** A secret scanning report was acted on (after its `credential.leaked` rows): what was found where, and what Leash did. */
+  'credentials.leaked': { notices: LeakNotice[]; replayId: string };
   /** A confirmation of the user's identity failed (after the `step_up.fail` row). */
   'step_up.failed': { userId: string };
 };

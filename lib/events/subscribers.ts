@@ -10,6 +10,7 @@ import type { LeashEventSource } from '@/lib/events/leash-event-types';
 import { TIME_WINDOW_RULE } from '@/lib/policy/compile-policy';
 import { countEvents } from '@/lib/events/count-events';
 import { alertRefreshTokenReuse, checkApprovalRequests, checkDeniedCalls, checkFirstHighRiskUse, checkOutsideTimeWindow, checkStepUpFailures, noteTokenFlood } from '@/lib/alerts/rules';
+import { alertLeakedCredentials } from '@/lib/alerts/leaked-credentials';
 import { log } from '@/lib/log/logger';
 import { notifyApproval } from '@/lib/notifications/notify-approval';
 
@@ -30,6 +31,7 @@ export function subscribe(events: LeashEventSource): void {
   events.on('elevation.requested', ({ userId, agentId }) => checkApprovalRequests({ userId, agentId }));
   // The person hears of the request wherever they are (issue 17): email, Web Push, webhook.
   events.on('elevation.requested', ({ userId, approvalRequestId }) => notifyApproval({ userId, approvalRequestId, kind: 'approval_requested' }).catch(logged('notify-approval')));
+  events.on('credentials.leaked', ({ notices, replayId }) => alertLeakedCredentials(notices, replayId).catch(logged('leaked-credentials')));
   events.on('step_up.failed', ({ userId }) => checkStepUpFailures({ userId }));
   countEvents(events);
 }

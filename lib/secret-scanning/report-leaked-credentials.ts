@@ -16,18 +16,18 @@
 // Leash never issued, or a look-alike whose checksum fails, is a false positive and changes nothing.
 import 'server-only';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
-import { alertLeakedCredentials, type LeakNotice } from '@/lib/secret-scanning/alert-leaked-credentials';
+import type { LeakedCredential, LeakNotice, LeakPlace } from '@/lib/alerts/leaked-credentials';
+import { emitEvent } from '@/lib/events/leash-events';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import { revokeTokens, revoking, tokenWithFamily, type TokenSelector } from '@/lib/tokens/revoke-tokens';
-import { log } from '@/lib/log/logger';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
 /** One match as the scanner reports it (GitHub: `{ token, type, url, source }`). */
-export type LeakFinding = { token: string; type: string; url: string; source: string };
+export type LeakFinding = LeakPlace & { token: string };
 /** The partner program's feedback format: the SHA-256 of the token (hex), its type, and the verdict. */
 export type LeakLabel = { token_hash: string; token_type: string; label: 'true_positive' | 'false_positive' };
 
-export type LeakedCredential = 'access_token' | 'refresh_token' | 'client_secret' | 'registration_access_token';
+export type { LeakedCredential };
 
 /** A report already acted on (same signature): refused, nothing changed. */
 export class ReportReplayedError extends Error {}
@@ -71,7 +71,7 @@ export async function reportLeakedCredentials(options: { findings: LeakFinding[]
     return answered;
   });
   // After the commit: the revocations stand whether or not the alerts can be raised.
-  await alertLeakedCredentials(notices, options.replayId).catch((error: unknown) => log('secret-scanning').error({ err: error }, 'alerting the owners failed'));
+  if (notices.length > 0) await emitEvent('credentials.leaked', { notices, replayId: options.replayId });
   return labels;
 }
 

@@ -1,17 +1,21 @@
-// Tells the people concerned that a credential was found in public and what Leash did about it:
+// Tells the people concerned that a credential was found in public and what Leash did about it
+// (heard on the `credentials.leaked` event that lib/secret-scanning emits after its commit):
 // one alert per report, person and agent, naming every place it was found (the scanner's URL and
 // kind of source), through raiseAlert like every other rule (stored, shown live, sent to the
 // person's webhook, and the agent suspended for them if their settings ask for it at this severity).
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { raiseAlert } from '@/lib/alerts/raise-alert';
-import type { LeakedCredential, LeakFinding } from '@/lib/secret-scanning/report-leaked-credentials';
+
+/** What a scanner reported, as the alert names it (the token itself is never repeated). */
+export type LeakPlace = { type: string; url: string; source: string };
+export type LeakedCredential = 'access_token' | 'refresh_token' | 'client_secret' | 'registration_access_token';
 
 export type LeakNotice = {
   userId: string;
   agentId: string | null;
   credential: LeakedCredential;
-  finding: LeakFinding;
+  finding: LeakPlace;
   /** Tokens revoked with it. */
   revoked: number;
   /** The agent was suspended (its client secret leaked). */
@@ -30,7 +34,7 @@ const WORDS: Record<LeakedCredential, string> = {
   registration_access_token: 'The registration access token',
 };
 
-function where(finding: LeakFinding): string {
+function where(finding: LeakPlace): string {
   const source = finding.source ? finding.source.toLowerCase().replace(/_/g, ' ') : 'unknown source';
   return finding.url ? `${finding.url} (${source})` : `a place GitHub did not name (${source})`;
 }
