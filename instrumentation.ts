@@ -2,8 +2,12 @@
 // do, because each task is idempotent.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { scheduleAuditSealing } = await import('@/lib/audit/seal-audit-chain');
-  scheduleAuditSealing();
+  // The audit log (docs/audit.md): signed checkpoints of every chain's head, and the sealing of
+  // what an instance of the previous version still inserts unsealed during a rolling upgrade.
+  const { scheduleCheckpoints } = await import('@/lib/audit/audit-checkpoint');
+  scheduleCheckpoints();
+  const { scheduleLegacySealing } = await import('@/lib/audit/seal-legacy-chain');
+  scheduleLegacySealing();
   const { schedulePurgeOfIntentTexts } = await import('@/lib/audit/purge-intent-texts');
   schedulePurgeOfIntentTexts();
   const { sweepUsedDpopProofs } = await import('@/lib/oauth/dpop/verify-dpop-proof');

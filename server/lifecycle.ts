@@ -89,8 +89,9 @@ async function shutDown(server: RunningServer, reason: string): Promise<boolean>
     clean = false;
     logger.error('group-commit queues did not empty in time');
   }
-  const { sealAuditChain } = await import('../lib/audit/seal-audit-chain');
-  await sealAuditChain().catch((error: unknown) => logger.warn({ err: error }, 'could not seal the audit chain (the next instance will)'));
+  // What this instance appended is linked already; a last checkpoint signs its chains' heads now.
+  const { writeCheckpoint } = await import('../lib/audit/audit-checkpoint');
+  await writeCheckpoint().catch((error: unknown) => logger.warn({ err: error }, 'could not write the last audit checkpoint (the next instance will)'));
   const { stopHotCache } = await import('../lib/cache/hot-cache');
   const { stopSsfWorker } = await import('../lib/ssf/delivery-worker');
   const { closeDb } = await import('../lib/db/client');

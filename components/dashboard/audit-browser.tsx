@@ -223,7 +223,11 @@ export function AuditBrowser({
 }
 
 function ChainStatus() {
-  const [state, setState] = useState<{ pending: boolean; verdict?: { ok: boolean; checked: number; broken_at?: string; reason?: string }; error?: string }>({ pending: false });
+  const [state, setState] = useState<{
+    pending: boolean;
+    verdict?: { ok: boolean; checked: number; chains?: number; checkpoints?: number; broken_at?: string; reason?: string; detail?: string };
+    error?: string;
+  }>({ pending: false });
   const hydrated = useHydrated();
   async function verify() {
     setState({ pending: true });
@@ -238,8 +242,8 @@ function ChainStatus() {
         {state.error ??
           (v
             ? v.ok
-              ? `Chain verified: all ${v.checked} records are intact and in order.`
-              : `Chain broken at record #${v.broken_at} (${v.reason}) after ${v.checked} intact records.`
+              ? `Chain verified: all ${v.checked} records are intact and in order, in ${v.chains} chain${v.chains === 1 ? '' : 's'} bound by ${v.checkpoints} signed checkpoint${v.checkpoints === 1 ? '' : 's'}.`
+              : `Chain broken (${v.reason}): ${v.detail}, after ${v.checked} intact records.`
             : 'Each record holds the hash of the one before it, so any change to the log is detectable.')}
       </p>
       <Button variant="secondary" className="h-9 shrink-0 px-3" onClick={verify} disabled={!hydrated || state.pending}>

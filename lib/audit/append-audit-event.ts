@@ -1,14 +1,13 @@
 // Appends one record to the audit log, inside the caller's transaction, so that the record and
 // the decision it records commit or fail together (DECISIONS 10). Records are hash-chained: each
-// stores the hash of the previous one, and its own hash covers its content and that link. The
-// chain is sealed by one writer at a time right after commit (seal-audit-chain.ts), so appends
-// never wait for each other. The action and its details are typed by the catalog
+// stores the hash of the previous one in its chain, and its own hash covers its content and that
+// link (lib/audit/chain-append.ts, docs/audit.md). The action and its details are typed by the catalog
 // (lib/audit/events.ts): a misspelt action or a wrong details field does not compile.
 import 'server-only';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { StoredIntent } from '@/lib/audit/stored-intent';
 import type { AuditAction, DetailsOf } from '@/lib/audit/events';
-import { currentRequestId } from '@/lib/log/request-context';
+import { auditRecord, insertChained } from '@/lib/audit/chain-append';
 
 export type AuditDecision = 'ALLOW' | 'DENY' | 'STEP_UP' | 'APPROVAL';
 
@@ -36,31 +35,13 @@ type AuditInputOf<A extends AuditAction> = AuditFields & { action: A } & (undefi
 export type AuditInput<A extends AuditAction = AuditAction> = A extends AuditAction ? AuditInputOf<A> : never;
 
 /**
- * Inserts the record, unsealed, in the caller's transaction: no lock, so concurrent decisions do
- * not queue behind each other's commits. The sealer (lib/audit/seal-audit-chain.ts) chains it
- * moments later; until then the trigger allows that one change only.
+ * Inserts the record, linked into a free chain (lib/audit/chain-append.ts), in the caller's
+ * transaction: the chain's head stays locked until that transaction ends and other writers take
+ * another chain meanwhile, so concurrent decisions do not queue behind each other's commits.
  */
 export async function appendAuditEvent<A extends AuditAction>(tx: Prisma.TransactionClient, input: AuditInput<A>): Promise<{ id: bigint }> {
-  const row = await tx.auditEvent.create({
-    data: {
-      createdAt: new Date(),
-      userId: input.userId ?? null,
-      agentId: input.agentId ?? null,
-      actor: input.actor ?? undefined,
-      action: input.action,
-      resource: input.resource ?? null,
-      decision: input.decision,
-      reason: input.reason ?? null,
-      tokenId: input.tokenId ?? null,
-      scopes: input.scopes ?? [],
-      intent: input.intent?.hash ?? null,
-      ip: input.ip ?? null,
-      requestId: input.requestId ?? currentRequestId() ?? null,
-      // Details are JSON by construction (the catalog's schemas describe plain JSON values).
-      details: (input.details as Prisma.InputJsonValue | undefined) ?? undefined,
-    },
-    select: { id: true },
-  });
+  const [id] = await insertChained((sql) => tx.$queryRaw(sql), [auditRecord(input)]);
+  const row = { id: id! };
   // The full text sits outside the chain (the row holds its hash), so it can be purged later.
   if (input.intent?.text) {
     await tx.auditIntentText.create({ data: { eventId: row.id, text: input.intent.text.text, purgeAfter: input.intent.text.purgeAfter } });

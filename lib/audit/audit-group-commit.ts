@@ -6,19 +6,17 @@
 // commit together or not at all. If a batch fails, its rows are retried one by one, so one bad row
 // (an agent deleted a moment ago) cannot fail the others; whatever still fails rejects its caller,
 // who fails closed (no answer without its audit row, no token without its record).
-// Rows are inserted unsealed, exactly as appendAuditEvent inserts them; the sealer chains them.
+// A batch is linked into one free chain by the statement that inserts it (lib/audit/chain-append.ts).
 import 'server-only';
 import { dbPool } from '@/lib/db/client';
 import { groupCommit } from '@/lib/db/group-commit';
 import type { AuditInput } from '@/lib/audit/append-audit-event';
 import type { AuditAction } from '@/lib/audit/events';
-import { currentRequestId } from '@/lib/log/request-context';
+import { auditRecord, insertChained, type AuditRecord } from '@/lib/audit/chain-append';
 
 const MAX_BATCH = 256;
 // Statements in flight at once: while one waits for its WAL flush, the next batch is on its way.
 const WRITERS = 3;
-const AUDIT_COLUMNS = ['created_at', 'user_id', 'agent_id', 'actor', 'action', 'resource', 'decision', 'reason', 'token_id', 'scopes', 'intent', 'ip', 'request_id', 'details'];
-const AUDIT_CASTS = ['timestamptz', 'uuid', 'uuid', 'jsonb', 'text', 'text', '"Decision"', 'text', 'uuid', 'text[]', 'text', 'text', 'text', 'jsonb'];
 const TOKEN_COLUMNS = ['id', 'kind', 'token_hash', 'prefix', 'agent_id', 'user_id', 'scopes', 'audience', 'amr', 'dpop_jkt', 'signing_key_id', 'created_at', 'expires_at'];
 const TOKEN_CASTS = ['uuid', '"TokenKind"', 'text', 'text', 'uuid', 'uuid', 'text[]', 'text[]', 'text[]', 'text', 'text', 'timestamptz', 'timestamptz'];
 
@@ -38,28 +36,7 @@ export type GroupedToken = {
   expiresAt: Date;
 };
 
-function auditValues(input: AuditInput, createdAt = new Date()): unknown[] {
-  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
-  return [
-    createdAt,
-    input.userId ?? null,
-    input.agentId ?? null,
-    json(input.actor),
-    input.action,
-    input.resource ?? null,
-    input.decision,
-    input.reason ?? null,
-    input.tokenId ?? null,
-    input.scopes ?? [],
-    input.intent?.hash ?? null,
-    input.ip ?? null,
-    // Computed when the caller enqueues, so in its request's context.
-    input.requestId ?? currentRequestId() ?? null,
-    json(input.details),
-  ];
-}
-
-type Row = { audit: unknown[]; token: unknown[] | null };
+type Row = { audit: AuditRecord; token: unknown[] | null };
 
 // Rows of concurrent requests in one statement; a failed batch is retried row by row, so one row
 // that cannot be written (an agent deleted a moment ago) does not fail the others.
@@ -85,20 +62,21 @@ const enqueue = groupCommit<Row, void>('audit', { maxBatch: MAX_BATCH, writers: 
 /** Appends one audit row (no intent text: those go through appendAuditEvent) and waits for its commit. */
 export function appendAuditEventGrouped<A extends AuditAction>(input: AuditInput<A>): Promise<void> {
   if (input.intent?.text) return Promise.reject(new Error('audit rows with an intent text are appended with appendAuditEvent'));
-  return enqueue({ audit: auditValues(input), token: null });
+  return enqueue({ audit: auditRecord(input), token: null });
 }
 
 /** Inserts a token and its issuance record together, and waits for their commit. */
 export function insertTokenGrouped(token: GroupedToken, audit: AuditInput<'token.issue'>): Promise<void> {
   const row = [token.id, token.kind, token.tokenHash, token.prefix, token.agentId, null, token.scopes, token.audience, [], token.dpopJkt, token.signingKeyId ?? null, token.createdAt, token.expiresAt];
-  return enqueue({ audit: auditValues({ ...audit, tokenId: token.id }, token.createdAt), token: row });
+  return enqueue({ audit: auditRecord({ ...audit, tokenId: token.id }, token.createdAt), token: row });
 }
 
-function insert(batch: Row[]) {
-  const values: unknown[] = [];
-  const tuple = (row: unknown[], casts: string[]) => `(${row.map((v, i) => (values.push(v), `$${values.length}::${casts[i]}`)).join(', ')})`;
-  const tokens = batch.filter((r) => r.token).map((r) => tuple(r.token!, TOKEN_CASTS));
-  const audits = batch.map((r) => tuple(r.audit, AUDIT_CASTS));
-  const insertAudits = `INSERT INTO audit_events (${AUDIT_COLUMNS.join(', ')}) VALUES ${audits.join(', ')}`;
-  return dbPool().query(tokens.length ? `WITH issued AS (INSERT INTO tokens (${TOKEN_COLUMNS.join(', ')}) VALUES ${tokens.join(', ')}) ${insertAudits}` : insertAudits, values);
+async function insert(batch: Row[]): Promise<void> {
+  const tokens = batch.flatMap((r) => (r.token ? [r.token] : []));
+  const run = async <T>(sql: { text: string; values: unknown[] }) => (await dbPool().query(sql.text, sql.values)).rows as T[];
+  await insertChained(
+    run,
+    batch.map((r) => r.audit),
+    tokens.length ? { table: 'tokens', columns: TOKEN_COLUMNS, casts: TOKEN_CASTS, rows: tokens } : undefined,
+  );
 }

@@ -7,13 +7,13 @@
 //   hash = "v2:" + SHA-256("leash-audit/v2\n" + digest + "\n" + previous hash). A record can be
 //   checked as a link of the chain from its digest alone, so one user's export can carry the other
 //   users' records as digests (nothing of their content) and still be verified end to end.
-// The content is the record as stored, without its id, its place (`chainSeq`), its previous hash
-// and its own hash: keys sorted, dates as ISO strings (a record read back from an export's JSON
+// The content is the record as stored, without its id, its place (`chainId`, `chainSeq`), its
+// previous hash and its own hash: keys sorted, dates as ISO strings (a record read back from an export's JSON
 // gives the same canonical form as one read from the database).
 import crypto from 'node:crypto';
 
 export const V2_PREFIX = 'v2:';
-const EXCLUDED = new Set(['id', 'hash', 'chainSeq', 'prevHash']);
+const EXCLUDED = new Set(['id', 'hash', 'chainId', 'chainSeq', 'prevHash']);
 
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
 
@@ -46,11 +46,40 @@ export function linkHash(digest: string, previousHash: string | null): string {
 
 /** v1: the hash of a record's content with its previous hash (`prevHash` in the record). */
 export function v1Hash(record: Record<string, unknown>): string {
-  const { id: _id, hash: _hash, chainSeq: _seq, ...rest } = record;
+  const { id: _id, hash: _hash, chainId: _chain, chainSeq: _seq, ...rest } = record;
   return sha256(canonicalJson(rest));
 }
 
 /** What a sealed record's hash must be, in the format its stored hash is in. */
 export function expectedHash(record: Record<string, unknown> & { hash?: string | null; prevHash?: string | null }): string {
   return record.hash?.startsWith(V2_PREFIX) ? linkHash(recordDigest(record), record.prevHash ?? null) : v1Hash(record);
+}
+
+// Checkpoints (lib/audit/audit-checkpoint.ts): the heads of every chain at one moment, bound
+// together by a Merkle root, each checkpoint linked to the one before it.
+//   leaf = SHA-256("leash-audit/head\n" + chain + "\n" + seq + "\n" + head hash)
+//   node = SHA-256("leash-audit/node\n" + left + "\n" + right); an odd node is carried up as is
+//   checkpoint hash = SHA-256("leash-audit/checkpoint\n" + created_at (ISO) + "\n" + root + "\n" + previous checkpoint hash)
+/** A chain's head as a checkpoint names it: `chain` is the chain's id, or `legacy`. */
+export type ChainHead = { chain: string; seq: string; hash: string | null };
+
+/** Heads in checkpoint order: `legacy` first, then by numeric chain id. */
+export function sortHeads(heads: ChainHead[]): ChainHead[] {
+  const key = (head: ChainHead) => (head.chain === 'legacy' ? -1 : Number(head.chain));
+  return [...heads].sort((a, b) => key(a) - key(b));
+}
+
+export function merkleRoot(heads: ChainHead[]): string {
+  let level = sortHeads(heads).map((head) => sha256(`leash-audit/head\n${head.chain}\n${head.seq}\n${head.hash ?? ''}`));
+  if (!level.length) return sha256('leash-audit/empty');
+  while (level.length > 1) {
+    const next: string[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? sha256(`leash-audit/node\n${level[i]}\n${level[i + 1]}`) : level[i]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
+export function checkpointHash(checkpoint: { createdAt: Date; root: string; prevHash: string | null }): string {
+  return sha256(`leash-audit/checkpoint\n${checkpoint.createdAt.toISOString()}\n${checkpoint.root}\n${checkpoint.prevHash ?? ''}`);
 }

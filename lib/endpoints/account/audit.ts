@@ -124,6 +124,6 @@ function proofResponse(filter: ReturnType<typeof filterFrom>, user: CurrentUser)
 export const handleAuditVerify = sessionRoute({ signIn }, async () => {
   const verdict = await verifyAuditChain();
   return verdict.ok
-    ? { ok: true, checked: verdict.checked, last_id: verdict.lastId?.toString() ?? null }
-    : { ok: false, checked: verdict.checked, broken_at: verdict.brokenAt.toString(), reason: verdict.reason };
+    ? { ok: true, checked: verdict.checked, chains: verdict.chains, checkpoints: verdict.checkpoints, last_id: verdict.lastId?.toString() ?? null }
+    : { ok: false, checked: verdict.checked, broken_at: verdict.brokenAt.toString(), reason: verdict.reason, detail: verdict.detail };
 });

@@ -1,8 +1,10 @@
-// Seals the audit chain (DECISIONS 10, issue 7's "sealed in order by one writer"): committed,
-// unsealed records get their place (`chain_seq`), the previous record's hash and their own hash,
-// in commit-visible id order, a batch at a time. One sealer at a time across every instance
-// (a transaction-scoped advisory lock; the others skip the round). Appends never wait for it, and
-// what it writes is checked by the database: the trigger lets a row be sealed once, nothing else.
+// Seals the legacy chain (`chain_id` null): records that a previous version of Leash inserted
+// unsealed (before issue 16, and during a rolling upgrade while old instances still run) get their
+// place (`chain_seq`), the previous record's hash and their own hash, in commit-visible id order,
+// a batch at a time, as that version's sealer did. Records this version writes are linked by
+// their insert (lib/audit/chain-append.ts) and never pass here. One sealer at a time across every
+// instance (a transaction-scoped advisory lock; the others skip the round); what it writes is
+// checked by the database: the trigger lets a row be sealed once, nothing else.
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { linkHash, recordDigest } from '@/lib/audit/chain-hash';
@@ -13,14 +15,14 @@ const SEALER_LOCK = 7_104_202;
 const BATCH = 2000;
 
 /** Seals what is committed and unsealed; returns how many rows it sealed (0 if another sealer ran). */
-export async function sealAuditChain(): Promise<number> {
+export async function sealLegacyChain(): Promise<number> {
   let total = 0;
   for (;;) {
     const sealed = await db().$transaction(async (tx) => {
       const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SEALER_LOCK}) AS locked`;
       if (!lock?.locked) return -1;
-      const last = await tx.auditEvent.findFirst({ where: { chainSeq: { not: null } }, orderBy: { chainSeq: 'desc' }, select: { chainSeq: true, hash: true } });
-      const rows = await tx.auditEvent.findMany({ where: { chainSeq: null }, orderBy: { id: 'asc' }, take: BATCH });
+      const last = await tx.auditEvent.findFirst({ where: { chainId: null, chainSeq: { not: null } }, orderBy: { chainSeq: 'desc' }, select: { chainSeq: true, hash: true } });
+      const rows = await tx.auditEvent.findMany({ where: { chainId: null, chainSeq: null }, orderBy: { id: 'asc' }, take: BATCH });
       if (!rows.length) return 0;
       let seq = last?.chainSeq ?? 0n;
       let previous = last?.hash ?? null;
@@ -35,7 +37,7 @@ export async function sealAuditChain(): Promise<number> {
       await tx.$executeRaw`
         UPDATE audit_events AS e SET chain_seq = v.seq, prev_hash = v.prev, hash = v.hash
           FROM (VALUES ${Prisma.join(seals)}) AS v(id, seq, prev, hash)
-         WHERE e.id = v.id AND e.chain_seq IS NULL`;
+         WHERE e.id = v.id AND e.chain_id IS NULL AND e.chain_seq IS NULL`;
       return rows.length;
     });
     if (sealed <= 0) return total;
@@ -44,14 +46,14 @@ export async function sealAuditChain(): Promise<number> {
   }
 }
 
-/** Seals every few hundred milliseconds in the background of a server process. */
-export function scheduleAuditSealing(intervalMs = 200) {
+/** Seals every second in the background of a server process (a cheap indexed lookup when there is nothing). */
+export function scheduleLegacySealing(intervalMs = 1000) {
   let running = false;
   const tick = async () => {
     if (running) return;
     running = true;
     try {
-      await sealAuditChain();
+      await sealLegacyChain();
     } catch (error) {
       log('audit').error({ err: error }, 'sealing failed');
     } finally {
