@@ -16,7 +16,7 @@ import { findFreePort, startEmbeddedPostgres } from './lib/embedded-pg';
 import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
 import { deployMigrations } from './lib/schema-engine';
 import { dpopKey } from './bench/dpop-proof';
-import { crossInstanceRevocation, liveUpdate, percentile, signIn } from './bench/latency';
+import { crossInstancePolicyChange, crossInstanceRevocation, liveUpdate, percentile, signIn } from './bench/latency';
 import { benchSsfReceiver, ssfRevocation } from './bench/ssf-latency';
 
 const quick = process.argv.includes('--quick');
@@ -226,8 +226,22 @@ async function main() {
     };
     log('revocation between instances…');
     const crossInstance = await crossInstanceRevocation(LATENCY_SAMPLES, `http://127.0.0.1:${portB}`, issueMachineToken, revokeOnA);
-    log('live update after a revocation…');
     const cookie = await signIn(issuer, delegation.email, delegation.password);
+    log('policy change between instances…');
+    const { defaultPolicyDocument } = await import('../lib/policy/policy-document');
+    let policyVersion = 1;
+    const savePolicyOnA = async (deny: boolean) => {
+      const document = { ...defaultPolicyDocument(), rateLimit: { perMinute: 1_000_000, perDay: 10_000_000 }, ...(deny ? { actions: { 'datasets.list': 'deny' } } : {}) };
+      const answer = await fetch(`${issuer}/api/account/agents/${delegation.agentId}/policy`, {
+        method: 'POST',
+        headers: { Cookie: cookie, Origin: new URL(issuer).origin, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ document, expected_version: policyVersion }),
+      });
+      if (answer.status !== 200) throw new Error(`saving the policy answered ${answer.status}: ${await answer.text()}`);
+      policyVersion++;
+    };
+    const policyChange = await crossInstancePolicyChange(LATENCY_SAMPLES, `http://127.0.0.1:${portB}`, await delegation.issue(), savePolicyOnA);
+    log('live update after a revocation…');
     const live = await liveUpdate(LATENCY_SAMPLES, issuer, cookie, () => delegation.issue(), revokeOnA);
     log('revocation pushed to a resource server (Shared Signals)…');
     const ssf = await ssfPush(LATENCY_SAMPLES, issuer, ssfPort, delegation, revokeOnA);
@@ -259,6 +273,7 @@ async function main() {
       rows,
       acceptedAfterRevoke,
       revocationBetweenInstancesMs: { p50: percentile(crossInstance, 0.5), p99: percentile(crossInstance, 0.99), samples: crossInstance.length },
+      policyChangeBetweenInstancesMs: { p50: percentile(policyChange, 0.5), p99: percentile(policyChange, 0.99), samples: policyChange.length },
       liveUpdateMs: { p50: percentile(live, 0.5), p95: percentile(live, 0.95), samples: live.length },
       ssfPushMs: { p50: percentile(ssf, 0.5), p99: percentile(ssf, 0.99), samples: ssf.length },
       auditBrowser: audit,
@@ -280,6 +295,7 @@ async function main() {
     const latencies = [
       `Requests accepted after a revocation returned: **${acceptedAfterRevoke}** of 200.`,
       `Revocation reaching a second instance (same database, LISTEN/NOTIFY): p50 **${summary.revocationBetweenInstancesMs.p50} ms**, p99 **${summary.revocationBetweenInstancesMs.p99} ms** (${crossInstance.length} samples).`,
+      `Policy change reaching a second instance (saved on the first through the dashboard API → the second decides by it): p50 **${summary.policyChangeBetweenInstancesMs.p50} ms**, p99 **${summary.policyChangeBetweenInstancesMs.p99} ms** (${policyChange.length} samples).`,
       `Live update (revoke call → dashboard event stream): p50 **${summary.liveUpdateMs.p50} ms**, p95 **${summary.liveUpdateMs.p95} ms** (${live.length} samples).`,
       `Revocation pushed to a resource server (RFC 7009 revoke call → the signed SET received, Shared Signals over RFC 8935): p50 **${summary.ssfPushMs.p50} ms**, p99 **${summary.ssfPushMs.p99} ms** (${ssf.length} samples).`,
     ].join('\n\n');
@@ -342,7 +358,7 @@ async function benchDelegation(clientId: string, issuer: string) {
       createAccessToken(tx, { agentId: agent.id, userId, grantId: grant.id, scopes: ['datasets:read'], audience: [audience], dpopJkt }, { grantType: 'bench', ip: '127.0.0.1', ttlSeconds: 3600 }),
     );
   const issue = async (dpopJkt?: string) => (await issueWithId(`${issuer}/api`, dpopJkt)).token;
-  return { email, password, userId, issue, issueWithId };
+  return { email, password, userId, agentId: agent.id, issue, issueWithId };
 }
 
 /**

@@ -7,6 +7,7 @@ import { expect, test, type APIRequestContext } from '@playwright/test';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
 import { AGENT_CALLBACK, authorizeOverHttp, expectNoStore, pkce, registerPublicAgent } from '../support/oauth';
+import { storePolicyVersion } from '../support/delegation';
 
 const DAY = 86_400;
 
@@ -27,11 +28,7 @@ type Ids = { userId: string; agentId: string };
 
 /** Stores the next version of the user's policy for the agent, as the dashboard does. */
 async function setPolicy(ids: Ids, overrides: Parameters<typeof policyDocument>[0]) {
-  await testDb().query(
-    `INSERT INTO policies (id, user_id, agent_id, version, document, cedar)
-     SELECT gen_random_uuid(), $1, $2, COALESCE(MAX(version), 0) + 1, $3, '-- compiled at load' FROM policies WHERE user_id = $1 AND agent_id = $2`,
-    [ids.userId, ids.agentId, JSON.stringify(policyDocument(overrides))],
-  );
+  await storePolicyVersion(ids, policyDocument(overrides));
 }
 
 /**

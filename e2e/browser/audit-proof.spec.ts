@@ -1,8 +1,8 @@
 // Self-verifying audit exports (issue 18): a user downloads "Export proof" from the audit browser
 // in Chromium and checks the file with `npm run audit:verify-export`, with nothing but the file and
-// the server's published keys. The chain is shared by every user, yet the file carries another
+// the server's published keys. The chains are shared by every user, yet the file carries another
 // user's records only as digests (none of their content), and it still verifies end to end; a
-// record altered in the file, or a place of the chain removed from it, is named.
+// record altered in the file, or a place of a chain removed from it, is named.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +25,7 @@ test('a user’s proof verifies on its own, holds nothing of another user’s re
   const owner = await createAccount(request, baseURL, { email: uniqueEmail('proof-owner'), password });
   const page = await signedInPage(browser, owner.email, { acceptDownloads: true });
   const agent = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: owner, agentName: 'Proven agent' });
-  // Another user's activity interleaves with the owner's in the one chain.
+  // Another user's activity interleaves with the owner's in the shared chains.
   const stranger = await delegatedToken(request, baseURL!, 'datasets:read', {}, { agentName: 'Stranger agent' });
   for (let i = 0; i < 5; i++) {
     expect((await page.request.get('/api/v1/datasets', { headers: { ...agent.auth, 'Agent-Intent': `Owner call ${i}` } })).status()).toBe(200);
@@ -60,8 +60,9 @@ test('a user’s proof verifies on its own, holds nothing of another user’s re
   fs.writeFileSync(file, altered.map((entry) => JSON.stringify(entry)).join('\n'));
   expect(verifyExport(file)).toEqual({ code: 1, output: `Not verified: record ${target.id} was changed (line ${entries.indexOf(target) + 1}).` });
 
-  // Cut: a stranger's link removed from the middle.
-  const link = entries.find((entry) => entry.type === 'link');
+  // Cut: a stranger's link removed from the middle of its chain.
+  const link = entries.find((entry, i) => entry.type === 'link' && ['link', 'record'].includes(entries[i + 1]?.type));
+  const chain = entries.slice(0, entries.indexOf(link)).findLast((entry) => entry.type === 'chain');
   fs.writeFileSync(
     file,
     entries
@@ -69,7 +70,7 @@ test('a user’s proof verifies on its own, holds nothing of another user’s re
       .map((entry) => JSON.stringify(entry))
       .join('\n'),
   );
-  expect(verifyExport(file)).toMatchObject({ code: 1, output: expect.stringMatching(new RegExp(`^Not verified: place ${link.chain_seq} of the chain is missing`)) });
+  expect(verifyExport(file)).toMatchObject({ code: 1, output: expect.stringMatching(new RegExp(`^Not verified: place ${link.chain_seq} of chain ${chain.chain} is missing`)) });
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

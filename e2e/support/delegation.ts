@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { expect, type APIRequestContext } from '@playwright/test';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from './accounts';
-import { testDb } from './db';
+import { changeSeen, testDb } from './db';
 import { AGENT_CALLBACK, authorizeOverHttp, exchangeCode, pkce, registerPublicAgent } from './oauth';
 
 export type Delegation = { token: string; auth: { Authorization: string }; userId: string; agentId: string; clientId: string; clientSecret?: string };
@@ -65,11 +65,22 @@ export const DEFAULT_POLICY = {
 
 /** Stores the next version of the user's policy for the agent (the defaults, overridden), in `db` (default: the suite's). */
 export async function setPolicy(delegation: Pick<Delegation, 'userId' | 'agentId'>, document: Record<string, unknown>, db: pg.Pool = testDb()) {
-  await db.query(
-    `INSERT INTO policies (id, user_id, agent_id, version, document, cedar)
-     SELECT gen_random_uuid(), $1, $2, COALESCE(MAX(version), 0) + 1, $3, '-- compiled at load' FROM policies WHERE user_id = $1 AND agent_id = $2`,
-    [delegation.userId, delegation.agentId, JSON.stringify({ ...DEFAULT_POLICY, ...document })],
-  );
+  await storePolicyVersion(delegation, { ...DEFAULT_POLICY, ...document }, db);
+}
+
+/**
+ * Stores the next version of the user's policy for the agent, as another instance would: the
+ * servers keep the newest version in their caches until the `leash_cache` notification for it
+ * arrives (lib/policy/load-agent-policy.ts), so this waits for that notification (on the suite's
+ * database) before the test's next request.
+ */
+export async function storePolicyVersion(ids: Pick<Delegation, 'userId' | 'agentId'>, document: Record<string, unknown>, db: pg.Pool = testDb()) {
+  const sql = `INSERT INTO policies (id, user_id, agent_id, version, document, cedar)
+     SELECT gen_random_uuid(), $1, $2, COALESCE(MAX(version), 0) + 1, $3, '-- compiled at load' FROM policies WHERE user_id = $1 AND agent_id = $2
+     RETURNING user_id || ':' || agent_id AS cache_key`;
+  const params = [ids.userId, ids.agentId, JSON.stringify(document)];
+  if (db === testDb()) await changeSeen(sql, params);
+  else await db.query(sql, params);
 }
 
 export async function auditRow(requestId: string) {

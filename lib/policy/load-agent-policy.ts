@@ -1,8 +1,15 @@
 // The policy in force for a user's agent: the newest stored version (compiled from its document,
 // or its hand-written Cedar), or the defaults for a new agent (or for an agent acting as itself,
 // with no user). Stored documents are validated on the way out too (zod at every boundary); one that fails denies every request (fail closed).
+// Which version is newest is kept in the hot cache (lib/cache/hot-cache.ts, issue 16 §2), so a
+// request asks the database nothing about its policy: saving a policy drops the entry on the
+// saving instance after its commit, before it answers (`forgettingAfter` in save-agent-policy.ts),
+// so it applies to that instance's next request; every other instance drops it when the
+// `policies_notify_cache` trigger's notification arrives (measured: `npm run bench`,
+// "policy change between instances"). Without the notification connection nothing is cached.
 import 'server-only';
 import { dbPool } from '@/lib/db/client';
+import { cached } from '@/lib/cache/hot-cache';
 import { compilePolicy, type CompiledPolicy } from '@/lib/policy/compile-policy';
 import { validateCedarPolicies } from '@/lib/policy/cedar-schema';
 import { compileHandWrittenCedar } from '@/lib/policy/hand-written-cedar';
@@ -26,12 +33,7 @@ export async function loadAgentPolicy(options: { userId: string | null; agentId:
   const declared = options.declared ?? [];
   const declaredSuffix = declared.length ? `~${declaredKey(declared)}` : '';
   if (!options.userId) return declared.length ? withDeclaredDefault(declared, declaredSuffix) : DEFAULT;
-  // Raw SQL on the hot path (one indexed row; Prisma's query engine costs more than the query).
-  const { rows } = await dbPool().query<{ id: string; version: number; document: unknown; cedar: string; handWritten: boolean }>(
-    'SELECT id, version, document, cedar, hand_written AS "handWritten" FROM policies WHERE user_id = $1 AND agent_id = $2 ORDER BY version DESC LIMIT 1',
-    [options.userId, options.agentId],
-  );
-  const row = rows[0];
+  const row = await newestVersion(options.userId, options.agentId);
   if (!row) return declared.length ? withDeclaredDefault(declared, declaredSuffix) : DEFAULT;
   const cached = compiledById.get(row.id + declaredSuffix);
   if (cached) return cached;
@@ -54,6 +56,28 @@ export async function loadAgentPolicy(options: { userId: string | null; agentId:
   if (compiledById.size > 10_000) compiledById.clear();
   compiledById.set(row.id + declaredSuffix, loaded);
   return loaded;
+}
+
+type PolicyRow = { id: string; version: number; document: unknown; cedar: string; handWritten: boolean };
+
+/** The newest stored version of a user's policy for an agent (null: none yet, the defaults), cached. */
+async function newestVersion(userId: string, agentId: string): Promise<PolicyRow | null> {
+  // Cached under the pair the trigger names ('policy:<user_id>:<agent_id>'); "no row" is cached too.
+  const pair = `${userId}:${agentId}`;
+  const found = await cached(
+    'policy',
+    pair,
+    async () => {
+      // Raw SQL (one indexed row; Prisma's query engine costs more than the query).
+      const { rows } = await dbPool().query<PolicyRow>(
+        'SELECT id, version, document, cedar, hand_written AS "handWritten" FROM policies WHERE user_id = $1 AND agent_id = $2 ORDER BY version DESC LIMIT 1',
+        [userId, agentId],
+      );
+      return { row: rows[0] ?? null };
+    },
+    () => [pair],
+  );
+  return found?.row ?? null;
 }
 
 /** A short key for a list of declared actions (part of a compiled policy's cache key). */

@@ -33,6 +33,7 @@ if (!verdict.ok) {
 }
 console.log(
   `Verified: ${verdict.records} record${verdict.records === 1 ? '' : 's'} of ${verdict.subject === 'all' ? 'every user' : `user ${verdict.subject}`} in the audit chain of ${verdict.issuer}, ` +
-    `sealed at place ${verdict.headSeq ?? '-'} (${verdict.links} other record${verdict.links === 1 ? '' : 's'} carried as links).` +
+    (verdict.headSeq === null ? `in ${verdict.chains} chain${verdict.chains === 1 ? '' : 's'} sealed at their heads` : `sealed at place ${verdict.headSeq}`) +
+    ` (${verdict.links} other record${verdict.links === 1 ? '' : 's'} carried as links).` +
     (verdict.notCovered ? ` ${verdict.notCovered} older record${verdict.notCovered === 1 ? ' was' : 's were'} sealed before proofs existed and are not covered.` : ''),
 );

@@ -1,7 +1,7 @@
-// `npm run audit:verify`: recomputes the whole audit chain against DATABASE_URL (after a restore,
-// on a schedule, before an export) and exits 0 when every record still matches its hash and link,
-// 1 naming the first record that does not. Seals waiting records first, as the dashboard's
-// "Verify now" does.
+// `npm run audit:verify`: recomputes the whole audit log against DATABASE_URL (after a restore,
+// on a schedule, before an export): every chain and every signed checkpoint (docs/audit.md). Exits
+// 0 when everything matches, 1 naming the first record or checkpoint that does not, as the
+// dashboard's "Verify now" does.
 export {};
 if (!process.env.DATABASE_URL) {
   console.error('DATABASE_URL is required.');
@@ -12,8 +12,10 @@ const { closeDb } = await import('../../lib/db/client');
 const verdict = await verifyAuditChain();
 await closeDb();
 if (verdict.ok) {
-  console.log(`The audit chain verifies: ${verdict.checked} record${verdict.checked === 1 ? '' : 's'}, last id ${verdict.lastId ?? 'none'}.`);
+  console.log(
+    `The audit log verifies: ${verdict.checked} record${verdict.checked === 1 ? '' : 's'} in ${verdict.chains} chain${verdict.chains === 1 ? '' : 's'}, ${verdict.checkpoints} signed checkpoint${verdict.checkpoints === 1 ? '' : 's'}, last id ${verdict.lastId ?? 'none'}.`,
+  );
 } else {
-  console.error(`The audit chain is broken at record ${verdict.brokenAt} (${verdict.reason}), after ${verdict.checked} good record${verdict.checked === 1 ? '' : 's'}.`);
+  console.error(`The audit log is broken (${verdict.reason}): ${verdict.detail}, after ${verdict.checked} good record${verdict.checked === 1 ? '' : 's'}.`);
   process.exit(1);
 }

@@ -31,6 +31,31 @@ export async function crossInstanceRevocation(samples: number, instanceB: string
   return latencies;
 }
 
+/**
+ * How fast a policy saved on instance A decides instance B's next requests (issue 16 §2: B keeps
+ * the policy in its cache until the notification arrives). Each sample saves "deny" (or "allow"
+ * back) through A's dashboard API, then asks B until its answer changes. Milliseconds from the
+ * save call's answer.
+ */
+export async function crossInstancePolicyChange(samples: number, instanceB: string, token: string, save: (deny: boolean) => Promise<void>): Promise<number[]> {
+  const call = () => fetch(`${instanceB}/api/v1/datasets`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => (r.body?.cancel(), r.status));
+  if ((await call()) !== 200) throw new Error('instance B refused the token before any policy change');
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const deny = i % 2 === 0;
+    await save(deny);
+    const savedAt = performance.now();
+    for (;;) {
+      const status = await call();
+      if (deny ? status === 403 : status === 200) break;
+      if (performance.now() - savedAt > 10_000) throw new Error(`instance B still answers ${status} 10 s after the policy changed`);
+    }
+    latencies.push(performance.now() - savedAt);
+    await sleep(20);
+  }
+  return latencies;
+}
+
 /** Signs in over HTTP (next-auth credentials), answers the session cookie header. */
 export async function signIn(baseURL: string, email: string, password: string): Promise<string> {
   const origin = { Origin: new URL(baseURL).origin };
