@@ -1,34 +1,102 @@
 // Per-agent rate limit and daily quota from the agent's policy, and a per-user ceiling across all
-// of a user's agents (issue 4, step 5). Counted in memory per instance (the API's hot path);
-// refusals are 429 with Retry-After and the RateLimit headers (draft-ietf-httpapi-ratelimit-headers).
+// of a user's agents (issue 4, step 5), holding across instances without a database round trip
+// per request (issue 16 §4): each window of each key (a calendar minute, a UTC day) is counted in
+// PostgreSQL by leases. An instance asks for a share (`leash_rate_lease`, migration rate_leases:
+// atomic, never past the limit) and counts it down in memory; only when its share is spent does it
+// ask again, one request at a time per key. So all instances together admit at most the limit per
+// window, with no overshoot; the price is that a share one instance leased and does not use is
+// not available to the others until the window ends (at most one share, a twentieth of the limit
+// capped at 1,000 calls, per instance). Refusals are 429 with Retry-After and the RateLimit
+// headers (draft-ietf-httpapi-ratelimit-headers). Without the database, the call fails closed.
 import 'server-only';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { dbPool } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 
-// One counter per window; each key's own limit is compared after counting.
-const perMinute = new RateLimiterMemory({ keyPrefix: 'api:minute', points: 1_000_000_000, duration: 60 });
-const perDay = new RateLimiterMemory({ keyPrefix: 'api:day', points: 1_000_000_000, duration: 86_400 });
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const MAX_SHARE = 1_000;
 
 export type RateVerdict = { ok: true; headers: Record<string, string> } | { ok: false; reason: string; retryAfterSeconds: number; headers: Record<string, string> };
 
-async function count(limiter: RateLimiterMemory, key: string, limit: number) {
-  const res = await limiter.consume(key, 1);
-  return { over: res.consumedPoints > limit, remaining: Math.max(0, limit - res.consumedPoints), reset: Math.ceil(res.msBeforeNext / 1000) };
+type Bucket = { window: number; left: number; total: number; spent: boolean; leasing: Promise<void> | null };
+type Taken = { over: boolean; remaining: number; reset: number };
+
+/** One instance's counters (a process has one; tests make two to play two instances). */
+export function createRateLimiter() {
+  const buckets = new Map<string, Bucket>();
+  let leases = 0;
+
+  async function take(key: string, limit: number, windowMs: number): Promise<Taken> {
+    const now = Date.now();
+    const window = Math.floor(now / windowMs);
+    const end = (window + 1) * windowMs;
+    const reset = Math.max(1, Math.ceil((end - now) / 1000));
+    const id = `${key}:${windowMs}`;
+    let bucket = buckets.get(id);
+    if (!bucket || bucket.window !== window) {
+      if (buckets.size > 50_000) for (const [k, b] of buckets) if (b.window !== Math.floor(now / (k.endsWith(`:${DAY}`) ? DAY : MINUTE))) buckets.delete(k);
+      bucket = { window, left: 0, total: 0, spent: false, leasing: null };
+      buckets.set(id, bucket);
+    }
+    const b = bucket;
+    while (b.left <= 0 && !b.spent) {
+      // One lease at a time per key on this instance; the requests that arrive meanwhile wait for it.
+      if (!b.leasing) leases++;
+      b.leasing ??= lease(`lease:${id}:${window}`, Math.max(1, Math.min(MAX_SHARE, Math.floor(limit / 20))), limit, end)
+        .then(({ granted, total }) => {
+          b.left += granted;
+          b.total = total;
+          if (granted === 0) b.spent = true;
+        })
+        .finally(() => {
+          b.leasing = null;
+        });
+      await b.leasing;
+    }
+    if (b.left <= 0) return { over: true, remaining: 0, reset };
+    b.left--;
+    return { over: false, remaining: Math.max(0, limit - b.total + b.left), reset };
+  }
+
+  async function checkAgentRate(options: { agentId: string; userId: string | null; perMinuteLimit: number; perDayLimit: number }): Promise<RateVerdict> {
+    const key = `agent:${options.agentId}:${options.userId ?? '-'}`;
+    const minute = await take(key, options.perMinuteLimit, MINUTE);
+    const headers = {
+      'RateLimit-Policy': `${options.perMinuteLimit};w=60`,
+      RateLimit: `limit=${options.perMinuteLimit}, remaining=${minute.remaining}, reset=${minute.reset}`,
+    };
+    if (minute.over) return { ok: false, reason: `rate limit of ${options.perMinuteLimit} calls per minute`, retryAfterSeconds: minute.reset, headers };
+    const day = await take(key, options.perDayLimit, DAY);
+    if (day.over) return { ok: false, reason: `daily quota of ${options.perDayLimit} calls`, retryAfterSeconds: day.reset, headers };
+    if (options.userId) {
+      const ceiling = getConfig().userRateLimitPerMinute;
+      const user = await take(`user:${options.userId}`, ceiling, MINUTE);
+      if (user.over) return { ok: false, reason: `the account's ceiling of ${ceiling} calls per minute across agents`, retryAfterSeconds: user.reset, headers };
+    }
+    return { ok: true, headers };
+  }
+
+  /** How many leases this instance has asked the database for (tests, metrics). */
+  const leaseCount = () => leases;
+  return { checkAgentRate, leaseCount };
 }
 
-export async function checkAgentRate(options: { agentId: string; userId: string | null; perMinuteLimit: number; perDayLimit: number }): Promise<RateVerdict> {
-  const minute = await count(perMinute, `agent:${options.agentId}:${options.userId ?? '-'}`, options.perMinuteLimit);
-  const headers = {
-    'RateLimit-Policy': `${options.perMinuteLimit};w=60`,
-    RateLimit: `limit=${options.perMinuteLimit}, remaining=${minute.remaining}, reset=${minute.reset}`,
-  };
-  if (minute.over) return { ok: false, reason: `rate limit of ${options.perMinuteLimit} calls per minute`, retryAfterSeconds: minute.reset, headers };
-  const day = await count(perDay, `agent:${options.agentId}:${options.userId ?? '-'}`, options.perDayLimit);
-  if (day.over) return { ok: false, reason: `daily quota of ${options.perDayLimit} calls`, retryAfterSeconds: day.reset, headers };
-  if (options.userId) {
-    const ceiling = getConfig().userRateLimitPerMinute;
-    const user = await count(perMinute, `user:${options.userId}`, ceiling);
-    if (user.over) return { ok: false, reason: `the account's ceiling of ${ceiling} calls per minute across agents`, retryAfterSeconds: user.reset, headers };
+let sweptAt = 0;
+async function lease(key: string, wanted: number, limit: number, end: number): Promise<{ granted: number; total: number }> {
+  const { rows } = await dbPool().query<{ granted: number; total: number }>('SELECT granted, total FROM leash_rate_lease($1, $2, $3, $4)', [key, wanted, limit, end]);
+  // Windows that have ended are of no use: swept now and then, off the request's path.
+  if (Date.now() - sweptAt > MINUTE) {
+    sweptAt = Date.now();
+    void dbPool()
+      .query("DELETE FROM rate_limits WHERE key LIKE 'lease:%' AND expire < $1", [Date.now()])
+      .catch(() => {});
   }
-  return { ok: true, headers };
+  return rows[0]!;
 }
+
+// Shared through globalThis: the Next bundle and the fast path (server/fast-path.ts) are two
+// module instances in one process, and must count as one instance.
+const holder = globalThis as typeof globalThis & { leashRateLimiter?: ReturnType<typeof createRateLimiter> };
+holder.leashRateLimiter ??= createRateLimiter();
+
+export const checkAgentRate: ReturnType<typeof createRateLimiter>['checkAgentRate'] = (options) => holder.leashRateLimiter!.checkAgentRate(options);
