@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { changeSeen, testDb } from '../support/db';
 import { delegatedToken, setPolicy } from '../support/delegation';
+import { spawnServer } from '../support/spawn-server';
 
 const userAgentToken = (request: APIRequestContext, baseURL: string) => delegatedToken(request, baseURL, 'datasets:read reports:read');
 
@@ -92,6 +93,34 @@ test("the policy's rate limit answers 429 with Retry-After and RateLimit headers
   expect(limited.headers()['ratelimit']).toMatch(/^limit=3, remaining=0, reset=\d+$/);
   expect(await limited.json()).toEqual({ error: 'rate_limited', error_description: 'Slow down: the rate limit of 3 calls per minute is reached.' });
   expect(await audited(limited.headers()['x-request-id']!)).toEqual({ decision: 'DENY', reason: 'policy v1: rate limit of 3 calls per minute' });
+});
+
+test('the rate limit holds across two instances: together they admit exactly the limit', async ({ request, baseURL }) => {
+  test.setTimeout(120_000);
+  const { token, userId, agentId } = await userAgentToken(request, baseURL!);
+  await setPolicy({ userId, agentId }, { rateLimit: { perMinute: 20, perDay: 1000 } });
+  // A second instance on the same database and issuer (lib/resource/agent-rate-limit.ts: shares leased from PostgreSQL).
+  const second = await spawnServer({ DATABASE_URL: process.env.DATABASE_URL!, LEASH_DATA_DIR: process.env.LEASH_DATA_DIR! });
+  try {
+    // A new calendar minute in the middle would open a new window: start early in one.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 45_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+    const statuses: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      // Both instances at once, twice per round.
+      const answers = await Promise.all([baseURL!, second.baseURL].map((url) => fetch(`${url}/api/v1/datasets`, { headers: { Authorization: `Bearer ${token}` } })));
+      for (const answer of answers) {
+        statuses.push(answer.status);
+        await answer.body?.cancel();
+      }
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+    const { rows } = await testDb().query("SELECT count(*)::int AS n FROM audit_events WHERE agent_id = $1 AND decision = 'DENY' AND reason LIKE '%rate limit of 20 calls per minute'", [agentId]);
+    expect(rows[0].n).toBe(10);
+  } finally {
+    await second.stop();
+  }
 });
 
 test("the Agent-Intent header is kept as the user's privacy setting says", async ({ request, baseURL }) => {

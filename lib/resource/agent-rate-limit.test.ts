@@ -21,7 +21,10 @@ describe('leased rate limits', () => {
     if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
     const verdicts = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? a : b).checkAgentRate(limits)));
     const admitted = verdicts.filter((v) => v.ok).length;
-    expect(admitted).toBe(60);
+    // Never past the limit; short of it by at most what each instance leased and had no call left
+    // for (shares of 3: a twentieth of 60).
+    expect(admitted).toBeLessThanOrEqual(60);
+    expect(admitted).toBeGreaterThanOrEqual(60 - 2 * 2);
     const refused = verdicts.find((v) => !v.ok)!;
     expect(refused).toMatchObject({ ok: false, reason: 'rate limit of 60 calls per minute' });
     if (!refused.ok) expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
