@@ -63,7 +63,9 @@ export default defineConfig({
       testMatch: /browser\/.*\.spec\.ts/,
       timeout: 60_000,
       expect: { timeout: 15_000 },
-      use: { ...devices['Desktop Chrome'], launchOptions: chromiumLaunch(chromium) },
+      // A click or a page load that hangs fails at its own step (named in the report), not as the
+      // test's timeout with no step named.
+      use: { ...devices['Desktop Chrome'], launchOptions: chromiumLaunch(chromium), actionTimeout: 20_000, navigationTimeout: 30_000 },
     },
     // Third-party agents as shipped (e2e/interop/): each test names its client package and flow;
     // the matrix reporter writes docs/interop.md from them.
