@@ -263,8 +263,8 @@ export function NotificationSettingsForm({ initial, email, timeZone, hasWebhook 
         ) : null}
         {fields['digest.hour'] ? <p className="text-sm text-danger">{fields['digest.hour'][0]}</p> : null}
         <p className="text-xs text-muted">
-          What each agent did in the last 24 hours (calls, refusals, approvals, alerts) with links to the audit log, to {email}. In your time zone ({timeZone}); during quiet hours it waits for their
-          end. No mail on days when nothing happened.
+          What each agent did in the last 24 hours (calls, refusals, approvals, alerts) with links to the audit log, to <span className="break-all">{email}</span>. In your time zone ({timeZone});
+          during quiet hours it waits for their end. No mail on days when nothing happened.
         </p>
         <Button type="button" variant="secondary" className="h-8 px-3 text-xs" disabled={!hydrated || pending !== null} onClick={sendDigest}>
           {pending === 'digest' ? <Spinner /> : null}
