@@ -21,5 +21,8 @@ export async function register() {
   // Approval reminders and expiry (lib/notifications/approval-clock.ts): claimed with SKIP LOCKED, so every instance may run it.
   const { startApprovalClock } = await import('@/lib/notifications/approval-clock');
   startApprovalClock();
+  // The daily digest (lib/notifications/digest-clock.ts): due rows taken with SKIP LOCKED, so every instance may run it.
+  const { startDigestClock } = await import('@/lib/notifications/digest-clock');
+  startDigestClock();
   setInterval(() => void sweepUsedDpopProofs().catch((error) => log('dpop').error({ err: error }, 'sweep failed')), 10 * 60_000).unref();
 }

@@ -99,6 +99,8 @@ async function shutDown(server: RunningServer, reason: string): Promise<boolean>
   await stopSsfWorker();
   const { stopApprovalClock } = await import('../lib/notifications/approval-clock');
   await stopApprovalClock();
+  const { stopDigestClock } = await import('../lib/notifications/digest-clock');
+  await stopDigestClock();
   await stopHotCache();
   await closeDb().catch((error: unknown) => logger.warn({ err: error }, 'closing the database pool failed'));
   await server.closeMetrics().catch(() => {});

@@ -2,8 +2,8 @@
 
 // Settings → Notifications: which events reach which channel (email to the account's address, push
 // to each subscribed browser or phone, the webhook of the alert settings), quiet hours in the
-// user's time zone, the reminder before a request expires, a test button per channel, and this
-// browser's push subscription (added with the Push API and the server's VAPID key, removed here).
+// user's time zone, the reminder before a request expires, the daily digest by email (and a button
+// that sends today's now), a test button per channel, and this browser's push subscription (added with the Push API and the server's VAPID key, removed here).
 import { useEffect, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
@@ -102,6 +102,19 @@ export function NotificationSettingsForm({ initial, email, timeZone, hasWebhook 
       answer.ok
         ? { tone: deliveries.every((d) => d.outcome === 'sent') ? 'success' : 'danger', text: deliveries.map((d) => `${d.target}: ${d.outcome}, ${d.detail}`).join(' · ') }
         : { tone: 'danger', text: String(answer.body?.message ?? 'The test message could not be sent.') },
+    );
+    setPending(null);
+  };
+
+  const sendDigest = async () => {
+    setPending('digest');
+    setStatus(null);
+    const answer = await call('/api/account/notifications/digest', { method: 'POST' });
+    const deliveries = (answer.body?.deliveries ?? []) as { target: string; outcome: string; detail: string }[];
+    setStatus(
+      answer.ok
+        ? { tone: deliveries.every((d) => d.outcome === 'sent') ? 'success' : 'danger', text: `Digest: ${deliveries.map((d) => `${d.target}: ${d.outcome}, ${d.detail}`).join(' · ')}` }
+        : { tone: answer.body?.error === 'conflict' ? 'info' : 'danger', text: String(answer.body?.message ?? 'The digest could not be sent.') },
     );
     setPending(null);
   };
@@ -230,6 +243,34 @@ export function NotificationSettingsForm({ initial, email, timeZone, hasWebhook 
         </select>
         <span className="block text-xs text-muted">A request waits 5 minutes; then the agent is told it expired.</span>
       </label>
+      <fieldset className="space-y-2">
+        <legend className="text-sm font-medium">Daily digest</legend>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" className="h-5 w-5" checked={prefs.digest.enabled} onChange={(e) => setPrefs({ ...prefs, digest: { ...prefs.digest, enabled: e.target.checked } })} />
+          Daily digest by email
+        </label>
+        {prefs.digest.enabled ? (
+          <label className="block space-y-1 text-sm sm:max-w-xs">
+            <span className="block text-xs text-muted">Send it at</span>
+            <select aria-label="Send the digest at" className={input} value={prefs.digest.hour} onChange={(e) => setPrefs({ ...prefs, digest: { ...prefs.digest, hour: Number(e.target.value) } })}>
+              {Array.from({ length: 24 }, (_, h) => (
+                <option key={h} value={h}>
+                  {String(h).padStart(2, '0')}:00
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {fields['digest.hour'] ? <p className="text-sm text-danger">{fields['digest.hour'][0]}</p> : null}
+        <p className="text-xs text-muted">
+          What each agent did in the last 24 hours (calls, refusals, approvals, alerts) with links to the audit log, to <span className="break-all">{email}</span>. In your time zone ({timeZone});
+          during quiet hours it waits for their end. No mail on days when nothing happened.
+        </p>
+        <Button type="button" variant="secondary" className="h-8 px-3 text-xs" disabled={!hydrated || pending !== null} onClick={sendDigest}>
+          {pending === 'digest' ? <Spinner /> : null}
+          Send today’s digest now
+        </Button>
+      </fieldset>
       <section aria-label="Devices for push notifications" className="space-y-2">
         <h3 className="text-sm font-medium">Browsers and phones</h3>
         {subscriptions.length ? (

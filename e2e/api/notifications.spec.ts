@@ -158,7 +158,7 @@ test('channel choices and quiet hours (in the user’s time zone) decide what is
   expect((await (await p.api.get('/api/account/notifications')).json()).preferences.quietHours).toEqual({ start: at(tokyoHour + 1), end: at(tokyoHour + 2) });
   const audit = await server.sql.query("SELECT details FROM audit_events WHERE action = 'account.notification_settings' AND user_id = $1 ORDER BY id", [p.agent.userId]);
   expect(audit.rows).toHaveLength(2);
-  expect(audit.rows[0].details).toEqual({ email: [], push: ['approval_requested'], webhook: [], quietHours: quiet, reminderMinutes: 0 });
+  expect(audit.rows[0].details).toEqual({ email: [], push: ['approval_requested'], webhook: [], quietHours: quiet, reminderMinutes: 0, digest: { enabled: false, hour: 8 } });
   await p.api.dispose();
 });
 

@@ -164,3 +164,65 @@ test('Settings → Notifications: choose channels, quiet hours and the reminder;
   await api.dispose();
   await context.close();
 });
+
+test('Settings → Notifications: the daily digest toggles and persists; sent now, its audit link opens that agent’s rows only; pictures at phone and desktop widths', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: server.baseURL });
+  const page = await context.newPage();
+  const api = await playwrightRequest.newContext({ baseURL: server.baseURL });
+  const user = await createAccount(api, server.baseURL, { email: uniqueEmail('notify-digest'), password });
+  await signInInBrowser(page, user.email);
+  const alpha = await delegatedToken(page.request, server.baseURL, 'datasets:read', {}, { signedInAs: user, agentName: 'Alpha reader', db: server.sql });
+  const beta = await delegatedToken(page.request, server.baseURL, 'datasets:read', {}, { signedInAs: user, agentName: 'Beta reader', db: server.sql });
+  for (const agent of [alpha, alpha, beta]) expect((await api.get('/api/v1/datasets', { headers: agent.auth })).status()).toBe(200);
+
+  await page.goto('/settings#notifications');
+  const form = page.getByRole('form', { name: 'Notification settings' });
+  const toggle = form.getByRole('checkbox', { name: 'Daily digest by email' });
+  await expect(toggle).not.toBeChecked();
+  await expect(form.getByLabel('Send the digest at')).toBeHidden();
+  await toggle.check();
+  await form.getByLabel('Send the digest at').selectOption('7');
+  await shoot(page, 'settings-notifications-digest');
+  // The section alone at phone width (the full page has the fixed header and tab bar over it).
+  await page.setViewportSize({ width: 390, height: 844 });
+  const digest = form.getByRole('group', { name: 'Daily digest' });
+  await digest.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await page.screenshot({ path: '.leash-test/screenshots/settings-notifications-digest-section-phone.png', clip: (await digest.boundingBox())! });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await form.getByRole('button', { name: 'Save notification settings' }).click();
+  await expect(form.getByText('Saved. Notifications follow these settings from now on.')).toBeVisible();
+  const stored = async () => (await server.sql.query('SELECT preferences, digest_due_at FROM notification_settings WHERE user_id = $1', [alpha.userId])).rows[0];
+  expect((await stored()).preferences.digest).toEqual({ enabled: true, hour: 7 });
+  expect((await stored()).digest_due_at).not.toBeNull();
+  await page.reload();
+  await expect(toggle).toBeChecked();
+  await expect(form.getByLabel('Send the digest at')).toHaveValue('7');
+
+  // A preview now; its link for Alpha opens the audit screen with Alpha's rows only.
+  await form.getByRole('button', { name: 'Send today’s digest now' }).click();
+  await expect(form.getByText(`Digest: ${user.email}: sent, accepted by the SMTP server`)).toBeVisible();
+  const mail = await smtp.waitFor((m) => m.to.includes(user.email) && m.subject.startsWith('Leash daily digest'));
+  expect(mail.subject).toBe('Leash daily digest: 3 calls allowed, 0 refused');
+  const link = new RegExp(`Alpha reader \\(id …${alpha.clientId.slice(-6)}\\)\\n  Calls: 2 allowed, 0 refused\\n  Its audit log for these 24 hours: (\\S+)`).exec(mail.text)?.[1];
+  expect(link).toMatch(new RegExp(`^${server.baseURL}/audit\\?agent=${alpha.agentId}&from=`));
+  await page.goto(link!);
+  const events = page.getByRole('list', { name: 'Audit events' }).getByRole('listitem');
+  await expect(events.filter({ hasText: 'List datasets' })).toHaveCount(2);
+  for (const text of await events.allInnerTexts()) {
+    expect(text).toContain('Alpha reader');
+    expect(text).not.toContain('Beta reader');
+  }
+  await expect(page.getByText('Some filters in the address were not valid and were ignored.')).toBeHidden();
+
+  // Off again: persisted, and the digest clock has nothing to look at.
+  await page.goto('/settings#notifications');
+  await toggle.uncheck();
+  await form.getByRole('button', { name: 'Save notification settings' }).click();
+  await expect(form.getByText('Saved. Notifications follow these settings from now on.')).toBeVisible();
+  expect((await stored()).preferences.digest).toEqual({ enabled: false, hour: 7 });
+  expect((await stored()).digest_due_at).toBeNull();
+  await page.reload();
+  await expect(toggle).not.toBeChecked();
+  await api.dispose();
+  await context.close();
+});

@@ -73,17 +73,21 @@ const WRITTEN: { [A in AuditAction]: DetailsOf<A>[] } = {
   'elevation.refuse': [{ policy_rule: 'time-window' }, { policy_rule: 'default-deny', authorization_details: [{ type: 'payment_initiation' }] }],
   'elevation.approve': [{ approval_request: uuid }, { approval_request: uuid, second_factor: 'passkey' }],
   'elevation.deny': [{ approval_request: uuid }, { approval_request: uuid, bulk: true }],
-  // lib/notifications/approval-clock.ts, record-delivery.ts; lib/endpoints/account/notifications.ts
+  // lib/notifications/approval-clock.ts, deliver-notification.ts; lib/endpoints/account/notifications.ts
   'elevation.expire': [{ approval_request: uuid }],
   'notification.send': [
     { channel: 'email', event: 'approval_requested', outcome: 'sent', target: 'ada@example.com', approval_request: uuid },
     { channel: 'push', event: 'approval_expiring', outcome: 'failed', target: 'Chrome on Android', detail: 'the push service answered 500', approval_request: uuid },
     { channel: 'email', event: 'alert', outcome: 'skipped', target: 'ada@example.com', detail: 'quiet hours' },
     { channel: 'webhook', event: 'test', outcome: 'sent', target: 'hooks.example.com', detail: 'delivered (200)' },
+    // lib/notifications/digest-clock.ts (scheduled), send-digest.ts (asked for now)
+    { channel: 'email', event: 'digest', outcome: 'sent', target: 'ada@example.com', detail: 'accepted by the SMTP server', digest_for: '2026-01-15' },
+    { channel: 'email', event: 'digest', outcome: 'failed', target: 'ada@example.com', detail: 'failed: connection refused' },
   ],
   'account.notification_settings': [
     { email: ['approval_requested'], push: [], webhook: ['alert_critical'], quietHours: null, reminderMinutes: 2 },
     { email: [], push: ['approval_requested', 'approval_expiring'], webhook: [], quietHours: { start: '22:00', end: '07:00' }, reminderMinutes: 0 },
+    { email: [], push: [], webhook: [], quietHours: null, reminderMinutes: 2, digest: { enabled: true, hour: 8 } },
   ],
   'account.push_subscribe': [{ subscription: uuid, device: 'Chrome on Android' }],
   'account.push_unsubscribe': [

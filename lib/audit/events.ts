@@ -160,12 +160,15 @@ const OTHER_EVENTS = {
     label: 'Notification sent',
     details: z.strictObject({
       channel: z.enum(['email', 'push', 'webhook']),
-      event: z.enum(['approval_requested', 'approval_expiring', 'alert', 'test']),
+      // `digest` added with the daily digest: absent from older rows.
+      event: z.enum(['approval_requested', 'approval_expiring', 'alert', 'digest', 'test']),
       outcome: z.enum(['sent', 'failed', 'skipped']),
       /** Where it went, in words (the address, the device, the webhook's host). */
       target: z.string(),
       detail: z.string().optional(),
       approval_request: id.optional(),
+      /** A daily digest: the day it sums up (YYYY-MM-DD, the user's time zone); absent for one sent on request. */
+      digest_for: z.string().optional(),
     }),
   },
   'account.notification_settings': {
@@ -176,6 +179,8 @@ const OTHER_EVENTS = {
       webhook: z.array(z.string()),
       quietHours: z.strictObject({ start: z.string(), end: z.string() }).nullable(),
       reminderMinutes: z.number().int(),
+      // Added with the daily digest: absent from older rows.
+      digest: z.strictObject({ enabled: z.boolean(), hour: z.number().int() }).optional(),
     }),
   },
   'account.push_subscribe': { label: 'Device added for push notifications', details: z.strictObject({ subscription: id, device: z.string() }) },

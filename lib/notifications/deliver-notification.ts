@@ -15,13 +15,15 @@ import { sendEmail } from '@/lib/notifications/send-email';
 import { sendPush } from '@/lib/notifications/send-push';
 import { sendWebhook, userWebhook } from '@/lib/notifications/send-webhook';
 
-export type DeliveryEvent = 'approval_requested' | 'approval_expiring' | 'alert' | 'test';
+export type DeliveryEvent = 'approval_requested' | 'approval_expiring' | 'alert' | 'digest' | 'test';
 
 export type Notification = {
   userId: string;
   agentId?: string | null;
   approvalRequestId?: string | null;
   event: DeliveryEvent;
+  /** A daily digest: the day (in the user's time zone) it sums up; none for a preview asked for now. */
+  digestFor?: string;
   email: { subject: string; text: string; html: string };
   push: { title: string; body: string; url: string; tag: string };
   webhook: Record<string, unknown>;
@@ -31,7 +33,7 @@ export type Notification = {
 
 export type DeliveryRecord = { channel: Channel; target: string; outcome: 'sent' | 'failed' | 'skipped'; detail: string };
 
-const WORDS: Record<DeliveryEvent, string> = { approval_requested: 'approval request', approval_expiring: 'expiry reminder', alert: 'alert', test: 'test message' };
+const WORDS: Record<DeliveryEvent, string> = { approval_requested: 'approval request', approval_expiring: 'expiry reminder', alert: 'alert', digest: 'daily digest', test: 'test message' };
 const CHANNEL_WORDS: Record<Channel, string> = { email: 'by email', push: 'by push', webhook: 'to the webhook' };
 /** The reason in one line (a database error's last line says what went wrong). */
 const failure = (error: unknown) => `failed: ${(error as Error).message.trim().split('\n').filter(Boolean).pop() ?? 'unknown error'}`.slice(0, 200);
@@ -112,7 +114,7 @@ async function record(notification: Notification, delivery: DeliveryRecord): Pro
     await appendAuditEvent(tx, {
       action: 'notification.send',
       decision: 'ALLOW',
-      reason: `${WORDS[notification.event]} ${delivery.outcome === 'skipped' ? 'not sent' : delivery.outcome === 'sent' ? 'sent' : 'could not be sent'} ${CHANNEL_WORDS[channel]} (${delivery.target}): ${delivery.detail}`,
+      reason: `${WORDS[notification.event]}${notification.digestFor ? ` for ${notification.digestFor}` : notification.event === 'digest' ? ' (asked for now)' : ''} ${delivery.outcome === 'skipped' ? 'not sent' : delivery.outcome === 'sent' ? 'sent' : 'could not be sent'} ${CHANNEL_WORDS[channel]} (${delivery.target}): ${delivery.detail}`,
       userId: notification.userId,
       agentId: notification.agentId ?? null,
       ip: 'leash',
@@ -123,6 +125,7 @@ async function record(notification: Notification, delivery: DeliveryRecord): Pro
         target: delivery.target,
         detail: delivery.detail,
         ...(notification.approvalRequestId ? { approval_request: notification.approvalRequestId } : {}),
+        ...(notification.digestFor ? { digest_for: notification.digestFor } : {}),
       },
     });
   });

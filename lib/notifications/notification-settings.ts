@@ -1,7 +1,8 @@
 // A user's notification preferences (issue 17; Settings → Notifications): which events go to which
 // channel (email to the account's address, Web Push to every subscribed browser or phone, the
 // webhook of the alert settings), quiet hours in the user's time zone, and when to be reminded of
-// a request about to expire. Stored as one JSON row per user (notification_settings), validated
+// a request about to expire, and the optional daily digest by email (lib/notifications/digest-clock.ts).
+// Stored as one JSON row per user (notification_settings), validated
 // with zod both ways; a user who never saved gets the defaults.
 import 'server-only';
 import { z } from 'zod';
@@ -31,6 +32,15 @@ export const preferencesSchema = z.object({
     .nullable(),
   /** Minutes before a pending request expires to remind (0: no reminder). A request lives 5 minutes. */
   reminderMinutes: z.number().int().min(0).max(4),
+  /**
+   * One email a day summing up what each agent did (off by default), at this whole hour of the
+   * user's time zone, or at the end of quiet hours when the hour falls within them. Rows saved
+   * before the digest existed have none: read as off.
+   */
+  digest: z
+    .object({ enabled: z.boolean(), hour: z.number().int().min(0).max(23) })
+    .strict()
+    .default({ enabled: false, hour: 8 }),
 });
 export type NotificationPreferences = z.infer<typeof preferencesSchema>;
 
@@ -40,6 +50,7 @@ export const DEFAULT_PREFERENCES: NotificationPreferences = {
   webhook: ['alert_critical', 'alert_warning', 'alert_info'],
   quietHours: null,
   reminderMinutes: 2,
+  digest: { enabled: false, hour: 8 },
 };
 
 export async function getNotificationPreferences(userId: string): Promise<NotificationPreferences> {

@@ -1,7 +1,8 @@
 // The user's notifications (issue 17; Settings → Notifications):
 // - GET  /api/account/notifications                   preferences, push subscriptions, the VAPID key
-// - PUT  /api/account/notifications                   {email, push, webhook, quietHours, reminderMinutes} (audited)
+// - PUT  /api/account/notifications                   {email, push, webhook, quietHours, reminderMinutes, digest} (audited)
 // - POST /api/account/notifications/test              {channel}: one test message now (recorded, audited)
+// - POST /api/account/notifications/digest            the digest of the last 24 hours, by email, now (recorded, audited)
 // - POST /api/account/push-subscriptions              what PushManager.subscribe() answered (audited)
 // - DELETE /api/account/push-subscriptions/{id}       stop notifying that device (audited)
 import 'server-only';
@@ -14,6 +15,8 @@ import { sessionRoute } from '@/lib/endpoints/session-route';
 import { CHANNELS, getNotificationPreferences, preferencesSchema } from '@/lib/notifications/notification-settings';
 import { addPushSubscription, listPushSubscriptions, removePushSubscription, subscriptionSchema } from '@/lib/notifications/manage-push-subscriptions';
 import { sendTestNotification } from '@/lib/notifications/send-test-notification';
+import { scheduleDigest, databaseNow } from '@/lib/notifications/schedule-digest';
+import { sendDigest } from '@/lib/notifications/send-digest';
 import { vapidPublicKey } from '@/lib/notifications/send-push';
 
 const signIn = 'Sign in to change your notifications.';
@@ -38,11 +41,12 @@ export const handleUpdateNotifications = sessionRoute(
       await appendAuditEvent(tx, {
         action: 'account.notification_settings',
         decision: 'ALLOW',
-        reason: `notification settings saved${body.quietHours ? `; quiet from ${body.quietHours.start} to ${body.quietHours.end}` : ''}; ${body.reminderMinutes ? `reminder ${body.reminderMinutes} min before expiry` : 'no reminder'}`,
+        reason: `notification settings saved${body.quietHours ? `; quiet from ${body.quietHours.start} to ${body.quietHours.end}` : ''}; ${body.reminderMinutes ? `reminder ${body.reminderMinutes} min before expiry` : 'no reminder'}; ${body.digest.enabled ? `daily digest at ${String(body.digest.hour).padStart(2, '0')}:00` : 'no daily digest'}`,
         userId: user.id,
         ip,
-        details: { email: body.email, push: body.push, webhook: body.webhook, quietHours: body.quietHours, reminderMinutes: body.reminderMinutes },
+        details: { email: body.email, push: body.push, webhook: body.webhook, quietHours: body.quietHours, reminderMinutes: body.reminderMinutes, digest: body.digest },
       });
+      await scheduleDigest(tx, { userId: user.id, timeZone: user.timeZone, preferences: body });
     });
     return notificationSettingsOf(user.id);
   },
@@ -59,6 +63,14 @@ export const handleTestNotification = sessionRoute(
     return { deliveries: sent };
   },
 );
+
+// The "Send today's digest now" button: the same message the daily digest would be, for the 24
+// hours up to now, whatever the setting, its hour and quiet hours say; the schedule is untouched.
+export const handleSendDigest = sessionRoute({ signIn }, async ({ user }) => {
+  const sent = await sendDigest({ userId: user.id, now: await databaseNow(db()) });
+  if (!sent) throw new ApiError(409, 'conflict', 'Your agents did nothing in the last 24 hours: there is no digest to send (on such days none is sent).');
+  return { deliveries: sent };
+});
 
 export const handleAddPushSubscription = sessionRoute(
   { signIn, body: subscriptionSchema, invalid: (error) => new ApiError(400, 'invalid_request', 'This is not a push subscription Leash can use.', fieldErrors(error)) },

@@ -11,6 +11,7 @@ import { ApiError } from '@/lib/http/api-error';
 import { sessionRoute } from '@/lib/endpoints/session-route';
 import { registrationModeSchema, setRegistrationMode } from '@/lib/settings/deployment-settings';
 import { ianaTimeZone } from '@/lib/policy/policy-document';
+import { rescheduleDigestForTimeZone } from '@/lib/notifications/schedule-digest';
 
 const settingsSchema = z.object({
   timeZone: ianaTimeZone,
@@ -29,6 +30,8 @@ export const handleUpdateSettings = sessionRoute(
   async ({ user, body, ip }) => {
     await db().$transaction(async (tx) => {
       await tx.user.update({ where: { id: user.id }, data: body });
+      // The daily digest goes at an hour of the wall clock: a new time zone moves it.
+      if (body.timeZone !== user.timeZone) await rescheduleDigestForTimeZone(tx, user.id);
       await appendAuditEvent(tx, {
         action: 'account.settings',
         decision: 'ALLOW',
