@@ -60,7 +60,9 @@ const badKey = () => new OAuthError('invalid_grant', 'The API key is not valid.'
 export async function clientForApiKey(request: Request, params: OAuthParams, ip: string): Promise<AuthenticatedClient | null> {
   const presented = readPresentedCredentials(request, params);
   if (presented.clientId || presented.secret || presented.assertion) return null;
-  const key = await findApiKey(params.get('subject_token') ?? '');
+  const subjectToken = params.get('subject_token');
+  if (!subjectToken) throw new OAuthError('invalid_request', 'subject_token and subject_token_type are required (RFC 8693 §2.1).');
+  const key = await findApiKey(subjectToken);
   if (!key) return refuse({ error: badKey(), reason: 'not a key Leash issued', key: null, agentId: null, ip });
   const client = await clientOfCredential(key.agentId);
   if (!client) return refuse({ error: badKey(), reason: 'the key’s agent no longer exists', key: null, agentId: null, ip });
