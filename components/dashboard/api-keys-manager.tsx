@@ -29,11 +29,13 @@ const STATUS: Record<PresentedApiKey['status'], { label: string; tone: 'success'
 
 const DAY_MS = 86_400_000;
 
-/** "in 12 days", "in 5 hours", "3 days ago": what a countdown says at a glance. */
+/** "in 12 days", "in 5 hours", "3 days ago", "just now": what a countdown says at a glance. */
 export function relativeTime(iso: string, now: number): string {
   const ms = new Date(iso).getTime() - now;
   const abs = Math.abs(ms);
-  const [n, unit] = abs >= DAY_MS ? [Math.floor(abs / DAY_MS), 'day'] : abs >= 3_600_000 ? [Math.floor(abs / 3_600_000), 'hour'] : [Math.max(1, Math.floor(abs / 60_000)), 'minute'];
+  if (abs < 60_000) return ms >= 0 ? 'in less than a minute' : 'just now';
+  // Rounded: a key made for 12 days says "in 12 days" at once, not "in 11 days".
+  const [n, unit] = abs >= DAY_MS ? [Math.round(abs / DAY_MS), 'day'] : abs >= 3_600_000 ? [Math.round(abs / 3_600_000), 'hour'] : [Math.round(abs / 60_000), 'minute'];
   const words = `${n} ${unit}${n === 1 ? '' : 's'}`;
   return ms >= 0 ? `in ${words}` : `${words} ago`;
 }
