@@ -40,7 +40,19 @@ export function relativeTime(iso: string, now: number): string {
   return ms >= 0 ? `in ${words}` : `${words} ago`;
 }
 
-export function ApiKeysManager({ agentId, agentName, initial, scopeChoices, stopped }: { agentId: string; agentName: string; initial: PresentedApiKey[]; scopeChoices: ScopeChoice[]; stopped: boolean }) {
+export function ApiKeysManager({
+  agentId,
+  agentName,
+  initial,
+  scopeChoices,
+  stopped,
+}: {
+  agentId: string;
+  agentName: string;
+  initial: PresentedApiKey[];
+  scopeChoices: ScopeChoice[];
+  stopped: boolean;
+}) {
   const queryClient = useQueryClient();
   const queryKey = ['api-keys', agentId];
   const {
@@ -92,7 +104,9 @@ export function ApiKeysManager({ agentId, agentName, initial, scopeChoices, stop
       {keys.length === 0 ? (
         <div className="rounded-xl border border-dashed border-line-strong px-4 py-6 text-center">
           <p className="text-sm font-medium text-fg">No API key for {agentName}</p>
-          <p className="mx-auto mt-1 max-w-md text-sm text-muted">Make one only if the agent cannot sign in with OAuth. It expires within {API_KEY_MAX_DAYS} days and works only at the token endpoint.</p>
+          <p className="mx-auto mt-1 max-w-md text-sm text-muted">
+            Make one only if the agent cannot sign in with OAuth. It expires within {API_KEY_MAX_DAYS} days and works only at the token endpoint.
+          </p>
         </div>
       ) : (
         <ul aria-label="API keys" className="divide-y divide-line rounded-xl border border-line">
@@ -107,7 +121,7 @@ export function ApiKeysManager({ agentId, agentName, initial, scopeChoices, stop
                 <p className="text-xs text-muted">{k.scopes.map((s) => scopeChoices.find((c) => c.name === s)?.words ?? s).join(', ')}</p>
                 <p className="text-xs text-muted" suppressHydrationWarning>
                   {k.status === 'revoked'
-                    ? `Revoked ${relativeTime(k.revokedAt!, now)}${k.revokedReason ? ` (${k.revokedReason})` : ''}`
+                    ? `Revoked ${relativeTime(k.revokedAt!, now)}${k.revokedReason === 'revoked by the user' ? ' by you' : k.revokedReason ? ` (${k.revokedReason})` : ''}`
                     : k.status === 'expired'
                       ? `Expired ${relativeTime(k.expiresAt, now)}`
                       : `Expires ${relativeTime(k.expiresAt, now)}`}
@@ -142,19 +156,21 @@ export function ApiKeysManager({ agentId, agentName, initial, scopeChoices, stop
         </ul>
       )}
 
-      <div className="flex flex-wrap items-center gap-3">
-        {formOpen ? null : (
-          <Button type="button" variant="secondary" className="h-9 px-3" disabled={stopped} onClick={() => setFormOpen(true)}>
-            New API key
-          </Button>
-        )}
-        {stopped ? <p className="text-sm text-muted">This agent is stopped: resume it to make a key.</p> : null}
-        {isFetching ? (
-          <span className="flex items-center gap-2 text-xs text-muted">
-            <Spinner /> Refreshing…
-          </span>
-        ) : null}
-      </div>
+      {formOpen && !isFetching ? null : (
+        <div className="flex flex-wrap items-center gap-3">
+          {formOpen ? null : (
+            <Button type="button" variant="secondary" className="h-9 px-3" disabled={stopped} onClick={() => setFormOpen(true)}>
+              New API key
+            </Button>
+          )}
+          {stopped ? <p className="text-sm text-muted">This agent is stopped: resume it to make a key.</p> : null}
+          {isFetching ? (
+            <span className="flex items-center gap-2 text-xs text-muted">
+              <Spinner /> Refreshing…
+            </span>
+          ) : null}
+        </div>
+      )}
       {formOpen ? (
         <NewKeyForm
           agentId={agentId}
@@ -219,9 +235,23 @@ function NewKeyForm({ agentId, scopeChoices, onCancel, onMade }: { agentId: stri
         onMade(String(answer.json.key), name.trim());
       }}
     >
+      <div>
+        <h3 className="text-sm font-semibold text-fg">New API key</h3>
+        <p className="mt-0.5 text-sm text-muted">It acts for you, as this agent, within these permissions and your policy for it.</p>
+      </div>
       {state.error ? <Alert tone="danger">{state.error}</Alert> : null}
       <div className="grid gap-4 sm:grid-cols-2">
-        <TextField id="api-key-name" label="Name" placeholder="Nightly sync" required maxLength={80} value={name} onChange={(e) => setName(e.target.value)} error={field('name')} hint="What the key is for." />
+        <TextField
+          id="api-key-name"
+          label="Name"
+          placeholder="Nightly sync"
+          required
+          maxLength={80}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={field('name')}
+          hint="What the key is for."
+        />
         <TextField
           id="api-key-days"
           label="Expires in (days)"
@@ -258,7 +288,13 @@ function NewKeyForm({ agentId, scopeChoices, onCancel, onMade }: { agentId: stri
       </fieldset>
       <label className="block space-y-1.5 text-sm">
         <span className="font-medium">Only from these addresses (optional)</span>
-        <textarea aria-label="Address ranges" className={`${input} h-20 py-2 font-mono text-xs`} placeholder={'203.0.113.0/24\n2001:db8::/32'} value={ranges} onChange={(e) => setRanges(e.target.value)} />
+        <textarea
+          aria-label="Address ranges"
+          className={`${input} h-20 py-2 font-mono text-xs`}
+          placeholder={'203.0.113.0/24\n2001:db8::/32'}
+          value={ranges}
+          onChange={(e) => setRanges(e.target.value)}
+        />
         <span className="block text-xs text-muted">One CIDR block per line, IPv4 or IPv6. Empty: any address.</span>
         {field('ipRanges') ? <span className="block text-sm text-danger">{field('ipRanges')}</span> : null}
       </label>

@@ -3,13 +3,21 @@
 // copy button and a warning); the list with its expiry countdown and last use; one-click rotation
 // and revocation, each confirmed first. Screenshots of the section at 1280 px and 390 px, light and
 // dark, land in .leash-test/screenshots/.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { createAccount, TEST_PASSWORD, uniqueEmail, signedInPage, uniqueIp } from '../support/accounts';
 import { testDb } from '../support/db';
 import { delegatedToken } from '../support/delegation';
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const API_KEY = 'urn:leash:params:oauth:token-type:api-key';
+
+/** The section as the page lays it out (a full-page picture cut to it: the sticky bars stay where they belong). */
+async function shoot(page: Page, section: Locator, name: string) {
+  // From the top: the full-page picture then draws the fixed header at the top and the phone's tab bar at the bottom, not over the section.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const box = (await section.boundingBox())!;
+  await page.screenshot({ path: `.leash-test/screenshots/${name}.png`, fullPage: true, clip: box });
+}
 
 async function exchange(page: Page, key: string) {
   return page.request.post('/oauth/token', { headers: { 'X-Forwarded-For': uniqueIp() }, form: { grant_type: TOKEN_EXCHANGE, subject_token: key, subject_token_type: API_KEY } });
@@ -46,6 +54,7 @@ test('make a key, see it once, watch its countdown and last use, rotate and revo
   await expect(shown.getByText('This is the only time the key is shown.')).toBeVisible();
   const key = await shown.getByLabel('API key').inputValue();
   expect(key).toMatch(/^lsh_ak_[0-9A-Za-z]{49}$/);
+  await shoot(page, section, 'api-keys-shown-desktop-light');
   await shown.getByRole('button', { name: 'Copy' }).click();
   await expect(shown.getByRole('button', { name: 'Copied' })).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
@@ -132,7 +141,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(section.getByRole('form', { name: 'New API key' })).toBeVisible();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `the agent page at ${size.name} is wider than the screen`).toBeLessThanOrEqual(0);
-      await section.screenshot({ path: `.leash-test/screenshots/api-keys-${size.name}-${colorScheme}.png` });
+      await shoot(page, section, `api-keys-${size.name}-${colorScheme}`);
       await context.close();
     });
   }

@@ -136,7 +136,7 @@ export async function revokeUserToken(actor: Actor & { tokenId: string }): Promi
   });
 }
 
-export async function revokeAllTokens(actor: Actor): Promise<{ revoked: number; grants: number; approvals: number }> {
+export async function revokeAllTokens(actor: Actor): Promise<{ revoked: number; grants: number; approvals: number; apiKeys: number }> {
   return revoking(async (tx) => {
     const keys = await revokeApiKeys(tx, { user: actor.userId }, 'the user revoked everything');
     const revoked = keys.tokens + (await revokeTokens(tx, { user: actor.userId }, 'the user revoked everything'));

@@ -1,4 +1,4 @@
-// The API keys of one agent as its page shows them (newest first): live ones, and those revoked or
+// The API keys of one agent as its page shows them (live ones first, newest first), and those revoked or
 // expired in the last 30 days so the person sees what stopped and why. The hash never leaves.
 import 'server-only';
 import { db } from '@/lib/db/client';
@@ -33,6 +33,9 @@ export async function listApiKeys(options: { userId: string; agentId: string }):
     }),
     agentConnection(db(), options),
   ]);
+  // Live keys first (newest first), then those that ended.
+  const ended = (k: (typeof rows)[number]) => (k.revokedAt || k.expiresAt <= now ? 1 : 0);
+  rows.sort((a, b) => ended(a) - ended(b));
   return {
     keys: rows.map((k) => ({
       id: k.id,

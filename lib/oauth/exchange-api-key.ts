@@ -82,7 +82,10 @@ export async function exchangeApiKey({ client, params, ip, dpop }: GrantContext,
   if (key.revokedAt) return no(new OAuthError('invalid_grant', 'The API key was revoked.'), 'the key was revoked');
   if (key.expiresAt <= new Date()) return no(new OAuthError('invalid_grant', 'The API key has expired: make a new one in the dashboard.'), 'the key has expired');
   if (!ipInRanges(ip, key.ipRanges)) {
-    return no(new OAuthError('invalid_grant', `This API key may not be used from this address (${ip}): it is limited to the address ranges its owner set.`), `request from ${ip}, outside the key's address ranges`);
+    return no(
+      new OAuthError('invalid_grant', `This API key may not be used from this address (${ip}): it is limited to the address ranges its owner set.`),
+      `request from ${ip}, outside the key's address ranges`,
+    );
   }
   if (key.agent.status !== 'ACTIVE') return no(new OAuthError('invalid_grant', 'This agent is suspended.'), 'the agent is suspended');
   if (key.user.status !== 'ACTIVE') return no(badKey(), 'the key’s owner can no longer sign in');

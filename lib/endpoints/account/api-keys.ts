@@ -53,7 +53,10 @@ export const handleCreateApiKey = sessionRoute(
   { signIn, id: 'No such agent connected to your account.', owns: connectedTo, body: createSchema, invalid: fieldErrors },
   async ({ user, id, ip, body }) => {
     const ranges = normalizeIpRanges(body.ipRanges);
-    if (!ranges.ok) throw new ApiError(400, 'invalid_request', `Not an address range: ${ranges.invalid.join(', ')}`, { ipRanges: [`Not CIDR blocks: ${ranges.invalid.join(', ')} (e.g. 192.0.2.0/24, 2001:db8::/32).`] });
+    if (!ranges.ok)
+      throw new ApiError(400, 'invalid_request', `Not an address range: ${ranges.invalid.join(', ')}`, {
+        ipRanges: [`Not CIDR blocks: ${ranges.invalid.join(', ')} (e.g. 192.0.2.0/24, 2001:db8::/32).`],
+      });
     const made = await createApiKey({ userId: user.id, agentId: id, ip }, { name: body.name, scopes: body.scopes, expiresInDays: body.expiresInDays, ipRanges: ranges.ranges });
     if (!made.ok) asApiError(made.problem);
     const listed = (await listApiKeys({ userId: user.id, agentId: id })).keys.find((k) => k.id === made.id);
