@@ -88,7 +88,7 @@ export function ChangePasswordForm() {
 
 // What deleting an account does, in the words of lib/account/delete-account.ts: keep the two in step.
 const ENDS = [
-  'Every agent’s access: all their tokens are revoked (an agent’s next call is refused), every consent you gave and every remembered decision ends, and pending requests and approvals are dropped.',
+  'Every agent’s access: all their tokens and API keys are revoked (an agent’s next call is refused), every consent you gave and every remembered decision ends, and pending requests and approvals are dropped.',
   'Every signed-in session, this one included.',
 ];
 const DELETED = [

@@ -300,6 +300,47 @@ test('a leaked client secret suspends its agent and voids the secret; a leaked r
   await context.dispose();
 });
 
+test('a leaked API key is revoked with the tokens exchanged for it, and its owner is told where (docs/api-keys.md)', async () => {
+  const d = await session();
+  const made = await d.context.post(`/api/account/agents/${d.agentId}/api-keys`, { headers: { Origin: new URL(app.baseURL).origin }, data: { name: 'CI job', scopes: ['datasets:read'] } });
+  expect(made.status(), await made.text()).toBe(201);
+  const { key, apiKey } = (await made.json()) as { key: string; apiKey: { id: string } };
+  const exchange = () =>
+    api.post('/oauth/token', {
+      headers: { 'X-Forwarded-For': uniqueIp() },
+      form: { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: key, subject_token_type: 'urn:leash:params:oauth:token-type:api-key' },
+    });
+  const exchanged = await exchange();
+  expect(exchanged.status(), await exchanged.text()).toBe(200);
+  const minted = (await exchanged.json()).access_token as string;
+  expect((await call(minted)).status()).toBe(200);
+
+  const url = 'https://github.com/octocat/agent/blob/9a8b7c6d/.github/workflows/sync.yml';
+  const body = report([{ token: key, type: 'leash_api_key', url, source: 'content' }]);
+  const answer = await post(body, signedBy(body, github));
+  expect(answer.status(), await answer.text()).toBe(200);
+  expect(await answer.json()).toEqual([{ token_hash: sha256(key), token_type: 'leash_api_key', label: 'true_positive' }]);
+
+  // Dead at once: the key cannot be exchanged, its token no longer calls; the agent's own OAuth token is untouched.
+  expect((await call(minted)).status()).toBe(401);
+  const refused = await exchange();
+  expect(refused.status()).toBe(400);
+  expect(await refused.json()).toMatchObject({ error: 'invalid_grant', error_description: 'The API key was revoked.' });
+  expect((await call(d.token)).status()).toBe(200);
+  const { rows } = await testDb().query('SELECT revoked_reason FROM api_keys WHERE id = $1', [apiKey.id]);
+  expect(rows[0].revoked_reason).toBe('the API key was found in public by GitHub secret scanning');
+  expect(await leakRows(d.agentId)).toEqual([
+    {
+      user_id: d.userId,
+      token_id: null,
+      decision: 'ALLOW',
+      details: { credential: 'api_key', url, source: 'content', type: 'leash_api_key', reporter: 'github', revoked: 1, outcome: 'revoked' },
+    },
+  ]);
+  await expect.poll(async () => (await leakAlerts(d.userId)).length).toBe(1);
+  expect((await leakAlerts(d.userId))[0].message).toContain(`An API key of Research assistant was found in public at ${url} (content). Leash revoked it and the 1 token exchanged for it`);
+});
+
 test('reports are limited per address (429 with Retry-After) before any signature is checked', async () => {
   const ip = uniqueIp();
   const statuses: number[] = [];

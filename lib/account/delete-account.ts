@@ -6,7 +6,7 @@
 // rows name its id, but it no longer says who the person was (email replaced by one derived from
 // the id, name removed, no password, no second factors) and its status DELETED lets nothing sign in
 // or act for it. In one transaction with its audit record:
-//   ended     every session; every token (revoked, so an agent presenting one gets 401
+//   ended     every session; every API key and token (revoked, so an agent presenting one gets 401
 //             invalid_token, on every instance: the cache triggers fire); every grant and
 //             remembered consent; pending authorization requests, codes not yet exchanged and
 //             approval requests; reset links; agents the person owned (suspended, secrets dropped)
@@ -22,6 +22,7 @@ import { db } from '@/lib/db/client';
 import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { revokeTokens } from '@/lib/tokens/revoke-tokens';
+import { revokeApiKeys } from '@/lib/api-keys/revoke-api-keys';
 
 /** The email a deleted account keeps: unique (the column is), meaningless, undeliverable (RFC 2606). */
 export const tombstoneEmail = (userId: string) => `deleted-${userId}@deleted.invalid`;
@@ -31,7 +32,8 @@ export async function deleteAccount(options: { userId: string; ip: string }): Pr
   const now = new Date();
   return forgettingAfter(
     db().$transaction(async (tx) => {
-      const revokedTokens = await revokeTokens(tx, { user: userId }, 'the user deleted their account');
+      const keys = await revokeApiKeys(tx, { user: userId }, 'the user deleted their account');
+      const revokedTokens = keys.tokens + (await revokeTokens(tx, { user: userId }, 'the user deleted their account'));
       const grants = await tx.grant.updateMany({
         where: { userId, status: { in: ['ACTIVE', 'SUSPENDED'] } },
         data: { status: 'REVOKED', revokedAt: now },
@@ -78,7 +80,7 @@ export async function deleteAccount(options: { userId: string; ip: string }): Pr
           totpLastStep: null,
         },
       });
-      const deleted = { ...counts, revokedTokens, revokedGrants: grants.count, suspendedOwnedAgents: ownedAgents.count };
+      const deleted = { ...counts, revokedTokens, revokedGrants: grants.count, suspendedOwnedAgents: ownedAgents.count, revokedApiKeys: keys.keys };
       await appendAuditEvent(tx, {
         action: 'account.delete',
         decision: 'ALLOW',

@@ -13,12 +13,16 @@
 // gets nothing more for this user); resuming removes that record.
 // The resource server checks the grant's state on every call, so a token issued in a race with the
 // kill switch is refused too.
+// API keys (lib/api-keys/): the kill switch blocks the agent's keys (an exchange checks the grants'
+// state, so resuming unblocks them); revoking the agent's access, or everything, revokes them.
+// Either way the tokens exchanged for them are revoked with the agent's other tokens.
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { forgettingAfter } from '@/lib/cache/hot-cache';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { revokeTokens, revoking, tokenWithFamily } from '@/lib/tokens/revoke-tokens';
+import { revokeApiKeys } from '@/lib/api-keys/revoke-api-keys';
 
 type Actor = { userId: string; ip: string };
 
@@ -91,6 +95,7 @@ export async function revokeAgentAccess(actor: Actor & { agentId: string }): Pro
       if (!(await actsOnlyByDelegation(tx, actor))) return { found: false, revoked: 0 };
       await stopDelegatedAgent(tx, actor, 'REVOKED');
     }
+    const keys = await revokeApiKeys(tx, { user: actor.userId, agent: actor.agentId }, 'the user revoked the agent’s access');
     const revoked = await revokeTokens(tx, { agent: actor.agentId, user: actor.userId }, 'the user revoked the agent’s access');
     await appendAuditEvent(tx, {
       action: 'grant.revoke',
@@ -99,7 +104,7 @@ export async function revokeAgentAccess(actor: Actor & { agentId: string }): Pro
       userId: actor.userId,
       agentId: actor.agentId,
       ip: actor.ip,
-      details: { grants: grants.count, revokedTokens: revoked },
+      details: { grants: grants.count, revokedTokens: revoked + keys.tokens, ...(keys.keys ? { revokedApiKeys: keys.keys } : {}) },
     });
     return { found: true, revoked };
   });
@@ -131,9 +136,10 @@ export async function revokeUserToken(actor: Actor & { tokenId: string }): Promi
   });
 }
 
-export async function revokeAllTokens(actor: Actor): Promise<{ revoked: number; grants: number; approvals: number }> {
+export async function revokeAllTokens(actor: Actor): Promise<{ revoked: number; grants: number; approvals: number; apiKeys: number }> {
   return revoking(async (tx) => {
-    const revoked = await revokeTokens(tx, { user: actor.userId }, 'the user revoked everything');
+    const keys = await revokeApiKeys(tx, { user: actor.userId }, 'the user revoked everything');
+    const revoked = keys.tokens + (await revokeTokens(tx, { user: actor.userId }, 'the user revoked everything'));
     // Grants (remembered consent with them) end too, or agents would come straight back with new
     // tokens without asking; pending approvals are answered no.
     const grants = await tx.grant.updateMany({ where: { userId: actor.userId, status: { in: ['ACTIVE', 'SUSPENDED'] } }, data: { status: 'REVOKED', revokedAt: new Date() } });
@@ -144,8 +150,8 @@ export async function revokeAllTokens(actor: Actor): Promise<{ revoked: number; 
       reason: 'the user revoked every token, grant and remembered consent of every agent',
       userId: actor.userId,
       ip: actor.ip,
-      details: { revoked, grants: grants.count, approvals: approvals.count },
+      details: { revoked, grants: grants.count, approvals: approvals.count, ...(keys.keys ? { apiKeys: keys.keys } : {}) },
     });
-    return { revoked, grants: grants.count, approvals: approvals.count };
+    return { revoked, grants: grants.count, approvals: approvals.count, apiKeys: keys.keys };
   });
 }

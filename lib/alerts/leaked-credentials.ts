@@ -9,7 +9,7 @@ import { raiseAlert } from '@/lib/alerts/raise-alert';
 
 /** What a scanner reported, as the alert names it (the token itself is never repeated). */
 export type LeakPlace = { type: string; url: string; source: string };
-export type LeakedCredential = 'access_token' | 'refresh_token' | 'client_secret' | 'registration_access_token';
+export type LeakedCredential = 'access_token' | 'refresh_token' | 'client_secret' | 'registration_access_token' | 'api_key';
 
 export type LeakNotice = {
   userId: string;
@@ -32,6 +32,7 @@ const WORDS: Record<LeakedCredential, string> = {
   refresh_token: 'A refresh token',
   client_secret: 'The client secret',
   registration_access_token: 'The registration access token',
+  api_key: 'An API key',
 };
 
 function where(finding: LeakPlace): string {
@@ -47,6 +48,10 @@ function sentence(notice: LeakNotice, agentName: string): string {
   }
   if (credential === 'registration_access_token') {
     return `The registration access token of ${agentName} was found in public at ${where(finding)}. Leash voided it, so nobody can change the agent's registration with it; the agent keeps working.`;
+  }
+  if (credential === 'api_key') {
+    const tokens = revoked ? ` and the ${revoked} token${revoked === 1 ? '' : 's'} exchanged for it` : '';
+    return `An API key of ${agentName} was found in public at ${where(finding)}. Leash revoked it${tokens}: make a new key on the agent's page (or better, move the agent to OAuth), and check how it got out.`;
   }
   const session = revoked > 1 ? ` and the ${revoked - 1} other token${revoked === 2 ? '' : 's'} of the same session` : '';
   return `${WORDS[credential]} of ${agentName} was found in public at ${where(finding)}. Leash revoked it${session}; the agent has to sign in again. Remove it from there and check how it got out.`;

@@ -21,6 +21,8 @@ const WRITTEN: { [A in AuditAction]: DetailsOf<A>[] } = {
   'token.issue': [
     { grant_type: 'client_credentials', kind: 'ACCESS', expires_at: now },
     { grant_type: 'authorization_code', kind: 'REFRESH', requested_scopes: ['reports:read'], jit: true, expires_at: now, dpop_jkt: 'jkt' },
+    // lib/oauth/exchange-api-key.ts
+    { grant_type: 'token_exchange', kind: 'ACCESS', expires_at: now, api_key: uuid },
   ],
   // lib/oauth/agent-token-policy.ts (twice), lib/oauth/grants/client-credentials.ts
   'token.refuse': [undefined, { error: 'invalid_grant' }, { error: 'invalid_grant', revoked: 3 }, { error: 'invalid_scope', grant_type: 'client_credentials' }],
@@ -29,6 +31,8 @@ const WRITTEN: { [A in AuditAction]: DetailsOf<A>[] } = {
     undefined,
     { error: 'invalid_grant' },
     { error: 'invalid_scope', subject_token_id: uuid },
+    // lib/oauth/exchange-api-key.ts (refused: the key found, or not)
+    { error: 'invalid_grant', api_key: uuid },
     { parent_token_id: uuid, from_scopes: ['a', 'b'], to_scopes: ['a'], from_audience: ['x'], to_audience: ['x'], expires_in: 300 },
     { parent_token_id: uuid, from_scopes: [], to_scopes: [], from_audience: [], to_audience: [], expires_in: 60, dpop_jkt: 'jkt', authorization_details: 1 },
   ],
@@ -37,7 +41,10 @@ const WRITTEN: { [A in AuditAction]: DetailsOf<A>[] } = {
     { kind: 'ACCESS', revoked: 1 },
     { kind: 'REFRESH', revoked: 4 },
   ],
-  'token.revoke_all': [{ revoked: 7, grants: 2, approvals: 0 }],
+  'token.revoke_all': [
+    { revoked: 7, grants: 2, approvals: 0 },
+    { revoked: 7, grants: 2, approvals: 0, apiKeys: 1 },
+  ],
   'token.flood': [undefined],
   'refresh.reuse': [{ family: uuid, family_size: 3, revoked: 5 }],
   'code.replay': [{ authorization_request: uuid, revoked: 2 }],
@@ -47,12 +54,23 @@ const WRITTEN: { [A in AuditAction]: DetailsOf<A>[] } = {
     { credential: 'client_secret', url: '', source: 'commit', type: 'leash_client_secret', reporter: 'github', revoked: 0, outcome: 'agent_suspended' },
     { credential: 'client_secret', url: '', source: 'gist_content', type: 'leash_client_secret', reporter: 'github', revoked: 0, outcome: 'resource_secret_voided' },
     { credential: 'registration_access_token', url: '', source: 'npm', type: 'leash_registration_access_token', reporter: 'github', revoked: 0, outcome: 'registration_token_voided' },
+    { credential: 'api_key', url: 'https://github.com/o/r/blob/abc/ci.yml', source: 'content', type: 'leash_api_key', reporter: 'github', revoked: 2, outcome: 'revoked' },
   ],
+  // lib/api-keys/manage-api-keys.ts
+  'api_key.create': [
+    { api_key: uuid, name: 'CI job', expires_at: now, ip_ranges: [] },
+    { api_key: uuid, name: 'Zapier', expires_at: now, ip_ranges: ['192.0.2.0/24', '2001:db8::/32'] },
+  ],
+  'api_key.rotate': [{ api_key: uuid, replaced: uuid, expires_at: now, revokedTokens: 1 }],
+  'api_key.revoke': [{ api_key: uuid, revokedTokens: 0 }],
   // lib/consent/
   'consent.grant': [{ authorization_request: uuid, grant: uuid }],
   'consent.deny': [{ authorization_request: uuid, error: 'access_denied' }],
   // lib/agents/control-agent-access.ts, lib/alerts/raise-alert.ts
-  'grant.revoke': [{ grants: 1, revokedTokens: 2 }],
+  'grant.revoke': [
+    { grants: 1, revokedTokens: 2 },
+    { grants: 1, revokedTokens: 2, revokedApiKeys: 1 },
+  ],
   'agent.suspend': [{ grants: 1, revokedTokens: 0 }],
   'agent.resume': [{ grants: 1 }],
   'alert.auto_suspend': [{ alert: uuid, revokedTokens: 3 }],
@@ -163,6 +181,7 @@ const WRITTEN: { [A in AuditAction]: DetailsOf<A>[] } = {
       pushSubscriptions: 2,
       notificationSettings: 1,
       notificationDeliveries: 7,
+      revokedApiKeys: 2,
     },
   ],
   'deployment.registration_mode': [{ mode: 'open' }],

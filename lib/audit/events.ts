@@ -65,6 +65,8 @@ const OTHER_EVENTS = {
       dpop_jkt: z.string().optional(),
       /** An RFC 9068 JWT access token: the `kid` of the key that signed it. */
       jwt_kid: z.string().optional(),
+      /** Exchanged for an API key (lib/oauth/exchange-api-key.ts): the key's id. */
+      api_key: id.optional(),
     }),
   },
   'token.refuse': {
@@ -88,14 +90,18 @@ const OTHER_EVENTS = {
           /** How many authorization_details the narrowed token carries. */
           authorization_details: count.optional(),
         }),
-        // Narrowing refused.
-        z.strictObject({ error: z.string(), subject_token_id: id.optional() }),
+        // Narrowing refused; an API key exchange refused (`api_key`: the key's id, when it was found).
+        z.strictObject({ error: z.string(), subject_token_id: id.optional(), api_key: id.optional() }),
       ])
       // A refused delegation (lib/oauth/grants/token-exchange.ts) has none.
       .optional(),
   },
   'token.revoke': { label: 'Token revoked', details: z.strictObject({ kind: z.enum(['ACCESS', 'REFRESH']), revoked: count }) },
-  'token.revoke_all': { label: 'Every token revoked', details: z.strictObject({ revoked: count, grants: count, approvals: count }) },
+  'token.revoke_all': {
+    label: 'Every token revoked',
+    // `apiKeys`: added with API keys (issue 15 §4), absent from older rows.
+    details: z.strictObject({ revoked: count, grants: count, approvals: count, apiKeys: count.optional() }),
+  },
   'token.flood': { label: 'Too many token requests', details: noDetails },
   'refresh.reuse': { label: 'Refresh token used twice', details: z.strictObject({ family: id, family_size: count, revoked: count }) },
   'code.replay': { label: 'Authorization code used twice', details: z.strictObject({ authorization_request: id, revoked: count }) },
@@ -103,7 +109,7 @@ const OTHER_EVENTS = {
   'credential.leaked': {
     label: 'Credential found in public',
     details: z.strictObject({
-      credential: z.enum(['access_token', 'refresh_token', 'client_secret', 'registration_access_token']),
+      credential: z.enum(['access_token', 'refresh_token', 'client_secret', 'registration_access_token', 'api_key']),
       /** Where it was found and what kind of place that is, as the scanner reported them. */
       url: z.string(),
       source: z.string(),
@@ -117,10 +123,23 @@ const OTHER_EVENTS = {
     }),
   },
 
+  // Agents' API keys (lib/api-keys/manage-api-keys.ts, docs/api-keys.md)
+  'api_key.create': {
+    label: 'API key made',
+    details: z.strictObject({ api_key: id, name: z.string(), expires_at: isoTime, ip_ranges: z.array(z.string()) }),
+  },
+  'api_key.rotate': {
+    label: 'API key replaced',
+    /** `api_key`: the new key; `replaced`: the old one, revoked with its tokens. */
+    details: z.strictObject({ api_key: id, replaced: id, expires_at: isoTime, revokedTokens: count }),
+  },
+  'api_key.revoke': { label: 'API key revoked', details: z.strictObject({ api_key: id, revokedTokens: count }) },
+
   // Consent and grants
   'consent.grant': { label: 'Access allowed', details: z.strictObject({ authorization_request: id, grant: id }) },
   'consent.deny': { label: 'Access denied', details: z.strictObject({ authorization_request: id, error: z.string() }) },
-  'grant.revoke': { label: 'Access revoked', details: z.strictObject({ grants: count, revokedTokens: count }) },
+  // `revokedApiKeys`: added with API keys (issue 15 §4), absent from older rows.
+  'grant.revoke': { label: 'Access revoked', details: z.strictObject({ grants: count, revokedTokens: count, revokedApiKeys: count.optional() }) },
   'agent.suspend': { label: 'Agent stopped', details: z.strictObject({ grants: count, revokedTokens: count }) },
   'agent.resume': { label: 'Agent resumed', details: z.strictObject({ grants: count }) },
   'alert.auto_suspend': { label: 'Agent stopped by an alert', details: z.strictObject({ alert: id, revokedTokens: count }) },
@@ -245,6 +264,8 @@ const OTHER_EVENTS = {
         pushSubscriptions: count.optional(),
         notificationSettings: count.optional(),
         notificationDeliveries: count.optional(),
+        // Added with API keys (issue 15 §4).
+        revokedApiKeys: count.optional(),
       })
       .optional(),
   },

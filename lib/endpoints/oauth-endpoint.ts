@@ -4,7 +4,10 @@
 //   2. the form       application/x-www-form-urlencoded, no repeated parameters (RFC 6749 §3.2)
 //   3. require        parameters checked before anything else is spent on the request
 //   4. dpop           the DPoP proof, if any (RFC 9449 §5: a missing or stale nonce comes first)
-//   5. the client     authenticated (RFC 6749 §2.3; public clients send their client_id);
+//   5. the client     authenticated (RFC 6749 §2.3; public clients send their client_id), or,
+//                     where `clientOfGrant` is given and names one, the client the grant's own
+//                     credential stands for (an API key exchanged with no client authentication,
+//                     RFC 8693 §2.1);
 //                     `confidential` refuses public clients with its sentence (401 invalid_client);
 //                     where `resourceServers` is given, a registered resource server's credentials
 //                     (`rs_…`) are authenticated instead and that function answers (introspection)
@@ -33,6 +36,11 @@ export type Pipeline = {
   confidential?: string;
   clientLimit?: boolean | ((client: AuthenticatedClient, ip: string) => Promise<void>);
   registeredFor?: string;
+  /**
+   * The client a request's grant credential stands for when the request authenticates no client
+   * (null: authenticate as usual). Only the token endpoint, for API keys (lib/oauth/exchange-api-key.ts).
+   */
+  clientOfGrant?: (request: Request, params: OAuthParams, ip: string) => Promise<AuthenticatedClient | null>;
   /** The endpoint's answer to a registered resource server (its own credentials, not an agent's). */
   resourceServers?: (input: ResourceServerInput) => Promise<unknown>;
 };
@@ -56,7 +64,7 @@ export function oauthEndpoint(pipeline: Pipeline, endpoint: (input: EndpointInpu
         const answer = await pipeline.resourceServers({ request, params, resource, ip });
         return answer instanceof Response ? answer : oauthJson(answer);
       }
-      const client = await authenticateClient(request, params);
+      const client = (await pipeline.clientOfGrant?.(request, params, ip)) ?? (await authenticateClient(request, params));
       if (pipeline.confidential && !client.confidential) throw new OAuthError('invalid_client', pipeline.confidential, { status: 401 });
       if (pipeline.clientLimit) {
         const refused = typeof pipeline.clientLimit === 'function' ? pipeline.clientLimit : null;

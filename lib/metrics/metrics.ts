@@ -48,7 +48,7 @@ export const GRANT_LABELS: Record<string, string> = {
 };
 
 /** What a revocation named (lib/tokens/revoke-tokens.ts selectors), the `target` label. */
-export const REVOCATION_TARGETS = ['token', 'family', 'grant', 'authorization_request', 'agent', 'user', 'resource'] as const;
+export const REVOCATION_TARGETS = ['token', 'family', 'grant', 'authorization_request', 'agent', 'user', 'resource', 'api_key'] as const;
 export type RevocationTarget = (typeof REVOCATION_TARGETS)[number];
 
 /** An agent call's decision as audited (allow, or a refusal's decision). */

@@ -11,7 +11,9 @@
 // - a registered API's client secret (lib/protected-resources/): the secret is voided, so the
 //   API cannot introspect until an administrator makes a new one (Settings → Protected APIs);
 // - a registration access token (RFC 7592): voided, so nobody can rewrite the agent's
-//   registration (its redirect URIs) with it; the agent keeps working.
+//   registration (its redirect URIs) with it; the agent keeps working;
+// - an agent's API key (docs/api-keys.md): revoked with every token exchanged for it; the person
+//   who made it makes another (or moves the agent to OAuth).
 // The people concerned get an alert naming where it was found (after the commit). A credential
 // Leash never issued, or a look-alike whose checksum fails, is a false positive and changes nothing.
 import 'server-only';
@@ -20,6 +22,7 @@ import type { LeakedCredential, LeakNotice, LeakPlace } from '@/lib/alerts/leake
 import { emitEvent } from '@/lib/events/leash-events';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import { revokeTokens, revoking, tokenWithFamily, type TokenSelector } from '@/lib/tokens/revoke-tokens';
+import { revokeApiKeys } from '@/lib/api-keys/revoke-api-keys';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
 /** One match as the scanner reports it (GitHub: `{ token, type, url, source }`). */
@@ -41,6 +44,7 @@ const KINDS: [LeakedCredential, (typeof TOKEN_PREFIX)[keyof typeof TOKEN_PREFIX]
   ['refresh_token', TOKEN_PREFIX.refreshToken],
   ['client_secret', TOKEN_PREFIX.clientSecret],
   ['registration_access_token', TOKEN_PREFIX.registrationAccessToken],
+  ['api_key', TOKEN_PREFIX.apiKey],
 ];
 
 /** The kind of credential, if the string is a checksum-valid one of the kinds acted on. */
@@ -78,6 +82,7 @@ export async function reportLeakedCredentials(options: { findings: LeakFinding[]
 function actOn(tx: Prisma.TransactionClient, kind: LeakedCredential, finding: LeakFinding, ip: string): Promise<Outcome> {
   if (kind === 'access_token' || kind === 'refresh_token') return revokeLeakedToken(tx, kind, finding, ip);
   if (kind === 'client_secret') return voidLeakedSecret(tx, finding, ip);
+  if (kind === 'api_key') return revokeLeakedApiKey(tx, finding, ip);
   return voidLeakedRegistrationToken(tx, finding, ip);
 }
 
@@ -174,4 +179,22 @@ async function voidLeakedRegistrationToken(tx: Prisma.TransactionClient, finding
     details: record(finding, 'registration_access_token', 0, 'registration_token_voided'),
   });
   return { label: 'true_positive', notices: people.map((userId) => ({ userId, agentId: agent.id, credential: 'registration_access_token', finding, revoked: 0 })) };
+}
+
+async function revokeLeakedApiKey(tx: Prisma.TransactionClient, finding: LeakFinding, ip: string): Promise<Outcome> {
+  const key = await tx.apiKey.findUnique({ where: { keyHash: hashToken(finding.token) }, select: { id: true, userId: true, agentId: true, scopes: true } });
+  if (!key) return { label: 'false_positive', notices: [] };
+  // Already revoked or expired keys are still true positives: they were Leash's; revoking again changes nothing.
+  const ended = await revokeApiKeys(tx, { id: key.id }, `the API key was ${REASON}`);
+  await appendAuditEvent(tx, {
+    action: 'credential.leaked',
+    decision: 'ALLOW',
+    reason: `an API key was ${REASON}; it was revoked with the tokens exchanged for it`,
+    userId: key.userId,
+    agentId: key.agentId,
+    scopes: key.scopes,
+    ip,
+    details: record(finding, 'api_key', ended.tokens, 'revoked'),
+  });
+  return { label: 'true_positive', notices: [{ userId: key.userId, agentId: key.agentId, credential: 'api_key', finding, revoked: ended.tokens }] };
 }

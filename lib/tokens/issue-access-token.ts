@@ -37,6 +37,8 @@ export type TokenSubject = {
   parentTokenId?: string | null;
   /** The version of the user's policy for the agent the token was issued under (a JWT's `policy_version`). */
   policyVersion?: number | null;
+  /** The API key the token was exchanged for (lib/oauth/exchange-api-key.ts): revoked with it. */
+  apiKeyId?: string | null;
 };
 
 /** An access token's string, what the Tokens screen shows of it, and the key that signed it (JWTs). */
@@ -93,6 +95,7 @@ async function createToken(
       actor: subject.actor ?? undefined,
       jit: subject.jit ?? false,
       parentTokenId: subject.parentTokenId ?? null,
+      apiKeyId: subject.apiKeyId ?? null,
       expiresAt: options.expiresAt,
     },
     select: { id: true },
@@ -128,6 +131,7 @@ function issuanceRecord(
       expires_at: options.expiresAt.toISOString(),
       ...(subject.dpopJkt ? { dpop_jkt: subject.dpopJkt } : {}),
       ...(options.signingKeyId ? { jwt_kid: options.signingKeyId } : {}),
+      ...(subject.apiKeyId ? { api_key: subject.apiKeyId } : {}),
     },
   };
 }

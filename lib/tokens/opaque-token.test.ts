@@ -9,6 +9,15 @@ describe('opaque tokens', () => {
     expect(isWellFormedToken(token, TOKEN_PREFIX.refreshToken)).toBe(false);
   });
 
+  it('give API keys their own prefix, never taken for an access token (docs/api-keys.md)', () => {
+    const key = mintToken(TOKEN_PREFIX.apiKey);
+    expect(key).toMatch(/^lsh_ak_[0-9A-Za-z]{49}$/);
+    expect(isWellFormedToken(key, TOKEN_PREFIX.apiKey)).toBe(true);
+    expect(isWellFormedToken(key, TOKEN_PREFIX.accessToken)).toBe(false);
+    // The same body and checksum behind another prefix fails the checksum: the prefix is under it.
+    expect(isWellFormedToken(key.replace('lsh_ak_', 'lsh_at_'), TOKEN_PREFIX.accessToken)).toBe(false);
+  });
+
   it('are all different', () => {
     const tokens = new Set(Array.from({ length: 1000 }, () => mintToken(TOKEN_PREFIX.refreshToken)));
     expect(tokens.size).toBe(1000);

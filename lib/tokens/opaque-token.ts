@@ -15,6 +15,8 @@ export const TOKEN_PREFIX = {
   deviceCode: 'lsh_dc_',
   authReqId: 'lsh_ar_',
   passwordReset: 'lsh_pr_',
+  /** An agent's API key (docs/api-keys.md): exchanged at the token endpoint, never accepted by an API. */
+  apiKey: 'lsh_ak_',
 } as const;
 
 export type TokenPrefix = (typeof TOKEN_PREFIX)[keyof typeof TOKEN_PREFIX];

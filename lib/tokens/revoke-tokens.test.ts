@@ -106,6 +106,34 @@ describe('revokeTokens', () => {
     expect(await revokedOf(second.ids)).toEqual(['accessOtherAgent', 'accessOtherUser']);
   });
 
+  it('{ apiKey } takes the tokens exchanged for that key and nothing else', async () => {
+    const { ids, grantId } = await world();
+    const key = (n: number) =>
+      db().apiKey.create({
+        data: {
+          userId,
+          agentId,
+          name: `k${n}`,
+          keyHash: crypto.randomBytes(32).toString('hex'),
+          hint: 'lsh_ak_test',
+          scopes: ['datasets:read'],
+          ipRanges: [],
+          expiresAt: new Date(Date.now() + 86_400_000),
+        },
+        select: { id: true },
+      });
+    const [one, two] = [await key(1), await key(2)];
+    const subject = { agentId, userId, grantId, scopes: ['datasets:read'], audience: [] };
+    const opts = { grantType: 'token_exchange', ip: '127.0.0.1' };
+    const minted = await db().$transaction(async (tx) => ({
+      fromOne: (await createAccessToken(tx, { ...subject, apiKeyId: one.id }, opts)).id,
+      alsoFromOne: (await createAccessToken(tx, { ...subject, apiKeyId: one.id }, opts)).id,
+      fromTwo: (await createAccessToken(tx, { ...subject, apiKeyId: two.id }, opts)).id,
+    }));
+    expect(await revoke({ apiKey: one.id })).toBe(2);
+    expect(await revokedOf({ ...ids, ...minted } as Ids)).toEqual(['alsoFromOne', 'fromOne']);
+  });
+
   it('ownedBy restricts any selector to one user’s tokens; a revoked token is not revoked twice', async () => {
     const { ids } = await world();
     expect(await revoke({ id: ids.accessOtherUser }, { ownedBy: userId })).toBe(0);

@@ -9,7 +9,9 @@
 //                           their families (a replayed code, RFC 6749 §4.1.2, RFC 9700 §4.5);
 // - { agent?, user? }       everything an agent holds for a user, every agent's tokens for a user, or
 //                           every token of an agent;
-// - { audience }            every token for one protected resource (the resource was removed).
+// - { audience }            every token for one protected resource (the resource was removed);
+// - { apiKey }              every token exchanged for one API key (the key was revoked, rotated or
+//                           leaked, lib/api-keys/revoke-api-keys.ts).
 // A list of selectors revokes their union; `ownedBy` restricts it to one user's tokens (ownership in
 // the query itself, STYLE habit 9). Narrowed tokens die with their parent by trigger, in the same
 // transaction (lib/oauth/narrow-own-token.ts).
@@ -31,7 +33,8 @@ export type TokenSelector =
   | { request: string }
   | { agent: string; user?: string }
   | { user: string; agent?: string }
-  | { audience: string };
+  | { audience: string }
+  | { apiKey: string };
 
 /** Revokes every live token the selectors name (their union), with `reason`; returns how many. */
 export async function revokeTokens(tx: Prisma.TransactionClient, select: TokenSelector | TokenSelector[], reason: string, options: { ownedBy?: string } = {}): Promise<number> {
@@ -55,6 +58,7 @@ function targetOf(s: TokenSelector): RevocationTarget {
   if ('grant' in s) return 'grant';
   if ('request' in s) return 'authorization_request';
   if ('audience' in s) return 'resource';
+  if ('apiKey' in s) return 'api_key';
   return s.agent ? 'agent' : 'user';
 }
 
@@ -82,6 +86,7 @@ async function whereOf(tx: Prisma.TransactionClient, s: TokenSelector): Promise<
     return { OR: [{ authorizationRequestId: s.request }, { familyId: { in: families } }] };
   }
   if ('audience' in s) return { audience: { has: s.audience } };
+  if ('apiKey' in s) return { apiKeyId: s.apiKey };
   if (!s.agent && !s.user) throw new Error('revokeTokens: an empty selector would revoke every token');
   return { ...(s.agent ? { agentId: s.agent } : {}), ...(s.user ? { userId: s.user } : {}) };
 }

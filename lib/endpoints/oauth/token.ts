@@ -3,6 +3,7 @@
 import 'server-only';
 import { OAuthError, oauthJson } from '@/lib/oauth/errors';
 import { findGrant } from '@/lib/oauth/grants/registry';
+import { clientOfApiKeyExchange } from '@/lib/oauth/grants/token-exchange';
 import { currentDpopNonce } from '@/lib/oauth/dpop/verify-dpop-proof';
 import { appendAuditEventGrouped } from '@/lib/audit/audit-group-commit';
 import { emitEvent } from '@/lib/events/leash-events';
@@ -15,11 +16,14 @@ async function floodRefused(client: AuthenticatedClient, ip: string): Promise<vo
   void emitEvent('token.flooded', { agentId: client.id });
 }
 
-export const handleToken = oauthEndpoint({ ipLimit: true, require: ['grant_type'], dpop: true, clientLimit: floodRefused }, async ({ params, client, ip, dpop }) => {
+// An API key exchange may authenticate no client: the key names its agent (RFC 8693 §2.1).
+const pipeline = { ipLimit: true, require: ['grant_type'], dpop: true, clientLimit: floodRefused, clientOfGrant: clientOfApiKeyExchange } as const;
+
+export const handleToken = oauthEndpoint(pipeline, async ({ params, client, ip, dpop }) => {
   const grantType = params.get('grant_type')!;
   const grant = findGrant(grantType);
   if (!grant) throw new OAuthError('unsupported_grant_type', `Unsupported grant_type: ${grantType}`);
-  if (!client.grantTypes.includes(grantType)) {
+  if (!client.grantTypes.includes(grantType) && (grant.registrationRequired?.(params) ?? true)) {
     throw new OAuthError('unauthorized_client', `This client is not registered for ${grantType}.`);
   }
   const response = oauthJson(await grant.handle({ client, params, ip, dpop }));

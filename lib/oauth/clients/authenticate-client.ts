@@ -125,6 +125,16 @@ export async function authenticateClient(request: Request, params: OAuthParams):
   return toClient(agent, method);
 }
 
+/**
+ * The agent an API key belongs to, as the client of a request that authenticated no client: the
+ * key itself is the credential (RFC 8693 §2.1 leaves client authentication optional;
+ * lib/oauth/exchange-api-key.ts). A public client (`none`), whatever it registered.
+ */
+export async function clientOfCredential(agentId: string): Promise<AuthenticatedClient | null> {
+  const agent = await db().agent.findUnique({ where: { id: agentId }, select: { id: true, clientId: true, name: true, grantTypes: true, scopes: true } });
+  return agent ? toClient(agent, 'none') : null;
+}
+
 /** A client by client_id, cached per instance until the agent row changes (lib/cache/hot-cache.ts). */
 function loadClient(clientId: string) {
   return db().agent.findUnique({

@@ -10,6 +10,8 @@
 //   actor's own policy; the subject agent's policy must list the actor in `mayAct` (a
 //   `may_act`-style rule, §4.4).
 // Neither issues a refresh token (§2.2.1).
+// A third subject type, an agent's API key (`subject_token_type` urn:leash:params:oauth:token-type:api-key),
+// is exchanged for an access token of the key's agent: lib/oauth/exchange-api-key.ts.
 import 'server-only';
 import { tokenResponse } from '@/lib/oauth/grants/types';
 import { db } from '@/lib/db/client';
@@ -21,22 +23,42 @@ import { withinScopeCeiling } from '@/lib/policy/policy-document';
 import { findToken, isTokenActive } from '@/lib/tokens/find-token';
 import { narrowOwnToken } from '@/lib/oauth/narrow-own-token';
 import { createAccessToken } from '@/lib/tokens/issue-access-token';
+import { clientForApiKey, exchangeApiKey } from '@/lib/oauth/exchange-api-key';
+import { API_KEY_TOKEN_TYPE } from '@/lib/api-keys/api-key-limits';
 import type { Grant } from '@/lib/oauth/grants/types';
+import type { OAuthParams } from '@/lib/oauth/read-form';
+import type { AuthenticatedClient } from '@/lib/oauth/clients/authenticate-client';
 import type { Prisma } from '@/lib/generated/prisma/client';
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
+const isApiKeyExchange = (params: OAuthParams) => params.get('subject_token_type') === API_KEY_TOKEN_TYPE;
+
+/**
+ * The client of a token request that authenticates none but exchanges an API key: the key's agent
+ * (RFC 8693 §2.1 leaves client authentication optional; the key is the credential). Null for any
+ * other request, which authenticates its client as usual.
+ */
+export function clientOfApiKeyExchange(request: Request, params: OAuthParams, ip: string): Promise<AuthenticatedClient | null> {
+  if (params.get('grant_type') !== TOKEN_EXCHANGE || !isApiKeyExchange(params)) return Promise.resolve(null);
+  return clientForApiKey(request, params, ip);
+}
+
 export const tokenExchangeGrant: Grant = {
   grantType: TOKEN_EXCHANGE,
+  // The person who made the key allowed its agent this exchange; the agent's registration (often
+  // made long before, for the authorization code flow) need not list token exchange.
+  registrationRequired: (params) => !isApiKeyExchange(params),
   async handle(context) {
     const { client, params, ip, dpop } = context;
     const subjectToken = params.get('subject_token');
     const subjectType = params.get('subject_token_type');
     if (!subjectToken || !subjectType) throw new OAuthError('invalid_request', 'subject_token and subject_token_type are required (RFC 8693 §2.1).');
-    if (subjectType !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `subject_token_type must be ${ACCESS_TOKEN_TYPE}.`);
     const requestedType = params.get('requested_token_type');
     if (requestedType !== undefined && requestedType !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `Only ${ACCESS_TOKEN_TYPE} can be issued.`);
+    if (subjectType === API_KEY_TOKEN_TYPE) return exchangeApiKey(context, subjectToken);
+    if (subjectType !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `subject_token_type must be ${ACCESS_TOKEN_TYPE} or ${API_KEY_TOKEN_TYPE}.`);
     const actorToken = params.get('actor_token');
     const actorType = params.get('actor_token_type');
     if (!actorToken) {

@@ -42,5 +42,10 @@ export type GrantContext = { client: AuthenticatedClient; params: OAuthParams; i
 /** One grant type (STYLE habit 2): found by `grant_type`; adding one never edits the endpoint. */
 export type Grant = {
   grantType: string;
+  /**
+   * Whether the client must have registered this grant type (RFC 7591 `grant_types`) for this
+   * request, else unauthorized_client; by default always.
+   */
+  registrationRequired?: (params: OAuthParams) => boolean;
   handle: (context: GrantContext) => Promise<TokenResponse>;
 };

@@ -16,6 +16,7 @@ export const TOKEN_KINDS = {
   lsh_dc_: { kind: 'device_code', label: 'Leash device code' },
   lsh_ar_: { kind: 'auth_req_id', label: 'Leash backchannel request id' },
   lsh_pr_: { kind: 'password_reset', label: 'Leash password reset secret' },
+  lsh_ak_: { kind: 'api_key', label: 'Leash API key' },
 } as const;
 
 export type TokenPrefix = keyof typeof TOKEN_KINDS;

@@ -12,6 +12,9 @@ import { getAgentDetail } from '@/lib/agents/get-agent-detail';
 import { buttonClasses } from '@/components/ui/button';
 import { TechnicalDetails } from '@/components/ui/technical-details';
 import { describeAction, describeAudience, describeDecision, describeReason, describeScope, describeScopes } from '@/lib/words/plain-words';
+import { ApiKeysManager } from '@/components/dashboard/api-keys-manager';
+import { listApiKeys } from '@/lib/api-keys/list-api-keys';
+import { SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
 
 export const metadata: Metadata = { title: 'Agent' };
 
@@ -38,6 +41,10 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
   const words = await registeredWords();
   if (!detail) notFound();
   const { agent } = detail;
+  // A key's permissions: what the policy's ceiling allows of Leash's own scopes, and the registered APIs' scopes (never offline_access).
+  const hasGrant = detail.grants.length > 0;
+  const keyScopes = [...SUPPORTED_SCOPES.filter((s) => detail.policy.document.scopeCeiling.includes(s)), ...Object.keys(words.scopes)].filter((s) => s !== 'offline_access');
+  const apiKeys = detail.connected && hasGrant ? (await listApiKeys({ userId: user.id, agentId: agent.id })).keys : [];
   const status = !detail.connected ? 'Disconnected' : detail.suspended || agent.status !== 'ACTIVE' ? 'Suspended' : 'Active';
   return (
     <div className="space-y-5">
@@ -119,6 +126,18 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
           </TechnicalDetails>
         </Section>
       </div>
+
+      {detail.connected && hasGrant ? (
+        <Section title="API keys">
+          <ApiKeysManager
+            agentId={agent.id}
+            agentName={agent.name}
+            initial={apiKeys}
+            scopeChoices={keyScopes.map((name) => ({ name, words: describeScope(name, words) }))}
+            stopped={detail.suspended || agent.status !== 'ACTIVE'}
+          />
+        </Section>
+      ) : null}
 
       <Section
         title="Active tokens"
