@@ -35,10 +35,11 @@ test('a restored backup verifies with npm run audit:verify, and a record altered
     await deployMigrations({ databaseUrl: original.url });
     const sql = new pg.Client({ connectionString: original.url });
     await sql.connect();
+    // Inserted unsealed, as a previous version did: the verifier seals them into the legacy chain first.
     await sql.query(`INSERT INTO audit_events (created_at, action, decision, reason, scopes) SELECT now(), 'token.issue', 'ALLOW', 'event ' || n, '{datasets:read}' FROM generate_series(1, 50) AS n`);
     await sql.end();
     const before = verify(original.url);
-    expect(before.output).toContain('The audit chain verifies: 50 records');
+    expect(before.output).toContain('The audit log verifies: 50 records in 1 chain, 0 signed checkpoints');
     expect(before.code).toBe(0);
 
     // The backup: the cluster's files, copied while PostgreSQL is stopped; restored elsewhere.
@@ -46,7 +47,7 @@ test('a restored backup verifies with npm run audit:verify, and a record altered
     execFileSync('cp', ['-a', path.join(dir, 'original'), path.join(dir, 'restored')]);
     restored = await startEmbeddedPostgres({ dir: path.join(dir, 'restored'), port: await findFreePort(), database: 'leash', password });
     const after = verify(restored.url);
-    expect(after.output).toContain('The audit chain verifies: 50 records');
+    expect(after.output).toContain('The audit log verifies: 50 records in 1 chain, 0 signed checkpoints');
     expect(after.code).toBe(0);
 
     // Someone with database access changes a decision (the append-only trigger must be disabled
@@ -59,7 +60,7 @@ test('a restored backup verifies with npm run audit:verify, and a record altered
     await tamper.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
     await tamper.end();
     const tampered = verify(restored.url);
-    expect(tampered.output).toContain(`The audit chain is broken at record ${rows[0].id} (content changed), after 16 good records.`);
+    expect(tampered.output).toContain(`The audit log is broken (content changed): record ${rows[0].id} was changed after it was written, after 16 good records.`);
     expect(tampered.code).toBe(1);
   } finally {
     await restored?.stop();

@@ -212,7 +212,7 @@ test('deleting the account: the confirmation says what goes and what stays; toke
   const form = page.getByRole('form', { name: 'Delete account' });
   await expect(form).toContainText(`Deleting ${user.email} cannot be undone.`);
   await expect(form.getByRole('heading', { name: 'Ends at once' })).toBeVisible();
-  await expect(form).toContainText('all their tokens are revoked');
+  await expect(form).toContainText('all their tokens and API keys are revoked');
   await expect(form.getByRole('heading', { name: 'Deleted' })).toBeVisible();
   await expect(form).toContainText('Your workspace: reports, invoices, payments and workflow runs.');
   await expect(form.getByRole('heading', { name: 'Kept' })).toBeVisible();

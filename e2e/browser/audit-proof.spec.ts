@@ -32,6 +32,9 @@ test('a user’s proof verifies on its own, holds nothing of another user’s re
     expect((await request.get('/api/v1/datasets', { headers: { ...stranger.auth, 'Agent-Intent': 'Stranger secret intent' } })).status()).toBe(200);
   }
 
+  // More of the stranger's records after the owner's, so the owner's chains carry links.
+  for (let i = 0; i < 40; i++) expect((await request.get('/api/v1/datasets', { headers: stranger.auth })).status()).toBe(200);
+
   await page.goto('/audit');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export proof' }).click()]);
   expect(download.suggestedFilename()).toMatch(/^leash-audit-proof-.*\.jsonl$/);
@@ -61,17 +64,24 @@ test('a user’s proof verifies on its own, holds nothing of another user’s re
   fs.writeFileSync(file, altered.map((entry) => JSON.stringify(entry)).join('\n'));
   expect(verifyExport(file)).toEqual({ code: 1, output: `Not verified: record ${target.id} was changed (line ${entries.indexOf(target) + 1}).` });
 
-  // Cut: an entry removed from the middle of its chain.
-  const link = entries.find((entry, i) => ['link', 'record'].includes(entry.type) && ['link', 'record'].includes(entries[i - 1]?.type) && ['link', 'record'].includes(entries[i + 1]?.type));
-  const chain = entries.slice(0, entries.indexOf(link)).findLast((entry) => entry.type === 'chain');
+  // Cut: a place removed from a chain. How long each chain's part is depends on which chains the
+  // records took; take one followed by another of its chain (a part of one entry cannot lose one
+  // and stay a proof of something).
+  const inChain = (entry: { type: string } | undefined) => entry?.type === 'link' || entry?.type === 'record';
+  const cut = entries.findIndex((entry, i) => inChain(entry) && inChain(entries[i + 1]));
+  expect(cut).toBeGreaterThan(0);
+  const removed = entries[cut];
+  const chain = entries.slice(0, cut).findLast((entry) => entry.type === 'chain');
   fs.writeFileSync(
     file,
     entries
-      .filter((entry) => entry !== link)
+      .filter((entry) => entry !== removed)
       .map((entry) => JSON.stringify(entry))
       .join('\n'),
   );
-  expect(verifyExport(file)).toMatchObject({ code: 1, output: expect.stringMatching(new RegExp(`^Not verified: place ${link.chain_seq} of chain ${chain.chain} is missing`)) });
+  // The first place of a chain's part is the one the file says it starts at; any other is a gap.
+  const expected = inChain(entries[cut - 1]) ? `place ${removed.chain_seq} of chain ${chain.chain} is missing` : `chain ${chain.chain} must start at place ${removed.chain_seq}`;
+  expect(verifyExport(file)).toMatchObject({ code: 1, output: expect.stringContaining(`Not verified: ${expected}`) });
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
