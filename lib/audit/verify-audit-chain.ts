@@ -29,7 +29,7 @@ type Broken = Extract<ChainVerdict, { ok: false }>;
 const PAGE = 1000;
 
 /** Walks one chain up to its head; returns how many records it checked and the last id, or what broke. */
-async function verifyChain(head: ChainHead): Promise<{ checked: number; lastId: bigint | null } | Omit<Broken, 'ok' | 'checked'>> {
+async function verifyChain(head: ChainHead): Promise<{ checked: number; lastId: bigint | null } | (Omit<Broken, 'ok'> & { checked: number })> {
   const chainId = head.chain === 'legacy' ? null : Number(head.chain);
   const headSeq = BigInt(head.seq);
   const name = head.chain === 'legacy' ? 'the legacy chain' : `chain ${head.chain}`;
@@ -41,7 +41,7 @@ async function verifyChain(head: ChainHead): Promise<{ checked: number; lastId: 
     const rows = await db().auditEvent.findMany({ where: { chainId, chainSeq: { gt: seq, lte: headSeq } }, orderBy: { chainSeq: 'asc' }, take: PAGE });
     if (!rows.length) break;
     for (const row of rows) {
-      const at = { brokenAt: row.id };
+      const at = { brokenAt: row.id, checked };
       if (row.chainSeq !== seq + 1n) return { ...at, reason: 'place missing', detail: `place ${seq + 1n} of ${name} is missing` };
       if (row.prevHash !== previousHash) return { ...at, reason: 'link broken', detail: `record ${row.id} does not link to the record before it in ${name}` };
       // Once records are sealed in v2, an older format after them can only be a rewrite.
@@ -54,7 +54,7 @@ async function verifyChain(head: ChainHead): Promise<{ checked: number; lastId: 
       checked++;
     }
   }
-  if (seq !== headSeq || previousHash !== head.hash) return { brokenAt: lastId ?? 0n, reason: 'chain truncated', detail: `${name} ends at place ${seq}, its head is at place ${headSeq}` };
+  if (seq !== headSeq || previousHash !== head.hash) return { brokenAt: lastId ?? 0n, checked, reason: 'chain truncated', detail: `${name} ends at place ${seq}, its head is at place ${headSeq}` };
   return { checked, lastId };
 }
 
@@ -101,7 +101,7 @@ export async function verifyAuditChain(): Promise<ChainVerdict> {
   let lastId: bigint | null = null;
   for (const head of heads) {
     const result = await verifyChain(head);
-    if ('reason' in result) return { ok: false, checked, ...result };
+    if ('reason' in result) return { ok: false, ...result, checked: checked + result.checked };
     checked += result.checked;
     if (result.lastId !== null && (lastId === null || result.lastId > lastId)) lastId = result.lastId;
   }
