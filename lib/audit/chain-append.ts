@@ -84,7 +84,7 @@ const param = (value: unknown, cast: string) => Prisma.sql`${cast === 'jsonb' &&
 
 /**
  * The statement that links `records` after the head of a free chain (or of chain `chainId`, which
- * the caller has just made) and inserts them, returning their ids in order. It inserts nothing,
+ * the caller has just made, if it is still free) and inserts them, returning their ids in order. It inserts nothing,
  * not even the companions, when every chain is busy: the caller then adds a chain and asks again.
  */
 export function chainedInsert(records: AuditRecord[], options: { chainId?: number; companion?: CompanionInsert } = {}): Prisma.Sql {
@@ -92,7 +92,7 @@ export function chainedInsert(records: AuditRecord[], options: { chainId?: numbe
   const head =
     options.chainId === undefined
       ? Prisma.sql`SELECT id, seq, hash FROM audit_chains ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED`
-      : Prisma.sql`SELECT id, seq, hash FROM audit_chains WHERE id = ${options.chainId}::int FOR UPDATE`;
+      : Prisma.sql`SELECT id, seq, hash FROM audit_chains WHERE id = ${options.chainId}::int FOR UPDATE SKIP LOCKED`;
   const values = records.map((record, i) => Prisma.sql`(${Prisma.join([...COLUMNS.map(([key, , cast]) => param(record[key], cast)), Prisma.sql`${i + 1}::int`])})`);
   const companion = options.companion?.rows.length
     ? Prisma.sql`, companion AS (
@@ -126,7 +126,10 @@ export type RunSql = <T>(sql: Prisma.Sql) => Promise<T[]>;
  */
 export async function insertChained(run: RunSql, records: AuditRecord[], companion?: CompanionInsert): Promise<bigint[]> {
   let rows = await run<{ id: bigint | string }>(chainedInsert(records, { companion }));
-  if (!rows.length) {
+  // Never a wait on a head, even for the chain just added: outside a transaction another writer may
+  // take it first (it is committed and free), and a writer holding a head while it waits for this
+  // one (a transaction awaiting a grouped append) would be a deadlock PostgreSQL cannot see.
+  for (let attempt = 0; !rows.length && attempt < 5; attempt++) {
     const [chain] = await run<{ id: number }>(Prisma.sql`INSERT INTO audit_chains (seq) VALUES (0) RETURNING id`);
     rows = await run<{ id: bigint | string }>(chainedInsert(records, { chainId: chain!.id, companion }));
   }
