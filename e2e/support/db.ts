@@ -20,27 +20,35 @@ export async function countUsers(email: string): Promise<number> {
 // RETURNS a `cache_key` column (the id the notification carries: a token, grant, agent or user id,
 // or `user_id:agent_id` for policies) and resolves once PostgreSQL has delivered the matching
 // notifications, which reach the app's listener at the same time as this one.
-let listener: Promise<{ seen: Set<string>; waiters: Set<() => void> }> | undefined;
+type Listener = { seen: Set<string>; waiters: Set<() => void> };
+const listeners = new Map<string, Promise<Listener>>();
 
-function cacheListener() {
-  listener ??= (async () => {
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    const state = { seen: new Set<string>(), waiters: new Set<() => void>() };
-    client.on('notification', (message) => {
-      const payload = message.payload ?? '';
-      state.seen.add(payload.slice(payload.indexOf(':') + 1));
-      for (const wake of state.waiters) wake();
-    });
-    await client.connect();
-    await client.query('LISTEN leash_cache');
-    return state;
-  })();
+/** One `LISTEN leash_cache` connection per database (the suite's, or a spec's own server's). */
+function cacheListener(connectionString: string) {
+  let listener = listeners.get(connectionString);
+  if (!listener) {
+    listener = (async () => {
+      const client = new pg.Client({ connectionString });
+      const state: Listener = { seen: new Set<string>(), waiters: new Set<() => void>() };
+      client.on('notification', (message) => {
+        const payload = message.payload ?? '';
+        state.seen.add(payload.slice(payload.indexOf(':') + 1));
+        for (const wake of state.waiters) wake();
+      });
+      // A spec's own database stops with its server: forget the connection, never crash the worker.
+      client.on('error', () => listeners.delete(connectionString));
+      await client.connect();
+      await client.query('LISTEN leash_cache');
+      return state;
+    })();
+    listeners.set(connectionString, listener);
+  }
   return listener;
 }
 
-export async function changeSeen(sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const state = await cacheListener();
-  const result = await testDb().query(sql, params);
+export async function changeSeen(sql: string, params: unknown[] = [], db: pg.Pool = testDb()): Promise<pg.QueryResult> {
+  const state = await cacheListener((db as pg.Pool & { options: { connectionString: string } }).options.connectionString);
+  const result = await db.query(sql, params);
   const keys: string[] = result.rows.map((r) => String(r.cache_key));
   if (!keys.length) throw new Error(`changeSeen: the statement changed nothing (${sql})`);
   const deadline = Date.now() + 5000;

@@ -71,16 +71,15 @@ export async function setPolicy(delegation: Pick<Delegation, 'userId' | 'agentId
 /**
  * Stores the next version of the user's policy for the agent, as another instance would: the
  * servers keep the newest version in their caches until the `leash_cache` notification for it
- * arrives (lib/policy/load-agent-policy.ts), so this waits for that notification (on the suite's
- * database) before the test's next request.
+ * arrives (lib/policy/load-agent-policy.ts), so this waits for that notification (on `db`, the
+ * suite's database or a spec's own) before the test's next request.
  */
 export async function storePolicyVersion(ids: Pick<Delegation, 'userId' | 'agentId'>, document: Record<string, unknown>, db: pg.Pool = testDb()) {
   const sql = `INSERT INTO policies (id, user_id, agent_id, version, document, cedar)
      SELECT gen_random_uuid(), $1, $2, COALESCE(MAX(version), 0) + 1, $3, '-- compiled at load' FROM policies WHERE user_id = $1 AND agent_id = $2
      RETURNING user_id || ':' || agent_id AS cache_key`;
   const params = [ids.userId, ids.agentId, JSON.stringify(document)];
-  if (db === testDb()) await changeSeen(sql, params);
-  else await db.query(sql, params);
+  await changeSeen(sql, params, db);
 }
 
 export async function auditRow(requestId: string) {
