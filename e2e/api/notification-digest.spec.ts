@@ -104,9 +104,9 @@ test('one digest a day when the hour passes, even with two instances; exact coun
   });
   expect(approved.status(), await approved.text()).toBe(200);
   expect((await api.post(`/api/account/approvals/${await ask('Pay invoice 2')}/deny`, { headers })).status()).toBe(200);
-  // The writer: outside its allowed hours (a window that excludes now, as e2e/api/alerts.spec.ts builds it), 3 calls refused and one warning.
-  const hour = String((new Date().getUTCHours() + 2) % 24).padStart(2, '0');
-  await setPolicy(writer, { timeWindows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: `${hour}:00`, end: `${hour}:30` }] }, server.sql);
+  // The writer: outside its allowed hours, 3 calls refused and one warning.
+  // The window is in the person's time zone, where it is 06:xx now (zoneAt(6)): noon never includes now.
+  await setPolicy(writer, { timeWindows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '12:00', end: '12:30' }] }, server.sql);
   for (let i = 0; i < 3; i++) await call(writer, '/api/v1/datasets', 403);
   await expect.poll(async () => (await server.sql.query("SELECT count(*)::int AS n FROM alerts WHERE agent_id = $1 AND severity = 'WARNING'", [writer.agentId])).rows[0].n).toBe(1);
 
