@@ -11,7 +11,7 @@ import type { Prisma } from '@/lib/generated/prisma/client';
 import { canonicalJson, checkpointHash, merkleRoot, sortHeads, type ChainHead } from '@/lib/audit/chain-hash';
 import { ensureSigningKey } from '@/lib/keys/ensure-signing-key';
 import { getConfig } from '@/lib/config/config';
-import { log } from '@/lib/log/logger';
+import { startPeriodicTask } from '@/lib/ops/periodic-task';
 
 const CHECKPOINT_LOCK = 7_104_203;
 export const CHECKPOINT_TYP = 'leash-audit-checkpoint+jwt';
@@ -77,18 +77,4 @@ export async function checkpointProblem(checkpoint: CheckpointRow, previousHash:
 }
 
 /** Offers a checkpoint every few seconds in the background of a server process. */
-export function scheduleCheckpoints(intervalMs = CHECKPOINT_INTERVAL_MS) {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await writeCheckpoint();
-    } catch (error) {
-      log('audit').error({ err: error }, 'checkpoint failed');
-    } finally {
-      running = false;
-    }
-  };
-  setInterval(() => void tick(), intervalMs).unref();
-}
+export const scheduleCheckpoints = (intervalMs = CHECKPOINT_INTERVAL_MS) => startPeriodicTask('audit checkpoint', intervalMs, writeCheckpoint, 'audit');

@@ -9,7 +9,7 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { linkHash, recordDigest } from '@/lib/audit/chain-hash';
 import { Prisma } from '@/lib/generated/prisma/client';
-import { log } from '@/lib/log/logger';
+import { startPeriodicTask } from '@/lib/ops/periodic-task';
 
 const SEALER_LOCK = 7_104_202;
 const BATCH = 2000;
@@ -47,18 +47,4 @@ export async function sealLegacyChain(): Promise<number> {
 }
 
 /** Seals every second in the background of a server process (a cheap indexed lookup when there is nothing). */
-export function scheduleLegacySealing(intervalMs = 1000) {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await sealLegacyChain();
-    } catch (error) {
-      log('audit').error({ err: error }, 'sealing failed');
-    } finally {
-      running = false;
-    }
-  };
-  setInterval(() => void tick(), intervalMs).unref();
-}
+export const scheduleLegacySealing = (intervalMs = 1000) => startPeriodicTask('legacy audit sealing', intervalMs, sealLegacyChain, 'audit');

@@ -9,53 +9,31 @@
 //   PENDING, also SKIP LOCKED) with its `elevation.expire` audit row in the same transaction; the
 //   agent's next poll answers expired_token (OpenID CIBA Core §11), which it would have anyway, and
 //   the inbox (live on the status change) and the log now say so.
-// One worker per process (on globalThis: the Next bundle and the fast path are two module
-// instances), started by instrumentation.ts, stopped by the graceful shutdown.
+// One worker per process (lib/ops/periodic-task.ts), started by instrumentation.ts, stopped by the
+// graceful shutdown.
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { appendAuditEvent } from '@/lib/audit/append-audit-event';
 import { log } from '@/lib/log/logger';
+import { startPeriodicTask, stopPeriodicTask } from '@/lib/ops/periodic-task';
 import { DEFAULT_PREFERENCES } from '@/lib/notifications/notification-settings';
 import { notifyApproval } from '@/lib/notifications/notify-approval';
 
 const SWEEP_MS = 2_000;
 const BATCH = 50;
 
-type Clock = { timer: NodeJS.Timeout | null; running: Promise<void> | null; stopped: boolean; failing: boolean };
-const holder = globalThis as typeof globalThis & { leashApprovalClock?: Clock };
-
-export function startApprovalClock(): void {
-  if (holder.leashApprovalClock && !holder.leashApprovalClock.stopped) return;
-  const clock: Clock = { timer: null, running: null, stopped: false, failing: false };
-  holder.leashApprovalClock = clock;
-  clock.timer = setInterval(() => void tick(clock), SWEEP_MS);
-  clock.timer.unref();
-}
-
-export async function stopApprovalClock(): Promise<void> {
-  const clock = holder.leashApprovalClock;
-  if (!clock || clock.stopped) return;
-  clock.stopped = true;
-  if (clock.timer) clearInterval(clock.timer);
-  await clock.running?.catch(() => {});
-}
-
-async function tick(clock: Clock): Promise<void> {
-  if (clock.running || clock.stopped) return;
-  clock.running = (async () => {
-    try {
+export const startApprovalClock = () =>
+  startPeriodicTask(
+    'approval clock',
+    SWEEP_MS,
+    async () => {
       await expireApprovals();
       await sendReminders();
-      clock.failing = false;
-    } catch (error) {
-      // The database is down: said once, until it works again.
-      if (!clock.failing) log('notifications').error({ err: error }, 'approval clock failed');
-      clock.failing = true;
-    }
-  })();
-  await clock.running;
-  clock.running = null;
-}
+    },
+    'notifications',
+  );
+
+export const stopApprovalClock = () => stopPeriodicTask('approval clock');
 
 /** Claims the requests due a reminder (once each, across instances) and sends them. Answers how many. */
 export async function sendReminders(): Promise<number> {

@@ -8,11 +8,12 @@
 //   instances never take the same row, and a taken row is not due again before the next day: one
 //   digest per person per day. The claim commits before the mail goes (at most once: an instance
 //   that dies in between loses that day's digest, as with reminders).
-// One worker per process (on globalThis: the Next bundle and the fast path are two module
-// instances), started by instrumentation.ts, stopped by the graceful shutdown.
+// One worker per process (lib/ops/periodic-task.ts), started by instrumentation.ts, stopped by the
+// graceful shutdown.
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { log } from '@/lib/log/logger';
+import { startPeriodicTask, stopPeriodicTask } from '@/lib/ops/periodic-task';
 import { dueDigestDay, nextDigestTime } from '@/lib/notifications/digest-schedule';
 import { preferencesSchema } from '@/lib/notifications/notification-settings';
 import { databaseNow, digestSchedule } from '@/lib/notifications/schedule-digest';
@@ -21,40 +22,9 @@ import { sendDigest } from '@/lib/notifications/send-digest';
 const SWEEP_MS = 5_000;
 const BATCH = 20;
 
-type Clock = { timer: NodeJS.Timeout | null; running: Promise<void> | null; stopped: boolean; failing: boolean };
-const holder = globalThis as typeof globalThis & { leashDigestClock?: Clock };
+export const startDigestClock = () => startPeriodicTask('digest clock', SWEEP_MS, () => sendDueDigests(), 'notifications');
 
-export function startDigestClock(): void {
-  if (holder.leashDigestClock && !holder.leashDigestClock.stopped) return;
-  const clock: Clock = { timer: null, running: null, stopped: false, failing: false };
-  holder.leashDigestClock = clock;
-  clock.timer = setInterval(() => void tick(clock), SWEEP_MS);
-  clock.timer.unref();
-}
-
-export async function stopDigestClock(): Promise<void> {
-  const clock = holder.leashDigestClock;
-  if (!clock || clock.stopped) return;
-  clock.stopped = true;
-  if (clock.timer) clearInterval(clock.timer);
-  await clock.running?.catch(() => {});
-}
-
-async function tick(clock: Clock): Promise<void> {
-  if (clock.running || clock.stopped) return;
-  clock.running = (async () => {
-    try {
-      await sendDueDigests();
-      clock.failing = false;
-    } catch (error) {
-      // The database is down: said once, until it works again.
-      if (!clock.failing) log('notifications').error({ err: error }, 'digest clock failed');
-      clock.failing = true;
-    }
-  })();
-  await clock.running;
-  clock.running = null;
-}
+export const stopDigestClock = () => stopPeriodicTask('digest clock');
 
 /** Claims the digests due at `now` (default: the database's clock), once each across instances, and sends them. Answers how many were claimed. */
 export async function sendDueDigests(options: { now?: Date } = {}): Promise<number> {
