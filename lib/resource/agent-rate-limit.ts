@@ -18,7 +18,7 @@ const MAX_SHARE = 1_000;
 
 export type RateVerdict = { ok: true; headers: Record<string, string> } | { ok: false; reason: string; retryAfterSeconds: number; headers: Record<string, string> };
 
-type Bucket = { window: number; left: number; total: number; spent: boolean; leasing: Promise<void> | null };
+type Bucket = { window: number; end: number; left: number; total: number; spent: boolean; leasing: Promise<void> | null };
 type Taken = { over: boolean; remaining: number; reset: number };
 
 /** One instance's counters (a process has one; tests make two to play two instances). */
@@ -34,8 +34,8 @@ export function createRateLimiter() {
     const id = `${key}:${windowMs}`;
     let bucket = buckets.get(id);
     if (!bucket || bucket.window !== window) {
-      if (buckets.size > 50_000) for (const [k, b] of buckets) if (b.window !== Math.floor(now / (k.endsWith(`:${DAY}`) ? DAY : MINUTE))) buckets.delete(k);
-      bucket = { window, left: 0, total: 0, spent: false, leasing: null };
+      if (buckets.size > 50_000) for (const [k, b] of buckets) if (b.end <= now) buckets.delete(k);
+      bucket = { window, end, left: 0, total: 0, spent: false, leasing: null };
       buckets.set(id, bucket);
     }
     const b = bucket;
