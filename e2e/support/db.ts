@@ -64,5 +64,9 @@ export async function changeSeen(sql: string, params: unknown[] = [], db: pg.Poo
     });
   }
   for (const k of keys) state.seen.delete(k);
+  // The servers' listeners get the same notification on their own connections, but a request sent
+  // right now can reach a server before its notification does (two sockets, no order between
+  // them): a policy test saw the previous version decide once. A moment's margin for that.
+  await new Promise((resolve) => setTimeout(resolve, 50));
   return result;
 }
