@@ -51,7 +51,9 @@ export default defineConfig({
   expect: { timeout: 7_000 },
   reporter: [['list'], ['json'], ['./e2e/interop/matrix-reporter.ts']],
   outputDir: '.leash-test/playwright-output',
-  use: { baseURL, trace: 'retain-on-failure' },
+  // A failing test keeps its trace (actions, DOM snapshots, network); without the screencast, which
+  // cost Chromium a quarter of the browser project's time on two CPUs.
+  use: { baseURL, trace: { mode: 'retain-on-failure', screenshots: false } },
   projects: [
     { name: 'api', testMatch: /api\/.*\.spec\.ts/ },
     { name: 'api-next', testMatch: PROTOCOL_SPECS, use: { baseURL: nextMountURL } },
@@ -61,7 +63,7 @@ export default defineConfig({
     {
       name: 'browser',
       testMatch: /browser\/.*\.spec\.ts/,
-      timeout: 60_000,
+      timeout: 120_000,
       expect: { timeout: 15_000 },
       // A click or a page load that hangs fails at its own step (named in the report), not as the
       // test's timeout with no step named.

@@ -11,7 +11,6 @@ import { delegatedToken } from '../support/delegation';
 const password = 'a-long-enough-passphrase';
 
 test('editing the policy decides the next call, the simulator predicts it, and rollback restores it', async ({ browser, request, baseURL }) => {
-  test.setTimeout(60_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('editor'), password });
   const page = await signedInPage(browser, user.email);
   const agent = await delegatedToken(page.request, baseURL!, 'datasets:read reports:write', {}, { signedInAs: user, agentName: 'Report writer' });

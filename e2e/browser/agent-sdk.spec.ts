@@ -45,7 +45,6 @@ test('the example agent connects, is asked for approval on a payment and a step-
   request,
   baseURL,
 }) => {
-  test.setTimeout(120_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('sdk-example'), password });
   await signInInBrowser(page, user.email);
   const secret = await enrolTotp(page, baseURL!);
@@ -122,7 +121,6 @@ test('the example agent connects, is asked for approval on a payment and a step-
 });
 
 test('in process: concurrent calls share one refresh; a revoked session ends after one refresh attempt; an approval wait is cancellable', async ({ page, request, baseURL }) => {
-  test.setTimeout(90_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('sdk-refresh'), password });
   await signInInBrowser(page, user.email);
   // Every request the SDK makes, counted per path (the SDK takes a fetch: nothing is changed).
@@ -214,7 +212,6 @@ test('in process: concurrent calls share one refresh; a revoked session ends aft
 });
 
 test('one line makes a LangChain.js tool and a Vercel AI SDK tool require approval: each call waits for the person, then runs once', async ({ page, request, baseURL }) => {
-  test.setTimeout(120_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('sdk-tools'), password });
   await signInInBrowser(page, user.email);
   const secret = await enrolTotp(page, baseURL!);

@@ -9,7 +9,6 @@ import { delegatedToken } from '../support/delegation';
 const password = 'a-long-enough-passphrase';
 
 test('filters, the record drawer, paging, chain verification and export show what the calls produced', async ({ browser, request, baseURL }) => {
-  test.setTimeout(60_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('auditor'), password });
   const page = await signedInPage(browser, user.email, { acceptDownloads: true });
   const agent = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: user, agentName: 'Audited agent' });

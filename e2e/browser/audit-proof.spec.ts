@@ -21,7 +21,6 @@ function verifyExport(file: string) {
 }
 
 test('a user’s proof verifies on its own, holds nothing of another user’s records, and names what was altered', async ({ browser, request, baseURL }) => {
-  test.setTimeout(120_000);
   const owner = await createAccount(request, baseURL, { email: uniqueEmail('proof-owner'), password });
   const page = await signedInPage(browser, owner.email, { acceptDownloads: true });
   const agent = await delegatedToken(page.request, baseURL!, 'datasets:read', {}, { signedInAs: owner, agentName: 'Proven agent' });

@@ -33,7 +33,6 @@ function cibaAgent(request: APIRequestContext, clientId: string) {
 }
 
 test('needs approval → CIBA request → live in the inbox → step-up and approve → JIT token pays once', async ({ page, request, baseURL }) => {
-  test.setTimeout(60_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('jit'), password });
   await signInInBrowser(page, user.email);
   const secret = await enrolTotp(page, baseURL!);
@@ -183,7 +182,6 @@ test('a denied request answers access_denied; approve and deny racing leave exac
 // loop with what it holds: the 403 names the endpoint and the hint, and its own access token is
 // the login_hint_token (CIBA §7.1). This is the README's approval example.
 test('a public agent completes the loop with its access token as login_hint_token: 403 → CIBA → approval in the browser → JIT token pays', async ({ page, request, baseURL }) => {
-  test.setTimeout(60_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('jit-public'), password });
   await signInInBrowser(page, user.email);
   const secret = await enrolTotp(page, baseURL!);

@@ -34,7 +34,6 @@ async function leash(env: Record<string, string>, ...args: string[]) {
 }
 
 test('leash login (device flow approved in Chromium) → token → curl → a copied file is useless → logout revokes', async ({ page, request, baseURL }) => {
-  test.setTimeout(120_000);
   const person = await newPerson(request, baseURL!, 'cli');
   const home = cliHome();
   try {

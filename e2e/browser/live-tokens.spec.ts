@@ -220,7 +220,7 @@ test('another user sees none of it and cannot revoke it, through the page or the
 
 test('a revocation made through one instance reaches a browser connected to another', async ({ browser, request, baseURL }) => {
   // Starting instance B counts in the test's time (26 s of 60 on a loaded CI rehearsal): a budget for that.
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   // Instance B: same database and secrets, its own port (and its own issuer, http://localhost:<port>).
   const second = await spawnServer({ DATABASE_URL: process.env.DATABASE_URL!, LEASH_DATA_DIR: process.env.LEASH_DATA_DIR!, LEASH_TRUSTED_PROXIES: '1' });
   try {

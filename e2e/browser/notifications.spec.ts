@@ -20,7 +20,6 @@ let smtp: SmtpInbox;
 let push: PushService;
 
 test.beforeAll(async () => {
-  test.setTimeout(120_000);
   smtp = await startSmtpInbox();
   push = await startPushService();
   server = await serverWithOwnDatabase('notify-browser', { LEASH_SMTP_URL: smtp.url, LEASH_PUSH_ALLOWLIST: `127.0.0.1:${push.port}` });

@@ -28,7 +28,6 @@ async function expectPlain(page: Page, words: string[]) {
 }
 
 test('agents, tokens, audit, alerts and settings say what the codes mean and keep the codes under Technical details', async ({ browser, request, baseURL }) => {
-  test.setTimeout(120_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('words'), password });
   const page = await signedInPage(browser, user.email);
   const subject = await delegatedToken(page.request, baseURL!, 'datasets:read reports:read', {}, { signedInAs: user, agentName: 'Agent A' });

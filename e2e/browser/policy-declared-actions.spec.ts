@@ -9,7 +9,6 @@ import { basic } from '../support/oauth';
 import { adminContext, ordersApi, registerResource } from '../support/resources';
 
 test('a declared action is set in the editor, simulated, saved, and decided so by the PDP', async ({ browser, request, baseURL }) => {
-  test.setTimeout(60_000);
   const admin = await adminContext(baseURL!);
   const input = ordersApi({ name: `Shop ${crypto.randomBytes(3).toString('hex')}` });
   const api = await registerResource(admin, input);

@@ -87,7 +87,6 @@ test('open alerts fold into one line on a phone, expand on demand, and stay list
 });
 
 test('a payment limit typed as "250" after choosing EUR is saved as 25000 EUR minor units, and "Unsaved changes" clears after each save', async ({ browser, request, baseURL }) => {
-  test.setTimeout(90_000); // three saves and a reload: a budget on a loaded machine
   const { user, page } = await newUser(browser, request, baseURL, 'money');
   const agent = await delegatedToken(page.request, baseURL!, 'payments:write', {}, { signedInAs: user, agentName: 'Payer' });
   await page.goto(`/agents/${agent.agentId}/policy`);
@@ -197,7 +196,6 @@ test('a diff of hand-written Cedar with long lines scrolls in its own box: the p
 });
 
 test('the elevation window is a field: saved, and an approval’s just-in-time token lives that long', async ({ browser, request, baseURL }) => {
-  test.setTimeout(60_000);
   const { user, page } = await newUser(browser, request, baseURL, 'jit-window');
   const secret = await enrolTotp(page, baseURL!);
   const agent = await delegatedToken(

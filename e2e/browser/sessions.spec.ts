@@ -5,10 +5,6 @@ import { createAccount, sameOrigin, uniqueEmail, uniqueIp, signedInPage } from '
 const password = 'a-long-enough-passphrase';
 
 test('settings lists the signed-in sessions and signs out all the others after confirmation', async ({ browser, request, baseURL }) => {
-  // Two sign-ins (each a password hash) and a dozen page loads, beside the screenshot spec's
-  // Chromium in the full suite: its trace showed every step slow, none stuck, ending past one
-  // minute. A budget for that, not a speed check.
-  test.setTimeout(120_000);
   const user = await createAccount(request, baseURL, { email: uniqueEmail('sessions'), password });
   const laptopIp = uniqueIp();
   const phoneIp = uniqueIp();
