@@ -175,7 +175,9 @@ test.describe('tokens for a registered resource', () => {
     const asClient = await request.post('/oauth/token', { headers: { Authorization: basic(api.clientId, api.clientSecret!) }, form: { grant_type: 'client_credentials' } });
     expect(asClient.status()).toBe(401);
     expect((await asClient.json()).error).toBe('invalid_client');
-    const wrong = await introspect(request, api.clientId, `${api.clientSecret!.slice(0, -1)}x`, 'lsh_at_x');
+    // The secret with its last character changed (to another one: a secret ending in "x" once made this the right secret).
+    const secret = api.clientSecret!;
+    const wrong = await introspect(request, api.clientId, `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`, 'lsh_at_x');
     expect(wrong.status()).toBe(401);
     expect((await wrong.json()).error).toBe('invalid_client');
     expect(wrong.headers()['www-authenticate']).toContain('Basic');
