@@ -99,12 +99,12 @@ export function cpuTable(rows: Row[]): string {
 /** docs/benchmarks.md's words on the two peers. */
 export function peersText(version: string): string {
   return [
-    `Two peers, in this same run, pinned like Leash: node-oidc-provider ${version} with one minimal configuration (one client, client_credentials, opaque tokens, introspection, DPoP on as by default), run twice.`,
+    `Two peers, in this same run, pinned like Leash: node-oidc-provider ${version} with one minimal configuration (one client, client_credentials, opaque tokens, introspection, DPoP on as by default), run twice.\n`,
     `- **in memory**: its own development adapter, an LRU of 1,000 entries inside the process. Nothing is written anywhere, nothing survives a restart or is shared with a second process: the ceiling.`,
-    `- **with PostgreSQL**: the same provider with a durable adapter (\`scripts/bench/oidc-postgres-adapter.ts\`: its documented adapter interface over one table, in its own schema of the PostgreSQL cluster Leash uses here, a pool of 10 connections as Leash's): the fair peer, persisting what a production deployment must persist. Leash persists every token and writes its audit row.`,
+    `- **with PostgreSQL**: the same provider with a durable adapter (\`scripts/bench/oidc-postgres-adapter.ts\`: its documented adapter interface over one table, in its own schema of the PostgreSQL cluster Leash uses here, a pool of 10 connections as Leash's): the fair peer, persisting what a production deployment must persist. Leash persists every token and writes its audit row.\n`,
     `The API reads have no peer (node-oidc-provider is not a resource server).`,
   ].join('\n');
 }
 
 /** docs/benchmarks.md's words on how CPU per request is measured. */
-export const CPU_TEXT = `CPU time (user + system, from \`/proc/<pid>/stat\`) spent during each measured run, divided by the requests it completed, median over the rounds. Server: the server's process and its descendants. PostgreSQL: every process of the cluster (the postmaster and its children, backends that ended included), so Leash's own background work on the cluster (periodic tasks, LISTEN connections) is in every window: the in-memory peer's PostgreSQL column is that background, per request of that window. The load generator (autocannon, in the bench's process) is counted nowhere.`;
+export const CPU_TEXT = `CPU time (user + system, from \`/proc/<pid>/stat\`) spent during each measured run, divided by the requests it completed, median over the rounds. Server: the server's process and its descendants. PostgreSQL: every process of the cluster (the postmaster and its children, backends that ended included), so Leash's own background work on the cluster (periodic tasks, LISTEN connections) is in every window, and so is work PostgreSQL does later for an earlier window's writes (autovacuum, checkpoints): the in-memory peer's PostgreSQL column is that background, per request of that window. The load generator (autocannon, in the bench's process) is counted nowhere.`;
