@@ -1,21 +1,25 @@
 // `npm run bench [-- --quick]`: Leash against node-oidc-provider on this machine, in the same run.
-// Builds Leash if needed, starts it in production mode on its own embedded PostgreSQL and the peer
-// (minimal configuration, in-memory store) on 127.0.0.1, then drives both with autocannon,
-// alternating, several rounds, each server pinned to core 0 when
-// `taskset` exists. Prints medians, p50/p99 and Leash/peer ratios; writes
-// .leash-bench/results.json and docs/benchmarks.md. No assertion: the numbers are the output.
+// Builds Leash if needed, starts it in production mode on its own embedded PostgreSQL and two peers
+// (node-oidc-provider, minimal configuration: with its in-memory adapter, the ceiling, and with a
+// PostgreSQL adapter on the same cluster, the fair peer) on 127.0.0.1, then drives them with
+// autocannon, alternating, several rounds, each server pinned to core 0 when `taskset` exists.
+// Prints medians, p50/p99, CPU per request (server and PostgreSQL) and both Leash/peer ratios;
+// writes .leash-bench/results.json and docs/benchmarks.md. No assertion: the numbers are the output.
 // Also measured: requests accepted after a revocation returned (must be 0).
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { findFreePort, startEmbeddedPostgres } from './lib/embedded-pg';
 import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
 import { deployMigrations } from './lib/schema-engine';
 import { dpopKey } from './bench/dpop-proof';
+import { bearerToken, dpopBoundToken, introspection, type OAuthEndpoints } from './bench/oauth-targets';
+import { postmasterPid } from './bench/cpu';
+import { run, type CpuWatch, type Sample, type Target } from './bench/load';
+import { CPU_TEXT, cpuTable, peersText, SIDES, summarizeScenario, throughputTable, type Row, type Side } from './bench/report';
 import { crossInstancePolicyChange, crossInstanceRevocation, liveUpdate, percentile, signIn } from './bench/latency';
 import { benchSsfReceiver, ssfRevocation } from './bench/ssf-latency';
 
@@ -28,49 +32,7 @@ const LATENCY_SAMPLES = quick ? 20 : 60;
 const AUDIT_ROWS = quick ? 1_000_000 : 10_000_000;
 const pin = fs.existsSync('/usr/bin/taskset') && os.cpus().length >= 2;
 const log = (line: string) => console.log(`[bench] ${line}`);
-
-type Target = {
-  url: string;
-  method: 'GET' | 'POST';
-  headers: Record<string, string>;
-  body?: string;
-  /** Per request: extra headers (a fresh DPoP proof). */
-  perRequest?: () => Record<string, string>;
-  /** Sees each response's headers (a new DPoP nonce). */
-  onHeaders?: (headers: Record<string, string>) => void;
-};
-type Sample = { rps: number; p50: number; p99: number; non2xx: number; errors: number };
-
-function run(target: Target, seconds = SECONDS): Promise<Sample> {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: target.url,
-        method: target.method,
-        headers: target.headers,
-        body: target.body,
-        connections: CONNECTIONS,
-        duration: seconds,
-        ...(target.perRequest
-          ? {
-              requests: [
-                {
-                  setupRequest: (request: Record<string, unknown>) => ({ ...request, headers: { ...(request.headers as object), ...target.perRequest!() } }),
-                  onResponse: (_status: number, _body: string, _context: unknown, headers?: Record<string, string>) => headers && target.onHeaders?.(headers),
-                },
-              ],
-            }
-          : {}),
-      } as autocannon.Options,
-      (error, result) => {
-        if (error) return reject(error);
-        resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors });
-      },
-    );
-  });
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const peerVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'oidc-provider', 'package.json'), 'utf8')) as { version: string }).version;
 
 function startProcess(command: string, args: string[], env: Record<string, string>): ChildProcess {
   const [cmd, argv] = pin ? ['taskset', ['-c', '0', command, ...args]] : [command, args];
@@ -128,13 +90,22 @@ async function main() {
     children.push(leash);
     await waitFor(`${issuer}/api/health`, leash);
 
-    const peerPort = await findFreePort();
+    // The two peers (issue 16 §3), the same node-oidc-provider configuration: its in-memory adapter
+    // (the ceiling: nothing survives a restart) and our PostgreSQL adapter on this same cluster (the
+    // fair peer: what a deployment must persist, persisted). Same core and pinning as Leash.
     const peerSecret = crypto.randomBytes(24).toString('base64url');
-    const peerArgs = ['scripts/bench/peer-oidc-provider.mjs', String(peerPort), peerSecret];
-    const peer = startProcess(process.execPath, peerArgs, { NODE_ENV: 'production' });
-    children.push(peer);
-    const peerUrl = `http://127.0.0.1:${peerPort}`;
-    await waitFor(`${peerUrl}/.well-known/openid-configuration`, peer);
+    const peerUrls = {} as Record<'memory' | 'postgres', string>;
+    const postgresPid = postmasterPid(path.join(runDir, 'postgres'));
+    const watch = { leash: { serverPid: leash.pid!, postgresPid } } as Record<Side, CpuWatch>;
+    for (const mode of ['memory', 'postgres'] as const) {
+      const port = await findFreePort();
+      const args = ['--import', 'tsx', 'scripts/bench/peer-oidc-provider.mjs', String(port), peerSecret, ...(mode === 'postgres' ? [database.url] : [])];
+      const peer = startProcess(process.execPath, args, { NODE_ENV: 'production' });
+      children.push(peer);
+      peerUrls[mode] = `http://127.0.0.1:${port}`;
+      await waitFor(`${peerUrls[mode]}/.well-known/openid-configuration`, peer);
+      watch[mode] = { serverPid: peer.pid!, postgresPid };
+    }
 
     // Leash: a confidential agent (client_credentials), and a user-delegated token for API reads
     // under a policy whose rate limit does not cap the run (set up in-process, not measured).
@@ -145,9 +116,20 @@ async function main() {
         body: JSON.stringify({ client_name: 'Bench agent', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', scope: 'datasets:read' }),
       })
     ).json();
-    const leashAuth = basic(registered.client_id, registered.client_secret);
-    const tokenBody = 'grant_type=client_credentials&scope=datasets%3Aread';
-    const leashToken = (await (await fetch(`${issuer}/oauth/token`, { method: 'POST', headers: { ...form, Authorization: leashAuth }, body: tokenBody })).json()).access_token as string;
+    const peerAuth = basic('bench', peerSecret);
+    const peerBody = 'grant_type=client_credentials&scope=api%3Aread';
+    const oauth: Record<Side, OAuthEndpoints> = {
+      leash: {
+        token: `${issuer}/oauth/token`,
+        introspect: `${issuer}/oauth/introspect`,
+        authorization: basic(registered.client_id, registered.client_secret),
+        body: 'grant_type=client_credentials&scope=datasets%3Aread',
+      },
+      memory: { token: `${peerUrls.memory}/token`, introspect: `${peerUrls.memory}/token/introspection`, authorization: peerAuth, body: peerBody },
+      postgres: { token: `${peerUrls.postgres}/token`, introspect: `${peerUrls.postgres}/token/introspection`, authorization: peerAuth, body: peerBody },
+    };
+    const leashAuth = oauth.leash.authorization;
+    const tokenBody = oauth.leash.body;
     const delegation = await benchDelegation(registered.client_id, issuer);
     const apiToken = await delegation.issue();
     // A DPoP-bound token for the same call (RFC 9449 §7): a fresh proof per request, with the
@@ -156,55 +138,64 @@ async function main() {
     const boundToken = await delegation.issue(key.jkt);
     const apiUrl = `${issuer}/api/v1/datasets`;
     let nonce = (await fetch(apiUrl, { headers: { Authorization: `DPoP ${boundToken}`, DPoP: key.proof('GET', apiUrl, boundToken, undefined) } })).headers.get('dpop-nonce') ?? undefined;
-    const peerAuth = basic('bench', peerSecret);
-    const peerBody = 'grant_type=client_credentials&scope=api%3Aread';
-    const peerToken = (await (await fetch(`${peerUrl}/token`, { method: 'POST', headers: { ...form, Authorization: peerAuth }, body: peerBody })).json()).access_token as string;
 
-    const scenarios: { name: string; leash: Target; peer?: Target }[] = [
+    // Each side's target is made right before its scenario: the in-memory peer keeps 1,000 entries
+    // (an LRU), so a token issued before the issuance scenario is gone by the introspection one.
+    const everySide = (make: (endpoints: OAuthEndpoints) => Promise<Target>) => Object.fromEntries(SIDES.map((side) => [side, () => make(oauth[side])]));
+    const scenarios: { name: string; targets: Partial<Record<Side, () => Promise<Target>>> }[] = [
       {
         name: 'token issuance (client_credentials, opaque)',
-        leash: { url: `${issuer}/oauth/token`, method: 'POST', headers: { ...form, Authorization: leashAuth }, body: tokenBody },
-        peer: { url: `${peerUrl}/token`, method: 'POST', headers: { ...form, Authorization: peerAuth }, body: peerBody },
+        targets: everySide(async (o) => ({ url: o.token, method: 'POST', headers: { ...form, Authorization: o.authorization }, body: o.body })),
       },
-      {
-        name: 'introspection',
-        leash: { url: `${issuer}/oauth/introspect`, method: 'POST', headers: { ...form, Authorization: leashAuth }, body: `token=${leashToken}` },
-        peer: { url: `${peerUrl}/token/introspection`, method: 'POST', headers: { ...form, Authorization: peerAuth }, body: `token=${peerToken}` },
-      },
+      { name: 'introspection of a Bearer token', targets: everySide(async (o) => introspection(o, await bearerToken(o))) },
+      { name: 'introspection of a DPoP-bound token', targets: everySide(async (o) => introspection(o, await dpopBoundToken(o, dpopKey()))) },
       {
         name: 'protected API read (lookup, Cedar, rate limit, audit row)',
-        leash: { url: apiUrl, method: 'GET', headers: { Authorization: `Bearer ${apiToken}` } },
+        targets: { leash: async () => ({ url: apiUrl, method: 'GET', headers: { Authorization: `Bearer ${apiToken}` } }) },
       },
       {
         name: 'the same read with a DPoP-bound token (proof per request, jti stored)',
-        leash: {
-          url: apiUrl,
-          method: 'GET',
-          headers: { Authorization: `DPoP ${boundToken}` },
-          perRequest: () => ({ DPoP: key.proof('GET', apiUrl, boundToken, nonce) }),
-          onHeaders: (headers) => {
-            if (headers['dpop-nonce']) nonce = headers['dpop-nonce'];
-          },
+        targets: {
+          leash: async () => ({
+            url: apiUrl,
+            method: 'GET',
+            headers: { Authorization: `DPoP ${boundToken}` },
+            perRequest: () => ({ DPoP: key.proof('GET', apiUrl, boundToken, nonce) }),
+            onHeaders: (headers) => {
+              if (headers['dpop-nonce']) nonce = headers['dpop-nonce'];
+            },
+          }),
         },
       },
     ];
 
-    const results: Record<string, { leash: Sample[]; peer: Sample[] }> = {};
+    const rows: Row[] = [];
     // LEASH_BENCH_ONLY=<text>: only the scenarios whose name contains it (profiling one path).
     const only = process.env.LEASH_BENCH_ONLY;
     for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {
-      results[scenario.name] = { leash: [], peer: [] };
+      const targets: Partial<Record<Side, Target>> = {};
+      for (const side of SIDES) if (scenario.targets[side]) targets[side] = await scenario.targets[side]!();
+      const samples: Record<Side, Sample[]> = { leash: [], memory: [], postgres: [] };
       // A short unmeasured run of each side first: JIT compilation, caches and pools warm up.
-      for (const side of ['leash', 'peer'] as const) if (scenario[side]) await run(scenario[side]!, WARMUP_SECONDS);
+      for (const side of SIDES) {
+        await targets[side]?.verify?.();
+        if (targets[side]) await run(targets[side]!, { seconds: WARMUP_SECONDS, connections: CONNECTIONS });
+      }
       for (let round = 1; round <= ROUNDS; round++) {
-        for (const side of ['leash', 'peer'] as const) {
-          const target = scenario[side];
+        for (const side of SIDES) {
+          const target = targets[side];
           if (!target) continue;
-          const sample = await run(target);
-          results[scenario.name]![side].push(sample);
-          log(`${scenario.name} · ${side} · round ${round}: ${Math.round(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms${sample.non2xx ? `, ${sample.non2xx} non-2xx` : ''}`);
+          // CPU is read around each measured run: the peer with PostgreSQL shares Leash's cluster.
+          const sample = await run(target, { seconds: SECONDS, connections: CONNECTIONS, watch: watch[side] });
+          samples[side].push(sample);
+          log(
+            `${scenario.name} · ${side} · round ${round}: ${Math.round(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms, CPU ${sample.cpuUs} µs/req, PostgreSQL ${sample.postgresCpuUs} µs/req${sample.non2xx ? `, ${sample.non2xx} non-2xx` : ''}`,
+          );
         }
       }
+      // Still measuring what it says (the introspected token still active) after the rounds.
+      for (const side of SIDES) await targets[side]?.verify?.();
+      rows.push(summarizeScenario(scenario.name, samples));
     }
 
     // Revocation: the revoke call returns, then nothing with that token is accepted.
@@ -256,20 +247,13 @@ async function main() {
     await deployMigrations({ databaseUrl: auditUrl });
     const audit = await auditQueryTimes(auditUrl, AUDIT_ROWS);
 
-    const rows = Object.entries(results).map(([name, { leash, peer }]) => {
-      const leashRps = median(leash.map((s) => s.rps));
-      const peerRps = peer.length ? median(peer.map((s) => s.rps)) : null;
-      return {
-        scenario: name,
-        leash: { rps: Math.round(leashRps), p50: median(leash.map((s) => s.p50)), p99: median(leash.map((s) => s.p99)), non2xx: leash.reduce((n, s) => n + s.non2xx, 0) },
-        peer: peerRps === null ? null : { rps: Math.round(peerRps), p50: median(peer.map((s) => s.p50)), p99: median(peer.map((s) => s.p99)) },
-        ratio: peerRps ? Number((leashRps / peerRps).toFixed(2)) : null,
-      };
-    });
     const summary = {
       date: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, pinned: pin },
       settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS },
+      peers: { 'node-oidc-provider': peerVersion, memory: 'its in-memory adapter (the ceiling)', postgres: 'scripts/bench/oidc-postgres-adapter.ts on the same PostgreSQL (the fair peer)' },
+      // Per scenario: req/s, p50/p99 ms, µs of CPU per request (server process tree, PostgreSQL cluster)
+      // for Leash, the peer in memory and the peer with PostgreSQL; ratio = Leash req/s / the peer's.
       rows,
       acceptedAfterRevoke,
       revocationBetweenInstancesMs: { p50: percentile(crossInstance, 0.5), p99: percentile(crossInstance, 0.99), samples: crossInstance.length },
@@ -280,13 +264,8 @@ async function main() {
     };
     fs.mkdirSync(path.join(ROOT, '.leash-bench'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, '.leash-bench', 'results.json'), JSON.stringify(summary, null, 2) + '\n');
-    const table = [
-      '| scenario | Leash req/s | p50 / p99 ms | node-oidc-provider req/s | p50 / p99 ms | Leash / peer |',
-      '| --- | --- | --- | --- | --- | --- |',
-      ...rows.map(
-        (r) => `| ${r.scenario} | ${r.leash.rps} | ${r.leash.p50} / ${r.leash.p99} | ${r.peer ? r.peer.rps : 'n/a'} | ${r.peer ? `${r.peer.p50} / ${r.peer.p99}` : 'n/a'} | ${r.ratio ?? 'n/a'} |`,
-      ),
-    ].join('\n');
+    const table = throughputTable(rows);
+    const cpu = cpuTable(rows);
     const auditTable = [
       `| audit browser page (${audit.userRows.toLocaleString('en-US')} of the user's ${audit.rows.toLocaleString('en-US')} rows) | p50 ms | p95 ms |`,
       '| --- | --- | --- |',
@@ -299,10 +278,10 @@ async function main() {
       `Live update (revoke call → dashboard event stream): p50 **${summary.liveUpdateMs.p50} ms**, p95 **${summary.liveUpdateMs.p95} ms** (${live.length} samples).`,
       `Revocation pushed to a resource server (RFC 7009 revoke call → the signed SET received, Shared Signals over RFC 8935): p50 **${summary.ssfPushMs.p50} ms**, p99 **${summary.ssfPushMs.p99} ms** (${ssf.length} samples).`,
     ].join('\n\n');
-    const markdown = `# Benchmarks\n\nMedians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${summary.machine.cpus} cores (${summary.machine.model}), Node ${process.version}, ${pin ? 'servers pinned to core 0 (load generator and PostgreSQL unpinned)' : 'not pinned'}. Measured ${summary.date} by \`npm run bench\`${quick ? ' --quick' : ''}.\n\n${table}\n\n${latencies}\n\n${auditTable}\n`;
+    const markdown = `# Benchmarks\n\nMedians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${summary.machine.cpus} cores (${summary.machine.model}), Node ${process.version}, ${pin ? 'servers pinned to core 0 (load generator and PostgreSQL unpinned)' : 'not pinned'}. Measured ${summary.date} by \`npm run bench\`${quick ? ' --quick' : ''}.\n\n${peersText(peerVersion)}\n\n${table}\n\n## CPU per request\n\n${CPU_TEXT}\n\n${cpu}\n\n## Latencies\n\n${latencies}\n\n## Audit browser\n\n${auditTable}\n`;
     fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), markdown);
-    console.log(`\n${table}\n\n${latencies}\n\n${auditTable}\n\nWritten: .leash-bench/results.json, docs/benchmarks.md`);
+    console.log(`\n${table}\n\n${cpu}\n\n${latencies}\n\n${auditTable}\n\nWritten: .leash-bench/results.json, docs/benchmarks.md`);
   } finally {
     await Promise.all(
       children.map((child) => {

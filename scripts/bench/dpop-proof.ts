@@ -2,7 +2,8 @@
 // ES256 over node:crypto, so autocannon's setupRequest can stamp each request with a fresh proof.
 import crypto from 'node:crypto';
 
-export type DpopKey = { jkt: string; proof: (method: string, url: string, accessToken: string, nonce: string | undefined) => string };
+/** `proof(…)`: with the access token it goes with (a resource request, `ath`), or none (the token endpoint). */
+export type DpopKey = { jkt: string; proof: (method: string, url: string, accessToken: string | undefined, nonce: string | undefined) => string };
 
 const b64 = (value: Buffer | string) => Buffer.from(value).toString('base64url');
 
@@ -22,7 +23,7 @@ export function dpopKey(): DpopKey {
           htm: method,
           htu: url,
           iat: Math.floor(Date.now() / 1000),
-          ath: b64(crypto.createHash('sha256').update(accessToken).digest()),
+          ...(accessToken ? { ath: b64(crypto.createHash('sha256').update(accessToken).digest()) } : {}),
           ...(nonce ? { nonce } : {}),
         }),
       );
