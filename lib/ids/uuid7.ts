@@ -3,8 +3,20 @@
 // SQL on the hot path.
 import crypto from 'node:crypto';
 
+// Random bits are drawn from the CSPRNG 4,000 bytes at a time and handed out 10 bytes per id, as Node's
+// own randomUUID does: one randomBytes call per id cost 6 µs of every request (issue 16 §5).
+const POOL_IDS = 400;
+const pool = Buffer.alloc(POOL_IDS * 10);
+let next = POOL_IDS;
+
 export function uuid7(now = Date.now()): string {
-  const bytes = crypto.randomBytes(16);
+  if (next === POOL_IDS) {
+    crypto.randomFillSync(pool);
+    next = 0;
+  }
+  const bytes = Buffer.allocUnsafe(16);
+  pool.copy(bytes, 6, next * 10, next * 10 + 10);
+  next++;
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = (bytes[6]! & 0x0f) | 0x70;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;

@@ -52,6 +52,26 @@ describe('the logger', () => {
     });
   });
 
+  it('hides secret fields an error carries, leaves what the caller logged unchanged, and leaves deeper or look-alike fields alone', () => {
+    const { logger, entries } = capture();
+    const headers = { authorization: 'Bearer abc', accept: 'application/json' };
+    const logged = { headers, token: 'lsh_at_x', items: [{ token: 'kept: two levels down' }], tokens: 3, nested: { deeper: { password: 'p' } } };
+    const error = Object.assign(new Error('refused'), { client_secret: 'lsh_cs_abc', status: 401 });
+    logger.warn({ ...logged, err: error }, 'refused');
+    expect(entries()[0]).toMatchObject({
+      headers: { authorization: '[redacted]', accept: 'application/json' },
+      token: '[redacted]',
+      items: [{ token: 'kept: two levels down' }],
+      tokens: 3,
+      nested: { deeper: { password: 'p' } },
+      err: { client_secret: '[redacted]', status: 401, message: 'refused' },
+    });
+    // What the caller logged is as it was.
+    expect(headers.authorization).toBe('Bearer abc');
+    expect(logged.token).toBe('lsh_at_x');
+    expect(error.client_secret).toBe('lsh_cs_abc');
+  });
+
   it('masks credentials quoted inside messages and error texts', () => {
     const { logger, entries } = capture();
     const token = 'lsh_at_4kTq9ZrW2mXy7Pb1Lc8Vn3Hd5Jf6Gs0a';

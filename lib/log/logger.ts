@@ -59,6 +59,34 @@ export function maskSecrets(text: string): string {
   return masked;
 }
 
+const REDACTED = new Set<string>(REDACTED_FIELDS);
+const CENSOR = '[redacted]';
+
+/**
+ * The logged object with every secret-bearing field's value replaced, at the top and one level
+ * down (`headers.authorization`, `body.code`); errors are left to their serializer, which does the
+ * same to the fields it copies. Nothing the caller passed is changed: what has a field to hide is
+ * copied. (pino's own `redact` did this with wildcard paths at 17 µs a line, most of what an
+ * access-log line cost; issue 16 §5, docs/performance.md.)
+ */
+export function redactFields(object: Record<string, unknown>): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(object)) {
+    const value = object[key];
+    const hidden = REDACTED.has(key) ? CENSOR : value !== null && typeof value === 'object' && !(value instanceof Error) ? redactTopLevel(value) : value;
+    if (hidden !== value) (copy ??= { ...object })[key] = hidden;
+  }
+  return copy ?? object;
+}
+
+function redactTopLevel(value: object): unknown {
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    if (REDACTED.has(key)) (copy ??= (Array.isArray(value) ? [...value] : { ...value }) as Record<string, unknown>)[key] = CENSOR;
+  }
+  return copy ?? value;
+}
+
 type Destinations = { out: LogDestination; err: LogDestination };
 
 export type LoggerOptions = { level?: string; format?: 'json' | 'pretty'; destinations?: Destinations };
@@ -80,12 +108,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? knownLevel(process.env.LEASH_LOG_LEVEL),
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: { level: (label) => ({ level: label }), log: redactFields },
       mixin: () => {
         const requestId = currentRequestId();
         return requestId ? { request_id: requestId } : {};
       },
-      redact: { paths: REDACTED_FIELDS.flatMap((field) => [`["${field}"]`, `*["${field}"]`]), censor: '[redacted]' },
       serializers: { err: serializeError, error: serializeError },
       hooks: {
         // Messages may quote what a client sent: mask credentials in every string argument.
@@ -114,7 +141,9 @@ function defaultFormat(): 'json' | 'pretty' {
 
 function serializeError(error: unknown): unknown {
   if (!(error instanceof Error)) return typeof error === 'string' ? maskSecrets(error) : error;
-  const { code, ...serialized } = pino.stdSerializers.err(error) as ReturnType<typeof pino.stdSerializers.err> & { code?: unknown };
+  const { code, ...fields } = pino.stdSerializers.err(error) as ReturnType<typeof pino.stdSerializers.err> & { code?: unknown };
+  // The error's other own fields are copied by the serializer: a `token` or `password` among them is hidden too.
+  const serialized = redactFields(fields) as typeof fields;
   return {
     ...serialized,
     message: maskSecrets(serialized.message),
