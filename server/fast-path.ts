@@ -7,6 +7,7 @@ import type http from 'node:http';
 import { once } from 'node:events';
 import { allowServerOnlyModules } from './server-only';
 import { log } from '../lib/log/logger';
+import { attachBody } from '../lib/http/read-body';
 
 /** Larger than any body a machine route accepts (the handlers answer their own 413 below this). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -43,10 +44,17 @@ async function answer(
   securityHeaders: Record<string, string>,
   fallbackHost: string,
 ): Promise<void> {
-  const aborted = new AbortController();
-  response.once('close', () => {
-    if (!response.writableFinished) aborted.abort();
-  });
+  // Only a route whose answer may be a long-lived stream gets a signal that fires when its client
+  // leaves: a Request that follows a signal costs 30 µs more to build (issue 16 §5), and the other
+  // answers are written in one piece.
+  let signal: AbortSignal | undefined;
+  if (route.streams) {
+    const aborted = new AbortController();
+    response.once('close', () => {
+      if (!response.writableFinished) aborted.abort();
+    });
+    signal = aborted.signal;
+  }
   try {
     const body = await readBody(request);
     if (body === 'too_large') {
@@ -63,12 +71,9 @@ async function answer(
       if (Array.isArray(value)) for (const v of value) headers.append(name, v);
       else headers.set(name, value);
     }
-    const webRequest = new Request(`http://${request.headers.host ?? fallbackHost}${request.url}`, {
-      method: request.method,
-      headers,
-      body: body && body.length ? (body as unknown as BodyInit) : undefined,
-      signal: aborted.signal,
-    });
+    // The body is handed over as the Buffer already read (lib/http/read-body.ts), not as a stream.
+    const webRequest = new Request(`http://${request.headers.host ?? fallbackHost}${request.url}`, { method: request.method, headers, signal });
+    if (body && body.length) attachBody(webRequest, body);
     const webResponse = await route.handler(webRequest, { params: Promise.resolve(route.params) });
     await write(response, webResponse, securityHeaders);
   } catch (error) {

@@ -18,15 +18,17 @@ import { handleGithubSecretScanning } from '@/lib/endpoints/secret-scanning';
 import { OPERATIONS, apiRoute } from '@/lib/workspace/operations';
 
 export type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
-type Route = { method: string; pattern: string; handler: RouteHandler; match: (pathname: string) => Record<string, string> | null };
+/** `streams`: the answer may be a long-lived event stream, which must learn that its client left. */
+type Route = { method: string; pattern: string; handler: RouteHandler; streams: boolean; match: (pathname: string) => Record<string, string> | null };
 
-function route(method: string, pattern: string, handler: RouteHandler): Route {
+function route(method: string, pattern: string, handler: RouteHandler, options: { streams?: boolean } = {}): Route {
   const segments = pattern.split('/');
   const dynamic = segments.some((s) => s.startsWith('{'));
   return {
     method,
     pattern,
     handler,
+    streams: options.streams ?? false,
     match(pathname) {
       if (!dynamic) return pathname === pattern ? {} : null;
       const parts = pathname.split('/');
@@ -61,8 +63,9 @@ export const MACHINE_ROUTES: readonly Route[] = [
   route('GET', '/api/health', handleHealth),
   route('GET', '/api/health/live', handleLiveness),
   route('GET', '/api/health/ready', handleReadiness),
-  route('GET', '/mcp', mcp),
-  route('POST', '/mcp', mcp),
+  // MCP answers may be event streams (Streamable HTTP).
+  route('GET', '/mcp', mcp, { streams: true }),
+  route('POST', '/mcp', mcp, { streams: true }),
   route('DELETE', '/mcp', mcp),
   // Signed reports of leaked credentials (GitHub's secret scanning partner program): a machine caller.
   route('POST', '/api/secret-scanning/github', handleGithubSecretScanning),
@@ -70,7 +73,7 @@ export const MACHINE_ROUTES: readonly Route[] = [
 ];
 
 /** The route for this method and path, or null to let Next answer (pages, other methods, 404s). */
-export function matchMachineRoute(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string> } | null {
+export function matchMachineRoute(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string>; streams: boolean } | null {
   for (const candidate of MACHINE_ROUTES) {
     if (candidate.method !== method) continue;
     let params: Record<string, string> | null;
@@ -79,7 +82,7 @@ export function matchMachineRoute(method: string, pathname: string): { handler: 
     } catch {
       return null;
     }
-    if (params) return { handler: candidate.handler, params };
+    if (params) return { handler: candidate.handler, params, streams: candidate.streams };
   }
   return null;
 }
