@@ -73,3 +73,34 @@ export async function run(target: Target, options: { seconds: number; connection
     postgresCpuUs: perRequest('postgres'),
   };
 }
+
+/**
+ * Runs `work` while autocannon keeps `targets` under load (the connections shared between them),
+ * and stops the load when `work` ends: a latency measured under load, not idle. Answers what
+ * `work` answered and how many requests the load made meanwhile.
+ */
+export async function underLoad<T>(targets: Target[], connections: number, work: () => Promise<T>): Promise<{ result: T; requests: number; non2xx: number }> {
+  const each = Math.max(1, Math.floor(connections / targets.length));
+  const finished: Promise<autocannon.Result>[] = [];
+  const instances = targets.map((target) => {
+    let instance!: autocannon.Instance;
+    finished.push(
+      new Promise((resolve, reject) => {
+        instance = autocannon({ url: target.url, method: target.method, headers: target.headers, connections: each, duration: 600 } as autocannon.Options, (error, result) =>
+          error ? reject(error) : resolve(result),
+        );
+      }),
+    );
+    return instance;
+  });
+  let result: T;
+  try {
+    // The load reaches its steady state before the measurement starts.
+    await new Promise((r) => setTimeout(r, 1_000));
+    result = await work();
+  } finally {
+    for (const instance of instances) instance.stop();
+  }
+  const results = await Promise.all(finished);
+  return { result, requests: results.reduce((sum, r) => sum + r.requests.total, 0), non2xx: results.reduce((sum, r) => sum + r.non2xx, 0) };
+}
