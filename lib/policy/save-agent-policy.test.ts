@@ -46,6 +46,20 @@ describe('saveAgentPolicy', () => {
     expect(audit).toMatchObject({ userId, reason: 'policy v1 saved', details: { version: 1, handWritten: false } });
   });
 
+  it('decides by the document as this build compiles it, even when the stored text is something else', async () => {
+    // A version written by a build whose compiler wrote other text (here: a rule refusing
+    // everything): the text is not the one saving validated, so loading validates this build's
+    // compilation and decides by it; the stored text of a compiled policy never decides.
+    const { version } = (await db().policy.findFirst({ where: { userId, agentId }, orderBy: { version: 'desc' }, select: { version: true } })) ?? { version: 0 };
+    await db().policy.create({
+      data: { userId, agentId, version: version + 1, document: defaultPolicyDocument(), cedar: '@id("everything") forbid (principal, action, resource);', handWritten: false, createdById: userId },
+    });
+    expect(await decide('datasets.list')).toMatchObject({ outcome: 'allow', rule: 'permit:datasets.list' });
+    const loaded = await loadAgentPolicy({ userId, agentId });
+    expect(loaded.version).toBe(version + 1);
+    expect(loaded.compiled.text).not.toContain('everything');
+  });
+
   it('refuses an invalid document and invalid Cedar, storing nothing', async () => {
     const before = await db().policy.count({ where: { userId, agentId } });
     const badDocument = await saveAgentPolicy({ userId, agentId, document: { ...defaultPolicyDocument(), ipRanges: ['10.0.0.0/99'] }, savedById: userId });

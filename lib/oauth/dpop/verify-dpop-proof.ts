@@ -19,8 +19,17 @@ const NONCE_WINDOW_MS = 5 * 60_000;
 export type DpopFailure = { error: 'invalid_dpop_proof' | 'use_dpop_nonce'; description: string };
 export type DpopProof = { jkt: string };
 
+// A window's nonce is an HMAC worked out once (every proof checks two windows).
+const noncesByWindow = new Map<number, string>();
+
 function nonceFor(window: number): string {
-  return crypto.createHmac('sha256', getConfig().sessionSecret).update(`dpop-nonce:${window}`).digest('base64url');
+  let nonce = noncesByWindow.get(window);
+  if (!nonce) {
+    nonce = crypto.createHmac('sha256', getConfig().sessionSecret).update(`dpop-nonce:${window}`).digest('base64url');
+    if (noncesByWindow.size >= 4) noncesByWindow.clear();
+    noncesByWindow.set(window, nonce);
+  }
+  return nonce;
 }
 
 /** The nonce to hand out now (`DPoP-Nonce` header). */
@@ -50,22 +59,33 @@ function sameHtu(htu: unknown, requestUrl: string): boolean {
   }
 }
 
-// The public key in a proof's header, imported once per key (importing costs more than verifying).
-const importedKeys = new Map<string, jose.CryptoKey | Uint8Array>();
+// The public key in a proof's header, imported once per key (importing costs more than verifying),
+// with its RFC 7638 thumbprint (an asynchronous WebCrypto digest: worked out once per key too).
+const importedKeys = new Map<string, { key: jose.CryptoKey; jkt: Promise<string> }>();
 
-async function embeddedKey(header: jose.JWSHeaderParameters): Promise<jose.CryptoKey | Uint8Array> {
+function keyCacheKey(header: jose.JWSHeaderParameters): string {
+  return `${header.alg}:${JSON.stringify(header.jwk)}`;
+}
+
+async function embeddedKey(header: jose.JWSHeaderParameters): Promise<jose.CryptoKey> {
   const jwk = header.jwk;
   if (!jwk || typeof jwk !== 'object') throw new Error('no jwk');
-  const cacheKey = `${header.alg}:${JSON.stringify(jwk)}`;
-  let key = importedKeys.get(cacheKey);
-  if (!key) {
-    key = await jose.importJWK(jwk, header.alg);
+  const cacheKey = keyCacheKey(header);
+  let found = importedKeys.get(cacheKey);
+  if (!found) {
+    const key = await jose.importJWK(jwk, header.alg);
     // §4.3 step 7 again, as jose's EmbeddedJWK does: only an asymmetric public key verifies.
     if (key instanceof Uint8Array || key.type !== 'public') throw new Error('not a public key');
     if (importedKeys.size >= 10_000) importedKeys.clear();
-    importedKeys.set(cacheKey, key);
+    found = { key, jkt: jose.calculateJwkThumbprint(jwk, 'sha256') };
+    importedKeys.set(cacheKey, found);
   }
-  return key;
+  return found.key;
+}
+
+/** The thumbprint of the key that verified the proof (imported by `embeddedKey` moments before). */
+async function thumbprintOf(header: jose.JWSHeaderParameters): Promise<string> {
+  return (await importedKeys.get(keyCacheKey(header))?.jkt) ?? jose.calculateJwkThumbprint(header.jwk as jose.JWK, 'sha256');
 }
 
 export async function verifyDpopProof(options: {
@@ -107,7 +127,7 @@ export async function verifyDpopProof(options: {
     const ath = crypto.createHash('sha256').update(options.accessToken).digest('base64url');
     if (payload.ath !== ath) return fail('The proof is not bound to this access token (ath).');
   }
-  const jkt = await jose.calculateJwkThumbprint(header.jwk as jose.JWK, 'sha256');
+  const jkt = await thumbprintOf(header);
   // §11.1: one use per proof. The window bounds how long the jti must be remembered.
   const id = crypto.createHash('sha256').update(`${jkt}\0${payload.jti}`).digest('hex');
   if (!(await claimProofId(id, new Date((payload.iat + IAT_WINDOW_SECONDS + 5) * 1000)))) return fail('This DPoP proof was already used.');
