@@ -3,7 +3,7 @@
 // fails alone.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAuditEventGrouped, insertTokenGrouped } from './audit-group-commit';
+import { appendAuditEventGrouped, insertTokenGrouped, isOneRowsFault } from './audit-group-commit';
 import { closeDb, db } from '@/lib/db/client';
 import { uuid7 } from '@/lib/ids/uuid7';
 
@@ -52,6 +52,17 @@ describe('group commit', () => {
     expect(await db().auditEvent.count({ where: { tokenId: good.id, action: 'token.issue' } })).toBe(1);
     expect(await db().token.count({ where: { id: orphan.id } })).toBe(0);
     expect(await db().auditEvent.count({ where: { tokenId: orphan.id } })).toBe(0);
+  });
+
+  it('retries a failed batch row by row only when a row’s data can be at fault, not after a timeout or a lost connection', () => {
+    expect(isOneRowsFault({ code: '23503' })).toBe(true); // foreign key: an agent deleted a moment ago
+    expect(isOneRowsFault({ code: '22001' })).toBe(true); // a value too long
+    expect(isOneRowsFault({ code: '57014' })).toBe(false); // statement_timeout
+    expect(isOneRowsFault({ code: '55P03' })).toBe(false); // lock_timeout
+    expect(isOneRowsFault({ code: '08006' })).toBe(false); // connection failure
+    expect(isOneRowsFault({ code: 'P0001' })).toBe(false); // a trigger refusing every row
+    expect(isOneRowsFault(new Error('timeout exceeded when trying to connect'))).toBe(false);
+    expect(isOneRowsFault(null)).toBe(false);
   });
 
   it('refuses a row with an intent text (that needs its second table in the same transaction)', async () => {

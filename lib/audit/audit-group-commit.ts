@@ -3,8 +3,8 @@
 // its answer leaves, but concurrent requests share one statement (and one WAL flush) instead of a
 // transaction each: rows wait while WRITERS statements are in flight, then go together, at most MAX_BATCH at
 // a time. A token and its audit row are in the same statement (a data-modifying WITH), so they
-// commit together or not at all. If a batch fails, its rows are retried one by one, so one bad row
-// (an agent deleted a moment ago) cannot fail the others; whatever still fails rejects its caller,
+// commit together or not at all. If a batch fails on a row's data, its rows are retried one by one, so
+// one bad row (an agent deleted a moment ago) cannot fail the others; whatever still fails rejects its caller,
 // who fails closed (no answer without its audit row, no token without its record).
 // A batch is linked into one free chain by the statement that inserts it (lib/audit/chain-append.ts).
 import 'server-only';
@@ -38,14 +38,26 @@ export type GroupedToken = {
 
 type Row = { audit: AuditRecord; token: unknown[] | null };
 
-// Rows of concurrent requests in one statement; a failed batch is retried row by row, so one row
-// that cannot be written (an agent deleted a moment ago) does not fail the others.
+/**
+ * Whether a failed batch may be one row's fault: PostgreSQL's data exceptions (SQLSTATE class 22)
+ * and integrity violations (class 23: an agent deleted a moment ago). A statement timeout, a lock
+ * timeout, a lost connection or a refusing trigger fails every row alike: retried row by row, each
+ * would wait as long again (a batch cut off by a 5 s statement timeout answered after 10 s or more).
+ */
+export function isOneRowsFault(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+// Rows of concurrent requests in one statement; a batch that failed on a row's data is retried row
+// by row, so one row that cannot be written does not fail the others; any other failure fails the
+// batch at once (its callers answer 503 without waiting again).
 const enqueue = groupCommit<Row, void>('audit', { maxBatch: MAX_BATCH, writers: WRITERS }, async (batch) => {
   try {
     await insert(batch);
     return batch.map(() => ({ ok: true as const, value: undefined }));
   } catch (error) {
-    if (batch.length === 1) return [{ ok: false as const, error }];
+    if (batch.length === 1 || !isOneRowsFault(error)) return batch.map(() => ({ ok: false as const, error }));
     return Promise.all(
       batch.map(async (row) => {
         try {
