@@ -10,11 +10,13 @@ type Claim = { id: string; expiresAt: Date };
 
 const claim = groupCommit<Claim, boolean>('dpop-proofs', { maxBatch: 256, writers: 3 }, async (batch) => {
   const distinct = [...new Map(batch.map((c) => [c.id, c])).values()];
-  const { rows } = await dbPool().query<{ id: string }>(
-    `INSERT INTO used_dpop_proofs (id, expires_at) SELECT * FROM unnest($1::text[], $2::timestamptz[])
+  // A named statement: parsed and planned once per connection, not once per batch.
+  const { rows } = await dbPool().query<{ id: string }>({
+    name: 'leash-claim-dpop-proofs',
+    text: `INSERT INTO used_dpop_proofs (id, expires_at) SELECT * FROM unnest($1::text[], $2::timestamptz[])
      ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [distinct.map((c) => c.id), distinct.map((c) => c.expiresAt)],
-  );
+    values: [distinct.map((c) => c.id), distinct.map((c) => c.expiresAt)],
+  });
   // Of several claims of one id in a batch, only the first can have stored it.
   const stored = new Set(rows.map((r) => r.id));
   return batch.map((c) => {

@@ -10,6 +10,7 @@ import * as jose from 'jose';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 import { claimProofId } from '@/lib/oauth/dpop/claim-proof-ids';
+import { importProofKey, proofHeader, verifiedProofPayload, type ProofAlg } from '@/lib/oauth/dpop/proof-signature';
 
 /** Asymmetric algorithms only (§4.2: `none` and MACs are not allowed). */
 export const DPOP_ALGS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;
@@ -60,32 +61,22 @@ function sameHtu(htu: unknown, requestUrl: string): boolean {
 }
 
 // The public key in a proof's header, imported once per key (importing costs more than verifying),
-// with its RFC 7638 thumbprint (an asynchronous WebCrypto digest: worked out once per key too).
-const importedKeys = new Map<string, { key: jose.CryptoKey; jkt: Promise<string> }>();
+// with its RFC 7638 thumbprint (an asynchronous digest: worked out once per key too).
+const importedKeys = new Map<string, { key: crypto.KeyObject; jkt: Promise<string> }>();
 
-function keyCacheKey(header: jose.JWSHeaderParameters): string {
-  return `${header.alg}:${JSON.stringify(header.jwk)}`;
-}
-
-async function embeddedKey(header: jose.JWSHeaderParameters): Promise<jose.CryptoKey> {
-  const jwk = header.jwk;
-  if (!jwk || typeof jwk !== 'object') throw new Error('no jwk');
-  const cacheKey = keyCacheKey(header);
+function importedKey(alg: ProofAlg, jwk: jose.JWK): { key: crypto.KeyObject; jkt: Promise<string> } {
+  const cacheKey = `${alg}:${JSON.stringify(jwk)}`;
   let found = importedKeys.get(cacheKey);
   if (!found) {
-    const key = await jose.importJWK(jwk, header.alg);
-    // §4.3 step 7 again, as jose's EmbeddedJWK does: only an asymmetric public key verifies.
-    if (key instanceof Uint8Array || key.type !== 'public') throw new Error('not a public key');
+    // §4.3 step 7: only an asymmetric public key of the algorithm's type verifies.
+    const key = importProofKey(jwk as crypto.JsonWebKey, alg);
+    const jkt = jose.calculateJwkThumbprint(jwk, 'sha256');
+    jkt.catch(() => {}); // awaited by the proof that gets that far; never an unhandled rejection
+    found = { key, jkt };
     if (importedKeys.size >= 10_000) importedKeys.clear();
-    found = { key, jkt: jose.calculateJwkThumbprint(jwk, 'sha256') };
     importedKeys.set(cacheKey, found);
   }
-  return found.key;
-}
-
-/** The thumbprint of the key that verified the proof (imported by `embeddedKey` moments before). */
-async function thumbprintOf(header: jose.JWSHeaderParameters): Promise<string> {
-  return (await importedKeys.get(keyCacheKey(header))?.jkt) ?? jose.calculateJwkThumbprint(header.jwk as jose.JWK, 'sha256');
+  return found;
 }
 
 export async function verifyDpopProof(options: {
@@ -102,24 +93,29 @@ export async function verifyDpopProof(options: {
   if (!values) return fail('A DPoP proof is required.');
   if (values.includes(',')) return fail('Send exactly one DPoP header.');
 
-  let header: jose.ProtectedHeaderParameters;
-  let payload: jose.JWTPayload;
+  // §4.3 steps 2–8: one well-formed JWT, typ, an asymmetric algorithm, the public key in the
+  // header, the signature (lib/oauth/dpop/proof-signature.ts).
+  const header = proofHeader(values);
+  if (!header) return fail('The DPoP proof is malformed or its signature does not verify.');
+  if (header.typ !== 'dpop+jwt') return fail('The proof must have typ "dpop+jwt".');
+  const alg = header.alg as ProofAlg;
+  if (!DPOP_ALGS.includes(alg)) return fail(`Unsupported proof algorithm; use one of ${DPOP_ALGS.join(', ')}.`);
+  const jwk = header.jwk as jose.JWK | undefined;
+  if (!jwk || typeof jwk !== 'object' || Array.isArray(jwk)) return fail('The proof header must carry the public key (jwk).');
+  // §4.3 step 7: a private key in the header is refused outright.
+  if ('d' in jwk || 'p' in jwk || 'q' in jwk || 'k' in jwk) return fail('The proof header must carry a public key only.');
+  const now = Math.floor(Date.now() / 1000);
+  let key: { key: crypto.KeyObject; jkt: Promise<string> };
   try {
-    header = jose.decodeProtectedHeader(values);
-    if (header.typ !== 'dpop+jwt') return fail('The proof must have typ "dpop+jwt".');
-    if (!DPOP_ALGS.includes(header.alg as (typeof DPOP_ALGS)[number])) return fail(`Unsupported proof algorithm; use one of ${DPOP_ALGS.join(', ')}.`);
-    const jwk = header.jwk as jose.JWK | undefined;
-    if (!jwk || typeof jwk !== 'object') return fail('The proof header must carry the public key (jwk).');
-    // §4.3 step 7: a private key in the header is refused outright.
-    if ('d' in jwk || 'p' in jwk || 'q' in jwk || 'k' in jwk) return fail('The proof header must carry a public key only.');
-    ({ payload } = await jose.jwtVerify(values, embeddedKey, { typ: 'dpop+jwt', algorithms: [...DPOP_ALGS] }));
+    key = importedKey(alg, jwk);
   } catch {
     return fail('The DPoP proof is malformed or its signature does not verify.');
   }
+  const payload = verifiedProofPayload(values, alg, key.key, now);
+  if (!payload) return fail('The DPoP proof is malformed or its signature does not verify.');
   if (typeof payload.jti !== 'string' || !payload.jti || payload.jti.length > 256) return fail('The proof needs a jti.');
   if (payload.htm !== options.method) return fail('The proof was made for another HTTP method (htm).');
   if (!sameHtu(payload.htu, options.url)) return fail('The proof was made for another URL (htu).');
-  const now = Math.floor(Date.now() / 1000);
   if (typeof payload.iat !== 'number' || Math.abs(now - payload.iat) > IAT_WINDOW_SECONDS) return fail('The proof is too old or from the future (iat).');
   // §8 / §9: this server requires its own recent nonce in every proof.
   if (!isFreshNonce(payload.nonce)) return fail('Use the DPoP-Nonce this server provides.', 'use_dpop_nonce');
@@ -127,7 +123,7 @@ export async function verifyDpopProof(options: {
     const ath = crypto.createHash('sha256').update(options.accessToken).digest('base64url');
     if (payload.ath !== ath) return fail('The proof is not bound to this access token (ath).');
   }
-  const jkt = await thumbprintOf(header);
+  const jkt = await key.jkt;
   // §11.1: one use per proof. The window bounds how long the jti must be remembered.
   const id = crypto.createHash('sha256').update(`${jkt}\0${payload.jti}`).digest('hex');
   if (!(await claimProofId(id, new Date((payload.iat + IAT_WINDOW_SECONDS + 5) * 1000)))) return fail('This DPoP proof was already used.');
