@@ -40,6 +40,38 @@ describe('group commit', () => {
     expect(rows[0]).toEqual({ action: 'datasets.list', scopes: ['datasets:read'], details: { status: 200 }, agentId });
   });
 
+  it('stores every value as given, whatever the batch: arrays with quotes, backslashes, commas and braces, empty arrays, nulls, JSON; and the chain still verifies', async () => {
+    const awkward = ['a"b', 'c\\d', 'e,f', '{g}', 'h i', 'NULL', ''];
+    const sizes = [1, 3, 17];
+    for (const size of sizes) {
+      const requestIds = Array.from({ length: size }, () => `odd-${crypto.randomUUID()}`);
+      const tokens = requestIds.map(() => ({ ...token(agentId), scopes: awkward, audience: [] }));
+      await Promise.all([
+        ...requestIds.map((requestId, i) =>
+          appendAuditEventGrouped({
+            action: 'datasets.list',
+            decision: 'DENY',
+            agentId: i % 2 ? agentId : undefined,
+            requestId,
+            scopes: i % 2 ? awkward : [],
+            details: i % 2 ? { status: 403, tool: 'a"b\\c{}' } : undefined,
+          }),
+        ),
+        ...tokens.map((t) => insertTokenGrouped(t, { action: 'token.issue', decision: 'ALLOW', agentId, reason: 'test', details: issued })),
+      ]);
+      const rows = await db().auditEvent.findMany({ where: { requestId: { in: requestIds } }, select: { requestId: true, scopes: true, details: true, agentId: true, reason: true } });
+      expect(rows).toHaveLength(size);
+      for (const row of rows) {
+        const i = requestIds.indexOf(row.requestId!);
+        expect(row).toEqual({ requestId: requestIds[i], scopes: i % 2 ? awkward : [], details: i % 2 ? { status: 403, tool: 'a"b\\c{}' } : null, agentId: i % 2 ? agentId : null, reason: null });
+      }
+      const stored = await db().token.findMany({ where: { id: { in: tokens.map((t) => t.id) } }, select: { scopes: true, audience: true, amr: true } });
+      expect(stored).toEqual(tokens.map(() => ({ scopes: awkward, audience: [], amr: [] })));
+    }
+    const { verifyAuditChain } = await import('@/lib/audit/verify-audit-chain');
+    expect((await verifyAuditChain()).ok).toBe(true);
+  });
+
   it('commits a token with its issuance record, and a bad row fails alone', async () => {
     const good = token(agentId);
     const orphan = token(crypto.randomUUID()); // no such agent: the foreign key refuses it

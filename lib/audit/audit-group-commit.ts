@@ -83,9 +83,18 @@ export function insertTokenGrouped(token: GroupedToken, audit: AuditInput<'token
   return enqueue({ audit: auditRecord({ ...audit, tokenId: token.id }, token.createdAt), token: row });
 }
 
+// The writer's statements have a handful of texts, whatever the batch size (lib/audit/chain-append.ts):
+// each is named, so each connection parses and plans it once.
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `leash-audit-${statementNames.size + 1}`));
+  return name;
+}
+
 async function insert(batch: Row[]): Promise<void> {
   const tokens = batch.flatMap((r) => (r.token ? [r.token] : []));
-  const run = async <T>(sql: { text: string; values: unknown[] }) => (await dbPool().query(sql.text, sql.values)).rows as T[];
+  const run = async <T>(sql: { text: string; values: unknown[] }) => (await dbPool().query({ name: statementName(sql.text), text: sql.text, values: sql.values })).rows as T[];
   await insertChained(
     run,
     batch.map((r) => r.audit),

@@ -80,12 +80,37 @@ export function auditRecord(input: AuditInput, createdAt = new Date()): AuditRec
 /** Rows to insert in the same statement, before the records (a token with its issuance record). */
 export type CompanionInsert = { table: string; columns: string[]; casts: string[]; rows: unknown[][] };
 
-const param = (value: unknown, cast: string) => Prisma.sql`${cast === 'jsonb' && value !== null ? JSON.stringify(value) : value}::${Prisma.raw(cast)}`;
+// One parameter per column, an array with one element per row (`unnest`), so the statement's text
+// is the same whatever the number of rows: the group-commit writer runs it as a named statement,
+// parsed and planned once per connection (issue 16 §5). PostgreSQL arrays cannot be ragged, so an
+// array column goes over as one array literal per row, cast back in the SELECT.
+const arrayLiteral = (items: unknown) => `{${((items as string[] | null) ?? []).map((item) => `"${String(item).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+
+function columnArray(values: unknown[], cast: string): Prisma.Sql {
+  if (cast.endsWith('[]')) return Prisma.sql`${values.map(arrayLiteral)}::text[]`;
+  if (cast === 'jsonb') return Prisma.sql`${values.map((value) => (value === null || value === undefined ? null : JSON.stringify(value)))}::jsonb[]`;
+  return Prisma.sql`${values}::${Prisma.raw(`${cast}[]`)}`;
+}
+
+/** `unnest(<one array per column>) WITH ORDINALITY AS alias(<columns>, n)`, and the SELECT list that casts array columns back. */
+function unnested(rows: unknown[][], columns: string[], casts: string[], alias: string): { from: Prisma.Sql; select: string[] } {
+  const arrays = columns.map((_, i) =>
+    columnArray(
+      rows.map((row) => row[i] ?? null),
+      casts[i]!,
+    ),
+  );
+  return {
+    from: Prisma.sql`unnest(${Prisma.join(arrays)}) WITH ORDINALITY AS ${Prisma.raw(alias)}(${Prisma.raw(columns.join(', '))}, n)`,
+    select: columns.map((column, i) => (casts[i]!.endsWith('[]') ? `${alias}.${column}::${casts[i]}` : `${alias}.${column}`)),
+  };
+}
 
 /**
  * The statement that links `records` after the head of a free chain (or of chain `chainId`, which
  * the caller has just made, if it is still free) and inserts them, returning their ids in order. It inserts nothing,
  * not even the companions, when every chain is busy: the caller then adds a chain and asks again.
+ * Its text depends only on whether `chainId` and a companion are given (see `columnArray`).
  */
 export function chainedInsert(records: AuditRecord[], options: { chainId?: number; companion?: CompanionInsert } = {}): Prisma.Sql {
   const digests = records.map((record) => recordDigest(record));
@@ -93,13 +118,23 @@ export function chainedInsert(records: AuditRecord[], options: { chainId?: numbe
     options.chainId === undefined
       ? Prisma.sql`SELECT id, seq, hash FROM audit_chains ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED`
       : Prisma.sql`SELECT id, seq, hash FROM audit_chains WHERE id = ${options.chainId}::int FOR UPDATE SKIP LOCKED`;
-  const values = records.map((record, i) => Prisma.sql`(${Prisma.join([...COLUMNS.map(([key, , cast]) => param(record[key], cast)), Prisma.sql`${i + 1}::int`])})`);
-  const companion = options.companion?.rows.length
-    ? Prisma.sql`, companion AS (
-        INSERT INTO ${Prisma.raw(options.companion.table)} (${Prisma.raw(options.companion.columns.join(', '))})
-        SELECT * FROM (VALUES ${Prisma.join(options.companion.rows.map((row) => Prisma.sql`(${Prisma.join(row.map((v, i) => param(v, options.companion!.casts[i]!)))})`))}) AS c
-         WHERE EXISTS (SELECT 1 FROM linked))`
-    : Prisma.empty;
+  const names = COLUMNS.map(([, column]) => column);
+  const events = unnested(
+    records.map((record) => COLUMNS.map(([key]) => record[key])),
+    names,
+    COLUMNS.map(([, , cast]) => cast),
+    'v',
+  );
+  let companion = Prisma.empty;
+  if (options.companion?.rows.length) {
+    const { table, columns, casts, rows } = options.companion;
+    const c = unnested(rows, columns, casts, 'c');
+    companion = Prisma.sql`, companion AS (
+        INSERT INTO ${Prisma.raw(table)} (${Prisma.raw(columns.join(', '))})
+        SELECT ${Prisma.raw(c.select.join(', '))} FROM ${c.from}
+         WHERE EXISTS (SELECT 1 FROM linked)
+         ORDER BY c.n)`;
+  }
   return Prisma.sql`
     WITH head AS (${head}),
     linked AS (SELECT id AS chain_id, seq AS base, hash AS prev, leash_audit_links(hash, ${digests}::text[]) AS hashes FROM head),
@@ -107,10 +142,10 @@ export function chainedInsert(records: AuditRecord[], options: { chainId?: numbe
       UPDATE audit_chains AS a SET seq = l.base + cardinality(l.hashes), hash = l.hashes[cardinality(l.hashes)]
         FROM linked AS l WHERE a.id = l.chain_id)
     ${companion}
-    INSERT INTO audit_events (${Prisma.raw(COLUMNS.map(([, column]) => column).join(', '))}, chain_id, chain_seq, prev_hash, hash)
-    SELECT ${Prisma.raw(COLUMNS.map(([, column]) => `v.${column}`).join(', '))}, l.chain_id, l.base + v.n,
+    INSERT INTO audit_events (${Prisma.raw(names.join(', '))}, chain_id, chain_seq, prev_hash, hash)
+    SELECT ${Prisma.raw(events.select.join(', '))}, l.chain_id, l.base + v.n,
            CASE WHEN v.n = 1 THEN l.prev ELSE l.hashes[v.n - 1] END, l.hashes[v.n]
-      FROM (VALUES ${Prisma.join(values)}) AS v(${Prisma.raw(COLUMNS.map(([, column]) => column).join(', '))}, n)
+      FROM ${events.from}
       CROSS JOIN linked AS l
      ORDER BY v.n
     RETURNING id`;
