@@ -43,7 +43,7 @@ describe('a DPoP proof signature', () => {
     const other = Buffer.from(JSON.stringify({ ...claims, htm: 'POST' })).toString('base64url');
     expect(verifiedProofPayload(`${h}.${other}.${s}`, 'ES256', key, now)).toBeNull();
     const flipped = Buffer.from(s!, 'base64url');
-    flipped[5] ^= 1;
+    flipped[5] = flipped[5]! ^ 1;
     expect(verifiedProofPayload(`${h}.${p}.${flipped.toString('base64url')}`, 'ES256', key, now)).toBeNull();
     expect(verifiedProofPayload(`${h}.${p}.`, 'ES256', key, now)).toBeNull();
     expect(verifiedProofPayload(`${h}.${p}`, 'ES256', key, now)).toBeNull();
