@@ -13,7 +13,7 @@
 import crypto from 'node:crypto';
 import { expect, request as playwrightRequest, test, type APIRequestContext } from '@playwright/test';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
-import { delegatedToken } from '../support/delegation';
+import { delegatedToken, setPolicy } from '../support/delegation';
 import { AGENT_CALLBACK, authorizeUrl, basic, pkce, registerMachineClient, registerPublicAgent, type RegisteredClient } from '../support/oauth';
 import { serverWithOwnDatabase, type OwnDatabaseServer } from '../support/own-database';
 import { expectDatabaseWhole } from '../support/database-invariants';
@@ -46,11 +46,17 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-/** A fresh user who connected a public agent through the code flow (a context of its own: its session cookie). */
+/**
+ * A fresh user who connected a public agent through the code flow (a context of its own: its session
+ * cookie), under a policy without a rate limit: the traffic here runs at machine speed, well past the
+ * default 600 calls a minute on a quick machine, and a 429 is neither the 200 nor the 503 under test.
+ */
 async function delegation(scope: string) {
   const context = await playwrightRequest.newContext({ baseURL: server.baseURL });
   try {
-    return await delegatedToken(context, server.baseURL, scope, {}, { db: server.sql });
+    const delegated = await delegatedToken(context, server.baseURL, scope, {}, { db: server.sql });
+    await setPolicy(delegated, { rateLimit: { perMinute: 1_000_000, perDay: 10_000_000 } }, server.sql);
+    return delegated;
   } finally {
     await context.dispose();
   }
