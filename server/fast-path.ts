@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { allowServerOnlyModules } from './server-only';
 import { log } from '../lib/log/logger';
 import { attachBody } from '../lib/http/read-body';
+import { answerText } from '../lib/http/json-answer';
 
 /** Larger than any body a machine route accepts (the handlers answer their own 413 below this). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -133,6 +134,13 @@ async function write(response: http.ServerResponse, webResponse: Response, secur
   if (cookies.length) response.setHeader('Set-Cookie', cookies);
   if (!webResponse.body) {
     response.end();
+    return;
+  }
+  // A JSON answer's text, as the handler made it (lib/http/json-answer.ts): no stream to drain.
+  const text = answerText(webResponse);
+  if (text !== undefined) {
+    response.setHeader('Content-Length', Buffer.byteLength(text));
+    response.end(text);
     return;
   }
   // Event streams (MCP) are written as they come; everything else in one piece.

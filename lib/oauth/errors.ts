@@ -4,6 +4,7 @@ import 'server-only';
 import { isDatabaseUnavailable } from '@/lib/db/is-database-unavailable';
 import { log } from '@/lib/log/logger';
 import { ClockSkewError } from '@/lib/clock/trusted-clock';
+import { jsonAnswer } from '@/lib/http/json-answer';
 
 export type OAuthErrorCode =
   // RFC 6749 §5.2 (token endpoint) and §4.1.2.1 (authorization endpoint)
@@ -86,7 +87,7 @@ export class OAuthError extends Error {
 export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
 export function oauthJson(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
-  return Response.json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
+  return jsonAnswer(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
 }
 
 /** Serialises an OAuthError; a database outage becomes temporarily_unavailable (503), anything else a bare server_error (500), logged. */

@@ -24,6 +24,7 @@ import { BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
 import type { Link } from '@/lib/resource/link-schema';
 import { checkResponse, ResponseSchemaError } from '@/lib/resource/check-response';
 import { log } from '@/lib/log/logger';
+import { jsonAnswer } from '@/lib/http/json-answer';
 
 export type LinkOptions = { params?: Record<string, string>; target?: Target; payment?: Payment; templated?: boolean };
 
@@ -169,10 +170,7 @@ export async function executeOperation(
       scope: ACTIONS[operation.action].scope,
       outcome: allowed.decision.outcome === 'notify' ? 'notify' : 'allow',
     });
-    const response = Response.json(body, { status: operation.status ?? 200, headers: noStore });
-    for (const [name, value] of Object.entries(allowed.rateHeaders)) response.headers.set(name, value);
-    response.headers.set('X-Request-Id', call.requestId);
-    return response;
+    return jsonAnswer(body, { status: operation.status ?? 200, headers: { ...noStore, ...allowed.rateHeaders, 'X-Request-Id': call.requestId } });
   } catch (error) {
     // Nothing the handler wrote was committed; the refusal is recorded on its own.
     if (error instanceof OperationError) return refuse(error.status, error.code, error.description, `not performed: ${error.description}`);

@@ -11,6 +11,7 @@ import 'server-only';
 import { bearerChallenge, dpopChallenge, stepUpChallenge, type ResourceName } from '@/lib/resource/challenge';
 import { currentDpopNonce } from '@/lib/oauth/dpop/verify-dpop-proof';
 import { log } from '@/lib/log/logger';
+import { jsonAnswer } from '@/lib/http/json-answer';
 
 export type ResourceRefusalCode =
   // RFC 6750 §3: no credentials at all (the challenge then carries no error code)
@@ -91,5 +92,5 @@ export function refusalResponse(refusal: ResourceRefusal): Response {
   } else if (challenge?.scheme === 'step-up') {
     headers['WWW-Authenticate'] = stepUpChallenge(challenge.resource, { code, description, acrValues: challenge.acrValues });
   }
-  return Response.json(body, { status: refusal.status, headers: { ...headers, ...refusal.headers } });
+  return jsonAnswer(body, { status: refusal.status, headers: { ...headers, ...refusal.headers } });
 }
