@@ -13,7 +13,9 @@ const password = 'a-long-enough-passphrase';
 /** The text of the page's main content with every <details> taken out. */
 function textOutsideDetails(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const main = document.querySelector('main')!.cloneNode(true) as HTMLElement;
+    const shown = document.querySelector('main');
+    if (!shown) return '';
+    const main = shown.cloneNode(true) as HTMLElement;
     for (const details of main.querySelectorAll('details')) details.remove();
     return main.textContent ?? '';
   });
@@ -22,8 +24,9 @@ function textOutsideDetails(page: Page): Promise<string> {
 const RAW = [/reports:read/, /datasets:read/, /reports\.list/, /payments:write/, /first_use/, /urn:leash:acr/, /"sub"/, /lsh_at_/];
 
 async function expectPlain(page: Page, words: string[]) {
+  // A page that has just loaded may still be rendering its content: wait for its words first.
+  for (const word of words) await expect.poll(() => textOutsideDetails(page), { message: `the page says "${word}"` }).toContain(word);
   const text = await textOutsideDetails(page);
-  for (const word of words) expect(text, `the page says "${word}"`).toContain(word);
   for (const code of RAW) expect(text, `no ${code} outside Technical details`).not.toMatch(code);
 }
 
