@@ -28,11 +28,15 @@ export type CrossInstance = { latencies: number[]; stale: number[] };
  * the steady state.
  */
 export function summarizeCrossInstance({ latencies, stale }: CrossInstance, coldFirst: boolean) {
-  const steady = coldFirst ? latencies.slice(1) : latencies;
+  const first = coldFirst ? 1 : 0;
+  const steady = latencies.slice(first);
+  // Which sample was the slowest (counted from 1, the cold one included): warm-up or steady state.
+  const slowest = steady.indexOf(Math.max(...steady)) + first + 1;
   return {
     p50: percentile(steady, 0.5),
     p99: percentile(steady, 0.99),
     samples: steady.length,
+    slowestSample: slowest,
     ...(coldFirst ? { firstMs: Number(latencies[0]!.toFixed(1)) } : {}),
     staleAnswers: stale.reduce((a, b) => a + b, 0),
   };
