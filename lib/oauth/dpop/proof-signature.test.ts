@@ -3,7 +3,13 @@
 import crypto from 'node:crypto';
 import * as jose from 'jose';
 import { describe, expect, it } from 'vitest';
-import { importProofKey, proofHeader, verifiedProofPayload, type ProofAlg } from '@/lib/oauth/dpop/proof-signature';
+import { importProofKey, readProof, verifiedProofPayload as verifiedFrom, type ProofAlg } from '@/lib/oauth/dpop/proof-signature';
+
+// The payload of a compact JWS as the server reads it: split and parsed once, then verified.
+const verifiedProofPayload = (jws: string, alg: ProofAlg, key: crypto.KeyObject, now: number) => {
+  const proof = readProof(jws);
+  return proof && verifiedFrom(proof, alg, key, now);
+};
 
 const now = Math.floor(Date.now() / 1000);
 const claims = { jti: 'j1', htm: 'GET', htu: 'https://leash.example/api/v1/datasets', iat: now };
@@ -29,10 +35,19 @@ async function proof(alg: ProofAlg, payload: Record<string, unknown> = claims, h
   return { jws, jwk };
 }
 
+/** A proof signed by hand (jose will not sign some of these): its header with `extra`, its payload as given. */
+function handMade(extra: Record<string, unknown>, payload: string) {
+  const { privateKey, jwk } = pair('ES256');
+  const h = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'dpop+jwt', jwk, ...extra })).toString('base64url');
+  const p = Buffer.from(payload).toString('base64url');
+  const sig = crypto.sign('sha256', Buffer.from(`${h}.${p}`), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  return { jws: `${h}.${p}.${sig}`, key: importProofKey(jwk, 'ES256') };
+}
+
 describe('a DPoP proof signature', () => {
   it.each(['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const)('%s: a proof made by jose verifies, and its payload comes back', async (alg) => {
     const { jws, jwk } = await proof(alg);
-    expect(proofHeader(jws)).toMatchObject({ alg, typ: 'dpop+jwt' });
+    expect(readProof(jws)?.header).toMatchObject({ alg, typ: 'dpop+jwt' });
     expect(verifiedProofPayload(jws, alg, importProofKey(jwk, alg), now)).toEqual(claims);
   });
 
@@ -55,14 +70,13 @@ describe('a DPoP proof signature', () => {
   it('refuses a header that names another algorithm than the one checked, or an extension (crit, b64)', async () => {
     const { jws, jwk } = await proof('ES256');
     expect(verifiedProofPayload(jws, 'ES384', importProofKey(jwk, 'ES256'), now)).toBeNull();
-    // Made by hand: jose will not sign a header with an extension it does not know either.
-    const { privateKey, jwk: jwk2 } = pair('ES256');
     for (const extra of [{ crit: ['x'], x: 1 }, { b64: true }]) {
-      const h = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'dpop+jwt', jwk: jwk2, ...extra })).toString('base64url');
-      const p = Buffer.from(JSON.stringify(claims)).toString('base64url');
-      const sig = crypto.sign('sha256', Buffer.from(`${h}.${p}`), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
-      expect(verifiedProofPayload(`${h}.${p}.${sig}`, 'ES256', importProofKey(jwk2, 'ES256'), now)).toBeNull();
+      const { jws: made, key } = handMade(extra, JSON.stringify(claims));
+      expect(verifiedProofPayload(made, 'ES256', key, now)).toBeNull();
     }
+    // The same proof without the extension verifies: the refusal is the extension's.
+    const { jws: plain, key } = handMade({}, JSON.stringify(claims));
+    expect(verifiedProofPayload(plain, 'ES256', key, now)).toEqual(claims);
   });
 
   it('refuses a key that does not fit the algorithm: another curve, another type, RSA under 2048 bits, a private or symmetric key', () => {
@@ -86,7 +100,10 @@ describe('a DPoP proof signature', () => {
     }
     const { jws, jwk } = await proof('ES256', { ...claims, exp: now + 60, nbf: now - 1 });
     expect(verifiedProofPayload(jws, 'ES256', importProofKey(jwk, 'ES256'), now)).not.toBeNull();
-    expect(proofHeader('not-a-jws')).toBeNull();
-    expect(proofHeader(`${Buffer.from('[1]').toString('base64url')}.e30.x`)).toBeNull();
+    expect(readProof('not-a-jws')).toBeNull();
+    expect(readProof(`${Buffer.from('[1]').toString('base64url')}.e30.x`)).toBeNull();
+    // A payload that is valid JSON and correctly signed, but not an object.
+    const list = handMade({}, '[1]');
+    expect(verifiedProofPayload(list.jws, 'ES256', list.key, now)).toBeNull();
   });
 });

@@ -10,9 +10,14 @@
 // - the payload is a JSON object; `exp` and `nbf`, when present, are numbers and hold now.
 import crypto from 'node:crypto';
 
-export type ProofAlg = 'ES256' | 'ES384' | 'EdDSA' | 'RS256' | 'PS256';
+/** Asymmetric algorithms only (RFC 9449 §4.2: `none` and MACs are not allowed). */
+export const DPOP_ALGS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;
+export type ProofAlg = (typeof DPOP_ALGS)[number];
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** A compact JWS split once, with its header read (to find the key) before its signature is checked. */
+export type ReadProof = { header: Record<string, unknown>; parts: readonly [string, string, string] };
 
 /** The key object for a proof's `jwk`, or an error when it is not a public key fit for `alg`. */
 export function importProofKey(jwk: crypto.JsonWebKey, alg: ProofAlg): crypto.KeyObject {
@@ -56,30 +61,29 @@ function jsonObject(part: string): Record<string, unknown> | null {
   }
 }
 
-/** The proof's header, read before its signature is checked (to find the key), or null. */
-export function proofHeader(jws: string): Record<string, unknown> | null {
-  const dot = jws.indexOf('.');
-  return dot > 0 ? jsonObject(jws.slice(0, dot)) : null;
-}
-
-/**
- * The payload of a compact JWS whose signature `key` verifies for `alg`, or null (malformed, a
- * header this code does not understand, a bad signature, an expired or not yet valid `exp`/`nbf`).
- */
-export function verifiedProofPayload(jws: string, alg: ProofAlg, key: crypto.KeyObject, nowSeconds: number): Record<string, unknown> | null {
+/** The proof split into its three strict base64url parts, with its header read; null if malformed. */
+export function readProof(jws: string): ReadProof | null {
   const parts = jws.split('.');
   if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) return null;
   const header = jsonObject(parts[0]!);
-  if (!header || header.alg !== alg || 'crit' in header || 'b64' in header) return null;
-  const signature = Buffer.from(parts[2]!, 'base64url');
+  return header ? { header, parts: parts as [string, string, string] } : null;
+}
+
+/**
+ * The payload of a proof whose signature `key` verifies for `alg`, or null (a header naming another
+ * algorithm or an extension this code does not understand, a bad signature, a payload that is not
+ * an object, an expired or not yet valid `exp`/`nbf`).
+ */
+export function verifiedProofPayload({ header, parts }: ReadProof, alg: ProofAlg, key: crypto.KeyObject, nowSeconds: number): Record<string, unknown> | null {
+  if (header.alg !== alg || 'crit' in header || 'b64' in header) return null;
   let valid: boolean;
   try {
-    valid = verifySignature(alg, key, Buffer.from(`${parts[0]}.${parts[1]}`), signature);
+    valid = verifySignature(alg, key, Buffer.from(`${parts[0]}.${parts[1]}`), Buffer.from(parts[2], 'base64url'));
   } catch {
     valid = false;
   }
   if (!valid) return null;
-  const payload = jsonObject(parts[1]!);
+  const payload = jsonObject(parts[1]);
   if (!payload) return null;
   // RFC 7519 §4.1.4 and §4.1.5, as jose's jwtVerify applies them (no clock tolerance).
   if ('exp' in payload && (typeof payload.exp !== 'number' || payload.exp <= nowSeconds)) return null;

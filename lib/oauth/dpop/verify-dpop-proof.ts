@@ -10,10 +10,9 @@ import * as jose from 'jose';
 import { db } from '@/lib/db/client';
 import { getConfig } from '@/lib/config/config';
 import { claimProofId } from '@/lib/oauth/dpop/claim-proof-ids';
-import { importProofKey, proofHeader, verifiedProofPayload, type ProofAlg } from '@/lib/oauth/dpop/proof-signature';
+import { DPOP_ALGS, importProofKey, readProof, verifiedProofPayload, type ProofAlg } from '@/lib/oauth/dpop/proof-signature';
 
-/** Asymmetric algorithms only (§4.2: `none` and MACs are not allowed). */
-export const DPOP_ALGS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;
+export { DPOP_ALGS };
 const IAT_WINDOW_SECONDS = 60;
 const NONCE_WINDOW_MS = 5 * 60_000;
 
@@ -95,8 +94,9 @@ export async function verifyDpopProof(options: {
 
   // §4.3 steps 2–8: one well-formed JWT, typ, an asymmetric algorithm, the public key in the
   // header, the signature (lib/oauth/dpop/proof-signature.ts).
-  const header = proofHeader(values);
-  if (!header) return fail('The DPoP proof is malformed or its signature does not verify.');
+  const proof = readProof(values);
+  if (!proof) return fail('The DPoP proof is malformed or its signature does not verify.');
+  const { header } = proof;
   if (header.typ !== 'dpop+jwt') return fail('The proof must have typ "dpop+jwt".');
   const alg = header.alg as ProofAlg;
   if (!DPOP_ALGS.includes(alg)) return fail(`Unsupported proof algorithm; use one of ${DPOP_ALGS.join(', ')}.`);
@@ -111,7 +111,7 @@ export async function verifyDpopProof(options: {
   } catch {
     return fail('The DPoP proof is malformed or its signature does not verify.');
   }
-  const payload = verifiedProofPayload(values, alg, key.key, now);
+  const payload = verifiedProofPayload(proof, alg, key.key, now);
   if (!payload) return fail('The DPoP proof is malformed or its signature does not verify.');
   if (typeof payload.jti !== 'string' || !payload.jti || payload.jti.length > 256) return fail('The proof needs a jti.');
   if (payload.htm !== options.method) return fail('The proof was made for another HTTP method (htm).');
