@@ -64,7 +64,9 @@ function jsonObject(part: string): Record<string, unknown> | null {
 /** The proof split into its three strict base64url parts, with its header read; null if malformed. */
 export function readProof(jws: string): ReadProof | null {
   const parts = jws.split('.');
-  if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) return null;
+  // The signature may be empty here (`alg: none`), so the caller can say which algorithm it refuses;
+  // verifiedProofPayload refuses an empty one.
+  if (parts.length !== 3 || !BASE64URL.test(parts[0]!) || !BASE64URL.test(parts[1]!) || !/^[A-Za-z0-9_-]*$/.test(parts[2]!)) return null;
   const header = jsonObject(parts[0]!);
   return header ? { header, parts: parts as [string, string, string] } : null;
 }
@@ -75,7 +77,7 @@ export function readProof(jws: string): ReadProof | null {
  * an object, an expired or not yet valid `exp`/`nbf`).
  */
 export function verifiedProofPayload({ header, parts }: ReadProof, alg: ProofAlg, key: crypto.KeyObject, nowSeconds: number): Record<string, unknown> | null {
-  if (header.alg !== alg || 'crit' in header || 'b64' in header) return null;
+  if (!parts[2] || header.alg !== alg || 'crit' in header || 'b64' in header) return null;
   let valid: boolean;
   try {
     valid = verifySignature(alg, key, Buffer.from(`${parts[0]}.${parts[1]}`), Buffer.from(parts[2], 'base64url'));
