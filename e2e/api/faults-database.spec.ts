@@ -13,7 +13,7 @@
 import crypto from 'node:crypto';
 import { expect, request as playwrightRequest, test, type APIRequestContext } from '@playwright/test';
 import { createAccount, signInOverHttp, uniqueEmail, uniqueIp } from '../support/accounts';
-import { delegatedToken, setPolicy } from '../support/delegation';
+import { delegatedToken, NO_RATE_LIMIT, setPolicy } from '../support/delegation';
 import { AGENT_CALLBACK, authorizeUrl, basic, pkce, registerMachineClient, registerPublicAgent, type RegisteredClient } from '../support/oauth';
 import { serverWithOwnDatabase, type OwnDatabaseServer } from '../support/own-database';
 import { expectDatabaseWhole } from '../support/database-invariants';
@@ -55,7 +55,7 @@ async function delegation(scope: string) {
   const context = await playwrightRequest.newContext({ baseURL: server.baseURL });
   try {
     const delegated = await delegatedToken(context, server.baseURL, scope, {}, { db: server.sql });
-    await setPolicy(delegated, { rateLimit: { perMinute: 1_000_000, perDay: 10_000_000 } }, server.sql);
+    await setPolicy(delegated, NO_RATE_LIMIT, server.sql);
     return delegated;
   } finally {
     await context.dispose();

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, request as playwrightRequest, test } from '@playwright/test';
 import { spawnServer } from '../support/spawn-server';
-import { delegatedToken, setPolicy } from '../support/delegation';
+import { delegatedToken, NO_RATE_LIMIT, setPolicy } from '../support/delegation';
 import { testDb } from '../support/db';
 import { findFreePort } from '../../scripts/lib/embedded-pg';
 
@@ -26,7 +26,7 @@ test('SIGTERM under load: readiness first, every answered call audited, nothing 
     const agent = await delegatedToken(http, server.baseURL, 'datasets:read');
     // Eight agents' loops answer well over the default 600 calls a minute on a quick machine: the
     // limit is not what this test is about, and a 429 is not a 200.
-    await setPolicy(agent, { rateLimit: { perMinute: 1_000_000, perDay: 10_000_000 } });
+    await setPolicy(agent, NO_RATE_LIMIT);
     expect((await fetch(`${server.baseURL}/api/health/ready`)).status).toBe(200);
 
     const answered: { status: number; requestId: string | null }[] = [];

@@ -63,6 +63,13 @@ export const DEFAULT_POLICY = {
   tokens: { accessTokenSeconds: 600, refreshAllowed: true, refreshDays: 30, dpopRequired: false },
 };
 
+/**
+ * A policy override that takes the per-agent rate limit out of the way (the schema's maximums), for
+ * specs that drive traffic at machine speed and are not about the limit: past the default 600 calls
+ * a minute, a quick machine would get 429s they do not expect.
+ */
+export const NO_RATE_LIMIT = { rateLimit: { perMinute: 1_000_000, perDay: 10_000_000 } };
+
 /** Stores the next version of the user's policy for the agent (the defaults, overridden), in `db` (default: the suite's). */
 export async function setPolicy(delegation: Pick<Delegation, 'userId' | 'agentId'>, document: Record<string, unknown>, db: pg.Pool = testDb()) {
   await storePolicyVersion(delegation, { ...DEFAULT_POLICY, ...document }, db);
