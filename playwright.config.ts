@@ -5,6 +5,7 @@
 // present, else Playwright's own browser.
 import fs from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
+import { SERVER_COMMAND } from './server/launch';
 
 const port = Number(process.env.PORT ?? 3100);
 const baseURL = process.env.LEASH_ISSUER ?? `http://localhost:${port}`;
@@ -75,7 +76,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: 'node --import tsx server/main.ts',
+      command: SERVER_COMMAND,
       url: `${baseURL}/api/health`,
       reuseExistingServer: false,
       timeout: 60_000,
@@ -84,7 +85,7 @@ export default defineConfig({
       env: { ...serverEnv, PORT: String(port) },
     },
     {
-      command: 'node --import tsx server/main.ts',
+      command: SERVER_COMMAND,
       url: `${nextMountURL}/api/health`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -15,6 +15,7 @@ import pg from 'pg';
 import { findFreePort, startEmbeddedPostgres } from './lib/embedded-pg';
 import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
 import { deployMigrations } from './lib/schema-engine';
+import { SERVER_NODE_ARGS, SERVER_NODE_FLAGS } from '../server/launch';
 import { dpopKey } from './bench/dpop-proof';
 import { bearerToken, dpopBoundToken, introspection, type OAuthEndpoints } from './bench/oauth-targets';
 import { postmasterPid } from './bench/cpu';
@@ -84,22 +85,25 @@ async function main() {
       LEASH_SSF_ALLOWLIST: `127.0.0.1:${ssfPort}`,
     };
     Object.assign(process.env, env);
-    // LEASH_BENCH_PROFILE=<dir>: a V8 CPU profile of the Leash server for the whole run.
+    // LEASH_BENCH_PROFILE=<dir>: a V8 CPU profile of the Leash server for the whole run;
+    // LEASH_BENCH_MARKS=<file>: each measured run's start and end, in the profile's clock
+    // (monotonic µs), so a profile can be read for the measured runs alone.
     const profile = process.env.LEASH_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.LEASH_BENCH_PROFILE)}`] : [];
-    const leash = startProcess(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts'], env);
+    const leash = startProcess(process.execPath, [...profile, ...SERVER_NODE_ARGS, 'server/main.ts'], env);
     children.push(leash);
     await waitFor(`${issuer}/api/health`, leash);
 
     // The two peers (issue 16 §3), the same node-oidc-provider configuration: its in-memory adapter
     // (the ceiling: nothing survives a restart) and our PostgreSQL adapter on this same cluster (the
-    // fair peer: what a deployment must persist, persisted). Same core and pinning as Leash.
+    // fair peer: what a deployment must persist, persisted). Same core, pinning and Node heap flags
+    // as Leash (server/launch.ts): the ratios compare the code, not the tuning.
     const peerSecret = crypto.randomBytes(24).toString('base64url');
     const peerUrls = {} as Record<'memory' | 'postgres', string>;
     const postgresPid = postmasterPid(path.join(runDir, 'postgres'));
     const watch = { leash: { serverPid: leash.pid!, postgresPid } } as Record<Side, CpuWatch>;
     for (const mode of ['memory', 'postgres'] as const) {
       const port = await findFreePort();
-      const args = ['--import', 'tsx', 'scripts/bench/peer-oidc-provider.mjs', String(port), peerSecret, ...(mode === 'postgres' ? [database.url] : [])];
+      const args = [...SERVER_NODE_FLAGS, '--import', 'tsx', 'scripts/bench/peer-oidc-provider.mjs', String(port), peerSecret, ...(mode === 'postgres' ? [database.url] : [])];
       const peer = startProcess(process.execPath, args, { NODE_ENV: 'production' });
       children.push(peer);
       peerUrls[mode] = `http://127.0.0.1:${port}`;
@@ -186,7 +190,9 @@ async function main() {
           const target = targets[side];
           if (!target) continue;
           // CPU is read around each measured run: the peer with PostgreSQL shares Leash's cluster.
+          const markStart = process.hrtime.bigint() / 1000n;
           const sample = await run(target, { seconds: SECONDS, connections: CONNECTIONS, watch: watch[side] });
+          if (process.env.LEASH_BENCH_MARKS) fs.appendFileSync(process.env.LEASH_BENCH_MARKS, `${side} ${markStart} ${process.hrtime.bigint() / 1000n}\n`);
           samples[side].push(sample);
           log(
             `${scenario.name} · ${side} · round ${round}: ${Math.round(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms, CPU ${sample.cpuUs} µs/req, PostgreSQL ${sample.postgresCpuUs} µs/req${sample.non2xx ? `, ${sample.non2xx} non-2xx` : ''}`,
@@ -206,7 +212,7 @@ async function main() {
 
     // A second instance on the same database: how long until it refuses a token revoked on the first.
     const portB = await findFreePort();
-    const instanceB = startProcess(process.execPath, ['--import', 'tsx', 'server/main.ts'], { ...env, PORT: String(portB), LEASH_ISSUER: issuer });
+    const instanceB = startProcess(process.execPath, [...SERVER_NODE_ARGS, 'server/main.ts'], { ...env, PORT: String(portB), LEASH_ISSUER: issuer });
     children.push(instanceB);
     await waitFor(`http://127.0.0.1:${portB}/api/health`, instanceB);
     const issueMachineToken = async () =>

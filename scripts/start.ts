@@ -9,6 +9,7 @@ import { parseConfig } from '../lib/config/config';
 import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './lib/embedded-pg';
 import { deployMigrations } from './lib/schema-engine';
+import { SERVER_NODE_ARGS } from '../server/launch';
 
 const dev = process.argv.includes('--dev');
 (process.env as Record<string, string>).NODE_ENV = dev ? 'development' : 'production';
@@ -60,7 +61,7 @@ async function main() {
 
   // The server runs in its own process, without the launcher's `react-server` resolution condition.
   const child = fork(path.join(ROOT, 'server', 'main.ts'), dev ? ['--dev'] : [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...SERVER_NODE_ARGS],
     env: { ...process.env, PORT: String(config.port), HOST: config.host },
     stdio: 'inherit',
     // Its own process group: a terminal's Ctrl-C reaches the launcher only, which passes it on
