@@ -15,28 +15,50 @@ import crypto from 'node:crypto';
 export const V2_PREFIX = 'v2:';
 const EXCLUDED = new Set(['id', 'hash', 'chainId', 'chainSeq', 'prevHash']);
 
-const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
+// One-shot hashing (crypto.hash, Node 20.12+): no Hash object per call.
+const sha256 = (text: string) => crypto.hash('sha256', text, 'hex');
 
+/**
+ * Keys sorted by UTF-16 code units, `undefined` members left out, dates as their ISO string,
+ * bigints as strings, everything else as JSON.stringify writes it. Written as one pass that appends
+ * to a string (every audited request hashes its record: issue 16 §5); chain-hash.test.ts checks it
+ * against the plain definition on random values.
+ */
 export function canonicalJson(value: unknown): string {
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (typeof value === 'bigint') return JSON.stringify(value.toString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
+  return valueJson(value);
 }
 
-function content(record: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).filter(([key]) => !EXCLUDED.has(key)));
+function valueJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'bigint') return JSON.stringify(value.toString());
+  if (typeof value !== 'object') return JSON.stringify(value);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + valueJson(value[i]);
+    return out + ']';
+  }
+  return objectJson(value as Record<string, unknown>, null);
+}
+
+/** An object's canonical JSON, without the keys in `skip` (the record's place in its chain). */
+function objectJson(object: Record<string, unknown>, skip: ReadonlySet<string> | null): string {
+  // Default sort order is by UTF-16 code units, as the definition says.
+  const keys = Object.keys(object).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const member = object[key];
+    if (member === undefined || skip?.has(key)) continue;
+    out += (first ? '' : ',') + JSON.stringify(key) + ':' + valueJson(member);
+    first = false;
+  }
+  return out + '}';
 }
 
 /** v2: the digest of a record's content. */
 export function recordDigest(record: Record<string, unknown>): string {
-  return sha256(canonicalJson(content(record)));
+  return sha256(objectJson(record, EXCLUDED));
 }
 
 /** v2: a record's hash from its digest and the previous record's hash. */
