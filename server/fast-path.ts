@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { allowServerOnlyModules } from './server-only';
 import { log } from '../lib/log/logger';
 import { attachBody } from '../lib/http/read-body';
-import { answerText } from '../lib/http/json-answer';
+import { answersWrittenAsText, answerText } from '../lib/http/json-answer';
 
 /** Larger than any body a machine route accepts (the handlers answer their own 413 below this). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -19,6 +19,8 @@ type Dispatch = (request: http.IncomingMessage, response: http.ServerResponse) =
 
 export async function loadFastPath(): Promise<Dispatch> {
   allowServerOnlyModules();
+  // This module instance's JSON answers carry only their text, which write() sends (lib/http/json-answer.ts).
+  answersWrittenAsText();
   const { matchMachineRoute } = await import('../lib/endpoints/machine-routes');
   const { securityHeaders: headersFor } = await import('../lib/security/headers');
   const { getConfig } = await import('../lib/config/config');
@@ -132,15 +134,15 @@ async function write(response: http.ServerResponse, webResponse: Response, secur
   }
   const cookies = webResponse.headers.getSetCookie();
   if (cookies.length) response.setHeader('Set-Cookie', cookies);
-  if (!webResponse.body) {
-    response.end();
-    return;
-  }
-  // A JSON answer's text, as the handler made it (lib/http/json-answer.ts): no stream to drain.
+  // A JSON answer's text, as the handler made it (lib/http/json-answer.ts): it has no body stream.
   const text = answerText(webResponse);
   if (text !== undefined) {
     response.setHeader('Content-Length', Buffer.byteLength(text));
     response.end(text);
+    return;
+  }
+  if (!webResponse.body) {
+    response.end();
     return;
   }
   // Event streams (MCP) are written as they come; everything else in one piece.

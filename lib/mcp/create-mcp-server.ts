@@ -9,6 +9,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ACTIONS } from '@/lib/scopes/actions';
 import type { CallContext } from '@/lib/resource/call-context';
 import { executeOperation, type Operation } from '@/lib/resource/operation';
+import { answerBody } from '@/lib/http/json-answer';
 import type { FoundToken } from '@/lib/tokens/find-token';
 import { OPERATIONS, OPERATIONS_BY_ACTION } from '@/lib/workspace/operations';
 
@@ -44,7 +45,7 @@ export function createMcpServer(call: CallContext, token: FoundToken): McpServer
       { title: spec.label, description: `${operation.description} Needs ${spec.scope}.`, inputSchema: toolInputSchema(operation).shape },
       async (args: Record<string, unknown>): Promise<ToolResult> => {
         const response = await executeOperation(call, token, 'mcp', operation, split(operation, args), OPERATIONS_BY_ACTION);
-        return { content: [{ type: 'text', text: await response.text() }], ...(response.ok ? {} : { isError: true }) };
+        return { content: [{ type: 'text', text: await answerBody(response) }], ...(response.ok ? {} : { isError: true }) };
       },
     );
   }
