@@ -1,7 +1,8 @@
 // The policy engine with real Cedar: each rule of a structured policy decides, and says why.
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from './compile-policy';
-import { evaluatePolicy, type PolicyRequest } from './evaluate-policy';
+import { evaluatePolicy, MAX_PREPARSED, preparsedSetCount, type PolicyRequest } from './evaluate-policy';
+import type { CompiledPolicy } from './compile-policy';
 import { defaultPolicyDocument, policyDocumentSchema, type PolicyDocument } from './policy-document';
 
 let n = 0;
@@ -103,5 +104,35 @@ describe('the policy document', () => {
     const text = compilePolicy(base()).text;
     expect(text).toContain('@id("permit:datasets.list")');
     expect(text).toContain('permit (principal, action == Leash::Action::"datasets.list", resource)');
+  });
+});
+
+describe("Cedar's preparsed policy sets", () => {
+  it('are bounded: the least recently used slot is reused, and a policy whose slot was taken is parsed again, never decided by the set that took it', () => {
+    const tiny = (effect: 'permit' | 'forbid'): CompiledPolicy => {
+      const text = `@id("all") ${effect}(principal, action, resource);`;
+      return { policies: { all: `${effect}(principal, action, resource);` }, reasons: {}, tiers: { 'datasets.list': 'allow' }, text };
+    };
+    const request = (agentId: string): PolicyRequest => ({
+      agentId,
+      action: 'datasets.list',
+      resource: { id: 'datasets', kind: 'dataset' },
+      scopes: [],
+      now: new Date('2026-11-24T10:30:00Z'),
+      timeZone: 'UTC',
+      ip: '203.0.113.9',
+      acr: null,
+      jit: false,
+    });
+    const allowAll = tiny('permit');
+    const denyAll = tiny('forbid');
+    expect(evaluatePolicy(allowAll, 'bounded-first', request('a0')).outcome).toBe('allow');
+    // More versions than there are slots, each denying everything: the first one's slot is taken.
+    for (let i = 0; i < MAX_PREPARSED; i++) evaluatePolicy(denyAll, `bounded-${i}`, request('a0'));
+    expect(preparsedSetCount()).toBe(MAX_PREPARSED);
+    // Asked something new (not a memoised answer): parsed again, and still its own decision.
+    expect(evaluatePolicy(allowAll, 'bounded-first', request('a1')).outcome).toBe('allow');
+    expect(evaluatePolicy(denyAll, `bounded-${MAX_PREPARSED - 1}`, request('a1')).outcome).toBe('deny');
+    expect(preparsedSetCount()).toBe(MAX_PREPARSED);
   });
 });

@@ -1,6 +1,7 @@
 // Decides one request against a compiled policy with Cedar (@cedar-policy/cedar-wasm), and says
 // why: the rule that denied it, or the risk tier of the rule that allowed it. Policy sets are
-// pre-parsed once per cache key (policy id and version), so a change applies to the next request.
+// pre-parsed once per cache key (policy id and version; kept in bounded slots, below), so a change
+// applies to the next request.
 // Any evaluation failure denies (fail closed).
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { SENSITIVITY, type Sensitivity } from '@/lib/scopes/actions';
@@ -26,7 +27,45 @@ export type PolicyRequest = {
   jit: boolean;
 };
 
-const parsed = new Set<string>();
+// Cedar keeps a preparsed policy set until the process ends: cedar-wasm has no call to free one, and
+// one per policy version ever decided would grow without bound. So sets live in a fixed number of
+// named slots, least recently used first out: preparsing into a slot's name replaces the set it
+// held (Cedar's map is keyed by that name), so the WebAssembly memory holds at most MAX_PREPARSED
+// sets (about 2 KB each). A policy whose slot was taken is parsed again on its next request (a few
+// milliseconds).
+// Everything here is synchronous, so no decision can see a slot change under it.
+export const MAX_PREPARSED = 10_000;
+const slots = new Map<string, string>(); // cache key → slot name, least recently used first
+const spare: string[] = []; // slots whose policy did not parse
+let slotsMade = 0;
+
+function preparsedSlot(compiled: CompiledPolicy, cacheKey: string): string {
+  const slot = slots.get(cacheKey);
+  if (slot !== undefined) {
+    slots.delete(cacheKey);
+    slots.set(cacheKey, slot);
+    return slot;
+  }
+  let free = spare.pop();
+  if (free === undefined && slotsMade < MAX_PREPARSED) free = `slot-${slotsMade++}`;
+  if (free === undefined) {
+    const [oldest, taken] = slots.entries().next().value as [string, string];
+    slots.delete(oldest);
+    free = taken;
+  }
+  const answer = cedar.preparsePolicySet(free, { staticPolicies: compiled.policies });
+  if (answer.type !== 'success') {
+    spare.push(free);
+    throw new Error(`policy ${cacheKey} does not parse: ${answer.errors.map((e) => e.message).join('; ')}`);
+  }
+  slots.set(cacheKey, free);
+  return free;
+}
+
+/** How many policy sets Cedar holds (for tests: never more than MAX_PREPARSED). */
+export function preparsedSetCount(): number {
+  return slotsMade;
+}
 
 // Building a DateTimeFormat costs far more than using one: one per time zone, kept.
 const formats = new Map<string, Intl.DateTimeFormat>();
@@ -69,11 +108,6 @@ function usableIp(ip: string): string {
 }
 
 export function evaluatePolicy(compiled: CompiledPolicy, cacheKey: string, request: PolicyRequest): PolicyDecision {
-  if (!parsed.has(cacheKey)) {
-    const answer = cedar.preparsePolicySet(cacheKey, { staticPolicies: compiled.policies });
-    if (answer.type !== 'success') throw new Error(`policy ${cacheKey} does not parse: ${answer.errors.map((e) => e.message).join('; ')}`);
-    parsed.add(cacheKey);
-  }
   const { weekday, minute } = clock(request.now, request.timeZone);
   const ip = usableIp(request.ip);
   const scopes = [...request.scopes].sort();
@@ -83,13 +117,14 @@ export function evaluatePolicy(compiled: CompiledPolicy, cacheKey: string, reque
   const key = [cacheKey, request.agentId, request.action, id, kind, dataset, sensitivity, scopes.join(' '), weekday, minute, ip, currency, amountMinor].join('\u0000');
   let cedarAnswer = answers.get(key);
   if (!cedarAnswer) {
+    const preparsedPolicySetId = preparsedSlot(compiled, cacheKey);
     const resource = { type: 'Leash::Resource', id };
     const answer = cedar.statefulIsAuthorized({
       principal: { type: 'Leash::Agent', id: request.agentId },
       action: { type: 'Leash::Action', id: request.action },
       resource,
       context: { scopes, weekday, minute, ip: { __extn: { fn: 'ip', arg: ip } }, currency, amountMinor },
-      preparsedPolicySetId: cacheKey,
+      preparsedPolicySetId,
       entities: [{ uid: resource, attrs: { kind, dataset, sensitivity: SENSITIVITY.indexOf(sensitivity) }, parents: [] }],
     });
     if (answer.type !== 'success') throw new Error(`policy evaluation failed: ${answer.errors.map((e) => e.message).join('; ')}`);
