@@ -63,8 +63,13 @@ export async function recordRefusal(
   // each); with a full intent text, its two rows in one transaction.
   if (row.intent?.text) await db().$transaction((tx) => appendAuditEvent(tx, row));
   else await appendAuditEventGrouped(row);
-  // The row has committed: the alert rules listen (lib/alerts); they never change the answer.
-  await emitEvent('call.refused', {
+  // The row has committed: the alert rules listen (lib/alerts). They never change the answer, so
+  // the answer does not wait for them, as an allowed call's does not (operation.ts): the
+  // denied-calls rule reads the user's settings and counts recent refusals in a transaction, which
+  // made every refused call pay for its own anomaly check (about 10–30 ms; issue 16 §2's policy
+  // change was slowest on its denies). A storm of refusals still runs one check at a time per
+  // rule, agent and user (lib/alerts/raise-alert.ts).
+  void emitEvent('call.refused', {
     userId: refusal.token?.userId ?? null,
     agentId: refusal.token?.agentId ?? null,
     action: refusal.action,
