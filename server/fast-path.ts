@@ -22,11 +22,16 @@ export async function loadFastPath(): Promise<Dispatch> {
   // This module instance's JSON answers carry only their text, which write() sends (lib/http/json-answer.ts).
   answersWrittenAsText();
   const { matchMachineRoute } = await import('../lib/endpoints/machine-routes');
+  // The policy engine's WebAssembly compiled and optimized before the first agent waits for it.
+  const { warmPolicyEngine } = await import('../lib/policy/warm-policy-engine');
+  const warmedMs = warmPolicyEngine();
   const { securityHeaders: headersFor } = await import('../lib/security/headers');
   const { getConfig } = await import('../lib/config/config');
   const config = getConfig();
   const securityHeaders = headersFor(config.secure);
   const fallbackHost = new URL(config.issuer).host;
+
+  log('server').info({ duration_ms: Math.round(warmedMs) }, 'policy engine warmed up');
 
   return function dispatch(request, response) {
     const target = request.url ?? '';
