@@ -99,7 +99,7 @@ export function cpuTable(rows: Row[]): string {
 /** docs/benchmarks.md's words on the two peers. */
 export function peersText(version: string): string {
   return [
-    `Two peers, in this same run, pinned like Leash: node-oidc-provider ${version} with one minimal configuration (one client, client_credentials, opaque tokens, introspection, DPoP on as by default), run twice.\n`,
+    `Two peers, in this same run, pinned like Leash and started with the same Node flags (\`server/launch.ts\`): node-oidc-provider ${version} with one minimal configuration (one client, client_credentials, opaque tokens, introspection, DPoP on as by default), run twice.\n`,
     `- **in memory**: its own development adapter, an LRU of 1,000 entries inside the process. Nothing is written anywhere, nothing survives a restart or is shared with a second process: the ceiling.`,
     `- **with PostgreSQL**: the same provider with a durable adapter (\`scripts/bench/oidc-postgres-adapter.ts\`: its documented adapter interface over one table, in its own schema of the PostgreSQL cluster Leash uses here, a pool of 10 connections as Leash's): the fair peer, persisting what a production deployment must persist. Leash persists every token and writes its audit row.\n`,
     `The API reads have no peer (node-oidc-provider is not a resource server).`,
