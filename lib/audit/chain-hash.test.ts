@@ -69,20 +69,29 @@ describe('the audit chain hashes', () => {
       return JSON.stringify(value ?? null);
     };
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const keys = ['a', 'B', 'b', 'é', '\u{1F600}', 'Z', '', '10', '9', 'a b', '"', '\u2028'];
     const make = (depth: number): unknown => {
       const kind = Math.floor(random() * (depth > 3 ? 7 : 9));
       switch (kind) {
-        case 0: return null;
-        case 1: return undefined;
-        case 2: return random() < 0.5;
-        case 3: return [0, -1.5, 1e21, 2 ** 53, Number.NaN, -0][Math.floor(random() * 6)];
-        case 4: return keys[Math.floor(random() * keys.length)]! + String.fromCharCode(Math.floor(random() * 0x3000));
-        case 5: return BigInt(Math.floor(random() * 1e9)) * 1_000_000_007n;
-        case 6: return new Date(Math.floor(random() * 4e12));
-        case 7: return Array.from({ length: Math.floor(random() * 4) }, () => make(depth + 1));
-        default: return Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, () => [keys[Math.floor(random() * keys.length)]!, make(depth + 1)]));
+        case 0:
+          return null;
+        case 1:
+          return undefined;
+        case 2:
+          return random() < 0.5;
+        case 3:
+          return [0, -1.5, 1e21, 2 ** 53, Number.NaN, -0][Math.floor(random() * 6)];
+        case 4:
+          return keys[Math.floor(random() * keys.length)]! + String.fromCharCode(Math.floor(random() * 0x3000));
+        case 5:
+          return BigInt(Math.floor(random() * 1e9)) * 1_000_000_007n;
+        case 6:
+          return new Date(Math.floor(random() * 4e12));
+        case 7:
+          return Array.from({ length: Math.floor(random() * 4) }, () => make(depth + 1));
+        default:
+          return Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, () => [keys[Math.floor(random() * keys.length)]!, make(depth + 1)]));
       }
     };
     for (let i = 0; i < 2000; i++) {
@@ -94,4 +103,3 @@ describe('the audit chain hashes', () => {
     expect(recordDigest(sample)).toBe(crypto.createHash('sha256').update(plain(content)).digest('hex'));
   });
 });
-

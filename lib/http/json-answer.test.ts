@@ -40,4 +40,3 @@ describe('a JSON answer', () => {
     expect(await answerBody(new Response('plain'))).toBe('plain');
   });
 });
-
