@@ -238,7 +238,10 @@ test('an agent acting only through delegation is listed and can be stopped; look
   await expect(card).toContainText('Another agent you connected also calls itself “Finance bot”.');
   await expect(card.getByTestId('agent-mark')).toHaveText(`id …${twinA.clientId.slice(-6)}`);
   await page.goto('/agents');
-  const marks = await page.getByRole('listitem').filter({ hasText: 'Finance bot' }).getByTestId('agent-mark').allTextContents();
+  // The list is fetched after the page loads: wait for both rows before reading their marks.
+  const twins = page.getByRole('listitem').filter({ hasText: 'Finance bot' }).getByTestId('agent-mark');
+  await expect(twins).toHaveCount(2);
+  const marks = await twins.allTextContents();
   expect(marks).toHaveLength(2);
   expect(new Set(marks).size).toBe(2);
 });
