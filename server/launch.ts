@@ -3,9 +3,9 @@
 // what is measured and tested is what operators run.
 //
 // --max-semi-space-size=32 (MiB; Node's default is 16 on 64-bit machines): V8's young generation,
-// where each request's short-lived objects are born, is three semi-spaces. With the default size a
-// server under load runs a scavenge every few hundred requests and promotes objects of requests
-// still in flight; twice the room halves the scavenges. Measured with `npm run bench` (issue 16 §5,
+// where each request's short-lived objects are born, is three semi-spaces. Under load the default
+// size fills quickly, and every scavenge also copies (and soon promotes) the objects of requests
+// still in flight; twice the room means half as many scavenges. Measured with `npm run bench` (issue 16 §5,
 // docs/performance.md): the audited API read from about 290 to 255 µs of server CPU per request;
 // 64 and 128 gave no more. It costs up to 48 MiB more heap under load. Node's own guidance is to
 // benchmark this value for the application (node --help, "--max-semi-space-size"). Only settable
