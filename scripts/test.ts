@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { playwrightCounts, vitestCounts, type Counts } from './lib/test-counts';
 import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
 import { findFreePort, startEmbeddedPostgres } from './lib/embedded-pg';
 import { deployMigrations } from './lib/schema-engine';
@@ -30,20 +31,6 @@ function runner(command: string, args: string[], env: Record<string, string>): P
     const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
-}
-
-type Counts = { passed: number; failed: number; skipped: number };
-
-function vitestCounts(file: string): Counts | null {
-  if (!fs.existsSync(file)) return null;
-  const r = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
-}
-
-function playwrightCounts(file: string): Counts | null {
-  if (!fs.existsSync(file)) return null;
-  const s = JSON.parse(fs.readFileSync(file, 'utf8')).stats;
-  return { passed: s.expected + s.flaky, failed: s.unexpected, skipped: s.skipped };
 }
 
 async function main() {
