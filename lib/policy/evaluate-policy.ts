@@ -35,6 +35,12 @@ export type PolicyRequest = {
 // milliseconds).
 // Everything here is synchronous, so no decision can see a slot change under it.
 export const MAX_PREPARSED = 10_000;
+let preparsedLimit = MAX_PREPARSED;
+
+/** Tests only: a smaller bound, so eviction is exercised without thousands of versions. */
+export function limitPreparsedSets(limit: number): void {
+  preparsedLimit = limit;
+}
 const slots = new Map<string, string>(); // cache key → slot name, least recently used first
 const spare: string[] = []; // slots whose policy did not parse
 let slotsMade = 0;
@@ -47,7 +53,7 @@ function preparsedSlot(compiled: CompiledPolicy, cacheKey: string): string {
     return slot;
   }
   let free = spare.pop();
-  if (free === undefined && slotsMade < MAX_PREPARSED) free = `slot-${slotsMade++}`;
+  if (free === undefined && slotsMade < preparsedLimit) free = `slot-${slotsMade++}`;
   if (free === undefined) {
     const [oldest, taken] = slots.entries().next().value as [string, string];
     slots.delete(oldest);
@@ -62,7 +68,7 @@ function preparsedSlot(compiled: CompiledPolicy, cacheKey: string): string {
   return free;
 }
 
-/** How many policy sets Cedar holds (for tests: never more than MAX_PREPARSED). */
+/** How many policy sets Cedar holds (for tests: never more than the bound). */
 export function preparsedSetCount(): number {
   return slotsMade;
 }
