@@ -4,7 +4,7 @@ import 'server-only';
 import { getConfig } from '@/lib/config/config';
 import { supportedGrantTypes } from '@/lib/oauth/grants/registry';
 import { SUPPORTED_SCOPES } from '@/lib/scopes/scopes';
-import { DPOP_ALGS } from '@/lib/oauth/dpop/verify-dpop-proof';
+import { DPOP_ALGS } from '@/lib/oauth/dpop/proof-signature';
 import { type RegistrationMode } from '@/lib/settings/deployment-settings';
 
 export function authorizationServerMetadata(registration: RegistrationMode) {

@@ -3,7 +3,7 @@
 // where to get a proper token; RFC 9449 §7.1 DPoP challenges; RFC 9470 §3 step-up.
 import 'server-only';
 import { getConfig } from '@/lib/config/config';
-import { DPOP_ALGS } from '@/lib/oauth/dpop/verify-dpop-proof';
+import { DPOP_ALGS } from '@/lib/oauth/dpop/proof-signature';
 
 export type ResourceName = 'api' | 'mcp';
 

@@ -8,7 +8,7 @@
 //   serves it there, at the API's own well-known URL, unchanged.
 import 'server-only';
 import { getConfig } from '@/lib/config/config';
-import { DPOP_ALGS } from '@/lib/oauth/dpop/verify-dpop-proof';
+import { DPOP_ALGS } from '@/lib/oauth/dpop/proof-signature';
 import { findProtectedResourceById, listProtectedResources, type ProtectedResourceRecord } from '@/lib/protected-resources/registry';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -12,7 +12,6 @@ import { getConfig } from '@/lib/config/config';
 import { claimProofId } from '@/lib/oauth/dpop/claim-proof-ids';
 import { DPOP_ALGS, importProofKey, readProof, verifiedProofPayload, type ProofAlg } from '@/lib/oauth/dpop/proof-signature';
 
-export { DPOP_ALGS };
 const IAT_WINDOW_SECONDS = 60;
 const NONCE_WINDOW_MS = 5 * 60_000;
 
