@@ -15,7 +15,7 @@ import pg from 'pg';
 import { findFreePort, startEmbeddedPostgres } from './lib/embedded-pg';
 import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
 import { deployMigrations } from './lib/schema-engine';
-import { SERVER_NODE_ARGS, SERVER_NODE_FLAGS } from '../server/launch';
+import { SERVER_ARGV, SERVER_NODE_FLAGS } from '../server/launch';
 import { dpopKey } from './bench/dpop-proof';
 import { bearerToken, dpopBoundToken, introspection, type OAuthEndpoints } from './bench/oauth-targets';
 import { postmasterPid } from './bench/cpu';
@@ -89,7 +89,7 @@ async function main() {
     // LEASH_BENCH_MARKS=<file>: each measured run's start and end, in the profile's clock
     // (monotonic µs), so a profile can be read for the measured runs alone.
     const profile = process.env.LEASH_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.LEASH_BENCH_PROFILE)}`] : [];
-    const leash = startProcess(process.execPath, [...profile, ...SERVER_NODE_ARGS, 'server/main.ts'], env);
+    const leash = startProcess(process.execPath, [...profile, ...SERVER_ARGV], env);
     children.push(leash);
     await waitFor(`${issuer}/api/health`, leash);
 
@@ -212,7 +212,7 @@ async function main() {
 
     // A second instance on the same database: how long until it refuses a token revoked on the first.
     const portB = await findFreePort();
-    const instanceB = startProcess(process.execPath, [...SERVER_NODE_ARGS, 'server/main.ts'], { ...env, PORT: String(portB), LEASH_ISSUER: issuer });
+    const instanceB = startProcess(process.execPath, [...SERVER_ARGV], { ...env, PORT: String(portB), LEASH_ISSUER: issuer });
     children.push(instanceB);
     await waitFor(`http://127.0.0.1:${portB}/api/health`, instanceB);
     const issueMachineToken = async () =>

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { findFreePort } from '../../scripts/lib/embedded-pg';
-import { SERVER_NODE_ARGS } from '../../server/launch';
+import { SERVER_ARGV } from '../../server/launch';
 
 // Killed after the test whatever happens (a spinning server would otherwise outlive the run).
 let spawned: ReturnType<typeof spawn> | undefined;
@@ -20,7 +20,7 @@ test('with its stdout and stderr readers gone, the server keeps answering and ex
   test.setTimeout(150_000);
   const port = await findFreePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leash-e2e-'));
-  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, 'server/main.ts'], {
+  const child = spawn(process.execPath, [...SERVER_ARGV], {
     cwd: path.resolve(import.meta.dirname, '..', '..'),
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LEASH_DATA_DIR: dataDir, LEASH_ISSUER: `http://localhost:${port}` },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '../../scripts/lib/embedded-pg';
-import { SERVER_NODE_ARGS } from '../../server/launch';
+import { SERVER_ARGV } from '../../server/launch';
 
 // Servers still running when the test worker exits (a test timed out while one started) are
 // killed with it, instead of living on as orphans that load the machine.
@@ -35,7 +35,7 @@ export type SpawnedServer = {
 export async function spawnServer(env: Record<string, string>, options: { port?: number; dataDir?: string; captureStdout?: boolean } = {}): Promise<SpawnedServer> {
   const port = options.port ?? (await findFreePort());
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'leash-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, [...SERVER_NODE_ARGS, 'server/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...SERVER_ARGV], {
     cwd: path.resolve(import.meta.dirname, '..', '..'),
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LEASH_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', options.captureStdout ? 'pipe' : 'ignore', 'pipe'],
