@@ -25,17 +25,13 @@ const sha256 = (text: string) => crypto.hash('sha256', text, 'hex');
  * against the plain definition on random values.
  */
 export function canonicalJson(value: unknown): string {
-  return valueJson(value);
-}
-
-function valueJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'bigint') return JSON.stringify(value.toString());
   if (typeof value !== 'object') return JSON.stringify(value);
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + valueJson(value[i]);
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]);
     return out + ']';
   }
   return objectJson(value as Record<string, unknown>, null);
@@ -50,7 +46,7 @@ function objectJson(object: Record<string, unknown>, skip: ReadonlySet<string> |
   for (const key of keys) {
     const member = object[key];
     if (member === undefined || skip?.has(key)) continue;
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + valueJson(member);
+    out += (first ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson(member);
     first = false;
   }
   return out + '}';

@@ -34,7 +34,7 @@ export type PolicyRequest = {
 // sets (about 2 KB each). A policy whose slot was taken is parsed again on its next request (a few
 // milliseconds).
 // Everything here is synchronous, so no decision can see a slot change under it.
-export const MAX_PREPARSED = 10_000;
+const MAX_PREPARSED = 10_000;
 let preparsedLimit = MAX_PREPARSED;
 
 /** Tests only: a smaller bound, so eviction is exercised without thousands of versions. */
