@@ -2,7 +2,7 @@
 // server supplies (lib/policy/evaluate-policy.ts builds exactly this). Hand-written Cedar is
 // validated against it before it can be stored, so a policy cannot refer to attributes that do
 // not exist (which would make a rule error, and an erroring forbid rule never applies).
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import * as cedar from '@/lib/policy/cedar';
 import { ACTION_NAMES } from '@/lib/scopes/actions';
 
 /** The schema; `declared`: the Cedar ids of registered resources' actions (lib/policy/declared-actions.ts), declared like Leash's own. */

@@ -3,7 +3,7 @@
 // pre-parsed once per cache key (policy id and version; kept in bounded slots, below), so a change
 // applies to the next request.
 // Any evaluation failure denies (fail closed).
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import * as cedar from '@/lib/policy/cedar';
 import { SENSITIVITY, type Sensitivity } from '@/lib/scopes/actions';
 import type { CompiledPolicy } from '@/lib/policy/compile-policy';
 import { isStrongAcr } from '@/lib/auth/assurance';

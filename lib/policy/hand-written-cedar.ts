@@ -2,7 +2,7 @@
 // into its rules, each named by its `@id` annotation (or its position) and explained by its
 // `@reason` annotation, so decisions made by it are explained like compiled ones. The text must
 // validate against Leash's Cedar schema first (lib/policy/cedar-schema.ts).
-import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import * as cedar from '@/lib/policy/cedar';
 import { ACTION_NAMES, ACTIONS, type RiskTier } from '@/lib/scopes/actions';
 import { validateCedarPolicies, type CedarProblem } from '@/lib/policy/cedar-schema';
 import type { CompiledPolicy } from '@/lib/policy/compile-policy';
