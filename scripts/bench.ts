@@ -21,7 +21,7 @@ import { bearerToken, dpopBoundToken, introspection, type OAuthEndpoints } from 
 import { postmasterPid } from './bench/cpu';
 import { run, underLoad, type CpuWatch, type Sample, type Target } from './bench/load';
 import { CPU_TEXT, cpuTable, peersText, SIDES, summarizeScenario, throughputTable, type Row, type Side } from './bench/report';
-import { crossInstancePolicyChange, crossInstanceRevocation, liveUpdate, percentile, signIn, summarizeCrossInstance } from './bench/latency';
+import { crossInstancePolicyChange, crossInstanceRevocation, heardAfterAnswer, liveUpdate, percentile, signIn, summarizeCrossInstance, summarizeHeard } from './bench/latency';
 import { benchSsfReceiver, ssfRevocation } from './bench/ssf-latency';
 
 const quick = process.argv.includes('--quick');
@@ -212,7 +212,10 @@ async function main() {
 
     // A second instance on the same database: how long until it refuses a token revoked on the first.
     const portB = await findFreePort();
-    const instanceB = startProcess(process.execPath, [...SERVER_ARGV], { ...env, PORT: String(portB), LEASH_ISSUER: issuer });
+    // B writes down when each invalidation reaches it (lib/cache/hot-cache.ts), so the report can
+    // tell the revocation's travel apart from B's time to answer.
+    const traceB = path.join(runDir, 'instance-b-invalidations.log');
+    const instanceB = startProcess(process.execPath, [...SERVER_ARGV], { ...env, PORT: String(portB), LEASH_ISSUER: issuer, LEASH_TRACE_INVALIDATIONS: traceB });
     children.push(instanceB);
     await waitFor(`http://127.0.0.1:${portB}/api/health`, instanceB);
     const issueMachineToken = async () =>
@@ -232,6 +235,9 @@ async function main() {
       crossInstanceRevocation(LATENCY_SAMPLES, `http://127.0.0.1:${portB}`, issueMachineToken, revokeOnA),
     );
     const crossInstanceLoaded = loaded.result;
+    const traced = fs.readFileSync(traceB, 'utf8');
+    const heardIdle = summarizeHeard(heardAfterAnswer(traced, crossInstance.changes!, 'token'), true);
+    const heardLoaded = summarizeHeard(heardAfterAnswer(traced, crossInstanceLoaded.changes!, 'token'), false);
     const cookie = await signIn(issuer, delegation.email, delegation.password);
     log('policy change between instances…');
     const { defaultPolicyDocument } = await import('../lib/policy/policy-document');
@@ -274,8 +280,9 @@ async function main() {
       acceptedAfterRevoke,
       // Steady-state percentiles; B's first sample apart (firstMs); staleAnswers: B's answers after the
       // change call returned that still ignored it, over all samples.
-      revocationBetweenInstancesMs: summarizeCrossInstance(crossInstance, true),
-      revocationBetweenInstancesUnderLoadMs: { ...summarizeCrossInstance(crossInstanceLoaded, false), loadRequests: loaded.requests, loadNon2xx: loaded.non2xx },
+      // heardAfterAnswerMs: when B's invalidation callback ran, from A's answer (negative: before it).
+      revocationBetweenInstancesMs: { ...summarizeCrossInstance(crossInstance, true), heardAfterAnswerMs: heardIdle },
+      revocationBetweenInstancesUnderLoadMs: { ...summarizeCrossInstance(crossInstanceLoaded, false), heardAfterAnswerMs: heardLoaded, loadRequests: loaded.requests, loadNon2xx: loaded.non2xx },
       policyChangeBetweenInstancesMs: summarizeCrossInstance(policyChange, true),
       liveUpdateMs: { p50: percentile(live, 0.5), p95: percentile(live, 0.95), samples: live.length },
       ssfPushMs: { p50: percentile(ssf, 0.5), p99: percentile(ssf, 0.99), samples: ssf.length },
@@ -292,8 +299,8 @@ async function main() {
     ].join('\n');
     const latencies = [
       `Requests accepted after a revocation returned: **${acceptedAfterRevoke}** of 200.`,
-      `Revocation reaching a second instance (same database, LISTEN/NOTIFY; from the revoke call's answer on the first to the second's refusal, its time to answer included): p50 **${summary.revocationBetweenInstancesMs.p50} ms**, p99 **${summary.revocationBetweenInstancesMs.p99} ms** (${summary.revocationBetweenInstancesMs.samples} samples, the slowest being sample ${summary.revocationBetweenInstancesMs.slowestSample} of ${crossInstance.latencies.length}; the fresh instance's first refusal, its code still cold: ${summary.revocationBetweenInstancesMs.firstMs} ms). Answers from the second instance still accepting the token after the revoke call returned: **${summary.revocationBetweenInstancesMs.staleAnswers}**.`,
-      `The same while both instances answer the audited API read at full load (${CONNECTIONS} connections between them; ${loaded.requests.toLocaleString('en-US')} reads meanwhile): p50 **${summary.revocationBetweenInstancesUnderLoadMs.p50} ms**, p99 **${summary.revocationBetweenInstancesUnderLoadMs.p99} ms** (${summary.revocationBetweenInstancesUnderLoadMs.samples} samples; the refusal waits its turn behind the load's requests). Answers still accepting after the revoke call returned: **${summary.revocationBetweenInstancesUnderLoadMs.staleAnswers}**.`,
+      `Revocation reaching a second instance (same database, LISTEN/NOTIFY; from the revoke call's answer on the first to the second's refusal, its time to answer included): p50 **${summary.revocationBetweenInstancesMs.p50} ms**, p99 **${summary.revocationBetweenInstancesMs.p99} ms** (${summary.revocationBetweenInstancesMs.samples} samples, the slowest being sample ${summary.revocationBetweenInstancesMs.slowestSample} of ${crossInstance.latencies.length}; the fresh instance's first refusal, its code still cold: ${summary.revocationBetweenInstancesMs.firstMs} ms). Answers from the second instance still accepting the token after the revoke call returned: **${summary.revocationBetweenInstancesMs.staleAnswers}**. The notification itself reached the second instance (its invalidation ran) p50 ${heardIdle.p50} ms, p99 ${heardIdle.p99} ms, at the latest ${heardIdle.max} ms after the revoke call's answer (negative: before it).`,
+      `The same while both instances answer the audited API read at full load (${CONNECTIONS} connections between them; ${loaded.requests.toLocaleString('en-US')} reads meanwhile): p50 **${summary.revocationBetweenInstancesUnderLoadMs.p50} ms**, p99 **${summary.revocationBetweenInstancesUnderLoadMs.p99} ms** (${summary.revocationBetweenInstancesUnderLoadMs.samples} samples; the refusal waits its turn behind the load's requests). Answers still accepting after the revoke call returned: **${summary.revocationBetweenInstancesUnderLoadMs.staleAnswers}**. The notification itself reached the second instance p50 ${heardLoaded.p50} ms, p99 ${heardLoaded.p99} ms, at the latest ${heardLoaded.max} ms after the revoke call's answer: the rest is the second instance's time to answer under this load.`,
       `Policy change reaching a second instance (saved on the first through the dashboard API → the second decides by it): p50 **${summary.policyChangeBetweenInstancesMs.p50} ms**, p99 **${summary.policyChangeBetweenInstancesMs.p99} ms** (${summary.policyChangeBetweenInstancesMs.samples} samples, the slowest being sample ${summary.policyChangeBetweenInstancesMs.slowestSample} of ${policyChange.latencies.length}; its first deny ever: ${summary.policyChangeBetweenInstancesMs.firstMs} ms). Answers by the old policy after the save call returned: **${summary.policyChangeBetweenInstancesMs.staleAnswers}**.`,
       `Live update (revoke call → dashboard event stream): p50 **${summary.liveUpdateMs.p50} ms**, p95 **${summary.liveUpdateMs.p95} ms** (${live.length} samples).`,
       `Revocation pushed to a resource server (RFC 7009 revoke call → the signed SET received, Shared Signals over RFC 8935): p50 **${summary.ssfPushMs.p50} ms**, p99 **${summary.ssfPushMs.p99} ms** (${ssf.length} samples).`,

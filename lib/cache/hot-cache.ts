@@ -13,6 +13,7 @@
 // Shared through globalThis: the Next bundle and the fast path (server/fast-path.ts) are two
 // module instances in one process, and must see one cache.
 import 'server-only';
+import fs from 'node:fs';
 import pg from 'pg';
 import { getConfig } from '@/lib/config/config';
 import { log } from '@/lib/log/logger';
@@ -86,7 +87,14 @@ export async function cached<T>(areaName: string, key: string, load: () => Promi
   return value;
 }
 
+// LEASH_TRACE_INVALIDATIONS=<file>: each notification's arrival (epoch ms, then the payload) is
+// appended to the file, for `npm run bench` to tell how long a revocation took to reach this
+// instance apart from how long the instance took to answer (scripts/bench/latency.ts). Unset in
+// production: one check per notification.
+const traceFile = process.env.LEASH_TRACE_INVALIDATIONS;
+
 function onNotification(payload: string): void {
+  if (traceFile) fs.appendFileSync(traceFile, `${(performance.timeOrigin + performance.now()).toFixed(3)} ${payload}\n`);
   // '<kind>:<id>', or 'policy:<user_id>:<agent_id>' (policies are cached under that pair).
   const colon = payload.indexOf(':');
   if (colon > 0) forgetCached(payload.slice(colon + 1));

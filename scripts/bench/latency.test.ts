@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, summarizeCrossInstance } from './latency';
+import { heardAfterAnswer, percentile, summarizeCrossInstance, summarizeHeard } from './latency';
 
 describe('cross-instance latency summary', () => {
   it('reports a fresh instance first sample apart from the percentiles, and sums the stale answers', () => {
@@ -15,5 +15,18 @@ describe('cross-instance latency summary', () => {
   it('takes the nearest-rank percentile', () => {
     expect(percentile([3, 1, 2, 4], 0.5)).toBe(2);
     expect(percentile([3, 1, 2, 4], 0.99)).toBe(4);
+  });
+
+  it("reads when B heard of each change from its invalidation trace, relative to A's answer", () => {
+    // Two revocations: B heard of the first 1.5 ms before A answered, of the second 4 ms after.
+    // The policy line and the first sample's earlier token line are not the second sample's.
+    const trace = ['1000.000 token:t-1', '1002.000 policy:u:a', '1090.000 token:t-2', ''].join('\n');
+    const changes = [
+      { startedAt: 990, answeredAt: 1001.5 },
+      { startedAt: 1080, answeredAt: 1086 },
+    ];
+    expect(heardAfterAnswer(trace, changes, 'token')).toEqual([-1.5, 4]);
+    expect(summarizeHeard([-1.5, 4, 2], true)).toEqual({ p50: 2, p99: 4, max: 4 });
+    expect(() => heardAfterAnswer(trace, [{ startedAt: 2000, answeredAt: 2001 }], 'token')).toThrow(/no token notification for sample 1/);
   });
 });

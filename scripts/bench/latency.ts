@@ -19,7 +19,36 @@ type Revoke = (token: string) => Promise<void>;
  * answers after the change call returned still ignored it (0 in every sample: B had heard of the
  * change before it read the first request sent after it).
  */
-export type CrossInstance = { latencies: number[]; stale: number[] };
+export type CrossInstance = { latencies: number[]; stale: number[]; changes?: Change[] };
+/** One change call on A, in epoch milliseconds (the clock B's invalidation trace is written in). */
+export type Change = { startedAt: number; answeredAt: number };
+
+const epochNow = () => performance.timeOrigin + performance.now();
+
+/**
+ * When B heard of each change, from B's invalidation trace (LEASH_TRACE_INVALIDATIONS: one line per
+ * notification, epoch ms and payload): per sample, milliseconds from the change call's answer on A
+ * to the first `<kind>:` notification B received after the call started; negative when B heard
+ * before A answered. What the end-to-end latency adds to this is B's time to answer.
+ */
+export function heardAfterAnswer(trace: string, changes: Change[], kind: string): number[] {
+  const heard = trace
+    .split('\n')
+    .filter((line) => line.includes(` ${kind}:`))
+    .map((line) => Number(line.slice(0, line.indexOf(' '))))
+    .sort((a, b) => a - b);
+  return changes.map(({ startedAt, answeredAt }, i) => {
+    const at = heard.find((t) => t >= startedAt);
+    if (at === undefined) throw new Error(`instance B's trace has no ${kind} notification for sample ${i + 1}`);
+    return at - answeredAt;
+  });
+}
+
+/** Percentiles of `heardAfterAnswer`, the fresh instance's first sample left out as in summarizeCrossInstance. */
+export function summarizeHeard(heard: number[], coldFirst: boolean) {
+  const steady = heard.slice(coldFirst ? 1 : 0);
+  return { p50: percentile(steady, 0.5), p99: percentile(steady, 0.99), max: Number(Math.max(...steady).toFixed(1)) };
+}
 
 /**
  * Percentiles of a cross-instance measurement. `coldFirst`: B is a fresh instance, and its first
@@ -45,12 +74,15 @@ export function summarizeCrossInstance({ latencies, stale }: CrossInstance, cold
 export async function crossInstanceRevocation(samples: number, instanceB: string, issue: Issue, revoke: Revoke): Promise<CrossInstance> {
   const latencies: number[] = [];
   const stale: number[] = [];
+  const changes: Change[] = [];
   for (let i = 0; i < samples; i++) {
     const token = await issue();
     const call = () => fetch(`${instanceB}/api/v1/datasets`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => (r.body?.cancel(), r.status));
     if ((await call()) !== 200) throw new Error('instance B refused a fresh token');
+    const startedAt = epochNow();
     await revoke(token);
     const revokedAt = performance.now();
+    changes.push({ startedAt, answeredAt: performance.timeOrigin + revokedAt });
     let accepted = 0;
     for (;;) {
       if ((await call()) !== 200) break;
@@ -61,7 +93,7 @@ export async function crossInstanceRevocation(samples: number, instanceB: string
     stale.push(accepted);
     await sleep(20);
   }
-  return { latencies, stale };
+  return { latencies, stale, changes };
 }
 
 /**
