@@ -21,6 +21,7 @@ import { authenticateResourceServer } from '@/lib/oauth/clients/authenticate-res
 import { listProtectedResources } from '@/lib/protected-resources/registry';
 import { MAX_BODY_BYTES, parseEvaluationRequest, parseEvaluationsRequest, type ParseResult } from '@/lib/authzen/authzen-request';
 import { runEvaluations } from '@/lib/authzen/run-evaluations';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 class AuthzenError extends Error {
   constructor(
@@ -32,20 +33,20 @@ class AuthzenError extends Error {
 }
 
 /** §10.1.3: the PEP's request identifier, echoed; absent: none is added beyond the server's own. */
-function requestIdHeaders(request: Request): Record<string, string> {
+function requestIdHeaders(request: MachineRequest): Record<string, string> {
   const id = request.headers.get('x-request-id');
   return id ? { 'X-Request-ID': id } : {};
 }
 
 /** §10.1.2: an HTTPS status and an error message string. */
-function errorResponse(error: AuthzenError, request: Request): Response {
+function errorResponse(error: AuthzenError, request: MachineRequest): Response {
   const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...requestIdHeaders(request) };
   // §11.3 (and RFC 9110 §11.6.1): a 401 names the scheme the PDP expects.
   if (error.status === 401) headers['WWW-Authenticate'] = `Basic realm="${getConfig().issuer}", charset="UTF-8"`;
   return new Response(error.message, { status: error.status, headers });
 }
 
-async function readJson(request: Request): Promise<unknown> {
+async function readJson(request: MachineRequest): Promise<unknown> {
   // §10.1: requests MUST carry Content-Type: application/json.
   const type = request.headers.get('content-type')?.split(';', 1)[0]!.trim().toLowerCase();
   if (type !== 'application/json') throw new AuthzenError(400, 'The request must have Content-Type: application/json.');
@@ -65,7 +66,7 @@ async function readJson(request: Request): Promise<unknown> {
 }
 
 function authzenEndpoint(parse: (body: unknown) => ParseResult) {
-  return async (request: Request): Promise<Response> => {
+  return async (request: MachineRequest): Promise<Response> => {
     try {
       // Nothing is decided on a clock that jumped (the policy's time windows).
       await assertClockTrusted();

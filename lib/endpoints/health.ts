@@ -12,22 +12,23 @@ import { db } from '@/lib/db/client';
 import { log } from '@/lib/log/logger';
 import { phase } from '@/lib/ops/lifecycle';
 import { isCaching } from '@/lib/cache/hot-cache';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 const DATABASE_TIMEOUT_MS = 2000;
 const headers = { 'Cache-Control': 'no-store' };
 const unavailable = (body: unknown) => Response.json(body, { status: 503, headers: { ...headers, 'Retry-After': '5' } });
 
-export async function handleHealth(_request: Request): Promise<Response> {
+export async function handleHealth(_request: MachineRequest): Promise<Response> {
   const database = await checkDatabase();
   if (database.status !== 'ok') return unavailable({ status: 'unavailable', database });
   return Response.json({ status: 'ok', database }, { headers });
 }
 
-export async function handleLiveness(_request: Request): Promise<Response> {
+export async function handleLiveness(_request: MachineRequest): Promise<Response> {
   return Response.json({ status: 'ok', phase: phase(), uptime_s: Math.round(process.uptime()) }, { headers });
 }
 
-export async function handleReadiness(_request: Request): Promise<Response> {
+export async function handleReadiness(_request: MachineRequest): Promise<Response> {
   if (phase() !== 'serving') return unavailable({ status: 'draining', message: 'This instance is shutting down.' });
   const database = await checkDatabase();
   const migrations = database.status === 'ok' ? await checkMigrations() : { status: 'unknown' as const };

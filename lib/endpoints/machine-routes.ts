@@ -16,19 +16,35 @@ import { handleRevoke } from '@/lib/endpoints/oauth/revoke';
 import { handleToken } from '@/lib/endpoints/oauth/token';
 import { handleGithubSecretScanning } from '@/lib/endpoints/secret-scanning';
 import { OPERATIONS, apiRoute } from '@/lib/workspace/operations';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
-export type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
-/** `streams`: the answer may be a long-lived event stream, which must learn that its client left. */
-type Route = { method: string; pattern: string; handler: RouteHandler; streams: boolean; match: (pathname: string) => Record<string, string> | null };
+type RouteContext = { params: Promise<Record<string, string>> };
+export type RouteHandler = (request: MachineRequest, context: RouteContext) => Promise<Response>;
+/** A handler that hands its request on to code needing a real Web `Request` (the MCP SDK's transport). */
+export type WebRouteHandler = (request: Request, context: RouteContext) => Promise<Response>;
+/**
+ * `web`: the handler gets a real `Request` on the fast path too (others get a MachineRequest).
+ * `streams`: the answer may be a long-lived event stream, which must learn that its client left
+ * (through the Request's signal, so only web routes stream).
+ */
+export type Handling = { web: false; handler: RouteHandler; streams: false } | { web: true; handler: WebRouteHandler; streams: boolean };
+type Route = Handling & { method: string; pattern: string; match: (pathname: string) => Record<string, string> | null };
 
-function route(method: string, pattern: string, handler: RouteHandler, options: { streams?: boolean } = {}): Route {
+function route(method: string, pattern: string, handler: RouteHandler): Route {
+  return withPattern(method, pattern, { web: false, handler, streams: false });
+}
+
+function webRoute(method: string, pattern: string, handler: WebRouteHandler, options: { streams?: boolean } = {}): Route {
+  return withPattern(method, pattern, { web: true, handler, streams: options.streams ?? false });
+}
+
+function withPattern(method: string, pattern: string, handling: Handling): Route {
   const segments = pattern.split('/');
   const dynamic = segments.some((s) => s.startsWith('{'));
   return {
+    ...handling,
     method,
     pattern,
-    handler,
-    streams: options.streams ?? false,
     match(pathname) {
       if (!dynamic) return pathname === pattern ? {} : null;
       const parts = pathname.split('/');
@@ -47,33 +63,31 @@ function route(method: string, pattern: string, handler: RouteHandler, options: 
   };
 }
 
-const mcp = handleMcp as RouteHandler;
-
 export const MACHINE_ROUTES: readonly Route[] = [
-  route('POST', '/oauth/token', handleToken as RouteHandler),
-  route('POST', '/oauth/introspect', handleIntrospect as RouteHandler),
-  route('POST', '/oauth/revoke', handleRevoke as RouteHandler),
-  route('POST', '/oauth/par', handlePar as RouteHandler),
-  route('POST', '/oauth/bc-authorize', handleBackchannelAuthentication as RouteHandler),
-  route('POST', '/oauth/device_authorization', handleDeviceAuthorization as RouteHandler),
+  route('POST', '/oauth/token', handleToken),
+  route('POST', '/oauth/introspect', handleIntrospect),
+  route('POST', '/oauth/revoke', handleRevoke),
+  route('POST', '/oauth/par', handlePar),
+  route('POST', '/oauth/bc-authorize', handleBackchannelAuthentication),
+  route('POST', '/oauth/device_authorization', handleDeviceAuthorization),
   // The AuthZEN PDP (issue 14 §3): asked by resource servers on every call they enforce.
-  route('POST', '/access/v1/evaluation', handleAccessEvaluation as RouteHandler),
-  route('POST', '/access/v1/evaluations', handleAccessEvaluations as RouteHandler),
+  route('POST', '/access/v1/evaluation', handleAccessEvaluation),
+  route('POST', '/access/v1/evaluations', handleAccessEvaluations),
   // Probes are asked every few seconds by every balancer: no detour through Next's router.
   route('GET', '/api/health', handleHealth),
   route('GET', '/api/health/live', handleLiveness),
   route('GET', '/api/health/ready', handleReadiness),
-  // MCP answers may be event streams (Streamable HTTP).
-  route('GET', '/mcp', mcp, { streams: true }),
-  route('POST', '/mcp', mcp, { streams: true }),
-  route('DELETE', '/mcp', mcp),
+  // MCP answers may be event streams (Streamable HTTP); the SDK's transport reads a real Request.
+  webRoute('GET', '/mcp', handleMcp, { streams: true }),
+  webRoute('POST', '/mcp', handleMcp, { streams: true }),
+  webRoute('DELETE', '/mcp', handleMcp),
   // Signed reports of leaked credentials (GitHub's secret scanning partner program): a machine caller.
   route('POST', '/api/secret-scanning/github', handleGithubSecretScanning),
-  ...OPERATIONS.map((o) => route(o.method, `/api/v1${o.path}`, apiRoute(o.action) as RouteHandler)),
+  ...OPERATIONS.map((o) => route(o.method, `/api/v1${o.path}`, apiRoute(o.action))),
 ];
 
 /** The route for this method and path, or null to let Next answer (pages, other methods, 404s). */
-export function matchMachineRoute(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string>; streams: boolean } | null {
+export function matchMachineRoute(method: string, pathname: string): (Handling & { params: Record<string, string> }) | null {
   for (const candidate of MACHINE_ROUTES) {
     if (candidate.method !== method) continue;
     let params: Record<string, string> | null;
@@ -82,7 +96,7 @@ export function matchMachineRoute(method: string, pathname: string): { handler: 
     } catch {
       return null;
     }
-    if (params) return { handler: candidate.handler, params, streams: candidate.streams };
+    if (params) return candidate.web ? { web: true, handler: candidate.handler, streams: candidate.streams, params } : { web: false, handler: candidate.handler, streams: false, params };
   }
   return null;
 }

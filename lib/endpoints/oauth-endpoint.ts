@@ -26,6 +26,7 @@ import { readOAuthForm, type OAuthParams } from '@/lib/oauth/read-form';
 import { readPresentedCredentials } from '@/lib/oauth/clients/authenticate-client';
 import { authenticateResourceServer, isResourceServerClientId } from '@/lib/oauth/clients/authenticate-resource-server';
 import type { ProtectedResourceRecord } from '@/lib/protected-resources/registry';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 type DpopProof = Awaited<ReturnType<typeof readDpopProof>>;
 
@@ -40,16 +41,16 @@ export type Pipeline = {
    * The client a request's grant credential stands for when the request authenticates no client
    * (null: authenticate as usual). Only the token endpoint, for API keys (lib/oauth/exchange-api-key.ts).
    */
-  clientOfGrant?: (request: Request, params: OAuthParams, ip: string) => Promise<AuthenticatedClient | null>;
+  clientOfGrant?: (request: MachineRequest, params: OAuthParams, ip: string) => Promise<AuthenticatedClient | null>;
   /** The endpoint's answer to a registered resource server (its own credentials, not an agent's). */
   resourceServers?: (input: ResourceServerInput) => Promise<unknown>;
 };
 
-export type ResourceServerInput = { request: Request; params: OAuthParams; resource: ProtectedResourceRecord; ip: string };
+export type ResourceServerInput = { request: MachineRequest; params: OAuthParams; resource: ProtectedResourceRecord; ip: string };
 
-export type EndpointInput = { request: Request; params: OAuthParams; client: AuthenticatedClient; ip: string; dpop: DpopProof };
+export type EndpointInput = { request: MachineRequest; params: OAuthParams; client: AuthenticatedClient; ip: string; dpop: DpopProof };
 
-export function oauthEndpoint(pipeline: Pipeline, endpoint: (input: EndpointInput) => Promise<unknown>): (request: Request) => Promise<Response> {
+export function oauthEndpoint(pipeline: Pipeline, endpoint: (input: EndpointInput) => Promise<unknown>): (request: MachineRequest) => Promise<Response> {
   return async (request) => {
     try {
       // Nothing about tokens and their expiry is decided on a clock that jumped (503).

@@ -14,6 +14,7 @@ import { limitReportsByIp } from '@/lib/secret-scanning/limit-reports';
 import { reportLeakedCredentials, ReportReplayedError } from '@/lib/secret-scanning/report-leaked-credentials';
 import { findScanningKey, ScanningKeysUnavailableError } from '@/lib/secret-scanning/scanning-keys';
 import { readSignatureHeaders, signatureReplayId, verifyScanningSignature } from '@/lib/secret-scanning/scanning-signature';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 /** GitHub may send many matches at once; the fast path reads at most 1 MiB anyway. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -29,7 +30,7 @@ const reportSchema = z.array(z.looseObject({ token: z.string().min(1).max(1024),
 
 const unauthenticated = (message: string) => new ApiError(401, 'unauthenticated', message, undefined, CHALLENGE);
 
-export async function handleGithubSecretScanning(request: Request): Promise<Response> {
+export async function handleGithubSecretScanning(request: MachineRequest): Promise<Response> {
   try {
     const ip = clientIp(request.headers);
     await limitReportsByIp(ip);

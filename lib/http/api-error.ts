@@ -5,6 +5,7 @@ import { BodyNotUtf8Error, BodyTooLargeError, readBodyText } from '@/lib/http/re
 import { log } from '@/lib/log/logger';
 import { isDatabaseUnavailable } from '@/lib/db/is-database-unavailable';
 import { ClockSkewError } from '@/lib/clock/trusted-clock';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 export type ApiErrorCode =
   'invalid_request' | 'unsupported_media_type' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'csrf_rejected' | 'rate_limited' | 'temporarily_unavailable' | 'server_error';
@@ -47,7 +48,7 @@ export function apiErrorResponse(error: unknown, extraHeaders: Record<string, st
 const MAX_JSON_BYTES = 64 * 1024;
 
 /** Reads a JSON object body: the right content type, a bounded size, valid JSON, an object. */
-export async function readJsonBody(request: Request): Promise<Record<string, unknown>> {
+export async function readJsonBody(request: MachineRequest): Promise<Record<string, unknown>> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.');

@@ -7,19 +7,21 @@
 // server's fast path (server/fast-path.ts) has the body in hand already and hands it over with
 // `attachBody` instead of wrapping it in a stream for the handler to read back (12 µs a request,
 // issue 16 §5); the Request it builds has no body of its own. On Next's mount the stream is read.
+import type { MachineRequest } from '@/lib/http/machine-request';
+
 export class BodyTooLargeError extends Error {}
 
 // On globalThis: the fast path and the Next bundle are two module instances in one process.
-const holder = globalThis as typeof globalThis & { leashAttachedBodies?: WeakMap<Request, Buffer> };
-const attached = (holder.leashAttachedBodies ??= new WeakMap<Request, Buffer>());
+const holder = globalThis as typeof globalThis & { leashAttachedBodies?: WeakMap<MachineRequest, Buffer> };
+const attached = (holder.leashAttachedBodies ??= new WeakMap<MachineRequest, Buffer>());
 
 /** The body the server already read for this request (the fast path), given to readBodyBytes. */
-export function attachBody(request: Request, body: Buffer): void {
+export function attachBody(request: MachineRequest, body: Buffer): void {
   attached.set(request, body);
 }
 export class BodyNotUtf8Error extends Error {}
 
-export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+export async function readBodyText(request: MachineRequest, maxBytes: number): Promise<string> {
   const bytes = await readBodyBytes(request, maxBytes);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -29,7 +31,7 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
 }
 
 /** The body's bytes exactly as sent (a signature over the raw body is checked on these), bounded. */
-export async function readBodyBytes(request: Request, maxBytes: number): Promise<Buffer> {
+export async function readBodyBytes(request: MachineRequest, maxBytes: number): Promise<Buffer> {
   if (Number(request.headers.get('content-length') ?? '0') > maxBytes) throw new BodyTooLargeError();
   const given = attached.get(request);
   if (given) {

@@ -30,6 +30,7 @@ import { tokenResponse, type GrantContext, type TokenResponse } from '@/lib/oaut
 import type { OAuthParams } from '@/lib/oauth/read-form';
 import { expandScopes, parseScope } from '@/lib/scopes/scopes';
 import { createAccessToken } from '@/lib/tokens/issue-access-token';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
@@ -57,7 +58,7 @@ const badKey = () => new OAuthError('invalid_grant', 'The API key is not valid.'
  * (RFC 8693 §2.1, client authentication optional). Null when the request authenticates a client
  * (that is checked as usual, then against the key). A key that is no key is refused here.
  */
-export async function clientForApiKey(request: Request, params: OAuthParams, ip: string): Promise<AuthenticatedClient | null> {
+export async function clientForApiKey(request: MachineRequest, params: OAuthParams, ip: string): Promise<AuthenticatedClient | null> {
   const presented = readPresentedCredentials(request, params);
   if (presented.clientId || presented.secret || presented.assertion) return null;
   const subjectToken = params.get('subject_token');

@@ -4,6 +4,7 @@
 import 'server-only';
 import { OAuthError } from '@/lib/oauth/errors';
 import { BodyNotUtf8Error, BodyTooLargeError, readBodyText } from '@/lib/http/read-body';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MULTI_VALUED = new Set(['resource']);
@@ -24,7 +25,7 @@ export class OAuthParams {
   }
 }
 
-export async function readOAuthForm(request: Request): Promise<OAuthParams> {
+export async function readOAuthForm(request: MachineRequest): Promise<OAuthParams> {
   if (request.method !== 'POST') {
     throw new OAuthError('invalid_request', 'Use POST.', { status: 405, headers: { Allow: 'POST' } });
   }

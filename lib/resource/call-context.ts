@@ -11,9 +11,10 @@ import { storedIntent } from '@/lib/audit/stored-intent';
 import type { CallAction } from '@/lib/audit/events';
 import { emitEvent } from '@/lib/events/leash-events';
 import { refusalResponse, type ResourceRefusal } from '@/lib/resource/refusal';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 export type CallContext = {
-  request: Request;
+  request: MachineRequest;
   ip: string;
   requestId: string;
   resourceLabel: string;
@@ -21,7 +22,7 @@ export type CallContext = {
   intent: string | null;
 };
 
-export function callContext(request: Request): CallContext {
+export function callContext(request: MachineRequest): CallContext {
   return {
     request,
     ip: clientIp(request.headers),

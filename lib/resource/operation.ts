@@ -25,6 +25,7 @@ import type { Link } from '@/lib/resource/link-schema';
 import { checkResponse, ResponseSchemaError } from '@/lib/resource/check-response';
 import { log } from '@/lib/log/logger';
 import { jsonAnswer } from '@/lib/http/json-answer';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 export type LinkOptions = { params?: Record<string, string>; target?: Target; payment?: Payment; templated?: boolean };
 
@@ -207,7 +208,7 @@ export const MAX_INPUT_BYTES = 64 * 1024;
 export const INPUT_TOO_LARGE = Symbol('input too large');
 
 /** The JSON body, bounded as it is read (a chunked body too); malformed JSON is `undefined`. */
-async function readInput(request: Request): Promise<unknown> {
+async function readInput(request: MachineRequest): Promise<unknown> {
   try {
     return JSON.parse(await readBodyText(request, MAX_INPUT_BYTES));
   } catch (error) {
@@ -218,7 +219,7 @@ async function readInput(request: Request): Promise<unknown> {
 /** The HTTP mount: a Next route handler (path parameters from the route's segments). */
 export function operationRoute(operation: Operation, registry: ReadonlyMap<ActionName, Operation>) {
   const audit = { action: operation.action, scopes: [ACTIONS[operation.action].scope] };
-  return async function route(request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> {
+  return async function route(request: MachineRequest, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> {
     const call = callContext(request);
     try {
       const authenticated = await authenticateBearer(call, 'api', audit);

@@ -25,6 +25,7 @@ import { refusedByPolicy, requireExactDetails } from '@/lib/approvals/check-elev
 import { emitEvent } from '@/lib/events/leash-events';
 import { hashToken, mintToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 import { CIBA_GRANT, CIBA_POLL_INTERVAL_SECONDS, CIBA_REQUEST_TTL_SECONDS } from '@/lib/oauth/grants/ciba';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 export const handleBackchannelAuthentication = oauthEndpoint({ ipLimit: true, clientLimit: true, registeredFor: CIBA_GRANT }, async ({ request, params, client, ip }) => {
   const { userId } = await identifyUser(request, params, client.id);
@@ -115,7 +116,7 @@ export const handleBackchannelAuthentication = oauthEndpoint({ ipLimit: true, cl
  * The user the request is for (CIBA §7.1: exactly one of login_hint_token, id_token_hint,
  * login_hint). CIBA §13 unknown_user_id: only a user who granted this agent something can be asked.
  */
-async function identifyUser(request: Request, params: OAuthParams, agentId: string): Promise<{ userId: string }> {
+async function identifyUser(request: MachineRequest, params: OAuthParams, agentId: string): Promise<{ userId: string }> {
   const loginHint = params.get('login_hint');
   const hintToken = params.get('login_hint_token');
   if (params.get('id_token_hint')) throw new OAuthError('invalid_request', 'id_token_hint is not supported: this server issues no ID tokens. Send login_hint_token.');

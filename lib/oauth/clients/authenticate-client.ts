@@ -10,6 +10,7 @@ import type { OAuthParams } from '@/lib/oauth/read-form';
 import { matchesHash } from '@/lib/tokens/opaque-token';
 import { assertedClientId, JWT_BEARER_ASSERTION, verifyClientAssertion } from '@/lib/oauth/clients/verify-client-assertion';
 import { isMetadataDocumentClientId, MetadataDocumentError, resolveMetadataDocumentClient } from '@/lib/oauth/clients/resolve-metadata-document-client';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 export type AuthenticatedClient = {
   id: string;
@@ -60,7 +61,7 @@ export type PresentedCredentials = {
  * wrong type is refused here, before anything is looked up. Shared with the resource servers'
  * authentication (lib/oauth/clients/authenticate-resource-server.ts).
  */
-export function readPresentedCredentials(request: Request, params: OAuthParams): PresentedCredentials {
+export function readPresentedCredentials(request: MachineRequest, params: OAuthParams): PresentedCredentials {
   const header = request.headers.get('authorization');
   const basic = header?.toLowerCase().startsWith('basic ') ? parseBasic(header) : null;
   if (header?.toLowerCase().startsWith('basic ') && !basic) throw invalidClient(true, 'Malformed Basic credentials.');
@@ -91,7 +92,7 @@ export function readPresentedCredentials(request: Request, params: OAuthParams):
   };
 }
 
-export async function authenticateClient(request: Request, params: OAuthParams): Promise<AuthenticatedClient> {
+export async function authenticateClient(request: MachineRequest, params: OAuthParams): Promise<AuthenticatedClient> {
   const presented = readPresentedCredentials(request, params);
   if (presented.assertion) return authenticateWithAssertion(presented.assertion, presented.clientId!);
   const { clientId, method } = presented;

@@ -8,6 +8,7 @@ import { verifyClientAssertion } from '@/lib/oauth/clients/verify-client-asserti
 import { OAuthParams } from '@/lib/oauth/read-form';
 import { matchesHash } from '@/lib/tokens/opaque-token';
 import { findResourceCredentials, type ProtectedResourceRecord } from '@/lib/protected-resources/registry';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 const NO_PARAMS = new OAuthParams(new Map(), []);
 
@@ -17,7 +18,7 @@ export function isResourceServerClientId(clientId: string | undefined): boolean 
 }
 
 /** The registered resource whose credentials the request carries, or 401 invalid_client. */
-export async function authenticateResourceServer(request: Request, params: OAuthParams = NO_PARAMS): Promise<ProtectedResourceRecord> {
+export async function authenticateResourceServer(request: MachineRequest, params: OAuthParams = NO_PARAMS): Promise<ProtectedResourceRecord> {
   const presented = readPresentedCredentials(request, params);
   const usedBasic = presented.usedBasic;
   if (!presented.clientId) throw invalidClient(false, 'Resource server authentication is required.');

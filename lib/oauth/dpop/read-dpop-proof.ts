@@ -3,9 +3,10 @@ import 'server-only';
 import { getConfig } from '@/lib/config/config';
 import { currentDpopNonce, verifyDpopProof, type DpopProof } from '@/lib/oauth/dpop/verify-dpop-proof';
 import { OAuthError } from '@/lib/oauth/errors';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 /** RFC 9449 §5: a DPoP header at an authorization server endpoint must be a valid proof for this request. */
-export async function readDpopProof(request: Request): Promise<DpopProof | null> {
+export async function readDpopProof(request: MachineRequest): Promise<DpopProof | null> {
   if (!request.headers.has('dpop')) return null;
   const url = `${getConfig().issuer}${new URL(request.url).pathname}`;
   const verified = await verifyDpopProof({ headers: request.headers, method: request.method, url });

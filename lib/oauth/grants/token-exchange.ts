@@ -29,6 +29,7 @@ import type { Grant } from '@/lib/oauth/grants/types';
 import type { OAuthParams } from '@/lib/oauth/read-form';
 import type { AuthenticatedClient } from '@/lib/oauth/clients/authenticate-client';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import type { MachineRequest } from '@/lib/http/machine-request';
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
@@ -40,7 +41,7 @@ const isApiKeyExchange = (params: OAuthParams) => params.get('subject_token_type
  * (RFC 8693 §2.1 leaves client authentication optional; the key is the credential). Null for any
  * other request, which authenticates its client as usual.
  */
-export function clientOfApiKeyExchange(request: Request, params: OAuthParams, ip: string): Promise<AuthenticatedClient | null> {
+export function clientOfApiKeyExchange(request: MachineRequest, params: OAuthParams, ip: string): Promise<AuthenticatedClient | null> {
   if (params.get('grant_type') !== TOKEN_EXCHANGE || !isApiKeyExchange(params)) return Promise.resolve(null);
   return clientForApiKey(request, params, ip);
 }
