@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashToken, isWellFormedToken, matchesHash, mintToken, TOKEN_PREFIX } from './opaque-token';
+import crypto from 'node:crypto';
+import { base62, hashToken, isWellFormedToken, matchesHash, mintToken, TOKEN_PREFIX } from './opaque-token';
 
 describe('opaque tokens', () => {
   it('have a readable prefix, 256 random bits in base62 and a checksum', () => {
@@ -38,5 +39,21 @@ describe('opaque tokens', () => {
     expect(matchesHash(token, hashToken(token))).toBe(true);
     expect(matchesHash(`${token}x`, hashToken(token))).toBe(false);
     expect(matchesHash(token, null)).toBe(false);
+  });
+
+  it('write base62 exactly as one digit at a time would (the format of every token and checksum issued)', () => {
+    const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    const digitByDigit = (value: bigint, width: number) => {
+      let out = '';
+      for (let i = 0; i < width; i++, value /= 62n) out = ALPHABET[Number(value % 62n)] + out;
+      return out;
+    };
+    const values = [0n, 1n, 61n, 62n, 62n ** 8n - 1n, 62n ** 8n, 62n ** 43n - 1n, 62n ** 43n, 2n ** 256n - 1n, 2n ** 32n - 1n];
+    for (let i = 0; i < 2000; i++) values.push(BigInt(`0x${crypto.randomBytes(32).toString('hex')}`), BigInt(crypto.randomBytes(4).readUInt32BE()));
+    for (const value of values) {
+      expect(base62(value, 43)).toBe(digitByDigit(value, 43));
+      expect(base62(value, 6)).toBe(digitByDigit(value, 6));
+    }
+    expect(base62(2n ** 256n - 1n, 43)).toHaveLength(43);
   });
 });
