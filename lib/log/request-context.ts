@@ -5,7 +5,6 @@
 // path are two module instances in one process and must see the same context.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { uuid7 } from '@/lib/ids/uuid7';
-import type { MachineRequest } from '@/lib/http/machine-request';
 
 export type RequestContext = { requestId: string };
 
@@ -31,6 +30,6 @@ export function currentRequestId(): string | undefined {
 }
 
 /** The request's id: the server's stamp, else the current context's, else a new one (handlers called outside the server, as in unit tests). */
-export function requestIdOf(request: MachineRequest): string {
+export function requestIdOf(request: Pick<Request, 'headers'>): string {
   return request.headers.get(REQUEST_ID_HEADER) ?? currentRequestId() ?? newRequestId();
 }
