@@ -36,24 +36,50 @@ export type AlertInput = {
 
 // A storm of triggers (an agent refused thousands of times a second) must not become a storm of
 // rule checks holding database connections: in each process, one check per rule, agent and user
-// at a time (the others skip: the running check sees their rows or the next one will), none while
-// the rule is known to be within its dedupe window, and no waiting on another instance's lock.
+// at a time, none while the rule is known to be within its dedupe window, and no waiting on
+// another instance's lock. A trigger that arrives while its rule is being checked is not dropped:
+// the running check may have counted before the trigger's own row committed (the fifth approval
+// request of five, arriving while the fourth's check ran, raised nothing), so the rule is checked
+// once more when the running check ends, however many triggers arrived meanwhile. A check that
+// found another instance holding the rule's lock tries again a little later, for the same reason.
 const inFlight = new Set<string>();
+const checkAgain = new Map<string, AlertInput>();
+const retrying = new Set<string>();
 const quietUntil = new Map<string, number>();
+const LOCK_BUSY_RETRY_MS = 200;
 
 export async function raiseAlert(input: AlertInput): Promise<{ id: string } | null> {
   const name = `alert:${input.kind}:${input.agentId ?? '-'}:${input.userId}`;
-  if (inFlight.has(name) || (quietUntil.get(name) ?? 0) > Date.now()) return null;
+  if ((quietUntil.get(name) ?? 0) > Date.now()) return null;
+  if (inFlight.has(name)) {
+    checkAgain.set(name, input);
+    return null;
+  }
   inFlight.add(name);
+  let busy = false;
   try {
     const dedupeMinutes = typeof input.dedupeMinutes === 'number' ? input.dedupeMinutes : await input.dedupeMinutes();
-    return await raise(input, name, dedupeMinutes);
+    const outcome = await raise(input, name, dedupeMinutes);
+    busy = outcome === 'busy';
+    return outcome === 'busy' ? null : outcome;
   } finally {
     inFlight.delete(name);
+    const again = checkAgain.get(name);
+    checkAgain.delete(name);
+    const recheck = (next: AlertInput) => void raiseAlert(next).catch((error: unknown) => log('alerts').error({ err: error }, 'alert check failed'));
+    if (again) recheck(again);
+    else if (busy && !retrying.has(name)) {
+      retrying.add(name);
+      setTimeout(() => {
+        retrying.delete(name);
+        recheck(input);
+      }, LOCK_BUSY_RETRY_MS).unref();
+    }
   }
 }
 
-async function raise(input: AlertInput, name: string, dedupeMinutes: number): Promise<{ id: string } | null> {
+/** The raised alert, null when the rule raised nothing, 'busy' when another instance was checking it. */
+async function raise(input: AlertInput, name: string, dedupeMinutes: number): Promise<{ id: string } | null | 'busy'> {
   const lockKey = crypto.createHash('sha256').update(name).digest().readBigInt64BE(0);
   const quiet = () => {
     if (quietUntil.size > 50_000) quietUntil.clear();
@@ -61,7 +87,7 @@ async function raise(input: AlertInput, name: string, dedupeMinutes: number): Pr
   };
   const raised = await db().$transaction(async (tx) => {
     const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${lockKey}) AS locked`;
-    if (!lock?.locked) return null; // another instance is checking this very rule now
+    if (!lock?.locked) return 'busy' as const; // another instance is checking this very rule now
     // A deleted account gets no new alerts, though its agents may keep knocking with revoked tokens.
     if (!(await tx.user.count({ where: { id: input.userId, status: { not: 'DELETED' } } }))) return null;
     const recent = await tx.alert.count({
@@ -83,7 +109,7 @@ async function raise(input: AlertInput, name: string, dedupeMinutes: number): Pr
       select: { id: true, createdAt: true, message: true, details: true },
     });
   });
-  if (!raised) return null;
+  if (!raised || raised === 'busy') return raised;
   quiet();
   // The rule's name without its qualifier (`first_use:<scope>` is the rule first_use).
   metrics().alertsRaised.inc({ rule: input.kind.split(':')[0]!, severity: input.severity.toLowerCase() });
