@@ -2,8 +2,8 @@
 // in lib/endpoints/machine-routes.ts are plain functions from a request's URL, method, headers and
 // body (a MachineRequest, which a Web `Request` is) to a Web `Response`, so the production server
 // calls them directly instead of going through Next's router (about 0.45 ms of CPU per request),
-// without building a `Request` for them unless the route hands it to a library (MCP). Everything else (pages, the dashboard's JSON routes, other methods, unknown paths) goes
-// to Next. Responses carry the same security headers Next's proxy adds to API responses.
+// without building a `Request` for them unless the route hands it to a library (MCP). Everything
+// else (pages, the dashboard's JSON routes, other methods, unknown paths) goes to Next. Responses carry the same security headers Next's proxy adds to API responses.
 import type http from 'node:http';
 import { once } from 'node:events';
 import { allowServerOnlyModules } from './server-only';
@@ -31,7 +31,7 @@ export async function loadFastPath(): Promise<Dispatch> {
   const { getConfig } = await import('../lib/config/config');
   const config = getConfig();
   const securityHeaders = headersFor(config.secure);
-  const fallbackHost = new URL(config.issuer).host;
+  const configuredHost = new URL(config.issuer).host;
 
   log('server').info({ duration_ms: Math.round(warmedMs) }, 'policy engine warmed up');
 
@@ -42,7 +42,7 @@ export async function loadFastPath(): Promise<Dispatch> {
     const pathname = query === -1 ? target : target.slice(0, query);
     const route = matchMachineRoute(request.method ?? 'GET', pathname);
     if (!route) return false;
-    void answer(request, response, route, securityHeaders, fallbackHost);
+    void answer(request, response, route, securityHeaders, configuredHost);
     return true;
   };
 }
@@ -52,7 +52,7 @@ async function answer(
   response: http.ServerResponse,
   route: NonNullable<ReturnType<typeof import('../lib/endpoints/machine-routes').matchMachineRoute>>,
   securityHeaders: Record<string, string>,
-  fallbackHost: string,
+  configuredHost: string,
 ): Promise<void> {
   // Only a route whose answer may be a long-lived stream gets a signal that fires when its client
   // leaves: a Request that follows a signal costs 30 µs more to build (issue 16 §5), and the other
@@ -81,7 +81,10 @@ async function answer(
       if (Array.isArray(value)) for (const v of value) headers.append(name, v);
       else headers.set(name, value);
     }
-    const url = `http://${request.headers.host ?? fallbackHost}${request.url}`;
+    // The configured host, not the Host header: a Host with a path or query in it ('evil/x?') would
+    // change the URL's path, and with it the path the audit row records. No machine route reads
+    // the URL's host (the issuer comes from the configuration).
+    const url = `http://${configuredHost}${request.url}`;
     const context = { params: Promise.resolve(route.params) };
     let webResponse: Response;
     // The body is handed over as the Buffer already read (lib/http/read-body.ts), not as a stream.

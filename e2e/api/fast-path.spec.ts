@@ -3,7 +3,9 @@
 // LEASH_FAST_PATH=0). These cases pin what must not differ between the two mounts, and check that
 // each project really exercises the mount it names (Next marks its responses with `Vary: rsc, …`).
 // @see a9420bb (Fast path): the commit whose behaviour these tests guard.
+import http from 'node:http';
 import { expect, test } from '@playwright/test';
+import { testDb } from '../support/db';
 import { basic, clientCredentialsToken, registerMachineClient } from '../support/oauth';
 
 const onNextMount = () => test.info().project.name === 'api-next';
@@ -58,4 +60,26 @@ test('a request the handler cannot parse gets the handler’s error, not a crash
   });
   expect(response.status()).toBe(400);
   expect((await response.json()).error).toBe('invalid_request');
+});
+
+test('the Host header cannot change what the audit log says was called', async ({ request, baseURL }) => {
+  const client = await registerMachineClient(request);
+  const token = await clientCredentialsToken(request, client, { scope: 'datasets:read' });
+  // A Host with a path and a query in it: built into a URL naively, it would make the path
+  // '/forged' and turn the real one into a query string.
+  const target = new URL('/api/v1/datasets', baseURL);
+  const status = await new Promise<number>((resolve, reject) => {
+    const sent = http.request({ host: target.hostname, port: target.port, path: target.pathname, headers: { Host: 'evil.example/forged?', Authorization: `Bearer ${token}` } }, (answer) => {
+      answer.resume();
+      answer.on('end', () => resolve(answer.statusCode!));
+    });
+    sent.on('error', reject);
+    sent.end();
+  });
+  const { rows } = await testDb().query("SELECT resource FROM audit_events WHERE action = 'datasets.list' AND token_id = (SELECT id FROM tokens WHERE token_hash = encode(sha256($1::bytea), 'hex'))", [
+    token,
+  ]);
+  // Either mount may refuse such a request outright; whatever it answered, no row names the forged path.
+  expect(rows.map((r) => r.resource)).not.toContain('GET /forged');
+  if (status === 200) expect(rows.map((r) => r.resource)).toEqual(['GET /api/v1/datasets']);
 });
