@@ -283,7 +283,10 @@ test('a table locked for 15 s, then a slow database: statement and lock timeouts
   await server.sql.query('CREATE TRIGGER faults_test_slow BEFORE INSERT ON tokens FOR EACH ROW EXECUTE FUNCTION faults_test_slow()');
   const slowFrom = Date.now();
   const slowRefresh = refresh();
-  await new Promise((r) => setTimeout(r, 9000));
+  // Twelve seconds: room for two statement timeouts in a row. The four workers' issuances share a
+  // group-commit batch; when that batch started just before the trigger existed, its answers (503
+  // at +5 s) do not count, and the next batch's come at +10 s (a CI rehearsal counted none in 9 s).
+  await new Promise((r) => setTimeout(r, 12_000));
   // (An insert waiting on the drop runs without the trigger: only answers given before it count.)
   const slowUntil = Date.now();
   await server.sql.query('DROP TRIGGER faults_test_slow ON tokens');
