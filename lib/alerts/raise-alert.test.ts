@@ -6,14 +6,13 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, db } from '@/lib/db/client';
+import { createUserWithAgent } from '@/lib/db/test-fixtures';
 import { raiseAlert, type AlertInput } from './raise-alert';
 
 let userId: string;
 let agentId: string;
 beforeAll(async () => {
-  const suffix = crypto.randomBytes(4).toString('hex');
-  userId = (await db().user.create({ data: { email: `raise-${suffix}@example.test`, passwordHash: 'x' }, select: { id: true } })).id;
-  agentId = (await db().agent.create({ data: { clientId: `raise-${suffix}`, name: 'Raise test agent', registration: 'DCR' }, select: { id: true } })).id;
+  ({ userId, agentId } = await createUserWithAgent('raise', 'Raise test agent'));
 });
 afterAll(closeDb);
 

@@ -2,20 +2,18 @@
 // lib/events/subscribers.ts itself), on the real database: the rules key on the events' typed
 // fields (the policy rule id, the decision), not on a reason's words. And the layering the events
 // exist for: the protocol core and the resource server never import lib/alerts.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, db } from '@/lib/db/client';
+import { createUserWithAgent } from '@/lib/db/test-fixtures';
 import { emitEvent } from '@/lib/events/leash-events';
 import { TIME_WINDOW_RULE } from '@/lib/policy/compile-policy';
 
 let userId: string;
 let agentId: string;
 beforeAll(async () => {
-  const suffix = crypto.randomBytes(4).toString('hex');
-  userId = (await db().user.create({ data: { email: `events-${suffix}@example.test`, passwordHash: 'x' }, select: { id: true } })).id;
-  agentId = (await db().agent.create({ data: { clientId: `events-${suffix}`, name: 'Events test agent', registration: 'DCR' }, select: { id: true } })).id;
+  ({ userId, agentId } = await createUserWithAgent('events', 'Events test agent'));
 });
 afterAll(closeDb);
 

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, db } from '@/lib/db/client';
+import { createUserWithAgent } from '@/lib/db/test-fixtures';
 import { inQuietHours, minuteOfDay } from './quiet-hours';
 import { planDeliveries } from './plan-deliveries';
 import { DEFAULT_PREFERENCES } from './notification-settings';
@@ -101,9 +102,7 @@ describe('the approval clock', () => {
   let userId: string;
   let agentId: string;
   beforeAll(async () => {
-    const suffix = crypto.randomBytes(4).toString('hex');
-    userId = (await db().user.create({ data: { email: `clock-${suffix}@example.test`, passwordHash: 'x' }, select: { id: true } })).id;
-    agentId = (await db().agent.create({ data: { clientId: `clock-${suffix}`, name: 'Clock agent', registration: 'DCR' }, select: { id: true } })).id;
+    ({ userId, agentId } = await createUserWithAgent('clock', 'Clock agent'));
   });
   afterAll(closeDb);
 
