@@ -81,8 +81,9 @@ async function answer(
       if (Array.isArray(value)) for (const v of value) headers.append(name, v);
       else headers.set(name, value);
     }
-    // The configured host, not the Host header: a Host with a path or query in it ('evil/x?') would
-    // change the URL's path, and with it the path the audit row records. No machine route reads
+    // The configured host, not the Host header: a Host with a path or query in it ('evil/x?'), which
+    // is no uri-host (RFC 9110 §7.2, RFC 3986 §3.2.2) but which node:http passes on, would change
+    // the URL's path, and with it the path the audit row records. No machine route reads
     // the URL's host (the issuer comes from the configuration).
     const url = `http://${configuredHost}${request.url}`;
     const context = { params: Promise.resolve(route.params) };

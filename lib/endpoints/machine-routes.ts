@@ -96,7 +96,10 @@ export function matchMachineRoute(method: string, pathname: string): (Handling &
     } catch {
       return null;
     }
-    if (params) return candidate.web ? { web: true, handler: candidate.handler, streams: candidate.streams, params } : { web: false, handler: candidate.handler, streams: false, params };
+    if (params) {
+      const { method: _method, pattern: _pattern, match: _match, ...handling } = candidate;
+      return { ...handling, params };
+    }
   }
   return null;
 }
