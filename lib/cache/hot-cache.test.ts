@@ -63,6 +63,67 @@ describe('hot cache', () => {
     expect(loads).toBe(2);
   });
 
+  it('concurrent misses of one key share one load', async () => {
+    const id = crypto.randomUUID();
+    let loads = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const load = async () => {
+      loads++;
+      await gate;
+      return { n: loads };
+    };
+    const answers = Array.from({ length: 25 }, () => cached('s', id, load, () => [id]));
+    release();
+    expect(await Promise.all(answers)).toEqual(Array.from({ length: 25 }, () => ({ n: 1 })));
+    expect(loads).toBe(1);
+    // Stored: the next read is a hit.
+    expect(await cached('s', id, load, () => [id])).toEqual({ n: 1 });
+    expect(loads).toBe(1);
+  });
+
+  it('a miss after an invalidation does not join a load that started before it', async () => {
+    const id = crypto.randomUUID();
+    let loads = 0;
+    const gates: (() => void)[] = [];
+    const load = async () => {
+      const n = ++loads;
+      await new Promise<void>((r) => gates.push(r));
+      return { n };
+    };
+    const before = cached('j', id, load, () => [id]);
+    const joined = cached('j', id, load, () => [id]);
+    // A revocation of a dependency lands while that load is in flight (it may have read the row
+    // before the change): a request arriving now must read again.
+    forgetCached(id);
+    const after = cached('j', id, load, () => [id]);
+    await until(async () => gates.length === 2);
+    for (const open of gates) open();
+    expect(await before).toEqual({ n: 1 });
+    expect(await joined).toEqual({ n: 1 });
+    expect(await after).toEqual({ n: 2 });
+    expect(loads).toBe(2);
+    // The stale load was not stored; the fresh one was.
+    expect(await cached('j', id, load, () => [id])).toEqual({ n: 2 });
+  });
+
+  it('a failed load fails every caller that joined it, and the next miss loads again', async () => {
+    const id = crypto.randomUUID();
+    let loads = 0;
+    let fail = true;
+    const load = async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 10));
+      if (fail) throw new Error('database down');
+      return { n: loads };
+    };
+    const answers = await Promise.allSettled([cached('f', id, load, () => [id]), cached('f', id, load, () => [id])]);
+    expect(answers.map((a) => a.status)).toEqual(['rejected', 'rejected']);
+    expect(loads).toBe(1);
+    fail = false;
+    expect(await cached('f', id, load, () => [id])).toEqual({ n: 2 });
+  });
+
   it('stops caching while the invalidation connection is down, and resumes once it is back', async () => {
     const id = crypto.randomUUID();
     let loads = 0;

@@ -33,12 +33,14 @@ type State = {
   closed: boolean;
   /** A connection was up before (the next one is a reconnection, for the metrics). */
   everConnected: boolean;
+  /** Loads in flight, by area and key, with the generation they started in (see `cached`). */
+  loading: Map<string, { generation: number; value: Promise<unknown> }>;
 };
 
 const holder = globalThis as typeof globalThis & { leashHotCache?: State };
 
 function state(): State {
-  holder.leashHotCache ??= { areas: new Map(), generation: 0, client: null, connecting: null, retryMs: 250, closed: false, everConnected: false };
+  holder.leashHotCache ??= { areas: new Map(), generation: 0, client: null, connecting: null, retryMs: 250, closed: false, everConnected: false, loading: new Map() };
   return holder.leashHotCache;
 }
 
@@ -65,6 +67,12 @@ export function forgetCached(...ids: string[]): void {
 /**
  * The cached value for `key` in `areaName`, else `load()`'s, stored when it is not null and no
  * invalidation happened meanwhile. `dependsOn(value)` lists the ids whose change must drop it.
+ *
+ * Concurrent misses of one key share one load (a "single flight"): after an invalidation, the
+ * requests of a busy agent would otherwise each read the same rows (25 connections, 25 identical
+ * queries queued for the pool). A caller joins a load only if no invalidation happened since it
+ * started, so what it gets is as fresh as an entry it could have found cached, and only while the
+ * cache is on: when it is off (the LISTEN connection down), every read goes to the database itself.
  */
 export async function cached<T>(areaName: string, key: string, load: () => Promise<T | null>, dependsOn: (value: T) => string[]): Promise<T | null> {
   const s = state();
@@ -78,13 +86,24 @@ export async function cached<T>(areaName: string, key: string, load: () => Promi
     return hit.value as T;
   }
   countCacheLookup(areaName, listening ? 'miss' : 'bypass');
+  if (!listening) return load();
+  const flight = `${areaName}\0${key}`;
+  const inFlight = s.loading.get(flight);
+  if (inFlight && inFlight.generation === s.generation) return inFlight.value as Promise<T | null>;
   const generation = s.generation;
-  const value = await load();
-  if (value !== null && listening && s.client !== null && s.generation === generation) {
-    if (a.size >= MAX_ENTRIES) a.delete(a.keys().next().value!);
-    a.set(key, { value, at: now, ids: dependsOn(value) });
+  const value = load().then((loaded) => {
+    if (loaded !== null && s.client !== null && s.generation === generation) {
+      if (a.size >= MAX_ENTRIES) a.delete(a.keys().next().value!);
+      a.set(key, { value: loaded, at: now, ids: dependsOn(loaded) });
+    }
+    return loaded;
+  });
+  s.loading.set(flight, { generation, value });
+  try {
+    return await value;
+  } finally {
+    if (s.loading.get(flight)?.value === value) s.loading.delete(flight);
   }
-  return value;
 }
 
 // LEASH_TRACE_INVALIDATIONS=<file>: each notification's arrival (epoch ms, then the payload) is
