@@ -4,7 +4,8 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cached, forgetCached, isCaching, startHotCache, stopHotCache } from './hot-cache';
+import { cached, forgetCached, forgettingAfter, isCaching, startHotCache, stopHotCache } from './hot-cache';
+import { dbPool } from '@/lib/db/client';
 import { closeDb } from '@/lib/db/client';
 
 let other: pg.Client;
@@ -18,6 +19,11 @@ afterAll(async () => {
   await stopHotCache();
   await closeDb();
 });
+
+/** The cache's LISTEN connection (lib/cache/hot-cache.ts keeps its state on globalThis). */
+function listeningClient(): pg.Client & { processID: number } {
+  return (globalThis as { leashHotCache?: { client: (pg.Client & { processID: number }) | null } }).leashHotCache!.client!;
+}
 
 /** Waits until the cache has dropped `key` (the notification travels asynchronously). */
 async function until(check: () => Promise<boolean>) {
@@ -124,16 +130,45 @@ describe('hot cache', () => {
     expect(await cached('f', id, load, () => [id])).toEqual({ n: 2 });
   });
 
+  it('a write wrapped in forgettingAfter has dropped what depends on its rows when it returns, and nothing else', async () => {
+    const user = await other.query(`INSERT INTO users (id, email, password_hash, updated_at) VALUES (gen_random_uuid(), $1, 'x', now()) RETURNING id`, [
+      `forget-${crypto.randomBytes(4).toString('hex')}@example.test`,
+    ]);
+    const id: string = user.rows[0].id;
+    const unrelated = crypto.randomUUID();
+    let loads = 0;
+    const load = async () => ({ n: ++loads });
+    await cached('w', `token-of-${id}`, load, () => [id]);
+    await cached('w', unrelated, load, () => [unrelated]);
+    expect(loads).toBe(2);
+    // The LISTEN connection busy in a statement: PostgreSQL holds a session's notifications until
+    // its transaction ends, so the UPDATE's arrives about 300 ms after its commit. forgettingAfter
+    // must wait for it all the same (it did not wait, its marker query done, when this was written).
+    const busy = listeningClient().query('SELECT pg_sleep(0.3)');
+    // Committed through the pool, as the app's writes are; no waiting after it returns.
+    await forgettingAfter(dbPool().query(`UPDATE users SET status = 'SUSPENDED' WHERE id = $1`, [id]));
+    expect(await cached('w', `token-of-${id}`, load, () => [id])).toEqual({ n: 3 });
+    await busy;
+    expect(await cached('w', unrelated, load, () => [unrelated])).toEqual({ n: 2 });
+    // A write that failed (nothing committed) still returns its error, and drops nothing.
+    await expect(forgettingAfter(dbPool().query('SELECT 1/0'))).rejects.toThrow(/division by zero/);
+    expect(await cached('w', unrelated, load, () => [unrelated])).toEqual({ n: 2 });
+  });
+
   it('stops caching while the invalidation connection is down, and resumes once it is back', async () => {
     const id = crypto.randomUUID();
     let loads = 0;
     const load = async () => ({ n: ++loads });
     await cached('d', id, load, () => [id]);
-    await other.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN leash_cache' AND pid <> pg_backend_pid()`);
+    await other.query('SELECT pg_terminate_backend($1)', [listeningClient().processID]);
     await until(async () => !isCaching());
     await cached('d', id, load, () => [id]);
     await cached('d', id, load, () => [id]);
     expect(loads).toBeGreaterThanOrEqual(3);
+    // Nothing to hear it on: a revocation does not wait for a marker (it would wait a second).
+    const started = performance.now();
+    await forgettingAfter(Promise.resolve());
+    expect(performance.now() - started).toBeLessThan(500);
     await until(async () => isCaching());
   });
 });

@@ -4,8 +4,9 @@
 // - PostgreSQL announces every relevant change on `leash_cache` (triggers in the migration
 //   cache_invalidation); one LISTEN connection per process drops the affected entries, on every
 //   instance.
-// - The code that revokes or suspends on this instance calls `forgetCached()` after its commit,
-//   before it answers, so nothing cached here outlives a revocation that returned.
+// - The code that revokes or suspends on this instance waits, after its commit and before it
+//   answers, until this instance has heard that commit's notifications (`forgettingAfter`), so
+//   nothing cached here outlives a revocation that returned.
 // - The cache is used only while the LISTEN connection is up; losing it empties the cache and
 //   sends every read to the database until it is back (a missed notification cannot matter).
 // - A read that raced with an invalidation is not stored (a generation counter), and entries
@@ -13,13 +14,16 @@
 // Shared through globalThis: the Next bundle and the fast path (server/fast-path.ts) are two
 // module instances in one process, and must see one cache.
 import 'server-only';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import pg from 'pg';
 import { getConfig } from '@/lib/config/config';
+import { dbPool } from '@/lib/db/client';
 import { log } from '@/lib/log/logger';
 import { countCacheLookup, noteListen } from '@/lib/metrics/metrics';
 
 const MAX_ENTRIES = 20_000;
+const SYNC_PREFIX = 'sync:';
 const TTL_MS = 60_000;
 
 type Entry<T> = { value: T; at: number; ids: string[] };
@@ -35,12 +39,24 @@ type State = {
   everConnected: boolean;
   /** Loads in flight, by area and key, with the generation they started in (see `cached`). */
   loading: Map<string, { generation: number; value: Promise<unknown> }>;
+  /** This process's markers (`heardOwnChanges`): their prefix, how many were sent, who awaits which. */
+  markers: { prefix: string; sent: number; awaiting: Map<string, () => void> };
 };
 
 const holder = globalThis as typeof globalThis & { leashHotCache?: State };
 
 function state(): State {
-  holder.leashHotCache ??= { areas: new Map(), generation: 0, client: null, connecting: null, retryMs: 250, closed: false, everConnected: false, loading: new Map() };
+  holder.leashHotCache ??= {
+    areas: new Map(),
+    generation: 0,
+    client: null,
+    connecting: null,
+    retryMs: 250,
+    closed: false,
+    everConnected: false,
+    loading: new Map(),
+    markers: { prefix: `${SYNC_PREFIX}${crypto.randomUUID()}:`, sent: 0, awaiting: new Map() },
+  };
   return holder.leashHotCache;
 }
 
@@ -114,9 +130,61 @@ const traceFile = process.env.LEASH_TRACE_INVALIDATIONS;
 
 function onNotification(payload: string): void {
   if (traceFile) fs.appendFileSync(traceFile, `${(performance.timeOrigin + performance.now()).toFixed(3)} ${payload}\n`);
+  // Another instance's (or this one's) marker (`heardOwnChanges`): nothing to forget.
+  if (payload.startsWith(SYNC_PREFIX)) {
+    markerHeard(payload);
+    return;
+  }
   // '<kind>:<id>', or 'policy:<user_id>:<agent_id>' (policies are cached under that pair).
   const colon = payload.indexOf(':');
   if (colon > 0) forgetCached(payload.slice(colon + 1));
+}
+
+// This instance's changes, heard before it answers. PostgreSQL delivers the notifications of
+// different transactions in the order they committed (NOTIFY, "Notes"). So a marker notified
+// after a transaction committed, from any connection, reaches the LISTEN connection after that
+// transaction's notifications: once it is heard, every entry that depended on a row the
+// transaction changed has been dropped here, as on every other instance. (Sent through the pool:
+// the LISTEN connection's last query stays its LISTEN, which is how operators and the soak test
+// tell it apart in pg_stat_activity.)
+// The markers live on globalThis with the rest: the module instance that connected (and so hears)
+// may not be the one that waits.
+const SYNC_TIMEOUT_MS = 1_000;
+
+function markerHeard(payload: string): void {
+  const { awaiting } = state().markers;
+  const heard = awaiting.get(payload);
+  awaiting.delete(payload);
+  heard?.();
+}
+
+/**
+ * Resolves true once this instance has heard every cache notification committed before the call;
+ * false when it cannot tell (no LISTEN connection, the marker not sent, or not heard within a
+ * second), and the caller must then drop everything.
+ */
+async function heardOwnChanges(): Promise<boolean> {
+  const { client, markers } = state();
+  if (!client) return false;
+  const marker = `${markers.prefix}${++markers.sent}`;
+  const heard = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => {
+      markers.awaiting.delete(marker);
+      resolve(false);
+    }, SYNC_TIMEOUT_MS);
+    timer.unref();
+    markers.awaiting.set(marker, () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+  try {
+    await dbPool().query({ name: 'leash-cache-marker', text: 'SELECT pg_notify($1, $2)', values: ['leash_cache', marker] });
+  } catch {
+    markerHeard(marker);
+    return false;
+  }
+  return heard;
 }
 
 async function connect(): Promise<void> {
@@ -128,6 +196,8 @@ async function connect(): Promise<void> {
       noteListen('leash_cache', 'lost');
     }
     forgetCached();
+    // Whoever waits for a marker on this connection will not hear it; the cache is empty now.
+    for (const marker of [...s.markers.awaiting.keys()]) markerHeard(marker);
     client.end().catch(() => {});
     if (!s.closed) setTimeout(() => void ensureListening(), s.retryMs).unref();
     s.retryMs = Math.min(s.retryMs * 2, 10_000);
@@ -187,14 +257,16 @@ export async function stopHotCache(): Promise<void> {
 }
 
 /**
- * Runs a write that revokes or suspends something, then empties this instance's cache once it has
- * committed (or failed), before the caller answers: other instances hear of it through
- * `leash_cache`, this one must not wait for that.
+ * Runs a write that revokes or suspends something and, once it has committed (or failed), waits
+ * until this instance has heard the notifications of what it changed, before the caller answers:
+ * the entries that depended on those rows are gone, and nothing else. Other instances hear the
+ * same notifications on their own. If this instance cannot hear them (no LISTEN connection, or
+ * the marker not back within a second), it empties its cache instead.
  */
 export async function forgettingAfter<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } finally {
-    forgetCached();
+    if (!(await heardOwnChanges())) forgetCached();
   }
 }
