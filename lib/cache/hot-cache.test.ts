@@ -69,6 +69,56 @@ describe('hot cache', () => {
     expect(loads).toBe(2);
   });
 
+  it('a notification drops exactly the entries that depend on its id, in every area', async () => {
+    const [x, y, z] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    const loads = new Map<string, number>();
+    const read = (areaName: string, key: string, ids: string[]) =>
+      cached(
+        areaName,
+        key,
+        async () => {
+          loads.set(key, (loads.get(key) ?? 0) + 1);
+          return { key };
+        },
+        () => ids,
+      );
+    const all = async () => {
+      await read('ix-p', `k1-${x}`, [x, y]);
+      await read('ix-q', `k2-${x}`, [x]);
+      await read('ix-p', `k3-${x}`, [y]);
+      await read('ix-q', `k4-${x}`, [z]);
+    };
+    const count = (k: string) => loads.get(`${k}-${x}`) ?? 0;
+    await all();
+    await all();
+    expect([count('k1'), count('k2'), count('k3'), count('k4')]).toEqual([1, 1, 1, 1]);
+    forgetCached(x);
+    await all();
+    // k1 and k2 depended on x; k3 shares y with k1 and stays; k4 is unrelated.
+    expect([count('k1'), count('k2'), count('k3'), count('k4')]).toEqual([2, 2, 1, 1]);
+    forgetCached(y);
+    await all();
+    // k1, stored again with [x, y], is found under y too.
+    expect([count('k1'), count('k2'), count('k3'), count('k4')]).toEqual([3, 2, 2, 1]);
+  });
+
+  it('an entry evicted to make room leaves the index', async () => {
+    const ids = Array.from({ length: 20_005 }, () => crypto.randomUUID());
+    for (const id of ids)
+      await cached(
+        'ix-full',
+        id,
+        async () => ({ id }),
+        () => [id],
+      );
+    const dependents = (globalThis as { leashHotCache?: { dependents: Map<string, Set<string>> } }).leashHotCache!.dependents;
+    // The cache holds 20,000 per area: the first five went, with their place in the index.
+    expect(ids.slice(0, 5).some((id) => dependents.has(id))).toBe(false);
+    expect(ids.slice(5).every((id) => dependents.has(id))).toBe(true);
+    forgetCached(...ids);
+    expect(ids.some((id) => dependents.has(id))).toBe(false);
+  });
+
   it('concurrent misses of one key share one load', async () => {
     const id = crypto.randomUUID();
     let loads = 0;

@@ -41,6 +41,12 @@ type State = {
   loading: Map<string, { generation: number; value: Promise<unknown> }>;
   /** This process's markers (`heardOwnChanges`): their prefix, how many were sent, who awaits which. */
   markers: { prefix: string; sent: number; awaiting: Map<string, () => void> };
+  /**
+   * Which entries depend on each id (`<area>\0<key>`), so a notification finds its entries
+   * without a scan: scanning 20,000 entries took 2.9 ms per notification, and a kill switch
+   * revoking a thousand tokens sends a thousand.
+   */
+  dependents: Map<string, Set<string>>;
 };
 
 const holder = globalThis as typeof globalThis & { leashHotCache?: State };
@@ -56,8 +62,50 @@ function state(): State {
     everConnected: false,
     loading: new Map(),
     markers: { prefix: `${SYNC_PREFIX}${crypto.randomUUID()}:`, sent: 0, awaiting: new Map() },
+    dependents: new Map(),
   };
-  return holder.leashHotCache;
+  const s = holder.leashHotCache;
+  // A state left on globalThis by an earlier version of this module (a development server that
+  // reloaded it) lacks the newer fields: its entries are not indexed, so they are dropped.
+  if (!(s.dependents as Map<string, Set<string>> | undefined)) {
+    for (const a of s.areas.values()) a.clear();
+    s.loading = new Map();
+    s.markers = { prefix: `${SYNC_PREFIX}${crypto.randomUUID()}:`, sent: 0, awaiting: new Map() };
+    s.dependents = new Map();
+  }
+  return s;
+}
+
+const refOf = (areaName: string, key: string) => `${areaName}\0${key}`;
+
+/** Stores an entry and indexes it under its ids (replacing an entry of that key, or evicting the oldest when full). */
+function store(areaName: string, a: Area, key: string, entry: Entry<unknown>): void {
+  const s = state();
+  const old = a.get(key);
+  if (old) remove(areaName, a, key, old);
+  else if (a.size >= MAX_ENTRIES) {
+    const [oldestKey, oldest] = a.entries().next().value!;
+    remove(areaName, a, oldestKey, oldest);
+  }
+  a.set(key, entry);
+  const ref = refOf(areaName, key);
+  for (const id of entry.ids) {
+    let refs = s.dependents.get(id);
+    if (!refs) s.dependents.set(id, (refs = new Set()));
+    refs.add(ref);
+  }
+}
+
+/** Drops an entry and its place in the index. */
+function remove(areaName: string, a: Area, key: string, entry: Entry<unknown>): void {
+  const s = state();
+  a.delete(key);
+  const ref = refOf(areaName, key);
+  for (const id of entry.ids) {
+    const refs = s.dependents.get(id);
+    refs?.delete(ref);
+    if (refs?.size === 0) s.dependents.delete(id);
+  }
 }
 
 function area(name: string): Area {
@@ -73,10 +121,19 @@ export function forgetCached(...ids: string[]): void {
   s.generation++;
   if (!ids.length) {
     for (const a of s.areas.values()) a.clear();
+    s.dependents.clear();
     return;
   }
-  for (const a of s.areas.values()) {
-    for (const [key, entry] of a) if (entry.ids.some((id) => ids.includes(id))) a.delete(key);
+  for (const id of ids) {
+    for (const ref of [...(s.dependents.get(id) ?? [])]) {
+      const split = ref.indexOf('\0');
+      const areaName = ref.slice(0, split);
+      const key = ref.slice(split + 1);
+      const a = s.areas.get(areaName);
+      const entry = a?.get(key);
+      if (a && entry) remove(areaName, a, key, entry);
+    }
+    s.dependents.delete(id);
   }
 }
 
@@ -108,10 +165,7 @@ export async function cached<T>(areaName: string, key: string, load: () => Promi
   if (inFlight && inFlight.generation === s.generation) return inFlight.value as Promise<T | null>;
   const generation = s.generation;
   const value = load().then((loaded) => {
-    if (loaded !== null && s.client !== null && s.generation === generation) {
-      if (a.size >= MAX_ENTRIES) a.delete(a.keys().next().value!);
-      a.set(key, { value: loaded, at: now, ids: dependsOn(loaded) });
-    }
+    if (loaded !== null && s.client !== null && s.generation === generation) store(areaName, a, key, { value: loaded, at: now, ids: dependsOn(loaded) });
     return loaded;
   });
   s.loading.set(flight, { generation, value });
