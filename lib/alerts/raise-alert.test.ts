@@ -2,12 +2,11 @@
 // checked, or while another instance holds the rule's lock, is checked again rather than lost (the
 // fifth approval request of five once raised nothing: its check was skipped while the fourth's ran,
 // and the fourth's count had not seen the fifth's row).
-import crypto from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, db } from '@/lib/db/client';
 import { createUserWithAgent } from '@/lib/db/test-fixtures';
-import { raiseAlert, type AlertInput } from './raise-alert';
+import { alertLockKey, raiseAlert, type AlertInput } from './raise-alert';
 
 let userId: string;
 let agentId: string;
@@ -61,7 +60,7 @@ describe('raising an alert', () => {
   it('tries again when another instance held the rule’s lock', async () => {
     const { input, checks } = rule('test_lock_busy', 1);
     const name = `alert:test_lock_busy:${agentId}:${userId}`;
-    const key = crypto.createHash('sha256').update(name).digest().readBigInt64BE(0);
+    const key = alertLockKey(name);
     const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await other.connect();
     try {

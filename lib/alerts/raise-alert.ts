@@ -78,9 +78,14 @@ export async function raiseAlert(input: AlertInput): Promise<{ id: string } | nu
   }
 }
 
+/** The advisory lock (transaction-scoped) that one instance holds while it checks a rule for an agent and user. */
+export function alertLockKey(name: string): bigint {
+  return crypto.createHash('sha256').update(name).digest().readBigInt64BE(0);
+}
+
 /** The raised alert, null when the rule raised nothing, 'busy' when another instance was checking it. */
 async function raise(input: AlertInput, name: string, dedupeMinutes: number): Promise<{ id: string } | null | 'busy'> {
-  const lockKey = crypto.createHash('sha256').update(name).digest().readBigInt64BE(0);
+  const lockKey = alertLockKey(name);
   const quiet = () => {
     if (quietUntil.size > 50_000) quietUntil.clear();
     quietUntil.set(name, dedupeMinutes ? Date.now() + dedupeMinutes * 60_000 : Number.POSITIVE_INFINITY);

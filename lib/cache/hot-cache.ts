@@ -76,6 +76,7 @@ function state(): State {
   return s;
 }
 
+/** An entry's name across areas: in the index (`dependents`) and among the loads in flight. */
 const refOf = (areaName: string, key: string) => `${areaName}\0${key}`;
 
 /** Stores an entry and indexes it under its ids (replacing an entry of that key, or evicting the oldest when full). */
@@ -160,7 +161,7 @@ export async function cached<T>(areaName: string, key: string, load: () => Promi
   }
   countCacheLookup(areaName, listening ? 'miss' : 'bypass');
   if (!listening) return load();
-  const flight = `${areaName}\0${key}`;
+  const flight = refOf(areaName, key);
   const inFlight = s.loading.get(flight);
   if (inFlight && inFlight.generation === s.generation) return inFlight.value as Promise<T | null>;
   const generation = s.generation;

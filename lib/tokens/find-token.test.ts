@@ -79,7 +79,7 @@ describe('findToken', () => {
     expect(found).toEqual(await byPrisma(refresh));
   });
 
-  it('finds nothing for an unknown or malformed token, without asking for a wrong row', async () => {
+  it('finds nothing for an unknown token or a malformed one', async () => {
     expect(await findToken(mintToken(TOKEN_PREFIX.accessToken))).toBeNull();
     expect(await findToken('lsh_at_not-a-token')).toBeNull();
   });
