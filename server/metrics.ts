@@ -11,8 +11,8 @@ import { allowServerOnlyModules } from './server-only';
 import { log } from '../lib/log/logger';
 
 export type ServerMetrics = {
-  /** Counts and times this request when its answer ends (call first, before anything answers). */
-  observe: (request: http.IncomingMessage, response: http.ServerResponse) => void;
+  /** Counts and times a request whose answer has ended (its response's 'close'), `seconds` after it arrived. */
+  answered: (request: http.IncomingMessage, response: http.ServerResponse, seconds: number) => void;
   /** Answers /metrics on the public port when a token is configured; false: not ours. */
   answer: (request: http.IncomingMessage, response: http.ServerResponse) => boolean;
   /** Stops the metrics listener, if any. */
@@ -70,16 +70,12 @@ export async function loadMetrics(): Promise<ServerMetrics> {
   }
 
   return {
-    observe(request, response) {
-      const started = performance.now();
+    answered(request, response, seconds) {
       const family = routeFamily(request.url ?? '');
-      const method = methodLabel(request.method);
-      response.once('close', () => {
-        const status = response.writableFinished ? String(response.statusCode) : 'aborted';
-        httpRequests.inc({ family, method, status });
-        // An event stream's duration is how long the client watched, not a latency.
-        if (!String(response.getHeader('content-type') ?? '').startsWith('text/event-stream')) httpDuration.observe({ family }, (performance.now() - started) / 1000);
-      });
+      const status = response.writableFinished ? String(response.statusCode) : 'aborted';
+      httpRequests.inc({ family, method: methodLabel(request.method), status });
+      // An event stream's duration is how long the client watched, not a latency.
+      if (!String(response.getHeader('content-type') ?? '').startsWith('text/event-stream')) httpDuration.observe({ family }, seconds);
     },
     answer(request, response) {
       if (!expected || pathOf(request) !== '/metrics') return false;

@@ -12,7 +12,7 @@ import next from 'next';
 import { loadFastPath } from './fast-path';
 import { loadMetrics } from './metrics';
 import { newRequestId, REQUEST_ID_HEADER, withRequestContext } from '../lib/log/request-context';
-import { log } from '../lib/log/logger';
+import { log, logRequest } from '../lib/log/logger';
 import { isDraining } from '../lib/ops/lifecycle';
 
 export type RunningServer = {
@@ -34,7 +34,7 @@ export async function serve(options: { port: number; host: string; dev: boolean 
   await app.prepare();
   const fastPath = !options.dev && process.env.LEASH_FAST_PATH !== '0' ? await loadFastPath() : null;
   const metrics = await loadMetrics(); // issue 19 §3: /metrics, and every request counted (server/metrics.ts)
-  const accessLog = ['0', 'false', 'no'].includes(process.env.LEASH_ACCESS_LOG ?? '') ? null : log('http');
+  const accessLog = !['0', 'false', 'no'].includes(process.env.LEASH_ACCESS_LOG ?? '');
   const serverLog = log('server');
   let inFlight = 0;
 
@@ -42,20 +42,22 @@ export async function serve(options: { port: number; host: string; dev: boolean 
     const requestId = newRequestId();
     const started = performance.now();
     inFlight++;
+    // One listener for the answer's end: the metrics (issue 19 §3) and the access-log line.
     response.once('close', () => {
       inFlight--;
-      accessLog?.info(
-        {
+      const elapsed = performance.now() - started;
+      metrics.answered(request, response, elapsed / 1000);
+      if (accessLog) {
+        logRequest({
           request_id: requestId,
           method: request.method,
           // The path only: a query string can carry codes and tokens.
-          path: (request.url ?? '').split('?', 1)[0],
+          path: (request.url ?? '').split('?', 1)[0]!,
           status: response.statusCode,
-          duration_ms: Math.round((performance.now() - started) * 10) / 10,
-          ...(response.writableFinished ? {} : { aborted: true }),
-        },
-        'request',
-      );
+          duration_ms: Math.round(elapsed * 10) / 10,
+          ...(response.writableFinished ? {} : { aborted: true as const }),
+        });
+      }
     });
     request.headers['x-leash-client-ip'] = request.socket.remoteAddress ?? 'unknown';
     request.headers[REQUEST_ID_HEADER] = requestId;
@@ -69,7 +71,6 @@ export async function serve(options: { port: number; host: string; dev: boolean 
     } as typeof writeHead;
     // While draining, answered connections are not kept alive: the client reconnects elsewhere.
     if (isDraining()) response.setHeader('Connection', 'close');
-    metrics.observe(request, response);
     withRequestContext(requestId, () => {
       if (metrics.answer(request, response)) return;
       if (fastPath?.(request, response)) return;

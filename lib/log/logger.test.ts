@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, maskSecrets } from '@/lib/log/logger';
+import { captureLogs, createLogger, log, logRequest, maskSecrets, type AccessLogFields } from '@/lib/log/logger';
 import { memoryDestination } from '@/lib/log/destination';
 import { withRequestContext } from '@/lib/log/request-context';
 
@@ -103,5 +103,45 @@ describe('the logger', () => {
     const { logger, out } = capture('pretty');
     logger.child({ component: 'cache' }).info({ channel: 'tokens' }, 'listening');
     expect(out.lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  \[cache\] listening {2}channel=tokens\n$/);
+  });
+
+  describe("the access log's own writer", () => {
+    const fields: AccessLogFields = { request_id: '0193c6a0-0000-7000-8000-000000000002', method: 'POST', path: '/oauth/introspect', status: 200, duration_ms: 1.3 };
+    // The line the writer makes, and pino's line for the same request, the time apart.
+    const both = (options: Parameters<typeof captureLogs>[0], logged: AccessLogFields = fields) => {
+      const captured = captureLogs(options);
+      try {
+        // pino's mixin adds the context's request id (the same one): the writer's line must not differ when the context is set.
+        withRequestContext(logged.request_id, () => log('http').info(logged, 'request'));
+        logRequest(logged);
+        return captured.lines().map((line) => line.replace(/"time":"[^"]+"|^\d\d:\d\d:\d\d\.\d{3}/, '<time>'));
+      } finally {
+        captured.restore();
+      }
+    };
+
+    it("writes pino's own JSON line for the request, to the info destination", () => {
+      const [pinos, ours] = both({ format: 'json' });
+      expect(ours).toBe(pinos);
+      expect(JSON.parse(ours!.replace('<time>', '"time":"x"'))).toEqual({ level: 'info', time: 'x', pid: process.pid, component: 'http', ...fields, msg: 'request' });
+      // An aborted answer says so, as before.
+      const [abortedPino, abortedOurs] = both({ format: 'json' }, { ...fields, status: 200, aborted: true });
+      expect(abortedOurs).toBe(abortedPino);
+      expect(abortedOurs).toContain('"aborted":true');
+    });
+
+    it('writes the readable line in the development format, and nothing when info is not logged', () => {
+      const [pinos, ours] = both({ format: 'pretty' });
+      expect(ours).toBe(pinos);
+      expect(ours).toMatch(/^<time> INFO {2}\[http\] request {2}request_id=\S+ method=POST path=\/oauth\/introspect status=200 duration_ms=1.3\n$/);
+      expect(both({ level: 'warn' })).toEqual([]);
+    });
+
+    it("keeps a path's text a valid JSON string, whatever it holds", () => {
+      const odd = { ...fields, path: '/api/v1/"quoted"\\back\nline\u2028' };
+      const [pinos, ours] = both({ format: 'json' }, odd);
+      expect(ours).toBe(pinos);
+      expect(JSON.parse(ours!.replace('<time>', '"time":"x"')).path).toBe(odd.path);
+    });
   });
 });

@@ -65,7 +65,8 @@ export function isWellFormedToken(token: string, prefix: TokenPrefix): boolean {
 }
 
 export function hashToken(token: string): string {
-  return crypto.createHash('sha256').update(token).digest('hex');
+  // The one-shot hash (Node 20.12+): no Hash object per call, 0.36 against 0.80 µs (issue 16 §5).
+  return crypto.hash('sha256', token, 'hex');
 }
 
 /** Constant-time comparison of a presented secret with a stored SHA-256 hash. */

@@ -119,12 +119,12 @@ export async function verifyDpopProof(options: {
   // §8 / §9: this server requires its own recent nonce in every proof.
   if (!isFreshNonce(payload.nonce)) return fail('Use the DPoP-Nonce this server provides.', 'use_dpop_nonce');
   if (options.accessToken !== undefined) {
-    const ath = crypto.createHash('sha256').update(options.accessToken).digest('base64url');
+    const ath = crypto.hash('sha256', options.accessToken, 'base64url');
     if (payload.ath !== ath) return fail('The proof is not bound to this access token (ath).');
   }
   const jkt = await key.jkt;
   // §11.1: one use per proof. The window bounds how long the jti must be remembered.
-  const id = crypto.createHash('sha256').update(`${jkt}\0${payload.jti}`).digest('hex');
+  const id = crypto.hash('sha256', `${jkt}\0${payload.jti}`, 'hex');
   if (!(await claimProofId(id, new Date((payload.iat + IAT_WINDOW_SECONDS + 5) * 1000)))) return fail('This DPoP proof was already used.');
   return { ok: true, proof: { jkt } };
 }
