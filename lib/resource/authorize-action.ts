@@ -93,13 +93,15 @@ export async function authorizeAction(
   // consent screen) carries the person's approval of it: it satisfies "needs approval", once per
   // grant (the payment operation records it); the policy's limits still apply.
   const approvedPayment = (payment?: Payment) => payment?.creditorName !== undefined && matchingPaymentDetail(token.authorizationDetails, { ...payment, creditorName: payment.creditorName }) >= 0;
+  // One instant for every decision of this call (the call's own, and its answer's links).
+  const now = new Date();
   const decide = (name: ActionName, resource?: Target, payment?: Payment, jit = token.jit) =>
     evaluatePolicy(compiled, cacheKey, {
       agentId: token.agentId,
       action: name,
       resource: resource ?? { id: `${ACTIONS[name].kind}s`, kind: ACTIONS[name].kind },
       scopes: held,
-      now: new Date(),
+      now,
       timeZone: document.timeZone ?? token.user?.timeZone ?? 'UTC',
       ip: call.ip,
       acr: token.acr,
