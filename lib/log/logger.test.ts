@@ -137,6 +137,20 @@ describe('the logger', () => {
       expect(both({ level: 'warn' })).toEqual([]);
     });
 
+    it("falls back to pino's own line when the logger was made without the writer's destination (a reloaded module's logger)", () => {
+      const captured = captureLogs();
+      const holder = globalThis as { leashInfoLines?: unknown };
+      const kept = holder.leashInfoLines;
+      try {
+        delete holder.leashInfoLines;
+        logRequest(fields);
+        expect(captured.entries()).toEqual([expect.objectContaining({ level: 'info', component: 'http', ...fields, msg: 'request' })]);
+      } finally {
+        holder.leashInfoLines = kept;
+        captured.restore();
+      }
+    });
+
     it("keeps a path's text a valid JSON string, whatever it holds", () => {
       const odd = { ...fields, path: '/api/v1/"quoted"\\back\nline\u2028' };
       const [pinos, ours] = both({ format: 'json' }, odd);

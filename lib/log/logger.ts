@@ -178,8 +178,11 @@ export type AccessLogFields = { request_id: string; method: string | undefined; 
 export function logRequest(fields: AccessLogFields): void {
   const logger = log();
   if (!logger.isLevelEnabled('info')) return;
+  const lines = holder.leashInfoLines;
+  // A logger made by an older version of this module (a development server's reload) left none.
+  if (!lines) return void logger.child({ component: 'http' }).info(fields, 'request');
   const json = JSON.stringify(fields);
-  holder.leashInfoLines!.write(`{"level":"info","time":"${new Date().toISOString()}","pid":${process.pid},"component":"http",${json.slice(1, -1)},"msg":"request"}\n`);
+  lines.write(`{"level":"info","time":"${new Date().toISOString()}","pid":${process.pid},"component":"http",${json.slice(1, -1)},"msg":"request"}\n`);
 }
 
 /** Writes what waits for the destinations (shutdown). */
