@@ -4,12 +4,20 @@ import { heardAfterAnswer, percentile, summarizeCrossInstance, summarizeHeard } 
 describe('cross-instance latency summary', () => {
   it('reports a fresh instance first sample apart from the percentiles, and sums the stale answers', () => {
     const measured = { latencies: [144, 5, 6, 7, 8, 9, 10, 11, 12, 13, 40], stale: [0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0] };
-    expect(summarizeCrossInstance(measured, true)).toEqual({ p50: 9, p99: 40, samples: 10, slowestSample: 11, firstMs: 144, staleAnswers: 3 });
+    expect(summarizeCrossInstance(measured, true)).toEqual({
+      p50: 9,
+      p99: 40,
+      samples: 10,
+      slowestSample: 11,
+      firstMs: 144,
+      staleAnswers: 3,
+      samplesMs: [144, 5, 6, 7, 8, 9, 10, 11, 12, 13, 40],
+    });
   });
 
   it('keeps every sample when the instance is warm already (under load)', () => {
     const measured = { latencies: [144, 5, 6, 7], stale: [0, 0, 0, 0] };
-    expect(summarizeCrossInstance(measured, false)).toEqual({ p50: 6, p99: 144, samples: 4, slowestSample: 1, staleAnswers: 0 });
+    expect(summarizeCrossInstance(measured, false)).toEqual({ p50: 6, p99: 144, samples: 4, slowestSample: 1, staleAnswers: 0, samplesMs: [144, 5, 6, 7] });
   });
 
   it('takes the nearest-rank percentile', () => {
@@ -26,7 +34,7 @@ describe('cross-instance latency summary', () => {
       { startedAt: 1080, answeredAt: 1086 },
     ];
     expect(heardAfterAnswer(trace, changes, 'token')).toEqual([-1.5, 4]);
-    expect(summarizeHeard([-1.5, 4, 2], true)).toEqual({ p50: 2, p99: 4, max: 4 });
+    expect(summarizeHeard([-1.5, 4, 2], true)).toEqual({ p50: 2, p99: 4, max: 4, samplesMs: [-1.5, 4, 2] });
     expect(() => heardAfterAnswer(trace, [{ startedAt: 2000, answeredAt: 2001 }], 'token')).toThrow(/no token notification for sample 1/);
   });
 });

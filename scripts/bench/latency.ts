@@ -47,7 +47,7 @@ export function heardAfterAnswer(trace: string, changes: Change[], kind: string)
 /** Percentiles of `heardAfterAnswer`, the fresh instance's first sample left out as in summarizeCrossInstance. */
 export function summarizeHeard(heard: number[], coldFirst: boolean) {
   const steady = heard.slice(coldFirst ? 1 : 0);
-  return { p50: percentile(steady, 0.5), p99: percentile(steady, 0.99), max: Number(Math.max(...steady).toFixed(1)) };
+  return { p50: percentile(steady, 0.5), p99: percentile(steady, 0.99), max: Number(Math.max(...steady).toFixed(1)), samplesMs: heard.map((ms) => Number(ms.toFixed(1))) };
 }
 
 /**
@@ -68,6 +68,9 @@ export function summarizeCrossInstance({ latencies, stale }: CrossInstance, cold
     slowestSample: slowest,
     ...(coldFirst ? { firstMs: Number(latencies[0]!.toFixed(1)) } : {}),
     staleAnswers: stale.reduce((a, b) => a + b, 0),
+    // Every sample in order (the cold one included, so `slowestSample` indexes it): a tail of one
+    // slow sample can then be told from a slow stretch (results.json only).
+    samplesMs: latencies.map((ms) => Number(ms.toFixed(1))),
   };
 }
 
