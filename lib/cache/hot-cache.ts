@@ -51,6 +51,9 @@ type State = {
 
 const holder = globalThis as typeof globalThis & { leashHotCache?: State };
 
+/** A process's markers, with a prefix of its own (`heardOwnChanges`). */
+const freshMarkers = (): State['markers'] => ({ prefix: `${SYNC_PREFIX}${crypto.randomUUID()}:`, sent: 0, awaiting: new Map() });
+
 function state(): State {
   holder.leashHotCache ??= {
     areas: new Map(),
@@ -61,7 +64,7 @@ function state(): State {
     closed: false,
     everConnected: false,
     loading: new Map(),
-    markers: { prefix: `${SYNC_PREFIX}${crypto.randomUUID()}:`, sent: 0, awaiting: new Map() },
+    markers: freshMarkers(),
     dependents: new Map(),
   };
   const s = holder.leashHotCache;
@@ -70,7 +73,7 @@ function state(): State {
   if (!(s.dependents as Map<string, Set<string>> | undefined)) {
     for (const a of s.areas.values()) a.clear();
     s.loading = new Map();
-    s.markers = { prefix: `${SYNC_PREFIX}${crypto.randomUUID()}:`, sent: 0, awaiting: new Map() };
+    s.markers = freshMarkers();
     s.dependents = new Map();
   }
   return s;
