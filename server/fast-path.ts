@@ -66,7 +66,9 @@ async function answer(
     signal = aborted.signal;
   }
   try {
-    const body = await readBody(request);
+    // A GET or HEAD has no body to wait for (every promise costs a request more than it seems:
+    // Next's AsyncLocalStorage instances make Node run a hook for each one; docs/performance.md).
+    const body = request.method === 'GET' || request.method === 'HEAD' ? null : await readBody(request);
     if (body === 'too_large') {
       return send(
         response,
@@ -86,7 +88,13 @@ async function answer(
     // the URL's path, and with it the path the audit row records. No machine route reads
     // the URL's host (the issuer comes from the configuration).
     const url = `http://${configuredHost}${request.url}`;
-    const context = { params: Promise.resolve(route.params) };
+    // Next's route context (its params a promise), made only when a handler reads it.
+    const params = route.params;
+    const context = {
+      get params() {
+        return Promise.resolve(params);
+      },
+    };
     let webResponse: Response;
     // The body is handed over as the Buffer already read (lib/http/read-body.ts), not as a stream.
     if (route.web) {
@@ -99,7 +107,8 @@ async function answer(
       if (body && body.length) attachBody(machineRequest, body);
       webResponse = await route.handler(machineRequest, context);
     }
-    await write(response, webResponse, securityHeaders);
+    const writing = write(response, webResponse, securityHeaders);
+    if (writing) await writing;
   } catch (error) {
     log('fast-path').error({ err: error }, 'unhandled error');
     if (!response.headersSent) {
@@ -126,7 +135,6 @@ function send(response: http.ServerResponse, status: number, headers: Record<str
  * not waited for.
  */
 function readBody(request: http.IncomingMessage): Promise<Buffer | null | 'too_large'> {
-  if (request.method === 'GET' || request.method === 'HEAD') return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     let tooLarge = Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES;
     const chunks: Buffer[] = [];
@@ -146,7 +154,8 @@ function readBody(request: http.IncomingMessage): Promise<Buffer | null | 'too_l
   });
 }
 
-async function write(response: http.ServerResponse, webResponse: Response, securityHeaders: Record<string, string>): Promise<void> {
+/** Writes the answer; a promise only when its body has to be read first (JSON text is written at once). */
+function write(response: http.ServerResponse, webResponse: Response, securityHeaders: Record<string, string>): Promise<void> | undefined {
   response.statusCode = webResponse.status;
   for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
   for (const [name, value] of webResponse.headers) {
@@ -166,10 +175,14 @@ async function write(response: http.ServerResponse, webResponse: Response, secur
     response.end();
     return;
   }
+  return writeBody(response, webResponse, webResponse.body);
+}
+
+async function writeBody(response: http.ServerResponse, webResponse: Response, body: ReadableStream<Uint8Array>): Promise<void> {
   // Event streams (MCP) are written as they come; everything else in one piece.
   if (webResponse.headers.get('content-type')?.startsWith('text/event-stream')) {
     response.flushHeaders();
-    for await (const chunk of webResponse.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
       if (!response.write(chunk)) await once(response, 'drain');
     }
     response.end();

@@ -95,9 +95,10 @@ export function checkOutsideTimeWindow(options: { userId: string; agentId: strin
 }
 
 /** The first allowed use of a high-risk scope by an agent for a user (once per scope, ever). */
-export async function checkFirstHighRiskUse(options: { userId: string; agentId: string; scope: string; action: string }): Promise<void> {
-  if (SCOPES[options.scope as keyof typeof SCOPES]?.risk !== 'high') return;
-  await raiseAlert({
+export function checkFirstHighRiskUse(options: { userId: string; agentId: string; scope: string; action: string }): Promise<void> | undefined {
+  // Decided at once for every other scope: this runs after every allowed call, the hottest path.
+  if (SCOPES[options.scope as keyof typeof SCOPES]?.risk !== 'high') return undefined;
+  return raiseAlert({
     userId: options.userId,
     agentId: options.agentId,
     kind: `first_use:${options.scope}`,
@@ -107,7 +108,7 @@ export async function checkFirstHighRiskUse(options: { userId: string; agentId: 
       message: `${await agentName(options.agentId)} used its permission to “${lowerFirst(describeScope(options.scope))}” for the first time (${lowerFirst(describeAction(options.action))}). If you did not expect this, suspend it.`,
       details: { scope: options.scope, action: options.action },
     }),
-  }).catch(logged('first-use'));
+  }).then(() => undefined, logged('first-use'));
 }
 
 // The flood rule looks at each flooding client at most every ten seconds: a flood must not turn

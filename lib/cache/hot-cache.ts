@@ -150,8 +150,11 @@ export function forgetCached(...ids: string[]): void {
  * queries queued for the pool). A caller joins a load only if no invalidation happened since it
  * started, so what it gets is as fresh as an entry it could have found cached, and only while the
  * cache is on: when it is off (the LISTEN connection down), every read goes to the database itself.
+ *
+ * A hit is returned as it is, not in a promise: the hot path's callers take it without waiting a
+ * turn (each promise costs a hook per AsyncLocalStorage in use; docs/performance.md).
  */
-export async function cached<T>(areaName: string, key: string, load: () => Promise<T | null>, dependsOn: (value: T) => string[]): Promise<T | null> {
+export function cached<T>(areaName: string, key: string, load: () => Promise<T | null>, dependsOn: (value: T) => string[]): T | Promise<T | null> {
   const s = state();
   const listening = s.client !== null;
   if (!listening) void ensureListening();
@@ -173,11 +176,9 @@ export async function cached<T>(areaName: string, key: string, load: () => Promi
     return loaded;
   });
   s.loading.set(flight, { generation, value });
-  try {
-    return await value;
-  } finally {
+  return value.finally(() => {
     if (s.loading.get(flight)?.value === value) s.loading.delete(flight);
-  }
+  });
 }
 
 // LEASH_TRACE_INVALIDATIONS=<file>: each notification's arrival (epoch ms, then the payload) is

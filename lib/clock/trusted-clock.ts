@@ -39,15 +39,26 @@ export function clockSkewMs(): number | null {
   return Date.now() - (sample.databaseMs + (performance.now() - sample.monotonicMs));
 }
 
-/** Throws ClockSkewError when this process's clock is off; the first call waits for the first sample. */
-export async function assertClockTrusted(): Promise<void> {
+/**
+ * Throws ClockSkewError when this process's clock is off. Synchronous once the first sample is in
+ * (every request after the first: no promise on the hot path); until then, a promise that waits
+ * for it and rejects the same way.
+ */
+export function assertClockTrusted(): Promise<void> | undefined {
   const state = (holder.leashTrustedClock ??= {});
   if (!state.sample) {
     // A failed first sample (the database is down) fails this request and is tried again by the next.
     state.first ??= takeSample(state).finally(() => (state.first = undefined));
-    await state.first;
-    state.timer ??= setInterval(() => void takeSample(state).catch(() => {}), SAMPLE_EVERY_MS).unref();
+    return state.first.then(() => {
+      state.timer ??= setInterval(() => void takeSample(state).catch(() => {}), SAMPLE_EVERY_MS).unref();
+      checkSkew();
+    });
   }
+  checkSkew();
+  return undefined;
+}
+
+function checkSkew(): void {
   const skew = clockSkewMs()!;
   const allowed = getConfig().maxClockSkewMs;
   if (Math.abs(skew) > allowed) {

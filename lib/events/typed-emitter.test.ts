@@ -34,6 +34,26 @@ describe('TypedEmitter', () => {
     expect(logs.entries()[1]).toMatchObject({ err: { message: 'async' } });
   });
 
+  it('waits for the listeners that return a promise, and makes no promise of its own when none does', async () => {
+    const emitter = new TypedEmitter<Events>('test');
+    const seen: string[] = [];
+    emitter.on('other.thing', ({ n }) => void seen.push(`sync:${n}`));
+    // Only synchronous listeners: they have run when emit returns, and it returns the one settled promise.
+    const first = emitter.emit('other.thing', { n: 1 });
+    expect(seen).toEqual(['sync:1']);
+    expect(emitter.emit('other.thing', { n: 2 })).toBe(first);
+    expect(emitter.emit('thing.happened', { id: 'nobody listens' })).toBe(first);
+    let finish!: () => void;
+    emitter.on('thing.happened', () => new Promise<void>((resolve) => (finish = resolve)).then(() => void seen.push('async done')));
+    let settled = false;
+    const waiting = emitter.emit('thing.happened', { id: 'x' }).then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(settled).toBe(false);
+    finish();
+    await waiting;
+    expect(seen).toEqual(['sync:1', 'sync:2', 'async done']);
+  });
+
   it('removes a listener, and emits to nobody quietly', async () => {
     const emitter = new TypedEmitter<Events>('test');
     const seen: string[] = [];

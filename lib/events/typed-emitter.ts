@@ -6,6 +6,13 @@
 import { log } from '@/lib/log/logger';
 export type Listener<P> = (payload: P) => unknown;
 
+/** What `emit` returns when no listener is still running. */
+const SETTLED: Promise<void> = Promise.resolve();
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
 export interface EventSource<Events extends Record<string, object>> {
   /** Adds a listener; returns a function that removes it. */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void;
@@ -23,18 +30,28 @@ export class TypedEmitter<Events extends Record<string, object>> implements Even
     return () => this.listeners.set(event, ((this.listeners.get(event) ?? []) as Listener<Events[K]>[]).filter((l) => l !== listener) as Listener<never>[]);
   }
 
-  /** Runs the event's listeners together; resolves once all have settled, and never rejects. */
-  async emit<K extends keyof Events>(event: K, payload: Events[K]): Promise<void> {
+  /**
+   * Runs the event's listeners together; resolves once all have settled, and never rejects.
+   * Each listener is called at once: only those that return a promise are waited for, so an event
+   * whose listeners are synchronous (the metrics of an allowed call, on the hottest path) makes no
+   * promise of its own.
+   */
+  emit<K extends keyof Events>(event: K, payload: Events[K]): Promise<void> {
     const listeners = this.listeners.get(event) as Listener<Events[K]>[] | undefined;
-    if (!listeners?.length) return;
-    await Promise.all(
-      listeners.map(async (listener) => {
-        try {
-          await listener(payload);
-        } catch (error) {
-          log(this.name).error({ err: error, event: String(event) }, 'listener failed');
-        }
-      }),
-    );
+    if (!listeners?.length) return SETTLED;
+    let pending: Promise<void>[] | undefined;
+    for (const listener of listeners) {
+      try {
+        const result = listener(payload);
+        if (isThenable(result)) (pending ??= []).push(Promise.resolve(result).then(undefined, (error: unknown) => this.failed(event, error)));
+      } catch (error) {
+        this.failed(event, error);
+      }
+    }
+    return pending ? Promise.all(pending).then(() => undefined) : SETTLED;
+  }
+
+  private failed(event: keyof Events, error: unknown): void {
+    log(this.name).error({ err: error, event: String(event) }, 'listener failed');
   }
 }

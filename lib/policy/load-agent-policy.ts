@@ -29,11 +29,22 @@ const compiledById = new Map<string, LoadedPolicy>();
  * simulator pass them; Leash's own API does not need them). The compiled set is cached under the
  * version and the list, so a resource registered or changed later compiles anew.
  */
-export async function loadAgentPolicy(options: { userId: string | null; agentId: string; declared?: readonly DeclaredAction[] }): Promise<LoadedPolicy> {
+export function loadAgentPolicy(options: { userId: string | null; agentId: string; declared?: readonly DeclaredAction[] }): LoadedPolicy | Promise<LoadedPolicy> {
   const declared = options.declared ?? [];
   const declaredSuffix = declared.length ? `~${declaredKey(declared)}` : '';
   if (!options.userId) return declared.length ? withDeclaredDefault(declared, declaredSuffix) : DEFAULT;
-  const row = await newestVersion(options.userId, options.agentId);
+  // Known version (the hot path): answered without a promise; a stored policy that fails its
+  // checks still rejects, as it does after a load.
+  const row = newestVersion(options.userId, options.agentId);
+  if (row instanceof Promise) return row.then((loaded) => policyOf(loaded, declared, declaredSuffix));
+  try {
+    return policyOf(row, declared, declaredSuffix);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function policyOf(row: PolicyRow | null, declared: readonly DeclaredAction[], declaredSuffix: string): LoadedPolicy {
   if (!row) return declared.length ? withDeclaredDefault(declared, declaredSuffix) : DEFAULT;
   const cached = compiledById.get(row.id + declaredSuffix);
   if (cached) return cached;
@@ -67,10 +78,10 @@ export async function loadAgentPolicy(options: { userId: string | null; agentId:
 type PolicyRow = { id: string; version: number; document: unknown; cedar: string; handWritten: boolean };
 
 /** The newest stored version of a user's policy for an agent (null: none yet, the defaults), cached. */
-async function newestVersion(userId: string, agentId: string): Promise<PolicyRow | null> {
+function newestVersion(userId: string, agentId: string): PolicyRow | null | Promise<PolicyRow | null> {
   // Cached under the pair the trigger names ('policy:<user_id>:<agent_id>'); "no row" is cached too.
   const pair = `${userId}:${agentId}`;
-  const found = await cached(
+  const found = cached<{ row: PolicyRow | null }>(
     'policy',
     pair,
     async () => {
@@ -83,7 +94,7 @@ async function newestVersion(userId: string, agentId: string): Promise<PolicyRow
     },
     () => [pair],
   );
-  return found?.row ?? null;
+  return found instanceof Promise ? found.then((loaded) => loaded?.row ?? null) : found.row;
 }
 
 /** A short key for a list of declared actions (part of a compiled policy's cache key). */

@@ -46,6 +46,29 @@ describe('leased rate limits', () => {
     expect((await b.checkAgentRate(second)).ok).toBe(true);
   });
 
+  it('answer at once (no promise) while this instance holds a share of every window, counting as the waiting way does', async () => {
+    const a = createRateLimiter();
+    const limits = { agentId: crypto.randomUUID(), userId: crypto.randomUUID(), perMinuteLimit: 100, perDayLimit: 1_000 };
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+    const remaining = (verdict: { headers: Record<string, string> }) => /remaining=(\d+)/.exec(verdict.headers.RateLimit!)![1];
+    // The first call leases the agent's minute and day and the user's minute (shares of 5, 50 and 5).
+    const first = a.checkAgentRate(limits);
+    expect(first).toBeInstanceOf(Promise);
+    expect(remaining(await first)).toBe('99');
+    expect(a.leaseCount()).toBe(3);
+    for (const left of ['98', '97', '96', '95']) {
+      const verdict = a.checkAgentRate(limits);
+      expect(verdict).not.toBeInstanceOf(Promise);
+      expect(verdict).toEqual({ ok: true, headers: { 'RateLimit-Policy': '100;w=60', RateLimit: expect.stringMatching(new RegExp(`^limit=100, remaining=${left}, reset=\\d+$`)) } });
+    }
+    // The minute's share is spent: the next call waits for a new one, and only it is leased again.
+    const sixth = a.checkAgentRate(limits);
+    expect(sixth).toBeInstanceOf(Promise);
+    expect(remaining(await sixth)).toBe('94');
+    expect(a.leaseCount()).toBe(4);
+  });
+
   it('ask the database once per share, not once per call', async () => {
     const a = createRateLimiter();
     const who = { ...ids(), perMinuteLimit: 10_000, perDayLimit: 1_000_000 };

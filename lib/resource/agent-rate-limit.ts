@@ -20,6 +20,12 @@ export type RateVerdict = { ok: true; headers: Record<string, string> } | { ok: 
 
 type Bucket = { window: number; end: number; left: number; total: number; spent: boolean; leasing: Promise<void> | null };
 type Taken = { over: boolean; remaining: number; reset: number };
+type RateOptions = { agentId: string; userId: string | null; perMinuteLimit: number; perDayLimit: number };
+
+/** The RateLimit headers of the per-minute limit (draft-ietf-httpapi-ratelimit-headers). */
+function rateHeaders(limit: number, remaining: number, reset: number): Record<string, string> {
+  return { 'RateLimit-Policy': `${limit};w=60`, RateLimit: `limit=${limit}, remaining=${remaining}, reset=${reset}` };
+}
 
 /** One instance's counters (a process has one; tests make two to play two instances). */
 export function createRateLimiter() {
@@ -58,13 +64,39 @@ export function createRateLimiter() {
     return { over: false, remaining: Math.max(0, limit - b.total + b.left), reset };
   }
 
-  async function checkAgentRate(options: { agentId: string; userId: string | null; perMinuteLimit: number; perDayLimit: number }): Promise<RateVerdict> {
+  /**
+   * The share left of one window of `key`, when this instance holds some now (no lease needed), in
+   * the bucket `take` would count it from.
+   */
+  function heldShare(key: string, windowMs: number, now: number): Bucket | undefined {
+    const bucket = buckets.get(`${key}:${windowMs}`);
+    return bucket && bucket.window === Math.floor(now / windowMs) && bucket.left > 0 ? bucket : undefined;
+  }
+
+  /**
+   * The common case without a promise: when this instance holds a share of every window the call
+   * counts against, each is counted down here, as `take` would, and the answer is the same.
+   * Otherwise (a share to lease, or a limit reached) the call goes the way that waits.
+   */
+  function checkAgentRate(options: RateOptions): RateVerdict | Promise<RateVerdict> {
+    const key = `agent:${options.agentId}:${options.userId ?? '-'}`;
+    const now = Date.now();
+    const minute = heldShare(key, MINUTE, now);
+    const day = minute && heldShare(key, DAY, now);
+    const user = day && (options.userId ? heldShare(`user:${options.userId}`, MINUTE, now) : null);
+    if (!minute || !day || user === undefined) return checkAgentRateWaiting(options);
+    minute.left--;
+    day.left--;
+    if (user) user.left--;
+    const reset = Math.max(1, Math.ceil((minute.end - now) / 1000));
+    const remaining = Math.max(0, options.perMinuteLimit - minute.total + minute.left);
+    return { ok: true, headers: rateHeaders(options.perMinuteLimit, remaining, reset) };
+  }
+
+  async function checkAgentRateWaiting(options: RateOptions): Promise<RateVerdict> {
     const key = `agent:${options.agentId}:${options.userId ?? '-'}`;
     const minute = await take(key, options.perMinuteLimit, MINUTE);
-    const headers = {
-      'RateLimit-Policy': `${options.perMinuteLimit};w=60`,
-      RateLimit: `limit=${options.perMinuteLimit}, remaining=${minute.remaining}, reset=${minute.reset}`,
-    };
+    const headers = rateHeaders(options.perMinuteLimit, minute.remaining, minute.reset);
     if (minute.over) return { ok: false, reason: `rate limit of ${options.perMinuteLimit} calls per minute`, retryAfterSeconds: minute.reset, headers };
     const day = await take(key, options.perDayLimit, DAY);
     if (day.over) return { ok: false, reason: `daily quota of ${options.perDayLimit} calls`, retryAfterSeconds: day.reset, headers };

@@ -23,7 +23,8 @@ export async function authenticateBearer(
     refused: await recordRefusal(call, { refused, reason, token, ...audit }),
   });
   // "Unexpired" needs a clock that did not jump: otherwise throw, and the call fails closed (503).
-  await assertClockTrusted();
+  const firstSample = assertClockTrusted();
+  if (firstSample) await firstSample;
   const bearer = { scheme: 'Bearer' as const, resource };
   const header = call.request.headers.get('authorization');
   if (!header) {
@@ -37,7 +38,8 @@ export async function authenticateBearer(
   if (!presented) {
     return refuse(new ResourceRefusal('invalid_request', 'Malformed Authorization header.', { status: 401, challenge: bearer }), 'malformed Authorization header', null);
   }
-  const token = await findToken(presented);
+  const found = findToken(presented);
+  const token = found instanceof Promise ? await found : found;
   const invalid = (description: string, found: FoundToken | null) => refuse(new ResourceRefusal('invalid_token', description, { status: 401, challenge: bearer }), description, found);
   if (!token || token.kind !== 'ACCESS') return invalid('The access token is unknown.', null);
   if (token.revokedAt) return invalid('The access token was revoked.', token);

@@ -59,18 +59,22 @@ export async function authorizeAction(
     return refuse(new ResourceRefusal('access_denied', "This action works in a user's workspace: use a token a user delegated.", { status: 403 }), 'needs a user-delegated token');
   }
 
-  const { compiled, cacheKey, version, document } = await loadAgentPolicy({ userId: token.userId, agentId: token.agentId });
+  // The policy and the rate limit answer at once when this instance knows them (no promise: the
+  // hot path's common case); otherwise they are waited for.
+  const policy = loadAgentPolicy({ userId: token.userId, agentId: token.agentId });
+  const { compiled, cacheKey, version, document } = policy instanceof Promise ? await policy : policy;
   // The user's policy may require proof-of-possession (RFC 9449) for this agent.
   if (document.tokens.dpopRequired && !token.dpopJkt) {
     const description = "The user's policy for this agent requires a DPoP-bound token.";
     return refuse(new ResourceRefusal('invalid_token', description, { status: 401, challenge: { scheme: 'DPoP', resource: options.resource } }), `policy v${version}: DPoP required`);
   }
-  const rate = await checkAgentRate({
+  const counted = checkAgentRate({
     agentId: token.agentId,
     userId: token.userId,
     perMinuteLimit: document.rateLimit.perMinute,
     perDayLimit: document.rateLimit.perDay,
   });
+  const rate = counted instanceof Promise ? await counted : counted;
   if (!rate.ok) {
     const refused = new ResourceRefusal('rate_limited', `Slow down: the ${rate.reason} is reached.`, {
       status: 429,

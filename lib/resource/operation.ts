@@ -142,10 +142,9 @@ export async function executeOperation(
     // Checked before the audit row and inside a write's transaction: an answer that breaks the
     // published schema changes nothing. The body sent is the handler's own, never the parsed copy,
     // so the check cannot make tests see something production would not send.
-    const answer = async (tx: Prisma.TransactionClient) => {
-      const result = await operation.run({ ...args, token, tx, link, consentedPayment: allowed.consentedPayment });
-      if (checkResponses) checkResponse(operation, result);
-      return result;
+    const answer = (tx: Prisma.TransactionClient): Promise<unknown> => {
+      const result = operation.run({ ...args, token, tx, link, consentedPayment: allowed.consentedPayment });
+      return checkResponses ? result.then((value) => (checkResponse(operation, value), value)) : result;
     };
     let body: unknown;
     if (operation.method === 'GET') {
@@ -224,7 +223,8 @@ export function operationRoute(operation: Operation, registry: ReadonlyMap<Actio
     try {
       const authenticated = await authenticateBearer(call, 'api', audit);
       if ('refused' in authenticated) return authenticated.refused;
-      const params = await context.params;
+      // Read only by operations that take path parameters (the context's params are a promise).
+      const params = operation.params ? await context.params : undefined;
       const input = operation.input ? await readInput(request) : undefined;
       return await executeOperation(call, authenticated.token, 'api', operation, { params, input }, registry);
     } catch (error) {

@@ -15,10 +15,10 @@ import type { CallAction, CallDetails } from '@/lib/audit/events';
 /**
  * The audit row of an allowed call. With `tx`, in the call's transaction (it commits with what the
  * call changed); without, for calls that change nothing, through group commit
- * (lib/audit/audit-group-commit.ts). Either way it has committed when this returns, or this throws
- * and the call fails closed.
+ * (lib/audit/audit-group-commit.ts). Either way it has committed when the promise resolves, or it
+ * rejects (or this throws) and the call fails closed.
  */
-export async function recordAllowed(tx: Prisma.TransactionClient | null, call: CallContext, token: FoundToken, action: CallAction, reason: string, scopes: string[], details: CallDetails) {
+export function recordAllowed(tx: Prisma.TransactionClient | null, call: CallContext, token: FoundToken, action: CallAction, reason: string, scopes: string[], details: CallDetails): Promise<unknown> {
   const row: AuditInput<CallAction> = {
     action,
     decision: 'ALLOW',
@@ -34,10 +34,11 @@ export async function recordAllowed(tx: Prisma.TransactionClient | null, call: C
     intent: storedIntent(call.intent, token.user),
     details,
   };
-  if (tx) await appendAuditEvent(tx, row);
+  if (tx) return appendAuditEvent(tx, row);
   // The full intent text is a second row in another table: those two commit together.
-  else if (row.intent?.text) await db().$transaction((t) => appendAuditEvent(t, row));
-  else await appendAuditEventGrouped(row);
+  if (row.intent?.text) return db().$transaction((t) => appendAuditEvent(t, row));
+  // The group commit's own promise, waited for by the caller: no promise of this function's own.
+  return appendAuditEventGrouped(row);
 }
 
 export async function failClosed(call: CallContext, audit: { action: CallAction; scopes: string[] }, error: unknown): Promise<Response> {

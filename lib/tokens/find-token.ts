@@ -9,13 +9,14 @@ import { cached } from '@/lib/cache/hot-cache';
 import { isWellFormedJwtAccessToken } from '@/lib/tokens/jwt-access-token';
 import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-token';
 
-export async function findToken(presented: string) {
+/** The token's row (or null); a cached one as it is, without a promise (the hot path's common case). */
+export function findToken(presented: string): LoadedToken | null | Promise<LoadedToken | null> {
   // Refresh tokens are single-use: always read from the database.
   if (isWellFormedToken(presented, TOKEN_PREFIX.refreshToken)) return loadToken(presented);
   if (!isWellFormedToken(presented, TOKEN_PREFIX.accessToken) && !isWellFormedJwtAccessToken(presented)) return null;
   // Access tokens are cached per instance and dropped on any change to the token, its grant,
   // agent or user (lib/cache/hot-cache.ts): a revocation that returned is never answered from memory.
-  return cached(
+  return cached<LoadedToken>(
     'token',
     hashToken(presented),
     () => loadToken(presented),
@@ -61,7 +62,7 @@ async function loadToken(presented: string): Promise<LoadedToken | null> {
   return rows[0] ?? null;
 }
 
-export type FoundToken = NonNullable<Awaited<ReturnType<typeof findToken>>>;
+export type FoundToken = LoadedToken;
 
 /** Unexpired, unrevoked, and neither its agent, its grant nor its user suspended. */
 export function isTokenActive(token: FoundToken, now = new Date()): boolean {
