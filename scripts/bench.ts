@@ -15,7 +15,7 @@ import pg from 'pg';
 import { findFreePort, startEmbeddedPostgres } from './lib/embedded-pg';
 import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
 import { deployMigrations } from './lib/schema-engine';
-import { SERVER_ARGV, SERVER_NODE_FLAGS } from '../server/launch';
+import { SERVER_ARGV, SERVER_ENTRY, SERVER_NODE_ARGS, SERVER_NODE_FLAGS } from '../server/launch';
 import { dpopKey } from './bench/dpop-proof';
 import { bearerToken, dpopBoundToken, introspection, type OAuthEndpoints } from './bench/oauth-targets';
 import { postmasterPid } from './bench/cpu';
@@ -23,6 +23,7 @@ import { run, underLoad, type CpuWatch, type Sample, type Target } from './bench
 import { CPU_TEXT, cpuTable, peersText, SIDES, summarizeScenario, throughputTable, type Row, type Side } from './bench/report';
 import { crossInstancePolicyChange, crossInstanceRevocation, heardAfterAnswer, liveUpdate, percentile, signIn, summarizeCrossInstance, summarizeHeard } from './bench/latency';
 import { benchSsfReceiver, ssfRevocation } from './bench/ssf-latency';
+import { heapSampling, sampleAllocations } from './bench/heap';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 2 : 3;
@@ -89,7 +90,11 @@ async function main() {
     // LEASH_BENCH_MARKS=<file>: each measured run's start and end, in the profile's clock
     // (monotonic µs), so a profile can be read for the measured runs alone.
     const profile = process.env.LEASH_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.LEASH_BENCH_PROFILE)}`] : [];
-    const leash = startProcess(process.execPath, [...profile, ...SERVER_ARGV], env);
+    // LEASH_BENCH_HEAP=<dir>: what the Leash server allocates per request in each measured run
+    // (scripts/bench/heap.ts), and the allocation profiles in <dir>.
+    const heapDir = process.env.LEASH_BENCH_HEAP ? path.resolve(process.env.LEASH_BENCH_HEAP) : null;
+    const heap = heapDir ? heapSampling(heapDir) : { args: [], env: {} };
+    const leash = startProcess(process.execPath, [...profile, ...SERVER_NODE_ARGS, ...heap.args, SERVER_ENTRY], { ...env, ...heap.env });
     children.push(leash);
     await waitFor(`${issuer}/api/health`, leash);
 
@@ -191,7 +196,13 @@ async function main() {
           if (!target) continue;
           // CPU is read around each measured run: the peer with PostgreSQL shares Leash's cluster.
           const markStart = process.hrtime.bigint() / 1000n;
-          const sample = await run(target, { seconds: SECONDS, connections: CONNECTIONS, watch: watch[side] });
+          const measure = () => run(target, { seconds: SECONDS, connections: CONNECTIONS, watch: watch[side] });
+          let sample: Sample;
+          if (heapDir && side === 'leash') {
+            const sampled = await sampleAllocations(leash, heapDir, measure);
+            sample = sampled.result;
+            log(`${scenario.name} · leash · round ${round}: allocated ${(sampled.bytes / sample.requests / 1024).toFixed(1)} KiB/request (${sample.requests} requests)`);
+          } else sample = await measure();
           if (process.env.LEASH_BENCH_MARKS) fs.appendFileSync(process.env.LEASH_BENCH_MARKS, `${side} ${markStart} ${process.hrtime.bigint() / 1000n}\n`);
           samples[side].push(sample);
           log(

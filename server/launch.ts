@@ -15,8 +15,11 @@ export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32']
 /** What follows `node` to run the production server (paths relative to the project root). */
 export const SERVER_NODE_ARGS: readonly string[] = [...SERVER_NODE_FLAGS, '--import', 'tsx'];
 
+/** The production server's entry point. */
+export const SERVER_ENTRY = 'server/main.ts';
+
 /** The arguments of `node` that run the production server, for launchers that spawn it. */
-export const SERVER_ARGV: readonly string[] = [...SERVER_NODE_ARGS, 'server/main.ts'];
+export const SERVER_ARGV: readonly string[] = [...SERVER_NODE_ARGS, SERVER_ENTRY];
 
 /** The whole command line, for launchers that take one string (Playwright's webServer). */
 export const SERVER_COMMAND = ['node', ...SERVER_ARGV].join(' ');
