@@ -27,6 +27,16 @@ function rateHeaders(limit: number, remaining: number, reset: number): Record<st
   return { 'RateLimit-Policy': `${limit};w=60`, RateLimit: `limit=${limit}, remaining=${remaining}, reset=${reset}` };
 }
 
+// One place for how the counters are named and read, for both ways of counting a call (at once
+// from a held share, or after leasing one).
+const agentKey = (options: RateOptions) => `agent:${options.agentId}:${options.userId ?? '-'}`;
+const userKey = (userId: string) => `user:${userId}`;
+const bucketId = (key: string, windowMs: number) => `${key}:${windowMs}`;
+/** Seconds until the window ends (at least 1). */
+const resetSeconds = (end: number, now: number) => Math.max(1, Math.ceil((end - now) / 1000));
+/** What is left of the limit across instances, after this instance's count. */
+const remainingOf = (limit: number, bucket: Bucket) => Math.max(0, limit - bucket.total + bucket.left);
+
 /** One instance's counters (a process has one; tests make two to play two instances). */
 export function createRateLimiter() {
   const buckets = new Map<string, Bucket>();
@@ -36,8 +46,8 @@ export function createRateLimiter() {
     const now = Date.now();
     const window = Math.floor(now / windowMs);
     const end = (window + 1) * windowMs;
-    const reset = Math.max(1, Math.ceil((end - now) / 1000));
-    const id = `${key}:${windowMs}`;
+    const reset = resetSeconds(end, now);
+    const id = bucketId(key, windowMs);
     let bucket = buckets.get(id);
     if (!bucket || bucket.window !== window) {
       if (buckets.size > 50_000) for (const [k, b] of buckets) if (b.end <= now) buckets.delete(k);
@@ -61,7 +71,7 @@ export function createRateLimiter() {
     }
     if (b.left <= 0) return { over: true, remaining: 0, reset };
     b.left--;
-    return { over: false, remaining: Math.max(0, limit - b.total + b.left), reset };
+    return { over: false, remaining: remainingOf(limit, b), reset };
   }
 
   /**
@@ -69,7 +79,7 @@ export function createRateLimiter() {
    * the bucket `take` would count it from.
    */
   function heldShare(key: string, windowMs: number, now: number): Bucket | undefined {
-    const bucket = buckets.get(`${key}:${windowMs}`);
+    const bucket = buckets.get(bucketId(key, windowMs));
     return bucket && bucket.window === Math.floor(now / windowMs) && bucket.left > 0 ? bucket : undefined;
   }
 
@@ -79,22 +89,19 @@ export function createRateLimiter() {
    * Otherwise (a share to lease, or a limit reached) the call goes the way that waits.
    */
   function checkAgentRate(options: RateOptions): RateVerdict | Promise<RateVerdict> {
-    const key = `agent:${options.agentId}:${options.userId ?? '-'}`;
+    const key = agentKey(options);
     const now = Date.now();
     const minute = heldShare(key, MINUTE, now);
     const day = minute && heldShare(key, DAY, now);
-    const user = day && (options.userId ? heldShare(`user:${options.userId}`, MINUTE, now) : null);
-    if (!minute || !day || user === undefined) return checkAgentRateWaiting(options);
+    const user = day && (options.userId ? heldShare(userKey(options.userId), MINUTE, now) : null);
+    if (!minute || !day || user === undefined) return checkAgentRateWaiting(options, key);
     minute.left--;
     day.left--;
     if (user) user.left--;
-    const reset = Math.max(1, Math.ceil((minute.end - now) / 1000));
-    const remaining = Math.max(0, options.perMinuteLimit - minute.total + minute.left);
-    return { ok: true, headers: rateHeaders(options.perMinuteLimit, remaining, reset) };
+    return { ok: true, headers: rateHeaders(options.perMinuteLimit, remainingOf(options.perMinuteLimit, minute), resetSeconds(minute.end, now)) };
   }
 
-  async function checkAgentRateWaiting(options: RateOptions): Promise<RateVerdict> {
-    const key = `agent:${options.agentId}:${options.userId ?? '-'}`;
+  async function checkAgentRateWaiting(options: RateOptions, key: string): Promise<RateVerdict> {
     const minute = await take(key, options.perMinuteLimit, MINUTE);
     const headers = rateHeaders(options.perMinuteLimit, minute.remaining, minute.reset);
     if (minute.over) return { ok: false, reason: `rate limit of ${options.perMinuteLimit} calls per minute`, retryAfterSeconds: minute.reset, headers };
@@ -102,7 +109,7 @@ export function createRateLimiter() {
     if (day.over) return { ok: false, reason: `daily quota of ${options.perDayLimit} calls`, retryAfterSeconds: day.reset, headers };
     if (options.userId) {
       const ceiling = getConfig().userRateLimitPerMinute;
-      const user = await take(`user:${options.userId}`, ceiling, MINUTE);
+      const user = await take(userKey(options.userId), ceiling, MINUTE);
       if (user.over) return { ok: false, reason: `the account's ceiling of ${ceiling} calls per minute across agents`, retryAfterSeconds: user.reset, headers };
     }
     return { ok: true, headers };
