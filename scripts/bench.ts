@@ -15,7 +15,7 @@ import pg from 'pg';
 import { findFreePort, startEmbeddedPostgres } from './lib/embedded-pg';
 import { buildIfNeeded, generatePrismaClient, ROOT } from './lib/prepare';
 import { deployMigrations } from './lib/schema-engine';
-import { SERVER_ARGV, SERVER_ENTRY, SERVER_NODE_ARGS, SERVER_NODE_FLAGS } from '../server/launch';
+import { SERVER_ENTRY, SERVER_NODE_ARGS, SERVER_NODE_FLAGS } from '../server/launch';
 import { dpopKey } from './bench/dpop-proof';
 import { bearerToken, dpopBoundToken, introspection, type OAuthEndpoints } from './bench/oauth-targets';
 import { postmasterPid } from './bench/cpu';
@@ -24,6 +24,7 @@ import { CPU_TEXT, cpuTable, peersText, SIDES, summarizeScenario, throughputTabl
 import { crossInstancePolicyChange, crossInstanceRevocation, heardAfterAnswer, liveUpdate, percentile, signIn, summarizeCrossInstance, summarizeHeard } from './bench/latency';
 import { benchSsfReceiver, ssfRevocation } from './bench/ssf-latency';
 import { heapSampling, sampleAllocations } from './bench/heap';
+import { placeSlowest, readTraces, tracing, type PlacedSample } from './bench/trace';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 2 : 3;
@@ -94,7 +95,12 @@ async function main() {
     // (scripts/bench/heap.ts), and the allocation profiles in <dir>.
     const heapDir = process.env.LEASH_BENCH_HEAP ? path.resolve(process.env.LEASH_BENCH_HEAP) : null;
     const heap = heapDir ? heapSampling(heapDir) : { args: [], env: {} };
-    const leash = startProcess(process.execPath, [...profile, ...SERVER_NODE_ARGS, ...heap.args, SERVER_ENTRY], { ...env, ...heap.env });
+    // LEASH_BENCH_TRACE=<dir>: both instances write down their pauses and slow or refused requests
+    // (scripts/bench/trace.ts), and the slowest samples of the revocation under load are placed
+    // among instance B's.
+    const traceDir = process.env.LEASH_BENCH_TRACE ? path.resolve(process.env.LEASH_BENCH_TRACE) : null;
+    const trace = traceDir ? tracing(traceDir) : { args: [], env: {} };
+    const leash = startProcess(process.execPath, [...profile, ...SERVER_NODE_ARGS, ...heap.args, ...trace.args, SERVER_ENTRY], { ...env, ...heap.env, ...trace.env });
     children.push(leash);
     await waitFor(`${issuer}/api/health`, leash);
 
@@ -226,7 +232,13 @@ async function main() {
     // B writes down when each invalidation reaches it (lib/cache/hot-cache.ts), so the report can
     // tell the revocation's travel apart from B's time to answer.
     const traceB = path.join(runDir, 'instance-b-invalidations.log');
-    const instanceB = startProcess(process.execPath, [...SERVER_ARGV], { ...env, PORT: String(portB), LEASH_ISSUER: issuer, LEASH_TRACE_INVALIDATIONS: traceB });
+    const instanceB = startProcess(process.execPath, [...SERVER_NODE_ARGS, ...trace.args, SERVER_ENTRY], {
+      ...env,
+      ...trace.env,
+      PORT: String(portB),
+      LEASH_ISSUER: issuer,
+      LEASH_TRACE_INVALIDATIONS: traceB,
+    });
     children.push(instanceB);
     await waitFor(`http://127.0.0.1:${portB}/api/health`, instanceB);
     const issueMachineToken = async () =>
@@ -249,6 +261,14 @@ async function main() {
     const traced = fs.readFileSync(traceB, 'utf8');
     const heardIdle = summarizeHeard(heardAfterAnswer(traced, crossInstance.changes!, 'token'), true);
     const heardLoaded = summarizeHeard(heardAfterAnswer(traced, crossInstanceLoaded.changes!, 'token'), false);
+    let placedLoaded: PlacedSample[] | undefined;
+    if (traceDir) {
+      // The traces are written once a second: wait for the last of the loaded phase.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const answeredAt = crossInstanceLoaded.changes!.map((c) => c.answeredAt);
+      placedLoaded = placeSlowest(readTraces(traceDir, portB), answeredAt, crossInstanceLoaded.latencies, 3);
+      for (const placed of placedLoaded) log(`revocation under load, sample ${placed.sample} (${placed.ms} ms), on instance B: ${JSON.stringify({ refusal: placed.refusal, during: placed.during })}`);
+    }
     const cookie = await signIn(issuer, delegation.email, delegation.password);
     log('policy change between instances…');
     const { defaultPolicyDocument } = await import('../lib/policy/policy-document');
@@ -293,7 +313,16 @@ async function main() {
       // change call returned that still ignored it, over all samples.
       // heardAfterAnswerMs: when B's invalidation callback ran, from A's answer (negative: before it).
       revocationBetweenInstancesMs: { ...summarizeCrossInstance(crossInstance, true), heardAfterAnswerMs: heardIdle },
-      revocationBetweenInstancesUnderLoadMs: { ...summarizeCrossInstance(crossInstanceLoaded, false), heardAfterAnswerMs: heardLoaded, loadRequests: loaded.requests, loadNon2xx: loaded.non2xx },
+      revocationBetweenInstancesUnderLoadMs: {
+        ...summarizeCrossInstance(crossInstanceLoaded, false),
+        heardAfterAnswerMs: heardLoaded,
+        // When each sample's revoke call answered (epoch ms, the clock of B's traces): a slow sample
+        // can be laid over a trace of B (garbage collection, event-loop delay) taken in the same run.
+        answeredAtEpochMs: crossInstanceLoaded.changes!.map((c) => Math.round(c.answeredAt)),
+        ...(placedLoaded ? { slowestOnInstanceB: placedLoaded } : {}),
+        loadRequests: loaded.requests,
+        loadNon2xx: loaded.non2xx,
+      },
       policyChangeBetweenInstancesMs: summarizeCrossInstance(policyChange, true),
       liveUpdateMs: { p50: percentile(live, 0.5), p95: percentile(live, 0.95), samples: live.length },
       ssfPushMs: { p50: percentile(ssf, 0.5), p99: percentile(ssf, 0.99), samples: ssf.length },
