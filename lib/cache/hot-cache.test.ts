@@ -163,6 +163,81 @@ describe('hot cache', () => {
     expect(await cached('j', id, load, () => [id])).toEqual({ n: 2 });
   });
 
+  it('an entry asked to be reloaded is read again as soon as a notification drops it, before anyone asks', async () => {
+    const id = crypto.randomUUID();
+    const loads = { kept: 0, dropped: 0 };
+    const read = (key: 'kept' | 'dropped', reloadWhenChanged: boolean) =>
+      cached(
+        `w-${key}`,
+        id,
+        async () => ({ n: ++loads[key] }),
+        () => [id],
+        { reloadWhenChanged },
+      );
+    await read('kept', true);
+    await read('dropped', false);
+    await other.query(`SELECT pg_notify('leash_cache', 'token:' || $1::text)`, [id]);
+    await until(async () => loads.kept === 2);
+    // Reloaded and stored: the next lookup is a hit, answered without a promise.
+    expect(read('kept', true)).toEqual({ n: 2 });
+    // The entry without the option was only dropped: its next use reads it.
+    expect(loads.dropped).toBe(1);
+    expect(await read('dropped', false)).toEqual({ n: 2 });
+  });
+
+  it('a request arriving during the reload joins it: one read for the notification and the request', async () => {
+    const id = crypto.randomUUID();
+    let loads = 0;
+    const gates: (() => void)[] = [];
+    const load = async () => {
+      const n = ++loads;
+      if (n > 1) await new Promise<void>((r) => gates.push(r));
+      return { n };
+    };
+    await cached('v', id, load, () => [id], { reloadWhenChanged: true });
+    await other.query(`SELECT pg_notify('leash_cache', 'token:' || $1::text)`, [id]);
+    await until(async () => gates.length === 1);
+    const arriving = cached('v', id, load, () => [id], { reloadWhenChanged: true });
+    expect(arriving).toBeInstanceOf(Promise);
+    gates[0]!();
+    expect(await arriving).toEqual({ n: 2 });
+    expect(loads).toBe(2);
+  });
+
+  it('a notification dropping many reloadable entries reloads at most 8 at once; the others load when used', async () => {
+    const id = crypto.randomUUID();
+    const keys = Array.from({ length: 12 }, (_, i) => `${id}-${i}`);
+    const started: string[] = [];
+    const gates: (() => void)[] = [];
+    let holding = false;
+    const read = (key: string) =>
+      cached(
+        'k',
+        key,
+        async () => {
+          if (holding) {
+            started.push(key);
+            await new Promise<void>((r) => gates.push(r));
+          }
+          return { key };
+        },
+        () => [id],
+        { reloadWhenChanged: true },
+      );
+    for (const key of keys) await read(key);
+    holding = true;
+    // An agent's suspension drops every token of it: twelve entries, one notification.
+    await other.query(`SELECT pg_notify('leash_cache', 'agent:' || $1::text)`, [id]);
+    await until(async () => started.length === 8);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(started).toHaveLength(8);
+    holding = false;
+    for (const open of gates) open();
+    await until(async () => keys.slice(0, 8).every((key) => !(read(key) instanceof Promise)));
+    // The four past the bound were dropped only: each loads on its next use.
+    for (const key of keys.slice(8)) expect(read(key)).toBeInstanceOf(Promise);
+  });
+
   it('a failed load fails every caller that joined it, and the next miss loads again', async () => {
     const id = crypto.randomUUID();
     let loads = 0;

@@ -26,7 +26,8 @@ const MAX_ENTRIES = 20_000;
 const SYNC_PREFIX = 'sync:';
 const TTL_MS = 60_000;
 
-type Entry<T> = { value: T; at: number; ids: string[] };
+/** `reload`: the entry's own lookup again (`reloadWhenChanged`), started when a notification drops it. */
+type Entry<T> = { value: T; at: number; ids: string[]; reload: (() => unknown) | undefined };
 type Area = Map<string, Entry<unknown>>;
 type State = {
   areas: Map<string, Area>;
@@ -37,6 +38,8 @@ type State = {
   closed: boolean;
   /** A connection was up before (the next one is a reconnection, for the metrics). */
   everConnected: boolean;
+  /** Reloads in flight that a notification started (`reloadWhenChanged`), at most MAX_RELOADS. */
+  reloading: number;
   /** Loads in flight, by area and key, with the generation they started in (see `cached`). */
   loading: Map<string, { generation: number; value: Promise<unknown> }>;
   /** This process's markers (`heardOwnChanges`): their prefix, how many were sent, who awaits which. */
@@ -63,6 +66,7 @@ function state(): State {
     retryMs: 250,
     closed: false,
     everConnected: false,
+    reloading: 0,
     loading: new Map(),
     markers: freshMarkers(),
     dependents: new Map(),
@@ -76,6 +80,8 @@ function state(): State {
     s.markers = freshMarkers();
     s.dependents = new Map();
   }
+  // (One without the reload count: a module of the version before it. Nothing to drop.)
+  if ((s.reloading as number | undefined) === undefined) s.reloading = 0;
   return s;
 }
 
@@ -121,6 +127,16 @@ function area(name: string): Area {
 
 /** Drops every cached entry that depends on one of these ids (all entries without ids). */
 export function forgetCached(...ids: string[]): void {
+  drop(ids, false);
+}
+
+// At most this many reloads in flight (`reloadWhenChanged`): a kill switch that revokes a thousand
+// tokens in one statement must not send a thousand reads at once; past it, an entry is only
+// dropped, and its next use loads it as before.
+const MAX_RELOADS = 8;
+
+/** Drops what depends on `ids`; when `reload`, starts the lookup again of what asked for it. */
+function drop(ids: string[], reload: boolean): void {
   const s = state();
   s.generation++;
   if (!ids.length) {
@@ -135,7 +151,16 @@ export function forgetCached(...ids: string[]): void {
       const key = ref.slice(split + 1);
       const a = s.areas.get(areaName);
       const entry = a?.get(key);
-      if (a && entry) remove(areaName, a, key, entry);
+      if (!a || !entry) continue;
+      remove(areaName, a, key, entry);
+      // (Not an entry past its minute: nothing has used it lately.)
+      if (reload && entry.reload && s.reloading < MAX_RELOADS && Date.now() - entry.at < TTL_MS) {
+        const loading = entry.reload();
+        if (loading instanceof Promise) {
+          s.reloading++;
+          loading.catch(() => {}).finally(() => s.reloading--);
+        }
+      }
     }
     s.dependents.delete(id);
   }
@@ -153,8 +178,15 @@ export function forgetCached(...ids: string[]): void {
  *
  * A hit is returned as it is, not in a promise: the hot path's callers take it without waiting a
  * turn (each promise costs a hook per AsyncLocalStorage in use; docs/performance.md).
+ *
+ * `reloadWhenChanged`: when a notification drops the entry, its lookup starts again at once, in the
+ * background (at most MAX_RELOADS at a time), so the next request finds the changed row in memory
+ * or joins its load, instead of reading it only when it arrives. A revoked token's refusal on
+ * another instance then waits for one database round trip fewer: the read of the revoked row
+ * overlaps the time the refusal's request spends reaching the instance and waiting its turn.
+ * (The reload is counted as a miss, as the request's own lookup would have been.)
  */
-export function cached<T>(areaName: string, key: string, load: () => Promise<T | null>, dependsOn: (value: T) => string[]): T | Promise<T | null> {
+export function cached<T>(areaName: string, key: string, load: () => Promise<T | null>, dependsOn: (value: T) => string[], options?: { reloadWhenChanged?: boolean }): T | Promise<T | null> {
   const s = state();
   const listening = s.client !== null;
   if (!listening) void ensureListening();
@@ -172,7 +204,11 @@ export function cached<T>(areaName: string, key: string, load: () => Promise<T |
   if (inFlight && inFlight.generation === s.generation) return inFlight.value as Promise<T | null>;
   const generation = s.generation;
   const value = load().then((loaded) => {
-    if (loaded !== null && s.client !== null && s.generation === generation) store(areaName, a, key, { value: loaded, at: now, ids: dependsOn(loaded) });
+    if (loaded !== null && s.client !== null && s.generation === generation) {
+      // (`reload` always present, undefined or not: one shape for every entry.)
+      const reload = options?.reloadWhenChanged ? () => cached(areaName, key, load, dependsOn, options) : undefined;
+      store(areaName, a, key, { value: loaded, at: now, ids: dependsOn(loaded), reload });
+    }
     return loaded;
   });
   s.loading.set(flight, { generation, value });
@@ -196,7 +232,7 @@ function onNotification(payload: string): void {
   }
   // '<kind>:<id>', or 'policy:<user_id>:<agent_id>' (policies are cached under that pair).
   const colon = payload.indexOf(':');
-  if (colon > 0) forgetCached(payload.slice(colon + 1));
+  if (colon > 0) drop([payload.slice(colon + 1)], true);
 }
 
 // This instance's changes, heard before it answers. PostgreSQL delivers the notifications of

@@ -12,17 +12,18 @@ import { hashToken, isWellFormedToken, TOKEN_PREFIX } from '@/lib/tokens/opaque-
 /** The token's row (or null); a cached one as it is, without a promise (the hot path's common case). */
 export function findToken(presented: string): LoadedToken | null | Promise<LoadedToken | null> {
   // Refresh tokens are single-use: always read from the database.
-  if (isWellFormedToken(presented, TOKEN_PREFIX.refreshToken)) return loadToken(presented);
+  if (isWellFormedToken(presented, TOKEN_PREFIX.refreshToken)) return loadToken(hashToken(presented));
   if (!isWellFormedToken(presented, TOKEN_PREFIX.accessToken) && !isWellFormedJwtAccessToken(presented)) return null;
   // Access tokens are cached per instance and dropped on any change to the token, its grant,
   // agent or user (lib/cache/hot-cache.ts): a revocation that returned is never answered from memory.
-  return cached<LoadedToken>(
-    'token',
-    hashToken(presented),
-    () => loadToken(presented),
-    (t) => [t.id, t.grantId, t.agentId, t.userId].filter((id): id is string => id !== null),
-  );
+  // A dropped token is read again at once (`reloadWhenChanged`, by its hash: the entry keeps no
+  // token): the next request with it, a revoked token's refusal, finds the new row in memory.
+  const hash = hashToken(presented);
+  return cached<LoadedToken>('token', hash, () => loadToken(hash), tokenDependsOn, RELOAD_WHEN_CHANGED);
 }
+
+const RELOAD_WHEN_CHANGED = { reloadWhenChanged: true };
+const tokenDependsOn = (t: LoadedToken) => [t.id, t.grantId, t.agentId, t.userId].filter((id): id is string => id !== null);
 
 // The token with the state of its agent, user and grant, in one statement. Prisma's `include`
 // sends one query per relation (four round trips, each with its engine's cost: 1.8 ms at the
@@ -57,8 +58,8 @@ type LoadedToken = Token & {
   grant: Pick<Grant, 'status'> | null;
 };
 
-async function loadToken(presented: string): Promise<LoadedToken | null> {
-  const { rows } = await dbPool().query<LoadedToken>({ ...LOAD_TOKEN, values: [hashToken(presented)] });
+async function loadToken(tokenHash: string): Promise<LoadedToken | null> {
+  const { rows } = await dbPool().query<LoadedToken>({ ...LOAD_TOKEN, values: [tokenHash] });
   return rows[0] ?? null;
 }
 
