@@ -290,6 +290,17 @@ describe('hot cache', () => {
     await cached('d', id, load, () => [id]);
     await cached('d', id, load, () => [id]);
     expect(loads).toBeGreaterThanOrEqual(3);
+    // Read straight from the database, and still a native promise when the load is only a thenable
+    // (a Prisma query): callers tell a hit from a read by \`instanceof Promise\`.
+    const thenable = { then: (resolve: (value: { n: number }) => void) => resolve({ n: -1 }) } as unknown as Promise<{ n: number }>;
+    const bypassed = cached(
+      'd',
+      id,
+      () => thenable,
+      () => [id],
+    );
+    expect(bypassed).toBeInstanceOf(Promise);
+    expect(await bypassed).toEqual({ n: -1 });
     // Nothing to hear it on: a revocation does not wait for a marker (it would wait a second).
     const started = performance.now();
     await forgettingAfter(Promise.resolve());

@@ -198,7 +198,9 @@ export function cached<T>(areaName: string, key: string, load: () => Promise<T |
     return hit.value as T;
   }
   countCacheLookup(areaName, listening ? 'miss' : 'bypass');
-  if (!listening) return load();
+  // (A native promise whatever `load` gives: callers tell a hit by `instanceof Promise`, and a
+  // Prisma query is a thenable that is not one.)
+  if (!listening) return Promise.resolve(load());
   const flight = refOf(areaName, key);
   const inFlight = s.loading.get(flight);
   if (inFlight && inFlight.generation === s.generation) return inFlight.value as Promise<T | null>;

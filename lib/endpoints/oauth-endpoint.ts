@@ -41,7 +41,7 @@ export type Pipeline = {
    * The client a request's grant credential stands for when the request authenticates no client
    * (null: authenticate as usual). Only the token endpoint, for API keys (lib/oauth/exchange-api-key.ts).
    */
-  clientOfGrant?: (request: MachineRequest, params: OAuthParams, ip: string) => Promise<AuthenticatedClient | null>;
+  clientOfGrant?: (request: MachineRequest, params: OAuthParams, ip: string) => AuthenticatedClient | null | Promise<AuthenticatedClient | null>;
   /** The endpoint's answer to a registered resource server (its own credentials, not an agent's). */
   resourceServers?: (input: ResourceServerInput) => Promise<unknown>;
 };
@@ -57,23 +57,28 @@ export function oauthEndpoint(pipeline: Pipeline, endpoint: (input: EndpointInpu
       const firstSample = assertClockTrusted();
       if (firstSample) await firstSample;
       const ip = clientIp(request.headers);
-      if (pipeline.ipLimit) await limitTokenRequestByIp(ip);
+      if (pipeline.ipLimit) limitTokenRequestByIp(ip);
       const params = await readOAuthForm(request);
       for (const name of pipeline.require ?? []) if (!params.get(name)) throw new OAuthError('invalid_request', `${name} is required.`);
-      const dpop = pipeline.dpop ? await readDpopProof(request) : null;
+      // (No proof, no promise: a request without a DPoP header, the common case, is answered at once.)
+      const proof = pipeline.dpop ? readDpopProof(request) : null;
+      const dpop = proof instanceof Promise ? await proof : proof;
       if (pipeline.resourceServers && isResourceServerClientId(readPresentedCredentials(request, params).clientId)) {
         const resource = await authenticateResourceServer(request, params);
         const answer = await pipeline.resourceServers({ request, params, resource, ip });
         return answer instanceof Response ? answer : oauthJson(answer);
       }
-      const client = (await pipeline.clientOfGrant?.(request, params, ip)) ?? (await authenticateClient(request, params));
+      const ofGrant = pipeline.clientOfGrant?.(request, params, ip) ?? null;
+      const client = (ofGrant instanceof Promise ? await ofGrant : ofGrant) ?? (await authenticateClient(request, params));
       if (pipeline.confidential && !client.confidential) throw new OAuthError('invalid_client', pipeline.confidential, { status: 401 });
       if (pipeline.clientLimit) {
         const refused = typeof pipeline.clientLimit === 'function' ? pipeline.clientLimit : null;
-        await limitTokenRequestByClient(client.id).catch(async (error: unknown) => {
+        try {
+          limitTokenRequestByClient(client.id);
+        } catch (error) {
           await refused?.(client, ip);
           throw error;
-        });
+        }
       }
       if (pipeline.registeredFor && !client.grantTypes.includes(pipeline.registeredFor)) {
         throw new OAuthError('unauthorized_client', `This client is not registered for ${pipeline.registeredFor}.`);

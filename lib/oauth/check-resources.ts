@@ -7,8 +7,13 @@ import 'server-only';
 import { OAuthError } from '@/lib/oauth/errors';
 import { builtInResourceUri, listProtectedResources } from '@/lib/protected-resources/registry';
 
-export async function checkResources(requested: string[]): Promise<string[]> {
+export function checkResources(requested: string[]): string[] | Promise<string[]> {
+  // Nothing requested (most token requests): Leash's own API, without a promise.
   if (requested.length === 0) return [builtInResourceUri('api')];
+  return checkRequested(requested);
+}
+
+async function checkRequested(requested: string[]): Promise<string[]> {
   for (const resource of requested) {
     let url: URL | null = null;
     try {

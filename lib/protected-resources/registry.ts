@@ -107,13 +107,20 @@ export function forgetProtectedResources(): void {
  * starts a new one, so nothing older than a running query is ever answered.
  */
 async function all(): Promise<ResourceCredentials[]> {
+  const found = allNow();
+  return found instanceof Promise ? await found : found;
+}
+
+/** `all()`, without a promise when the cache holds the list (the token endpoint's every request). */
+function allNow(): ResourceCredentials[] | Promise<ResourceCredentials[]> {
   const load = () => {
     inFlight.leashResourcesLoad ??= loadAll().finally(() => {
       inFlight.leashResourcesLoad = undefined;
     });
     return inFlight.leashResourcesLoad;
   };
-  return (await cached('resources', ALL, load, () => [ALL])) ?? [];
+  const found = cached('resources', ALL, load, () => [ALL]);
+  return found instanceof Promise ? found.then((list) => list ?? []) : found;
 }
 
 export async function listProtectedResources(): Promise<ProtectedResourceRecord[]> {
@@ -156,10 +163,25 @@ export async function findRegisteredScope(name: string): Promise<(ResourceScope 
   return null;
 }
 
-/** Every scope a request may name: Leash's own and every registered resource's. */
-export async function knownScopeNames(): Promise<Set<string>> {
-  const names = new Set<string>(Object.keys(SCOPES));
-  for (const resource of await all()) for (const scope of resource.scopes) names.add(scope.name);
+/**
+ * Every scope a request may name: Leash's own and every registered resource's. One set per list of
+ * resources (the cached list is replaced, never changed, when a resource changes), given without a
+ * promise while the list is cached: every client_credentials request asks. Read-only for callers.
+ */
+export function knownScopeNames(): ReadonlySet<string> | Promise<ReadonlySet<string>> {
+  const found = allNow();
+  return found instanceof Promise ? found.then(scopeNamesOf) : scopeNamesOf(found);
+}
+
+const scopeNames = new WeakMap<ResourceCredentials[], ReadonlySet<string>>();
+
+function scopeNamesOf(resources: ResourceCredentials[]): ReadonlySet<string> {
+  let names = scopeNames.get(resources);
+  if (!names) {
+    const all = new Set<string>(Object.keys(SCOPES));
+    for (const resource of resources) for (const scope of resource.scopes) all.add(scope.name);
+    scopeNames.set(resources, (names = all));
+  }
   return names;
 }
 

@@ -16,16 +16,17 @@ const RESOURCES_CHANGED = 'protected-resources';
 export type AccessTokenFormat = 'opaque' | 'jwt';
 
 /** `q`: read through the caller's transaction when inside one (no second connection while it holds one). */
-export async function accessTokenFormat(audience: readonly string[], q: Pick<Prisma.TransactionClient, 'protectedResource'> = db()): Promise<AccessTokenFormat> {
+export function accessTokenFormat(audience: readonly string[], q?: Pick<Prisma.TransactionClient, 'protectedResource'>): AccessTokenFormat | Promise<AccessTokenFormat> {
   if (audience.length !== 1) return 'opaque';
-  const found = await cached(
+  // A cached answer without a promise (every issuance asks).
+  const found = cached(
     'resource-token-format',
     audience[0]!,
     async () => {
-      const row = await q.protectedResource.findUnique({ where: { identifier: audience[0]! }, select: { tokenFormat: true } });
+      const row = await (q ?? db()).protectedResource.findUnique({ where: { identifier: audience[0]! }, select: { tokenFormat: true } });
       return { format: row?.tokenFormat === 'JWT' ? ('jwt' as const) : ('opaque' as const) };
     },
     () => [RESOURCES_CHANGED],
   );
-  return found?.format ?? 'opaque';
+  return found instanceof Promise ? found.then((f) => f?.format ?? 'opaque') : (found?.format ?? 'opaque');
 }

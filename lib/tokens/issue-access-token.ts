@@ -51,7 +51,8 @@ type AccessCredential = { token: string; prefix: string; signingKeyId: string | 
  * NumericDate), so introspection and the JWT agree to the second.
  */
 async function mintAccessToken(q: Prisma.TransactionClient, subject: TokenSubject, ttl: number): Promise<{ credential: AccessCredential; id: string; createdAt: Date; expiresAt: Date }> {
-  if ((await accessTokenFormat(subject.audience, q)) !== 'jwt') {
+  const format = accessTokenFormat(subject.audience, q);
+  if ((format instanceof Promise ? await format : format) !== 'jwt') {
     const createdAt = new Date();
     const credential = { token: mintToken(TOKEN_PREFIX.accessToken), prefix: TOKEN_PREFIX.accessToken, signingKeyId: null };
     return { credential, id: uuid7(createdAt.getTime()), createdAt, expiresAt: new Date(createdAt.getTime() + ttl * 1000) };

@@ -44,7 +44,7 @@ export async function handleRegister(request: Request): Promise<Response> {
         });
       }
     }
-    await limitRegistrationByIp(clientIp(request.headers));
+    limitRegistrationByIp(clientIp(request.headers));
     if (!/^application\/json\s*(;|$)/i.test(request.headers.get('content-type') ?? '')) {
       throw new OAuthError('invalid_client_metadata', 'Send the client metadata as application/json.');
     }

@@ -108,12 +108,13 @@ export async function authenticateClient(request: MachineRequest, params: OAuthP
     }
   }
 
-  const agent = await cached(
+  const found = cached(
     'client',
     clientId,
     () => loadClient(clientId),
     (a) => [a.id],
   );
+  const agent = found instanceof Promise ? await found : found;
   const secret = presented.secret;
   // Compare even for unknown clients, so timing does not tell which client_ids exist.
   const secretOk = secret !== undefined && matchesHash(secret, agent?.clientSecretHash ?? null);

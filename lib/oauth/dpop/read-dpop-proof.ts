@@ -6,8 +6,13 @@ import { OAuthError } from '@/lib/oauth/errors';
 import type { MachineRequest } from '@/lib/http/machine-request';
 
 /** RFC 9449 §5: a DPoP header at an authorization server endpoint must be a valid proof for this request. */
-export async function readDpopProof(request: MachineRequest): Promise<DpopProof | null> {
+export function readDpopProof(request: MachineRequest): Promise<DpopProof> | null {
+  // No DPoP header: nothing to verify, answered without a promise (the common case on the token endpoint).
   if (!request.headers.has('dpop')) return null;
+  return verifiedProof(request);
+}
+
+async function verifiedProof(request: MachineRequest): Promise<DpopProof> {
   const url = `${getConfig().issuer}${new URL(request.url).pathname}`;
   const verified = await verifyDpopProof({ headers: request.headers, method: request.method, url });
   if (verified.ok) return verified.proof;

@@ -31,7 +31,8 @@ export const clientCredentialsGrant: Grant = {
       throw new OAuthError('invalid_scope', description);
     };
     // A scope no server here defines is a mistake worth naming (RFC 6749 §5.2 invalid_scope).
-    const known = await knownScopeNames();
+    const names = knownScopeNames();
+    const known = names instanceof Promise ? await names : names;
     const unknown = requested.filter((s) => !known.has(s));
     if (unknown.length) await refuse(`unknown scope (${unknown.join(' ')})`, `Unknown scope: ${unknown.join(' ')}`);
     // RFC 6749 §3.3: "The authorization server MAY fully or partially ignore the scope requested by
@@ -41,7 +42,8 @@ export const clientCredentialsGrant: Grant = {
     // offline_access never applies (no refresh token here, §4.4.3).
     const available = client.scopes.filter((s) => s !== 'offline_access');
     const scopes = requested.length ? requested.filter((s) => available.includes(s)) : available;
-    const audience = await checkResources(params.resources);
+    const checked = checkResources(params.resources);
+    const audience = checked instanceof Promise ? await checked : checked;
     if (scopes.length === 0) {
       await (requested.length
         ? refuse(`none of the requested scopes is registered (${requested.join(' ')})`, `This client did not register for: ${requested.join(' ')}`)

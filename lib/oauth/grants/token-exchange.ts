@@ -41,8 +41,9 @@ const isApiKeyExchange = (params: OAuthParams) => params.get('subject_token_type
  * (RFC 8693 §2.1 leaves client authentication optional; the key is the credential). Null for any
  * other request, which authenticates its client as usual.
  */
-export function clientOfApiKeyExchange(request: MachineRequest, params: OAuthParams, ip: string): Promise<AuthenticatedClient | null> {
-  if (params.get('grant_type') !== TOKEN_EXCHANGE || !isApiKeyExchange(params)) return Promise.resolve(null);
+export function clientOfApiKeyExchange(request: MachineRequest, params: OAuthParams, ip: string): AuthenticatedClient | null | Promise<AuthenticatedClient | null> {
+  // Any other request: null at once, not in a promise (every token request asks).
+  if (params.get('grant_type') !== TOKEN_EXCHANGE || !isApiKeyExchange(params)) return null;
   return clientForApiKey(request, params, ip);
 }
 
