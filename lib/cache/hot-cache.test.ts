@@ -31,6 +31,18 @@ async function until(check: () => Promise<boolean>) {
   expect(await check()).toBe(true);
 }
 
+/** A load answering `{ n }` for its n-th call; from call `heldFrom` on, each waits until its gate (in `gates`, in call order) is opened. */
+function heldLoad(heldFrom: number) {
+  let n = 0;
+  const gates: (() => void)[] = [];
+  const load = async () => {
+    const call = ++n;
+    if (call >= heldFrom) await new Promise<void>((r) => gates.push(r));
+    return { n: call };
+  };
+  return { load, gates, calls: () => n };
+}
+
 describe('hot cache', () => {
   it('serves repeated reads from memory and drops them when a notification names a dependency', async () => {
     const id = crypto.randomUUID();
@@ -140,13 +152,7 @@ describe('hot cache', () => {
 
   it('a miss after an invalidation does not join a load that started before it', async () => {
     const id = crypto.randomUUID();
-    let loads = 0;
-    const gates: (() => void)[] = [];
-    const load = async () => {
-      const n = ++loads;
-      await new Promise<void>((r) => gates.push(r));
-      return { n };
-    };
+    const { load, calls, gates } = heldLoad(1);
     const before = cached('j', id, load, () => [id]);
     const joined = cached('j', id, load, () => [id]);
     // A revocation of a dependency lands while that load is in flight (it may have read the row
@@ -158,7 +164,7 @@ describe('hot cache', () => {
     expect(await before).toEqual({ n: 1 });
     expect(await joined).toEqual({ n: 1 });
     expect(await after).toEqual({ n: 2 });
-    expect(loads).toBe(2);
+    expect(calls()).toBe(2);
     // The stale load was not stored; the fresh one was.
     expect(await cached('j', id, load, () => [id])).toEqual({ n: 2 });
   });
@@ -187,13 +193,7 @@ describe('hot cache', () => {
 
   it('a request arriving during the reload joins it: one read for the notification and the request', async () => {
     const id = crypto.randomUUID();
-    let loads = 0;
-    const gates: (() => void)[] = [];
-    const load = async () => {
-      const n = ++loads;
-      if (n > 1) await new Promise<void>((r) => gates.push(r));
-      return { n };
-    };
+    const { load, calls, gates } = heldLoad(2);
     await cached('v', id, load, () => [id], { reloadWhenChanged: true });
     await other.query(`SELECT pg_notify('leash_cache', 'token:' || $1::text)`, [id]);
     await until(async () => gates.length === 1);
@@ -201,7 +201,7 @@ describe('hot cache', () => {
     expect(arriving).toBeInstanceOf(Promise);
     gates[0]!();
     expect(await arriving).toEqual({ n: 2 });
-    expect(loads).toBe(2);
+    expect(calls()).toBe(2);
   });
 
   it('a notification dropping many reloadable entries reloads at most 8 at once; the others load when used', async () => {

@@ -80,8 +80,6 @@ function state(): State {
     s.markers = freshMarkers();
     s.dependents = new Map();
   }
-  // (One without the reload count: a module of the version before it. Nothing to drop.)
-  if ((s.reloading as number | undefined) === undefined) s.reloading = 0;
   return s;
 }
 
