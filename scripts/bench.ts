@@ -20,7 +20,7 @@ import { dpopKey } from './bench/dpop-proof';
 import { bearerToken, dpopBoundToken, introspection, type OAuthEndpoints } from './bench/oauth-targets';
 import { postmasterPid } from './bench/cpu';
 import { run, underLoad, type CpuWatch, type Sample, type Target } from './bench/load';
-import { CPU_TEXT, cpuTable, peersText, SIDES, summarizeScenario, throughputTable, type Row, type Side } from './bench/report';
+import { CPU_TEXT, cpuTable, FLOOR_TEXT, floorTable, OAUTH_SIDES, peersText, SIDES, summarizeScenario, throughputTable, type Row, type Side } from './bench/report';
 import { crossInstancePolicyChange, crossInstanceRevocation, heardAfterAnswer, liveUpdate, percentile, signIn, summarizeCrossInstance, summarizeHeard } from './bench/latency';
 import { benchSsfReceiver, ssfRevocation } from './bench/ssf-latency';
 import { heapSampling, sampleAllocations } from './bench/heap';
@@ -133,7 +133,7 @@ async function main() {
     ).json();
     const peerAuth = basic('bench', peerSecret);
     const peerBody = 'grant_type=client_credentials&scope=api%3Aread';
-    const oauth: Record<Side, OAuthEndpoints> = {
+    const oauth: Record<(typeof OAUTH_SIDES)[number], OAuthEndpoints> = {
       leash: {
         token: `${issuer}/oauth/token`,
         introspect: `${issuer}/oauth/introspect`,
@@ -154,9 +154,23 @@ async function main() {
     const apiUrl = `${issuer}/api/v1/datasets`;
     let nonce = (await fetch(apiUrl, { headers: { Authorization: `DPoP ${boundToken}`, DPoP: key.proof('GET', apiUrl, boundToken, undefined) } })).headers.get('dpop-nonce') ?? undefined;
 
+    // The API reads' floor (scripts/bench/floor-http.mjs): Leash's answer to the read, recorded once
+    // here and written back by a server that checks nothing, pinned and started like Leash.
+    const recorded = await fetch(apiUrl, { headers: { Authorization: `Bearer ${apiToken}` } });
+    const hopByHop = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+    const answerFile = path.join(runDir, 'floor-answer.json');
+    fs.writeFileSync(answerFile, JSON.stringify({ status: recorded.status, headers: Object.fromEntries([...recorded.headers].filter(([name]) => !hopByHop.has(name))), body: await recorded.text() }));
+    if (recorded.status !== 200) throw new Error(`the read answered ${recorded.status}: no floor to record`);
+    const floorPort = await findFreePort();
+    const floor = startProcess(process.execPath, [...SERVER_NODE_FLAGS, 'scripts/bench/floor-http.mjs', String(floorPort), answerFile], {});
+    children.push(floor);
+    const floorUrl = `http://127.0.0.1:${floorPort}/api/v1/datasets`;
+    await waitFor(floorUrl, floor);
+    watch.floor = { serverPid: floor.pid!, postgresPid };
+
     // Each side's target is made right before its scenario: the in-memory peer keeps 1,000 entries
     // (an LRU), so a token issued before the issuance scenario is gone by the introspection one.
-    const everySide = (make: (endpoints: OAuthEndpoints) => Promise<Target>) => Object.fromEntries(SIDES.map((side) => [side, () => make(oauth[side])]));
+    const everySide = (make: (endpoints: OAuthEndpoints) => Promise<Target>) => Object.fromEntries(OAUTH_SIDES.map((side) => [side, () => make(oauth[side])]));
     const scenarios: { name: string; targets: Partial<Record<Side, () => Promise<Target>>> }[] = [
       {
         name: 'token issuance (client_credentials, opaque)',
@@ -166,7 +180,10 @@ async function main() {
       { name: 'introspection of a DPoP-bound token', targets: everySide(async (o) => introspection(o, await dpopBoundToken(o, dpopKey()))) },
       {
         name: 'protected API read (lookup, Cedar, rate limit, audit row)',
-        targets: { leash: async () => ({ url: apiUrl, method: 'GET', headers: { Authorization: `Bearer ${apiToken}` } }) },
+        targets: {
+          leash: async () => ({ url: apiUrl, method: 'GET', headers: { Authorization: `Bearer ${apiToken}` } }),
+          floor: async () => ({ url: floorUrl, method: 'GET', headers: { Authorization: `Bearer ${apiToken}` } }),
+        },
       },
       {
         name: 'the same read with a DPoP-bound token (proof per request, jti stored)',
@@ -180,6 +197,8 @@ async function main() {
               if (headers['dpop-nonce']) nonce = headers['dpop-nonce'];
             },
           }),
+          // The same requests, proofs included (made by the load generator, not checked).
+          floor: async () => ({ url: floorUrl, method: 'GET', headers: { Authorization: `DPoP ${boundToken}` }, perRequest: () => ({ DPoP: key.proof('GET', apiUrl, boundToken, nonce) }) }),
         },
       },
     ];
@@ -190,7 +209,7 @@ async function main() {
     for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {
       const targets: Partial<Record<Side, Target>> = {};
       for (const side of SIDES) if (scenario.targets[side]) targets[side] = await scenario.targets[side]!();
-      const samples: Record<Side, Sample[]> = { leash: [], memory: [], postgres: [] };
+      const samples: Record<Side, Sample[]> = { leash: [], memory: [], postgres: [], floor: [] };
       // A short unmeasured run of each side first: JIT compilation, caches and pools warm up.
       for (const side of SIDES) {
         await targets[side]?.verify?.();
@@ -332,6 +351,7 @@ async function main() {
     fs.writeFileSync(path.join(ROOT, '.leash-bench', 'results.json'), JSON.stringify(summary, null, 2) + '\n');
     const table = throughputTable(rows);
     const cpu = cpuTable(rows);
+    const floorText = `${FLOOR_TEXT}\n\n${floorTable(rows)}`;
     const auditTable = [
       `| audit browser page (${audit.userRows.toLocaleString('en-US')} of the user's ${audit.rows.toLocaleString('en-US')} rows) | p50 ms | p95 ms |`,
       '| --- | --- | --- |',
@@ -345,10 +365,10 @@ async function main() {
       `Live update (revoke call → dashboard event stream): p50 **${summary.liveUpdateMs.p50} ms**, p95 **${summary.liveUpdateMs.p95} ms** (${live.length} samples).`,
       `Revocation pushed to a resource server (RFC 7009 revoke call → the signed SET received, Shared Signals over RFC 8935): p50 **${summary.ssfPushMs.p50} ms**, p99 **${summary.ssfPushMs.p99} ms** (${ssf.length} samples).`,
     ].join('\n\n');
-    const markdown = `# Benchmarks\n\nMedians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${summary.machine.cpus} cores (${summary.machine.model}), Node ${process.version}, ${pin ? 'servers pinned to core 0 (load generator and PostgreSQL unpinned)' : 'not pinned'}. Measured ${summary.date} by \`npm run bench\`${quick ? ' --quick' : ''}.\n\n${peersText(peerVersion)}\n\n${table}\n\n## CPU per request\n\n${CPU_TEXT}\n\n${cpu}\n\n## Latencies\n\n${latencies}\n\n## Audit browser\n\n${auditTable}\n`;
+    const markdown = `# Benchmarks\n\nMedians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${summary.machine.cpus} cores (${summary.machine.model}), Node ${process.version}, ${pin ? 'servers pinned to core 0 (load generator and PostgreSQL unpinned)' : 'not pinned'}. Measured ${summary.date} by \`npm run bench\`${quick ? ' --quick' : ''}.\n\n${peersText(peerVersion)}\n\n${table}\n\n## CPU per request\n\n${CPU_TEXT}\n\n${cpu}\n\n## The API reads' floor\n\n${floorText}\n\n## Latencies\n\n${latencies}\n\n## Audit browser\n\n${auditTable}\n`;
     fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), markdown);
-    console.log(`\n${table}\n\n${cpu}\n\n${latencies}\n\n${auditTable}\n\nWritten: .leash-bench/results.json, docs/benchmarks.md`);
+    console.log(`\n${table}\n\n${cpu}\n\n${floorTable(rows)}\n\n${latencies}\n\n${auditTable}\n\nWritten: .leash-bench/results.json, docs/benchmarks.md`);
   } finally {
     await Promise.all(
       children.map((child) => {

@@ -3,7 +3,9 @@
 import type { Sample } from './load';
 
 /** Leash, node-oidc-provider with its in-memory adapter (the ceiling), the same with PostgreSQL (the fair peer). */
-export const SIDES = ['leash', 'memory', 'postgres'] as const;
+export const OAUTH_SIDES = ['leash', 'memory', 'postgres'] as const;
+/** …and the API reads' floor: a bare node:http server writing the read's recorded answer (scripts/bench/floor-http.mjs). */
+export const SIDES = [...OAUTH_SIDES, 'floor'] as const;
 export type Side = (typeof SIDES)[number];
 
 export type SideSummary = { rps: number; p50: number; p99: number; non2xx: number; errors: number; cpuUs: number | null; postgresCpuUs: number | null };
@@ -12,8 +14,10 @@ export type Row = {
   leash: SideSummary;
   memoryPeer: SideSummary | null;
   postgresPeer: SideSummary | null;
-  /** Leash's median req/s over each peer's, two decimals. */
-  ratio: { memory: number | null; postgres: number | null };
+  /** The floor, for the API reads (null elsewhere). */
+  floor: SideSummary | null;
+  /** Leash's median req/s over each peer's (and the floor's), two decimals. */
+  ratio: { memory: number | null; postgres: number | null; floor: number | null };
 };
 
 /** The middle value; the mean of the two middle ones for an even count. Nulls (nothing measured) are left out. */
@@ -40,7 +44,7 @@ export function summarizeSide(samples: Sample[]): SideSummary | null {
   };
 }
 
-export function summarizeScenario(scenario: string, samples: Record<Side, Sample[]>): Row {
+export function summarizeScenario(scenario: string, samples: Record<Exclude<Side, 'floor'>, Sample[]> & { floor?: Sample[] }): Row {
   const leash = summarizeSide(samples.leash);
   if (!leash) throw new Error(`${scenario}: no Leash sample`);
   const ratio = (peer: Sample[]) => {
@@ -52,7 +56,8 @@ export function summarizeScenario(scenario: string, samples: Record<Side, Sample
     leash,
     memoryPeer: summarizeSide(samples.memory),
     postgresPeer: summarizeSide(samples.postgres),
-    ratio: { memory: ratio(samples.memory), postgres: ratio(samples.postgres) },
+    floor: summarizeSide(samples.floor ?? []),
+    ratio: { memory: ratio(samples.memory), postgres: ratio(samples.postgres), floor: ratio(samples.floor ?? []) },
   };
 }
 
@@ -96,13 +101,26 @@ export function cpuTable(rows: Row[]): string {
   ].join('\n');
 }
 
+/** The API reads against their floor: the same answer written by a server that checks nothing. */
+export function floorTable(rows: Row[]): string {
+  const us = (value: number | null | undefined) => (value === null || value === undefined ? 'n/a' : Math.round(value).toLocaleString('en-US'));
+  return [
+    '| scenario | Leash req/s | Leash CPU µs/req | floor req/s | floor CPU µs/req | Leash / floor (req/s) |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.filter((r) => r.floor).map((r) => `| ${[r.scenario, cell(r.leash.rps), us(r.leash.cpuUs), cell(r.floor!.rps), us(r.floor!.cpuUs), ratioCell(r.ratio.floor)].join(' | ')} |`),
+  ].join('\n');
+}
+
+/** docs/benchmarks.md's words on the API reads' floor. */
+export const FLOOR_TEXT = `The API reads have no peer (node-oidc-provider is not a resource server). Their floor is measured in the same rounds: a bare \`node:http\` server (\`scripts/bench/floor-http.mjs\`), pinned and started like Leash, sent the same requests and answering each with the read's own answer (its status, headers and body, recorded from Leash once), checking and writing nothing else. It is what any Node server on this core spends at least to read these requests and write these bytes; the rest of Leash's CPU is the token, the policy, the rate limit, the audit row, the access log and the metrics. For the DPoP-bound read, the load generator signs a proof per request, which bounds the floor's requests per second: read its CPU column there.`;
+
 /** docs/benchmarks.md's words on the two peers. */
 export function peersText(version: string): string {
   return [
     `Two peers, in this same run, pinned like Leash and started with the same Node flags (\`server/launch.ts\`): node-oidc-provider ${version} with one minimal configuration (one client, client_credentials, opaque tokens, introspection, DPoP on as by default), run twice.\n`,
     `- **in memory**: its own development adapter, an LRU of 1,000 entries inside the process. Nothing is written anywhere, nothing survives a restart or is shared with a second process: the ceiling.`,
     `- **with PostgreSQL**: the same provider with a durable adapter (\`scripts/bench/oidc-postgres-adapter.ts\`: its documented adapter interface over one table, in its own schema of the PostgreSQL cluster Leash uses here, a pool of 10 connections as Leash's): the fair peer, persisting what a production deployment must persist. Leash persists every token and writes its audit row.\n`,
-    `The API reads have no peer (node-oidc-provider is not a resource server).`,
+    `The API reads have no peer (node-oidc-provider is not a resource server): their floor is below.`,
   ].join('\n');
 }
 
