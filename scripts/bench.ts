@@ -158,9 +158,9 @@ async function main() {
     // here and written back by a server that checks nothing, pinned and started like Leash.
     const recorded = await fetch(apiUrl, { headers: { Authorization: `Bearer ${apiToken}` } });
     const hopByHop = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+    if (recorded.status !== 200) throw new Error(`the read answered ${recorded.status}: no floor to record`);
     const answerFile = path.join(runDir, 'floor-answer.json');
     fs.writeFileSync(answerFile, JSON.stringify({ status: recorded.status, headers: Object.fromEntries([...recorded.headers].filter(([name]) => !hopByHop.has(name))), body: await recorded.text() }));
-    if (recorded.status !== 200) throw new Error(`the read answered ${recorded.status}: no floor to record`);
     const floorPort = await findFreePort();
     const floor = startProcess(process.execPath, [...SERVER_NODE_FLAGS, 'scripts/bench/floor-http.mjs', String(floorPort), answerFile], {});
     children.push(floor);
