@@ -64,6 +64,8 @@ export function summarizeScenario(scenario: string, samples: Record<Exclude<Side
 const cell = (value: number | null | undefined, unit = '') => (value === null || value === undefined ? 'n/a' : `${value.toLocaleString('en-US')}${unit}`);
 const latency = (side: SideSummary | null) => (side ? `${side.p50} / ${side.p99}` : 'n/a');
 const ratioCell = (value: number | null) => (value === null ? 'n/a' : `${value}×`);
+/** Whole microseconds, n/a when nothing was measured. */
+const us = (value: number | null | undefined) => (value === null || value === undefined ? 'n/a' : Math.round(value).toLocaleString('en-US'));
 
 /** Requests per second, latency and both ratios. */
 export function throughputTable(rows: Row[]): string {
@@ -90,7 +92,6 @@ export function throughputTable(rows: Row[]): string {
 
 /** Microseconds of CPU per request: each server's process tree, and the PostgreSQL cluster in the same window. */
 export function cpuTable(rows: Row[]): string {
-  const us = (value: number | null | undefined) => (value === null || value === undefined ? 'n/a' : Math.round(value).toLocaleString('en-US'));
   return [
     '| scenario | Leash CPU µs/req | PostgreSQL µs/req | peer in memory CPU µs/req | PostgreSQL µs/req (idle background) | peer with PostgreSQL CPU µs/req | PostgreSQL µs/req |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -103,7 +104,6 @@ export function cpuTable(rows: Row[]): string {
 
 /** The API reads against their floor: the same answer written by a server that checks nothing. */
 export function floorTable(rows: Row[]): string {
-  const us = (value: number | null | undefined) => (value === null || value === undefined ? 'n/a' : Math.round(value).toLocaleString('en-US'));
   return [
     '| scenario | Leash req/s | Leash CPU µs/req | floor req/s | floor CPU µs/req | Leash / floor (req/s) |',
     '| --- | --- | --- | --- | --- | --- |',
