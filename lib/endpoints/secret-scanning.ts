@@ -33,7 +33,7 @@ const unauthenticated = (message: string) => new ApiError(401, 'unauthenticated'
 export async function handleGithubSecretScanning(request: MachineRequest): Promise<Response> {
   try {
     const ip = clientIp(request.headers);
-    await limitReportsByIp(ip);
+    limitReportsByIp(ip);
     if (!/^application\/json\s*(;|$)/i.test(request.headers.get('content-type') ?? '')) throw new ApiError(415, 'unsupported_media_type', 'Send the report as application/json.');
     const body = await readBodyBytes(request, MAX_BODY_BYTES).catch((error: unknown) => {
       throw error instanceof BodyTooLargeError ? new ApiError(413, 'invalid_request', 'The report is larger than 1 MiB.') : error;

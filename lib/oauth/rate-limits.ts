@@ -3,50 +3,13 @@
 // per request would cost more than the request itself (the limits are per instance; tune them
 // with the number of instances). Refusals are 429 with Retry-After.
 //
-// Each limit is a fixed window per key, as rate-limiter-flexible's memory store counts (the window
-// opens at a key's first request and lasts `seconds`), answered synchronously: the token endpoint
-// asks two of them per request, and a promise each was most of their cost
+// Each limit is a fixed window per key (lib/http/window-limiter.ts), answered synchronously: the
+// token endpoint asks two of them per request, and a promise each was most of their cost
 // (docs/performance.md §5).
 import 'server-only';
 import { getConfig } from '@/lib/config/config';
 import { OAuthError } from '@/lib/oauth/errors';
-
-/** Fixed windows per key, in memory; expired windows are swept at most once per window length. */
-export class WindowLimiter {
-  private readonly windows = new Map<string, { count: number; endsAt: number }>();
-  private sweepAt: number;
-
-  constructor(
-    readonly points: number,
-    readonly seconds: number,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.sweepAt = now() + seconds * 1000;
-  }
-
-  /** Counts one request for `key`: null when within the limit, else the milliseconds until its window ends. */
-  take(key: string): number | null {
-    const now = this.now();
-    if (now >= this.sweepAt) this.sweep(now);
-    let window = this.windows.get(key);
-    if (!window || window.endsAt <= now) {
-      window = { count: 0, endsAt: now + this.seconds * 1000 };
-      this.windows.set(key, window);
-    }
-    window.count++;
-    return window.count > this.points ? window.endsAt - now : null;
-  }
-
-  /** Keys with an open window (tests). */
-  get size(): number {
-    return this.windows.size;
-  }
-
-  private sweep(now: number): void {
-    for (const [key, window] of this.windows) if (window.endsAt <= now) this.windows.delete(key);
-    this.sweepAt = now + this.seconds * 1000;
-  }
-}
+import { WindowLimiter, secondsToWait } from '@/lib/http/window-limiter';
 
 type Limiters = { tokenIp: WindowLimiter; tokenClient: WindowLimiter; registerIp: WindowLimiter };
 
@@ -65,7 +28,7 @@ function getLimiters(): Limiters {
 function consume(limiter: WindowLimiter, key: string, what: string, code: 'slow_down' | 'temporarily_unavailable' = 'slow_down'): void {
   const waitMs = limiter.take(key);
   if (waitMs === null) return;
-  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  const seconds = secondsToWait(waitMs);
   // RFC 6585 §4 (429) with Retry-After; `slow_down` is the OAuth code for "ask less often" (RFC 8628 §3.5).
   throw new OAuthError(code, `Too many ${what}. Retry after ${seconds} seconds.`, {
     status: 429,

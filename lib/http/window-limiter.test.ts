@@ -1,7 +1,7 @@
-// The machine endpoints' in-memory limits (lib/oauth/rate-limits.ts): a fixed window per key,
+// The machine endpoints' in-memory limits (lib/http/window-limiter.ts): a fixed window per key,
 // opened by the key's first request, counted synchronously.
 import { describe, expect, it } from 'vitest';
-import { WindowLimiter } from './rate-limits';
+import { secondsToWait, WindowLimiter } from './window-limiter';
 
 describe('WindowLimiter', () => {
   it('lets `points` requests through per window, then tells how long until the window ends', () => {
@@ -40,5 +40,12 @@ describe('WindowLimiter', () => {
     now = 60_000;
     limiter.take('later');
     expect(limiter.size).toBe(2);
+  });
+
+  it('turns a wait into Retry-After seconds: rounded up, never zero', () => {
+    expect(secondsToWait(45_000)).toBe(45);
+    expect(secondsToWait(44_001)).toBe(45);
+    expect(secondsToWait(1)).toBe(1);
+    expect(secondsToWait(0)).toBe(1);
   });
 });
